@@ -1,0 +1,43 @@
+/* msentry: a user-mode kernel that runs Linux x86-64 programs in a sandbox. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+#ifndef MSENTRY_VERSION
+#define MSENTRY_VERSION "unknown"
+#endif
+
+static void usage(FILE *out)
+{
+	fputs("Usage: msentry [--help] [--version] COMMAND [ARGS...]\n"
+	      "\n"
+	      "Runs Linux x86-64 programs with every system call served by msentry's\n"
+	      "own user-mode kernel instead of the host kernel.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  run [OPTIONS] PROG [ARGS...]   run PROG inside the sandbox\n"
+	      "\n"
+	      "Run 'msentry run --help' for the options of run.\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("msentry %s\n", MSENTRY_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	fprintf(stderr, "msentry: unknown command `%s` (try 'msentry --help')\n", argv[1]);
+	return 2;
+}

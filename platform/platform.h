@@ -1,0 +1,113 @@
+/* platform: runs program code in ptrace'd stub processes.
+ *
+ * A stub is a host process whose address space holds nothing but the
+ * program's memory and one page of stub code at STUB_ADDR. Every syscall the
+ * program makes stops in the sentry (PTRACE_SYSEMU stops before seccomp and
+ * before the kernel runs the call); the host kernel only ever executes the
+ * syscalls the sentry injects through the stub page, and the stub's seccomp
+ * filter kills the stub on anything else.
+ */
+#ifndef MSENTRY_PLATFORM_H
+#define MSENTRY_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+#include "util/util.h"
+
+/* The stub page sits just below TASK_SIZE (0x7ffffffff000 with 4-level paging).
+ * Program memory must stay below it: the sentry's mm code enforces this. */
+#define STUB_ADDR 0x7fffffffe000UL
+#define PROGRAM_ADDR_LIMIT STUB_ADDR
+
+/* The vsyscall page's syscalls arrive through seccomp on emulating hosts. */
+#define VSYSCALL_PAGE 0xffffffffff600000UL
+
+struct platform;
+
+/* One host thread of a stub, driven by the sentry. */
+struct stub_thread {
+	pid_t tid;			/* host tid */
+	struct user_regs_struct regs;	/* cached registers, valid when regs_loaded */
+	bool regs_loaded;		/* regs hold the current register values */
+	bool regs_dirty;		/* regs must be written back before resuming */
+};
+
+/* What a stub stopped for. */
+enum stop_kind {
+	STOP_SYSCALL,	/* program syscall: read it with platform_syscall_info() */
+	STOP_VSYSCALL,	/* seccomp RET_TRACE for a vsyscall emulated by the host kernel */
+	STOP_SIGNAL,	/* a signal (fault or external) is about to be delivered */
+	STOP_NEW_THREAD,/* first stop of an auto-attached new stub thread/process */
+	STOP_EXITED,	/* the host thread is gone: exited or killed */
+	STOP_OTHER,	/* anything else (event stops): just resume */
+};
+
+struct stop {
+	pid_t tid;
+	enum stop_kind kind;
+	int sig;	/* STOP_SIGNAL: the signal; STOP_EXITED: killing signal or 0 */
+	int status;	/* raw wait status */
+};
+
+/* A syscall stop as PTRACE_GET_SYSCALL_INFO reports it. */
+struct syscall_stop {
+	uint64_t nr;
+	uint64_t args[6];
+	uint64_t ip, sp;
+	bool is_32bit; /* int $0x80 from 64-bit code */
+};
+
+/* Create the platform: pins the sentry to `cpu` (so tracer and stubs share
+ * a CPU: a cross-CPU wakeup costs ~50 us on the VMs we target) and forks the
+ * pristine factory stub from which every address space is cloned. */
+int platform_create(struct platform **out, struct error *e);
+void platform_destroy(struct platform *p);
+
+/* A fresh, empty address space: a stopped stub process cloned from the
+ * factory. Its thread is returned in `th` and is ready for register setup. */
+int platform_new_address_space(struct platform *p, struct stub_thread *th, struct error *e);
+
+/* Fork the address space of `parent` (copy-on-write, by the host kernel):
+ * the new stub process's thread is returned in `child`. 0 or -errno. */
+int platform_fork(struct stub_thread *parent, struct stub_thread *child);
+/* A new thread in the address space of `th`'s stub. 0 or -errno. */
+int platform_new_thread(struct stub_thread *th, struct stub_thread *child);
+
+/* Kill a whole stub process (SIGKILL) and reap what is ours to reap. */
+void platform_kill(pid_t tid);
+
+/* Wait for the next stop of any stub. Returns 0, or -errno (ECHILD: none left;
+ * EINTR: interrupted; EAGAIN with nohang and nothing pending). */
+int platform_wait(struct stop *s, bool nohang);
+/* Classify a raw wait status of `tid`. */
+void platform_classify(pid_t tid, int status, struct stop *s);
+
+int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out);
+int platform_load_regs(struct stub_thread *th);
+/* Resume after a syscall stop with `result` in RAX, or after a signal stop
+ * (signal always suppressed: the sentry emulates signals). */
+int platform_resume(struct stub_thread *th, bool set_result, long result);
+
+/* Run one host syscall inside the stub on behalf of the program (mmap,
+ * munmap, mprotect...). The program's registers are preserved. Returns the
+ * raw syscall result (-errno on failure). */
+long platform_inject(struct stub_thread *th, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		     uint64_t a3, uint64_t a4, uint64_t a5);
+
+/* Copy memory from/to the stub's address space. 0 or -EFAULT. */
+int platform_read(pid_t tid, uint64_t addr, void *buf, size_t len);
+int platform_write(pid_t tid, uint64_t addr, const void *buf, size_t len);
+/* Write ignoring page protections (loader use: read-only segments). */
+int platform_write_force(pid_t tid, uint64_t addr, const void *buf, size_t len);
+/* Read a NUL-terminated string of at most `max` bytes (incl. NUL).
+ * Returns its length, -EFAULT, or -ENAMETOOLONG. */
+long platform_read_string(pid_t tid, uint64_t addr, char *buf, size_t max);
+
+/* Extended FPU state (XSAVE area) for signal frames. Returns size or -errno. */
+long platform_get_fpstate(struct stub_thread *th, void *buf, size_t len);
+int platform_set_fpstate(struct stub_thread *th, const void *buf, size_t len);
+
+#endif

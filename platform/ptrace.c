@@ -1,0 +1,326 @@
+/* Driving stubs with ptrace.
+ *
+ * Costs measured on the target VMs decide the shape of this file: a
+ * PTRACE_SYSEMU round trip is ~10 us when tracer and tracee share a CPU,
+ * PTRACE_GET_SYSCALL_INFO (0.6 us) is cheaper than GETREGS (1.0 us), and
+ * writing only RAX with POKEUSER is cheaper than SETREGS. So a syscall stop
+ * reads the call with GET_SYSCALL_INFO, answers with POKEUSER, and the full
+ * register set is only read (and written back) when a handler needs it.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include "platform-internal.h"
+
+int stub_create_factory(struct stub_thread *th, struct error *e);
+
+struct platform {
+	struct stub_thread factory;
+};
+
+static void pin_to_current_cpu(void)
+{
+	/* Tracer and stubs inherit one CPU: the sentry and the stub it waits
+	 * for then hand the CPU back and forth without a cross-CPU wakeup. */
+	int cpu = sched_getcpu();
+	if (cpu < 0)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+int platform_create(struct platform **out, struct error *e)
+{
+	pin_to_current_cpu();
+	struct platform *p = xcalloc(1, sizeof(*p));
+	if (stub_create_factory(&p->factory, e) != 0) {
+		free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+void platform_destroy(struct platform *p)
+{
+	if (!p)
+		return;
+	platform_kill(p->factory.tid);
+	free(p);
+}
+
+void platform_kill(pid_t tid)
+{
+	kill(tid, SIGKILL);
+	/* Reap it if it is our child; traced threads of other processes are
+	 * reaped when their process goes. */
+	int status;
+	while (waitpid(tid, &status, __WALL) < 0 && errno == EINTR)
+		;
+}
+
+void platform_classify(pid_t tid, int status, struct stop *s)
+{
+	*s = (struct stop){.tid = tid, .status = status};
+	if (WIFEXITED(status)) {
+		s->kind = STOP_EXITED;
+		return;
+	}
+	if (WIFSIGNALED(status)) {
+		s->kind = STOP_EXITED;
+		s->sig = WTERMSIG(status);
+		return;
+	}
+	int sig = WSTOPSIG(status);
+	int event = status >> 16;
+	if (sig == (SIGTRAP | 0x80))
+		s->kind = STOP_SYSCALL;
+	else if (event == PTRACE_EVENT_SECCOMP)
+		s->kind = STOP_VSYSCALL;
+	else if (event != 0)
+		s->kind = STOP_OTHER;
+	else {
+		s->kind = STOP_SIGNAL;
+		s->sig = sig;
+	}
+}
+
+int platform_wait(struct stop *s, bool nohang)
+{
+	int status;
+	pid_t tid = waitpid(-1, &status, __WALL | (nohang ? WNOHANG : 0));
+	if (tid < 0)
+		return -errno;
+	if (tid == 0)
+		return -EAGAIN;
+	platform_classify(tid, status, s);
+	return 0;
+}
+
+int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out)
+{
+	struct __ptrace_syscall_info info;
+	long n = ptrace(PTRACE_GET_SYSCALL_INFO, th->tid, sizeof(info), &info);
+	if (n < 0)
+		return -errno;
+	if (info.op != PTRACE_SYSCALL_INFO_ENTRY)
+		return -EINVAL;
+	out->nr = info.entry.nr;
+	memcpy(out->args, info.entry.args, sizeof(out->args));
+	out->ip = info.instruction_pointer;
+	out->sp = info.stack_pointer;
+	out->is_32bit = info.arch != AUDIT_ARCH_X86_64;
+	return 0;
+}
+
+int platform_load_regs(struct stub_thread *th)
+{
+	if (th->regs_loaded)
+		return 0;
+	if (ptrace(PTRACE_GETREGS, th->tid, 0, &th->regs) != 0)
+		return -errno;
+	th->regs_loaded = true;
+	return 0;
+}
+
+int platform_resume(struct stub_thread *th, bool set_result, long result)
+{
+	if (th->regs_dirty) {
+		if (set_result)
+			th->regs.rax = (uint64_t)result;
+		if (ptrace(PTRACE_SETREGS, th->tid, 0, &th->regs) != 0)
+			return -errno;
+	} else if (set_result) {
+		if (ptrace(PTRACE_POKEUSER, th->tid, offsetof(struct user, regs.rax), result) != 0)
+			return -errno;
+	}
+	th->regs_loaded = false;
+	th->regs_dirty = false;
+	if (ptrace(PTRACE_SYSEMU, th->tid, 0, 0) != 0)
+		return -errno;
+	return 0;
+}
+
+/* Wait for `tid` to finish an injected syscall (its int3). Event stops on
+ * the way (fork/clone) leave their message in *event_msg. */
+static long finish_injection(pid_t tid, unsigned long *event_msg)
+{
+	for (;;) {
+		int status;
+		if (waitpid(tid, &status, __WALL) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (!WIFSTOPPED(status))
+			return -ESRCH;
+		if (status >> 16 != 0 && event_msg)
+			ptrace(PTRACE_GETEVENTMSG, tid, 0, event_msg);
+		else if (WSTOPSIG(status) == SIGTRAP && status >> 16 == 0)
+			return 0;
+		/* Any other stop (event, or a signal sent to the stub) is
+		 * resumed silently: the sentry emulates signals itself. */
+		if (ptrace(PTRACE_CONT, tid, 0, 0) != 0)
+			return -errno;
+	}
+}
+
+static long inject(struct stub_thread *th, long nr, const uint64_t args[6],
+		   unsigned long *event_msg)
+{
+	int rc = platform_load_regs(th);
+	if (rc != 0)
+		return rc;
+	struct user_regs_struct r = th->regs;
+	r.rip = STUB_SYSCALL_ADDR;
+	r.rax = (uint64_t)nr;
+	r.orig_rax = (uint64_t)-1;
+	r.rdi = args[0];
+	r.rsi = args[1];
+	r.rdx = args[2];
+	r.r10 = args[3];
+	r.r8 = args[4];
+	r.r9 = args[5];
+	/* The stub's registers now differ from the program's: they must be
+	 * written back before the program runs again. */
+	th->regs_dirty = true;
+	if (ptrace(PTRACE_SETREGS, th->tid, 0, &r) != 0)
+		return -errno;
+	if (ptrace(PTRACE_CONT, th->tid, 0, 0) != 0)
+		return -errno;
+	long err = finish_injection(th->tid, event_msg);
+	if (err != 0)
+		return err;
+	errno = 0;
+	long ret = ptrace(PTRACE_PEEKUSER, th->tid, offsetof(struct user, regs.rax), 0);
+	if (errno != 0)
+		return -errno;
+	return ret;
+}
+
+long platform_inject(struct stub_thread *th, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		     uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	const uint64_t args[6] = {a0, a1, a2, a3, a4, a5};
+	return inject(th, nr, args, NULL);
+}
+
+/* First stop of an auto-attached child: its SIGSTOP. */
+static int take_new_child(pid_t tid, struct stub_thread *child)
+{
+	int status;
+	while (waitpid(tid, &status, __WALL) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	if (!WIFSTOPPED(status))
+		return -ESRCH;
+	*child = (struct stub_thread){.tid = tid};
+	return platform_load_regs(child);
+}
+
+static int clone_stub(struct stub_thread *th, uint64_t flags, struct stub_thread *child)
+{
+	const uint64_t args[6] = {flags, 0, 0, 0, 0, 0};
+	unsigned long new_tid = 0;
+	long ret = inject(th, __NR_clone, args, &new_tid);
+	if (ret < 0)
+		return (int)ret;
+	return take_new_child((pid_t)ret, child);
+}
+
+int platform_new_address_space(struct platform *p, struct stub_thread *th, struct error *e)
+{
+	int rc = clone_stub(&p->factory, STUB_FORK_FLAGS, th);
+	if (rc != 0)
+		return error_sys(e, -rc, "cannot clone a stub process");
+	/* The factory keeps its registers as they were: nothing to restore. */
+	p->factory.regs_dirty = false;
+	return 0;
+}
+
+int platform_fork(struct stub_thread *parent, struct stub_thread *child)
+{
+	return clone_stub(parent, STUB_FORK_FLAGS, child);
+}
+
+int platform_new_thread(struct stub_thread *th, struct stub_thread *child)
+{
+	return clone_stub(th, STUB_THREAD_FLAGS, child);
+}
+
+int platform_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	struct iovec local = {buf, len}, remote = {(void *)addr, len};
+	ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+int platform_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	struct iovec local = {(void *)buf, len}, remote = {(void *)addr, len};
+	ssize_t n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
+	return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+int platform_write_force(pid_t tid, uint64_t addr, const void *buf, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/mem", tid);
+	cleanup_close int fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = pwrite(fd, buf, len, (off_t)addr);
+	return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+long platform_read_string(pid_t tid, uint64_t addr, char *buf, size_t max)
+{
+	size_t got = 0;
+	while (got < max) {
+		/* Never read across a page we were not asked about: the
+		 * string may end right before an unmapped page. */
+		size_t chunk = PAGE_SIZE - ((addr + got) & (PAGE_SIZE - 1));
+		if (chunk > max - got)
+			chunk = max - got;
+		if (platform_read(tid, addr + got, buf + got, chunk) != 0)
+			return -EFAULT;
+		char *nul = memchr(buf + got, '\0', chunk);
+		if (nul)
+			return nul - buf;
+		got += chunk;
+	}
+	return -ENAMETOOLONG;
+}
+
+long platform_get_fpstate(struct stub_thread *th, void *buf, size_t len)
+{
+	struct iovec iov = {buf, len};
+	if (ptrace(PTRACE_GETREGSET, th->tid, NT_X86_XSTATE, &iov) != 0)
+		return -errno;
+	return (long)iov.iov_len;
+}
+
+int platform_set_fpstate(struct stub_thread *th, const void *buf, size_t len)
+{
+	struct iovec iov = {(void *)buf, len};
+	if (ptrace(PTRACE_SETREGSET, th->tid, NT_X86_XSTATE, &iov) != 0)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,243 @@
+/* Private declarations of the sentry: the context, tasks and their
+ * resources, and the helpers handlers share.
+ *
+ * Ownership (who shares what, as Linux shares it):
+ *   struct task      one program thread, driven through one stub thread;
+ *   struct process   the thread group: pid, parent, rlimits, exit status;
+ *   struct mm        the address space (one stub process), shared by CLONE_VM;
+ *   struct fd_table  shared by CLONE_FILES;  struct fs_info  by CLONE_FS;
+ *   struct sighand   signal actions, shared by CLONE_SIGHAND.
+ * Everything is reference counted and only touched by the sentry's single
+ * thread: there are no locks to order.
+ */
+#ifndef MSENTRY_SENTRY_INTERNAL_H
+#define MSENTRY_SENTRY_INTERNAL_H
+
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include "loader/loader.h"
+#include "platform/platform.h"
+#include "sentry.h"
+
+#define SYSCALL_TABLE_SIZE 512
+/* Handler result meaning "registers already set up, do not write RAX". */
+#define SYSRET_NORETURN (-(1L << 40))
+
+struct sentry;
+
+enum file_kind {
+	FILE_HOST,     /* backed by a host fd the sentry owns */
+	FILE_DIR_LIST, /* a synthetic directory (e.g. /proc/self/fd) */
+};
+
+/* A synthetic directory's entries. */
+struct dir_entry {
+	char *name;
+	unsigned char type; /* DT_* */
+	uint64_t ino;
+};
+
+/* An open file description (shared by dup and fork, like Linux's). */
+struct file {
+	int refs;
+	enum file_kind kind;
+	int host_fd;	/* FILE_HOST: the sentry's own fd; -1 otherwise */
+	char *path;	/* sandbox path it was opened by, or NULL */
+	struct dir_entry *entries; /* FILE_DIR_LIST */
+	size_t nentries, pos;
+};
+
+struct fd_slot {
+	struct file *file;
+	bool cloexec;
+};
+
+struct fd_table {
+	int refs;
+	struct fd_slot *slots;
+	int size;
+};
+
+struct fs_info {
+	int refs;
+	char *cwd; /* sandbox path, canonical */
+	mode_t umask;
+};
+
+struct mm {
+	int refs;
+	pid_t stub_pid; /* host pid of the stub process */
+	uint64_t brk_start, brk_end;
+	uint64_t stack_start, stack_end, vdso_base;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t auxv[LOADER_AUXV_MAX * 2];
+	size_t auxv_words;
+	char *exe_path; /* sandbox path of the executable (/proc/self/exe) */
+};
+
+struct sigaction_k {
+	uint64_t handler, flags, restorer, mask;
+};
+
+struct sighand {
+	int refs;
+	struct sigaction_k act[64];
+};
+
+struct process {
+	int refs;
+	pid_t pid, pgid, sid;
+	struct process *parent;
+	struct sighand *sighand;
+	struct rlimit rlim[RLIM_NLIMITS];
+	int nthreads;
+	int exit_status; /* wait status once exiting */
+	bool exiting;
+};
+
+struct task {
+	struct sentry *s;
+	pid_t tid; /* sandbox tid */
+	struct stub_thread th;
+	struct process *proc;
+	struct mm *mm;
+	struct fd_table *files;
+	struct fs_info *fs;
+	uint64_t sigmask;
+	stack_t altstack;
+	uint64_t clear_child_tid, robust_list, robust_len;
+	struct syscall_stop sc; /* the syscall being served */
+	struct task *next;	/* in the sentry's task list */
+};
+
+/* The sentry's context: everything mutable lives here, nothing global. */
+struct sentry {
+	const struct sentry_config *cfg;
+	struct platform *platform;
+	int root_fd;	  /* O_PATH fd of the sandbox root */
+	char *root_host;  /* host path of the root, no trailing slash ("" for "/") */
+	struct task *tasks;
+	pid_t next_pid;
+	bool finished;
+	int exit_status;
+	uint64_t warned[SYSCALL_TABLE_SIZE / 64]; /* unsupported syscalls already reported */
+	bool warned_int80;
+	char *scratch; /* bounce buffer for copying program I/O */
+	size_t scratch_size;
+	cpu_set_t cpus;	  /* CPUs the program is told it may use */
+	struct loader_vdso *vdso;
+	uint64_t hwcap, hwcap2, minsigstksz;
+};
+
+/* ---- syscall table (syscall-table.c) ---- */
+typedef long syscall_fn(struct task *t, const uint64_t *a);
+
+/* How strace prints an argument; part of each table entry. */
+enum arg_fmt {
+	A_NONE,
+	A_INT, A_UINT, A_HEX, A_PTR, A_SIZE, A_OFF,
+	A_FD, A_DIRFD, A_PATH, A_STR,
+	A_BUF_IN,	/* buffer written by the program; length is the next argument */
+	A_BUF_OUT,	/* buffer filled by the call; length is the result */
+	A_OPEN_FLAGS, A_MODE, A_PROT, A_MMAP_FLAGS, A_MREMAP_FLAGS, A_MADVISE,
+	A_SIGNAL, A_SIGSET, A_SIGSET_OUT, A_SIGACTION, A_SIGACTION_OUT, A_SIGPROCMASK_HOW,
+	A_STAT_OUT, A_STATX_OUT, A_STATX_MASK, A_STATFS_OUT,
+	A_TIMESPEC, A_TIMESPEC_OUT, A_TIMEVAL_OUT, A_CLOCKID, A_TIMER_FLAGS,
+	A_IOVEC_IN, A_IOVEC_OUT,
+	A_FCNTL_CMD, A_IOCTL_REQ, A_CLONE_FLAGS, A_AT_FLAGS, A_ACCESS_MODE, A_WHENCE,
+	A_RLIMIT_RES, A_RLIMIT_IN, A_RLIMIT_OUT, A_UTSNAME_OUT, A_SYSINFO_OUT,
+	A_ARGV, A_ENVP,
+	A_SOCKADDR_IN, A_SOCKADDR_OUT, A_SOCK_FAMILY, A_SOCK_TYPE, A_SOCK_LEVEL, A_SOCKOPT,
+	A_MSGHDR_IN, A_MSGHDR_OUT, A_MSG_FLAGS, A_SHUTDOWN_HOW,
+	A_POLLFD, A_EPOLL_OP, A_EPOLL_EVENT, A_EPOLL_EVENTS_OUT, A_FDSET,
+	A_WAIT_OPTIONS, A_WAIT_STATUS_OUT, A_IDTYPE, A_SIGINFO, A_SIGINFO_OUT, A_RUSAGE_OUT,
+	A_ARCH_PRCTL, A_PRCTL_OPTION, A_FUTEX_OP, A_PIPEFDS_OUT, A_DIRENTS_OUT, A_STRING_OUT,
+	A_GETRANDOM_FLAGS, A_UNLINK_FLAGS, A_RENAME_FLAGS, A_PERSONALITY, A_ITIMER_WHICH,
+	A_ITIMERVAL, A_ITIMERVAL_OUT, A_CAP, A_FLOCK_OP, A_FALLOC_FLAGS, A_SCHED_POLICY,
+	A_CPUSET, A_CPUSET_OUT, A_EVENTFD_FLAGS, A_INOTIFY_MASK,
+	A_FMT_COUNT
+};
+
+enum ret_fmt { R_INT, R_HEX, R_FD, R_PID, R_NORETURN };
+enum support { SUPPORT_FULL, SUPPORT_PARTIAL, SUPPORT_NONE };
+
+struct syscall_desc {
+	const char *name;
+	syscall_fn *fn;		/* NULL: unsupported (-ENOSYS, warned once) */
+	enum support support;
+	const char *note;	/* what is (not) supported, for users and docs */
+	uint8_t nargs;
+	uint8_t args[6];	/* enum arg_fmt */
+	uint8_t ret;		/* enum ret_fmt */
+};
+
+extern const struct syscall_desc syscall_table[SYSCALL_TABLE_SIZE];
+const struct syscall_desc *syscall_lookup(uint64_t nr);
+
+/* ---- memory access (memory.c) ---- */
+int task_read(struct task *t, uint64_t addr, void *buf, size_t len);
+int task_write(struct task *t, uint64_t addr, const void *buf, size_t len);
+/* A path argument: 0 or -EFAULT/-ENAMETOOLONG/-ENOENT (empty). `buf` PATH_MAX. */
+int task_read_path(struct task *t, uint64_t addr, char *buf);
+long task_inject(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+		 uint64_t a4, uint64_t a5);
+
+/* ---- files (fd.c) ---- */
+struct file *file_new_host(int host_fd, const char *path);
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+struct fd_table *fd_table_new(void);
+struct fd_table *fd_table_copy(const struct fd_table *src);
+void fd_table_put(struct fd_table *t);
+/* Install `f` (takes the reference) at the lowest free fd >= minfd. fd or -EMFILE. */
+int fd_install(struct task *t, struct file *f, bool cloexec, int minfd);
+int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec);
+struct file *fd_lookup(struct task *t, int fd);
+/* Host fd behind a program fd, or -EBADF. */
+int fd_host(struct task *t, int fd);
+int fd_close(struct task *t, int fd);
+void fd_close_on_exec(struct fd_table *ft);
+
+/* ---- paths (path.c) ---- */
+/* Sandbox-absolute form of (dirfd, path): 0 or -errno. *out is malloc'ed. */
+int path_absolute(struct task *t, int dirfd, const char *path, char **out);
+/* Open a sandbox path, confined to the root (emulated /proc entries
+ * included): a new struct file in *out, 0 or -errno. */
+int path_open_file(struct task *t, int dirfd, const char *path, int flags, mode_t mode,
+		   struct file **out);
+/* The same, as a host fd of the sentry's (O_CLOEXEC) or -errno. */
+int path_open(struct task *t, int dirfd, const char *path, int flags, mode_t mode);
+/* Resolve everything but the last component: parent host fd (O_PATH) and
+ * the last name (in `last`, NAME_MAX+1 bytes). 0 or -errno. */
+int path_parent(struct task *t, int dirfd, const char *path, int *parent_fd, char *last);
+/* Map a host path back into the sandbox ("" prefix stripped), malloc'ed. */
+char *path_from_host(struct sentry *s, const char *host_path);
+/* Sandbox path of a host fd (readlink of /proc/self/fd/N), malloc'ed or NULL. */
+char *path_of_host_fd(struct sentry *s, int host_fd);
+
+/* ---- procfs (procfs.c): the program's view of /proc/self ---- */
+/* If `abs` is one of the emulated /proc paths, open it into *out (0) or
+ * fail (*err = -errno). Returns true when handled. */
+bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, int *err);
+bool procfs_readlink(struct task *t, const char *abs, char *buf, size_t len, long *result);
+bool procfs_is_emulated(struct task *t, const char *abs);
+
+/* ---- tasks (task.c) ---- */
+struct task *task_by_host_tid(struct sentry *s, pid_t tid);
+struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_value);
+/* Replace t's address space with a fresh one running `path`. On failure
+ * the task is untouched. 0 or -errno (with `e` set). */
+int task_exec(struct task *t, const char *path, const char *const *argv,
+	      const char *const *envp, struct error *e);
+void task_exit_group(struct task *t, int wait_status);
+void sentry_warn_once(struct sentry *s, uint64_t nr, const struct syscall_desc *d,
+		      const uint64_t *a);
+
+/* ---- handlers: declared here so the table can name them ---- */
+#define SYSCALL_HANDLER(name) long sys_##name(struct task *t, const uint64_t *a)
+#include "syscall-handlers.h"
+
+#endif

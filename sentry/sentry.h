@@ -1,0 +1,36 @@
+/* sentry: the user-mode kernel. Serves every syscall of the sandboxed
+ * program from one syscall table. */
+#ifndef MSENTRY_SENTRY_H
+#define MSENTRY_SENTRY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "util/util.h"
+
+enum vsyscall_mode { VSYSCALL_EMULATE, VSYSCALL_NONE };
+
+/* Frozen configuration: set once by the CLI, read-only afterwards. */
+struct sentry_config {
+	const char *root;	  /* sandbox root directory ("/" for msentry run) */
+	const char *prog;	  /* path of the program (resolved like a shell would) */
+	const char *const *argv;  /* NULL-terminated */
+	const char *const *envp;  /* NULL-terminated */
+	const char *cwd;	  /* initial working directory inside the sandbox */
+	enum vsyscall_mode vsyscall;
+	bool quiet;		  /* no warnings for unsupported syscalls */
+	/* --strace */
+	bool strace;
+	const char *strace_set;	  /* NULL: every syscall */
+	FILE *strace_out;
+	int strace_string_limit;
+	bool strace_summary;
+	bool strace_json;
+};
+
+/* Run the program to completion. Returns its exit status (128+N if killed
+ * by signal N), or -1 with `e` set if the sandbox could not start (then
+ * e->status holds the shell-style exit status). */
+int sentry_run(const struct sentry_config *cfg, struct error *e);
+
+#endif

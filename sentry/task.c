@@ -1,0 +1,234 @@
+/* Tasks: creation of the first process, exec through the loader, exit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+
+#include "sentry-internal.h"
+
+struct task *task_by_host_tid(struct sentry *s, pid_t tid)
+{
+	for (struct task *t = s->tasks; t; t = t->next)
+		if (t->th.tid == tid)
+			return t;
+	return NULL;
+}
+
+static void mm_put(struct mm *mm)
+{
+	if (!mm || --mm->refs > 0)
+		return;
+	platform_kill(mm->stub_pid);
+	free(mm->exe_path);
+	free(mm);
+}
+
+static void fs_put(struct fs_info *fs)
+{
+	if (!fs || --fs->refs > 0)
+		return;
+	free(fs->cwd);
+	free(fs);
+}
+
+static void process_put(struct process *p)
+{
+	if (!p || --p->refs > 0)
+		return;
+	if (p->sighand && --p->sighand->refs == 0)
+		free(p->sighand);
+	free(p);
+}
+
+static void task_free(struct task *t)
+{
+	struct task **pp = &t->s->tasks;
+	while (*pp && *pp != t)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = t->next;
+	mm_put(t->mm);
+	fd_table_put(t->files);
+	fs_put(t->fs);
+	process_put(t->proc);
+	free(t);
+}
+
+void task_exit_group(struct task *t, int wait_status)
+{
+	struct sentry *s = t->s;
+	struct process *p = t->proc;
+	p->exiting = true;
+	p->exit_status = wait_status;
+	/* The first process is the sandbox's init: when it ends, so does the
+	 * sandbox (as in a container), with its status. */
+	if (p->pid == 1) {
+		s->exit_status = WIFSIGNALED(wait_status) ? 128 + WTERMSIG(wait_status)
+							  : WEXITSTATUS(wait_status);
+		s->finished = true;
+	}
+	struct task *next;
+	for (struct task *u = s->tasks; u; u = next) {
+		next = u->next;
+		if (u->proc == p)
+			task_free(u);
+	}
+}
+
+/* ---- loader callbacks: the new address space is the stub of `th` ---- */
+
+struct exec_ctx {
+	struct task *t;		  /* for path resolution */
+	struct stub_thread *th;	  /* the new stub */
+};
+
+static int exec_open(void *ctx, const char *path)
+{
+	struct exec_ctx *c = ctx;
+	return path_open(c->t, AT_FDCWD, path, O_RDONLY, 0);
+}
+
+static long exec_map(void *ctx, uint64_t addr, uint64_t len, int prot, int flags, int fd,
+		     uint64_t off)
+{
+	struct exec_ctx *c = ctx;
+	return platform_inject(c->th, 9 /* mmap */, addr, len, (uint64_t)prot, (uint64_t)flags,
+			       (uint64_t)fd, off);
+}
+
+static int exec_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct exec_ctx *c = ctx;
+	return platform_write_force(c->th->tid, addr, buf, len);
+}
+
+static void fill_request(struct sentry *s, struct loader_request *req)
+{
+	req->vdso = s->vdso;
+	req->stack_size = 8UL << 20;
+	req->stack_limit = PROGRAM_ADDR_LIMIT - PAGE_SIZE;
+	req->uid = getuid();
+	req->euid = geteuid();
+	req->gid = getgid();
+	req->egid = getegid();
+	req->hwcap = s->hwcap;
+	req->hwcap2 = s->hwcap2;
+	req->minsigstksz = s->minsigstksz;
+	if (getrandom(req->random, sizeof(req->random), 0) != sizeof(req->random))
+		memset(req->random, 0x5a, sizeof(req->random));
+	if (getrandom(&req->aslr_seed, sizeof(req->aslr_seed), 0) != sizeof(req->aslr_seed))
+		req->aslr_seed = 0;
+}
+
+static void start_registers(struct stub_thread *th, const struct loader_result *res)
+{
+	struct user_regs_struct r;
+	memset(&r, 0, sizeof(r));
+	/* Segment selectors stay the host's; everything else starts at zero
+	 * (RDX = 0: no atexit function from the "kernel"), as after execve. */
+	r.cs = th->regs.cs;
+	r.ss = th->regs.ss;
+	r.ds = th->regs.ds;
+	r.es = th->regs.es;
+	r.rip = res->entry;
+	r.rsp = res->sp;
+	r.eflags = 0x202;
+	r.orig_rax = (uint64_t)-1;
+	th->regs = r;
+	th->regs_loaded = true;
+	th->regs_dirty = true;
+}
+
+int task_exec(struct task *t, const char *path, const char *const *argv,
+	      const char *const *envp, struct error *e)
+{
+	struct stub_thread th;
+	if (platform_new_address_space(t->s->platform, &th, e) != 0)
+		return -EAGAIN;
+	struct exec_ctx ctx = {.t = t, .th = &th};
+	struct loader_ops ops = {.ctx = &ctx, .open = exec_open, .map = exec_map,
+				 .write = exec_write};
+	struct loader_request req = {.path = path, .argv = argv, .envp = envp};
+	fill_request(t->s, &req);
+	struct loader_result res;
+	int rc = loader_load(&req, &ops, &res, e);
+	if (rc != 0) {
+		platform_kill(th.tid);
+		return rc;
+	}
+	struct mm *mm = xcalloc(1, sizeof(*mm));
+	*mm = (struct mm){.refs = 1,
+			  .stub_pid = th.tid,
+			  .brk_start = res.brk_start,
+			  .brk_end = res.brk_start,
+			  .stack_start = res.stack_start,
+			  .stack_end = res.stack_end,
+			  .vdso_base = res.vdso_base,
+			  .arg_start = res.arg_start,
+			  .arg_end = res.arg_end,
+			  .env_start = res.env_start,
+			  .env_end = res.env_end,
+			  .auxv_words = res.auxv_words,
+			  .exe_path = steal_ptr(res.exe_path)};
+	memcpy(mm->auxv, res.auxv, sizeof(mm->auxv));
+	start_registers(&th, &res);
+	if (getenv("MSENTRY_DEBUG")) {
+		fprintf(stderr, "exec %s entry %lx sp %lx base %lx interp %lx brk %lx\n", mm->exe_path, res.entry, res.sp, res.exe_base, res.interp_base, res.brk_start);
+		for (size_t i = 0; i < res.auxv_words; i += 2) fprintf(stderr, "  auxv %lu = %lx\n", res.auxv[i], res.auxv[i+1]);
+		uint64_t w[8]; platform_read(th.tid, res.sp, w, sizeof w);
+		for (int i = 0; i < 8; i++) fprintf(stderr, "  sp[%d] = %lx\n", i, w[i]);
+	}
+	loader_result_release(&res);
+	mm_put(t->mm);
+	t->mm = mm;
+	t->th = th;
+	fd_close_on_exec(t->files);
+	t->altstack = (stack_t){.ss_flags = SS_DISABLE};
+	return 0;
+}
+
+static struct fd_table *initial_fds(void)
+{
+	struct fd_table *ft = fd_table_new();
+	ft->size = 64;
+	ft->slots = xcalloc((size_t)ft->size, sizeof(struct fd_slot));
+	for (int fd = 0; fd < 3; fd++) {
+		int host = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (host >= 0)
+			ft->slots[fd].file = file_new_host(host, NULL);
+	}
+	return ft;
+}
+
+struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_value)
+{
+	struct process *p = xcalloc(1, sizeof(*p));
+	p->refs = 1;
+	p->pid = p->pgid = p->sid = s->next_pid++;
+	p->nthreads = 1;
+	p->sighand = xcalloc(1, sizeof(*p->sighand));
+	p->sighand->refs = 1;
+	for (int r = 0; r < RLIM_NLIMITS; r++)
+		getrlimit((__rlimit_resource_t)r, &p->rlim[r]);
+
+	struct fs_info *fs = xcalloc(1, sizeof(*fs));
+	fs->refs = 1;
+	fs->cwd = xstrdup(cwd);
+	fs->umask = umask_value;
+
+	struct task *t = xcalloc(1, sizeof(*t));
+	t->s = s;
+	t->tid = p->pid;
+	t->proc = p;
+	t->files = initial_fds();
+	t->fs = fs;
+	t->altstack = (stack_t){.ss_flags = SS_DISABLE};
+	t->th.tid = -1;
+	t->next = s->tasks;
+	s->tasks = t;
+	return t;
+}
