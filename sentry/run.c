@@ -14,7 +14,6 @@
 #include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <sys/ptrace.h>
 
 #include "sentry-internal.h"
 
@@ -65,8 +64,6 @@ static void handle_syscall(struct task *t)
 		return;
 	}
 	long ret = dispatch(t);
-	if (getenv("MSENTRY_DEBUG"))
-		fprintf(stderr, "[%d] syscall %lu(%#lx, %#lx, %#lx) = %ld\n", t->tid, (unsigned long)t->sc.nr, (unsigned long)t->sc.args[0], (unsigned long)t->sc.args[1], (unsigned long)t->sc.args[2], ret);
 	if (ret == SYSRET_NORETURN)
 		return;
 	platform_resume(&t->th, true, ret);
@@ -86,12 +83,6 @@ static bool default_is_fatal(int sig)
 /* A signal raised by the host for the program (a fault, mostly). */
 static void handle_signal(struct task *t, int sig)
 {
-	if (getenv("MSENTRY_DEBUG")) {
-		siginfo_t si; platform_load_regs(&t->th);
-		ptrace(PTRACE_GETSIGINFO, t->th.tid, 0, &si);
-		fprintf(stderr, "signal %d rip %llx addr %p code %d\n", sig, t->th.regs.rip, si.si_addr, si.si_code);
-		char cmd[256]; snprintf(cmd, sizeof cmd, "python3 /tmp/gen/cmp.py %d >&2", t->th.tid); if (system(cmd)) {}
-	}
 	const struct sigaction_k *act = &t->proc->sighand->act[sig - 1];
 	bool fatal = act->handler == (uint64_t)SIG_DFL ? default_is_fatal(sig)
 			: sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE;

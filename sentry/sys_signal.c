@@ -67,3 +67,51 @@ SYSCALL_HANDLER(sigaltstack)
 	}
 	return 0;
 }
+
+/* Send `sig` to the calling thread group. Until signal delivery lands
+ * (signal.c), a signal whose action is a handler is refused. */
+static long signal_self(struct task *t, int sig)
+{
+	if (sig == 0)
+		return 0;
+	if (sig < 1 || sig > 64)
+		return -EINVAL;
+	const struct sigaction_k *act = &t->proc->sighand->act[sig - 1];
+	if (act->handler == (uint64_t)SIG_IGN)
+		return 0;
+	if (act->handler != (uint64_t)SIG_DFL)
+		return -ENOSYS;
+	switch (sig) {
+	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+		return 0;
+	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE:
+	case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
+		task_exit_group(t, sig | 0x80); /* core dump flag, as Linux reports */
+		return SYSRET_NORETURN;
+	default:
+		task_exit_group(t, sig);
+		return SYSRET_NORETURN;
+	}
+}
+
+SYSCALL_HANDLER(kill)
+{
+	pid_t pid = (pid_t)a[0];
+	if (pid != t->proc->pid && pid != 0 && pid != -t->proc->pgid && pid != -1)
+		return -ESRCH;
+	return signal_self(t, (int)a[1]);
+}
+
+SYSCALL_HANDLER(tgkill)
+{
+	if ((pid_t)a[0] != t->proc->pid || (pid_t)a[1] != t->tid)
+		return -ESRCH;
+	return signal_self(t, (int)a[2]);
+}
+
+SYSCALL_HANDLER(tkill)
+{
+	if ((pid_t)a[0] != t->tid)
+		return -ESRCH;
+	return signal_self(t, (int)a[1]);
+}

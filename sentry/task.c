@@ -176,12 +176,6 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 			  .exe_path = steal_ptr(res.exe_path)};
 	memcpy(mm->auxv, res.auxv, sizeof(mm->auxv));
 	start_registers(&th, &res);
-	if (getenv("MSENTRY_DEBUG")) {
-		fprintf(stderr, "exec %s entry %lx sp %lx base %lx interp %lx brk %lx\n", mm->exe_path, res.entry, res.sp, res.exe_base, res.interp_base, res.brk_start);
-		for (size_t i = 0; i < res.auxv_words; i += 2) fprintf(stderr, "  auxv %lu = %lx\n", res.auxv[i], res.auxv[i+1]);
-		uint64_t w[8]; platform_read(th.tid, res.sp, w, sizeof w);
-		for (int i = 0; i < 8; i++) fprintf(stderr, "  sp[%d] = %lx\n", i, w[i]);
-	}
 	loader_result_release(&res);
 	mm_put(t->mm);
 	t->mm = mm;
