@@ -30,6 +30,7 @@ struct platform;
 /* One host thread of a stub, driven by the sentry. */
 struct stub_thread {
 	pid_t tid;			/* host tid */
+	int cpu;			/* CPU it is pinned to, -1: not known */
 	struct user_regs_struct regs;	/* cached registers, valid when regs_loaded */
 	bool regs_loaded;		/* regs hold the current register values */
 	bool regs_dirty;		/* regs must be written back before resuming */
@@ -62,9 +63,14 @@ struct syscall_stop {
 
 /* Create the platform: pins the sentry to `cpu` (so tracer and stubs share
  * a CPU: a cross-CPU wakeup costs ~50 us on the VMs we target) and forks the
- * pristine factory stub from which every address space is cloned. */
+ * pristine factory stub from which every address space is cloned.
+ * (platform/cpu.c may later move them all to a less busy CPU.) */
 int platform_create(struct platform **out, struct error *e);
 void platform_destroy(struct platform *p);
+
+/* Call once per event-loop turn: now and then checks whether the sentry's
+ * CPU is contended and moves the sentry (and, lazily, its stubs) elsewhere. */
+void platform_tick(struct platform *p);
 
 /* A fresh, empty address space: a stopped stub process cloned from the
  * factory. Its thread is returned in `th` and is ready for register setup. */

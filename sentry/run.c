@@ -180,6 +180,7 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 	platform_resume(&init->th, false, 0);
 	while (!s.finished) {
 		struct stop st;
+		platform_tick(s.platform);
 		rc = platform_wait(&st, false);
 		if (rc == -EINTR)
 			continue;
