@@ -15,9 +15,9 @@
 # `runsc --platform=ptrace --network=none do` (gVisor). A runner that cannot
 # run here is reported with the reason and left out; the rest go on.
 #
-# Then bench-sysemu measures the bare PTRACE_SYSEMU round trip, the floor of
-# any ptrace sandbox, so that msentry's getpid overhead can be stated as a
-# ratio to it.
+# In each repetition bench-sysemu also measures the bare PTRACE_SYSEMU round
+# trip, the floor of any ptrace sandbox, so that msentry's getpid overhead
+# can be stated as a ratio to it.
 #
 # The machine is shared and small, so: every figure is a median over
 # BENCH_REPS repetitions, runners are interleaved within each repetition (so
@@ -163,6 +163,8 @@ for r in native msentry strace proot runsc; do
 done
 
 benches=(getpid open true)
+sysemu_n=20000
+[ "${BENCH_QUICK:-}" = 1 ] && sysemu_n=2000
 for ((i = 1; i <= reps; i++)); do
 	log "bench: repetition $i/$reps (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 	for b in "${benches[@]}"; do
@@ -174,17 +176,21 @@ for ((i = 1; i <= reps; i++)); do
 			echo "$out" >>"$tmp/$r.$b"
 		done
 	done
+	# The floor, measured in the same repetition so that it sees the same
+	# load as the runners above.
+	"${nice_cmd[@]}" "$build/bench/bench-sysemu" "$sysemu_n" 1 >>"$tmp/sysemu"
 done
-
-log "bench: bare PTRACE_SYSEMU round trips"
-sysemu_n=20000
-[ "${BENCH_QUICK:-}" = 1 ] && sysemu_n=2000
-"${nice_cmd[@]}" "$build/bench/bench-sysemu" "$sysemu_n" "$reps" >"$tmp/sysemu"
 
 # value runner bench [column]: the median, or "-" when there is none.
 value() {
 	local f=$tmp/$1.$2
 	if [ -s "$f" ]; then median "$f" "${3:-1}"; else echo "-"; fi
+}
+
+# Median over the repetitions of one bench-sysemu case (mode, placement).
+sysemu_median() {
+	awk -v m="$1" -v p="$2" '$1 == m && $2 == p {print $3}' "$tmp/sysemu" >"$tmp/sysemu.$1.$2"
+	if [ -s "$tmp/sysemu.$1.$2" ]; then median "$tmp/sysemu.$1.$2" 1; fi
 }
 
 fmt_us() { awk -v v="$1" 'BEGIN { if (v == "-") print "-"; else printf "%.2f us", v / 1000 }'; }
@@ -231,8 +237,8 @@ report() {
 	local m
 	for m in regs peekpoke info none; do
 		local same cross
-		same=$(awk -v m=$m '$1 == m && $2 == "same" {print $3}' "$tmp/sysemu")
-		cross=$(awk -v m=$m '$1 == m && $2 == "cross" {print $3}' "$tmp/sysemu")
+		same=$(sysemu_median "$m" same)
+		cross=$(sysemu_median "$m" cross)
 		local title
 		case $m in
 		regs) title="GETREGS + SETREGS" ;;
@@ -245,16 +251,17 @@ report() {
 	local ms nat regs
 	ms=$(value msentry getpid)
 	nat=$(value native getpid)
-	regs=$(awk '$1 == "regs" && $2 == "same" {print $3}' "$tmp/sysemu")
-	if [ "$ms" != - ] && [ -n "$regs" ]; then
+	regs=$(sysemu_median regs same)
+	info=$(sysemu_median info same)
+	if [ "$ms" != - ] && [ -n "$regs" ] && [ -n "$info" ]; then
 		echo
-		awk -v ms="$ms" -v nat="$nat" -v regs="$regs" 'BEGIN {
-			printf "msentry getpid overhead: %.2f us = %.2fx the bare same-CPU SYSEMU round trip with GETREGS+SETREGS (target <= 1.3x).\n",
-				(ms - nat) / 1000, (ms - nat) / regs }'
+		awk -v ms="$ms" -v nat="$nat" -v regs="$regs" -v info="$info" 'BEGIN {
+			printf "msentry getpid overhead (msentry - native): %.2f us = %.2fx the bare same-CPU SYSEMU round trip with GETREGS+SETREGS (target <= 1.3x), %.2fx the one with GET_SYSCALL_INFO+POKEUSER (what msentry does).\n",
+				(ms - nat) / 1000, (ms - nat) / regs, (ms - nat) / info }'
 	fi
 }
 
 mkdir -p "$repo/bench/results"
-out=$repo/bench/results/$(date -u '+%Y-%m-%d-%H%M').md
+out=$repo/bench/results/$(date -u '+%Y-%m-%d-%H%M%S').md
 report | tee "$out"
 log "bench: saved to ${out#"$repo"/}"

@@ -150,9 +150,12 @@ int main(int argc, char **argv)
 	cpu_set_t allowed;
 	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
 		return 1;
+	/* "Same" uses the CPU the scheduler started us on, as msentry does;
+	 * "cross" adds the next allowed one. */
 	int cpus[2], found = 0;
+	cpus[found++] = sched_getcpu() >= 0 ? sched_getcpu() : 0;
 	for (int c = 0; c < CPU_SETSIZE && found < 2; c++)
-		if (CPU_ISSET(c, &allowed))
+		if (CPU_ISSET(c, &allowed) && c != cpus[0])
 			cpus[found++] = c;
 	for (int m = 0; m < MODE_COUNT; m++) {
 		if (argc > 3 && strcmp(argv[3], mode_names[m]) != 0)
