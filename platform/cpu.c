@@ -10,14 +10,19 @@
  * also waits for that task's time slice, and a syscall costs 2-3x more while
  * another CPU may sit idle. The scheduler would have moved an unpinned task;
  * pinned, we must do it ourselves. So every CHECK_INTERVAL_NS the sentry
- * reads the per-CPU idle time in /proc/stat and, when another allowed CPU
- * was idle for a much larger share of the interval than ours (MOVE_GAP
- * points) twice in a row, moves there. The run delay in schedstat would be
- * the obvious signal, but each hand-over already leaves the woken sentry
- * waiting for the stub to finish stopping, so it reads 30-40% on an idle CPU
- * and tells little. Twice in a row, and an interval that differs from one
- * sentry to the next, so that two sentries sharing a busy CPU do not both
- * jump to the same idle one and back again in lockstep.
+ * reads the per-CPU busy time in /proc/stat, subtracts what it and the stub
+ * that stopped last used (their schedstat), and when others took at least
+ * OTHERS_MIN % of our CPU while another allowed CPU sat idle at least
+ * IDLE_MIN % of the time, twice in a row, moves there. Subtracting our own
+ * use matters: a syscall-bound program keeps its CPU 100% busy by itself,
+ * and moving it to the idle CPU would only make that one busy and call it
+ * back. The run delay in schedstat would be the obvious signal, but every
+ * hand-over already leaves the woken sentry waiting for the stub to finish
+ * stopping, so it reads 30-40% on an idle CPU and tells little. Twice in a
+ * row, and an interval that differs from one sentry to the next, so that two
+ * sentries sharing a busy CPU do not both jump to the same idle one and back
+ * again in lockstep. (Threads of a program other than the last one to stop
+ * count as "others": a multi-threaded program may move more than needed.)
  *
  * Stubs follow lazily: before a stub is resumed, it is re-pinned if the
  * sentry's CPU (sched_getcpu(), no syscall with rseq) differs from the CPU
@@ -25,6 +30,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,7 +41,8 @@
 /* /proc/stat counts in clock ticks (10 ms): an interval of 200 ms gives
  * shares in steps of 5%. */
 #define CHECK_INTERVAL_NS 200000000ULL
-#define MOVE_GAP 50 /* percentage points of idle time */
+#define OTHERS_MIN 30 /* % of our CPU used by tasks not ours */
+#define IDLE_MIN 50   /* % of the time the CPU we move to was idle */
 
 static uint64_t monotonic_ns(void)
 {
@@ -88,6 +95,46 @@ static int idle_share(const struct placement *pl, int cpu)
 	return (int)((pl->now[cpu].idle - pl->then[cpu].idle) * 100 / total);
 }
 
+/* CPU time (ns) a thread (0: the calling one) has used, from the first
+ * field of its schedstat; 0 if unknown. */
+static uint64_t thread_cpu_ns(pid_t tid)
+{
+	char path[64], buf[96];
+	if (tid == 0)
+		snprintf(path, sizeof(path), "/proc/thread-self/schedstat");
+	else
+		snprintf(path, sizeof(path), "/proc/%d/schedstat", tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtoull(buf, NULL, 10);
+}
+
+/* Share (%) of our CPU that tasks other than the sentry and stub `tid` used
+ * since the last check, or -1 if unknown. Updates the remembered times. */
+static int others_share(struct placement *pl, pid_t tid, uint64_t elapsed)
+{
+	uint64_t sentry = thread_cpu_ns(0), stub = thread_cpu_ns(tid);
+	uint64_t ours = (sentry - pl->sentry_ns) + (stub - pl->stub_ns);
+	bool known = tid == pl->stub_tid && pl->sentry_ns != 0 && stub != 0;
+	pl->sentry_ns = sentry;
+	pl->stub_ns = stub;
+	pl->stub_tid = tid;
+	uint64_t ticks = pl->now[pl->cpu].total - pl->then[pl->cpu].total;
+	uint64_t idle = pl->now[pl->cpu].idle - pl->then[pl->cpu].idle;
+	if (!known || ticks == 0)
+		return -1;
+	/* Busy time in ns, scaled from clock ticks by the interval's length:
+	 * the tick counts of one CPU add up to the wall time that passed. */
+	uint64_t busy = (ticks - idle) * elapsed / ticks;
+	return busy > ours ? (int)((busy - ours) * 100 / elapsed) : 0;
+}
+
 void placement_init(struct placement *pl)
 {
 	*pl = (struct placement){.cpu = sched_getcpu(), .want = -1, .stat_fd = -1};
@@ -133,7 +180,7 @@ static int idlest_other_cpu(const struct placement *pl, int *share)
 	return best;
 }
 
-void placement_tick(struct placement *pl)
+void placement_tick(struct placement *pl, pid_t tid)
 {
 	if (pl->stat_fd < 0 || pl->cpu < 0)
 		return;
@@ -141,16 +188,16 @@ void placement_tick(struct placement *pl)
 	 * clock every 64 stops only (64 syscalls take well under 1 ms). */
 	if (++pl->ticks % 64 != 0)
 		return;
-	uint64_t now = monotonic_ns();
-	if (now - pl->last_check < pl->interval)
+	uint64_t now = monotonic_ns(), elapsed = now - pl->last_check;
+	if (elapsed < pl->interval)
 		return;
 	pl->last_check = now;
 	if (sample_cpus(pl) != 0)
 		return;
-	int other_share, to = idlest_other_cpu(pl, &other_share);
-	int our_share = idle_share(pl, pl->cpu);
+	int idle, to = idlest_other_cpu(pl, &idle);
+	int others = others_share(pl, tid, elapsed);
 	memcpy(pl->then, pl->now, sizeof(pl->then));
-	if (to < 0 || our_share < 0 || other_share - our_share < MOVE_GAP) {
+	if (to < 0 || others < OTHERS_MIN || idle < IDLE_MIN) {
 		pl->want = -1;
 		return;
 	}

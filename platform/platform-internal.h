@@ -2,6 +2,7 @@
 #define MSENTRY_PLATFORM_INTERNAL_H
 
 #include <sched.h>
+#include <stdbool.h>
 #include <seccomp.h>
 
 #include "platform.h"
@@ -31,12 +32,14 @@ struct placement {
 	uint64_t interval;	/* ns between checks */
 	unsigned ticks;		/* calls of placement_tick */
 	uint64_t last_check;	/* CLOCK_MONOTONIC ns of the last check */
+	pid_t stub_tid;		/* stub whose CPU time stub_ns is */
+	uint64_t sentry_ns, stub_ns; /* their CPU time at the last check */
 	cpu_set_t allowed;	/* CPUs msentry was started with */
 	struct cpu_ticks then[PLACEMENT_MAX_CPUS], now[PLACEMENT_MAX_CPUS];
 };
 void placement_init(struct placement *pl);
 void placement_release(struct placement *pl);
-void placement_tick(struct placement *pl);
+void placement_tick(struct placement *pl, pid_t tid);
 /* Pin `th` to the sentry's CPU if it is not there yet. */
 void placement_follow(struct stub_thread *th);
 

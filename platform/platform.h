@@ -68,9 +68,10 @@ struct syscall_stop {
 int platform_create(struct platform **out, struct error *e);
 void platform_destroy(struct platform *p);
 
-/* Call once per event-loop turn: now and then checks whether the sentry's
- * CPU is contended and moves the sentry (and, lazily, its stubs) elsewhere. */
-void platform_tick(struct platform *p);
+/* Call once per stop, with the stopped thread: now and then checks whether
+ * other tasks crowd the sentry's CPU and moves the sentry (and, lazily, its
+ * stubs) to an idle one. */
+void platform_tick(struct platform *p, pid_t tid);
 
 /* A fresh, empty address space: a stopped stub process cloned from the
  * factory. Its thread is returned in `th` and is ready for register setup. */

@@ -101,9 +101,9 @@ int platform_wait(struct stop *s, bool nohang)
 	return 0;
 }
 
-void platform_tick(struct platform *p)
+void platform_tick(struct platform *p, pid_t tid)
 {
-	placement_tick(&p->place);
+	placement_tick(&p->place, tid);
 }
 
 int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out)

@@ -180,12 +180,12 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 	platform_resume(&init->th, false, 0);
 	while (!s.finished) {
 		struct stop st;
-		platform_tick(s.platform);
 		rc = platform_wait(&st, false);
 		if (rc == -EINTR)
 			continue;
 		if (rc != 0)
 			break;
+		platform_tick(s.platform, st.tid);
 		handle_stop(&s, &st);
 	}
 	int status = s.finished ? s.exit_status : 128 + SIGKILL;
