@@ -8,6 +8,10 @@
 # runsc), and runs three micro benchmarks natively and under each runner:
 #
 #   getpid      raw syscall(SYS_getpid) loop: ns per call
+#   getpid1     the same with every runner confined to one CPU by taskset:
+#               the peers do not pin their tracer and tracee together, and on
+#               an idle VM each of their cross-CPU wakeups costs ~50 us more
+#               (msentry pins itself; this row shows the peers at their best)
 #   open        open/read/close of a small file: ns per iteration
 #   true        start-up and exit of /bin/true: wall and CPU time per run
 #
@@ -114,10 +118,10 @@ iterations() { # runner bench
 	local q=1
 	[ "${BENCH_QUICK:-}" = 1 ] && q=10
 	case $1:$2 in
-	native:getpid) echo $((1000000 / q)) ;;
+	native:getpid*) echo $((1000000 / q)) ;;
 	native:open) echo $((100000 / q)) ;;
 	native:true) echo $((200 / q)) ;;
-	*:getpid) echo $((20000 / q)) ;;
+	*:getpid*) echo $((20000 / q)) ;;
 	*:open) echo $((5000 / q)) ;;
 	runsc:true) echo $((30 / q < 3 ? 3 : 30 / q)) ;;
 	*:true) echo $((60 / q)) ;;
@@ -131,6 +135,7 @@ measure() { # runner bench
 	n=$(iterations "$1" "$2")
 	case $2 in
 	getpid) "${nice_cmd[@]}" "${prefix[@]}" "$loop" getpid "$n" ;;
+	getpid1) "${nice_cmd[@]}" taskset -c "$one_cpu" "${prefix[@]}" "$loop" getpid "$n" ;;
 	open) "${nice_cmd[@]}" "${prefix[@]}" "$loop" open "$n" "$small" ;;
 	true) "${nice_cmd[@]}" "$spawn" "$n" "${prefix[@]}" /bin/true ;;
 	esac
@@ -162,7 +167,9 @@ for r in native msentry strace proot runsc; do
 	fi
 done
 
-benches=(getpid open true)
+benches=(getpid getpid1 open true)
+# The CPU for getpid1: the first one we may use.
+one_cpu=$(taskset -pc $$ | sed 's/.*: *//; s/[-,].*//')
 sysemu_n=20000
 [ "${BENCH_QUICK:-}" = 1 ] && sysemu_n=2000
 for ((i = 1; i <= reps; i++)); do
@@ -209,7 +216,8 @@ report() {
 	done
 	echo "$header"
 	echo "$rule"
-	local rows=("getpid:1:us:getpid, per call" "open:1:us:open+read+close, per iteration"
+	local rows=("getpid:1:us:getpid, per call" "getpid1:1:us:getpid, all confined to CPU $one_cpu"
+		    "open:1:us:open+read+close, per iteration"
 		    "true:1:ms:/bin/true start-up, wall" "true:2:ms:/bin/true start-up, CPU")
 	for row in "${rows[@]}"; do
 		IFS=: read -r b col unit title <<<"$row"
