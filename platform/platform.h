@@ -76,6 +76,10 @@ int platform_fork(struct stub_thread *parent, struct stub_thread *child);
 /* A new thread in the address space of `th`'s stub. 0 or -errno. */
 int platform_new_thread(struct stub_thread *th, struct stub_thread *child);
 
+/* End one thread of a stub process whose other threads live on (injected
+ * exit). `stopped`: the thread is in a ptrace stop now; otherwise it is
+ * stopped first. */
+void platform_end_thread(struct stub_thread *th, bool stopped);
 /* Kill a whole stub process (SIGKILL) and reap what is ours to reap. */
 void platform_kill(pid_t tid);
 

@@ -96,20 +96,6 @@ SYSCALL_HANDLER(getpgrp)
 	return t->proc->pgid;
 }
 
-SYSCALL_HANDLER(getpgid)
-{
-	if (a[0] != 0 && (pid_t)a[0] != t->proc->pid)
-		return -ESRCH;
-	return t->proc->pgid;
-}
-
-SYSCALL_HANDLER(getsid)
-{
-	if (a[0] != 0 && (pid_t)a[0] != t->proc->pid)
-		return -ESRCH;
-	return t->proc->sid;
-}
-
 SYSCALL_HANDLER(uname)
 {
 	struct utsname u;
@@ -345,17 +331,4 @@ SYSCALL_HANDLER(prctl)
 	default:
 		return -EINVAL;
 	}
-}
-
-SYSCALL_HANDLER(exit_group)
-{
-	task_exit_group(t, (int)(a[0] & 0xff) << 8);
-	return SYSRET_NORETURN;
-}
-
-SYSCALL_HANDLER(exit)
-{
-	/* Single-threaded processes: leaving the only thread ends the group. */
-	task_exit_group(t, (int)(a[0] & 0xff) << 8);
-	return SYSRET_NORETURN;
 }
