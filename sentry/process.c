@@ -78,6 +78,8 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 	p->sid = pp->sid;
 	p->exit_signal = (int)(flags & CSIGNAL);
 	memcpy(p->rlim, pp->rlim, sizeof(p->rlim));
+	p->ruid = pp->ruid, p->euid = pp->euid, p->suid = pp->suid;
+	p->rgid = pp->rgid, p->egid = pp->egid, p->sgid = pp->sgid;
 	if (flags & CLONE_SIGHAND) {
 		p->sighand = pp->sighand;
 		p->sighand->refs++;

@@ -116,6 +116,8 @@ struct process {
 	struct sighand *sighand;
 	struct sigpending pending; /* process-directed signals */
 	struct rlimit rlim[RLIM_NLIMITS];
+	uid_t ruid, euid, suid; /* credentials the program sees (host access stays msentry's) */
+	gid_t rgid, egid, sgid;
 	int nthreads;
 	int exit_signal;   /* sent to the parent at exit (SIGCHLD, or 0) */
 	int exit_status;   /* wait status once exiting */

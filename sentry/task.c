@@ -160,6 +160,8 @@ struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_va
 	p->s = s;
 	p->refs = 2; /* the task's, and the sandbox's own as init */
 	p->exit_signal = SIGCHLD;
+	p->ruid = getuid(), p->euid = p->suid = geteuid();
+	p->rgid = getgid(), p->egid = p->sgid = getegid();
 	s->init = p;
 	p->pid = p->pgid = p->sid = s->next_pid++;
 	p->nthreads = 1;
