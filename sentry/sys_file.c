@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <linux/close_range.h>
 #include <linux/stat.h>
 #include <stdio.h>
 #include <string.h>
@@ -1092,4 +1093,26 @@ SYSCALL_HANDLER(copy_file_range)
 	    (a[3] && task_write(t, a[3], &off_out, sizeof(off_out)) != 0))
 		return -EFAULT;
 	return n;
+}
+
+SYSCALL_HANDLER(close_range)
+{
+	unsigned first = (unsigned)a[0], last = (unsigned)a[1];
+	uint64_t flags = a[2];
+	if (flags & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || first > last)
+		return -EINVAL;
+	if ((flags & CLOSE_RANGE_UNSHARE) && t->files->refs > 1) {
+		struct fd_table *copy = fd_table_copy(t->files);
+		fd_table_put(t->files);
+		t->files = copy;
+	}
+	for (unsigned fd = first; fd <= last && (int)fd < t->files->size; fd++) {
+		if (!t->files->slots[fd].file)
+			continue;
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			t->files->slots[fd].cloexec = true;
+		else
+			fd_close(t, (int)fd);
+	}
+	return 0;
 }

@@ -13,6 +13,7 @@ SYSCALL_HANDLER(clock_nanosleep);
 SYSCALL_HANDLER(clone);
 SYSCALL_HANDLER(clone3);
 SYSCALL_HANDLER(close);
+SYSCALL_HANDLER(close_range);
 SYSCALL_HANDLER(copy_file_range);
 SYSCALL_HANDLER(creat);
 SYSCALL_HANDLER(dup);

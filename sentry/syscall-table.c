@@ -367,7 +367,7 @@ const struct syscall_desc syscall_table[SYSCALL_TABLE_SIZE] = {
 	SYSCALL(fspick, NULL, SUPPORT_NONE, NULL, R_FD, A_DIRFD, A_PATH, A_HEX),
 	SYSCALL(pidfd_open, NULL, SUPPORT_NONE, NULL, R_FD, A_INT, A_HEX),
 	SYSCALL(clone3, sys_clone3, SUPPORT_PARTIAL, "namespaces and pidfds are EINVAL", R_PID, A_PTR, A_SIZE),
-	SYSCALL(close_range, NULL, SUPPORT_NONE, NULL, R_INT, A_FD, A_FD, A_HEX),
+	SYSCALL(close_range, sys_close_range, SUPPORT_FULL, NULL, R_INT, A_FD, A_FD, A_HEX),
 	SYSCALL(openat2, NULL, SUPPORT_NONE, NULL, R_FD, A_DIRFD, A_PATH, A_PTR, A_SIZE),
 	SYSCALL(pidfd_getfd, NULL, SUPPORT_NONE, NULL, R_FD, A_FD, A_FD, A_HEX),
 	SYSCALL(faccessat2, sys_faccessat2, SUPPORT_FULL, NULL, R_INT, A_DIRFD, A_PATH, A_ACCESS_MODE, A_AT_FLAGS),
