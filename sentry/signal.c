@@ -81,6 +81,14 @@ static enum sig_default default_action(int sig)
 	}
 }
 
+/* Linux reports "core dumped" only when it wrote a core, which needs a
+ * non-zero RLIMIT_CORE. msentry writes no core file; it reports the flag
+ * as Linux would have, so wait statuses match native runs. */
+static int core_flag(const struct process *p)
+{
+	return p->rlim[RLIMIT_CORE].rlim_cur != 0 ? 0x80 : 0;
+}
+
 static struct sigaction_k *action_of(struct process *p, int sig)
 {
 	return &p->sighand->act[sig - 1];
@@ -350,7 +358,7 @@ enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long
 				job_stop(t, sig);
 				continue;
 			case SD_CORE:
-				task_exit_group(t, sig | 0x80);
+				task_exit_group(t, sig | core_flag(t->proc));
 				return DELIVER_GONE;
 			case SD_TERM:
 			default:
@@ -366,7 +374,7 @@ enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long
 			settle_syscall(t, ret, act);
 		if (!(act->flags & SA_RESTORER_FLAG) || build_frame(t, sig, &info, act) != 0) {
 			/* No way to run the handler: Linux forces SIGSEGV. */
-			task_exit_group(t, SIGSEGV | 0x80);
+			task_exit_group(t, SIGSEGV | core_flag(t->proc));
 			return DELIVER_GONE;
 		}
 		t->sigmask |= act->mask;
