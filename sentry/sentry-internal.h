@@ -107,6 +107,18 @@ struct sigpending {
 	siginfo_t info[64];
 };
 
+#define PROCESS_TIMERS 32
+
+/* A POSIX timer (timer_create). */
+struct ptimer {
+	bool used, armed;
+	clockid_t clk;
+	int signo, notify, overrun;
+	pid_t tid;
+	uint64_t value;
+	struct timespec expiry, interval; /* expiry on CLOCK_MONOTONIC */
+};
+
 struct process {
 	struct sentry *s;
 	int refs;
@@ -128,6 +140,7 @@ struct process {
 	struct task *vfork_parent; /* blocked in vfork until exec or exit */
 	struct timespec alarm;	   /* ITIMER_REAL expiry (CLOCK_MONOTONIC), 0: off */
 	struct timespec alarm_interval;
+	struct ptimer timers[PROCESS_TIMERS];
 };
 
 enum block_kind {
@@ -182,6 +195,7 @@ struct task {
 	bool deadline_set;
 	pid_t vfork_child;	/* vfork in progress: the child's pid */
 	bool futex_woken;	/* a FUTEX_WAKE picked this waiter */
+	uint64_t sigwait_set;	/* rt_sigtimedwait: blocked signals that wake it */
 	long pending_result;	/* result to give when a stopped process continues */
 	bool pending_result_set;
 	uint64_t fault_addr;	/* cr2 of the last synchronous fault */
@@ -354,6 +368,8 @@ void signal_reset_on_exec(struct process *p);
 struct process *process_by_pid(struct sentry *s, pid_t pid);
 struct task *task_by_tid(struct sentry *s, pid_t tid);
 void process_check_alarms(struct sentry *s, const struct timespec *now);
+/* Fire expired POSIX timers; fold the nearest expiry into *nearest. */
+bool timers_check(struct sentry *s, const struct timespec *now, struct timespec *nearest, bool have);
 
 /* ---- tasks (task.c) ---- */
 struct task *task_by_host_tid(struct sentry *s, pid_t tid);

@@ -117,6 +117,11 @@ static void queue(struct sigpending *q, int sig, const siginfo_t *info)
 /* Make `t` notice a signal it does not block. */
 static void notify(struct task *t, int sig)
 {
+	if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_SIGNAL &&
+	    (t->sigwait_set & SIGBIT(sig))) {
+		t->state = TASK_READY; /* sigtimedwait: it takes the signal itself */
+		return;
+	}
 	if (t->sigmask & SIGBIT(sig))
 		return;
 	if (t->state == TASK_BLOCKED) {
@@ -193,6 +198,13 @@ void signal_send_process(struct process *p, int sig, const siginfo_t *info)
 			return; /* discarded, as Linux does for ignored signals */
 	}
 	queue(&p->pending, sig, info);
+	for (struct task *t = s->tasks; t; t = t->next) {
+		if (t->proc == p && t->state == TASK_BLOCKED && t->block.kind == BLOCK_SIGNAL &&
+		    (t->sigwait_set & SIGBIT(sig))) {
+			notify(t, sig);
+			return;
+		}
+	}
 	for (struct task *t = s->tasks; t; t = t->next) {
 		if (t->proc == p && !(t->sigmask & SIGBIT(sig))) {
 			notify(t, sig);
@@ -616,12 +628,10 @@ SYSCALL_HANDLER(rt_sigtimedwait)
 		return -EAGAIN;
 	if (t->interrupted)
 		return -EINTR;
-	/* Signals in `set` are blocked, so they do not interrupt: wake on any
-	 * send to this task by blocking them temporarily as "unblocked". */
-	t->saved_sigmask = t->sigmask;
-	t->sigmask &= ~set;
+	/* The signals waited for are usually blocked: notify() wakes the task
+	 * for them through sigwait_set. */
 	long r = task_block(t, BLOCK_SIGNAL);
-	t->sigmask = t->saved_sigmask;
+	t->sigwait_set = set;
 	return r;
 }
 
