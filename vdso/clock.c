@@ -47,8 +47,11 @@
 
 struct vdso_clock {
 	struct vdso_sample first;	    /* baseline of the frequency measurement */
-	struct vdso_params pub;	    /* what was last published (never read back
+	struct vdso_calib pub;	    /* what was last published (never read back
 				     * from the shared page: the program can see it) */
+	uint32_t seq;		    /* the page's seqcount */
+	int64_t coarse_res;
+	unsigned cpu;
 	struct vdso_params *page;   /* the sentry's writable view */
 	pthread_t thread;
 	int stop_fd;		    /* eventfd: tells the thread to finish */
@@ -105,63 +108,100 @@ static uint64_t measure_mult(const struct vdso_sample *from, const struct vdso_s
 	return (uint64_t)(((unsigned __int128)ns << 32) / cycles);
 }
 
-/* Publish the parameters that follow sample `s`. The page is marked odd
+int64_t vdso_calib_mono(const struct vdso_calib *c, uint64_t tsc)
+{
+	return c->mono_ns + vdso_delta_ns(tsc, c->tsc_base, c->mult);
+}
+
+static struct vdso_time split(int64_t ns)
+{
+	struct vdso_time t = {ns / NSEC_PER_SEC, ns % NSEC_PER_SEC};
+	if (t.nsec < 0) {
+		t.sec--;
+		t.nsec += NSEC_PER_SEC;
+	}
+	return t;
+}
+
+void vdso_params_fill(struct vdso_params *p, const struct vdso_calib *c, int64_t coarse_res,
+		      unsigned cpu)
+{
+	enum { REALTIME = 0, MONOTONIC = 1, REALTIME_COARSE = 5, MONOTONIC_COARSE = 6,
+	       BOOTTIME = 7 };
+	memset(p->base, 0, sizeof(p->base));
+	p->tsc_base = c->tsc_base;
+	p->mult = c->mult;
+	p->coarse_res = coarse_res > 0 ? coarse_res : 1;
+	p->cpu = cpu;
+	p->node = 0;
+	p->base[MONOTONIC] = p->base[MONOTONIC_COARSE] = split(c->mono_ns);
+	p->base[REALTIME] = p->base[REALTIME_COARSE] = split(c->mono_ns + c->real_offset);
+	p->base[BOOTTIME] = split(c->mono_ns + c->boot_offset);
+	p->coarse = 1u << REALTIME_COARSE | 1u << MONOTONIC_COARSE;
+	p->clocks = !c->ready ? 0
+			      : 1u << REALTIME | 1u << MONOTONIC | 1u << REALTIME_COARSE |
+					1u << MONOTONIC_COARSE | 1u << BOOTTIME;
+}
+
+/* Publish the calibration that follows sample `s`. The page is marked odd
  * first, so that every reader that could still use the old parameters took
- * its TSC before `publish_tsc`, which vdso_next_params() accounts for. */
+ * its TSC before `publish_tsc`, which vdso_next_calib() accounts for. */
 static void publish(struct vdso_clock *c, const struct vdso_sample *s, uint64_t mult)
 {
 	volatile struct vdso_params *p = c->page;
-	uint32_t seq = c->pub.seq + 1;
-	p->seq = seq; /* odd: readers wait */
+	p->seq = ++c->seq; /* odd: readers wait */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	struct vdso_params np = vdso_next_params(&c->pub, s, mult, rdtsc_ordered());
-	p->tsc_base = np.tsc_base;
-	p->mult = np.mult;
-	p->mono_ns = np.mono_ns;
-	p->real_offset = np.real_offset;
-	p->boot_offset = np.boot_offset;
-	p->coarse_res = np.coarse_res;
+	struct vdso_calib nc = vdso_next_calib(&c->pub, s, mult, rdtsc_ordered());
+	struct vdso_params np;
+	vdso_params_fill(&np, &nc, c->coarse_res, c->cpu);
+	p->clocks = np.clocks;
+	p->coarse = np.coarse;
 	p->cpu = np.cpu;
 	p->node = np.node;
-	p->ready = np.ready;
+	p->tsc_base = np.tsc_base;
+	p->mult = np.mult;
+	p->coarse_res = np.coarse_res;
+	for (int i = 0; i < VDSO_NCLOCKS; i++) {
+		p->base[i].sec = np.base[i].sec;
+		p->base[i].nsec = np.base[i].nsec;
+	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	p->seq = seq + 1;
-	c->pub = np;
-	c->pub.seq = seq + 1;
+	p->seq = ++c->seq;
+	c->pub = nc;
 }
 
-struct vdso_params vdso_next_params(const struct vdso_params *old, const struct vdso_sample *s,
-				    uint64_t mult_freq, uint64_t publish_tsc)
+struct vdso_calib vdso_next_calib(const struct vdso_calib *old, const struct vdso_sample *s,
+				  uint64_t mult_freq, uint64_t publish_tsc)
 {
-	struct vdso_params np = *old;
-	np.tsc_base = s->tsc;
-	np.real_offset = s->real_off;
-	np.boot_offset = s->boot_off > old->boot_offset || !old->ready ? s->boot_off
-								      : old->boot_offset;
-	np.mult = mult_freq;
-	np.mono_ns = s->mono;
-	if (!old->ready) {
-		np.ready = 1;
-		return np;
-	}
-	int64_t ours = old->mono_ns + vdso_delta_ns(s->tsc, old->tsc_base, old->mult);
+	struct vdso_calib nc = {
+		.ready = true,
+		.tsc_base = s->tsc,
+		.mult = mult_freq,
+		.mono_ns = s->mono,
+		.real_offset = s->real_off,
+		.boot_offset = !old->ready || s->boot_off > old->boot_offset ? s->boot_off
+									    : old->boot_offset,
+	};
+	if (!old->ready)
+		return nc;
+	int64_t ours = vdso_calib_mono(old, s->tsc);
 	if (ours <= s->mono)
-		return np; /* behind the host (or equal): stepping forward is fine */
+		return nc; /* behind the host (or equal): stepping forward is fine */
 	/* Ahead of the host: keep our value and run slower until we meet it
 	 * about a second from now. */
 	int64_t err = ours - s->mono;
 	uint64_t cycles_per_sec = (uint64_t)(((unsigned __int128)NSEC_PER_SEC << 32) / mult_freq);
 	uint64_t corr = (uint64_t)(((unsigned __int128)(uint64_t)err << 32) / cycles_per_sec);
 	uint64_t max_corr = mult_freq / (1000000 / MAX_SLEW_PPM);
-	np.mult = mult_freq - (corr < max_corr ? corr : max_corr);
-	np.mono_ns = ours;
+	nc.mult = mult_freq - (corr < max_corr ? corr : max_corr);
+	nc.mono_ns = ours;
 	/* A reader that took its TSC before the new page was published used
 	 * the old, faster rate up to publish_tsc: start high enough that it
 	 * can never see a later time than a reader of the new page (+2 for
 	 * the two roundings). */
-	if (old->mult > np.mult)
-		np.mono_ns += vdso_delta_ns(publish_tsc, s->tsc, old->mult - np.mult) + 2;
-	return np;
+	if (old->mult > nc.mult)
+		nc.mono_ns += vdso_delta_ns(publish_tsc, s->tsc, old->mult - nc.mult) + 2;
+	return nc;
 }
 
 static void refresh(struct vdso_clock *c)
@@ -216,10 +256,11 @@ static bool host_clocksource_is_tsc(void)
 	return tsc;
 }
 
-/* Invariant TSC, synchronized across CPUs, that the host kernel trusts. */
+/* Invariant TSC, synchronized across CPUs, that the host kernel trusts,
+ * and rdtscp (which the vDSO uses). */
 static bool tsc_usable(void)
 {
-	return cpuinfo_has("constant_tsc") && cpuinfo_has("nonstop_tsc") &&
+	return cpuinfo_has("constant_tsc") && cpuinfo_has("nonstop_tsc") && cpuinfo_has("rdtscp") &&
 	       host_clocksource_is_tsc();
 }
 
@@ -229,10 +270,8 @@ static struct vdso_clock *clock_create(struct vdso_params *page, unsigned cpu)
 	c->page = page;
 	struct timespec res;
 	clock_getres(CLOCK_MONOTONIC_COARSE, &res);
-	c->pub = (struct vdso_params){.cpu = cpu,
-				      .coarse_res = res.tv_sec * NSEC_PER_SEC + res.tv_nsec};
-	if (c->pub.coarse_res <= 0)
-		c->pub.coarse_res = 1;
+	c->cpu = cpu;
+	c->coarse_res = res.tv_sec * NSEC_PER_SEC + res.tv_nsec;
 	c->first = take_sample();
 	c->stop_fd = -1;
 	return c;
@@ -303,7 +342,6 @@ int vdso_create(struct vdso **out, unsigned cpu, bool use_tsc, struct error *e)
 	*out = v;
 	if (fill_memfd(v, e) != 0)
 		return -1;
-	v->params->cpu = cpu;
 	if (!use_tsc || !tsc_usable())
 		return 0; /* never ready: the vDSO makes real syscalls */
 	v->clock = clock_create(v->params, cpu);

@@ -4,11 +4,14 @@
  * space (MAP_SHARED from the sentry's memfd, so one write by the sentry is
  * seen by every process of the sandbox) and read-write by the sentry.
  *
- * Time is a linear function of the TSC:
- *   mono_ns(tsc) = mono_ns + ((tsc - tsc_base) * mult) >> 32
- * with REALTIME and BOOTTIME as fixed offsets from MONOTONIC. The sentry
- * recalibrates about once a second; writers bump `seq` to odd, write, bump
- * it back to even; readers retry while it is odd or changed under them.
+ * Time is a linear function of the TSC. For each clock the page holds its
+ * value at tsc_base, already split into seconds and nanoseconds (so the
+ * reader needs no division):
+ *   clock(tsc) = base[clk] + ((tsc - tsc_base) * mult) >> 32   nanoseconds
+ * The sentry recalibrates about once a second; it bumps `seq` to odd,
+ * writes, bumps it back to even; readers retry while it is odd or changed
+ * under them. `clocks` has bit N set for each clock id N the page serves
+ * (0 while the page is not ready: every call becomes a real syscall).
  *
  * This header is included by freestanding vDSO code: stdint only.
  */
@@ -19,16 +22,23 @@
 
 #define VDSO_PARAMS_SIZE 4096
 
+#define VDSO_NCLOCKS 8 /* clock ids 0..7: REALTIME..BOOTTIME */
+
+struct vdso_time {
+	int64_t sec;
+	int64_t nsec; /* 0 <= nsec < 1e9 */
+};
+
 struct vdso_params {
-	uint32_t seq;	      /* seqcount: odd while the sentry writes */
-	uint32_t ready;	      /* 0: no usable TSC yet, use real syscalls */
-	uint64_t tsc_base;    /* TSC value the bases below refer to */
-	uint64_t mult;	      /* nanoseconds per TSC cycle, 32.32 fixed point */
-	int64_t mono_ns;      /* CLOCK_MONOTONIC at tsc_base */
-	int64_t real_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC */
-	int64_t boot_offset;  /* CLOCK_BOOTTIME - CLOCK_MONOTONIC */
-	int64_t coarse_res;   /* resolution of the _COARSE clocks, ns */
-	uint32_t cpu, node;   /* what getcpu() reports */
+	uint32_t seq;	 /* seqcount: odd while the sentry writes */
+	uint32_t clocks; /* bit N: clock id N is served here (0: not ready) */
+	uint32_t coarse; /* bit N: clock id N is a _COARSE clock */
+	uint32_t cpu, node; /* what getcpu() reports (valid when clocks != 0) */
+	uint32_t pad;
+	uint64_t tsc_base; /* TSC value the bases refer to */
+	uint64_t mult;	   /* nanoseconds per TSC cycle, 32.32 fixed point */
+	int64_t coarse_res; /* resolution of the _COARSE clocks, ns (>= 1) */
+	struct vdso_time base[VDSO_NCLOCKS]; /* each clock at tsc_base */
 };
 
 _Static_assert(sizeof(struct vdso_params) <= VDSO_PARAMS_SIZE, "params fit their page");

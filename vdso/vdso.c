@@ -20,14 +20,7 @@
 
 #define NSEC_PER_SEC 1000000000LL
 
-/* Linux's clock ids. */
-enum {
-	CLK_REALTIME = 0,
-	CLK_MONOTONIC = 1,
-	CLK_REALTIME_COARSE = 5,
-	CLK_MONOTONIC_COARSE = 6,
-	CLK_BOOTTIME = 7,
-};
+enum { CLK_REALTIME = 0 }; /* Linux's clock id */
 
 enum { NR_GETTIMEOFDAY = 96, NR_TIME = 201, NR_CLOCK_GETTIME = 228, NR_CLOCK_GETRES = 229,
        NR_GETCPU = 309 };
@@ -66,85 +59,68 @@ static long raw_syscall3(long nr, long a0, long a1, long a2)
 	return ret;
 }
 
-static inline uint64_t rdtsc_ordered(void)
+/* rdtscp waits for earlier loads (the seqcount) before reading the TSC;
+ * the host's own vDSO uses it too, and msentry only marks the page ready
+ * on CPUs that have it. */
+static inline __attribute__((always_inline)) uint64_t rdtsc_ordered(void)
 {
-	uint32_t lo, hi;
-	/* lfence keeps rdtsc from running ahead of the seqcount load. */
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+	uint32_t lo, hi, aux;
+	__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
 	return ((uint64_t)hi << 32) | lo;
 }
 
-static inline uint32_t read_seq(const volatile struct vdso_params *p)
-{
-	uint32_t s;
-	while ((s = p->seq) & 1)
-		__asm__ volatile("pause" ::: "memory");
-	return s;
-}
-
-/* Offset of `clk` from MONOTONIC; 0 if the page does not describe it. */
-static inline int clock_offset(const volatile struct vdso_params *p, int clk, int64_t *off)
-{
-	switch (clk) {
-	case CLK_MONOTONIC:
-	case CLK_MONOTONIC_COARSE:
-		*off = 0;
-		return 1;
-	case CLK_REALTIME:
-	case CLK_REALTIME_COARSE:
-		*off = p->real_offset;
-		return 1;
-	case CLK_BOOTTIME:
-		*off = p->boot_offset;
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static inline int is_coarse(int clk)
-{
-	return clk == CLK_REALTIME_COARSE || clk == CLK_MONOTONIC_COARSE;
-}
-
-/* Nanoseconds of `clk`, or -1 when a real syscall must answer. */
-static int64_t clock_ns(int clk)
+/* Time of clock `clk` from the page: 0, or -1 when a real syscall must
+ * answer (page not ready, or a clock it does not serve). */
+static inline __attribute__((always_inline)) int clock_read(int clk, struct vdso_time *out)
 {
 	volatile struct vdso_params *p = &vdso_params_page;
-	int64_t ns, off;
-	uint32_t seq;
+	if ((unsigned)clk >= VDSO_NCLOCKS)
+		return -1;
+	uint32_t seq, coarse;
+	int64_t sec, nsec;
 	do {
-		seq = read_seq(p);
-		if (!p->ready || !clock_offset(p, clk, &off))
+		while ((seq = p->seq) & 1)
+			__asm__ volatile("pause" ::: "memory");
+		if (!(p->clocks & (1u << clk)))
 			return -1;
+		coarse = p->coarse & (1u << clk);
+		sec = p->base[clk].sec;
+		nsec = p->base[clk].nsec;
 		uint64_t tsc_base = p->tsc_base, mult = p->mult;
-		ns = p->mono_ns + off + vdso_delta_ns(rdtsc_ordered(), tsc_base, mult);
-		if (is_coarse(clk))
-			ns -= ns % p->coarse_res;
+		nsec += vdso_delta_ns(rdtsc_ordered(), tsc_base, mult);
+		if (coarse)
+			nsec -= nsec % p->coarse_res;
 	} while (p->seq != seq);
-	return ns;
+	/* Usually less than a second since the last refresh: no division. */
+	if (__builtin_expect(nsec >= NSEC_PER_SEC, 0)) {
+		sec += nsec / NSEC_PER_SEC;
+		nsec %= NSEC_PER_SEC;
+	}
+	out->sec = sec;
+	out->nsec = nsec;
+	return 0;
 }
 
 int __vdso_clock_gettime(int clk, struct k_timespec *ts);
 int __vdso_clock_gettime(int clk, struct k_timespec *ts)
 {
-	int64_t ns = clock_ns(clk);
-	if (ns < 0)
+	struct vdso_time now;
+	if (clock_read(clk, &now) != 0)
 		return (int)raw_syscall2(NR_CLOCK_GETTIME, clk, (long)ts);
-	ts->tv_sec = ns / NSEC_PER_SEC;
-	ts->tv_nsec = (long)(ns % NSEC_PER_SEC);
+	ts->tv_sec = now.sec;
+	ts->tv_nsec = (long)now.nsec;
 	return 0;
 }
 
 int __vdso_gettimeofday(struct k_timeval *tv, struct k_timezone *tz);
 int __vdso_gettimeofday(struct k_timeval *tv, struct k_timezone *tz)
 {
-	int64_t ns = clock_ns(CLK_REALTIME);
-	if (ns < 0)
+	struct vdso_time now;
+	if (clock_read(CLK_REALTIME, &now) != 0)
 		return (int)raw_syscall2(NR_GETTIMEOFDAY, (long)tv, (long)tz);
 	if (tv) {
-		tv->tv_sec = ns / NSEC_PER_SEC;
-		tv->tv_usec = (long)(ns % NSEC_PER_SEC) / 1000;
+		tv->tv_sec = now.sec;
+		tv->tv_usec = (long)now.nsec / 1000;
 	}
 	if (tz) {
 		/* The sentry's gettimeofday reports UTC too. */
@@ -157,20 +133,19 @@ int __vdso_gettimeofday(struct k_timeval *tv, struct k_timezone *tz)
 int64_t __vdso_time(int64_t *t);
 int64_t __vdso_time(int64_t *t)
 {
-	int64_t ns = clock_ns(CLK_REALTIME);
-	if (ns < 0)
+	struct vdso_time now;
+	if (clock_read(CLK_REALTIME, &now) != 0)
 		return raw_syscall2(NR_TIME, (long)t, 0);
-	int64_t sec = ns / NSEC_PER_SEC;
 	if (t)
-		*t = sec;
-	return sec;
+		*t = now.sec;
+	return now.sec;
 }
 
 long __vdso_getcpu(unsigned *cpu, unsigned *node, void *cache);
 long __vdso_getcpu(unsigned *cpu, unsigned *node, void *cache)
 {
 	volatile struct vdso_params *vp = &vdso_params_page;
-	if (!vp->ready)
+	if (!vp->clocks)
 		return raw_syscall3(NR_GETCPU, (long)cpu, (long)node, (long)cache);
 	if (cpu)
 		*cpu = vp->cpu;
@@ -183,11 +158,10 @@ int __vdso_clock_getres(int clk, struct k_timespec *res);
 int __vdso_clock_getres(int clk, struct k_timespec *res)
 {
 	volatile struct vdso_params *vp = &vdso_params_page;
-	int64_t off;
-	if (!vp->ready || !clock_offset(vp, clk, &off))
+	if ((unsigned)clk >= VDSO_NCLOCKS || !(vp->clocks & (1u << clk)))
 		return (int)raw_syscall2(NR_CLOCK_GETRES, clk, (long)res);
 	if (res) {
-		int64_t r = is_coarse(clk) ? vp->coarse_res : 1;
+		int64_t r = vp->coarse & (1u << clk) ? vp->coarse_res : 1;
 		res->tv_sec = r / NSEC_PER_SEC;
 		res->tv_nsec = (long)(r % NSEC_PER_SEC);
 	}
