@@ -10,6 +10,7 @@
 #ifndef MSENTRY_PLATFORM_H
 #define MSENTRY_PLATFORM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -83,6 +84,10 @@ int platform_fork(struct stub_thread *parent, struct stub_thread *child);
 /* A new thread in the address space of `th`'s stub. 0 or -errno. */
 int platform_new_thread(struct stub_thread *th, struct stub_thread *child);
 
+/* End one thread of a stub process whose other threads live on (injected
+ * exit). `stopped`: the thread is in a ptrace stop now; otherwise it is
+ * stopped first. */
+void platform_end_thread(struct stub_thread *th, bool stopped);
 /* Kill a whole stub process (SIGKILL) and reap what is ours to reap. */
 void platform_kill(pid_t tid);
 
@@ -93,6 +98,8 @@ int platform_wait(struct stop *s, bool nohang);
 void platform_classify(pid_t tid, int status, struct stop *s);
 
 int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out);
+/* The siginfo of a STOP_SIGNAL stop. 0 or -errno. */
+int platform_get_siginfo(struct stub_thread *th, siginfo_t *si);
 int platform_load_regs(struct stub_thread *th);
 /* Resume after a syscall stop with `result` in RAX, or after a signal stop
  * (signal always suppressed: the sentry emulates signals). */

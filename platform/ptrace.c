@@ -18,11 +18,15 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "platform-internal.h"
 
 int stub_create_factory(struct stub_thread *th, struct error *e);
+
+static long inject(struct stub_thread *th, long nr, const uint64_t args[6],
+		   unsigned long *event_msg);
 
 struct platform {
 	struct stub_thread factory;
@@ -61,6 +65,21 @@ void platform_kill(pid_t tid)
 	int status;
 	while (waitpid(tid, &status, __WALL) < 0 && errno == EINTR)
 		;
+}
+
+void platform_end_thread(struct stub_thread *th, bool stopped)
+{
+	if (!stopped) {
+		syscall(SYS_tkill, th->tid, SIGURG);
+		int status;
+		while (waitpid(th->tid, &status, __WALL) < 0 && errno == EINTR)
+			;
+		if (!WIFSTOPPED(status))
+			return;
+	}
+	/* The stub's filter allows exit: the thread leaves, the rest stays. */
+	const uint64_t args[6] = {0};
+	inject(th, __NR_exit, args, NULL); /* reaps the thread when it is gone */
 }
 
 void platform_classify(pid_t tid, int status, struct stop *s)
@@ -120,6 +139,11 @@ int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out)
 	out->sp = info.stack_pointer;
 	out->is_32bit = info.arch != AUDIT_ARCH_X86_64;
 	return 0;
+}
+
+int platform_get_siginfo(struct stub_thread *th, siginfo_t *si)
+{
+	return ptrace(PTRACE_GETSIGINFO, th->tid, 0, si) == 0 ? 0 : -errno;
 }
 
 int platform_load_regs(struct stub_thread *th)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sentry-internal.h"
 
@@ -20,7 +21,31 @@ struct file *file_new_host(int host_fd, const char *path)
 	f->kind = FILE_HOST;
 	f->host_fd = host_fd;
 	f->path = path ? xstrdup(path) : NULL;
+	/* Regular files and directories never block; anything else (pipes,
+	 * sockets, terminals) may, and the sentry must not wait on it. */
+	struct stat st;
+	f->may_block = fstat(host_fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 	return f;
+}
+
+struct file *file_new_nonblocking(int host_fd, bool nonblock)
+{
+	struct file *f = xcalloc(1, sizeof(*f));
+	f->refs = 1;
+	f->kind = FILE_HOST;
+	f->host_fd = host_fd;
+	f->may_block = true;
+	f->host_nonblock = true;
+	f->nonblock = nonblock;
+	return f;
+}
+
+bool file_is_nonblocking(const struct file *f)
+{
+	if (f->host_nonblock)
+		return f->nonblock;
+	int fl = fcntl(f->host_fd, F_GETFL);
+	return fl >= 0 && (fl & O_NONBLOCK);
 }
 
 struct file *file_get(struct file *f)

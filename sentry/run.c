@@ -10,12 +10,17 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <cpuid.h>
 
 #include "sentry-internal.h"
+#include "vdso/vdso.h"
 
 #define SCRATCH_SIZE (1UL << 20)
 
@@ -57,57 +62,56 @@ static long dispatch(struct task *t)
 	return d->fn(t, sc->args);
 }
 
+void sentry_run_syscall(struct task *t)
+{
+	long ret = dispatch(t);
+	if (ret == SYSRET_NORETURN || ret == SYSRET_BLOCK)
+		return; /* the task is gone, resumed by the handler, or waiting */
+	task_resume(t, ret);
+}
+
 static void handle_syscall(struct task *t)
 {
 	if (platform_syscall_info(&t->th, &t->sc) != 0) {
-		platform_resume(&t->th, false, 0);
+		task_continue(t);
 		return;
 	}
-	long ret = dispatch(t);
-	if (ret == SYSRET_NORETURN)
-		return;
-	platform_resume(&t->th, true, ret);
+	t->in_syscall = true;
+	t->retry = t->interrupted = t->deadline_set = false;
+	sentry_run_syscall(t);
 }
 
-static bool default_is_fatal(int sig)
-{
-	switch (sig) {
-	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH: case SIGSTOP: case SIGTSTP:
-	case SIGTTIN: case SIGTTOU:
-		return false;
-	default:
-		return true;
-	}
-}
-
-/* A signal raised by the host for the program (a fault, mostly). */
+/* A signal the host raised in the stub: a fault of the program, or the
+ * sentry's own kick (SIGURG) to make a running task stop. */
 static void handle_signal(struct task *t, int sig)
 {
-	const struct sigaction_k *act = &t->proc->sighand->act[sig - 1];
-	bool fatal = act->handler == (uint64_t)SIG_DFL ? default_is_fatal(sig)
-			: sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE;
-	if (fatal) {
-		task_exit_group(t, sig);
-		return;
+	t->th.regs_loaded = false;
+	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
+		siginfo_t si;
+		if (ptrace(PTRACE_GETSIGINFO, t->th.tid, 0, &si) != 0)
+			memset(&si, 0, sizeof(si));
+		task_force_signal(t, sig, si.si_code, (uint64_t)si.si_addr);
 	}
-	platform_resume(&t->th, false, 0);
+	task_continue(t);
 }
 
-static void handle_stop(struct sentry *s, const struct stop *st)
+void sentry_handle_stop(struct sentry *s, const struct stop *st)
 {
 	struct task *t = task_by_host_tid(s, st->tid);
 	if (!t)
-		return; /* a stub being torn down */
+		return; /* a stub thread being torn down */
 	switch (st->kind) {
 	case STOP_SYSCALL:
 		handle_syscall(t);
 		break;
 	case STOP_SIGNAL:
+		/* On vsyscall=none hosts a legacy vsyscall arrives as SIGSEGV. */
+		if (st->sig == SIGSEGV && vsyscall_fault_stop(t))
+			break;
 		handle_signal(t, st->sig);
 		break;
 	case STOP_VSYSCALL:
-		/* Not emulated yet: behave like a vsyscall=none kernel. */
-		task_exit_group(t, SIGSEGV);
+		vsyscall_seccomp_stop(t);
 		break;
 	case STOP_EXITED:
 		/* The stub died under the program (e.g. killed by its seccomp
@@ -121,6 +125,74 @@ static void handle_stop(struct sentry *s, const struct stop *st)
 		platform_resume(&t->th, false, 0);
 		break;
 	}
+}
+
+/* Signals sent to msentry itself (a terminal's ^C, a supervisor's SIGTERM)
+ * are for the sandbox. The handler can only record them: the kernel gives a
+ * handler no context, so this one bitmask is the sentry's single piece of
+ * process-global state, written by the handler and drained by the loop. */
+static volatile sig_atomic_t host_signals;
+
+static void record_host_signal(int sig)
+{
+	host_signals |= 1 << sig;
+}
+
+static const int forwarded_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1,
+					SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGALRM};
+
+void sentry_take_host_signals(struct sentry *s)
+{
+	if (!host_signals)
+		return;
+	int pending = host_signals;
+	host_signals = 0;
+	struct process *init = s->init;
+	if (!init || init->zombie)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++) {
+		int sig = forwarded_signals[i];
+		if (!(pending & (1 << sig)))
+			continue;
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		si.si_signo = sig;
+		si.si_code = SI_USER;
+		/* Terminal signals go to the foreground group (init's), the rest
+		 * to init, as a container runtime does. */
+		bool terminal = sig == SIGINT || sig == SIGQUIT || sig == SIGTSTP || sig == SIGWINCH;
+		for (struct task *t = s->tasks; t && terminal; t = t->next)
+			if (t->proc->pgid == init->pgid && t == task_by_tid(s, t->proc->pid))
+				signal_send_process(t->proc, sig, &si);
+		if (!terminal)
+			signal_send_process(init, sig, &si);
+	}
+}
+
+static void setup_host_signals(struct sentry *s)
+{
+	struct sigaction sa = {.sa_handler = record_host_signal};
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: the signal must interrupt waitpid()/ppoll(). */
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+		sigaction(forwarded_signals[i], &sa, NULL);
+	/* Stub stops raise SIGCHLD: blocked, and read through a signalfd when
+	 * the loop polls. */
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	s->sigchld_fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+	/* Writing to a pipe the program's reader closed must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static size_t xstate_size(void)
+{
+	unsigned eax, ebx, ecx, edx;
+	if (!__get_cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx) || ebx < 512)
+		return 4096;
+	return ebx;
 }
 
 static int open_root(struct sentry *s, const char *root, struct error *e)
@@ -137,18 +209,37 @@ static int open_root(struct sentry *s, const char *root, struct error *e)
 
 static void sentry_release(struct sentry *s)
 {
+	s->finished = true;
 	while (s->tasks)
 		task_exit_group(s->tasks, SIGKILL);
+	if (s->sigchld_fd >= 0)
+		close(s->sigchld_fd);
 	platform_destroy(s->platform);
+	vdso_destroy(s->vdso_state);
 	if (s->root_fd >= 0)
 		close(s->root_fd);
 	free(s->root_host);
 	free(s->scratch);
 }
 
+/* After platform_create: the sentry is pinned, so sched_getcpu() is the CPU
+ * the program runs on. MSENTRY_VDSO_TSC=0 forces the syscall fallback (tests). */
+static int start_vdso(struct sentry *s, struct error *e)
+{
+	const char *tsc = getenv("MSENTRY_VDSO_TSC");
+	int cpu = sched_getcpu();
+	if (vdso_create(&s->vdso_state, cpu < 0 ? 0 : (unsigned)cpu, !tsc || strcmp(tsc, "0") != 0,
+			e) != 0)
+		return -1;
+	s->vdso = &s->vdso_state->map;
+	return 0;
+}
+
 static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct error *e)
 {
-	*s = (struct sentry){.cfg = cfg, .root_fd = -1, .next_pid = 1};
+	*s = (struct sentry){.cfg = cfg, .root_fd = -1, .next_pid = 1, .sigchld_fd = -1};
+	s->xstate_size = xstate_size();
+	setup_host_signals(s);
 	s->scratch_size = SCRATCH_SIZE;
 	s->scratch = xmalloc(SCRATCH_SIZE);
 	s->hwcap = getauxval(AT_HWCAP);
@@ -158,7 +249,9 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 		CPU_SET(0, &s->cpus);
 	if (open_root(s, cfg->root, e) != 0)
 		return -1;
-	return platform_create(&s->platform, e);
+	if (platform_create(&s->platform, e) != 0)
+		return -1;
+	return start_vdso(s, e);
 }
 
 int sentry_run(const struct sentry_config *cfg, struct error *e)
@@ -178,16 +271,7 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 		return -1;
 	}
 	platform_resume(&init->th, false, 0);
-	while (!s.finished) {
-		struct stop st;
-		rc = platform_wait(&st, false);
-		if (rc == -EINTR)
-			continue;
-		if (rc != 0)
-			break;
-		platform_tick(s.platform, st.tid);
-		handle_stop(&s, &st);
-	}
+	sentry_loop(&s);
 	int status = s.finished ? s.exit_status : 128 + SIGKILL;
 	sentry_release(&s);
 	return status;

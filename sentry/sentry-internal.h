@@ -13,6 +13,7 @@
 #ifndef MSENTRY_SENTRY_INTERNAL_H
 #define MSENTRY_SENTRY_INTERNAL_H
 
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -25,8 +26,18 @@
 #define SYSCALL_TABLE_SIZE 512
 /* Handler result meaning "registers already set up, do not write RAX". */
 #define SYSRET_NORETURN (-(1L << 40))
+/* Handler result meaning "the task now waits (task_block_*); run this
+ * syscall again when it is woken". Handlers are written as non-blocking
+ * attempts: they may be re-run any number of times. */
+#define SYSRET_BLOCK (-(1L << 41))
+/* Handler result meaning "registers set up by the handler (sigreturn):
+ * resume without writing RAX". */
+#define SYSRET_REGS (-(1L << 42))
+/* Internal: restart the syscall after a signal handler if SA_RESTART. */
+#define SYSRET_RESTARTSYS (-512L)
 
 struct sentry;
+struct vdso;
 
 enum file_kind {
 	FILE_HOST,     /* backed by a host fd the sentry owns */
@@ -44,6 +55,10 @@ struct dir_entry {
 struct file {
 	int refs;
 	enum file_kind kind;
+	bool may_block;	/* pipe, socket, tty...: reads and writes may block */
+	bool host_nonblock; /* the sentry made the host fd O_NONBLOCK (its own pipes
+			     * and sockets); the program's view is `nonblock` */
+	bool nonblock;
 	int host_fd;	/* FILE_HOST: the sentry's own fd; -1 otherwise */
 	char *path;	/* sandbox path it was opened by, or NULL */
 	struct dir_entry *entries; /* FILE_DIR_LIST */
@@ -87,15 +102,73 @@ struct sighand {
 	struct sigaction_k act[64];
 };
 
+/* One pending signal: standard signals do not queue, so one slot each. */
+struct sigpending {
+	uint64_t set;
+	siginfo_t info[64];
+};
+
+#define PROCESS_TIMERS 32
+
+/* A POSIX timer (timer_create). */
+struct ptimer {
+	bool used, armed;
+	clockid_t clk;
+	int signo, notify, overrun;
+	pid_t tid;
+	uint64_t value;
+	struct timespec expiry, interval; /* expiry on CLOCK_MONOTONIC */
+};
+
 struct process {
+	struct sentry *s;
 	int refs;
 	pid_t pid, pgid, sid;
 	struct process *parent;
+	struct process *children, *sibling; /* the parent's list of children */
 	struct sighand *sighand;
+	struct sigpending pending; /* process-directed signals */
 	struct rlimit rlim[RLIM_NLIMITS];
+	uid_t ruid, euid, suid; /* credentials the program sees (host access stays msentry's) */
+	gid_t rgid, egid, sgid;
 	int nthreads;
-	int exit_status; /* wait status once exiting */
-	bool exiting;
+	int exit_signal;   /* sent to the parent at exit (SIGCHLD, or 0) */
+	int exit_status;   /* wait status once exiting */
+	bool exiting;	   /* exit_group in progress or done */
+	bool zombie;	   /* exited, waiting for the parent to reap it */
+	bool stopped;	   /* job-control stop (SIGSTOP...) */
+	int stop_report;   /* wait status to report for a stop/continue, 0: none */
+	struct task *vfork_parent; /* blocked in vfork until exec or exit */
+	struct timespec alarm;	   /* ITIMER_REAL expiry (CLOCK_MONOTONIC), 0: off */
+	struct timespec alarm_interval;
+	struct ptimer timers[PROCESS_TIMERS];
+};
+
+enum block_kind {
+	BLOCK_NONE,
+	BLOCK_FD,	/* host fds in `fds` (+ optional deadline) */
+	BLOCK_SLEEP,	/* deadline only */
+	BLOCK_CHILD,	/* wait4/waitid: a child changes state */
+	BLOCK_FUTEX,	/* futex word (mm, addr) */
+	BLOCK_SIGNAL,	/* sigsuspend, pause, sigtimedwait */
+	BLOCK_VFORK,	/* the vfork child has not exec'd or exited yet */
+	BLOCK_STOPPED,	/* job-control stop */
+};
+
+struct block {
+	enum block_kind kind;
+	struct pollfd *fds;
+	int nfds;
+	bool has_deadline;
+	struct timespec deadline; /* CLOCK_MONOTONIC */
+	uint64_t futex_addr;
+	uint32_t futex_bitset;
+};
+
+enum task_state {
+	TASK_RUNNING,  /* the stub runs program code; its next stop will tell */
+	TASK_BLOCKED,  /* stopped in a syscall that waits (t->block) */
+	TASK_READY,    /* woken: run the blocked syscall again */
 };
 
 struct task {
@@ -107,9 +180,26 @@ struct task {
 	struct fd_table *files;
 	struct fs_info *fs;
 	uint64_t sigmask;
+	uint64_t saved_sigmask;	/* sigsuspend/ppoll: restored after the handler */
+	bool restore_sigmask;
 	stack_t altstack;
+	struct sigpending pending; /* thread-directed signals */
 	uint64_t clear_child_tid, robust_list, robust_len;
 	struct syscall_stop sc; /* the syscall being served */
+	enum task_state state;
+	struct block block;
+	bool in_syscall;	/* stopped at a syscall stop, result not yet given */
+	bool retry;		/* the current syscall is being run again after a wakeup */
+	bool interrupted;	/* woken by a signal: the syscall must end */
+	bool exiting;		/* being torn down */
+	struct timespec deadline; /* timeout of the current syscall, kept across retries */
+	bool deadline_set;
+	pid_t vfork_child;	/* vfork in progress: the child's pid */
+	bool futex_woken;	/* a FUTEX_WAKE picked this waiter */
+	uint64_t sigwait_set;	/* rt_sigtimedwait: blocked signals that wake it */
+	long pending_result;	/* result to give when a stopped process continues */
+	bool pending_result_set;
+	uint64_t fault_addr;	/* cr2 of the last synchronous fault */
 	struct task *next;	/* in the sentry's task list */
 };
 
@@ -125,11 +215,16 @@ struct sentry {
 	int exit_status;
 	uint64_t warned[SYSCALL_TABLE_SIZE / 64]; /* unsupported syscalls already reported */
 	bool warned_int80;
+	bool warned_vsyscall; /* --vsyscall=none refusal already explained */
 	char *scratch; /* bounce buffer for copying program I/O */
 	size_t scratch_size;
 	cpu_set_t cpus;	  /* CPUs the program is told it may use */
-	struct loader_vdso *vdso;
+	struct loader_vdso *vdso; /* &vdso_state->map, or NULL */
+	struct vdso *vdso_state;  /* vdso/vdso.h: memfd, parameter page, clock */
 	uint64_t hwcap, hwcap2, minsigstksz;
+	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
+	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
+	struct process *init; /* the sandbox's first process */
 };
 
 /* ---- syscall table (syscall-table.c) ---- */
@@ -187,6 +282,11 @@ long task_inject(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
 
 /* ---- files (fd.c) ---- */
 struct file *file_new_host(int host_fd, const char *path);
+/* A host fd the sentry created O_NONBLOCK for the program (pipes, sockets);
+ * `nonblock` is what the program asked for. */
+struct file *file_new_nonblocking(int host_fd, bool nonblock);
+/* The program's view of O_NONBLOCK on `f`. */
+bool file_is_nonblocking(const struct file *f);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
 struct fd_table *fd_table_new(void);
@@ -225,6 +325,55 @@ bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, 
 bool procfs_readlink(struct task *t, const char *abs, char *buf, size_t len, long *result);
 bool procfs_is_emulated(struct task *t, const char *abs);
 
+/* ---- scheduling (sched.c) ---- */
+/* Block the current syscall of `t`; the handler then returns SYSRET_BLOCK. */
+long task_block_fd(struct task *t, int host_fd, short events);
+long task_block(struct task *t, enum block_kind kind);
+/* Arm the deadline of the current syscall (kept across retries). `rel`
+ * NULL: no timeout. Returns true if it has already passed. */
+bool task_deadline(struct task *t, const struct timespec *rel, bool absolute, clockid_t clk);
+bool task_deadline_passed(struct task *t);
+/* Wake a blocked task: its syscall is run again. */
+void task_wake(struct task *t);
+/* Wake every task blocked with `kind` (and, for futexes, on that word). */
+int task_wake_all(struct sentry *s, enum block_kind kind, struct mm *mm, uint64_t addr,
+		  uint32_t bitset, int max);
+/* Finish the current syscall of a stopped task with `ret` and let it run. */
+void task_resume(struct task *t, long ret);
+/* Let a task stopped outside a syscall (signal stop) run again. */
+void task_continue(struct task *t);
+/* Make a running task stop so the sentry can act on it (signal, exit). */
+void task_kick(struct task *t);
+void sentry_loop(struct sentry *s);
+/* run.c: serve the syscall t->sc (again); handle one stub stop. */
+void sentry_run_syscall(struct task *t);
+void sentry_handle_stop(struct sentry *s, const struct stop *st);
+/* Forward signals that msentry itself received to the sandbox. */
+void sentry_take_host_signals(struct sentry *s);
+
+/* ---- signals (signal.c) ---- */
+void signal_send_process(struct process *p, int sig, const siginfo_t *info);
+void signal_send_task(struct task *t, int sig, const siginfo_t *info);
+/* A fault raised by the host while the program ran (SIGSEGV...). */
+void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
+/* Deliver pending signals to a task stopped in the sentry, before it runs
+ * again; may end the task (returns false then). */
+enum deliver_result {
+	DELIVER_GONE,	    /* the task ended (default action) */
+	DELIVER_SET_RESULT, /* resume with *syscall_ret in RAX */
+	DELIVER_KEEP_REGS,  /* registers are set (frame or restart): leave RAX */
+};
+enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long *syscall_ret);
+bool signal_is_ignored(struct process *p, int sig);
+void signal_reset_on_exec(struct process *p);
+
+/* ---- processes (process.c) ---- */
+struct process *process_by_pid(struct sentry *s, pid_t pid);
+struct task *task_by_tid(struct sentry *s, pid_t tid);
+void process_check_alarms(struct sentry *s, const struct timespec *now);
+/* Fire expired POSIX timers; fold the nearest expiry into *nearest. */
+bool timers_check(struct sentry *s, const struct timespec *now, struct timespec *nearest, bool have);
+
 /* ---- tasks (task.c) ---- */
 struct task *task_by_host_tid(struct sentry *s, pid_t tid);
 struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_value);
@@ -235,6 +384,14 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 void task_exit_group(struct task *t, int wait_status);
 void sentry_warn_once(struct sentry *s, uint64_t nr, const struct syscall_desc *d,
 		      const uint64_t *a);
+
+/* ---- legacy vsyscalls (vsyscall-task.c) ---- */
+/* A STOP_VSYSCALL (host emulates vsyscalls): served, the stub resumed. */
+void vsyscall_seccomp_stop(struct task *t);
+/* A SIGSEGV stop: if it is a call into the vsyscall page (vsyscall=none
+ * host), emulate it and return true (the stub is resumed or the task is
+ * gone); false: an ordinary fault. */
+bool vsyscall_fault_stop(struct task *t);
 
 /* ---- handlers: declared here so the table can name them ---- */
 #define SYSCALL_HANDLER(name) long sys_##name(struct task *t, const uint64_t *a)

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <linux/close_range.h>
 #include <linux/stat.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,16 +93,16 @@ static long pipe_common(struct task *t, uint64_t fds_addr, int flags)
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
 	int host[2];
-	if (pipe2(host, O_CLOEXEC | (flags & (O_NONBLOCK | O_DIRECT))) != 0)
+	if (pipe2(host, O_CLOEXEC | O_NONBLOCK | (flags & O_DIRECT)) != 0)
 		return -errno;
-	bool cloexec = (flags & O_CLOEXEC) != 0;
+	bool cloexec = (flags & O_CLOEXEC) != 0, nonblock = (flags & O_NONBLOCK) != 0;
 	int fds[2];
-	fds[0] = fd_install(t, file_new_host(host[0], NULL), cloexec, 0);
+	fds[0] = fd_install(t, file_new_nonblocking(host[0], nonblock), cloexec, 0);
 	if (fds[0] < 0) {
 		close(host[1]);
 		return fds[0];
 	}
-	fds[1] = fd_install(t, file_new_host(host[1], NULL), cloexec, 0);
+	fds[1] = fd_install(t, file_new_nonblocking(host[1], nonblock), cloexec, 0);
 	if (fds[1] < 0) {
 		fd_close(t, fds[0]);
 		return fds[1];
@@ -135,6 +137,26 @@ static long fcntl_lock(struct task *t, int host, int cmd, uint64_t addr)
 	return 0;
 }
 
+/* O_NONBLOCK of the sentry's own nonblocking fds is the program's view. */
+static long fcntl_getfl(struct file *f)
+{
+	int fl = fcntl(f->host_fd, F_GETFL);
+	if (fl < 0)
+		return -errno;
+	if (f->host_nonblock)
+		fl = (fl & ~O_NONBLOCK) | (f->nonblock ? O_NONBLOCK : 0);
+	return fl;
+}
+
+static long fcntl_setfl(struct file *f, int fl)
+{
+	if (f->host_nonblock) {
+		f->nonblock = (fl & O_NONBLOCK) != 0;
+		fl |= O_NONBLOCK;
+	}
+	return fcntl(f->host_fd, F_SETFL, fl) < 0 ? -errno : 0;
+}
+
 SYSCALL_HANDLER(fcntl)
 {
 	int fd = (int)a[0], cmd = (int)a[1];
@@ -160,7 +182,9 @@ SYSCALL_HANDLER(fcntl)
 	case F_OFD_SETLKW:
 		return fcntl_lock(t, f->host_fd, cmd, a[2]);
 	case F_GETFL:
+		return fcntl_getfl(f);
 	case F_SETFL:
+		return fcntl_setfl(f, (int)a[2]);
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
 	case F_ADD_SEALS:
@@ -179,6 +203,27 @@ SYSCALL_HANDLER(fcntl)
 
 /* ---- I/O ---- */
 
+/* Whether an operation on `f` may go ahead now; if not, the task blocks
+ * (or gets EAGAIN if the program asked for O_NONBLOCK). 0: go ahead. */
+static long io_ready(struct task *t, struct file *f, short events)
+{
+	if (!f->may_block || f->host_nonblock)
+		return 0; /* never blocks, or the host call itself says EAGAIN */
+	struct pollfd p = {.fd = f->host_fd, .events = events};
+	if (poll(&p, 1, 0) > 0 || file_is_nonblocking(f))
+		return 0;
+	return task_block_fd(t, f->host_fd, events);
+}
+
+/* A host EAGAIN on the sentry's own nonblocking fds: wait unless the
+ * program itself is nonblocking. */
+static long io_again(struct task *t, struct file *f, long r, short events)
+{
+	if (r != -EAGAIN || !f->host_nonblock || f->nonblock)
+		return r;
+	return task_block_fd(t, f->host_fd, events);
+}
+
 SYSCALL_HANDLER(read)
 {
 	struct file *f = fd_lookup(t, (int)a[0]);
@@ -186,15 +231,21 @@ SYSCALL_HANDLER(read)
 		return -EBADF;
 	if (f->kind == FILE_DIR_LIST)
 		return -EISDIR;
-	return io_read(t, f->host_fd, a[1], a[2], NULL);
+	long r = io_ready(t, f, POLLIN);
+	if (r != 0)
+		return r;
+	return io_again(t, f, io_read(t, f->host_fd, a[1], a[2], NULL), POLLIN);
 }
 
 SYSCALL_HANDLER(write)
 {
-	int host = fd_host(t, (int)a[0]);
-	if (host < 0)
-		return host == -EINVAL ? -EBADF : host;
-	return io_write(t, host, a[1], a[2], NULL);
+	struct file *f = fd_lookup(t, (int)a[0]);
+	if (!f || f->host_fd < 0)
+		return -EBADF;
+	long r = io_ready(t, f, POLLOUT);
+	if (r != 0)
+		return r;
+	return io_again(t, f, io_write(t, f->host_fd, a[1], a[2], NULL), POLLOUT);
 }
 
 SYSCALL_HANDLER(pread64)
@@ -221,14 +272,24 @@ SYSCALL_HANDLER(pwrite64)
 
 SYSCALL_HANDLER(readv)
 {
-	int host = fd_host(t, (int)a[0]);
-	return host < 0 ? host : io_readv(t, host, a[1], (int)a[2], NULL);
+	struct file *f = fd_lookup(t, (int)a[0]);
+	if (!f || f->host_fd < 0)
+		return -EBADF;
+	long r = io_ready(t, f, POLLIN);
+	if (r != 0)
+		return r;
+	return io_again(t, f, io_readv(t, f->host_fd, a[1], (int)a[2], NULL), POLLIN);
 }
 
 SYSCALL_HANDLER(writev)
 {
-	int host = fd_host(t, (int)a[0]);
-	return host < 0 ? host : io_writev(t, host, a[1], (int)a[2], NULL);
+	struct file *f = fd_lookup(t, (int)a[0]);
+	if (!f || f->host_fd < 0)
+		return -EBADF;
+	long r = io_ready(t, f, POLLOUT);
+	if (r != 0)
+		return r;
+	return io_again(t, f, io_writev(t, f->host_fd, a[1], (int)a[2], NULL), POLLOUT);
 }
 
 SYSCALL_HANDLER(preadv)
@@ -922,13 +983,17 @@ SYSCALL_HANDLER(umask)
 
 /* ---- ioctl: terminals and a few generic requests ---- */
 
+/* The kernel's struct termios (asm/termbits.h) is 36 bytes; glibc's is
+ * larger. Copying glibc's size would overrun the program's buffer. */
+#define KERNEL_TERMIOS_SIZE 36
+
 /* Requests whose argument is a struct copied in or out, with its size. */
 static int ioctl_arg_size(unsigned long req, bool *out)
 {
 	*out = false;
 	switch (req) {
-	case TCGETS: *out = true; return sizeof(struct termios);
-	case TCSETS: case TCSETSW: case TCSETSF: return sizeof(struct termios);
+	case TCGETS: *out = true; return KERNEL_TERMIOS_SIZE;
+	case TCSETS: case TCSETSW: case TCSETSF: return KERNEL_TERMIOS_SIZE;
 	case TIOCGWINSZ: *out = true; return sizeof(struct winsize);
 	case TIOCSWINSZ: return sizeof(struct winsize);
 	case FIONREAD: case TIOCOUTQ: case TIOCGPTN: *out = true; return sizeof(int);
@@ -962,6 +1027,13 @@ SYSCALL_HANDLER(ioctl)
 	case FIONCLEX:
 		t->files->slots[fd].cloexec = req == FIOCLEX;
 		return 0;
+	case FIONBIO: {
+		int on;
+		if (task_read(t, a[2], &on, sizeof(on)) != 0)
+			return -EFAULT;
+		int fl = fcntl(f->host_fd, F_GETFL);
+		return fcntl_setfl(f, on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK));
+	}
 	case TIOCGPGRP: {
 		/* The terminal's foreground group is the sandbox's. */
 		pid_t host_pgrp;
@@ -1025,4 +1097,26 @@ SYSCALL_HANDLER(copy_file_range)
 	    (a[3] && task_write(t, a[3], &off_out, sizeof(off_out)) != 0))
 		return -EFAULT;
 	return n;
+}
+
+SYSCALL_HANDLER(close_range)
+{
+	unsigned first = (unsigned)a[0], last = (unsigned)a[1];
+	uint64_t flags = a[2];
+	if (flags & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || first > last)
+		return -EINVAL;
+	if ((flags & CLOSE_RANGE_UNSHARE) && t->files->refs > 1) {
+		struct fd_table *copy = fd_table_copy(t->files);
+		fd_table_put(t->files);
+		t->files = copy;
+	}
+	for (unsigned fd = first; fd <= last && (int)fd < t->files->size; fd++) {
+		if (!t->files->slots[fd].file)
+			continue;
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			t->files->slots[fd].cloexec = true;
+		else
+			fd_close(t, (int)fd);
+	}
+	return 0;
 }

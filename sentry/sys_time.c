@@ -61,15 +61,27 @@ SYSCALL_HANDLER(time)
 static long sleep_common(struct task *t, clockid_t clk, int flags, uint64_t req_addr,
 			 uint64_t rem_addr)
 {
-	struct timespec req, rem;
+	struct timespec req;
 	if (task_read(t, req_addr, &req, sizeof(req)) != 0)
 		return -EFAULT;
 	if (req.tv_nsec < 0 || req.tv_nsec >= 1000000000L || req.tv_sec < 0)
 		return -EINVAL;
-	int rc = clock_nanosleep(clk, flags, &req, &rem);
-	if (rc == EINTR && rem_addr && !(flags & TIMER_ABSTIME))
-		task_write(t, rem_addr, &rem, sizeof(rem));
-	return -rc;
+	bool absolute = (flags & TIMER_ABSTIME) != 0;
+	if (task_deadline(t, &req, absolute, clk))
+		return 0;
+	if (t->interrupted) {
+		/* Interrupted by a handled signal: report the time left. */
+		if (rem_addr && !absolute) {
+			struct timespec now, rem;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			int64_t ns = (t->deadline.tv_sec - now.tv_sec) * 1000000000LL +
+				     (t->deadline.tv_nsec - now.tv_nsec);
+			rem = (struct timespec){ns / 1000000000LL, ns % 1000000000LL};
+			task_write(t, rem_addr, &rem, sizeof(rem));
+		}
+		return -EINTR;
+	}
+	return task_block(t, BLOCK_SLEEP);
 }
 
 SYSCALL_HANDLER(nanosleep)

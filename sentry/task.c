@@ -18,64 +18,19 @@ struct task *task_by_host_tid(struct sentry *s, pid_t tid)
 	return NULL;
 }
 
-static void mm_put(struct mm *mm)
+/* Leave the old address space at exec: the whole stub if it was ours
+ * alone, else just this thread of it (a vfork child shares its parent's). */
+static void drop_old_mm(struct task *t, struct stub_thread *old)
 {
-	if (!mm || --mm->refs > 0)
+	struct mm *mm = t->mm;
+	if (!mm)
 		return;
-	platform_kill(mm->stub_pid);
-	free(mm->exe_path);
-	free(mm);
-}
-
-static void fs_put(struct fs_info *fs)
-{
-	if (!fs || --fs->refs > 0)
-		return;
-	free(fs->cwd);
-	free(fs);
-}
-
-static void process_put(struct process *p)
-{
-	if (!p || --p->refs > 0)
-		return;
-	if (p->sighand && --p->sighand->refs == 0)
-		free(p->sighand);
-	free(p);
-}
-
-static void task_free(struct task *t)
-{
-	struct task **pp = &t->s->tasks;
-	while (*pp && *pp != t)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = t->next;
-	mm_put(t->mm);
-	fd_table_put(t->files);
-	fs_put(t->fs);
-	process_put(t->proc);
-	free(t);
-}
-
-void task_exit_group(struct task *t, int wait_status)
-{
-	struct sentry *s = t->s;
-	struct process *p = t->proc;
-	p->exiting = true;
-	p->exit_status = wait_status;
-	/* The first process is the sandbox's init: when it ends, so does the
-	 * sandbox (as in a container), with its status. */
-	if (p->pid == 1) {
-		s->exit_status = WIFSIGNALED(wait_status) ? 128 + WTERMSIG(wait_status)
-							  : WEXITSTATUS(wait_status);
-		s->finished = true;
-	}
-	struct task *next;
-	for (struct task *u = s->tasks; u; u = next) {
-		next = u->next;
-		if (u->proc == p)
-			task_free(u);
+	if (--mm->refs == 0) {
+		platform_kill(mm->stub_pid);
+		free(mm->exe_path);
+		free(mm);
+	} else {
+		platform_end_thread(old, true);
 	}
 }
 
@@ -104,6 +59,17 @@ static int exec_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
 	struct exec_ctx *c = ctx;
 	return platform_write_force(c->th->tid, addr, buf, len);
+}
+
+/* /proc/self/exe names the file canonically (symlinks resolved, as Linux's
+ * d_path does), however it was run. */
+static char *absolute_exe(struct task *t, const char *path)
+{
+	int fd = path_open(t, AT_FDCWD, path, O_PATH, 0);
+	char *canon = fd >= 0 ? path_of_host_fd(t->s, fd) : NULL;
+	if (fd >= 0)
+		close(fd);
+	return canon ? canon : xstrdup(path);
 }
 
 static void fill_request(struct sentry *s, struct loader_request *req)
@@ -173,11 +139,12 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 			  .env_start = res.env_start,
 			  .env_end = res.env_end,
 			  .auxv_words = res.auxv_words,
-			  .exe_path = steal_ptr(res.exe_path)};
+			  .exe_path = absolute_exe(t, res.exe_path)};
 	memcpy(mm->auxv, res.auxv, sizeof(mm->auxv));
 	start_registers(&th, &res);
 	loader_result_release(&res);
-	mm_put(t->mm);
+	struct stub_thread old = t->th;
+	drop_old_mm(t, &old);
 	t->mm = mm;
 	t->th = th;
 	fd_close_on_exec(t->files);
@@ -201,7 +168,12 @@ static struct fd_table *initial_fds(void)
 struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_value)
 {
 	struct process *p = xcalloc(1, sizeof(*p));
-	p->refs = 1;
+	p->s = s;
+	p->refs = 2; /* the task's, and the sandbox's own as init */
+	p->exit_signal = SIGCHLD;
+	p->ruid = getuid(), p->euid = p->suid = geteuid();
+	p->rgid = getgid(), p->egid = p->sgid = getegid();
+	s->init = p;
 	p->pid = p->pgid = p->sid = s->next_pid++;
 	p->nthreads = 1;
 	p->sighand = xcalloc(1, sizeof(*p->sighand));
@@ -222,6 +194,7 @@ struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_va
 	t->fs = fs;
 	t->altstack = (stack_t){.ss_flags = SS_DISABLE};
 	t->th.tid = -1;
+	t->state = TASK_RUNNING;
 	t->next = s->tasks;
 	s->tasks = t;
 	return t;
