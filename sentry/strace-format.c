@@ -33,7 +33,10 @@ struct flag {
 	const char *name;
 };
 
-#define N(x) {x, #x}
+#define N(x)                                                                                       \
+	{                                                                                          \
+		x, #x                                                                              \
+	}
 
 /* Names of the set bits of `v` joined by '|', then any unknown rest in hex;
  * `zero` when v is 0. Entries that are multi-bit (O_SYNC) come before their
@@ -70,7 +73,7 @@ static void put_enum(struct strbuf *b, uint64_t v, const struct flag *t, size_t 
 	strbuf_printf(b, "%#" PRIx64 " /* %s??? */", v, prefix);
 }
 
-#define FLAGS(b, v, t, zero) put_flags(b, v, t, ARRAY_SIZE(t), zero)
+#define FLAGS(b, v, t, zero)  put_flags(b, v, t, ARRAY_SIZE(t), zero)
 #define ENUM(b, v, t, prefix) put_enum(b, v, t, ARRAY_SIZE(t), prefix)
 
 /* ---- numbers ---- */
@@ -124,12 +127,12 @@ void sfmt_mode(struct strbuf *b, uint64_t v)
 /* ---- files ---- */
 
 static const struct flag open_flags[] = {
-	{0100, "O_CREAT"},     {0200, "O_EXCL"},	 {0400, "O_NOCTTY"},
-	{01000, "O_TRUNC"},    {02000, "O_APPEND"},	 {04000, "O_NONBLOCK"},
-	{04010000, "O_SYNC"},  {010000, "O_DSYNC"},	 {040000, "O_DIRECT"},
-	{0100000, "O_LARGEFILE"}, {0400000, "O_NOFOLLOW"}, {01000000, "O_NOATIME"},
-	{02000000, "O_CLOEXEC"}, {010000000, "O_PATH"},	 {020200000, "O_TMPFILE"},
-	{0200000, "O_DIRECTORY"}, {020000, "FASYNC"},
+    {0100, "O_CREAT"},	      {0200, "O_EXCL"},	       {0400, "O_NOCTTY"},
+    {01000, "O_TRUNC"},	      {02000, "O_APPEND"},     {04000, "O_NONBLOCK"},
+    {04010000, "O_SYNC"},     {010000, "O_DSYNC"},     {040000, "O_DIRECT"},
+    {0100000, "O_LARGEFILE"}, {0400000, "O_NOFOLLOW"}, {01000000, "O_NOATIME"},
+    {02000000, "O_CLOEXEC"},  {010000000, "O_PATH"},   {020200000, "O_TMPFILE"},
+    {0200000, "O_DIRECTORY"}, {020000, "FASYNC"},
 };
 
 void sfmt_open_flags(struct strbuf *b, uint64_t v)
@@ -150,9 +153,8 @@ void sfmt_fd_flags(struct strbuf *b, uint64_t v)
 }
 
 static const struct flag at_flags[] = {
-	N(AT_SYMLINK_NOFOLLOW), N(AT_EACCESS),	    N(AT_SYMLINK_FOLLOW),
-	N(AT_NO_AUTOMOUNT),	N(AT_EMPTY_PATH),   N(AT_STATX_FORCE_SYNC),
-	N(AT_STATX_DONT_SYNC),	{0x8000, "AT_RECURSIVE"},
+    N(AT_SYMLINK_NOFOLLOW), N(AT_EACCESS),	    N(AT_SYMLINK_FOLLOW),  N(AT_NO_AUTOMOUNT),
+    N(AT_EMPTY_PATH),	    N(AT_STATX_FORCE_SYNC), N(AT_STATX_DONT_SYNC), {0x8000, "AT_RECURSIVE"},
 };
 
 void sfmt_at_flags(struct strbuf *b, uint64_t v)
@@ -182,11 +184,11 @@ void sfmt_whence(struct strbuf *b, uint64_t v)
 void sfmt_fcntl_cmd(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		N(F_DUPFD),	  N(F_GETFD),	    N(F_SETFD),	      N(F_GETFL),     N(F_SETFL),
-		N(F_GETLK),	  N(F_SETLK),	    N(F_SETLKW),      N(F_SETOWN),    N(F_GETOWN),
-		N(F_SETSIG),	  N(F_GETSIG),	    N(F_SETOWN_EX),   N(F_GETOWN_EX), N(F_OFD_GETLK),
-		N(F_OFD_SETLK),	  N(F_OFD_SETLKW),  N(F_SETLEASE),    N(F_GETLEASE),  N(F_NOTIFY),
-		N(F_DUPFD_CLOEXEC), N(F_SETPIPE_SZ), N(F_GETPIPE_SZ), N(F_ADD_SEALS), N(F_GET_SEALS),
+	    N(F_DUPFD),		N(F_GETFD),	 N(F_SETFD),	  N(F_GETFL),	  N(F_SETFL),
+	    N(F_GETLK),		N(F_SETLK),	 N(F_SETLKW),	  N(F_SETOWN),	  N(F_GETOWN),
+	    N(F_SETSIG),	N(F_GETSIG),	 N(F_SETOWN_EX),  N(F_GETOWN_EX), N(F_OFD_GETLK),
+	    N(F_OFD_SETLK),	N(F_OFD_SETLKW), N(F_SETLEASE),	  N(F_GETLEASE),  N(F_NOTIFY),
+	    N(F_DUPFD_CLOEXEC), N(F_SETPIPE_SZ), N(F_GETPIPE_SZ), N(F_ADD_SEALS), N(F_GET_SEALS),
 	};
 	ENUM(b, v & 0xffffffff, t, "F_");
 }
@@ -194,17 +196,17 @@ void sfmt_fcntl_cmd(struct strbuf *b, uint64_t v)
 void sfmt_ioctl_req(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		{0x5401, "TCGETS"},	{0x5402, "TCSETS"},	  {0x5403, "TCSETSW"},
-		{0x5404, "TCSETSF"},	{0x5405, "TCGETA"},	  {0x5409, "TCSBRK"},
-		{0x540a, "TCXONC"},	{0x540b, "TCFLSH"},	  {0x540c, "TIOCEXCL"},
-		{0x540d, "TIOCNXCL"},	{0x540e, "TIOCSCTTY"},	  {0x540f, "TIOCGPGRP"},
-		{0x5410, "TIOCSPGRP"},	{0x5411, "TIOCOUTQ"},	  {0x5412, "TIOCSTI"},
-		{0x5413, "TIOCGWINSZ"}, {0x5414, "TIOCSWINSZ"},	  {0x5415, "TIOCMGET"},
-		{0x541b, "FIONREAD"},	{0x541c, "TIOCLINUX"},	  {0x5421, "FIONBIO"},
-		{0x5422, "TIOCNOTTY"},	{0x5429, "TIOCGSID"},	  {0x5441, "TIOCGPTPEER"},
-		{0x5450, "FIONCLEX"},	{0x5451, "FIOCLEX"},	  {0x5452, "FIOASYNC"},
-		{0x5460, "FIOQSIZE"},	{0x80045430, "TIOCGPTN"}, {0x40045431, "TIOCSPTLCK"},
-		{0x802c542a, "TCGETS2"}, {0x402c542b, "TCSETS2"},
+	    {0x5401, "TCGETS"},	     {0x5402, "TCSETS"},       {0x5403, "TCSETSW"},
+	    {0x5404, "TCSETSF"},     {0x5405, "TCGETA"},       {0x5409, "TCSBRK"},
+	    {0x540a, "TCXONC"},	     {0x540b, "TCFLSH"},       {0x540c, "TIOCEXCL"},
+	    {0x540d, "TIOCNXCL"},    {0x540e, "TIOCSCTTY"},    {0x540f, "TIOCGPGRP"},
+	    {0x5410, "TIOCSPGRP"},   {0x5411, "TIOCOUTQ"},     {0x5412, "TIOCSTI"},
+	    {0x5413, "TIOCGWINSZ"},  {0x5414, "TIOCSWINSZ"},   {0x5415, "TIOCMGET"},
+	    {0x541b, "FIONREAD"},    {0x541c, "TIOCLINUX"},    {0x5421, "FIONBIO"},
+	    {0x5422, "TIOCNOTTY"},   {0x5429, "TIOCGSID"},     {0x5441, "TIOCGPTPEER"},
+	    {0x5450, "FIONCLEX"},    {0x5451, "FIOCLEX"},      {0x5452, "FIOASYNC"},
+	    {0x5460, "FIOQSIZE"},    {0x80045430, "TIOCGPTN"}, {0x40045431, "TIOCSPTLCK"},
+	    {0x802c542a, "TCGETS2"}, {0x402c542b, "TCSETS2"},
 	};
 	v &= 0xffffffff;
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
@@ -222,8 +224,8 @@ void sfmt_ioctl_req(struct strbuf *b, uint64_t v)
 
 void sfmt_rename_flags(struct strbuf *b, uint64_t v)
 {
-	static const struct flag t[] = {{1, "RENAME_NOREPLACE"}, {2, "RENAME_EXCHANGE"},
-					{4, "RENAME_WHITEOUT"}};
+	static const struct flag t[] = {
+	    {1, "RENAME_NOREPLACE"}, {2, "RENAME_EXCHANGE"}, {4, "RENAME_WHITEOUT"}};
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
 
@@ -236,10 +238,10 @@ void sfmt_flock_op(struct strbuf *b, uint64_t v)
 void sfmt_falloc_flags(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		{1, "FALLOC_FL_KEEP_SIZE"},	  {2, "FALLOC_FL_PUNCH_HOLE"},
-		{4, "FALLOC_FL_NO_HIDE_STALE"},	  {8, "FALLOC_FL_COLLAPSE_RANGE"},
-		{0x10, "FALLOC_FL_ZERO_RANGE"},	  {0x20, "FALLOC_FL_INSERT_RANGE"},
-		{0x40, "FALLOC_FL_UNSHARE_RANGE"},
+	    {1, "FALLOC_FL_KEEP_SIZE"},	       {2, "FALLOC_FL_PUNCH_HOLE"},
+	    {4, "FALLOC_FL_NO_HIDE_STALE"},    {8, "FALLOC_FL_COLLAPSE_RANGE"},
+	    {0x10, "FALLOC_FL_ZERO_RANGE"},    {0x20, "FALLOC_FL_INSERT_RANGE"},
+	    {0x40, "FALLOC_FL_UNSHARE_RANGE"},
 	};
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
@@ -247,14 +249,28 @@ void sfmt_falloc_flags(struct strbuf *b, uint64_t v)
 void sfmt_inotify_mask(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		{1, "IN_ACCESS"},	   {2, "IN_MODIFY"},	       {4, "IN_ATTRIB"},
-		{8, "IN_CLOSE_WRITE"},	   {0x10, "IN_CLOSE_NOWRITE"}, {0x20, "IN_OPEN"},
-		{0x40, "IN_MOVED_FROM"},   {0x80, "IN_MOVED_TO"},      {0x100, "IN_CREATE"},
-		{0x200, "IN_DELETE"},	   {0x400, "IN_DELETE_SELF"},  {0x800, "IN_MOVE_SELF"},
-		{0x2000, "IN_UNMOUNT"},	   {0x4000, "IN_Q_OVERFLOW"},  {0x8000, "IN_IGNORED"},
-		{0x1000000, "IN_ONLYDIR"}, {0x2000000, "IN_DONT_FOLLOW"}, {0x4000000, "IN_EXCL_UNLINK"},
-		{0x10000000, "IN_MASK_CREATE"}, {0x20000000, "IN_MASK_ADD"}, {0x40000000, "IN_ISDIR"},
-		{0x80000000, "IN_ONESHOT"},
+	    {1, "IN_ACCESS"},
+	    {2, "IN_MODIFY"},
+	    {4, "IN_ATTRIB"},
+	    {8, "IN_CLOSE_WRITE"},
+	    {0x10, "IN_CLOSE_NOWRITE"},
+	    {0x20, "IN_OPEN"},
+	    {0x40, "IN_MOVED_FROM"},
+	    {0x80, "IN_MOVED_TO"},
+	    {0x100, "IN_CREATE"},
+	    {0x200, "IN_DELETE"},
+	    {0x400, "IN_DELETE_SELF"},
+	    {0x800, "IN_MOVE_SELF"},
+	    {0x2000, "IN_UNMOUNT"},
+	    {0x4000, "IN_Q_OVERFLOW"},
+	    {0x8000, "IN_IGNORED"},
+	    {0x1000000, "IN_ONLYDIR"},
+	    {0x2000000, "IN_DONT_FOLLOW"},
+	    {0x4000000, "IN_EXCL_UNLINK"},
+	    {0x10000000, "IN_MASK_CREATE"},
+	    {0x20000000, "IN_MASK_ADD"},
+	    {0x40000000, "IN_ISDIR"},
+	    {0x80000000, "IN_ONESHOT"},
 	};
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
@@ -262,19 +278,19 @@ void sfmt_inotify_mask(struct strbuf *b, uint64_t v)
 void sfmt_statx_mask(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		{0xfff, "STATX_ALL"},	    {0x7ff, "STATX_BASIC_STATS"}, {1, "STATX_TYPE"},
-		{2, "STATX_MODE"},	    {4, "STATX_NLINK"},		  {8, "STATX_UID"},
-		{0x10, "STATX_GID"},	    {0x20, "STATX_ATIME"},	  {0x40, "STATX_MTIME"},
-		{0x80, "STATX_CTIME"},	    {0x100, "STATX_INO"},	  {0x200, "STATX_SIZE"},
-		{0x400, "STATX_BLOCKS"},    {0x800, "STATX_BTIME"},	  {0x1000, "STATX_MNT_ID"},
-		{0x2000, "STATX_DIOALIGN"},
+	    {0xfff, "STATX_ALL"},	{0x7ff, "STATX_BASIC_STATS"}, {1, "STATX_TYPE"},
+	    {2, "STATX_MODE"},		{4, "STATX_NLINK"},	      {8, "STATX_UID"},
+	    {0x10, "STATX_GID"},	{0x20, "STATX_ATIME"},	      {0x40, "STATX_MTIME"},
+	    {0x80, "STATX_CTIME"},	{0x100, "STATX_INO"},	      {0x200, "STATX_SIZE"},
+	    {0x400, "STATX_BLOCKS"},	{0x800, "STATX_BTIME"},	      {0x1000, "STATX_MNT_ID"},
+	    {0x2000, "STATX_DIOALIGN"},
 	};
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
 
 static const struct flag file_types[] = {
-	{S_IFREG, "S_IFREG"}, {S_IFDIR, "S_IFDIR"},   {S_IFCHR, "S_IFCHR"}, {S_IFBLK, "S_IFBLK"},
-	{S_IFIFO, "S_IFIFO"}, {S_IFLNK, "S_IFLNK"},   {S_IFSOCK, "S_IFSOCK"},
+    {S_IFREG, "S_IFREG"}, {S_IFDIR, "S_IFDIR"}, {S_IFCHR, "S_IFCHR"},	{S_IFBLK, "S_IFBLK"},
+    {S_IFIFO, "S_IFIFO"}, {S_IFLNK, "S_IFLNK"}, {S_IFSOCK, "S_IFSOCK"},
 };
 
 static void put_file_mode(struct strbuf *b, unsigned mode)
@@ -317,11 +333,11 @@ void sfmt_statx(struct strbuf *b, const struct statx *stx)
 void sfmt_statfs(struct strbuf *b, const struct statfs *sf)
 {
 	static const struct flag magic[] = {
-		{0xef53, "EXT2_SUPER_MAGIC"},	   {0x01021994, "TMPFS_MAGIC"},
-		{0x9fa0, "PROC_SUPER_MAGIC"},	   {0x794c7630, "OVERLAYFS_SUPER_MAGIC"},
-		{0x58465342, "XFS_SUPER_MAGIC"},   {0x9123683e, "BTRFS_SUPER_MAGIC"},
-		{0x62656572, "SYSFS_MAGIC"},	   {0x1373, "DEVFS_SUPER_MAGIC"},
-		{0x27e0eb, "CGROUP_SUPER_MAGIC"},  {0x63677270, "CGROUP2_SUPER_MAGIC"},
+	    {0xef53, "EXT2_SUPER_MAGIC"},     {0x01021994, "TMPFS_MAGIC"},
+	    {0x9fa0, "PROC_SUPER_MAGIC"},     {0x794c7630, "OVERLAYFS_SUPER_MAGIC"},
+	    {0x58465342, "XFS_SUPER_MAGIC"},  {0x9123683e, "BTRFS_SUPER_MAGIC"},
+	    {0x62656572, "SYSFS_MAGIC"},      {0x1373, "DEVFS_SUPER_MAGIC"},
+	    {0x27e0eb, "CGROUP_SUPER_MAGIC"}, {0x63677270, "CGROUP2_SUPER_MAGIC"},
 	};
 	uint64_t type = (uint64_t)sf->f_type & 0xffffffff;
 	strbuf_printf(b, "{f_type=");
@@ -347,8 +363,8 @@ void sfmt_statfs(struct strbuf *b, const struct statfs *sf)
 
 void sfmt_prot(struct strbuf *b, uint64_t v)
 {
-	static const struct flag t[] = {N(PROT_READ), N(PROT_WRITE), N(PROT_EXEC), {8, "PROT_SEM"},
-					N(PROT_GROWSDOWN), N(PROT_GROWSUP)};
+	static const struct flag t[] = {N(PROT_READ),	 N(PROT_WRITE),	    N(PROT_EXEC),
+					{8, "PROT_SEM"}, N(PROT_GROWSDOWN), N(PROT_GROWSUP)};
 	FLAGS(b, v & 0xffffffff, t, "PROT_NONE");
 }
 
@@ -356,10 +372,11 @@ void sfmt_mmap_flags(struct strbuf *b, uint64_t v)
 {
 	static const char *const type[] = {"0", "MAP_SHARED", "MAP_PRIVATE", "MAP_SHARED_VALIDATE"};
 	static const struct flag t[] = {
-		N(MAP_FIXED),	   N(MAP_ANONYMOUS), N(MAP_32BIT),   N(MAP_GROWSDOWN),
-		N(MAP_DENYWRITE),  N(MAP_EXECUTABLE), N(MAP_LOCKED),  N(MAP_NORESERVE),
-		N(MAP_POPULATE),   N(MAP_NONBLOCK),  N(MAP_STACK),   N(MAP_HUGETLB),
-		N(MAP_SYNC),	   N(MAP_FIXED_NOREPLACE), {0x4000000, "MAP_UNINITIALIZED"},
+	    N(MAP_FIXED),     N(MAP_ANONYMOUS),	      N(MAP_32BIT),
+	    N(MAP_GROWSDOWN), N(MAP_DENYWRITE),	      N(MAP_EXECUTABLE),
+	    N(MAP_LOCKED),    N(MAP_NORESERVE),	      N(MAP_POPULATE),
+	    N(MAP_NONBLOCK),  N(MAP_STACK),	      N(MAP_HUGETLB),
+	    N(MAP_SYNC),      N(MAP_FIXED_NOREPLACE), {0x4000000, "MAP_UNINITIALIZED"},
 	};
 	v &= 0xffffffff;
 	uint64_t kind = v & 0xf;
@@ -376,23 +393,23 @@ void sfmt_mmap_flags(struct strbuf *b, uint64_t v)
 
 void sfmt_mremap_flags(struct strbuf *b, uint64_t v)
 {
-	static const struct flag t[] = {{1, "MREMAP_MAYMOVE"}, {2, "MREMAP_FIXED"},
-					{4, "MREMAP_DONTUNMAP"}};
+	static const struct flag t[] = {
+	    {1, "MREMAP_MAYMOVE"}, {2, "MREMAP_FIXED"}, {4, "MREMAP_DONTUNMAP"}};
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
 
 void sfmt_madvise(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		{0, "MADV_NORMAL"},	  {1, "MADV_RANDOM"},	     {2, "MADV_SEQUENTIAL"},
-		{3, "MADV_WILLNEED"},	  {4, "MADV_DONTNEED"},	     {8, "MADV_FREE"},
-		{9, "MADV_REMOVE"},	  {10, "MADV_DONTFORK"},     {11, "MADV_DOFORK"},
-		{12, "MADV_MERGEABLE"},	  {13, "MADV_UNMERGEABLE"},  {14, "MADV_HUGEPAGE"},
-		{15, "MADV_NOHUGEPAGE"},  {16, "MADV_DONTDUMP"},     {17, "MADV_DODUMP"},
-		{18, "MADV_WIPEONFORK"},  {19, "MADV_KEEPONFORK"},   {20, "MADV_COLD"},
-		{21, "MADV_PAGEOUT"},	  {22, "MADV_POPULATE_READ"}, {23, "MADV_POPULATE_WRITE"},
-		{24, "MADV_DONTNEED_LOCKED"}, {25, "MADV_COLLAPSE"}, {100, "MADV_HWPOISON"},
-		{101, "MADV_SOFT_OFFLINE"},
+	    {0, "MADV_NORMAL"},		  {1, "MADV_RANDOM"},	      {2, "MADV_SEQUENTIAL"},
+	    {3, "MADV_WILLNEED"},	  {4, "MADV_DONTNEED"},	      {8, "MADV_FREE"},
+	    {9, "MADV_REMOVE"},		  {10, "MADV_DONTFORK"},      {11, "MADV_DOFORK"},
+	    {12, "MADV_MERGEABLE"},	  {13, "MADV_UNMERGEABLE"},   {14, "MADV_HUGEPAGE"},
+	    {15, "MADV_NOHUGEPAGE"},	  {16, "MADV_DONTDUMP"},      {17, "MADV_DODUMP"},
+	    {18, "MADV_WIPEONFORK"},	  {19, "MADV_KEEPONFORK"},    {20, "MADV_COLD"},
+	    {21, "MADV_PAGEOUT"},	  {22, "MADV_POPULATE_READ"}, {23, "MADV_POPULATE_WRITE"},
+	    {24, "MADV_DONTNEED_LOCKED"}, {25, "MADV_COLLAPSE"},      {100, "MADV_HWPOISON"},
+	    {101, "MADV_SOFT_OFFLINE"},
 	};
 	ENUM(b, v & 0xffffffff, t, "MADV_");
 }
@@ -400,11 +417,10 @@ void sfmt_madvise(struct strbuf *b, uint64_t v)
 /* ---- signals ---- */
 
 static const char *const sig_names[32] = {
-	NULL,	    "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP",	 "SIGABRT",
-	"SIGBUS",   "SIGFPE",  "SIGKILL",   "SIGUSR1", "SIGSEGV",   "SIGUSR2",	 "SIGPIPE",
-	"SIGALRM",  "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP",	 "SIGTSTP",
-	"SIGTTIN",  "SIGTTOU", "SIGURG",    "SIGXCPU", "SIGXFSZ",   "SIGVTALRM", "SIGPROF",
-	"SIGWINCH", "SIGIO",   "SIGPWR",    "SIGSYS",
+    NULL,	 "SIGHUP",  "SIGINT",	 "SIGQUIT", "SIGILL",	"SIGTRAP", "SIGABRT", "SIGBUS",
+    "SIGFPE",	 "SIGKILL", "SIGUSR1",	 "SIGSEGV", "SIGUSR2",	"SIGPIPE", "SIGALRM", "SIGTERM",
+    "SIGSTKFLT", "SIGCHLD", "SIGCONT",	 "SIGSTOP", "SIGTSTP",	"SIGTTIN", "SIGTTOU", "SIGURG",
+    "SIGXCPU",	 "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS",
 };
 
 const char *sfmt_signame(int sig, char tmp[16])
@@ -457,9 +473,16 @@ void sfmt_sigprocmask_how(struct strbuf *b, uint64_t v)
 void sfmt_sigaction(struct strbuf *b, const struct sigaction_k *sa)
 {
 	static const struct flag t[] = {
-		{0x04000000, "SA_RESTORER"}, N(SA_ONSTACK), N(SA_RESTART), N(SA_NODEFER),
-		N(SA_RESETHAND), N(SA_SIGINFO), N(SA_NOCLDSTOP), N(SA_NOCLDWAIT),
-		{0x400, "SA_UNSUPPORTED"}, {0x800, "SA_EXPOSE_TAGBITS"},
+	    {0x04000000, "SA_RESTORER"},
+	    N(SA_ONSTACK),
+	    N(SA_RESTART),
+	    N(SA_NODEFER),
+	    N(SA_RESETHAND),
+	    N(SA_SIGINFO),
+	    N(SA_NOCLDSTOP),
+	    N(SA_NOCLDWAIT),
+	    {0x400, "SA_UNSUPPORTED"},
+	    {0x800, "SA_EXPOSE_TAGBITS"},
 	};
 	strbuf_printf(b, "{sa_handler=");
 	if (sa->handler == (uint64_t)(uintptr_t)SIG_DFL)
@@ -481,39 +504,55 @@ static const char *si_code_name(int sig, int code)
 {
 	static const char *const segv[] = {NULL, "SEGV_MAPERR", "SEGV_ACCERR", "SEGV_BNDERR",
 					   "SEGV_PKUERR"};
-	static const char *const bus[] = {NULL, "BUS_ADRALN", "BUS_ADRERR", "BUS_OBJERR",
-					  "BUS_MCEERR_AR", "BUS_MCEERR_AO"};
-	static const char *const ill[] = {NULL,	       "ILL_ILLOPC", "ILL_ILLOPN", "ILL_ILLADR",
-					  "ILL_ILLTRP", "ILL_PRVOPC", "ILL_PRVREG", "ILL_COPROC",
-					  "ILL_BADSTK"};
-	static const char *const fpe[] = {NULL,	       "FPE_INTDIV", "FPE_INTOVF", "FPE_FLTDIV",
-					  "FPE_FLTOVF", "FPE_FLTUND", "FPE_FLTRES", "FPE_FLTINV",
-					  "FPE_FLTSUB"};
+	static const char *const bus[] = {NULL,		"BUS_ADRALN",	 "BUS_ADRERR",
+					  "BUS_OBJERR", "BUS_MCEERR_AR", "BUS_MCEERR_AO"};
+	static const char *const ill[] = {NULL,		"ILL_ILLOPC", "ILL_ILLOPN",
+					  "ILL_ILLADR", "ILL_ILLTRP", "ILL_PRVOPC",
+					  "ILL_PRVREG", "ILL_COPROC", "ILL_BADSTK"};
+	static const char *const fpe[] = {NULL,		"FPE_INTDIV", "FPE_INTOVF",
+					  "FPE_FLTDIV", "FPE_FLTOVF", "FPE_FLTUND",
+					  "FPE_FLTRES", "FPE_FLTINV", "FPE_FLTSUB"};
 	static const char *const trap[] = {NULL, "TRAP_BRKPT", "TRAP_TRACE", "TRAP_BRANCH",
 					   "TRAP_HWBKPT"};
-	static const char *const chld[] = {NULL,	  "CLD_EXITED",	 "CLD_KILLED",
-					   "CLD_DUMPED",  "CLD_TRAPPED", "CLD_STOPPED",
+	static const char *const chld[] = {NULL,	   "CLD_EXITED",  "CLD_KILLED",
+					   "CLD_DUMPED",   "CLD_TRAPPED", "CLD_STOPPED",
 					   "CLD_CONTINUED"};
 	switch (code) {
-	case SI_USER: return "SI_USER";
-	case SI_KERNEL: return "SI_KERNEL";
-	case SI_QUEUE: return "SI_QUEUE";
-	case SI_TIMER: return "SI_TIMER";
-	case SI_MESGQ: return "SI_MESGQ";
-	case SI_ASYNCIO: return "SI_ASYNCIO";
-	case SI_SIGIO: return "SI_SIGIO";
-	case SI_TKILL: return "SI_TKILL";
-	default: break;
+	case SI_USER:
+		return "SI_USER";
+	case SI_KERNEL:
+		return "SI_KERNEL";
+	case SI_QUEUE:
+		return "SI_QUEUE";
+	case SI_TIMER:
+		return "SI_TIMER";
+	case SI_MESGQ:
+		return "SI_MESGQ";
+	case SI_ASYNCIO:
+		return "SI_ASYNCIO";
+	case SI_SIGIO:
+		return "SI_SIGIO";
+	case SI_TKILL:
+		return "SI_TKILL";
+	default:
+		break;
 	}
 #define PICK(arr) return code > 0 && (size_t)code < ARRAY_SIZE(arr) ? arr[code] : NULL
 	switch (sig) {
-	case SIGSEGV: PICK(segv);
-	case SIGBUS: PICK(bus);
-	case SIGILL: PICK(ill);
-	case SIGFPE: PICK(fpe);
-	case SIGTRAP: PICK(trap);
-	case SIGCHLD: PICK(chld);
-	default: return NULL;
+	case SIGSEGV:
+		PICK(segv);
+	case SIGBUS:
+		PICK(bus);
+	case SIGILL:
+		PICK(ill);
+	case SIGFPE:
+		PICK(fpe);
+	case SIGTRAP:
+		PICK(trap);
+	case SIGCHLD:
+		PICK(chld);
+	default:
+		return NULL;
 	}
 #undef PICK
 }
@@ -533,7 +572,8 @@ void sfmt_siginfo(struct strbuf *b, const siginfo_t *si)
 	else
 		strbuf_printf(b, ", si_code=%d", si->si_code);
 	if (si->si_code == SI_TIMER) {
-		strbuf_printf(b, ", si_timerid=%#x, si_overrun=%d, si_int=%d, si_ptr=", si->si_timerid,
+		strbuf_printf(b,
+			      ", si_timerid=%#x, si_overrun=%d, si_int=%d, si_ptr=", si->si_timerid,
 			      si->si_overrun, si->si_int);
 		sfmt_ptr(b, (uint64_t)(uintptr_t)si->si_ptr);
 	} else if (si->si_code == SI_USER || si->si_code == SI_TKILL || si->si_code == SI_QUEUE) {
@@ -562,12 +602,30 @@ void sfmt_siginfo(struct strbuf *b, const siginfo_t *si)
 void sfmt_clone_flags(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		N(CLONE_VM),	       N(CLONE_FS),		N(CLONE_FILES),	      N(CLONE_SIGHAND),
-		N(CLONE_PIDFD),	       N(CLONE_PTRACE),		N(CLONE_VFORK),	      N(CLONE_PARENT),
-		N(CLONE_THREAD),       N(CLONE_NEWNS),		N(CLONE_SYSVSEM),     N(CLONE_SETTLS),
-		N(CLONE_PARENT_SETTID), N(CLONE_CHILD_CLEARTID), N(CLONE_DETACHED),   N(CLONE_UNTRACED),
-		N(CLONE_CHILD_SETTID), N(CLONE_NEWCGROUP),	N(CLONE_NEWUTS),      N(CLONE_NEWIPC),
-		N(CLONE_NEWUSER),      N(CLONE_NEWPID),		N(CLONE_NEWNET),      N(CLONE_IO),
+	    N(CLONE_VM),
+	    N(CLONE_FS),
+	    N(CLONE_FILES),
+	    N(CLONE_SIGHAND),
+	    N(CLONE_PIDFD),
+	    N(CLONE_PTRACE),
+	    N(CLONE_VFORK),
+	    N(CLONE_PARENT),
+	    N(CLONE_THREAD),
+	    N(CLONE_NEWNS),
+	    N(CLONE_SYSVSEM),
+	    N(CLONE_SETTLS),
+	    N(CLONE_PARENT_SETTID),
+	    N(CLONE_CHILD_CLEARTID),
+	    N(CLONE_DETACHED),
+	    N(CLONE_UNTRACED),
+	    N(CLONE_CHILD_SETTID),
+	    N(CLONE_NEWCGROUP),
+	    N(CLONE_NEWUTS),
+	    N(CLONE_NEWIPC),
+	    N(CLONE_NEWUSER),
+	    N(CLONE_NEWPID),
+	    N(CLONE_NEWNET),
+	    N(CLONE_IO),
 	};
 	uint64_t sig = v & 0xff;
 	v &= ~0xffULL & 0xffffffffULL;
@@ -586,8 +644,14 @@ void sfmt_clone_flags(struct strbuf *b, uint64_t v)
 void sfmt_wait_options(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		N(WNOHANG), N(WUNTRACED), N(WEXITED), N(WCONTINUED), N(WNOWAIT),
-		{0x20000000, "__WNOTHREAD"}, {0x40000000, "__WALL"}, {0x80000000, "__WCLONE"},
+	    N(WNOHANG),
+	    N(WUNTRACED),
+	    N(WEXITED),
+	    N(WCONTINUED),
+	    N(WNOWAIT),
+	    {0x20000000, "__WNOTHREAD"},
+	    {0x40000000, "__WALL"},
+	    {0x80000000, "__WCLONE"},
 	};
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
@@ -635,12 +699,12 @@ void sfmt_rusage(struct strbuf *b, const struct rusage *ru)
 void sfmt_arch_prctl(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		{0x1001, "ARCH_SET_GS"},	 {0x1002, "ARCH_SET_FS"},
-		{0x1003, "ARCH_GET_FS"},	 {0x1004, "ARCH_GET_GS"},
-		{0x1011, "ARCH_GET_CPUID"},	 {0x1012, "ARCH_SET_CPUID"},
-		{0x1021, "ARCH_GET_XCOMP_SUPP"}, {0x1022, "ARCH_GET_XCOMP_PERM"},
-		{0x1023, "ARCH_REQ_XCOMP_PERM"}, {0x2001, "ARCH_MAP_VDSO_X32"},
-		{0x2002, "ARCH_MAP_VDSO_32"},	 {0x2003, "ARCH_MAP_VDSO_64"},
+	    {0x1001, "ARCH_SET_GS"},	     {0x1002, "ARCH_SET_FS"},
+	    {0x1003, "ARCH_GET_FS"},	     {0x1004, "ARCH_GET_GS"},
+	    {0x1011, "ARCH_GET_CPUID"},	     {0x1012, "ARCH_SET_CPUID"},
+	    {0x1021, "ARCH_GET_XCOMP_SUPP"}, {0x1022, "ARCH_GET_XCOMP_PERM"},
+	    {0x1023, "ARCH_REQ_XCOMP_PERM"}, {0x2001, "ARCH_MAP_VDSO_X32"},
+	    {0x2002, "ARCH_MAP_VDSO_32"},    {0x2003, "ARCH_MAP_VDSO_64"},
 	};
 	ENUM(b, v & 0xffffffff, t, "ARCH_");
 }
@@ -648,19 +712,32 @@ void sfmt_arch_prctl(struct strbuf *b, uint64_t v)
 void sfmt_prctl_option(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		{1, "PR_SET_PDEATHSIG"},	{2, "PR_GET_PDEATHSIG"},
-		{3, "PR_GET_DUMPABLE"},		{4, "PR_SET_DUMPABLE"},
-		{7, "PR_GET_KEEPCAPS"},		{8, "PR_SET_KEEPCAPS"},
-		{15, "PR_SET_NAME"},		{16, "PR_GET_NAME"},
-		{21, "PR_GET_SECCOMP"},		{22, "PR_SET_SECCOMP"},
-		{23, "PR_CAPBSET_READ"},	{24, "PR_CAPBSET_DROP"},
-		{27, "PR_GET_SECUREBITS"},	{28, "PR_SET_SECUREBITS"},
-		{29, "PR_SET_TIMERSLACK"},	{30, "PR_GET_TIMERSLACK"},
-		{35, "PR_SET_MM"},		{36, "PR_SET_CHILD_SUBREAPER"},
-		{37, "PR_GET_CHILD_SUBREAPER"}, {38, "PR_SET_NO_NEW_PRIVS"},
-		{39, "PR_GET_NO_NEW_PRIVS"},	{40, "PR_GET_TID_ADDRESS"},
-		{41, "PR_SET_THP_DISABLE"},	{42, "PR_GET_THP_DISABLE"},
-		{47, "PR_CAP_AMBIENT"},		{0x53564d41, "PR_SET_VMA"},
+	    {1, "PR_SET_PDEATHSIG"},
+	    {2, "PR_GET_PDEATHSIG"},
+	    {3, "PR_GET_DUMPABLE"},
+	    {4, "PR_SET_DUMPABLE"},
+	    {7, "PR_GET_KEEPCAPS"},
+	    {8, "PR_SET_KEEPCAPS"},
+	    {15, "PR_SET_NAME"},
+	    {16, "PR_GET_NAME"},
+	    {21, "PR_GET_SECCOMP"},
+	    {22, "PR_SET_SECCOMP"},
+	    {23, "PR_CAPBSET_READ"},
+	    {24, "PR_CAPBSET_DROP"},
+	    {27, "PR_GET_SECUREBITS"},
+	    {28, "PR_SET_SECUREBITS"},
+	    {29, "PR_SET_TIMERSLACK"},
+	    {30, "PR_GET_TIMERSLACK"},
+	    {35, "PR_SET_MM"},
+	    {36, "PR_SET_CHILD_SUBREAPER"},
+	    {37, "PR_GET_CHILD_SUBREAPER"},
+	    {38, "PR_SET_NO_NEW_PRIVS"},
+	    {39, "PR_GET_NO_NEW_PRIVS"},
+	    {40, "PR_GET_TID_ADDRESS"},
+	    {41, "PR_SET_THP_DISABLE"},
+	    {42, "PR_GET_THP_DISABLE"},
+	    {47, "PR_CAP_AMBIENT"},
+	    {0x53564d41, "PR_SET_VMA"},
 	};
 	ENUM(b, v & 0xffffffff, t, "PR_");
 }
@@ -668,10 +745,11 @@ void sfmt_prctl_option(struct strbuf *b, uint64_t v)
 void sfmt_futex_op(struct strbuf *b, uint64_t v)
 {
 	static const char *const cmds[] = {
-		"FUTEX_WAIT",	     "FUTEX_WAKE",	    "FUTEX_FD",		 "FUTEX_REQUEUE",
-		"FUTEX_CMP_REQUEUE", "FUTEX_WAKE_OP",	    "FUTEX_LOCK_PI",	 "FUTEX_UNLOCK_PI",
-		"FUTEX_TRYLOCK_PI",  "FUTEX_WAIT_BITSET",   "FUTEX_WAKE_BITSET", "FUTEX_WAIT_REQUEUE_PI",
-		"FUTEX_CMP_REQUEUE_PI", "FUTEX_LOCK_PI2",
+	    "FUTEX_WAIT",	    "FUTEX_WAKE",	 "FUTEX_FD",
+	    "FUTEX_REQUEUE",	    "FUTEX_CMP_REQUEUE", "FUTEX_WAKE_OP",
+	    "FUTEX_LOCK_PI",	    "FUTEX_UNLOCK_PI",	 "FUTEX_TRYLOCK_PI",
+	    "FUTEX_WAIT_BITSET",    "FUTEX_WAKE_BITSET", "FUTEX_WAIT_REQUEUE_PI",
+	    "FUTEX_CMP_REQUEUE_PI", "FUTEX_LOCK_PI2",
 	};
 	unsigned cmd = (unsigned)v & 127;
 	if (cmd < ARRAY_SIZE(cmds))
@@ -692,8 +770,8 @@ void sfmt_personality(struct strbuf *b, uint64_t v)
 
 void sfmt_sched_policy(struct strbuf *b, uint64_t v)
 {
-	static const struct flag t[] = {N(SCHED_OTHER), N(SCHED_FIFO), N(SCHED_RR),
-					N(SCHED_BATCH), {4, "SCHED_ISO"}, N(SCHED_IDLE),
+	static const struct flag t[] = {N(SCHED_OTHER),	      N(SCHED_FIFO),	N(SCHED_RR),
+					N(SCHED_BATCH),	      {4, "SCHED_ISO"}, N(SCHED_IDLE),
 					{6, "SCHED_DEADLINE"}};
 	uint64_t p = v & 0x3fffffff;
 	ENUM(b, p, t, "SCHED_");
@@ -704,10 +782,10 @@ void sfmt_sched_policy(struct strbuf *b, uint64_t v)
 void sfmt_rlimit_res(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		N(RLIMIT_CPU),	  N(RLIMIT_FSIZE), N(RLIMIT_DATA),	N(RLIMIT_STACK),
-		N(RLIMIT_CORE),	  N(RLIMIT_RSS),   N(RLIMIT_NPROC),	N(RLIMIT_NOFILE),
-		N(RLIMIT_MEMLOCK), N(RLIMIT_AS),   N(RLIMIT_LOCKS),	N(RLIMIT_SIGPENDING),
-		N(RLIMIT_MSGQUEUE), N(RLIMIT_NICE), N(RLIMIT_RTPRIO), N(RLIMIT_RTTIME),
+	    N(RLIMIT_CPU),	N(RLIMIT_FSIZE), N(RLIMIT_DATA),   N(RLIMIT_STACK),
+	    N(RLIMIT_CORE),	N(RLIMIT_RSS),	 N(RLIMIT_NPROC),  N(RLIMIT_NOFILE),
+	    N(RLIMIT_MEMLOCK),	N(RLIMIT_AS),	 N(RLIMIT_LOCKS),  N(RLIMIT_SIGPENDING),
+	    N(RLIMIT_MSGQUEUE), N(RLIMIT_NICE),	 N(RLIMIT_RTPRIO), N(RLIMIT_RTTIME),
 	};
 	ENUM(b, v & 0xffffffff, t, "RLIMIT_");
 }
@@ -776,10 +854,10 @@ void sfmt_timespec(struct strbuf *b, const struct timespec *ts)
 void sfmt_clockid(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		N(CLOCK_REALTIME),	   N(CLOCK_MONOTONIC),	     N(CLOCK_PROCESS_CPUTIME_ID),
-		N(CLOCK_THREAD_CPUTIME_ID), N(CLOCK_MONOTONIC_RAW),  N(CLOCK_REALTIME_COARSE),
-		N(CLOCK_MONOTONIC_COARSE), N(CLOCK_BOOTTIME),	     N(CLOCK_REALTIME_ALARM),
-		N(CLOCK_BOOTTIME_ALARM),   N(CLOCK_TAI),
+	    N(CLOCK_REALTIME),		N(CLOCK_MONOTONIC),	N(CLOCK_PROCESS_CPUTIME_ID),
+	    N(CLOCK_THREAD_CPUTIME_ID), N(CLOCK_MONOTONIC_RAW), N(CLOCK_REALTIME_COARSE),
+	    N(CLOCK_MONOTONIC_COARSE),	N(CLOCK_BOOTTIME),	N(CLOCK_REALTIME_ALARM),
+	    N(CLOCK_BOOTTIME_ALARM),	N(CLOCK_TAI),
 	};
 	ENUM(b, v & 0xffffffff, t, "CLOCK_");
 }
@@ -793,9 +871,9 @@ void sfmt_timer_flags(struct strbuf *b, uint64_t v)
 /* ---- sockets ---- */
 
 static const struct flag families[] = {
-	N(AF_UNSPEC), N(AF_UNIX),  N(AF_INET),	 N(AF_AX25),  N(AF_IPX),    N(AF_APPLETALK),
-	N(AF_INET6),  N(AF_KEY),   N(AF_NETLINK), N(AF_PACKET), N(AF_ALG),  N(AF_VSOCK),
-	N(AF_BLUETOOTH), N(AF_CAN), N(AF_XDP),
+    N(AF_UNSPEC),    N(AF_UNIX),  N(AF_INET),	   N(AF_AX25),	  N(AF_IPX),
+    N(AF_APPLETALK), N(AF_INET6), N(AF_KEY),	   N(AF_NETLINK), N(AF_PACKET),
+    N(AF_ALG),	     N(AF_VSOCK), N(AF_BLUETOOTH), N(AF_CAN),	  N(AF_XDP),
 };
 
 void sfmt_sock_family(struct strbuf *b, uint64_t v)
@@ -805,8 +883,8 @@ void sfmt_sock_family(struct strbuf *b, uint64_t v)
 
 void sfmt_sock_type(struct strbuf *b, uint64_t v)
 {
-	static const struct flag kinds[] = {N(SOCK_STREAM), N(SOCK_DGRAM), N(SOCK_RAW),
-					    N(SOCK_RDM), N(SOCK_SEQPACKET), N(SOCK_DCCP),
+	static const struct flag kinds[] = {N(SOCK_STREAM), N(SOCK_DGRAM),     N(SOCK_RAW),
+					    N(SOCK_RDM),    N(SOCK_SEQPACKET), N(SOCK_DCCP),
 					    N(SOCK_PACKET)};
 	static const struct flag t[] = {N(SOCK_NONBLOCK), N(SOCK_CLOEXEC)};
 	ENUM(b, v & 0xf, kinds, "SOCK_");
@@ -819,18 +897,18 @@ void sfmt_sock_type(struct strbuf *b, uint64_t v)
 
 void sfmt_sock_level(struct strbuf *b, uint64_t v)
 {
-	static const struct flag t[] = {N(SOL_IP), N(SOL_SOCKET), {6, "SOL_TCP"}, {17, "SOL_UDP"},
-					N(SOL_IPV6), N(SOL_RAW), N(SOL_NETLINK)};
+	static const struct flag t[] = {N(SOL_IP),   N(SOL_SOCKET), {6, "SOL_TCP"}, {17, "SOL_UDP"},
+					N(SOL_IPV6), N(SOL_RAW),    N(SOL_NETLINK)};
 	ENUM(b, v & 0xffffffff, t, "SOL_");
 }
 
 void sfmt_msg_flags(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		N(MSG_OOB),	 N(MSG_PEEK),	  N(MSG_DONTROUTE), N(MSG_CTRUNC),  N(MSG_PROXY),
-		N(MSG_TRUNC),	 N(MSG_DONTWAIT), N(MSG_EOR),	    N(MSG_WAITALL), N(MSG_FIN),
-		N(MSG_SYN),	 N(MSG_CONFIRM),  N(MSG_RST),	    N(MSG_ERRQUEUE), N(MSG_NOSIGNAL),
-		N(MSG_MORE),	 N(MSG_WAITFORONE), N(MSG_CMSG_CLOEXEC),
+	    N(MSG_OOB),	  N(MSG_PEEK),	     N(MSG_DONTROUTE),	  N(MSG_CTRUNC),   N(MSG_PROXY),
+	    N(MSG_TRUNC), N(MSG_DONTWAIT),   N(MSG_EOR),	  N(MSG_WAITALL),  N(MSG_FIN),
+	    N(MSG_SYN),	  N(MSG_CONFIRM),    N(MSG_RST),	  N(MSG_ERRQUEUE), N(MSG_NOSIGNAL),
+	    N(MSG_MORE),  N(MSG_WAITFORONE), N(MSG_CMSG_CLOEXEC),
 	};
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
@@ -877,7 +955,8 @@ void sfmt_sockaddr(struct strbuf *b, const void *data, size_t len)
 		strbuf_printf(b,
 			      ", sin6_port=htons(%u), sin6_flowinfo=htonl(%u), "
 			      "inet_pton(AF_INET6, \"%s\", &sin6_addr), sin6_scope_id=%u",
-			      ntohs(in6.sin6_port), ntohl(in6.sin6_flowinfo), ip, in6.sin6_scope_id);
+			      ntohs(in6.sin6_port), ntohl(in6.sin6_flowinfo), ip,
+			      in6.sin6_scope_id);
 	} else if (fam == AF_NETLINK && len >= 12) {
 		uint32_t pid, groups;
 		memcpy(&pid, (const char *)data + 4, 4);
@@ -893,8 +972,8 @@ void sfmt_sockaddr(struct strbuf *b, const void *data, size_t len)
 /* ---- polling ---- */
 
 static const struct flag poll_events[] = {
-	N(POLLIN),     N(POLLPRI),    N(POLLOUT),    N(POLLERR),    N(POLLHUP), N(POLLNVAL),
-	N(POLLRDNORM), N(POLLRDBAND), N(POLLWRNORM), N(POLLWRBAND), N(POLLMSG), N(POLLRDHUP),
+    N(POLLIN),	   N(POLLPRI),	  N(POLLOUT),	 N(POLLERR),	N(POLLHUP), N(POLLNVAL),
+    N(POLLRDNORM), N(POLLRDBAND), N(POLLWRNORM), N(POLLWRBAND), N(POLLMSG), N(POLLRDHUP),
 };
 
 void sfmt_pollfds(struct strbuf *b, const struct pollfd *p, size_t n, bool revents)
@@ -922,10 +1001,22 @@ void sfmt_epoll_op(struct strbuf *b, uint64_t v)
 void sfmt_epoll_events(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
-		N(EPOLLIN),	N(EPOLLPRI),	N(EPOLLOUT),	N(EPOLLERR),	  N(EPOLLHUP),
-		{0x20, "EPOLLNVAL"},	N(EPOLLRDNORM), N(EPOLLRDBAND), N(EPOLLWRNORM),	  N(EPOLLWRBAND),
-		N(EPOLLMSG),	N(EPOLLRDHUP),	{1U << 28, "EPOLLEXCLUSIVE"}, {1U << 29, "EPOLLWAKEUP"},
-		{1U << 30, "EPOLLONESHOT"}, {1U << 31, "EPOLLET"},
+	    N(EPOLLIN),
+	    N(EPOLLPRI),
+	    N(EPOLLOUT),
+	    N(EPOLLERR),
+	    N(EPOLLHUP),
+	    {0x20, "EPOLLNVAL"},
+	    N(EPOLLRDNORM),
+	    N(EPOLLRDBAND),
+	    N(EPOLLWRNORM),
+	    N(EPOLLWRBAND),
+	    N(EPOLLMSG),
+	    N(EPOLLRDHUP),
+	    {1U << 28, "EPOLLEXCLUSIVE"},
+	    {1U << 29, "EPOLLWAKEUP"},
+	    {1U << 30, "EPOLLONESHOT"},
+	    {1U << 31, "EPOLLET"},
 	};
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
@@ -940,15 +1031,15 @@ void sfmt_epoll_event(struct strbuf *b, const struct epoll_event *ev)
 
 void sfmt_eventfd_flags(struct strbuf *b, uint64_t v)
 {
-	static const struct flag t[] = {{1, "EFD_SEMAPHORE"}, {04000, "EFD_NONBLOCK"},
-					{02000000, "EFD_CLOEXEC"}};
+	static const struct flag t[] = {
+	    {1, "EFD_SEMAPHORE"}, {04000, "EFD_NONBLOCK"}, {02000000, "EFD_CLOEXEC"}};
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
 
 void sfmt_getrandom_flags(struct strbuf *b, uint64_t v)
 {
-	static const struct flag t[] = {{1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"},
-					{4, "GRND_INSECURE"}};
+	static const struct flag t[] = {
+	    {1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"}, {4, "GRND_INSECURE"}};
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
 
@@ -974,14 +1065,29 @@ static void put_escaped(struct strbuf *b, const unsigned char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = s[i];
 		switch (c) {
-		case '"': strbuf_append(b, "\\\"", 2); continue;
-		case '\\': strbuf_append(b, "\\\\", 2); continue;
-		case '\n': strbuf_append(b, "\\n", 2); continue;
-		case '\t': strbuf_append(b, "\\t", 2); continue;
-		case '\r': strbuf_append(b, "\\r", 2); continue;
-		case '\f': strbuf_append(b, "\\f", 2); continue;
-		case '\v': strbuf_append(b, "\\v", 2); continue;
-		default: break;
+		case '"':
+			strbuf_append(b, "\\\"", 2);
+			continue;
+		case '\\':
+			strbuf_append(b, "\\\\", 2);
+			continue;
+		case '\n':
+			strbuf_append(b, "\\n", 2);
+			continue;
+		case '\t':
+			strbuf_append(b, "\\t", 2);
+			continue;
+		case '\r':
+			strbuf_append(b, "\\r", 2);
+			continue;
+		case '\f':
+			strbuf_append(b, "\\f", 2);
+			continue;
+		case '\v':
+			strbuf_append(b, "\\v", 2);
+			continue;
+		default:
+			break;
 		}
 		if (c >= 0x20 && c < 0x7f) {
 			strbuf_append(b, &c, 1);
@@ -1042,11 +1148,20 @@ void sfmt_ret(struct strbuf *b, enum ret_fmt f, long ret)
 		int err = (int)-ret;
 		const char *name = sfmt_errname(err);
 		switch (err) {
-		case 512: strbuf_printf(b, "? %s (To be restarted if SA_RESTART is set)", name); return;
-		case 513: strbuf_printf(b, "? %s (To be restarted)", name); return;
-		case 514: strbuf_printf(b, "? %s (To be restarted if no handler)", name); return;
-		case 516: strbuf_printf(b, "? %s (Interrupted by signal)", name); return;
-		default: break;
+		case 512:
+			strbuf_printf(b, "? %s (To be restarted if SA_RESTART is set)", name);
+			return;
+		case 513:
+			strbuf_printf(b, "? %s (To be restarted)", name);
+			return;
+		case 514:
+			strbuf_printf(b, "? %s (To be restarted if no handler)", name);
+			return;
+		case 516:
+			strbuf_printf(b, "? %s (Interrupted by signal)", name);
+			return;
+		default:
+			break;
 		}
 		if (name)
 			strbuf_printf(b, "-1 %s (%s)", name, strerror(err));
@@ -1072,8 +1187,8 @@ static int by_time(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
-static void summary_line(struct strbuf *b, double pct, uint64_t ns, uint64_t calls,
-			 uint64_t errors, const char *name)
+static void summary_line(struct strbuf *b, double pct, uint64_t ns, uint64_t calls, uint64_t errors,
+			 const char *name)
 {
 	char err[24] = "";
 	if (errors)
@@ -1085,7 +1200,7 @@ static void summary_line(struct strbuf *b, double pct, uint64_t ns, uint64_t cal
 void sfmt_summary(struct strbuf *b, struct strace_count *counts, size_t n)
 {
 	static const char rule[] =
-		"------ ----------- ----------- --------- --------- ----------------\n";
+	    "------ ----------- ----------- --------- --------- ----------------\n";
 	qsort(counts, n, sizeof(*counts), by_time);
 	uint64_t total_ns = 0, total_calls = 0, total_errors = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -1110,54 +1225,104 @@ void sfmt_summary(struct strbuf *b, struct strace_count *counts, size_t n)
 sfmt_scalar_fn *sfmt_scalar(enum arg_fmt f)
 {
 	switch (f) {
-	case A_INT: return sfmt_int;
-	case A_UINT: case A_SIZE: return sfmt_uint;
-	case A_HEX: return sfmt_hex;
-	case A_PTR: return sfmt_ptr;
-	case A_OFF: return sfmt_off;
-	case A_FD: return sfmt_fd;
-	case A_DIRFD: return sfmt_dirfd;
-	case A_OPEN_FLAGS: return sfmt_open_flags;
-	case A_MODE: return sfmt_mode;
-	case A_PROT: return sfmt_prot;
-	case A_MMAP_FLAGS: return sfmt_mmap_flags;
-	case A_MREMAP_FLAGS: return sfmt_mremap_flags;
-	case A_MADVISE: return sfmt_madvise;
-	case A_SIGNAL: return sfmt_signal;
-	case A_SIGPROCMASK_HOW: return sfmt_sigprocmask_how;
-	case A_STATX_MASK: return sfmt_statx_mask;
-	case A_CLOCKID: return sfmt_clockid;
-	case A_TIMER_FLAGS: return sfmt_timer_flags;
-	case A_FCNTL_CMD: return sfmt_fcntl_cmd;
-	case A_IOCTL_REQ: return sfmt_ioctl_req;
-	case A_CLONE_FLAGS: return sfmt_clone_flags;
-	case A_AT_FLAGS: return sfmt_at_flags;
-	case A_ACCESS_MODE: return sfmt_access_mode;
-	case A_WHENCE: return sfmt_whence;
-	case A_RLIMIT_RES: return sfmt_rlimit_res;
-	case A_SOCK_FAMILY: return sfmt_sock_family;
-	case A_SOCK_TYPE: return sfmt_sock_type;
-	case A_SOCK_LEVEL: return sfmt_sock_level;
-	case A_SOCKOPT: return sfmt_int; /* names depend on the level: strace.c */
-	case A_MSG_FLAGS: return sfmt_msg_flags;
-	case A_SHUTDOWN_HOW: return sfmt_shutdown_how;
-	case A_EPOLL_OP: return sfmt_epoll_op;
-	case A_WAIT_OPTIONS: return sfmt_wait_options;
-	case A_IDTYPE: return sfmt_idtype;
-	case A_ARCH_PRCTL: return sfmt_arch_prctl;
-	case A_PRCTL_OPTION: return sfmt_prctl_option;
-	case A_FUTEX_OP: return sfmt_futex_op;
-	case A_GETRANDOM_FLAGS: return sfmt_getrandom_flags;
-	case A_UNLINK_FLAGS: return sfmt_unlink_flags;
-	case A_RENAME_FLAGS: return sfmt_rename_flags;
-	case A_PERSONALITY: return sfmt_personality;
-	case A_ITIMER_WHICH: return sfmt_itimer_which;
-	case A_CAP: return sfmt_hex;
-	case A_FLOCK_OP: return sfmt_flock_op;
-	case A_FALLOC_FLAGS: return sfmt_falloc_flags;
-	case A_SCHED_POLICY: return sfmt_sched_policy;
-	case A_EVENTFD_FLAGS: return sfmt_eventfd_flags;
-	case A_INOTIFY_MASK: return sfmt_inotify_mask;
-	default: return NULL;
+	case A_INT:
+		return sfmt_int;
+	case A_UINT:
+	case A_SIZE:
+		return sfmt_uint;
+	case A_HEX:
+		return sfmt_hex;
+	case A_PTR:
+		return sfmt_ptr;
+	case A_OFF:
+		return sfmt_off;
+	case A_FD:
+		return sfmt_fd;
+	case A_DIRFD:
+		return sfmt_dirfd;
+	case A_OPEN_FLAGS:
+		return sfmt_open_flags;
+	case A_MODE:
+		return sfmt_mode;
+	case A_PROT:
+		return sfmt_prot;
+	case A_MMAP_FLAGS:
+		return sfmt_mmap_flags;
+	case A_MREMAP_FLAGS:
+		return sfmt_mremap_flags;
+	case A_MADVISE:
+		return sfmt_madvise;
+	case A_SIGNAL:
+		return sfmt_signal;
+	case A_SIGPROCMASK_HOW:
+		return sfmt_sigprocmask_how;
+	case A_STATX_MASK:
+		return sfmt_statx_mask;
+	case A_CLOCKID:
+		return sfmt_clockid;
+	case A_TIMER_FLAGS:
+		return sfmt_timer_flags;
+	case A_FCNTL_CMD:
+		return sfmt_fcntl_cmd;
+	case A_IOCTL_REQ:
+		return sfmt_ioctl_req;
+	case A_CLONE_FLAGS:
+		return sfmt_clone_flags;
+	case A_AT_FLAGS:
+		return sfmt_at_flags;
+	case A_ACCESS_MODE:
+		return sfmt_access_mode;
+	case A_WHENCE:
+		return sfmt_whence;
+	case A_RLIMIT_RES:
+		return sfmt_rlimit_res;
+	case A_SOCK_FAMILY:
+		return sfmt_sock_family;
+	case A_SOCK_TYPE:
+		return sfmt_sock_type;
+	case A_SOCK_LEVEL:
+		return sfmt_sock_level;
+	case A_SOCKOPT:
+		return sfmt_int; /* names depend on the level: strace.c */
+	case A_MSG_FLAGS:
+		return sfmt_msg_flags;
+	case A_SHUTDOWN_HOW:
+		return sfmt_shutdown_how;
+	case A_EPOLL_OP:
+		return sfmt_epoll_op;
+	case A_WAIT_OPTIONS:
+		return sfmt_wait_options;
+	case A_IDTYPE:
+		return sfmt_idtype;
+	case A_ARCH_PRCTL:
+		return sfmt_arch_prctl;
+	case A_PRCTL_OPTION:
+		return sfmt_prctl_option;
+	case A_FUTEX_OP:
+		return sfmt_futex_op;
+	case A_GETRANDOM_FLAGS:
+		return sfmt_getrandom_flags;
+	case A_UNLINK_FLAGS:
+		return sfmt_unlink_flags;
+	case A_RENAME_FLAGS:
+		return sfmt_rename_flags;
+	case A_PERSONALITY:
+		return sfmt_personality;
+	case A_ITIMER_WHICH:
+		return sfmt_itimer_which;
+	case A_CAP:
+		return sfmt_hex;
+	case A_FLOCK_OP:
+		return sfmt_flock_op;
+	case A_FALLOC_FLAGS:
+		return sfmt_falloc_flags;
+	case A_SCHED_POLICY:
+		return sfmt_sched_policy;
+	case A_EVENTFD_FLAGS:
+		return sfmt_eventfd_flags;
+	case A_INOTIFY_MASK:
+		return sfmt_inotify_mask;
+	default:
+		return NULL;
 	}
 }

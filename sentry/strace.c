@@ -32,18 +32,18 @@
 #include "strace-internal.h"
 
 #define MAX_SOCKADDR 128
-#define MAX_ARRAY 1024 /* elements of argv, iovecs, pollfds... read at most */
+#define MAX_ARRAY    1024 /* elements of argv, iovecs, pollfds... read at most */
 
 struct strace_task {
 	struct task *t;
 	struct strace_task *next_pending;
-	bool active;	/* a traced syscall is in progress */
-	bool printed;	/* its entry was written (<unfinished ...>) */
-	bool pending;	/* its entry waits in the pending list */
+	bool active;  /* a traced syscall is in progress */
+	bool printed; /* its entry was written (<unfinished ...>) */
+	bool pending; /* its entry waits in the pending list */
 	uint64_t nr, a[6];
 	const struct syscall_desc *d; /* NULL: unknown number */
-	uint8_t shown;	   /* arguments printed (openat without O_CREAT: 3) */
-	uint8_t first_out; /* first argument formatted at exit */
+	uint8_t shown;		      /* arguments printed (openat without O_CREAT: 3) */
+	uint8_t first_out;	      /* first argument formatted at exit */
 	struct timespec start;
 	struct strbuf arg[6];
 };
@@ -54,7 +54,7 @@ struct strace {
 	bool lines, json, summary;
 	size_t limit;
 	uint64_t set[SYSCALL_TABLE_SIZE / 64];
-	bool unknown_traced; /* numbers beyond the table */
+	bool unknown_traced;			 /* numbers beyond the table */
 	uint64_t noted[SYSCALL_TABLE_SIZE / 64]; /* partial-support notes shown */
 	struct strace_task *pending;
 	struct strace_count counts[SYSCALL_TABLE_SIZE];
@@ -79,9 +79,9 @@ static const struct {
 	const char *name;
 	uint8_t cls;
 } classes[] = {
-	{"%file", CL_FILE},	{"%process", CL_PROCESS}, {"%network", CL_NETWORK},
-	{"%net", CL_NETWORK},	{"%signal", CL_SIGNAL},	  {"%memory", CL_MEMORY},
-	{"%desc", CL_DESC},
+    {"%file", CL_FILE},	  {"%process", CL_PROCESS}, {"%network", CL_NETWORK},
+    {"%net", CL_NETWORK}, {"%signal", CL_SIGNAL},   {"%memory", CL_MEMORY},
+    {"%desc", CL_DESC},
 };
 
 static int add_word(const char *w, uint64_t *bits, struct error *e)
@@ -193,10 +193,10 @@ static void unlink_pending(struct strace *st, struct strace_task *r)
 }
 
 /* A line of msentry's own (or a signal/exit): breaks pending entries. */
-static void event_line(struct strace *st, const struct task *t, const char *type,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void event_line(struct strace *st, const struct task *t, const char *type,
-		       const char *fmt, ...)
+static void event_line(struct strace *st, const struct task *t, const char *type, const char *fmt,
+		       ...) __attribute__((format(printf, 4, 5)));
+static void event_line(struct strace *st, const struct task *t, const char *type, const char *fmt,
+		       ...)
 {
 	if (!st->lines)
 		return;
@@ -271,8 +271,8 @@ static void put_bytes(struct strbuf *b, struct task *t, uint64_t addr, uint64_t 
 
 /* Read a fixed-size struct, or print the pointer (NULL included). */
 #define READ_OR_PTR(b, t, addr, var)                                                               \
-	(((addr) && task_read(t, addr, &(var), sizeof(var)) == 0) ? true                            \
-								    : (sfmt_ptr(b, addr), false))
+	(((addr) && task_read(t, addr, &(var), sizeof(var)) == 0) ? true                           \
+								  : (sfmt_ptr(b, addr), false))
 
 static void put_iovec(struct strace *st, struct strbuf *b, struct task *t, uint64_t addr,
 		      uint64_t count, long data_left)
@@ -367,9 +367,8 @@ static void put_envp(struct strbuf *b, struct task *t, uint64_t addr)
 		strbuf_printf(b, " /* %zu var%s */", n, n == 1 ? "" : "s");
 }
 
-static void put_array(struct strbuf *b, struct task *t, uint64_t addr, uint64_t count,
-		      size_t elem, size_t limit,
-		      void (*one)(struct strbuf *b, const void *elem))
+static void put_array(struct strbuf *b, struct task *t, uint64_t addr, uint64_t count, size_t elem,
+		      size_t limit, void (*one)(struct strbuf *b, const void *elem))
 {
 	if (!addr || count > MAX_ARRAY) {
 		sfmt_ptr(b, addr);
@@ -434,12 +433,29 @@ static void put_bitmap(struct strbuf *b, struct task *t, uint64_t addr, uint64_t
 static bool is_output(enum arg_fmt f)
 {
 	switch (f) {
-	case A_BUF_OUT: case A_SIGSET_OUT: case A_SIGACTION_OUT: case A_STAT_OUT:
-	case A_STATX_OUT: case A_STATFS_OUT: case A_TIMESPEC_OUT: case A_TIMEVAL_OUT:
-	case A_IOVEC_OUT: case A_RLIMIT_OUT: case A_UTSNAME_OUT: case A_SYSINFO_OUT:
-	case A_SOCKADDR_OUT: case A_MSGHDR_OUT: case A_EPOLL_EVENTS_OUT: case A_WAIT_STATUS_OUT:
-	case A_SIGINFO_OUT: case A_RUSAGE_OUT: case A_PIPEFDS_OUT: case A_DIRENTS_OUT:
-	case A_STRING_OUT: case A_ITIMERVAL_OUT: case A_CPUSET_OUT:
+	case A_BUF_OUT:
+	case A_SIGSET_OUT:
+	case A_SIGACTION_OUT:
+	case A_STAT_OUT:
+	case A_STATX_OUT:
+	case A_STATFS_OUT:
+	case A_TIMESPEC_OUT:
+	case A_TIMEVAL_OUT:
+	case A_IOVEC_OUT:
+	case A_RLIMIT_OUT:
+	case A_UTSNAME_OUT:
+	case A_SYSINFO_OUT:
+	case A_SOCKADDR_OUT:
+	case A_MSGHDR_OUT:
+	case A_EPOLL_EVENTS_OUT:
+	case A_WAIT_STATUS_OUT:
+	case A_SIGINFO_OUT:
+	case A_RUSAGE_OUT:
+	case A_PIPEFDS_OUT:
+	case A_DIRENTS_OUT:
+	case A_STRING_OUT:
+	case A_ITIMERVAL_OUT:
+	case A_CPUSET_OUT:
 		return true;
 	default:
 		return false;
@@ -450,21 +466,38 @@ static bool is_output(enum arg_fmt f)
 static void put_fcntl_arg(struct strbuf *b, uint64_t cmd, uint64_t v)
 {
 	switch ((int)cmd) {
-	case F_SETFD: sfmt_fd_flags(b, v); break;
-	case F_SETFL: sfmt_open_flags(b, v); break;
-	case F_DUPFD: case F_DUPFD_CLOEXEC: case F_SETOWN: case F_SETSIG: case F_SETPIPE_SZ:
-	case F_SETLEASE: case F_NOTIFY: case F_ADD_SEALS:
+	case F_SETFD:
+		sfmt_fd_flags(b, v);
+		break;
+	case F_SETFL:
+		sfmt_open_flags(b, v);
+		break;
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+	case F_SETOWN:
+	case F_SETSIG:
+	case F_SETPIPE_SZ:
+	case F_SETLEASE:
+	case F_NOTIFY:
+	case F_ADD_SEALS:
 		sfmt_int(b, v);
 		break;
-	default: sfmt_ptr(b, v); break;
+	default:
+		sfmt_ptr(b, v);
+		break;
 	}
 }
 
 static bool fcntl_has_arg(uint64_t cmd)
 {
 	switch ((int)cmd) {
-	case F_GETFD: case F_GETFL: case F_GETOWN: case F_GETSIG: case F_GETLEASE:
-	case F_GETPIPE_SZ: case F_GET_SEALS:
+	case F_GETFD:
+	case F_GETFL:
+	case F_GETOWN:
+	case F_GETSIG:
+	case F_GETLEASE:
+	case F_GETPIPE_SZ:
+	case F_GET_SEALS:
 		return false;
 	default:
 		return true;
@@ -474,11 +507,28 @@ static bool fcntl_has_arg(uint64_t cmd)
 static void put_sockopt(struct strbuf *b, uint64_t level, uint64_t v)
 {
 	static const char *const sol_socket[] = {
-		NULL,	       "SO_DEBUG",	"SO_REUSEADDR", "SO_TYPE",	"SO_ERROR",
-		"SO_DONTROUTE", "SO_BROADCAST", "SO_SNDBUF",	"SO_RCVBUF",	"SO_KEEPALIVE",
-		"SO_OOBINLINE", "SO_NO_CHECK",	"SO_PRIORITY",	"SO_LINGER",	"SO_BSDCOMPAT",
-		"SO_REUSEPORT", "SO_PASSCRED",	"SO_PEERCRED",	"SO_RCVLOWAT",	"SO_SNDLOWAT",
-		"SO_RCVTIMEO_OLD", "SO_SNDTIMEO_OLD",
+	    NULL,
+	    "SO_DEBUG",
+	    "SO_REUSEADDR",
+	    "SO_TYPE",
+	    "SO_ERROR",
+	    "SO_DONTROUTE",
+	    "SO_BROADCAST",
+	    "SO_SNDBUF",
+	    "SO_RCVBUF",
+	    "SO_KEEPALIVE",
+	    "SO_OOBINLINE",
+	    "SO_NO_CHECK",
+	    "SO_PRIORITY",
+	    "SO_LINGER",
+	    "SO_BSDCOMPAT",
+	    "SO_REUSEPORT",
+	    "SO_PASSCRED",
+	    "SO_PEERCRED",
+	    "SO_RCVLOWAT",
+	    "SO_SNDLOWAT",
+	    "SO_RCVTIMEO_OLD",
+	    "SO_SNDTIMEO_OLD",
 	};
 	if (level == SOL_SOCKET && v < ARRAY_SIZE(sol_socket) && sol_socket[v])
 		strbuf_printf(b, "%s", sol_socket[v]);
@@ -512,10 +562,18 @@ static void put_memory_arg(struct strace *st, struct strbuf *b, struct task *t,
 		socklen_t len;
 	} u;
 	switch (f) {
-	case A_PATH: put_cstr(b, t, v, PATH_MAX); break;
-	case A_STR: put_cstr(b, t, v, st->limit); break;
-	case A_BUF_IN: put_bytes(b, t, v, next, st->limit); break;
-	case A_BUF_OUT: put_bytes(b, t, v, (uint64_t)ret, st->limit); break;
+	case A_PATH:
+		put_cstr(b, t, v, PATH_MAX);
+		break;
+	case A_STR:
+		put_cstr(b, t, v, st->limit);
+		break;
+	case A_BUF_IN:
+		put_bytes(b, t, v, next, st->limit);
+		break;
+	case A_BUF_OUT:
+		put_bytes(b, t, v, (uint64_t)ret, st->limit);
+		break;
 	case A_STRING_OUT: {
 		cleanup_free char *s = xmalloc((size_t)ret + 1);
 		if (task_read(t, v, s, (size_t)ret) != 0) {
@@ -528,11 +586,13 @@ static void put_memory_arg(struct strace *st, struct strbuf *b, struct task *t,
 		sfmt_str(b, s, n, PATH_MAX, false);
 		break;
 	}
-	case A_SIGSET: case A_SIGSET_OUT:
+	case A_SIGSET:
+	case A_SIGSET_OUT:
 		if (READ_OR_PTR(b, t, v, u.set))
 			sfmt_sigset(b, u.set);
 		break;
-	case A_SIGACTION: case A_SIGACTION_OUT:
+	case A_SIGACTION:
+	case A_SIGACTION_OUT:
 		if (READ_OR_PTR(b, t, v, u.sa))
 			sfmt_sigaction(b, &u.sa);
 		break;
@@ -548,7 +608,8 @@ static void put_memory_arg(struct strace *st, struct strbuf *b, struct task *t,
 		if (READ_OR_PTR(b, t, v, u.sf))
 			sfmt_statfs(b, &u.sf);
 		break;
-	case A_TIMESPEC: case A_TIMESPEC_OUT:
+	case A_TIMESPEC:
+	case A_TIMESPEC_OUT:
 		if (READ_OR_PTR(b, t, v, u.ts))
 			sfmt_timespec(b, &u.ts);
 		break;
@@ -556,11 +617,13 @@ static void put_memory_arg(struct strace *st, struct strbuf *b, struct task *t,
 		if (READ_OR_PTR(b, t, v, u.tv))
 			sfmt_timeval(b, &u.tv);
 		break;
-	case A_ITIMERVAL: case A_ITIMERVAL_OUT:
+	case A_ITIMERVAL:
+	case A_ITIMERVAL_OUT:
 		if (READ_OR_PTR(b, t, v, u.it))
 			sfmt_itimerval(b, &u.it);
 		break;
-	case A_RLIMIT_IN: case A_RLIMIT_OUT:
+	case A_RLIMIT_IN:
+	case A_RLIMIT_OUT:
 		if (READ_OR_PTR(b, t, v, u.rl))
 			sfmt_rlimit(b, &u.rl);
 		break;
@@ -572,7 +635,8 @@ static void put_memory_arg(struct strace *st, struct strbuf *b, struct task *t,
 		if (READ_OR_PTR(b, t, v, u.si))
 			sfmt_sysinfo(b, &u.si);
 		break;
-	case A_SIGINFO: case A_SIGINFO_OUT:
+	case A_SIGINFO:
+	case A_SIGINFO_OUT:
 		if (READ_OR_PTR(b, t, v, u.info))
 			sfmt_siginfo(b, &u.info);
 		break;
@@ -598,11 +662,21 @@ static void put_memory_arg(struct strace *st, struct strbuf *b, struct task *t,
 		put_array(b, t, v, (uint64_t)ret, sizeof(struct epoll_event), st->limit,
 			  one_epoll_event);
 		break;
-	case A_IOVEC_IN: put_iovec(st, b, t, v, next, -1); break;
-	case A_IOVEC_OUT: put_iovec(st, b, t, v, next, ret); break;
-	case A_MSGHDR_IN: put_msghdr(st, b, t, v, -1); break;
-	case A_MSGHDR_OUT: put_msghdr(st, b, t, v, ret); break;
-	case A_SOCKADDR_IN: put_sockaddr(b, t, v, next); break;
+	case A_IOVEC_IN:
+		put_iovec(st, b, t, v, next, -1);
+		break;
+	case A_IOVEC_OUT:
+		put_iovec(st, b, t, v, next, ret);
+		break;
+	case A_MSGHDR_IN:
+		put_msghdr(st, b, t, v, -1);
+		break;
+	case A_MSGHDR_OUT:
+		put_msghdr(st, b, t, v, ret);
+		break;
+	case A_SOCKADDR_IN:
+		put_sockaddr(b, t, v, next);
+		break;
 	case A_SOCKADDR_OUT:
 		if (next && task_read(t, next, &u.len, sizeof(u.len)) == 0)
 			put_sockaddr(b, t, v, u.len);
@@ -618,13 +692,27 @@ static void put_memory_arg(struct strace *st, struct strbuf *b, struct task *t,
 			sfmt_pollfds(b, p, n, false);
 		break;
 	}
-	case A_FDSET: put_bitmap(b, t, v, (r->a[0] + 7) / 8); break;
-	case A_CPUSET: put_bitmap(b, t, v, prev); break;
-	case A_CPUSET_OUT: put_bitmap(b, t, v, (uint64_t)ret); break;
-	case A_DIRENTS_OUT: put_dirents(b, t, v, ret); break;
-	case A_ARGV: put_argv(st, b, t, v); break;
-	case A_ENVP: put_envp(b, t, v); break;
-	default: sfmt_hex(b, v); break;
+	case A_FDSET:
+		put_bitmap(b, t, v, (r->a[0] + 7) / 8);
+		break;
+	case A_CPUSET:
+		put_bitmap(b, t, v, prev);
+		break;
+	case A_CPUSET_OUT:
+		put_bitmap(b, t, v, (uint64_t)ret);
+		break;
+	case A_DIRENTS_OUT:
+		put_dirents(b, t, v, ret);
+		break;
+	case A_ARGV:
+		put_argv(st, b, t, v);
+		break;
+	case A_ENVP:
+		put_envp(b, t, v);
+		break;
+	default:
+		sfmt_hex(b, v);
+		break;
 	}
 }
 
@@ -728,7 +816,8 @@ void strace_syscall_enter(struct task *t)
 	r->active = false;
 	const struct syscall_stop *sc = &t->sc;
 	if (sc->is_32bit) {
-		event_line(st, t, "msentry", "[msentry] 32-bit syscall %" PRIu64 " (int $0x80) refused: ENOSYS",
+		event_line(st, t, "msentry",
+			   "[msentry] 32-bit syscall %" PRIu64 " (int $0x80) refused: ENOSYS",
 			   sc->nr);
 		return;
 	}
@@ -786,6 +875,18 @@ static void put_json_syscall(struct strace *st, struct strbuf *b, const struct s
 		      vsyscall ? "true" : "false");
 }
 
+/* `) = `: strace aligns results at column 40 of the line (prefix included). */
+static void put_result_column(struct strbuf *b)
+{
+	strbuf_printf(b, ")");
+	size_t start = 0;
+	for (size_t i = 0; i < b->len; i++)
+		if (b->data[i] == '\n')
+			start = i + 1;
+	size_t col = b->len - start;
+	strbuf_printf(b, "%*s= ", col < 40 ? (int)(40 - col) : 1, "");
+}
+
 /* Extra result detail strace prints: poll's ready fds. */
 static void put_ret_suffix(struct strbuf *b, struct task *t, const struct strace_task *r, long ret)
 {
@@ -832,7 +933,7 @@ static void finish(struct strace *st, struct task *t, struct strace_task *r, lon
 	for (int i = r->first_out; i < r->shown; i++)
 		strbuf_printf(&b, "%s%s", r->arg[i].data ? r->arg[i].data : "",
 			      i + 1 < r->shown ? ", " : "");
-	strbuf_printf(&b, ") = ");
+	put_result_column(&b);
 	sfmt_ret(&b, rf, ret);
 	if (task_alive)
 		put_ret_suffix(&b, t, r, ret);
@@ -845,12 +946,14 @@ static void notes(struct strace *st, struct task *t, const struct strace_task *r
 {
 	const char *name = name_of(st, r->nr, r->d);
 	if ((!r->d || !r->d->fn) && ret == -ENOSYS) {
-		event_line(st, t, "unsupported", "[msentry] unsupported syscall %s: answered ENOSYS", name);
+		event_line(st, t, "unsupported",
+			   "[msentry] unsupported syscall %s: answered ENOSYS", name);
 		return;
 	}
 	if (r->d && r->d->support == SUPPORT_PARTIAL && r->d->note && !bit(st->noted, r->nr)) {
 		st->noted[r->nr / 64] |= 1ULL << (r->nr % 64);
-		event_line(st, t, "partial", "[msentry] %s: partial support (%s)", name, r->d->note);
+		event_line(st, t, "partial", "[msentry] %s: partial support (%s)", name,
+			   r->d->note);
 	}
 }
 
@@ -916,11 +1019,19 @@ void strace_signal(struct task *t, const siginfo_t *info)
 
 void strace_fault(struct task *t, int sig, int code, uint64_t addr)
 {
-	char tmp[16];
-	const char *name = sfmt_signame(sig, tmp);
-	uint64_t rip = t->th.regs_loaded ? t->th.regs.rip : 0;
-	event_line(t->s->strace, t, "fault", "[msentry] fault at %#" PRIx64 " (ip %#" PRIx64 ", code %d): %s",
-		   addr, rip, code, name ? name : "?");
+	/* The registers say where the program was; loading them now only
+	 * saves signal delivery the same read. */
+	uint64_t ip = platform_load_regs(&t->th) == 0 ? t->th.regs.rip : 0;
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = code;
+	si.si_addr = (void *)(uintptr_t)addr;
+	struct strbuf b = {0};
+	sfmt_siginfo(&b, &si);
+	event_line(t->s->strace, t, "fault",
+		   "[msentry] fault at ip %#" PRIx64 ": %s, sent as a signal", ip, b.data);
+	strbuf_release(&b);
 }
 
 void strace_exec(struct task *t, const char *path, const struct loader_result *res)
@@ -934,7 +1045,8 @@ void strace_exec(struct task *t, const char *path, const struct loader_result *r
 		strbuf_printf(&b, "dynamic, interpreter %s",
 			      res->interp_path ? res->interp_path : "?");
 	else
-		strbuf_printf(&b, "%s", res->is_pie || res->is_static_pie ? "static-pie" : "static");
+		strbuf_printf(&b, "%s",
+			      res->is_pie || res->is_static_pie ? "static-pie" : "static");
 	if (res->vdso_base)
 		strbuf_printf(&b, ", vdso at %#" PRIx64 ")", res->vdso_base);
 	else
@@ -948,8 +1060,7 @@ void strace_exec_failed(struct task *t, const char *path, const struct error *e)
 	event_line(t->s->strace, t, "exec", "[msentry] exec \"%s\" failed: %s", path, e->msg);
 }
 
-void strace_vsyscall(struct task *t, uint64_t nr, const uint64_t args[6], long ret,
-		     uint64_t caller)
+void strace_vsyscall(struct task *t, uint64_t nr, const uint64_t args[6], long ret, uint64_t caller)
 {
 	struct strace *st = t->s->strace;
 	struct strace_task r = {.t = t};
@@ -995,8 +1106,8 @@ int strace_start(struct sentry *s, struct error *e)
 		free(st);
 		return -1;
 	}
-	st->unknown_traced = !cfg->strace_set || cfg->strace_set[0] == '!' ||
-			     strcmp(cfg->strace_set, "all") == 0;
+	st->unknown_traced =
+	    !cfg->strace_set || cfg->strace_set[0] == '!' || strcmp(cfg->strace_set, "all") == 0;
 	st->out = stderr;
 	if (cfg->strace_output) {
 		st->out = fopen(cfg->strace_output, "we");
