@@ -1,33 +1,40 @@
 #!/bin/sh
-# Cost of --strace: a getpid loop under msentry without tracing, with
-# tracing to /dev/null, and with the summary only (-c). Prints ns/syscall.
-# Usage: bench/strace/bench.sh [build-dir] [iterations]
+# Cost of --strace: a getpid loop under msentry without tracing, tracing to
+# /dev/null, tracing with getpid filtered out, and summary only (-c).
+# Prints, per syscall, the median wall time and the user CPU time of
+# msentry and its stubs (formatting is user time in the sentry; the wall
+# time is dominated by the ptrace round trip and is noisy on shared hosts).
+# Usage: bench/strace/bench.sh [build-dir] [iterations] [runs]
 set -eu
 build=${1:-build}
 n=${2:-100000}
+runs=${3:-5}
 msentry=$build/cmd/msentry
 prog=$build/tests/strace/strace-getpid-loop
 [ -x "$prog" ] || { echo "build $prog first (ninja -C $build)"; exit 1; }
-
-# Best of 3 runs, in ns per loop iteration.
-run() {
-	best=
-	for i in 1 2 3; do
-		t0=$(date +%s%N)
-		"$msentry" run "$@" "$prog" "$n" 2>/dev/null
-		t1=$(date +%s%N)
-		ns=$(( (t1 - t0) / n ))
-		if [ -z "$best" ] || [ "$ns" -lt "$best" ]; then best=$ns; fi
-	done
-	echo "$best"
-}
-
-off=$(run)
-on=$(run --strace -o /dev/null)
-filtered=$(run --strace=write -o /dev/null)
-summary=$(run -c -o /dev/null)
-echo "getpid x $n under msentry (ns per syscall, best of 3):"
-echo "  tracing off:                      $off"
-echo "  --strace -o /dev/null:            $on  (+$((on - off)))"
-echo "  --strace=write (getpid filtered): $filtered  (+$((filtered - off)))"
-echo "  -c (summary only):                $summary  (+$((summary - off)))"
+exec python3 - "$msentry" "$prog" "$n" "$runs" <<'PY'
+import os, resource, statistics, subprocess, sys, time
+msentry, prog, n, runs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+modes = [
+    ("tracing off", []),
+    ("--strace -o /dev/null", ["--strace", "-o", "/dev/null"]),
+    ("--strace=write (getpid not traced)", ["--strace=write", "-o", "/dev/null"]),
+    ("-c (summary only)", ["-c", "-o", "/dev/null"]),
+]
+print(f"getpid x {n} under msentry, median of {runs} runs, ns per syscall")
+print(f"{'mode':38} {'wall':>8} {'user CPU':>9}")
+base = None
+for name, args in modes:
+    walls, users = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+        t0 = time.perf_counter_ns()
+        subprocess.run([msentry, "run", *args, prog, str(n)], check=True,
+                       stderr=subprocess.DEVNULL)
+        walls.append((time.perf_counter_ns() - t0) / n)
+        users.append((resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - before) * 1e9 / n)
+    w, u = statistics.median(walls), statistics.median(users)
+    extra = "" if base is None else f"   (+{w - base[0]:.0f} wall, +{u - base[1]:.0f} user)"
+    base = base or (w, u)
+    print(f"{name:38} {w:8.0f} {u:9.0f}{extra}")
+PY
