@@ -37,7 +37,7 @@ const struct syscall_desc syscall_table[SYSCALL_TABLE_SIZE] = {
 	SYSCALL(brk, sys_brk, SUPPORT_PARTIAL, "emulated on anonymous mappings", CL_MEMORY, R_HEX, A_PTR),
 	SYSCALL(rt_sigaction, sys_rt_sigaction, SUPPORT_FULL, NULL, CL_SIGNAL, R_INT, A_SIGNAL, A_SIGACTION, A_SIGACTION_OUT, A_SIZE),
 	SYSCALL(rt_sigprocmask, sys_rt_sigprocmask, SUPPORT_FULL, NULL, CL_SIGNAL, R_INT, A_SIGPROCMASK_HOW, A_SIGSET, A_SIGSET_OUT, A_SIZE),
-	SYSCALL(rt_sigreturn, sys_rt_sigreturn, SUPPORT_FULL, NULL, CL_SIGNAL, R_NORETURN),
+	SYSCALL(rt_sigreturn, sys_rt_sigreturn, SUPPORT_FULL, NULL, CL_SIGNAL, R_INT),
 	SYSCALL(ioctl, sys_ioctl, SUPPORT_PARTIAL, "terminal requests (TCGETS/TCSETS*, TIOC[GS]WINSZ, TIOC[GS]PGRP, FIONREAD, FIONBIO, FIOCLEX...); others ENOTTY", CL_DESC, R_INT, A_FD, A_IOCTL_REQ, A_HEX),
 	SYSCALL(pread64, sys_pread64, SUPPORT_FULL, NULL, CL_DESC, R_INT, A_FD, A_BUF_OUT, A_SIZE, A_OFF),
 	SYSCALL(pwrite64, sys_pwrite64, SUPPORT_FULL, NULL, CL_DESC, R_INT, A_FD, A_BUF_IN, A_SIZE, A_OFF),
