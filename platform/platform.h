@@ -10,6 +10,7 @@
 #ifndef MSENTRY_PLATFORM_H
 #define MSENTRY_PLATFORM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -90,6 +91,8 @@ int platform_wait(struct stop *s, bool nohang);
 void platform_classify(pid_t tid, int status, struct stop *s);
 
 int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out);
+/* The siginfo of a STOP_SIGNAL stop. 0 or -errno. */
+int platform_get_siginfo(struct stub_thread *th, siginfo_t *si);
 int platform_load_regs(struct stub_thread *th);
 /* Resume after a syscall stop with `result` in RAX, or after a signal stop
  * (signal always suppressed: the sentry emulates signals). */

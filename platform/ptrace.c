@@ -144,6 +144,11 @@ int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out)
 	return 0;
 }
 
+int platform_get_siginfo(struct stub_thread *th, siginfo_t *si)
+{
+	return ptrace(PTRACE_GETSIGINFO, th->tid, 0, si) == 0 ? 0 : -errno;
+}
+
 int platform_load_regs(struct stub_thread *th)
 {
 	if (th->regs_loaded)

@@ -134,6 +134,8 @@ static void add_map_line(struct task *t, struct strbuf *sb, const char *line)
 	strbuf_append(sb, "\n", 1);
 }
 
+#define VSYSCALL_LINE_START "ffffffffff600000"
+
 static int synth_maps(struct task *t, struct strbuf *sb)
 {
 	char name[64];
@@ -142,9 +144,16 @@ static int synth_maps(struct task *t, struct strbuf *sb)
 	if (!f)
 		return -errno;
 	char line[PATH_MAX + 128];
-	while (fgets(line, sizeof(line), f))
-		add_map_line(t, sb, line);
+	while (fgets(line, sizeof(line), f)) {
+		/* The host's own line depends on the host's vsyscall mode;
+		 * what the program sees depends on --vsyscall only. */
+		if (strncmp(line, VSYSCALL_LINE_START, strlen(VSYSCALL_LINE_START)) != 0)
+			add_map_line(t, sb, line);
+	}
 	fclose(f);
+	if (t->s->cfg->vsyscall == VSYSCALL_EMULATE)
+		strbuf_printf(sb, "%s-ffffffffff601000 --xp 00000000 00:00 0%*s[vsyscall]\n",
+			      VSYSCALL_LINE_START, 18, "");
 	return 0;
 }
 

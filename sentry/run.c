@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 
 #include "sentry-internal.h"
 #include "strace-internal.h"
+#include "vdso/vdso.h"
 
 #define SCRATCH_SIZE (1UL << 20)
 
@@ -114,11 +116,13 @@ void sentry_handle_stop(struct sentry *s, const struct stop *st)
 		handle_syscall(t);
 		break;
 	case STOP_SIGNAL:
+		/* On vsyscall=none hosts a legacy vsyscall arrives as SIGSEGV. */
+		if (st->sig == SIGSEGV && vsyscall_fault_stop(t))
+			break;
 		handle_signal(t, st->sig);
 		break;
 	case STOP_VSYSCALL:
-		/* Not emulated yet: behave like a vsyscall=none kernel. */
-		task_exit_group(t, SIGSEGV);
+		vsyscall_seccomp_stop(t);
 		break;
 	case STOP_EXITED:
 		/* The stub died under the program (e.g. killed by its seccomp
@@ -223,10 +227,24 @@ static void sentry_release(struct sentry *s)
 	if (s->sigchld_fd >= 0)
 		close(s->sigchld_fd);
 	platform_destroy(s->platform);
+	vdso_destroy(s->vdso_state);
 	if (s->root_fd >= 0)
 		close(s->root_fd);
 	free(s->root_host);
 	free(s->scratch);
+}
+
+/* After platform_create: the sentry is pinned, so sched_getcpu() is the CPU
+ * the program runs on. MSENTRY_VDSO_TSC=0 forces the syscall fallback (tests). */
+static int start_vdso(struct sentry *s, struct error *e)
+{
+	const char *tsc = getenv("MSENTRY_VDSO_TSC");
+	int cpu = sched_getcpu();
+	if (vdso_create(&s->vdso_state, cpu < 0 ? 0 : (unsigned)cpu, !tsc || strcmp(tsc, "0") != 0,
+			e) != 0)
+		return -1;
+	s->vdso = &s->vdso_state->map;
+	return 0;
 }
 
 static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct error *e)
@@ -243,7 +261,9 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 		CPU_SET(0, &s->cpus);
 	if (open_root(s, cfg->root, e) != 0 || strace_start(s, e) != 0)
 		return -1;
-	return platform_create(&s->platform, e);
+	if (platform_create(&s->platform, e) != 0)
+		return -1;
+	return start_vdso(s, e);
 }
 
 int sentry_run(const struct sentry_config *cfg, struct error *e)

@@ -37,6 +37,7 @@
 #define SYSRET_RESTARTSYS (-512L)
 
 struct sentry;
+struct vdso;
 
 enum file_kind {
 	FILE_HOST,     /* backed by a host fd the sentry owns */
@@ -215,10 +216,12 @@ struct sentry {
 	int exit_status;
 	uint64_t warned[SYSCALL_TABLE_SIZE / 64]; /* unsupported syscalls already reported */
 	bool warned_int80;
+	bool warned_vsyscall; /* --vsyscall=none refusal already explained */
 	char *scratch; /* bounce buffer for copying program I/O */
 	size_t scratch_size;
 	cpu_set_t cpus;	  /* CPUs the program is told it may use */
-	struct loader_vdso *vdso;
+	struct loader_vdso *vdso; /* &vdso_state->map, or NULL */
+	struct vdso *vdso_state;  /* vdso/vdso.h: memfd, parameter page, clock */
 	uint64_t hwcap, hwcap2, minsigstksz;
 	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
 	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
@@ -393,6 +396,14 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 void task_exit_group(struct task *t, int wait_status);
 void sentry_warn_once(struct sentry *s, uint64_t nr, const struct syscall_desc *d,
 		      const uint64_t *a);
+
+/* ---- legacy vsyscalls (vsyscall-task.c) ---- */
+/* A STOP_VSYSCALL (host emulates vsyscalls): served, the stub resumed. */
+void vsyscall_seccomp_stop(struct task *t);
+/* A SIGSEGV stop: if it is a call into the vsyscall page (vsyscall=none
+ * host), emulate it and return true (the stub is resumed or the task is
+ * gone); false: an ordinary fault. */
+bool vsyscall_fault_stop(struct task *t);
 
 /* ---- handlers: declared here so the table can name them ---- */
 #define SYSCALL_HANDLER(name) long sys_##name(struct task *t, const uint64_t *a)

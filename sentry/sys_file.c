@@ -983,13 +983,17 @@ SYSCALL_HANDLER(umask)
 
 /* ---- ioctl: terminals and a few generic requests ---- */
 
+/* The kernel's struct termios (asm/termbits.h) is 36 bytes; glibc's is
+ * larger. Copying glibc's size would overrun the program's buffer. */
+#define KERNEL_TERMIOS_SIZE 36
+
 /* Requests whose argument is a struct copied in or out, with its size. */
 static int ioctl_arg_size(unsigned long req, bool *out)
 {
 	*out = false;
 	switch (req) {
-	case TCGETS: *out = true; return sizeof(struct termios);
-	case TCSETS: case TCSETSW: case TCSETSF: return sizeof(struct termios);
+	case TCGETS: *out = true; return KERNEL_TERMIOS_SIZE;
+	case TCSETS: case TCSETSW: case TCSETSF: return KERNEL_TERMIOS_SIZE;
 	case TIOCGWINSZ: *out = true; return sizeof(struct winsize);
 	case TIOCSWINSZ: return sizeof(struct winsize);
 	case FIONREAD: case TIOCOUTQ: case TIOCGPTN: *out = true; return sizeof(int);

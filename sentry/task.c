@@ -62,6 +62,17 @@ static int exec_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 	return platform_write_force(c->th->tid, addr, buf, len);
 }
 
+/* /proc/self/exe names the file canonically (symlinks resolved, as Linux's
+ * d_path does), however it was run. */
+static char *absolute_exe(struct task *t, const char *path)
+{
+	int fd = path_open(t, AT_FDCWD, path, O_PATH, 0);
+	char *canon = fd >= 0 ? path_of_host_fd(t->s, fd) : NULL;
+	if (fd >= 0)
+		close(fd);
+	return canon ? canon : xstrdup(path);
+}
+
 static void fill_request(struct sentry *s, struct loader_request *req)
 {
 	req->vdso = s->vdso;
@@ -131,7 +142,7 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 			  .env_start = res.env_start,
 			  .env_end = res.env_end,
 			  .auxv_words = res.auxv_words,
-			  .exe_path = steal_ptr(res.exe_path)};
+			  .exe_path = absolute_exe(t, res.exe_path)};
 	memcpy(mm->auxv, res.auxv, sizeof(mm->auxv));
 	start_registers(&th, &res);
 	loader_result_release(&res);

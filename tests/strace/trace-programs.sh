@@ -140,6 +140,14 @@ then
 	fail=1
 fi
 
+# Legacy vsyscalls are msentry's own events, marked [vsyscall].
+legacy=$(dirname "$0")/../vdso/legacy.c
+if [ -f "$legacy" ] && cc -O2 -o "$tmp/legacy" "$legacy" 2>/dev/null; then
+	trace vsys --strace=none -o "$tmp/vsys.tr" "$tmp/legacy"
+	has_re vsys.tr '^\[pid 1\] \[vsyscall\] time\(0x[0-9a-f]+\) = [0-9]+ from 0x[0-9a-f]+$'
+	has_re vsys.tr '^\[pid 1\] \[vsyscall\] gettimeofday\(\{tv_sec=[0-9]+, tv_usec=[0-9]+\}, 0x[0-9a-f]+\) = 0 from 0x[0-9a-f]+$'
+fi
+
 # Bad sets are refused before anything runs.
 if "$msentry" run --strace=nosuchcall true 2>"$tmp/bad.err"; then
 	echo "FAIL: --strace=nosuchcall accepted"
