@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "sentry-internal.h"
+#include "strace-internal.h"
 
 #define ARG_MAX_BYTES (2UL << 20)
 #define SUPPORTED_CLONE_FLAGS                                                                      \
@@ -303,6 +304,7 @@ static void task_unlink(struct task *t)
 /* Tear down one task (its thread, its shares of resources). */
 static void task_release(struct task *t)
 {
+	STRACE(t->s, strace_task_exit(t));
 	task_unlink(t);
 	t->exiting = true;
 	clear_child_tid(t);

@@ -20,6 +20,7 @@
 #include <cpuid.h>
 
 #include "sentry-internal.h"
+#include "strace-internal.h"
 #include "vdso/vdso.h"
 
 #define SCRATCH_SIZE (1UL << 20)
@@ -64,9 +65,17 @@ static long dispatch(struct task *t)
 
 void sentry_run_syscall(struct task *t)
 {
+	struct sentry *s = t->s;
+	pid_t tid = t->tid; /* t may be freed by the handler (exit) */
 	long ret = dispatch(t);
-	if (ret == SYSRET_NORETURN || ret == SYSRET_BLOCK)
-		return; /* the task is gone, resumed by the handler, or waiting */
+	if (ret == SYSRET_BLOCK)
+		return; /* waiting: run again when woken */
+	if (ret == SYSRET_NORETURN) {
+		/* The task is gone, or resumed by the handler. */
+		STRACE(s, strace_syscall_noreturn(s, tid));
+		return;
+	}
+	STRACE(s, strace_syscall_exit(t, ret));
 	task_resume(t, ret);
 }
 
@@ -78,6 +87,7 @@ static void handle_syscall(struct task *t)
 	}
 	t->in_syscall = true;
 	t->retry = t->interrupted = t->deadline_set = false;
+	STRACE(t->s, strace_syscall_enter(t));
 	sentry_run_syscall(t);
 }
 
@@ -90,6 +100,7 @@ static void handle_signal(struct task *t, int sig)
 		siginfo_t si;
 		if (ptrace(PTRACE_GETSIGINFO, t->th.tid, 0, &si) != 0)
 			memset(&si, 0, sizeof(si));
+		STRACE(t->s, strace_fault(t, sig, si.si_code, (uint64_t)si.si_addr));
 		task_force_signal(t, sig, si.si_code, (uint64_t)si.si_addr);
 	}
 	task_continue(t);
@@ -212,6 +223,7 @@ static void sentry_release(struct sentry *s)
 	s->finished = true;
 	while (s->tasks)
 		task_exit_group(s->tasks, SIGKILL);
+	strace_finish(s);
 	if (s->sigchld_fd >= 0)
 		close(s->sigchld_fd);
 	platform_destroy(s->platform);
@@ -247,7 +259,7 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 	s->minsigstksz = getauxval(AT_MINSIGSTKSZ);
 	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus) != 0)
 		CPU_SET(0, &s->cpus);
-	if (open_root(s, cfg->root, e) != 0)
+	if (open_root(s, cfg->root, e) != 0 || strace_start(s, e) != 0)
 		return -1;
 	if (platform_create(&s->platform, e) != 0)
 		return -1;

@@ -201,6 +201,7 @@ struct task {
 	bool pending_result_set;
 	uint64_t fault_addr;	/* cr2 of the last synchronous fault */
 	struct task *next;	/* in the sentry's task list */
+	struct strace_task *strace; /* --strace: the syscall being traced (strace.c) */
 };
 
 /* The sentry's context: everything mutable lives here, nothing global. */
@@ -225,6 +226,7 @@ struct sentry {
 	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
 	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
 	struct process *init; /* the sandbox's first process */
+	struct strace *strace; /* --strace state; NULL (and frozen) when off */
 };
 
 /* ---- syscall table (syscall-table.c) ---- */
@@ -257,6 +259,15 @@ enum arg_fmt {
 };
 
 enum ret_fmt { R_INT, R_HEX, R_FD, R_PID, R_NORETURN };
+/* strace's syscall classes (`--strace=%file,%network`), part of each entry. */
+enum syscall_class {
+	CL_FILE = 1,	 /* takes a file name */
+	CL_DESC = 2,	 /* takes or returns a file descriptor */
+	CL_PROCESS = 4,	 /* process lifecycle: clone, exec, exit, wait, kill */
+	CL_NETWORK = 8,	 /* sockets */
+	CL_SIGNAL = 16,	 /* signals */
+	CL_MEMORY = 32,	 /* memory mappings */
+};
 enum support { SUPPORT_FULL, SUPPORT_PARTIAL, SUPPORT_NONE };
 
 struct syscall_desc {
@@ -267,6 +278,7 @@ struct syscall_desc {
 	uint8_t nargs;
 	uint8_t args[6];	/* enum arg_fmt */
 	uint8_t ret;		/* enum ret_fmt */
+	uint8_t classes;	/* enum syscall_class bits */
 };
 
 extern const struct syscall_desc syscall_table[SYSCALL_TABLE_SIZE];

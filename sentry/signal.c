@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "sentry-internal.h"
+#include "strace-internal.h"
 
 #define SIGBIT(sig) (1ULL << ((sig) - 1))
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
@@ -358,6 +359,7 @@ enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long
 		int sig = dequeue(t, &info);
 		if (sig == 0)
 			break;
+		STRACE(t->s, strace_signal(t, &info));
 		struct sigaction_k *act = action_of(t->proc, sig);
 		if (act->handler == (uint64_t)SIG_IGN)
 			continue;

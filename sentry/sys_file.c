@@ -399,7 +399,9 @@ static int at_target_resolve(struct task *t, int dirfd, uint64_t path_addr, int 
 		tg->flags = AT_EMPTY_PATH;
 		return 0;
 	}
-	if (at_flags & AT_SYMLINK_NOFOLLOW) {
+	/* A trailing slash names a directory: symlinks to one are followed
+	 * even by lstat(). */
+	if ((at_flags & AT_SYMLINK_NOFOLLOW) && path[n - 1] != '/') {
 		int rc = path_parent(t, dirfd, path, &tg->owned, tg->name);
 		tg->dirfd = tg->owned;
 		tg->flags = AT_SYMLINK_NOFOLLOW;

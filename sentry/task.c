@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "sentry-internal.h"
+#include "strace-internal.h"
 
 struct task *task_by_host_tid(struct sentry *s, pid_t tid)
 {
@@ -123,9 +124,11 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 	struct loader_result res;
 	int rc = loader_load(&req, &ops, &res, e);
 	if (rc != 0) {
+		STRACE(t->s, strace_exec_failed(t, path, e));
 		platform_kill(th.tid);
 		return rc;
 	}
+	STRACE(t->s, strace_exec(t, path, &res));
 	struct mm *mm = xcalloc(1, sizeof(*mm));
 	*mm = (struct mm){.refs = 1,
 			  .stub_pid = th.tid,

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "sentry-internal.h"
+#include "strace-internal.h"
 #include "vsyscall.h"
 
 static int read_mem(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -42,7 +43,12 @@ static enum vsyscall_action emulate(struct task *t, struct vsyscall_regs *r,
 	*r = (struct vsyscall_regs){.rip = t->th.regs.rip, .rsp = t->th.regs.rsp,
 				    .rax = t->th.regs.rax, .rdi = t->th.regs.rdi,
 				    .rsi = t->th.regs.rsi, .rdx = t->th.regs.rdx};
-	return vsyscall_emulate(&ops, t->s->cfg->vsyscall, r, out);
+	enum vsyscall_action act = vsyscall_emulate(&ops, t->s->cfg->vsyscall, r, out);
+	if (act == VSYSCALL_RETURN) {
+		const uint64_t args[6] = {t->th.regs.rdi, t->th.regs.rsi, t->th.regs.rdx};
+		STRACE(t->s, strace_vsyscall(t, out->nr, args, (long)r->rax, out->caller));
+	}
+	return act;
 }
 
 /* The one line that explains a crash that otherwise takes hours. */
