@@ -163,6 +163,8 @@ static int load_interp(const struct loader_ops *ops, const char *interp, struct 
 	uint64_t size;
 	__attribute__((cleanup(fd_close))) int fd =
 		open_exec(ops, interp, head, &head_len, &size, e);
+	if (fd == -ENOENT)
+		return error_set(e, ENOENT, "missing ELF interpreter `%s`", interp), fd;
 	if (fd < 0)
 		return error_wrap(e, "ELF interpreter"), fd;
 	struct elf_info *info = xcalloc(1, sizeof(*info));

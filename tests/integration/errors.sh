@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Bad input: one clear line naming the file and the reason, a shell-like
+# exit status, and nothing left behind (no stub process, no temp file).
+#   errors.sh MSENTRY
+set -u
+msentry=$1
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+printf 'hello' >"$tmp/notelf"
+head -c 100 /bin/true >"$tmp/truncated"
+printf '#!/nonexistent/interp\n' >"$tmp/badscript"
+cp /bin/true "$tmp/noexec"
+# A 32-bit ELF and an aarch64 ELF: real headers, written byte by byte.
+printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000\002\000\003\000' >"$tmp/elf32"
+head -c 64 /bin/true >"$tmp/aarch64"
+printf '\267\000' | dd of="$tmp/aarch64" bs=1 seek=18 conv=notrunc 2>/dev/null
+# A dynamic executable whose interpreter does not exist.
+cp /bin/true "$tmp/nointerp"
+python3 - "$tmp/nointerp" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+i = b.find(b'/lib64/ld-linux-x86-64.so.2')
+b[i:i + 27] = b'/lib64/ld-missing-x86-64.so'
+open(p, 'wb').write(bytes(b))
+PY
+chmod +x "$tmp"/notelf "$tmp"/truncated "$tmp"/badscript "$tmp"/elf32 "$tmp"/aarch64 "$tmp"/nointerp
+chmod -x "$tmp/noexec"
+
+expect() { # expect STATUS PATTERN -- ARGS...
+	local want=$1 pattern=$2
+	shift 3
+	local before after out rc
+	mkdir -p "$tmp/tmpdir"
+	before=$(ls -A "$tmp/tmpdir" | wc -l)
+	out=$(TMPDIR=$tmp/tmpdir "$here/no-leftovers.py" "$msentry" run "$@" 2>&1 >/dev/null)
+	rc=$?
+	after=$(ls -A "$tmp/tmpdir" | wc -l)
+	local lines
+	lines=$(printf '%s\n' "$out" | grep -c .)
+	if [ "$rc" != "$want" ] || [ "$lines" != 1 ] || ! grep -q -- "$pattern" <<<"$out"; then
+		echo "FAIL: msentry run $*: exit $rc (want $want), message: $out"
+		fail=1
+	elif [ "$before" != "$after" ]; then
+		echo "FAIL: msentry run $*: left files in TMPDIR"
+		fail=1
+	else
+		echo "ok: $* -> $rc: $out"
+	fi
+}
+expect 127 "No such file" -- /nonexistent/program
+expect 127 "command not found" -- no-such-command-msentry
+expect 126 "Is a directory" -- /tmp
+expect 126 "Permission denied" -- "$tmp/noexec"
+expect 126 "not an ELF" -- "$tmp/notelf"
+expect 126 "truncated ELF" -- "$tmp/truncated"
+expect 126 "32-bit ELF" -- "$tmp/elf32"
+expect 126 "wrong architecture: aarch64" -- "$tmp/aarch64"
+expect 127 "missing ELF interpreter" -- "$tmp/nointerp"
+expect 127 "bad interpreter" -- "$tmp/badscript"
+expect 2 "expected emulate or none" -- --vsyscall=sometimes /bin/true
+# A successful run leaves nothing either.
+if ! "$here/no-leftovers.py" "$msentry" run sh -c 'sleep 0.1 & echo started' >/dev/null; then
+	echo "FAIL: a normal run left processes behind"
+	fail=1
+fi
+exit $fail
