@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "sentry/sentry.h"
 
 #ifndef MSENTRY_VERSION
 #define MSENTRY_VERSION "unknown"
@@ -17,6 +18,7 @@ static void usage(FILE *out)
 	      "\n"
 	      "Commands:\n"
 	      "  run [OPTIONS] PROG [ARGS...]   run PROG inside the sandbox\n"
+	      "  syscalls                       list every syscall and its support\n"
 	      "\n"
 	      "Run 'msentry run --help' for the options of run.\n",
 	      out);
@@ -38,6 +40,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "syscalls") == 0) {
+		sentry_print_syscalls(stdout);
+		return 0;
+	}
 	fprintf(stderr, "msentry: unknown command `%s` (try 'msentry --help')\n", argv[1]);
 	return 2;
 }

@@ -33,4 +33,7 @@ struct sentry_config {
  * e->status holds the shell-style exit status). */
 int sentry_run(const struct sentry_config *cfg, struct error *e);
 
+/* Print every syscall's support level and note, as Markdown. */
+void sentry_print_syscalls(FILE *out);
+
 #endif
