@@ -41,6 +41,7 @@ struct sentry;
 enum file_kind {
 	FILE_HOST,     /* backed by a host fd the sentry owns */
 	FILE_DIR_LIST, /* a synthetic directory (e.g. /proc/self/fd) */
+	FILE_SIGNALFD, /* emulated signalfd; host_fd is its readiness eventfd */
 };
 
 /* A synthetic directory's entries. */
@@ -62,6 +63,10 @@ struct file {
 	char *path;	/* sandbox path it was opened by, or NULL */
 	struct dir_entry *entries; /* FILE_DIR_LIST */
 	size_t nentries, pos;
+	/* Kind-specific state (signalfd, bound AF_UNIX socket), freed by
+	 * `release` when the last reference goes. */
+	void *priv;
+	void (*release)(struct file *f);
 };
 
 struct fd_slot {
@@ -206,6 +211,7 @@ struct sentry {
 	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
 	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
 	struct process *init; /* the sandbox's first process */
+	struct signalfd *signalfds; /* every open signalfd (sys_event.c) */
 };
 
 /* ---- syscall table (syscall-table.c) ---- */
@@ -346,6 +352,17 @@ enum deliver_result {
 };
 enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long *syscall_ret);
 bool signal_is_ignored(struct process *p, int sig);
+/* Take a pending signal of `t` (thread-directed first) that is in `set`,
+ * whether blocked or not: sigtimedwait and signalfd. 0 if none. */
+int signal_dequeue_set(struct task *t, uint64_t set, siginfo_t *info);
+
+/* ---- events (sys_event.c) ---- */
+/* A signal was queued: signalfds that read it become readable. */
+void signalfd_notify(struct sentry *s, int sig);
+/* Make the readiness eventfd of a signalfd match what `t` would read. */
+void signalfd_sync(struct task *t, struct file *f);
+void signalfd_sync_all(struct task *t);
+long signalfd_read(struct task *t, struct file *f, uint64_t buf, size_t count);
 void signal_reset_on_exec(struct process *p);
 
 /* ---- processes (process.c) ---- */

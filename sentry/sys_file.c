@@ -230,6 +230,8 @@ SYSCALL_HANDLER(read)
 		return -EBADF;
 	if (f->kind == FILE_DIR_LIST)
 		return -EISDIR;
+	if (f->kind == FILE_SIGNALFD)
+		return signalfd_read(t, f, a[1], a[2]);
 	long r = io_ready(t, f, POLLIN);
 	if (r != 0)
 		return r;
@@ -241,6 +243,8 @@ SYSCALL_HANDLER(write)
 	struct file *f = fd_lookup(t, (int)a[0]);
 	if (!f || f->host_fd < 0)
 		return -EBADF;
+	if (f->kind == FILE_SIGNALFD)
+		return -EINVAL;
 	long r = io_ready(t, f, POLLOUT);
 	if (r != 0)
 		return r;
@@ -274,6 +278,8 @@ SYSCALL_HANDLER(readv)
 	struct file *f = fd_lookup(t, (int)a[0]);
 	if (!f || f->host_fd < 0)
 		return -EBADF;
+	if (f->kind == FILE_SIGNALFD)
+		return -EINVAL;
 	long r = io_ready(t, f, POLLIN);
 	if (r != 0)
 		return r;
@@ -285,6 +291,8 @@ SYSCALL_HANDLER(writev)
 	struct file *f = fd_lookup(t, (int)a[0]);
 	if (!f || f->host_fd < 0)
 		return -EBADF;
+	if (f->kind == FILE_SIGNALFD)
+		return -EINVAL;
 	long r = io_ready(t, f, POLLOUT);
 	if (r != 0)
 		return r;
