@@ -2,7 +2,9 @@
  * processes. Prints one line per check; the output must be the same natively
  * and under msentry. Never depends on wall-clock figures beyond ordering
  * (a timeout ends the wait, a write wakes it). */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -75,8 +77,8 @@ static void test_select(void)
 	check("select wakes", select(p[0] + 1, &r, NULL, NULL, NULL), 1);
 	waitpid(c, NULL, 0);
 	FD_ZERO(&r);
-	FD_SET(100, &r);
-	check("select ebadf", select(101, &r, NULL, NULL, NULL) == -1 ? errno : 0, EBADF);
+	FD_SET(50, &r); /* below 64: Linux ignores fds past its table size */
+	check("select ebadf", select(51, &r, NULL, NULL, NULL) == -1 ? errno : 0, EBADF);
 	struct timespec ts = {0, 1000000};
 	sigset_t m;
 	sigemptyset(&m);
