@@ -179,6 +179,7 @@ struct task {
 	struct block block;
 	bool in_syscall;	/* stopped at a syscall stop, result not yet given */
 	bool retry;		/* the current syscall is being run again after a wakeup */
+	size_t io_done;		/* bytes a blocking send/recv moved before it waited */
 	bool interrupted;	/* woken by a signal: the syscall must end */
 	bool exiting;		/* being torn down */
 	struct timespec deadline; /* timeout of the current syscall, kept across retries */

@@ -196,6 +196,10 @@ static void unix_name_from_host(struct sentry *s, struct sockaddr_storage *ss, s
 	if (sscanf(path + strlen(MAGIC_PREFIX), "%d%n", &dirfd, &used) != 1)
 		return;
 	const char *rest = path + strlen(MAGIC_PREFIX) + used;
+	/* Only a directory fd can be one that bind kept for this name. */
+	struct stat st;
+	if (fstat(dirfd, &st) != 0 || !S_ISDIR(st.st_mode))
+		return;
 	cleanup_free char *dir = path_of_host_fd(s, dirfd);
 	if (!dir)
 		return;
@@ -537,23 +541,97 @@ static void control_from_host(struct task *t, struct msghdr *mh, bool cloexec)
 
 /* ---- sending ---- */
 
-static long send_host(struct task *t, struct file *f, struct msghdr *mh, int flags)
+/* Program bytes to send: an iovec array in program memory. */
+struct send_src {
+	const struct iovec *iov;
+	size_t cnt, total;
+};
+
+/* Copy up to a scratch buffer of the program's bytes, from `skip` on. */
+static long fill(struct task *t, const struct send_src *src, size_t skip)
 {
-	ssize_t n = sendmsg(f->host_fd, mh, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (n >= 0)
-		return n;
-	int err = errno;
-	if (err == EAGAIN)
-		return sock_wait(t, f, flags, POLLOUT, SO_SNDTIMEO, -EAGAIN);
-	if (err == EPIPE && !(flags & MSG_NOSIGNAL)) {
-		siginfo_t si;
-		memset(&si, 0, sizeof(si));
-		si.si_signo = SIGPIPE;
-		si.si_code = SI_USER;
-		si.si_pid = t->proc->pid;
-		si.si_uid = getuid();
-		signal_send_task(t, SIGPIPE, &si);
+	size_t at = 0;
+	for (size_t i = 0; i < src->cnt && at < t->s->scratch_size; i++) {
+		size_t len = src->iov[i].iov_len;
+		if (skip >= len) {
+			skip -= len;
+			continue;
+		}
+		size_t part = len - skip;
+		if (part > t->s->scratch_size - at)
+			part = t->s->scratch_size - at;
+		if (task_read(t, (uint64_t)src->iov[i].iov_base + skip, t->s->scratch + at, part) != 0)
+			return -EFAULT;
+		at += part;
+		skip = 0;
 	}
+	return (long)at;
+}
+
+static bool is_stream(struct file *f)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+	getsockopt(f->host_fd, SOL_SOCKET, SO_TYPE, &type, &len);
+	return type == SOCK_STREAM;
+}
+
+static void raise_sigpipe(struct task *t)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGPIPE;
+	si.si_code = SI_USER;
+	si.si_pid = t->proc->pid;
+	si.si_uid = getuid();
+	signal_send_task(t, SIGPIPE, &si);
+}
+
+/* Send all of `src` as Linux's blocking send does: a stream socket takes
+ * what fits, and the task waits for room and goes on (t->io_done counts
+ * across attempts); a signal or timeout then ends it with the bytes sent.
+ * `mh` holds the name and ancillary data, sent with the first bytes. */
+static long send_host(struct task *t, struct file *f, const struct send_src *src,
+		      struct msghdr *mh, int flags)
+{
+	if (!t->retry)
+		t->io_done = 0;
+	int err;
+	for (;;) {
+		long chunk = fill(t, src, t->io_done);
+		if (chunk < 0)
+			return t->io_done ? (long)t->io_done : chunk;
+		struct iovec iov = {t->s->scratch, (size_t)chunk};
+		mh->msg_iov = &iov;
+		mh->msg_iovlen = 1;
+		if (t->io_done) {
+			mh->msg_control = NULL;
+			mh->msg_controllen = 0;
+		}
+		ssize_t n = sendmsg(f->host_fd, mh, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0) {
+			err = errno;
+			break;
+		}
+		t->io_done += (size_t)n;
+		if (t->io_done >= src->total || !is_stream(f))
+			return (long)t->io_done;
+		if (n < chunk) {
+			err = EAGAIN; /* the socket buffer is full */
+			break;
+		}
+	}
+	if (err == EAGAIN) {
+		bool waits = !(flags & MSG_DONTWAIT) && !file_is_nonblocking(f);
+		if (t->io_done && (!waits || t->interrupted))
+			return (long)t->io_done;
+		long r = sock_wait(t, f, flags, POLLOUT, SO_SNDTIMEO, -EAGAIN);
+		return r == -EAGAIN && t->io_done ? (long)t->io_done : r;
+	}
+	if (t->io_done)
+		return (long)t->io_done;
+	if (err == EPIPE && !(flags & MSG_NOSIGNAL))
+		raise_sigpipe(t);
 	return -err;
 }
 
@@ -563,44 +641,20 @@ SYSCALL_HANDLER(sendto)
 	struct file *f = sock_file(t, (int)a[0], &err);
 	if (!f)
 		return err;
+	if ((int64_t)a[2] < 0)
+		return -EINVAL;
 	cleanup_host_addr struct host_addr ha = {.tmpfd = -1};
+	struct msghdr mh = {0};
 	if (a[4]) {
 		int rc = addr_in(t, a[4], a[5], false, &ha, NULL);
 		if (rc != 0)
 			return rc;
-	}
-	size_t len = a[2] < t->s->scratch_size ? a[2] : t->s->scratch_size;
-	if (len && task_read(t, a[1], t->s->scratch, len) != 0)
-		return -EFAULT;
-	struct iovec iov = {t->s->scratch, len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (a[4]) {
 		mh.msg_name = &ha.ss;
 		mh.msg_namelen = ha.len;
 	}
-	return send_host(t, f, &mh, (int)a[3]);
-}
-
-/* Gather a program iovec into the scratch buffer: bytes or -errno. */
-static long gather(struct task *t, uint64_t iov_addr, size_t cnt)
-{
-	if (cnt > IOV_MAX)
-		return -EMSGSIZE;
-	cleanup_free struct iovec *iov = NULL;
-	size_t total;
-	int rc = io_read_iovec(t, iov_addr, (int)cnt, &iov, &total);
-	if (rc != 0)
-		return rc;
-	size_t at = 0;
-	for (size_t i = 0; i < cnt && at < t->s->scratch_size; i++) {
-		size_t part = iov[i].iov_len;
-		if (part > t->s->scratch_size - at)
-			part = t->s->scratch_size - at;
-		if (part && task_read(t, (uint64_t)iov[i].iov_base, t->s->scratch + at, part) != 0)
-			return -EFAULT;
-		at += part;
-	}
-	return (long)at;
+	struct iovec iov = {(void *)a[1], a[2]};
+	struct send_src src = {&iov, 1, a[2]};
+	return send_host(t, f, &src, &mh, (int)a[3]);
 }
 
 static long sendmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int flags)
@@ -608,33 +662,37 @@ static long sendmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int f
 	struct msghdr pm;
 	if (task_read(t, msg_addr, &pm, sizeof(pm)) != 0)
 		return -EFAULT;
-	long len = gather(t, (uint64_t)pm.msg_iov, pm.msg_iovlen);
-	if (len < 0)
-		return len;
+	if (pm.msg_iovlen > IOV_MAX)
+		return -EMSGSIZE;
+	cleanup_free struct iovec *iov = NULL;
+	size_t total;
+	int rc = io_read_iovec(t, (uint64_t)pm.msg_iov, (int)pm.msg_iovlen, &iov, &total);
+	if (rc != 0)
+		return rc;
 	cleanup_host_addr struct host_addr ha = {.tmpfd = -1};
+	struct msghdr mh = {0};
 	if (pm.msg_name) {
-		int rc = addr_in(t, (uint64_t)pm.msg_name, pm.msg_namelen, false, &ha, NULL);
+		rc = addr_in(t, (uint64_t)pm.msg_name, pm.msg_namelen, false, &ha, NULL);
 		if (rc != 0)
 			return rc;
-	}
-	if (pm.msg_controllen > MAX_CONTROL)
-		return -ENOBUFS;
-	cleanup_free char *ctl = pm.msg_controllen ? xmalloc(pm.msg_controllen) : NULL;
-	if (ctl && task_read(t, (uint64_t)pm.msg_control, ctl, pm.msg_controllen) != 0)
-		return -EFAULT;
-	struct iovec iov = {t->s->scratch, (size_t)len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			    .msg_controllen = ctl ? pm.msg_controllen : 0};
-	if (pm.msg_name) {
 		mh.msg_name = &ha.ss;
 		mh.msg_namelen = ha.len;
 	}
+	if (pm.msg_controllen > MAX_CONTROL)
+		return -ENOBUFS;
+	cleanup_free char *ctl = pm.msg_control && pm.msg_controllen ? xmalloc(pm.msg_controllen)
+								     : NULL;
 	if (ctl) {
-		int rc = control_to_host(t, &mh);
+		if (task_read(t, (uint64_t)pm.msg_control, ctl, pm.msg_controllen) != 0)
+			return -EFAULT;
+		mh.msg_control = ctl;
+		mh.msg_controllen = pm.msg_controllen;
+		rc = control_to_host(t, &mh);
 		if (rc != 0)
 			return rc;
 	}
-	return send_host(t, f, &mh, flags);
+	struct send_src src = {iov, pm.msg_iovlen, total};
+	return send_host(t, f, &src, &mh, flags);
 }
 
 SYSCALL_HANDLER(sendmsg)
@@ -662,6 +720,8 @@ SYSCALL_HANDLER(sendmmsg)
 	for (i = 0; i < vlen; i++) {
 		/* Only the first message may wait: the rest go if they can. */
 		uint64_t m = a[1] + i * MMSG_SIZE;
+		if (i)
+			t->retry = false; /* a new message: its own byte count */
 		long n = sendmsg_one(t, f, m, i ? flags | MSG_DONTWAIT : flags);
 		if (n < 0 || n == SYSRET_BLOCK)
 			return i ? (long)i : n;
@@ -684,12 +744,46 @@ static long recv_host(struct task *t, struct file *f, struct msghdr *mh, int fla
 	return -errno;
 }
 
+/* recv(MSG_WAITALL) on a stream socket: fill the whole buffer, waiting as
+ * needed (t->io_done counts across attempts); end of stream, an error, a
+ * signal or a timeout end it early with what arrived. */
+static long recv_waitall(struct task *t, struct file *f, uint64_t buf, size_t len, int flags)
+{
+	if (!t->retry)
+		t->io_done = 0;
+	flags &= ~MSG_WAITALL;
+	while (t->io_done < len) {
+		size_t want = len - t->io_done;
+		if (want > t->s->scratch_size)
+			want = t->s->scratch_size;
+		ssize_t n = recv(f->host_fd, t->s->scratch, want, flags | MSG_DONTWAIT);
+		if (n < 0 && errno == EAGAIN) {
+			if (t->io_done && t->interrupted)
+				break;
+			long r = sock_wait(t, f, flags, POLLIN, SO_RCVTIMEO, -EAGAIN);
+			return r == -EAGAIN && t->io_done ? (long)t->io_done : r;
+		}
+		if (n < 0)
+			return t->io_done ? (long)t->io_done : -errno;
+		if (n == 0)
+			break;
+		if (task_write(t, buf + t->io_done, t->s->scratch, (size_t)n) != 0)
+			return t->io_done ? (long)t->io_done : -EFAULT;
+		t->io_done += (size_t)n;
+	}
+	return (long)t->io_done;
+}
+
 SYSCALL_HANDLER(recvfrom)
 {
 	long err;
 	struct file *f = sock_file(t, (int)a[0], &err);
 	if (!f)
 		return err;
+	int flags = (int)a[3];
+	if ((flags & MSG_WAITALL) && !(flags & (MSG_PEEK | MSG_DONTWAIT)) && !a[4] &&
+	    !file_is_nonblocking(f) && is_stream(f))
+		return recv_waitall(t, f, a[1], a[2], flags);
 	size_t len = a[2] < t->s->scratch_size ? a[2] : t->s->scratch_size;
 	struct sockaddr_storage ss;
 	struct iovec iov = {t->s->scratch, len};

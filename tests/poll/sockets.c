@@ -248,6 +248,31 @@ static void test_timeouts_and_sigpipe(void)
 	close(sv[0]);
 }
 
+/* A blocking send hands over everything, however large; MSG_WAITALL
+ * receives everything asked for. */
+static void test_whole_transfers(void)
+{
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	enum { BIG = 3 << 20 };
+	pid_t c = fork();
+	if (c == 0) {
+		close(sv[0]);
+		char *buf = malloc(BIG);
+		memset(buf, 'q', BIG);
+		ssize_t n = send(sv[1], buf, BIG, 0);
+		_exit(n == BIG ? 0 : 1);
+	}
+	close(sv[1]);
+	char *buf = malloc(BIG);
+	usleep(20000);
+	check("recv MSG_WAITALL", recv(sv[0], buf, BIG, MSG_WAITALL), BIG);
+	check("big send in one call", child_status(c), 0);
+	check("recv after EOF", recv(sv[0], buf, 1, 0), 0);
+	free(buf);
+	close(sv[0]);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -256,6 +281,7 @@ int main(int argc, char **argv)
 	test_unix_paths(dir);
 	test_scm_rights(dir);
 	test_timeouts_and_sigpipe();
+	test_whole_transfers();
 	printf("done\n");
 	return 0;
 }
