@@ -360,7 +360,8 @@ int signal_dequeue_set(struct task *t, uint64_t set, siginfo_t *info);
 /* ---- events (sys_event.c) ---- */
 /* A signal was queued: signalfds that read it become readable. */
 void signalfd_notify(struct sentry *s, int sig);
-/* Make the readiness eventfd of a signalfd match what `t` would read. */
+/* Make the readiness eventfd of signalfd `f` match the pending signals of
+ * the tasks holding it; _all: every signalfd in t's fd table. */
 void signalfd_sync(struct task *t, struct file *f);
 void signalfd_sync_all(struct task *t);
 long signalfd_read(struct task *t, struct file *f, uint64_t buf, size_t count);

@@ -11,10 +11,12 @@
  * poll, select, epoll and a blocked read notice a signal, each signalfd owns
  * a host eventfd (its host_fd) that the sentry keeps readable while a signal
  * of its mask may be pending: signal.c calls signalfd_notify when it queues
- * one, and readers resynchronise it (signalfd_sync) with what the task
- * really has pending, since delivery or sigtimedwait may take signals away.
+ * one, and readers resynchronise it (signalfd_sync) with what is really
+ * pending, since delivery or sigtimedwait may take signals away. A blocked
+ * read itself waits for signalfd_notify (BLOCK_SIGNAL), not the eventfd.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -114,9 +116,17 @@ static void set_ready(struct signalfd *sfd, bool ready)
 
 void signalfd_notify(struct sentry *s, int sig)
 {
-	for (struct signalfd *sfd = s->signalfds; sfd; sfd = sfd->next)
-		if (sfd->mask & SIGBIT(sig))
+	bool any = false;
+	for (struct signalfd *sfd = s->signalfds; sfd; sfd = sfd->next) {
+		if (sfd->mask & SIGBIT(sig)) {
 			set_ready(sfd, true);
+			any = true;
+		}
+	}
+	/* Blocked signalfd reads wait as BLOCK_SIGNAL (the signal itself is
+	 * blocked, so it does not interrupt them): let them look again. */
+	if (any)
+		task_wake_all(s, BLOCK_SIGNAL, NULL, 0, 0, INT_MAX);
 }
 
 static bool has_pending(struct task *t, uint64_t mask)
@@ -124,16 +134,38 @@ static bool has_pending(struct task *t, uint64_t mask)
 	return ((t->pending.set | t->proc->pending.set) & mask) != 0;
 }
 
+static bool holds(struct task *t, struct file *f)
+{
+	struct fd_table *ft = t->files;
+	for (int i = 0; ft && i < ft->size; i++)
+		if (ft->slots[i].file == f)
+			return true;
+	return false;
+}
+
+/* Readiness is shared by everyone holding the file, while Linux computes it
+ * for the reader: the eventfd is kept readable while any holder has a
+ * signal of the mask pending. A reader without one may then see a spurious
+ * POLLIN (its read says EAGAIN), never a missed one. */
 void signalfd_sync(struct task *t, struct file *f)
 {
 	struct signalfd *sfd = f->priv;
-	set_ready(sfd, has_pending(t, sfd->mask));
+	bool ready = false;
+	for (struct task *u = t->s->tasks; u && !ready; u = u->next)
+		ready = has_pending(u, sfd->mask) && holds(u, f);
+	set_ready(sfd, ready);
 }
 
 void signalfd_sync_all(struct task *t)
 {
-	for (struct signalfd *sfd = t->s->signalfds; sfd; sfd = sfd->next)
-		set_ready(sfd, has_pending(t, sfd->mask));
+	if (!t->s->signalfds)
+		return;
+	struct fd_table *ft = t->files;
+	for (int i = 0; i < ft->size; i++) {
+		struct file *f = ft->slots[i].file;
+		if (f && f->kind == FILE_SIGNALFD)
+			signalfd_sync(t, f);
+	}
 }
 
 static void signalfd_release(struct file *f)
@@ -209,7 +241,8 @@ long signalfd_read(struct task *t, struct file *f, uint64_t buf, size_t count)
 		return (long)done;
 	if (file_is_nonblocking(f))
 		return -EAGAIN;
-	return task_block_fd(t, f->host_fd, POLLIN);
+	/* Not on the eventfd: another holder's signal could keep it readable. */
+	return task_block(t, BLOCK_SIGNAL);
 }
 
 static long signalfd_common(struct task *t, int fd, uint64_t mask_addr, size_t size, int flags)

@@ -210,6 +210,36 @@ static void test_signalfd(void)
 	check("signalfd blocking read", read(sf, &si, sizeof(si)), (long)sizeof(si));
 	check("signalfd blocking signo", si.ssi_signo, SIGUSR1);
 	waitpid(c, NULL, 0);
+	/* A shared signalfd reads the reader's signals only: the child keeps a
+	 * SIGUSR2 pending while the parent waits for its own SIGUSR1. */
+	int ready[2], done[2];
+	pipe(ready);
+	pipe(done);
+	pid_t holder = fork();
+	if (holder == 0) {
+		kill(getpid(), SIGUSR2);
+		write(ready[1], "r", 1);
+		char b;
+		read(done[0], &b, 1); /* until the parent is done */
+		_exit(0);
+	}
+	char b;
+	read(ready[0], &b, 1);
+	c = fork();
+	if (c == 0) {
+		usleep(20000);
+		kill(parent, SIGUSR1);
+		_exit(0);
+	}
+	check("shared signalfd read", read(sf, &si, sizeof(si)), (long)sizeof(si));
+	check("shared signalfd gets own signal", si.ssi_signo, SIGUSR1);
+	waitpid(c, NULL, 0);
+	write(done[1], "d", 1);
+	waitpid(holder, NULL, 0);
+	close(ready[0]);
+	close(ready[1]);
+	close(done[0]);
+	close(done[1]);
 	close(sf);
 	sigprocmask(SIG_UNBLOCK, &m, NULL);
 }
