@@ -26,7 +26,7 @@
 
 #include "sentry-internal.h"
 
-#define SIGBIT(sig) (1ULL << ((sig) - 1))
+#define SIGBIT(sig) (1ULL << ((sig)-1))
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
 /* ---- eventfd ---- */
@@ -189,7 +189,11 @@ static void to_ssi(const siginfo_t *si, struct signalfd_siginfo *o)
 	o->ssi_errno = si->si_errno;
 	o->ssi_code = si->si_code;
 	switch (si->si_signo) {
-	case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP:
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGILL:
+	case SIGFPE:
+	case SIGTRAP:
 		if (si->si_code > 0) {
 			o->ssi_addr = (uint64_t)si->si_addr;
 			return;

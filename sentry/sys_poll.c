@@ -26,14 +26,14 @@
 
 #include "sentry-internal.h"
 
-#define SIGBIT(sig) (1ULL << ((sig) - 1))
+#define SIGBIT(sig) (1ULL << ((sig)-1))
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 /* What a file that cannot block (directory listing) reports. */
 #define ALWAYS_READY (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
 /* select's sets in poll terms (the kernel's POLLIN_SET...). */
-#define SELECT_IN (POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR)
+#define SELECT_IN  (POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR)
 #define SELECT_OUT (POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)
-#define SELECT_EX (POLLPRI)
+#define SELECT_EX  (POLLPRI)
 
 /* ---- shared by every call ---- */
 
@@ -125,7 +125,8 @@ static int poll_scan(struct task *t, struct pollfd *pfds, int n, struct pollfd *
 	return ready;
 }
 
-static long poll_common(struct task *t, uint64_t addr, uint64_t nfds, const struct timespec *timeout)
+static long poll_common(struct task *t, uint64_t addr, uint64_t nfds,
+			const struct timespec *timeout)
 {
 	if (nfds > t->proc->rlim[RLIMIT_NOFILE].rlim_cur || nfds > INT_MAX / 2)
 		return -EINVAL;
@@ -215,8 +216,9 @@ static int select_scan(struct task *t, struct fdsets *s, struct pollfd *host, in
 	cleanup_free short *revents = xcalloc((size_t)s->nfds + 1, sizeof(short));
 	int k = 0;
 	for (int fd = 0; fd < s->nfds; fd++) {
-		short events = (short)((bit(s->in, fd) ? POLLIN : 0) | (bit(s->out, fd) ? POLLOUT : 0) |
-				       (bit(s->ex, fd) ? POLLPRI : 0));
+		short events =
+		    (short)((bit(s->in, fd) ? POLLIN : 0) | (bit(s->out, fd) ? POLLOUT : 0) |
+			    (bit(s->ex, fd) ? POLLPRI : 0));
 		if (!events)
 			continue;
 		struct file *f = fd_lookup(t, fd);
@@ -238,7 +240,8 @@ static int select_scan(struct task *t, struct fdsets *s, struct pollfd *host, in
 	*nhost = k;
 	int ready = 0;
 	size_t words = s->bytes / 8;
-	uint64_t *in = xcalloc(words + 1, 8), *out = xcalloc(words + 1, 8), *ex = xcalloc(words + 1, 8);
+	uint64_t *in = xcalloc(words + 1, 8), *out = xcalloc(words + 1, 8),
+		 *ex = xcalloc(words + 1, 8);
 	for (int fd = 0; fd < s->nfds; fd++) {
 		if (bit(s->in, fd) && (revents[fd] & SELECT_IN))
 			set_bit(in, fd), ready++;
@@ -273,8 +276,8 @@ static struct timespec remaining(struct task *t)
 {
 	struct timespec now, left = {0, 0};
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	int64_t ns = (t->deadline.tv_sec - now.tv_sec) * 1000000000LL +
-		     (t->deadline.tv_nsec - now.tv_nsec);
+	int64_t ns =
+	    (t->deadline.tv_sec - now.tv_sec) * 1000000000LL + (t->deadline.tv_nsec - now.tv_nsec);
 	if (t->deadline_set && ns > 0)
 		left = (struct timespec){ns / 1000000000LL, ns % 1000000000LL};
 	return left;

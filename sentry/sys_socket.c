@@ -50,9 +50,9 @@
 #include "io-internal.h"
 #include "sentry-internal.h"
 
-#define MAX_CONTROL 65536 /* ancillary data copied per call */
-#define MAX_OPTLEN 4096	  /* socket option values */
-#define MAX_FILTER 4096	  /* BPF_MAXINSNS */
+#define MAX_CONTROL  65536 /* ancillary data copied per call */
+#define MAX_OPTLEN   4096  /* socket option values */
+#define MAX_FILTER   4096  /* BPF_MAXINSNS */
 #define MAGIC_PREFIX "/proc/self/fd/"
 
 /* ---- the struct file of a socket ---- */
@@ -85,14 +85,15 @@ static long install_socket(struct task *t, int host, int type)
 	return fd_install(t, f, (type & SOCK_CLOEXEC) != 0, 0);
 }
 
-/* The operation would block: EAGAIN for a nonblocking caller, else wait
- * for `events` with the socket's SO_RCVTIMEO/SO_SNDTIMEO (`timeo_opt`) as
- * deadline, ending with `on_timeout` when it passes. */
+/* The operation would block: `on_timeout` (EAGAIN, or EINPROGRESS for
+ * connect) for a nonblocking caller, else wait for `events` with the
+ * socket's SO_RCVTIMEO/SO_SNDTIMEO (`timeo_opt`) as deadline, ending with
+ * `on_timeout` when it passes. */
 static long sock_wait(struct task *t, struct file *f, int flags, short events, int timeo_opt,
 		      long on_timeout)
 {
 	if ((flags & MSG_DONTWAIT) || file_is_nonblocking(f))
-		return on_timeout == -EINPROGRESS ? -EINPROGRESS : -EAGAIN;
+		return on_timeout;
 	if (!t->retry) {
 		struct timeval tv = {0, 0};
 		socklen_t len = sizeof(tv);
@@ -307,20 +308,21 @@ SYSCALL_HANDLER(bind)
 	int rc = addr_in(t, a[1], a[2], true, &ha, &un);
 	if (rc != 0)
 		return rc;
-	if (bind(f->host_fd, (struct sockaddr *)&ha.ss, ha.len) != 0) {
-		rc = -errno;
-		if (un) {
-			close(un->dirfd);
-			free(un->path);
-			free(un);
-		}
-		return rc;
-	}
-	if (un && !f->priv) {
-		f->priv = un;
+	/* The socket file's mode follows the program's umask; the sentry is
+	 * one thread, so its own umask can stand in for the call. */
+	mode_t old_umask = umask(t->fs->umask);
+	rc = bind(f->host_fd, (struct sockaddr *)&ha.ss, ha.len) == 0 ? 0 : -errno;
+	umask(old_umask);
+	if (rc == 0 && un && !f->priv) {
+		f->priv = steal_ptr(un);
 		f->release = unix_name_release;
 	}
-	return 0;
+	if (un) {
+		close(un->dirfd);
+		free(un->path);
+		free(un);
+	}
+	return rc;
 }
 
 SYSCALL_HANDLER(listen)
@@ -352,8 +354,16 @@ SYSCALL_HANDLER(connect)
 	rc = connect(f->host_fd, (struct sockaddr *)&ha.ss, ha.len) == 0 ? 0 : -errno;
 	if (t->retry && rc == -EISCONN)
 		return 0;
-	if (rc == -EINPROGRESS || rc == -EAGAIN || (t->retry && rc == -EALREADY))
-		return sock_wait(t, f, 0, POLLOUT, SO_SNDTIMEO, rc == -EAGAIN ? -EAGAIN : -EINPROGRESS);
+	if (rc == -EAGAIN && !file_is_nonblocking(f)) {
+		/* An AF_UNIX listener's backlog is full, and the host has no
+		 * event for room in it: look again shortly. */
+		struct timespec soon = {0, 1000000};
+		t->deadline_set = false;
+		task_deadline(t, &soon, false, CLOCK_MONOTONIC);
+		return task_block(t, BLOCK_SLEEP);
+	}
+	if (rc == -EINPROGRESS || (t->retry && rc == -EALREADY))
+		return sock_wait(t, f, 0, POLLOUT, SO_SNDTIMEO, -EINPROGRESS);
 	return rc;
 }
 
@@ -419,7 +429,8 @@ static long name_common(struct task *t, const uint64_t *a, bool peer)
 		struct sockaddr_un *su = (struct sockaddr_un *)&ss;
 		memset(su->sun_path, 0, sizeof(su->sun_path));
 		strncpy(su->sun_path, un->path, sizeof(su->sun_path) - 1);
-		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(su->sun_path) + 1);
+		len =
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(su->sun_path) + 1);
 	}
 	if (!a[1] || !a[2])
 		return -EFAULT;
@@ -560,7 +571,8 @@ static long fill(struct task *t, const struct send_src *src, size_t skip)
 		size_t part = len - skip;
 		if (part > t->s->scratch_size - at)
 			part = t->s->scratch_size - at;
-		if (task_read(t, (uint64_t)src->iov[i].iov_base + skip, t->s->scratch + at, part) != 0)
+		if (task_read(t, (uint64_t)src->iov[i].iov_base + skip, t->s->scratch + at, part) !=
+		    0)
 			return -EFAULT;
 		at += part;
 		skip = 0;
@@ -591,8 +603,8 @@ static void raise_sigpipe(struct task *t)
  * what fits, and the task waits for room and goes on (t->io_done counts
  * across attempts); a signal or timeout then ends it with the bytes sent.
  * `mh` holds the name and ancillary data, sent with the first bytes. */
-static long send_host(struct task *t, struct file *f, const struct send_src *src,
-		      struct msghdr *mh, int flags)
+static long send_host(struct task *t, struct file *f, const struct send_src *src, struct msghdr *mh,
+		      int flags)
 {
 	if (!t->retry)
 		t->io_done = 0;
@@ -680,8 +692,8 @@ static long sendmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int f
 	}
 	if (pm.msg_controllen > MAX_CONTROL)
 		return -ENOBUFS;
-	cleanup_free char *ctl = pm.msg_control && pm.msg_controllen ? xmalloc(pm.msg_controllen)
-								     : NULL;
+	cleanup_free char *ctl =
+	    pm.msg_control && pm.msg_controllen ? xmalloc(pm.msg_controllen) : NULL;
 	if (ctl) {
 		if (task_read(t, (uint64_t)pm.msg_control, ctl, pm.msg_controllen) != 0)
 			return -EFAULT;
@@ -706,7 +718,7 @@ SYSCALL_HANDLER(sendmsg)
 
 /* struct mmsghdr: a msghdr and the byte count of that message. */
 #define MMSG_SIZE (sizeof(struct msghdr) + 8)
-#define MMSG_MAX 1024 /* UIO_MAXIOV */
+#define MMSG_MAX  1024 /* UIO_MAXIOV */
 
 SYSCALL_HANDLER(sendmmsg)
 {
@@ -835,8 +847,8 @@ static long recvmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int f
 	cleanup_free char *ctl = ctllen ? xcalloc(1, ctllen) : NULL;
 	struct sockaddr_storage ss;
 	struct iovec hiov = {t->s->scratch, total};
-	struct msghdr mh = {.msg_iov = &hiov, .msg_iovlen = 1, .msg_control = ctl,
-			    .msg_controllen = ctllen};
+	struct msghdr mh = {
+	    .msg_iov = &hiov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = ctllen};
 	if (pm.msg_name) {
 		mh.msg_name = &ss;
 		mh.msg_namelen = sizeof(ss);
@@ -851,12 +863,13 @@ static long recvmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int f
 		return -EFAULT;
 	if (pm.msg_name) {
 		socklen_t out;
-		if (addr_out(t, &ss, mh.msg_namelen, (uint64_t)pm.msg_name, pm.msg_namelen, &out) != 0)
+		if (addr_out(t, &ss, mh.msg_namelen, (uint64_t)pm.msg_name, pm.msg_namelen, &out) !=
+		    0)
 			return -EFAULT;
 		pm.msg_namelen = out;
 	}
-	if (ctl && mh.msg_controllen && task_write(t, (uint64_t)pm.msg_control, ctl,
-						    mh.msg_controllen) != 0)
+	if (ctl && mh.msg_controllen &&
+	    task_write(t, (uint64_t)pm.msg_control, ctl, mh.msg_controllen) != 0)
 		return -EFAULT;
 	pm.msg_controllen = ctl ? mh.msg_controllen : 0;
 	pm.msg_flags = mh.msg_flags;

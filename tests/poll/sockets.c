@@ -95,7 +95,8 @@ static void test_tcp_echo(void)
 	/* Connecting to a closed port fails with ECONNREFUSED, blocking or not. */
 	close(l);
 	int s = socket(AF_INET, SOCK_STREAM, 0);
-	check("connect refused", err_of(connect(s, (struct sockaddr *)&sa, sizeof(sa))), ECONNREFUSED);
+	check("connect refused", err_of(connect(s, (struct sockaddr *)&sa, sizeof(sa))),
+	      ECONNREFUSED);
 	close(s);
 	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	long r = err_of(connect(s, (struct sockaddr *)&sa, sizeof(sa)));
@@ -118,8 +119,9 @@ static void test_unix_paths(const char *dir)
 	struct sockaddr_un su = {.sun_family = AF_UNIX};
 	strcpy(su.sun_path, path);
 	check("unix bind", bind(l, (struct sockaddr *)&su, sizeof(su)), 0);
-	check("unix bind again", err_of(bind(socket(AF_UNIX, SOCK_STREAM, 0),
-					     (struct sockaddr *)&su, sizeof(su))), EADDRINUSE);
+	check("unix bind again",
+	      err_of(bind(socket(AF_UNIX, SOCK_STREAM, 0), (struct sockaddr *)&su, sizeof(su))),
+	      EADDRINUSE);
 	struct stat st;
 	check("socket file exists", stat(path, &st) == 0 && S_ISSOCK(st.st_mode), 1);
 	listen(l, 4);
@@ -155,10 +157,11 @@ static void test_unix_paths(const char *dir)
 	check("dgram sendto path", sendto(s, "dg", 2, 0, (struct sockaddr *)&rel, sizeof(rel)), 2);
 	check("dgram recv", recv(d, buf, sizeof(buf), 0), 2);
 	chdir(old);
-	check("connect missing", err_of(connect(socket(AF_UNIX, SOCK_STREAM, 0),
-						(struct sockaddr *)&(struct sockaddr_un){
-							.sun_family = AF_UNIX, .sun_path = "/nonexistent/x"},
-						sizeof(struct sockaddr_un))),
+	check("connect missing",
+	      err_of(connect(socket(AF_UNIX, SOCK_STREAM, 0),
+			     (struct sockaddr *)&(struct sockaddr_un){.sun_family = AF_UNIX,
+								      .sun_path = "/nonexistent/x"},
+			     sizeof(struct sockaddr_un))),
 	      ENOENT);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/rel.sock", dir);
@@ -184,7 +187,9 @@ static void test_scm_rights(const char *dir)
 		write(p[1], "pipe!", 5);
 		char cbuf[CMSG_SPACE(2 * sizeof(int))];
 		struct iovec iov = {"F", 1};
-		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = cbuf,
 				    .msg_controllen = sizeof(cbuf)};
 		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 		cm->cmsg_level = SOL_SOCKET;
@@ -204,8 +209,8 @@ static void test_scm_rights(const char *dir)
 	char cbuf[CMSG_SPACE(2 * sizeof(int))];
 	char data;
 	struct iovec iov = {&data, 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	check("recvmsg", recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC), 1);
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	check("got SCM_RIGHTS", cm && cm->cmsg_type == SCM_RIGHTS, 1);
