@@ -17,6 +17,7 @@
  * of a file removes it from the epoll sets, as in Linux.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <string.h>
@@ -371,7 +372,10 @@ static long epoll_new(struct task *t, int flags)
 	int fd = epoll_create1(EPOLL_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	return fd_install(t, file_new_host(fd, NULL), (flags & EPOLL_CLOEXEC) != 0, 0);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	/* Nonblocking like the sentry's pipes: read() on it fails at once
+	 * (EINVAL) instead of waiting for readiness first. */
+	return fd_install(t, file_new_nonblocking(fd, false), (flags & EPOLL_CLOEXEC) != 0, 0);
 }
 
 SYSCALL_HANDLER(epoll_create)
