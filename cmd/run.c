@@ -24,7 +24,21 @@ static void run_usage(FILE *out)
 	      "  --vsyscall=MODE     emulate (default) or none: legacy vsyscalls fault\n"
 	      "  --quiet             no warnings about unsupported syscalls\n"
 	      "  --root=DIR          sandbox root directory (default /)\n"
-	      "  -h, --help          show this help\n",
+	      "  -h, --help          show this help\n"
+	      "\n"
+	      "Tracing (strace conventions; the trace goes to stderr unless -o):\n"
+	      "  --strace[=SET]      trace syscalls, signals, exits and msentry's own\n"
+	      "                      events; SET: names and classes, e.g. open,read,%file\n"
+	      "                      (%file %desc %process %network %signal %memory;\n"
+	      "                      a leading ! inverts; all, none)\n"
+	      "  -e trace=SET        the same as --strace=SET\n"
+	      "  -o, --strace-output=FILE        write the trace to FILE\n"
+	      "  -s, --strace-string-limit=N     cut strings after N bytes (default 32)\n"
+	      "  -c, --strace-summary            count time, calls and errors per syscall\n"
+	      "                                  and print a table at exit (no trace lines\n"
+	      "                                  unless --strace is also given)\n"
+	      "  -C                  trace lines and the summary table\n"
+	      "  --strace-format=text|json       json: one JSON object per line\n",
 	      out);
 }
 
@@ -51,7 +65,67 @@ static char *find_program(const char *prog)
 	return found;
 }
 
-enum { OPT_VSYSCALL = 256, OPT_QUIET, OPT_ROOT };
+enum { OPT_VSYSCALL = 256, OPT_QUIET, OPT_ROOT, OPT_STRACE, OPT_STRACE_FORMAT };
+
+/* What the tracing options asked for, resolved once all are read: -c alone
+ * prints only the summary (as strace -c); the other options imply lines. */
+struct trace_opts {
+	bool lines, implied, summary_only;
+};
+
+static int parse_trace_option(int c, const char *arg, struct sentry_config *cfg,
+			      struct trace_opts *to)
+{
+	char *end;
+	switch (c) {
+	case OPT_STRACE:
+		to->lines = true;
+		if (arg)
+			cfg->strace_set = arg;
+		return 0;
+	case 'e':
+		if (strncmp(arg, "trace=", 6) != 0) {
+			fprintf(stderr, "msentry: -e: only trace=SET is supported, got `%s`\n", arg);
+			return -1;
+		}
+		cfg->strace_set = arg + 6;
+		to->implied = true;
+		return 0;
+	case 'o':
+		cfg->strace_output = arg;
+		to->implied = true;
+		return 0;
+	case 's':
+		errno = 0;
+		long n = strtol(arg, &end, 10);
+		if (errno || *end || n < 0 || n > (1 << 20)) {
+			fprintf(stderr, "msentry: --strace-string-limit: bad number `%s`\n", arg);
+			return -1;
+		}
+		cfg->strace_string_limit = n ? (int)n : 1;
+		to->implied = true;
+		return 0;
+	case 'c':
+		cfg->strace_summary = true;
+		to->summary_only = true;
+		return 0;
+	case 'C':
+		cfg->strace_summary = true;
+		to->lines = true;
+		return 0;
+	case OPT_STRACE_FORMAT:
+		if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) {
+			fprintf(stderr, "msentry: --strace-format: expected text or json, got `%s`\n",
+				arg);
+			return -1;
+		}
+		cfg->strace_json = strcmp(arg, "json") == 0;
+		to->implied = true;
+		return 0;
+	default:
+		return 1;
+	}
+}
 
 static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 {
@@ -60,11 +134,22 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 		{"vsyscall", required_argument, NULL, OPT_VSYSCALL},
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"root", required_argument, NULL, OPT_ROOT},
+		{"strace", optional_argument, NULL, OPT_STRACE},
+		{"strace-output", required_argument, NULL, 'o'},
+		{"strace-string-limit", required_argument, NULL, 's'},
+		{"strace-summary", no_argument, NULL, 'c'},
+		{"strace-format", required_argument, NULL, OPT_STRACE_FORMAT},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
+	struct trace_opts to = {0};
 	/* '+': options stop at PROG, whose own options are its own. */
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hcCe:o:s:", opts, NULL)) != -1) {
+		int rc = parse_trace_option(c, optarg, cfg, &to);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			continue;
 		switch (c) {
 		case 'h':
 			run_usage(stdout);
@@ -92,6 +177,7 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 			return -1;
 		}
 	}
+	cfg->strace = to.lines || (to.implied && !to.summary_only);
 	return optind;
 }
 

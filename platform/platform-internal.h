@@ -1,6 +1,8 @@
 #ifndef MSENTRY_PLATFORM_INTERNAL_H
 #define MSENTRY_PLATFORM_INTERNAL_H
 
+#include <sched.h>
+#include <stdbool.h>
 #include <seccomp.h>
 
 #include "platform.h"
@@ -17,6 +19,29 @@ extern const char msentry_stub_start[], msentry_stub_syscall[], msentry_stub_end
 #define STUB_FORK_FLAGS (CLONE_PARENT | CLONE_FILES | SIGCHLD)
 #define STUB_THREAD_FLAGS                                                                          \
 	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
+
+/* Where the sentry and its stubs run (platform/cpu.c). */
+#define PLACEMENT_MAX_CPUS 256
+struct cpu_ticks {
+	uint64_t idle, total;
+};
+struct placement {
+	int cpu;		/* the CPU the sentry is pinned to, -1 if not pinned */
+	int want;		/* CPU that looked better at the last check, or -1 */
+	int stat_fd;		/* /proc/stat, -1 if placement is fixed */
+	uint64_t interval;	/* ns between checks */
+	unsigned ticks;		/* calls of placement_tick */
+	uint64_t last_check;	/* CLOCK_MONOTONIC ns of the last check */
+	pid_t stub_tid;		/* stub whose CPU time stub_ns is */
+	uint64_t sentry_ns, stub_ns; /* their CPU time at the last check */
+	cpu_set_t allowed;	/* CPUs msentry was started with */
+	struct cpu_ticks then[PLACEMENT_MAX_CPUS], now[PLACEMENT_MAX_CPUS];
+};
+void placement_init(struct placement *pl);
+void placement_release(struct placement *pl);
+void placement_tick(struct placement *pl, pid_t tid);
+/* Pin `th` to the sentry's CPU if it is not there yet. */
+void placement_follow(struct stub_thread *th);
 
 /* Build and load the stub's seccomp filter (in the stub, before it drops
  * everything but the stub page). 0 or -errno. */

@@ -10,6 +10,7 @@
 #ifndef MSENTRY_PLATFORM_H
 #define MSENTRY_PLATFORM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,6 +31,7 @@ struct platform;
 /* One host thread of a stub, driven by the sentry. */
 struct stub_thread {
 	pid_t tid;			/* host tid */
+	int cpu;			/* CPU it is pinned to, -1: not known */
 	struct user_regs_struct regs;	/* cached registers, valid when regs_loaded */
 	bool regs_loaded;		/* regs hold the current register values */
 	bool regs_dirty;		/* regs must be written back before resuming */
@@ -62,9 +64,15 @@ struct syscall_stop {
 
 /* Create the platform: pins the sentry to `cpu` (so tracer and stubs share
  * a CPU: a cross-CPU wakeup costs ~50 us on the VMs we target) and forks the
- * pristine factory stub from which every address space is cloned. */
+ * pristine factory stub from which every address space is cloned.
+ * (platform/cpu.c may later move them all to a less busy CPU.) */
 int platform_create(struct platform **out, struct error *e);
 void platform_destroy(struct platform *p);
+
+/* Call once per stop, with the stopped thread: now and then checks whether
+ * other tasks crowd the sentry's CPU and moves the sentry (and, lazily, its
+ * stubs) to an idle one. */
+void platform_tick(struct platform *p, pid_t tid);
 
 /* A fresh, empty address space: a stopped stub process cloned from the
  * factory. Its thread is returned in `th` and is ready for register setup. */
@@ -90,6 +98,8 @@ int platform_wait(struct stop *s, bool nohang);
 void platform_classify(pid_t tid, int status, struct stop *s);
 
 int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out);
+/* The siginfo of a STOP_SIGNAL stop. 0 or -errno. */
+int platform_get_siginfo(struct stub_thread *th, siginfo_t *si);
 int platform_load_regs(struct stub_thread *th);
 /* Resume after a syscall stop with `result` in RAX, or after a signal stop
  * (signal always suppressed: the sentry emulates signals). */

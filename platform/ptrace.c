@@ -30,26 +30,17 @@ static long inject(struct stub_thread *th, long nr, const uint64_t args[6],
 
 struct platform {
 	struct stub_thread factory;
+	struct placement place;
 };
-
-static void pin_to_current_cpu(void)
-{
-	/* Tracer and stubs inherit one CPU: the sentry and the stub it waits
-	 * for then hand the CPU back and forth without a cross-CPU wakeup. */
-	int cpu = sched_getcpu();
-	if (cpu < 0)
-		return;
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
 
 int platform_create(struct platform **out, struct error *e)
 {
-	pin_to_current_cpu();
 	struct platform *p = xcalloc(1, sizeof(*p));
+	/* Tracer and stubs share one CPU: the sentry and the stub it waits
+	 * for then hand the CPU back and forth without a cross-CPU wakeup. */
+	placement_init(&p->place);
 	if (stub_create_factory(&p->factory, e) != 0) {
+		placement_release(&p->place);
 		free(p);
 		return -1;
 	}
@@ -62,6 +53,7 @@ void platform_destroy(struct platform *p)
 	if (!p)
 		return;
 	platform_kill(p->factory.tid);
+	placement_release(&p->place);
 	free(p);
 }
 
@@ -128,6 +120,11 @@ int platform_wait(struct stop *s, bool nohang)
 	return 0;
 }
 
+void platform_tick(struct platform *p, pid_t tid)
+{
+	placement_tick(&p->place, tid);
+}
+
 int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out)
 {
 	struct __ptrace_syscall_info info;
@@ -142,6 +139,11 @@ int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out)
 	out->sp = info.stack_pointer;
 	out->is_32bit = info.arch != AUDIT_ARCH_X86_64;
 	return 0;
+}
+
+int platform_get_siginfo(struct stub_thread *th, siginfo_t *si)
+{
+	return ptrace(PTRACE_GETSIGINFO, th->tid, 0, si) == 0 ? 0 : -errno;
 }
 
 int platform_load_regs(struct stub_thread *th)
@@ -167,6 +169,7 @@ int platform_resume(struct stub_thread *th, bool set_result, long result)
 	}
 	th->regs_loaded = false;
 	th->regs_dirty = false;
+	placement_follow(th);
 	if (ptrace(PTRACE_SYSEMU, th->tid, 0, 0) != 0)
 		return -errno;
 	return 0;
@@ -217,6 +220,7 @@ static long inject(struct stub_thread *th, long nr, const uint64_t args[6],
 	th->regs_dirty = true;
 	if (ptrace(PTRACE_SETREGS, th->tid, 0, &r) != 0)
 		return -errno;
+	placement_follow(th);
 	if (ptrace(PTRACE_CONT, th->tid, 0, 0) != 0)
 		return -errno;
 	long err = finish_injection(th->tid, event_msg);
@@ -246,7 +250,7 @@ static int take_new_child(pid_t tid, struct stub_thread *child)
 	}
 	if (!WIFSTOPPED(status))
 		return -ESRCH;
-	*child = (struct stub_thread){.tid = tid};
+	*child = (struct stub_thread){.tid = tid, .cpu = -1};
 	return platform_load_regs(child);
 }
 

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "sentry-internal.h"
+#include "strace-internal.h"
 
 #define ARG_MAX_BYTES (2UL << 20)
 #define SUPPORTED_CLONE_FLAGS                                                                      \
@@ -78,6 +79,8 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 	p->sid = pp->sid;
 	p->exit_signal = (int)(flags & CSIGNAL);
 	memcpy(p->rlim, pp->rlim, sizeof(p->rlim));
+	p->ruid = pp->ruid, p->euid = pp->euid, p->suid = pp->suid;
+	p->rgid = pp->rgid, p->egid = pp->egid, p->sgid = pp->sgid;
 	if (flags & CLONE_SIGHAND) {
 		p->sighand = pp->sighand;
 		p->sighand->refs++;
@@ -301,6 +304,7 @@ static void task_unlink(struct task *t)
 /* Tear down one task (its thread, its shares of resources). */
 static void task_release(struct task *t)
 {
+	STRACE(t->s, strace_task_exit(t));
 	task_unlink(t);
 	t->exiting = true;
 	clear_child_tid(t);

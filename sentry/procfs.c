@@ -21,9 +21,25 @@
 
 enum self_kind { NOT_SELF, SELF_LINK, THREAD_SELF_LINK, SELF_ENTRY, DEV_FD };
 
-/* Split `abs` into the /proc/self-relative rest. */
-static enum self_kind match_self(struct task *t, const char *abs, const char **rest)
+enum { PROC_ROOT = DEV_FD + 1, PROC_HIDDEN };
+
+static bool all_digits(const char *p, size_t n)
 {
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	return true;
+}
+
+/* Which /proc entry `abs` names. `*who` becomes the task whose view it is
+ * (the caller for self, the main thread of another sandbox process for
+ * /proc/<pid>); `*rest` the path below that directory. Host processes are
+ * hidden: /proc/<pid> of anything but a sandbox process is PROC_HIDDEN. */
+static int match_self(struct task *t, const char *abs, const char **rest, struct task **who)
+{
+	*who = t;
 	static const char *const dev_links[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
 	for (int i = 0; i < 3; i++) {
 		if (strcmp(abs, dev_links[i]) == 0) {
@@ -32,27 +48,37 @@ static enum self_kind match_self(struct task *t, const char *abs, const char **r
 		}
 	}
 	if (strncmp(abs, "/dev/fd", 7) == 0 && (abs[7] == '/' || abs[7] == '\0')) {
-		static __thread char buf[32]; /* NOLINT: only the sentry thread */
+		static __thread char buf[32]; /* only the sentry thread */
 		snprintf(buf, sizeof(buf), "fd%s", abs + 7);
 		*rest = buf;
 		return DEV_FD;
 	}
+	if (strcmp(abs, "/proc") == 0 || strcmp(abs, "/proc/") == 0)
+		return PROC_ROOT;
 	if (strncmp(abs, "/proc/", 6) != 0)
 		return NOT_SELF;
 	const char *p = abs + 6;
 	size_t n = strcspn(p, "/");
-	char pid[16];
-	snprintf(pid, sizeof(pid), "%d", t->proc->pid);
-	bool self = (n == 4 && strncmp(p, "self", 4) == 0) ||
-		    (n == strlen(pid) && strncmp(p, pid, n) == 0);
+	bool self = n == 4 && strncmp(p, "self", 4) == 0;
 	bool thread_self = n == 11 && strncmp(p, "thread-self", 11) == 0;
-	if (!self && !thread_self)
-		return NOT_SELF;
+	if (!self && !thread_self) {
+		if (!all_digits(p, n))
+			return NOT_SELF;
+		struct process *target = process_by_pid(t->s, (pid_t)strtol(p, NULL, 10));
+		struct task *main_task = target ? task_by_tid(t->s, target->pid) : NULL;
+		if (!main_task || !main_task->mm)
+			return PROC_HIDDEN;
+		*who = main_task;
+	}
 	*rest = p[n] ? p + n + 1 : "";
 	if (**rest == '\0')
-		return thread_self ? THREAD_SELF_LINK : (p[0] == 's' ? SELF_LINK : SELF_ENTRY);
+		return thread_self ? THREAD_SELF_LINK : (self ? SELF_LINK : SELF_ENTRY);
 	return SELF_ENTRY;
 }
+
+/* /proc itself: the host's entries that are not processes, plus the
+ * sandbox's processes. */
+static struct file *open_proc_root(struct task *t, const char *abs);
 
 static int memfd_with(const struct strbuf *sb)
 {
@@ -108,6 +134,8 @@ static void add_map_line(struct task *t, struct strbuf *sb, const char *line)
 	strbuf_append(sb, "\n", 1);
 }
 
+#define VSYSCALL_LINE_START "ffffffffff600000"
+
 static int synth_maps(struct task *t, struct strbuf *sb)
 {
 	char name[64];
@@ -116,9 +144,16 @@ static int synth_maps(struct task *t, struct strbuf *sb)
 	if (!f)
 		return -errno;
 	char line[PATH_MAX + 128];
-	while (fgets(line, sizeof(line), f))
-		add_map_line(t, sb, line);
+	while (fgets(line, sizeof(line), f)) {
+		/* The host's own line depends on the host's vsyscall mode;
+		 * what the program sees depends on --vsyscall only. */
+		if (strncmp(line, VSYSCALL_LINE_START, strlen(VSYSCALL_LINE_START)) != 0)
+			add_map_line(t, sb, line);
+	}
 	fclose(f);
+	if (t->s->cfg->vsyscall == VSYSCALL_EMULATE)
+		strbuf_printf(sb, "%s-ffffffffff601000 --xp 00000000 00:00 0%*s[vsyscall]\n",
+			      VSYSCALL_LINE_START, 18, "");
 	return 0;
 }
 
@@ -178,6 +213,30 @@ static void dir_list_add(struct file *f, const char *name, unsigned char type, u
 {
 	f->entries = xrealloc(f->entries, (f->nentries + 1) * sizeof(*f->entries));
 	f->entries[f->nentries++] = (struct dir_entry){xstrdup(name), type, ino};
+}
+
+static struct file *open_proc_root(struct task *t, const char *abs)
+{
+	struct file *f = dir_list_new(abs);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (!all_digits(e->d_name, strlen(e->d_name)) && strcmp(e->d_name, "self") != 0 &&
+		    strcmp(e->d_name, "thread-self") != 0)
+			dir_list_add(f, e->d_name, e->d_type, e->d_ino);
+	}
+	if (d)
+		closedir(d);
+	dir_list_add(f, "self", DT_LNK, 3);
+	dir_list_add(f, "thread-self", DT_LNK, 4);
+	for (struct task *u = t->s->tasks; u; u = u->next) {
+		if (u->tid != u->proc->pid)
+			continue;
+		char name[16];
+		snprintf(name, sizeof(name), "%d", u->proc->pid);
+		dir_list_add(f, name, DT_DIR, 1000 + (uint64_t)u->proc->pid);
+	}
+	return f;
 }
 
 static struct file *open_fd_dir(struct task *t, const char *abs)
@@ -285,12 +344,22 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, int *err)
 {
 	const char *rest;
-	enum self_kind k = t->mm ? match_self(t, abs, &rest) : NOT_SELF;
+	struct task *who;
+	int k = t->mm ? match_self(t, abs, &rest, &who) : NOT_SELF;
 	if (k == NOT_SELF)
 		return false;
+	if (k == PROC_HIDDEN) {
+		*err = -ENOENT;
+		return true;
+	}
+	if (k == PROC_ROOT) {
+		*out = open_proc_root(t, abs);
+		*err = 0;
+		return true;
+	}
 	if (k == SELF_LINK || k == THREAD_SELF_LINK)
 		rest = "";
-	int rc = open_entry(t, abs, rest, flags, out);
+	int rc = open_entry(who, abs, rest, flags, out);
 	if (rc == -ENOTSUP)
 		return false;
 	*err = rc;
@@ -300,16 +369,23 @@ bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, 
 bool procfs_is_emulated(struct task *t, const char *abs)
 {
 	const char *rest;
-	return match_self(t, abs, &rest) != NOT_SELF;
+	struct task *who;
+	return match_self(t, abs, &rest, &who) != NOT_SELF;
 }
 
 bool procfs_readlink(struct task *t, const char *abs, char *buf, size_t len, long *result)
 {
 	const char *rest;
-	enum self_kind k = match_self(t, abs, &rest);
+	struct task *who;
+	int k = match_self(t, abs, &rest, &who);
 	cleanup_free char *target = NULL;
-	if (k == NOT_SELF)
+	if (k == NOT_SELF || k == PROC_ROOT)
 		return false;
+	t = who;
+	if (k == PROC_HIDDEN) {
+		*result = -ENOENT;
+		return true;
+	}
 	if (k == SELF_LINK)
 		target = xasprintf("%d", t->proc->pid);
 	else if (k == THREAD_SELF_LINK)

@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
@@ -19,6 +20,8 @@
 #include <cpuid.h>
 
 #include "sentry-internal.h"
+#include "strace-internal.h"
+#include "vdso/vdso.h"
 
 #define SCRATCH_SIZE (1UL << 20)
 
@@ -62,9 +65,17 @@ static long dispatch(struct task *t)
 
 void sentry_run_syscall(struct task *t)
 {
+	struct sentry *s = t->s;
+	pid_t tid = t->tid; /* t may be freed by the handler (exit) */
 	long ret = dispatch(t);
-	if (ret == SYSRET_NORETURN || ret == SYSRET_BLOCK)
-		return; /* the task is gone, resumed by the handler, or waiting */
+	if (ret == SYSRET_BLOCK)
+		return; /* waiting: run again when woken */
+	if (ret == SYSRET_NORETURN) {
+		/* The task is gone, or resumed by the handler. */
+		STRACE(s, strace_syscall_noreturn(s, tid));
+		return;
+	}
+	STRACE(s, strace_syscall_exit(t, ret));
 	task_resume(t, ret);
 }
 
@@ -76,6 +87,7 @@ static void handle_syscall(struct task *t)
 	}
 	t->in_syscall = true;
 	t->retry = t->interrupted = t->deadline_set = false;
+	STRACE(t->s, strace_syscall_enter(t));
 	sentry_run_syscall(t);
 }
 
@@ -88,6 +100,7 @@ static void handle_signal(struct task *t, int sig)
 		siginfo_t si;
 		if (ptrace(PTRACE_GETSIGINFO, t->th.tid, 0, &si) != 0)
 			memset(&si, 0, sizeof(si));
+		STRACE(t->s, strace_fault(t, sig, si.si_code, (uint64_t)si.si_addr));
 		task_force_signal(t, sig, si.si_code, (uint64_t)si.si_addr);
 	}
 	task_continue(t);
@@ -103,11 +116,13 @@ void sentry_handle_stop(struct sentry *s, const struct stop *st)
 		handle_syscall(t);
 		break;
 	case STOP_SIGNAL:
+		/* On vsyscall=none hosts a legacy vsyscall arrives as SIGSEGV. */
+		if (st->sig == SIGSEGV && vsyscall_fault_stop(t))
+			break;
 		handle_signal(t, st->sig);
 		break;
 	case STOP_VSYSCALL:
-		/* Not emulated yet: behave like a vsyscall=none kernel. */
-		task_exit_group(t, SIGSEGV);
+		vsyscall_seccomp_stop(t);
 		break;
 	case STOP_EXITED:
 		/* The stub died under the program (e.g. killed by its seccomp
@@ -208,13 +223,28 @@ static void sentry_release(struct sentry *s)
 	s->finished = true;
 	while (s->tasks)
 		task_exit_group(s->tasks, SIGKILL);
+	strace_finish(s);
 	if (s->sigchld_fd >= 0)
 		close(s->sigchld_fd);
 	platform_destroy(s->platform);
+	vdso_destroy(s->vdso_state);
 	if (s->root_fd >= 0)
 		close(s->root_fd);
 	free(s->root_host);
 	free(s->scratch);
+}
+
+/* After platform_create: the sentry is pinned, so sched_getcpu() is the CPU
+ * the program runs on. MSENTRY_VDSO_TSC=0 forces the syscall fallback (tests). */
+static int start_vdso(struct sentry *s, struct error *e)
+{
+	const char *tsc = getenv("MSENTRY_VDSO_TSC");
+	int cpu = sched_getcpu();
+	if (vdso_create(&s->vdso_state, cpu < 0 ? 0 : (unsigned)cpu, !tsc || strcmp(tsc, "0") != 0,
+			e) != 0)
+		return -1;
+	s->vdso = &s->vdso_state->map;
+	return 0;
 }
 
 static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct error *e)
@@ -229,9 +259,11 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 	s->minsigstksz = getauxval(AT_MINSIGSTKSZ);
 	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus) != 0)
 		CPU_SET(0, &s->cpus);
-	if (open_root(s, cfg->root, e) != 0)
+	if (open_root(s, cfg->root, e) != 0 || strace_start(s, e) != 0)
 		return -1;
-	return platform_create(&s->platform, e);
+	if (platform_create(&s->platform, e) != 0)
+		return -1;
+	return start_vdso(s, e);
 }
 
 int sentry_run(const struct sentry_config *cfg, struct error *e)

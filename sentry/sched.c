@@ -88,6 +88,7 @@ static void clear_block(struct task *t)
 {
 	free(t->block.fds);
 	t->block = (struct block){0};
+	t->sigwait_set = 0;
 }
 
 long task_block(struct task *t, enum block_kind kind)
@@ -216,7 +217,7 @@ static bool expire_deadlines(struct sentry *s, struct timespec *nearest)
 			*nearest = *a;
 		have = true;
 	}
-	return have;
+	return timers_check(s, &now, nearest, have);
 }
 
 static bool any_fd_waiters(struct sentry *s)
@@ -286,6 +287,7 @@ void sentry_loop(struct sentry *s)
 		bool must_poll = have_deadline || any_fd_waiters(s);
 		int rc = platform_wait(&st, must_poll);
 		if (rc == 0) {
+			platform_tick(s->platform, st.tid);
 			sentry_handle_stop(s, &st);
 			continue;
 		}

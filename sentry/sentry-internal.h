@@ -37,6 +37,7 @@
 #define SYSRET_RESTARTSYS (-512L)
 
 struct sentry;
+struct vdso;
 
 enum file_kind {
 	FILE_HOST,     /* backed by a host fd the sentry owns */
@@ -112,6 +113,18 @@ struct sigpending {
 	siginfo_t info[64];
 };
 
+#define PROCESS_TIMERS 32
+
+/* A POSIX timer (timer_create). */
+struct ptimer {
+	bool used, armed;
+	clockid_t clk;
+	int signo, notify, overrun;
+	pid_t tid;
+	uint64_t value;
+	struct timespec expiry, interval; /* expiry on CLOCK_MONOTONIC */
+};
+
 struct process {
 	struct sentry *s;
 	int refs;
@@ -121,6 +134,8 @@ struct process {
 	struct sighand *sighand;
 	struct sigpending pending; /* process-directed signals */
 	struct rlimit rlim[RLIM_NLIMITS];
+	uid_t ruid, euid, suid; /* credentials the program sees (host access stays msentry's) */
+	gid_t rgid, egid, sgid;
 	int nthreads;
 	int exit_signal;   /* sent to the parent at exit (SIGCHLD, or 0) */
 	int exit_status;   /* wait status once exiting */
@@ -131,6 +146,7 @@ struct process {
 	struct task *vfork_parent; /* blocked in vfork until exec or exit */
 	struct timespec alarm;	   /* ITIMER_REAL expiry (CLOCK_MONOTONIC), 0: off */
 	struct timespec alarm_interval;
+	struct ptimer timers[PROCESS_TIMERS];
 };
 
 enum block_kind {
@@ -186,10 +202,12 @@ struct task {
 	bool deadline_set;
 	pid_t vfork_child;	/* vfork in progress: the child's pid */
 	bool futex_woken;	/* a FUTEX_WAKE picked this waiter */
+	uint64_t sigwait_set;	/* rt_sigtimedwait: blocked signals that wake it */
 	long pending_result;	/* result to give when a stopped process continues */
 	bool pending_result_set;
 	uint64_t fault_addr;	/* cr2 of the last synchronous fault */
 	struct task *next;	/* in the sentry's task list */
+	struct strace_task *strace; /* --strace: the syscall being traced (strace.c) */
 };
 
 /* The sentry's context: everything mutable lives here, nothing global. */
@@ -204,15 +222,18 @@ struct sentry {
 	int exit_status;
 	uint64_t warned[SYSCALL_TABLE_SIZE / 64]; /* unsupported syscalls already reported */
 	bool warned_int80;
+	bool warned_vsyscall; /* --vsyscall=none refusal already explained */
 	char *scratch; /* bounce buffer for copying program I/O */
 	size_t scratch_size;
 	cpu_set_t cpus;	  /* CPUs the program is told it may use */
-	struct loader_vdso *vdso;
+	struct loader_vdso *vdso; /* &vdso_state->map, or NULL */
+	struct vdso *vdso_state;  /* vdso/vdso.h: memfd, parameter page, clock */
 	uint64_t hwcap, hwcap2, minsigstksz;
 	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
 	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
 	struct process *init; /* the sandbox's first process */
 	struct signalfd *signalfds; /* every open signalfd (sys_event.c) */
+	struct strace *strace; /* --strace state; NULL (and frozen) when off */
 };
 
 /* ---- syscall table (syscall-table.c) ---- */
@@ -245,6 +266,15 @@ enum arg_fmt {
 };
 
 enum ret_fmt { R_INT, R_HEX, R_FD, R_PID, R_NORETURN };
+/* strace's syscall classes (`--strace=%file,%network`), part of each entry. */
+enum syscall_class {
+	CL_FILE = 1,	 /* takes a file name */
+	CL_DESC = 2,	 /* takes or returns a file descriptor */
+	CL_PROCESS = 4,	 /* process lifecycle: clone, exec, exit, wait, kill */
+	CL_NETWORK = 8,	 /* sockets */
+	CL_SIGNAL = 16,	 /* signals */
+	CL_MEMORY = 32,	 /* memory mappings */
+};
 enum support { SUPPORT_FULL, SUPPORT_PARTIAL, SUPPORT_NONE };
 
 struct syscall_desc {
@@ -255,6 +285,7 @@ struct syscall_desc {
 	uint8_t nargs;
 	uint8_t args[6];	/* enum arg_fmt */
 	uint8_t ret;		/* enum ret_fmt */
+	uint8_t classes;	/* enum syscall_class bits */
 };
 
 extern const struct syscall_desc syscall_table[SYSCALL_TABLE_SIZE];
@@ -371,6 +402,8 @@ void signal_reset_on_exec(struct process *p);
 struct process *process_by_pid(struct sentry *s, pid_t pid);
 struct task *task_by_tid(struct sentry *s, pid_t tid);
 void process_check_alarms(struct sentry *s, const struct timespec *now);
+/* Fire expired POSIX timers; fold the nearest expiry into *nearest. */
+bool timers_check(struct sentry *s, const struct timespec *now, struct timespec *nearest, bool have);
 
 /* ---- tasks (task.c) ---- */
 struct task *task_by_host_tid(struct sentry *s, pid_t tid);
@@ -382,6 +415,14 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 void task_exit_group(struct task *t, int wait_status);
 void sentry_warn_once(struct sentry *s, uint64_t nr, const struct syscall_desc *d,
 		      const uint64_t *a);
+
+/* ---- legacy vsyscalls (vsyscall-task.c) ---- */
+/* A STOP_VSYSCALL (host emulates vsyscalls): served, the stub resumed. */
+void vsyscall_seccomp_stop(struct task *t);
+/* A SIGSEGV stop: if it is a call into the vsyscall page (vsyscall=none
+ * host), emulate it and return true (the stub is resumed or the task is
+ * gone); false: an ordinary fault. */
+bool vsyscall_fault_stop(struct task *t);
 
 /* ---- handlers: declared here so the table can name them ---- */
 #define SYSCALL_HANDLER(name) long sys_##name(struct task *t, const uint64_t *a)

@@ -20,12 +20,12 @@ struct sentry_config {
 	enum vsyscall_mode vsyscall;
 	bool quiet;		  /* no warnings for unsupported syscalls */
 	/* --strace */
-	bool strace;
+	bool strace;		  /* trace lines */
 	const char *strace_set;	  /* NULL: every syscall */
-	FILE *strace_out;
-	int strace_string_limit;
-	bool strace_summary;
-	bool strace_json;
+	const char *strace_output; /* NULL: stderr */
+	int strace_string_limit;  /* 0: 32 */
+	bool strace_summary;	  /* strace -c table at exit */
+	bool strace_json;	  /* one JSON object per event instead of text */
 };
 
 /* Run the program to completion. Returns its exit status (128+N if killed

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "sentry-internal.h"
+#include "strace-internal.h"
 
 #define SIGBIT(sig) (1ULL << ((sig) - 1))
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
@@ -81,6 +82,14 @@ static enum sig_default default_action(int sig)
 	}
 }
 
+/* Linux reports "core dumped" only when it wrote a core, which needs a
+ * non-zero RLIMIT_CORE. msentry writes no core file; it reports the flag
+ * as Linux would have, so wait statuses match native runs. */
+static int core_flag(const struct process *p)
+{
+	return p->rlim[RLIMIT_CORE].rlim_cur != 0 ? 0x80 : 0;
+}
+
 static struct sigaction_k *action_of(struct process *p, int sig)
 {
 	return &p->sighand->act[sig - 1];
@@ -109,6 +118,11 @@ static void queue(struct sigpending *q, int sig, const siginfo_t *info)
 /* Make `t` notice a signal it does not block. */
 static void notify(struct task *t, int sig)
 {
+	if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_SIGNAL &&
+	    (t->sigwait_set & SIGBIT(sig))) {
+		t->state = TASK_READY; /* sigtimedwait: it takes the signal itself */
+		return;
+	}
 	if (t->sigmask & SIGBIT(sig))
 		return;
 	if (t->state == TASK_BLOCKED) {
@@ -186,6 +200,13 @@ void signal_send_process(struct process *p, int sig, const siginfo_t *info)
 	}
 	queue(&p->pending, sig, info);
 	signalfd_notify(s, sig);
+	for (struct task *t = s->tasks; t; t = t->next) {
+		if (t->proc == p && t->state == TASK_BLOCKED && t->block.kind == BLOCK_SIGNAL &&
+		    (t->sigwait_set & SIGBIT(sig))) {
+			notify(t, sig);
+			return;
+		}
+	}
 	for (struct task *t = s->tasks; t; t = t->next) {
 		if (t->proc == p && !(t->sigmask & SIGBIT(sig))) {
 			notify(t, sig);
@@ -352,6 +373,7 @@ enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long
 		int sig = dequeue(t, &info);
 		if (sig == 0)
 			break;
+		STRACE(t->s, strace_signal(t, &info));
 		struct sigaction_k *act = action_of(t->proc, sig);
 		if (act->handler == (uint64_t)SIG_IGN)
 			continue;
@@ -364,7 +386,7 @@ enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long
 				job_stop(t, sig);
 				continue;
 			case SD_CORE:
-				task_exit_group(t, sig | 0x80);
+				task_exit_group(t, sig | core_flag(t->proc));
 				return DELIVER_GONE;
 			case SD_TERM:
 			default:
@@ -380,7 +402,7 @@ enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long
 			settle_syscall(t, ret, act);
 		if (!(act->flags & SA_RESTORER_FLAG) || build_frame(t, sig, &info, act) != 0) {
 			/* No way to run the handler: Linux forces SIGSEGV. */
-			task_exit_group(t, SIGSEGV | 0x80);
+			task_exit_group(t, SIGSEGV | core_flag(t->proc));
 			return DELIVER_GONE;
 		}
 		t->sigmask |= act->mask;
@@ -622,12 +644,10 @@ SYSCALL_HANDLER(rt_sigtimedwait)
 		return -EAGAIN;
 	if (t->interrupted)
 		return -EINTR;
-	/* Signals in `set` are blocked, so they do not interrupt: wake on any
-	 * send to this task by blocking them temporarily as "unblocked". */
-	t->saved_sigmask = t->sigmask;
-	t->sigmask &= ~set;
+	/* The signals waited for are usually blocked: notify() wakes the task
+	 * for them through sigwait_set. */
 	long r = task_block(t, BLOCK_SIGNAL);
-	t->sigmask = t->saved_sigmask;
+	t->sigwait_set = set;
 	return r;
 }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <linux/close_range.h>
 #include <linux/stat.h>
 #include <stdio.h>
 #include <string.h>
@@ -406,7 +407,9 @@ static int at_target_resolve(struct task *t, int dirfd, uint64_t path_addr, int 
 		tg->flags = AT_EMPTY_PATH;
 		return 0;
 	}
-	if (at_flags & AT_SYMLINK_NOFOLLOW) {
+	/* A trailing slash names a directory: symlinks to one are followed
+	 * even by lstat(). */
+	if ((at_flags & AT_SYMLINK_NOFOLLOW) && path[n - 1] != '/') {
 		int rc = path_parent(t, dirfd, path, &tg->owned, tg->name);
 		tg->dirfd = tg->owned;
 		tg->flags = AT_SYMLINK_NOFOLLOW;
@@ -990,13 +993,17 @@ SYSCALL_HANDLER(umask)
 
 /* ---- ioctl: terminals and a few generic requests ---- */
 
+/* The kernel's struct termios (asm/termbits.h) is 36 bytes; glibc's is
+ * larger. Copying glibc's size would overrun the program's buffer. */
+#define KERNEL_TERMIOS_SIZE 36
+
 /* Requests whose argument is a struct copied in or out, with its size. */
 static int ioctl_arg_size(unsigned long req, bool *out)
 {
 	*out = false;
 	switch (req) {
-	case TCGETS: *out = true; return sizeof(struct termios);
-	case TCSETS: case TCSETSW: case TCSETSF: return sizeof(struct termios);
+	case TCGETS: *out = true; return KERNEL_TERMIOS_SIZE;
+	case TCSETS: case TCSETSW: case TCSETSF: return KERNEL_TERMIOS_SIZE;
 	case TIOCGWINSZ: *out = true; return sizeof(struct winsize);
 	case TIOCSWINSZ: return sizeof(struct winsize);
 	case FIONREAD: case TIOCOUTQ: case TIOCGPTN: *out = true; return sizeof(int);
@@ -1100,4 +1107,26 @@ SYSCALL_HANDLER(copy_file_range)
 	    (a[3] && task_write(t, a[3], &off_out, sizeof(off_out)) != 0))
 		return -EFAULT;
 	return n;
+}
+
+SYSCALL_HANDLER(close_range)
+{
+	unsigned first = (unsigned)a[0], last = (unsigned)a[1];
+	uint64_t flags = a[2];
+	if (flags & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || first > last)
+		return -EINVAL;
+	if ((flags & CLOSE_RANGE_UNSHARE) && t->files->refs > 1) {
+		struct fd_table *copy = fd_table_copy(t->files);
+		fd_table_put(t->files);
+		t->files = copy;
+	}
+	for (unsigned fd = first; fd <= last && (int)fd < t->files->size; fd++) {
+		if (!t->files->slots[fd].file)
+			continue;
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			t->files->slots[fd].cloexec = true;
+		else
+			fd_close(t, (int)fd);
+	}
+	return 0;
 }

@@ -34,44 +34,136 @@ SYSCALL_HANDLER(getppid)
 
 SYSCALL_HANDLER(getuid)
 {
-	(void)t, (void)a;
-	return getuid();
+	(void)a;
+	return t->proc->ruid;
 }
 
 SYSCALL_HANDLER(geteuid)
 {
-	(void)t, (void)a;
-	return geteuid();
+	(void)a;
+	return t->proc->euid;
 }
 
 SYSCALL_HANDLER(getgid)
 {
-	(void)t, (void)a;
-	return getgid();
+	(void)a;
+	return t->proc->rgid;
 }
 
 SYSCALL_HANDLER(getegid)
 {
-	(void)t, (void)a;
-	return getegid();
+	(void)a;
+	return t->proc->egid;
+}
+
+static long write_ids(struct task *t, const uint64_t *a, const uint32_t ids[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (task_write(t, a[i], &ids[i], sizeof(uint32_t)) != 0)
+			return -EFAULT;
+	return 0;
 }
 
 SYSCALL_HANDLER(getresuid)
 {
-	uid_t ids[3] = {getuid(), geteuid(), geteuid()};
-	for (int i = 0; i < 3; i++)
-		if (task_write(t, a[i], &ids[i], sizeof(uid_t)) != 0)
-			return -EFAULT;
-	return 0;
+	const uint32_t ids[3] = {t->proc->ruid, t->proc->euid, t->proc->suid};
+	return write_ids(t, a, ids);
 }
 
 SYSCALL_HANDLER(getresgid)
 {
-	gid_t ids[3] = {getgid(), getegid(), getegid()};
-	for (int i = 0; i < 3; i++)
-		if (task_write(t, a[i], &ids[i], sizeof(gid_t)) != 0)
-			return -EFAULT;
+	const uint32_t ids[3] = {t->proc->rgid, t->proc->egid, t->proc->sgid};
+	return write_ids(t, a, ids);
+}
+
+/* setres[ug]id rules: a privileged caller (effective uid 0) may set any
+ * value; others only values among their current real/effective/saved
+ * ids. -1 leaves a value unchanged. */
+static long set_ids(bool privileged, uint32_t *r, uint32_t *e, uint32_t *sv, uint64_t nr,
+		    uint64_t ne, uint64_t ns)
+{
+	const uint64_t want[3] = {nr, ne, ns};
+	for (int i = 0; i < 3; i++) {
+		uint32_t v = (uint32_t)want[i];
+		if (v == (uint32_t)-1 || privileged)
+			continue;
+		if (v != *r && v != *e && v != *sv)
+			return -EPERM;
+	}
+	if ((uint32_t)nr != (uint32_t)-1)
+		*r = (uint32_t)nr;
+	if ((uint32_t)ne != (uint32_t)-1)
+		*e = (uint32_t)ne;
+	if ((uint32_t)ns != (uint32_t)-1)
+		*sv = (uint32_t)ns;
 	return 0;
+}
+
+SYSCALL_HANDLER(setresuid)
+{
+	struct process *p = t->proc;
+	return set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], a[2]);
+}
+
+SYSCALL_HANDLER(setresgid)
+{
+	struct process *p = t->proc;
+	return set_ids(p->euid == 0, &p->rgid, &p->egid, &p->sgid, a[0], a[1], a[2]);
+}
+
+SYSCALL_HANDLER(setreuid)
+{
+	struct process *p = t->proc;
+	/* Linux: a changed real id, or an effective id other than the old
+	 * real one, also sets the saved id to the new effective id. */
+	uint64_t saved = (uint32_t)a[0] != (uint32_t)-1 ||
+				 ((uint32_t)a[1] != (uint32_t)-1 && (uint32_t)a[1] != p->ruid)
+			 ? ((uint32_t)a[1] != (uint32_t)-1 ? a[1] : p->euid)
+			 : (uint64_t)-1;
+	return set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], saved);
+}
+
+SYSCALL_HANDLER(setregid)
+{
+	struct process *p = t->proc;
+	uint64_t saved = (uint32_t)a[0] != (uint32_t)-1 ||
+				 ((uint32_t)a[1] != (uint32_t)-1 && (uint32_t)a[1] != p->rgid)
+			 ? ((uint32_t)a[1] != (uint32_t)-1 ? a[1] : p->egid)
+			 : (uint64_t)-1;
+	return set_ids(p->euid == 0, &p->rgid, &p->egid, &p->sgid, a[0], a[1], saved);
+}
+
+SYSCALL_HANDLER(setuid)
+{
+	struct process *p = t->proc;
+	if (p->euid == 0)
+		return set_ids(true, &p->ruid, &p->euid, &p->suid, a[0], a[0], a[0]);
+	return set_ids(false, &p->ruid, &p->euid, &p->suid, (uint64_t)-1, a[0], (uint64_t)-1);
+}
+
+SYSCALL_HANDLER(setgid)
+{
+	struct process *p = t->proc;
+	if (p->euid == 0)
+		return set_ids(true, &p->rgid, &p->egid, &p->sgid, a[0], a[0], a[0]);
+	return set_ids(false, &p->rgid, &p->egid, &p->sgid, (uint64_t)-1, a[0], (uint64_t)-1);
+}
+
+SYSCALL_HANDLER(setgroups)
+{
+	(void)a;
+	return t->proc->euid == 0 ? 0 : -EPERM;
+}
+
+SYSCALL_HANDLER(setfsuid)
+{
+	return t->proc->euid == 0 || (uint32_t)a[0] == t->proc->euid ? t->proc->euid : t->proc->euid;
+}
+
+SYSCALL_HANDLER(setfsgid)
+{
+	(void)a;
+	return t->proc->egid;
 }
 
 SYSCALL_HANDLER(getgroups)

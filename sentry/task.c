@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "sentry-internal.h"
+#include "strace-internal.h"
 
 struct task *task_by_host_tid(struct sentry *s, pid_t tid)
 {
@@ -59,6 +60,17 @@ static int exec_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
 	struct exec_ctx *c = ctx;
 	return platform_write_force(c->th->tid, addr, buf, len);
+}
+
+/* /proc/self/exe names the file canonically (symlinks resolved, as Linux's
+ * d_path does), however it was run. */
+static char *absolute_exe(struct task *t, const char *path)
+{
+	int fd = path_open(t, AT_FDCWD, path, O_PATH, 0);
+	char *canon = fd >= 0 ? path_of_host_fd(t->s, fd) : NULL;
+	if (fd >= 0)
+		close(fd);
+	return canon ? canon : xstrdup(path);
 }
 
 static void fill_request(struct sentry *s, struct loader_request *req)
@@ -112,9 +124,11 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 	struct loader_result res;
 	int rc = loader_load(&req, &ops, &res, e);
 	if (rc != 0) {
+		STRACE(t->s, strace_exec_failed(t, path, e));
 		platform_kill(th.tid);
 		return rc;
 	}
+	STRACE(t->s, strace_exec(t, path, &res));
 	struct mm *mm = xcalloc(1, sizeof(*mm));
 	*mm = (struct mm){.refs = 1,
 			  .stub_pid = th.tid,
@@ -128,7 +142,7 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 			  .env_start = res.env_start,
 			  .env_end = res.env_end,
 			  .auxv_words = res.auxv_words,
-			  .exe_path = steal_ptr(res.exe_path)};
+			  .exe_path = absolute_exe(t, res.exe_path)};
 	memcpy(mm->auxv, res.auxv, sizeof(mm->auxv));
 	start_registers(&th, &res);
 	loader_result_release(&res);
@@ -160,6 +174,8 @@ struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_va
 	p->s = s;
 	p->refs = 2; /* the task's, and the sandbox's own as init */
 	p->exit_signal = SIGCHLD;
+	p->ruid = getuid(), p->euid = p->suid = geteuid();
+	p->rgid = getgid(), p->egid = p->sgid = getegid();
 	s->init = p;
 	p->pid = p->pgid = p->sid = s->next_pid++;
 	p->nthreads = 1;

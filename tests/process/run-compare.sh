@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs a command natively and under msentry; passes when stdout and the
+# exit status are the same. Usage: run-compare.sh MSENTRY CMD [ARGS...]
+set -u
+msentry=$1
+shift
+native_out=$(mktemp) sandbox_out=$(mktemp)
+trap 'rm -f "$native_out" "$sandbox_out"' EXIT
+timeout 120 "$@" >"$native_out" 2>/dev/null
+native_rc=$?
+timeout 120 "$msentry" run --quiet "$@" >"$sandbox_out" 2>/dev/null
+sandbox_rc=$?
+if [ "$native_rc" != "$sandbox_rc" ] || ! cmp -s "$native_out" "$sandbox_out"; then
+	echo "FAIL: $*: exit native=$native_rc msentry=$sandbox_rc"
+	diff "$native_out" "$sandbox_out" | head -20
+	exit 1
+fi
+echo "ok: $* (exit $native_rc)"
