@@ -58,6 +58,8 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs > 0)
 		return;
+	if (f->release)
+		f->release(f);
 	if (f->host_fd >= 0)
 		close(f->host_fd);
 	for (size_t i = 0; i < f->nentries; i++)

@@ -42,6 +42,7 @@ struct vdso;
 enum file_kind {
 	FILE_HOST,     /* backed by a host fd the sentry owns */
 	FILE_DIR_LIST, /* a synthetic directory (e.g. /proc/self/fd) */
+	FILE_SIGNALFD, /* emulated signalfd; host_fd is its readiness eventfd */
 };
 
 /* A synthetic directory's entries. */
@@ -63,6 +64,10 @@ struct file {
 	char *path;	/* sandbox path it was opened by, or NULL */
 	struct dir_entry *entries; /* FILE_DIR_LIST */
 	size_t nentries, pos;
+	/* Kind-specific state (signalfd, bound AF_UNIX socket), freed by
+	 * `release` when the last reference goes. */
+	void *priv;
+	void (*release)(struct file *f);
 };
 
 struct fd_slot {
@@ -190,6 +195,7 @@ struct task {
 	struct block block;
 	bool in_syscall;	/* stopped at a syscall stop, result not yet given */
 	bool retry;		/* the current syscall is being run again after a wakeup */
+	size_t io_done;		/* bytes a blocking send/recv moved before it waited */
 	bool interrupted;	/* woken by a signal: the syscall must end */
 	bool exiting;		/* being torn down */
 	struct timespec deadline; /* timeout of the current syscall, kept across retries */
@@ -226,6 +232,7 @@ struct sentry {
 	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
 	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
 	struct process *init; /* the sandbox's first process */
+	struct signalfd *signalfds; /* every open signalfd (sys_event.c) */
 	struct strace *strace; /* --strace state; NULL (and frozen) when off */
 };
 
@@ -377,6 +384,18 @@ enum deliver_result {
 };
 enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long *syscall_ret);
 bool signal_is_ignored(struct process *p, int sig);
+/* Take a pending signal of `t` (thread-directed first) that is in `set`,
+ * whether blocked or not: sigtimedwait and signalfd. 0 if none. */
+int signal_dequeue_set(struct task *t, uint64_t set, siginfo_t *info);
+
+/* ---- events (sys_event.c) ---- */
+/* A signal was queued: signalfds that read it become readable. */
+void signalfd_notify(struct sentry *s, int sig);
+/* Make the readiness eventfd of signalfd `f` match the pending signals of
+ * the tasks holding it; _all: every signalfd in t's fd table. */
+void signalfd_sync(struct task *t, struct file *f);
+void signalfd_sync_all(struct task *t);
+long signalfd_read(struct task *t, struct file *f, uint64_t buf, size_t count);
 void signal_reset_on_exec(struct process *p);
 
 /* ---- processes (process.c) ---- */

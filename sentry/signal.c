@@ -199,6 +199,7 @@ void signal_send_process(struct process *p, int sig, const siginfo_t *info)
 			return; /* discarded, as Linux does for ignored signals */
 	}
 	queue(&p->pending, sig, info);
+	signalfd_notify(s, sig);
 	for (struct task *t = s->tasks; t; t = t->next) {
 		if (t->proc == p && t->state == TASK_BLOCKED && t->block.kind == BLOCK_SIGNAL &&
 		    (t->sigwait_set & SIGBIT(sig))) {
@@ -228,6 +229,7 @@ void signal_send_task(struct task *t, int sig, const siginfo_t *info)
 	if (signal_is_ignored(p, sig) && !(t->sigmask & SIGBIT(sig)))
 		return;
 	queue(&t->pending, sig, info);
+	signalfd_notify(t->s, sig);
 	notify(t, sig);
 }
 
@@ -242,6 +244,18 @@ static int dequeue(struct task *t, siginfo_t *info)
 	uint64_t pick = (all & SYNC_SIGNALS) ? (all & SYNC_SIGNALS) : all;
 	int sig = __builtin_ctzll(pick) + 1;
 	struct sigpending *q = (mine & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
+	q->set &= ~SIGBIT(sig);
+	*info = q->info[sig - 1];
+	return sig;
+}
+
+int signal_dequeue_set(struct task *t, uint64_t set, siginfo_t *info)
+{
+	uint64_t ready = (t->pending.set | t->proc->pending.set) & set;
+	if (!ready)
+		return 0;
+	int sig = __builtin_ctzll(ready) + 1;
+	struct sigpending *q = (t->pending.set & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
 	q->set &= ~SIGBIT(sig);
 	*info = q->info[sig - 1];
 	return sig;

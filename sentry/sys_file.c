@@ -231,6 +231,8 @@ SYSCALL_HANDLER(read)
 		return -EBADF;
 	if (f->kind == FILE_DIR_LIST)
 		return -EISDIR;
+	if (f->kind == FILE_SIGNALFD)
+		return signalfd_read(t, f, a[1], a[2]);
 	long r = io_ready(t, f, POLLIN);
 	if (r != 0)
 		return r;
@@ -242,6 +244,8 @@ SYSCALL_HANDLER(write)
 	struct file *f = fd_lookup(t, (int)a[0]);
 	if (!f || f->host_fd < 0)
 		return -EBADF;
+	if (f->kind == FILE_SIGNALFD)
+		return -EINVAL;
 	long r = io_ready(t, f, POLLOUT);
 	if (r != 0)
 		return r;
@@ -275,6 +279,8 @@ SYSCALL_HANDLER(readv)
 	struct file *f = fd_lookup(t, (int)a[0]);
 	if (!f || f->host_fd < 0)
 		return -EBADF;
+	if (f->kind == FILE_SIGNALFD)
+		return -EINVAL;
 	long r = io_ready(t, f, POLLIN);
 	if (r != 0)
 		return r;
@@ -286,6 +292,8 @@ SYSCALL_HANDLER(writev)
 	struct file *f = fd_lookup(t, (int)a[0]);
 	if (!f || f->host_fd < 0)
 		return -EBADF;
+	if (f->kind == FILE_SIGNALFD)
+		return -EINVAL;
 	long r = io_ready(t, f, POLLOUT);
 	if (r != 0)
 		return r;
