@@ -4,6 +4,9 @@
  *   bench-loop getpid N        N raw getpid calls (syscall(SYS_getpid), so
  *                              no libc caching and no vDSO shortcut)
  *   bench-loop open N FILE     N open/read/close of a small file
+ *   bench-loop fork N          N fork + _exit + waitpid
+ *   bench-loop exec N          N fork + execve("/bin/true") + waitpid, like a
+ *                              shell running a command in a loop
  *
  * Prints one line: the mean ns per iteration. The timer is read inside the
  * program, so start-up (loading, the sandbox's own setup) is not counted;
@@ -11,11 +14,13 @@
  * without a vDSO turns each of them into a trapped syscall.
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static double now_ns(void)
@@ -50,10 +55,32 @@ static int loop_open(long n, const char *path)
 	return 0;
 }
 
+static int loop_fork(long n, bool do_exec)
+{
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (pid == 0) {
+			if (do_exec)
+				execl("/bin/true", "true", (char *)NULL);
+			_exit(0);
+		}
+		int status;
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "child failed\n");
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3 || (strcmp(argv[1], "open") == 0 && argc < 4)) {
-		fprintf(stderr, "usage: bench-loop getpid N | bench-loop open N FILE\n");
+		fprintf(stderr, "usage: bench-loop getpid|fork|exec N | bench-loop open N FILE\n");
 		return 2;
 	}
 	long n = atol(argv[2]);
@@ -65,6 +92,8 @@ int main(int argc, char **argv)
 		rc = loop_getpid(n);
 	else if (strcmp(argv[1], "open") == 0)
 		rc = loop_open(n, argv[3]);
+	else if (strcmp(argv[1], "fork") == 0 || strcmp(argv[1], "exec") == 0)
+		rc = loop_fork(n, argv[1][0] == 'e');
 	else
 		return 2;
 	double t1 = now_ns();

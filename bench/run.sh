@@ -8,6 +8,8 @@
 # runsc), and runs three micro benchmarks natively and under each runner:
 #
 #   getpid      raw syscall(SYS_getpid) loop: ns per call
+#   fork        fork + _exit + waitpid: us per iteration
+#   exec        fork + execve(/bin/true) + waitpid, as a shell runs a command
 #   getpid1     the same with every runner confined to one CPU by taskset:
 #               the peers do not pin their tracer and tracee together, and on
 #               an idle VM each of their cross-CPU wakeups costs ~50 us more
@@ -124,6 +126,9 @@ iterations() { # runner bench
 	*:getpid*) echo $((20000 / q)) ;;
 	*:open) echo $((5000 / q)) ;;
 	runsc:true) echo $((30 / q < 3 ? 3 : 30 / q)) ;;
+	native:fork | native:exec) echo $((2000 / q)) ;;
+	runsc:fork | runsc:exec) echo $((100 / q)) ;;
+	*:fork | *:exec) echo $((300 / q)) ;;
 	*:true) echo $((60 / q)) ;;
 	esac
 }
@@ -137,6 +142,7 @@ measure() { # runner bench
 	getpid) "${nice_cmd[@]}" "${prefix[@]}" "$loop" getpid "$n" ;;
 	getpid1) "${nice_cmd[@]}" taskset -c "$one_cpu" "${prefix[@]}" "$loop" getpid "$n" ;;
 	open) "${nice_cmd[@]}" "${prefix[@]}" "$loop" open "$n" "$small" ;;
+	fork | exec) "${nice_cmd[@]}" "${prefix[@]}" "$loop" "$2" "$n" ;;
 	true) "${nice_cmd[@]}" "$spawn" "$n" "${prefix[@]}" /bin/true ;;
 	esac
 }
@@ -167,7 +173,7 @@ for r in native msentry strace proot runsc; do
 	fi
 done
 
-benches=(getpid getpid1 open true)
+benches=(getpid getpid1 open true fork exec)
 # The CPU for getpid1: the first one we may use.
 one_cpu=$(taskset -pc $$ | sed 's/.*: *//; s/[-,].*//')
 sysemu_n=20000
@@ -218,7 +224,9 @@ report() {
 	echo "$rule"
 	local rows=("getpid:1:us:getpid, per call" "getpid1:1:us:getpid, all confined to CPU $one_cpu"
 		    "open:1:us:open+read+close, per iteration"
-		    "true:1:ms:/bin/true start-up, wall" "true:2:ms:/bin/true start-up, CPU")
+		    "true:1:ms:/bin/true start-up, wall" "true:2:ms:/bin/true start-up, CPU"
+		    "fork:1:us:fork+exit+wait, per iteration"
+		    "exec:1:us:fork+exec /bin/true+wait, per iteration")
 	for row in "${rows[@]}"; do
 		IFS=: read -r b col unit title <<<"$row"
 		local line="| $title |" base
