@@ -224,32 +224,65 @@ static long io_again(struct task *t, struct file *f, long r, short events)
 	return task_block_fd(t, f->host_fd, events);
 }
 
+/* One host transfer between fd and program memory (io.c's helpers). */
+typedef long transfer_fn(struct task *t, int fd, uint64_t addr, uint64_t len, const off_t *off);
+
+static long transfer_read(struct task *t, int fd, uint64_t addr, uint64_t len, const off_t *off)
+{
+	return io_read(t, fd, addr, len, off);
+}
+
+static long transfer_write(struct task *t, int fd, uint64_t addr, uint64_t len, const off_t *off)
+{
+	return io_write(t, fd, addr, len, off);
+}
+
+static long transfer_readv(struct task *t, int fd, uint64_t addr, uint64_t len, const off_t *off)
+{
+	return io_readv(t, fd, addr, (int)len, off);
+}
+
+static long transfer_writev(struct task *t, int fd, uint64_t addr, uint64_t len, const off_t *off)
+{
+	return io_writev(t, fd, addr, (int)len, off);
+}
+
+/* read/write/readv/writev on the file position: wait (or EAGAIN) while the
+ * fd is not ready, then one host transfer. */
+static long stream_io(struct task *t, struct file *f, short events, transfer_fn *fn,
+		      uint64_t addr, uint64_t len)
+{
+	long r = io_ready(t, f, events);
+	if (r != 0)
+		return r;
+	return io_again(t, f, fn(t, f->host_fd, addr, len, NULL), events);
+}
+
+/* The file behind `fd` for a transfer, or the errno: signalfds and
+ * synthetic directories only support read() (elsewhere). */
+static struct file *transfer_file(struct task *t, uint64_t fd, long *err)
+{
+	struct file *f = fd_lookup(t, (int)fd);
+	*err = !f || f->host_fd < 0 ? -EBADF : f->kind == FILE_SIGNALFD ? -EINVAL
+					   : f->kind == FILE_DIR_LIST ? -EISDIR : 0;
+	return *err ? NULL : f;
+}
+
 SYSCALL_HANDLER(read)
 {
 	struct file *f = fd_lookup(t, (int)a[0]);
-	if (!f)
-		return -EBADF;
-	if (f->kind == FILE_DIR_LIST)
-		return -EISDIR;
-	if (f->kind == FILE_SIGNALFD)
+	if (f && f->kind == FILE_SIGNALFD)
 		return signalfd_read(t, f, a[1], a[2]);
-	long r = io_ready(t, f, POLLIN);
-	if (r != 0)
-		return r;
-	return io_again(t, f, io_read(t, f->host_fd, a[1], a[2], NULL), POLLIN);
+	long err;
+	f = transfer_file(t, a[0], &err);
+	return f ? stream_io(t, f, POLLIN, transfer_read, a[1], a[2]) : err;
 }
 
 SYSCALL_HANDLER(write)
 {
-	struct file *f = fd_lookup(t, (int)a[0]);
-	if (!f || f->host_fd < 0)
-		return -EBADF;
-	if (f->kind == FILE_SIGNALFD)
-		return -EINVAL;
-	long r = io_ready(t, f, POLLOUT);
-	if (r != 0)
-		return r;
-	return io_again(t, f, io_write(t, f->host_fd, a[1], a[2], NULL), POLLOUT);
+	long err;
+	struct file *f = transfer_file(t, a[0], &err);
+	return f ? stream_io(t, f, POLLOUT, transfer_write, a[1], a[2]) : err;
 }
 
 SYSCALL_HANDLER(pread64)
@@ -276,28 +309,16 @@ SYSCALL_HANDLER(pwrite64)
 
 SYSCALL_HANDLER(readv)
 {
-	struct file *f = fd_lookup(t, (int)a[0]);
-	if (!f || f->host_fd < 0)
-		return -EBADF;
-	if (f->kind == FILE_SIGNALFD)
-		return -EINVAL;
-	long r = io_ready(t, f, POLLIN);
-	if (r != 0)
-		return r;
-	return io_again(t, f, io_readv(t, f->host_fd, a[1], (int)a[2], NULL), POLLIN);
+	long err;
+	struct file *f = transfer_file(t, a[0], &err);
+	return f ? stream_io(t, f, POLLIN, transfer_readv, a[1], a[2]) : err;
 }
 
 SYSCALL_HANDLER(writev)
 {
-	struct file *f = fd_lookup(t, (int)a[0]);
-	if (!f || f->host_fd < 0)
-		return -EBADF;
-	if (f->kind == FILE_SIGNALFD)
-		return -EINVAL;
-	long r = io_ready(t, f, POLLOUT);
-	if (r != 0)
-		return r;
-	return io_again(t, f, io_writev(t, f->host_fd, a[1], (int)a[2], NULL), POLLOUT);
+	long err;
+	struct file *f = transfer_file(t, a[0], &err);
+	return f ? stream_io(t, f, POLLOUT, transfer_writev, a[1], a[2]) : err;
 }
 
 SYSCALL_HANDLER(preadv)
