@@ -373,6 +373,8 @@ void sentry_take_host_signals(struct sentry *s);
 /* ---- signals (signal.c) ---- */
 void signal_send_process(struct process *p, int sig, const siginfo_t *info);
 void signal_send_task(struct task *t, int sig, const siginfo_t *info);
+/* EPIPE from a write: the writer gets SIGPIPE, as on Linux. */
+void signal_raise_sigpipe(struct task *t);
 /* A fault raised by the host while the program ran (SIGSEGV...). */
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
 /* Deliver pending signals to a task stopped in the sentry, before it runs

@@ -430,6 +430,18 @@ enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long
 	return DELIVER_SET_RESULT;
 }
 
+void signal_raise_sigpipe(struct task *t)
+{
+	/* As Linux's send_sig(SIGPIPE, current): from the task itself. */
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGPIPE;
+	si.si_code = SI_USER;
+	si.si_pid = t->proc->pid;
+	si.si_uid = t->proc->ruid;
+	signal_send_task(t, SIGPIPE, &si);
+}
+
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
 {
 	struct sigaction_k *act = action_of(t->proc, sig);

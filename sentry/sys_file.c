@@ -255,7 +255,10 @@ static long stream_io(struct task *t, struct file *f, short events, transfer_fn 
 	long r = io_ready(t, f, events);
 	if (r != 0)
 		return r;
-	return io_again(t, f, fn(t, f->host_fd, addr, len, NULL), events);
+	r = io_again(t, f, fn(t, f->host_fd, addr, len, NULL), events);
+	if (r == -EPIPE)
+		signal_raise_sigpipe(t);
+	return r;
 }
 
 /* The file behind `fd` for a transfer, or the errno: signalfds and

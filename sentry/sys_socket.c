@@ -588,17 +588,6 @@ static bool is_stream(struct file *f)
 	return type == SOCK_STREAM;
 }
 
-static void raise_sigpipe(struct task *t)
-{
-	siginfo_t si;
-	memset(&si, 0, sizeof(si));
-	si.si_signo = SIGPIPE;
-	si.si_code = SI_USER;
-	si.si_pid = t->proc->pid;
-	si.si_uid = getuid();
-	signal_send_task(t, SIGPIPE, &si);
-}
-
 /* Send all of `src` as Linux's blocking send does: a stream socket takes
  * what fits, and the task waits for room and goes on (t->io_done counts
  * across attempts); a signal or timeout then ends it with the bytes sent.
@@ -643,7 +632,7 @@ static long send_host(struct task *t, struct file *f, const struct send_src *src
 	if (t->io_done)
 		return (long)t->io_done;
 	if (err == EPIPE && !(flags & MSG_NOSIGNAL))
-		raise_sigpipe(t);
+		signal_raise_sigpipe(t);
 	return -err;
 }
 

@@ -10,6 +10,7 @@ cmp bash -c 'x=$(echo sub); echo "$x"; (echo subshell; exit 3); echo "status $?"
 cmp bash -c 'for i in 1 2 3; do (sleep 0.$i; echo job $i) & done; wait; echo all done'
 cmp bash -c 'f() { local n=$1; [ $n -le 1 ] && echo 1 && return; echo $(( n * $(f $((n-1))) )); }; f 6'
 cmp bash -c 'set -o pipefail; false | true; echo "pipefail $?"; trap "echo trapped" USR1; kill -USR1 $$; echo after'
+cmp bash -c 'yes | head -2; echo "pipestatus ${PIPESTATUS[*]}"' # SIGPIPE ends yes (141)
 cmp busybox sh -c 'i=0; while [ $i -lt 20 ]; do i=$((i+1)); done; echo $i; echo hi | busybox sed s/hi/ho/; busybox seq 5 | busybox awk "{s+=\$1} END {print s}"'
 cmp perl -e 'my @k; for (1..4) { my $p = fork; if (!$p) { exit $_ } push @k, $p } my $s = 0; for (@k) { waitpid($_, 0); $s += $? >> 8 } print "perl $s\n"'
 cmp /usr/bin/python3 -c 'import os, threading; r = []; ts = [threading.Thread(target=lambda i=i: r.append(i)) for i in range(8)]; [t.start() for t in ts]; [t.join() for t in ts]; print(sorted(r)); p = os.fork(); os._exit(4) if p == 0 else print(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]))'
