@@ -288,7 +288,9 @@ SYSCALL_HANDLER(write)
 	return f ? stream_io(t, f, POLLOUT, transfer_write, a[1], a[2]) : err;
 }
 
-SYSCALL_HANDLER(pread64)
+/* pread64/pwrite64/preadv/pwritev: at an offset, never waiting (Linux
+ * rejects them on pipes and sockets with ESPIPE, which the host reports). */
+static long positional_io(struct task *t, const uint64_t *a, transfer_fn *fn)
 {
 	int host = fd_host(t, (int)a[0]);
 	if (host < 0)
@@ -296,18 +298,17 @@ SYSCALL_HANDLER(pread64)
 	off_t off = (off_t)a[3];
 	if (off < 0)
 		return -EINVAL;
-	return io_read(t, host, a[1], a[2], &off);
+	return fn(t, host, a[1], a[2], &off);
+}
+
+SYSCALL_HANDLER(pread64)
+{
+	return positional_io(t, a, transfer_read);
 }
 
 SYSCALL_HANDLER(pwrite64)
 {
-	int host = fd_host(t, (int)a[0]);
-	if (host < 0)
-		return host;
-	off_t off = (off_t)a[3];
-	if (off < 0)
-		return -EINVAL;
-	return io_write(t, host, a[1], a[2], &off);
+	return positional_io(t, a, transfer_write);
 }
 
 SYSCALL_HANDLER(readv)
@@ -326,16 +327,12 @@ SYSCALL_HANDLER(writev)
 
 SYSCALL_HANDLER(preadv)
 {
-	int host = fd_host(t, (int)a[0]);
-	off_t off = (off_t)a[3];
-	return host < 0 ? host : io_readv(t, host, a[1], (int)a[2], &off);
+	return positional_io(t, a, transfer_readv);
 }
 
 SYSCALL_HANDLER(pwritev)
 {
-	int host = fd_host(t, (int)a[0]);
-	off_t off = (off_t)a[3];
-	return host < 0 ? host : io_writev(t, host, a[1], (int)a[2], &off);
+	return positional_io(t, a, transfer_writev);
 }
 
 SYSCALL_HANDLER(lseek)
