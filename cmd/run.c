@@ -22,7 +22,11 @@ static void run_usage(FILE *out)
 	      "msentry exits with PROG's exit status, or 128+N if it dies of signal N.\n"
 	      "\n"
 	      "Options:\n"
-	      "  --vsyscall=MODE     emulate (default) or none: legacy vsyscalls fault\n"
+	      "  --vsyscall=MODE     emulate (default): legacy vsyscalls work, and a\n"
+	      "                      recognised call site becomes a direct vDSO call\n"
+	      "                      after its first trap; trap: emulate every call,\n"
+	      "                      patch nothing; none: legacy vsyscalls fault\n"
+	      "                      (SIGSEGV), with one line naming the cause\n"
 	      "  --quiet             no warnings about unsupported syscalls\n"
 	      "  --root=DIR          sandbox root directory (default /)\n"
 	      "  -h, --help          show this help\n"
@@ -164,8 +168,10 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 				cfg->vsyscall = VSYSCALL_EMULATE;
 			else if (strcmp(optarg, "none") == 0)
 				cfg->vsyscall = VSYSCALL_NONE;
+			else if (strcmp(optarg, "trap") == 0)
+				cfg->vsyscall_no_patch = true;
 			else {
-				fprintf(stderr, "msentry: --vsyscall: expected emulate or none, "
+				fprintf(stderr, "msentry: --vsyscall: expected emulate, trap or none, "
 						"got `%s`\n",
 					optarg);
 				return -1;

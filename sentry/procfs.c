@@ -101,6 +101,8 @@ static const char *map_label(struct task *t, uint64_t start, const char *path)
 		return start >= mm->vdso_base ? "[vdso]" : "[vvar]";
 	if (*path)
 		return NULL;
+	if (mm->vsyscall_tramp && start == mm->vsyscall_tramp)
+		return "[msentry-vsyscall]"; /* patched legacy call sites jump through it */
 	if (start >= mm->brk_start && start < mm->brk_end)
 		return "[heap]";
 	if (start >= mm->stack_start && start < mm->stack_end)
@@ -151,7 +153,7 @@ static int synth_maps(struct task *t, struct strbuf *sb)
 			add_map_line(t, sb, line);
 	}
 	fclose(f);
-	if (t->s->cfg->vsyscall == VSYSCALL_EMULATE)
+	if (t->s->cfg->vsyscall != VSYSCALL_NONE)
 		strbuf_printf(sb, "%s-ffffffffff601000 --xp 00000000 00:00 0%*s[vsyscall]\n",
 			      VSYSCALL_LINE_START, 18, "");
 	return 0;

@@ -96,6 +96,8 @@ static void handle_syscall(struct task *t)
 static void handle_signal(struct task *t, int sig)
 {
 	t->th.regs_loaded = false;
+	if (t->vsyscall_pending_caller)
+		vsyscall_patch_pending(t);
 	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
 		siginfo_t si;
 		if (ptrace(PTRACE_GETSIGINFO, t->th.tid, 0, &si) != 0)
@@ -244,6 +246,11 @@ static int start_vdso(struct sentry *s, struct error *e)
 			e) != 0)
 		return -1;
 	s->vdso = &s->vdso_state->map;
+	static const char *const targets[3] = {"__vdso_gettimeofday", "__vdso_time",
+					       "__vdso_getcpu"};
+	for (int i = 0; i < 3 && !s->cfg->vsyscall_no_patch; i++)
+		if (vdso_symbol_offset(targets[i], &s->vsyscall_targets[i]) != 0)
+			s->vsyscall_targets[i] = 0;
 	return 0;
 }
 

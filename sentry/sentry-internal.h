@@ -96,6 +96,7 @@ struct mm {
 	uint64_t auxv[LOADER_AUXV_MAX * 2];
 	size_t auxv_words;
 	char *exe_path; /* sandbox path of the executable (/proc/self/exe) */
+	uint64_t vsyscall_tramp; /* page of jumps to vDSO functions, or 0 */
 };
 
 struct sigaction_k {
@@ -206,6 +207,7 @@ struct task {
 	long pending_result;	/* result to give when a stopped process continues */
 	bool pending_result_set;
 	uint64_t fault_addr;	/* cr2 of the last synchronous fault */
+	uint64_t vsyscall_pending_addr, vsyscall_pending_caller; /* site to patch at the next kick */
 	struct task *next;	/* in the sentry's task list */
 	struct strace_task *strace; /* --strace: the syscall being traced (strace.c) */
 };
@@ -228,6 +230,9 @@ struct sentry {
 	cpu_set_t cpus;	  /* CPUs the program is told it may use */
 	struct loader_vdso *vdso; /* &vdso_state->map, or NULL */
 	struct vdso *vdso_state;  /* vdso/vdso.h: memfd, parameter page, clock */
+	/* Offsets in the vDSO of __vdso_gettimeofday, __vdso_time and
+	 * __vdso_getcpu (vsyscall slots 0, 1, 2); 0: do not patch to it. */
+	uint64_t vsyscall_targets[3];
 	uint64_t hwcap, hwcap2, minsigstksz;
 	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
 	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
@@ -425,6 +430,9 @@ void vsyscall_seccomp_stop(struct task *t);
  * host), emulate it and return true (the stub is resumed or the task is
  * gone); false: an ordinary fault. */
 bool vsyscall_fault_stop(struct task *t);
+/* Patch the call site recorded at a seccomp stop (at a stop that allows
+ * injected syscalls: the kick that follows it). */
+void vsyscall_patch_pending(struct task *t);
 
 /* ---- handlers: declared here so the table can name them ---- */
 #define SYSCALL_HANDLER(name) long sys_##name(struct task *t, const uint64_t *a)

@@ -18,6 +18,7 @@ struct sentry_config {
 	const char *const *envp;  /* NULL-terminated */
 	const char *cwd;	  /* initial working directory inside the sandbox */
 	enum vsyscall_mode vsyscall;
+	bool vsyscall_no_patch;	  /* --vsyscall=trap: emulate every call, patch no site */
 	bool quiet;		  /* no warnings for unsupported syscalls */
 	/* --strace */
 	bool strace;		  /* trace lines */

@@ -77,6 +77,8 @@ void strace_exec_failed(struct task *t, const char *path, const struct error *e)
  *   [pid N] [vsyscall] time(NULL) = 1795394677 from 0x7f...
  * (or a JSON object with "vsyscall": true) and counts it in the summary.
  * Call it after the handler ran, so output arguments can be read. */
+/* A legacy call site was rewritten into a direct vDSO call. */
+void strace_vsyscall_patched(struct task *t, uint64_t site, uint64_t target);
 void strace_vsyscall(struct task *t, uint64_t nr, const uint64_t args[6], long ret,
 		     uint64_t caller);
 

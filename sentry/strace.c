@@ -1060,6 +1060,13 @@ void strace_exec_failed(struct task *t, const char *path, const struct error *e)
 	event_line(t->s->strace, t, "exec", "[msentry] exec \"%s\" failed: %s", path, e->msg);
 }
 
+void strace_vsyscall_patched(struct task *t, uint64_t site, uint64_t target)
+{
+	event_line(t->s->strace, t, "vsyscall-patch",
+		   "[msentry] vsyscall call site at %#" PRIx64 " now calls the vDSO at %#" PRIx64,
+		   site, target);
+}
+
 void strace_vsyscall(struct task *t, uint64_t nr, const uint64_t args[6], long ret, uint64_t caller)
 {
 	struct strace *st = t->s->strace;

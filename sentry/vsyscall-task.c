@@ -19,9 +19,13 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sentry-internal.h"
 #include "strace-internal.h"
+#include "vsyscall-patch.h"
 #include "vsyscall.h"
 
 static int read_mem(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -49,6 +53,77 @@ static enum vsyscall_action emulate(struct task *t, struct vsyscall_regs *r,
 		STRACE(t->s, strace_vsyscall(t, out->nr, args, (long)r->rax, out->caller));
 	}
 	return act;
+}
+
+/* Is the site returning to `caller` worth patching now? Fills the site's
+ * bytes and form (vsyscall-patch.h). Only while the caller is the one
+ * thread of its address space: nothing else can be running the bytes. */
+static int patchable_site(struct task *t, uint64_t vsyscall_addr, uint64_t caller,
+			  uint8_t code[VSYSCALL_SITE_BYTES])
+{
+	struct sentry *s = t->s;
+	uint64_t slot = (vsyscall_addr - VSYSCALL_ADDR) >> 10;
+	if (slot > 2 || (vsyscall_addr & 0x3ff) || !s->vsyscall_targets[slot] || !t->mm ||
+	    !t->mm->vdso_base || t->mm->refs != 1 || t->proc->nthreads != 1 ||
+	    caller < VSYSCALL_SITE_BYTES ||
+	    task_read(t, caller - VSYSCALL_SITE_BYTES, code, VSYSCALL_SITE_BYTES) != 0)
+		return 0;
+	return vsyscall_site_form(code, vsyscall_addr);
+}
+
+/* The trampoline page of this address space, mapped on first use within a
+ * rel32 call's reach of `caller` (below it first, where no heap grows).
+ * Its entry for `slot`, or 0. */
+static uint64_t trampoline_entry(struct task *t, uint64_t caller, uint64_t slot)
+{
+	struct mm *mm = t->mm;
+	static const int64_t offsets[] = {-(1L << 24), -(1L << 28), -(1L << 30), 1L << 30,
+					  3L << 29};
+	for (size_t i = 0; i < ARRAY_SIZE(offsets) && !mm->vsyscall_tramp; i++) {
+		uint64_t at = PAGE_DOWN(caller) + (uint64_t)offsets[i];
+		if (at < (1UL << 20) || at >= PROGRAM_ADDR_LIMIT - PAGE_SIZE)
+			continue;
+		long r = task_inject(t, __NR_mmap, at, PAGE_SIZE, PROT_READ | PROT_EXEC,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1,
+				     0);
+		if (r != (long)at)
+			continue;
+		uint8_t page[3 * VSYSCALL_TRAMP_ENTRY];
+		for (int k = 0; k < 3; k++)
+			vsyscall_tramp_entry(mm->vdso_base + t->s->vsyscall_targets[k],
+					     page + k * VSYSCALL_TRAMP_ENTRY);
+		if (platform_write_force(t->th.tid, at, page, sizeof(page)) == 0)
+			mm->vsyscall_tramp = at;
+		else
+			task_inject(t, __NR_munmap, at, PAGE_SIZE, 0, 0, 0, 0);
+	}
+	uint64_t entry = mm->vsyscall_tramp + slot * VSYSCALL_TRAMP_ENTRY;
+	return mm->vsyscall_tramp && vsyscall_in_reach(caller, entry) ? entry : 0;
+}
+
+/* Rewrite a recognised call site into a direct vDSO call. Needs a stop
+ * where syscalls may be injected (for the trampoline). */
+static void patch_call_site(struct task *t, uint64_t vsyscall_addr, uint64_t caller)
+{
+	uint8_t code[VSYSCALL_SITE_BYTES];
+	int form = patchable_site(t, vsyscall_addr, caller, code);
+	if (form == 0)
+		return;
+	uint64_t slot = (vsyscall_addr - VSYSCALL_ADDR) >> 10;
+	uint64_t target = t->mm->vdso_base + t->s->vsyscall_targets[slot];
+	if (form == 2 && !vsyscall_in_reach(caller, target))
+		target = trampoline_entry(t, caller, slot);
+	struct vsyscall_patch patch;
+	if (target && vsyscall_plan_patch(code, caller, vsyscall_addr, target, &patch) &&
+	    platform_write_force(t->th.tid, patch.addr, patch.bytes, patch.len) == 0)
+		STRACE(t->s, strace_vsyscall_patched(t, patch.addr, target));
+}
+
+void vsyscall_patch_pending(struct task *t)
+{
+	uint64_t addr = t->vsyscall_pending_addr, caller = t->vsyscall_pending_caller;
+	t->vsyscall_pending_addr = t->vsyscall_pending_caller = 0;
+	patch_call_site(t, addr, caller);
 }
 
 /* The one line that explains a crash that otherwise takes hours. */
@@ -84,12 +159,21 @@ void vsyscall_seccomp_stop(struct task *t)
 	} else if (emulate(t, &r, &out) == VSYSCALL_RETURN) {
 		th->regs.orig_rax = (uint64_t)-1;
 		th->regs.rax = r.rax;
+		/* Nothing may be injected at this stop (the kernel kills a stub
+		 * whose RIP changes here): patch at a kick stop right after. */
+		uint8_t code[VSYSCALL_SITE_BYTES];
+		if (patchable_site(t, th->regs.rip, out.caller, code)) {
+			t->vsyscall_pending_addr = th->regs.rip;
+			t->vsyscall_pending_caller = out.caller;
+		}
 	} else {
 		report_refused(t, &r, &out);
 		th->regs.rdi = 1; /* the host's emulation faults: SIGSEGV, no ret */
 	}
 	th->regs_dirty = true;
 	platform_resume(th, false, 0);
+	if (t->vsyscall_pending_caller)
+		syscall(SYS_tkill, th->tid, SIGURG);
 }
 
 bool vsyscall_fault_stop(struct task *t)
@@ -110,6 +194,7 @@ bool vsyscall_fault_stop(struct task *t)
 		task_continue(t);
 		return true;
 	}
+	patch_call_site(t, rip, out.caller);
 	th->regs.rax = r.rax;
 	th->regs.rip = r.rip;
 	th->regs.rsp = r.rsp;

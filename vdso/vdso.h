@@ -37,6 +37,10 @@ struct vdso {
 int vdso_create(struct vdso **out, unsigned cpu, bool use_tsc, struct error *e);
 void vdso_destroy(struct vdso *v);
 
+/* Offset of a dynamic symbol (e.g. "__vdso_time") from the image's start.
+ * 0, or -1 if the image has no such symbol. */
+int vdso_symbol_offset(const char *name, uint64_t *offset);
+
 /* Whether programs get time from the TSC without a syscall. */
 bool vdso_ready(const struct vdso *v);
 

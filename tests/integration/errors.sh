@@ -60,7 +60,7 @@ expect 126 "32-bit ELF" -- "$tmp/elf32"
 expect 126 "wrong architecture: aarch64" -- "$tmp/aarch64"
 expect 127 "missing ELF interpreter" -- "$tmp/nointerp"
 expect 127 "bad interpreter" -- "$tmp/badscript"
-expect 2 "expected emulate or none" -- --vsyscall=sometimes /bin/true
+expect 2 "expected emulate, trap or none" -- --vsyscall=sometimes /bin/true
 # A successful run leaves nothing either.
 if ! "$here/no-leftovers.py" "$msentry" run sh -c 'sleep 0.1 & echo started' >/dev/null; then
 	echo "FAIL: a normal run left processes behind"
