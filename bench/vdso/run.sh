@@ -12,7 +12,9 @@ cc -O2 -o "$work/clockbench" "$here/clockbench.c"
 cc -O2 -I"$here/../.." -o "$work/vdsocmp" "$here/vdsocmp.c"
 "$work/clockbench" "$secs" >"$work/native"
 "$build/cmd/msentry" run "$work/clockbench" "$secs" >"$work/msentry"
-printf '%-22s %14s %14s %8s\n' benchmark native/s msentry/s ratio
-join "$work/native" "$work/msentry" |
-	awk '{ printf "%-22s %14.0f %14.0f %7.1f%%\n", $1, $2, $4, 100 * $4 / $2 }'
+# --vsyscall=trap: every legacy call trapped and emulated (no call-site patching).
+"$build/cmd/msentry" run --vsyscall=trap "$work/clockbench" "$secs" >"$work/trap"
+printf '%-22s %14s %14s %8s %16s\n' benchmark native/s msentry/s ratio "trap-only/s"
+join "$work/native" "$work/msentry" | join - "$work/trap" |
+	awk '{ printf "%-22s %14.0f %14.0f %7.1f%% %16.0f\n", $1, $2, $4, 100 * $4 / $2, $6 }'
 "$work/vdsocmp" "$build/vdso/vdso.so" 30 | tail -n 1
