@@ -289,7 +289,7 @@ static void clear_child_tid(struct task *t)
 	}
 	uint32_t zero = 0;
 	if (task_write(t, t->clear_child_tid, &zero, sizeof(zero)) == 0)
-		task_wake_all(t->s, BLOCK_FUTEX, t->mm, t->clear_child_tid, ~0U, 1);
+		futex_wake_addr(t, t->clear_child_tid, false, 1);
 }
 
 static void task_unlink(struct task *t)
@@ -338,7 +338,7 @@ static void reparent_children(struct process *p)
 		c->sibling = init->children;
 		init->children = c;
 		if (c->zombie)
-			task_wake_all(p->s, BLOCK_CHILD, NULL, 0, 0, 1 << 30);
+			task_wake_all(p->s, BLOCK_CHILD, 1 << 30);
 	}
 }
 
@@ -359,7 +359,7 @@ static void notify_parent(struct process *p)
 		si.si_status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
 		signal_send_process(parent, p->exit_signal, &si);
 	}
-	task_wake_all(p->s, BLOCK_CHILD, NULL, 0, 0, 1 << 30);
+	task_wake_all(p->s, BLOCK_CHILD, 1 << 30);
 	if (autoreap)
 		reap(p);
 }

@@ -122,15 +122,11 @@ void task_wake(struct task *t)
 		t->state = TASK_READY;
 }
 
-int task_wake_all(struct sentry *s, enum block_kind kind, struct mm *mm, uint64_t addr,
-		  uint32_t bitset, int max)
+int task_wake_all(struct sentry *s, enum block_kind kind, int max)
 {
 	int n = 0;
 	for (struct task *t = s->tasks; t && n < max; t = t->next) {
 		if (t->state != TASK_BLOCKED || t->block.kind != kind)
-			continue;
-		if (kind == BLOCK_FUTEX &&
-		    (t->mm != mm || t->block.futex_addr != addr || !(t->block.futex_bitset & bitset)))
 			continue;
 		t->state = TASK_READY;
 		n++;

@@ -155,10 +155,18 @@ enum block_kind {
 	BLOCK_FD,	/* host fds in `fds` (+ optional deadline) */
 	BLOCK_SLEEP,	/* deadline only */
 	BLOCK_CHILD,	/* wait4/waitid: a child changes state */
-	BLOCK_FUTEX,	/* futex word (mm, addr) */
+	BLOCK_FUTEX,	/* futex word: see struct futex_key */
 	BLOCK_SIGNAL,	/* sigsuspend, pause, sigtimedwait */
 	BLOCK_VFORK,	/* the vfork child has not exec'd or exited yet */
 	BLOCK_STOPPED,	/* job-control stop */
+};
+
+/* What identifies a futex word, as in Linux: the address space and address
+ * for private futexes; the file (device, inode) and offset for a word in a
+ * MAP_SHARED mapping, so that processes sharing the memory meet. */
+struct futex_key {
+	const void *space; /* the struct mm, or NULL for a shared key */
+	uint64_t a, b, c;  /* private: address; shared: device, inode, offset */
 };
 
 struct block {
@@ -167,7 +175,7 @@ struct block {
 	int nfds;
 	bool has_deadline;
 	struct timespec deadline; /* CLOCK_MONOTONIC */
-	uint64_t futex_addr;
+	struct futex_key futex;
 	uint32_t futex_bitset;
 };
 
@@ -359,9 +367,9 @@ bool task_deadline(struct task *t, const struct timespec *rel, bool absolute, cl
 bool task_deadline_passed(struct task *t);
 /* Wake a blocked task: its syscall is run again. */
 void task_wake(struct task *t);
-/* Wake every task blocked with `kind` (and, for futexes, on that word). */
-int task_wake_all(struct sentry *s, enum block_kind kind, struct mm *mm, uint64_t addr,
-		  uint32_t bitset, int max);
+/* Wake up to `max` tasks blocked with `kind` (not futexes: see
+ * futex_wake_addr()); returns how many. */
+int task_wake_all(struct sentry *s, enum block_kind kind, int max);
 /* Finish the current syscall of a stopped task with `ret` and let it run. */
 void task_resume(struct task *t, long ret);
 /* Let a task stopped outside a syscall (signal stop) run again. */
@@ -404,6 +412,10 @@ void signalfd_sync(struct task *t, struct file *f);
 void signalfd_sync_all(struct task *t);
 long signalfd_read(struct task *t, struct file *f, uint64_t buf, size_t count);
 void signal_reset_on_exec(struct process *p);
+
+/* ---- futexes (sys_futex.c) ---- */
+/* FUTEX_WAKE on `addr` as seen by `t` (shared or private key); woken count. */
+int futex_wake_addr(struct task *t, uint64_t addr, bool private_key, int max);
 
 /* ---- processes (process.c) ---- */
 struct process *process_by_pid(struct sentry *s, pid_t pid);

@@ -164,7 +164,7 @@ static void wake_stopped(struct sentry *s, struct process *p)
 		return;
 	p->stopped = false;
 	p->stop_report = 0xffff; /* WIFCONTINUED */
-	task_wake_all(s, BLOCK_CHILD, NULL, 0, 0, 1 << 30);
+	task_wake_all(s, BLOCK_CHILD, 1 << 30);
 	for (struct task *t = s->tasks; t; t = t->next) {
 		if (t->proc != p || t->state != TASK_BLOCKED || t->block.kind != BLOCK_STOPPED)
 			continue;
@@ -343,7 +343,7 @@ static void job_stop(struct task *t, int sig)
 		si.si_status = sig;
 		signal_send_process(p->parent, SIGCHLD, &si);
 	}
-	task_wake_all(t->s, BLOCK_CHILD, NULL, 0, 0, 1 << 30);
+	task_wake_all(t->s, BLOCK_CHILD, 1 << 30);
 }
 
 /* Apply the restart rules to an interrupted syscall before a handler runs. */

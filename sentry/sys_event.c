@@ -126,7 +126,7 @@ void signalfd_notify(struct sentry *s, int sig)
 	/* Blocked signalfd reads wait as BLOCK_SIGNAL (the signal itself is
 	 * blocked, so it does not interrupt them): let them look again. */
 	if (any)
-		task_wake_all(s, BLOCK_SIGNAL, NULL, 0, 0, INT_MAX);
+		task_wake_all(s, BLOCK_SIGNAL, INT_MAX);
 }
 
 static bool has_pending(struct task *t, uint64_t mask)

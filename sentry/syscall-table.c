@@ -224,7 +224,7 @@ const struct syscall_desc syscall_table[SYSCALL_TABLE_SIZE] = {
 	SYSCALL(fremovexattr, NULL, SUPPORT_NONE, NULL, CL_DESC, R_INT, A_FD, A_STR),
 	SYSCALL(tkill, sys_tkill, SUPPORT_FULL, NULL, CL_PROCESS|CL_SIGNAL, R_INT, A_INT, A_SIGNAL),
 	SYSCALL(time, sys_time, SUPPORT_FULL, NULL, 0, R_INT, A_PTR),
-	SYSCALL(futex, sys_futex, SUPPORT_PARTIAL, "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAIT_BITSET, WAKE_BITSET; keys are per address space; PI and WAKE_OP are ENOSYS", 0, R_INT, A_PTR, A_FUTEX_OP, A_INT, A_PTR, A_PTR, A_INT),
+	SYSCALL(futex, sys_futex, SUPPORT_PARTIAL, "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAIT_BITSET, WAKE_BITSET with private and shared (MAP_SHARED) keys; PI and WAKE_OP are ENOSYS", 0, R_INT, A_PTR, A_FUTEX_OP, A_INT, A_PTR, A_PTR, A_INT),
 	SYSCALL(sched_setaffinity, sys_sched_setaffinity, SUPPORT_PARTIAL, "accepted and ignored: the sentry places stubs itself", 0, R_INT, A_INT, A_SIZE, A_CPUSET),
 	SYSCALL(sched_getaffinity, sys_sched_getaffinity, SUPPORT_FULL, NULL, 0, R_INT, A_INT, A_SIZE, A_CPUSET_OUT),
 	SYSCALL(set_thread_area, NULL, SUPPORT_NONE, NULL, 0, R_INT, A_PTR),

@@ -14,6 +14,10 @@ cmp bash -c 'yes | head -2; echo "pipestatus ${PIPESTATUS[*]}"' # SIGPIPE ends y
 cmp busybox sh -c 'i=0; while [ $i -lt 20 ]; do i=$((i+1)); done; echo $i; echo hi | busybox sed s/hi/ho/; busybox seq 5 | busybox awk "{s+=\$1} END {print s}"'
 cmp perl -e 'my @k; for (1..4) { my $p = fork; if (!$p) { exit $_ } push @k, $p } my $s = 0; for (@k) { waitpid($_, 0); $s += $? >> 8 } print "perl $s\n"'
 cmp /usr/bin/python3 -c 'import os, threading; r = []; ts = [threading.Thread(target=lambda i=i: r.append(i)) for i in range(8)]; [t.start() for t in ts]; [t.join() for t in ts]; print(sorted(r)); p = os.fork(); os._exit(4) if p == 0 else print(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]))'
+cmp /usr/bin/python3 -c 'import multiprocessing as mp
+if __name__ == "__main__":
+    with mp.Pool(2) as p: print(p.map(abs, range(-5, 5)))
+    q = mp.Queue(); w = mp.Process(target=q.put, args=("via queue",)); w.start(); print(q.get()); w.join()'
 cmp /usr/bin/python3 -c 'import subprocess; print(subprocess.run(["echo", "from subprocess"], capture_output=True, text=True).stdout.strip()); print(subprocess.call(["sh", "-c", "exit 7"]))'
 # make -j2 builds a small C project: make forks the shell, gcc runs cc1, as
 # and ld through pipes. Commands are silent (-s) so -j2 ordering is not
