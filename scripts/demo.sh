@@ -8,3 +8,4 @@ run() { echo "\$ msentry run $*"; build/cmd/msentry run "$@"; echo "(exit status
 run /bin/echo "hello from inside msentry"
 run sh -c 'echo "pid in the sandbox: $$"; ls / | head -5 | tr "\n" " "; echo'
 run ls -la /proc/self/
+run --strace=%file cat /etc/hostname
