@@ -344,6 +344,11 @@ static void job_stop(struct task *t, int sig)
 		signal_send_process(p->parent, SIGCHLD, &si);
 	}
 	task_wake_all(t->s, BLOCK_CHILD, 1 << 30);
+	/* Threads running program code stop at their next stop in the sentry:
+	 * make that now, so a busy loop stops too. */
+	for (struct task *u = t->s->tasks; u; u = u->next)
+		if (u->proc == p && u != t)
+			task_kick(u);
 }
 
 /* Apply the restart rules to an interrupted syscall before a handler runs. */
