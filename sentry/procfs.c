@@ -48,9 +48,7 @@ static int match_self(struct task *t, const char *abs, const char **rest, struct
 		}
 	}
 	if (strncmp(abs, "/dev/fd", 7) == 0 && (abs[7] == '/' || abs[7] == '\0')) {
-		static __thread char buf[32]; /* only the sentry thread */
-		snprintf(buf, sizeof(buf), "fd%s", abs + 7);
-		*rest = buf;
+		*rest = abs + 5; /* "fd" or "fd/N", as below /proc/self */
 		return DEV_FD;
 	}
 	if (strcmp(abs, "/proc") == 0 || strcmp(abs, "/proc/") == 0)
