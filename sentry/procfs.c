@@ -321,7 +321,7 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 		return path_open_file(t, AT_FDCWD, t->fs->cwd, flags, 0, out);
 	if (strcmp(rest, "root") == 0)
 		return path_open_file(t, AT_FDCWD, "/", flags, 0, out);
-	if (strcmp(rest, "fd") == 0) {
+	if (strcmp(rest, "fd") == 0 || strcmp(rest, "fd/") == 0) {
 		*out = open_fd_dir(t, abs);
 		return 0;
 	}
