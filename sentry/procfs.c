@@ -244,9 +244,14 @@ static struct file *open_fd_dir(struct task *t, const char *abs)
 	struct file *f = dir_list_new(abs);
 	dir_list_add(f, ".", DT_DIR, 1);
 	dir_list_add(f, "..", DT_DIR, 2);
-	for (int i = 0; i < t->files->size; i++) {
-		if (!t->files->slots[i].file)
+	/* Linux lists the directory's own fd too: it is the lowest free one,
+	 * where the open installs it. */
+	bool own_listed = false;
+	for (int i = 0; i <= t->files->size; i++) {
+		bool used = i < t->files->size && t->files->slots[i].file;
+		if (!used && own_listed)
 			continue;
+		own_listed |= !used;
 		char name[16];
 		snprintf(name, sizeof(name), "%d", i);
 		dir_list_add(f, name, DT_LNK, 100 + (uint64_t)i);

@@ -1,4 +1,5 @@
 /* Tasks: creation of the first process, exec through the loader, exit. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -155,15 +156,36 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 	return 0;
 }
 
+/* The program's first fds: msentry's own 0, 1, 2 and every fd msentry
+ * inherited open (not close-on-exec), at the same numbers, as a shell's
+ * `prog 3<file` expects. The sentry opens all of its own fds O_CLOEXEC,
+ * so they never pass this test. Each is a dup owned by the sentry. */
 static struct fd_table *initial_fds(void)
 {
 	struct fd_table *ft = fd_table_new();
-	ft->size = 64;
+	int limit = 64;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int fds[1024], n = 0;
+	while (d && (e = readdir(d)) && n < (int)ARRAY_SIZE(fds)) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || e->d_name[0] == '.' || fd == dirfd(d))
+			continue;
+		int fl = fcntl((int)fd, F_GETFD);
+		if (fd < 3 || (fl >= 0 && !(fl & FD_CLOEXEC)))
+			fds[n++] = (int)fd;
+		if (fd >= limit)
+			limit = (int)fd + 1;
+	}
+	if (d)
+		closedir(d);
+	ft->size = limit;
 	ft->slots = xcalloc((size_t)ft->size, sizeof(struct fd_slot));
-	for (int fd = 0; fd < 3; fd++) {
-		int host = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	for (int i = 0; i < n; i++) {
+		int host = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
 		if (host >= 0)
-			ft->slots[fd].file = file_new_host(host, NULL);
+			ft->slots[fds[i]].file = file_new_host(host, NULL);
 	}
 	return ft;
 }
