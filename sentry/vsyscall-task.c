@@ -171,9 +171,11 @@ void vsyscall_seccomp_stop(struct task *t)
 		th->regs.rdi = 1; /* the host's emulation faults: SIGSEGV, no ret */
 	}
 	th->regs_dirty = true;
-	platform_resume(th, false, 0);
+	/* Queued before the resume, the kick stops the thread on its very
+	 * return from this call, before it can reach the site again. */
 	if (t->vsyscall_pending_caller)
 		syscall(SYS_tkill, th->tid, SIGURG);
+	platform_resume(th, false, 0);
 }
 
 bool vsyscall_fault_stop(struct task *t)
