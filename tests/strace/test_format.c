@@ -1,6 +1,8 @@
 /* Each strace formatter against the exact text strace 6 prints for the
  * same value (checked by hand against `strace` on this host). */
 #include <check.h>
+
+#include "tests/check-run.h"
 #include <errno.h>
 #include <sys/sysmacros.h>
 #include <fcntl.h>
@@ -319,9 +321,5 @@ int main(void)
 	tcase_add_test(tc, summary_table);
 	tcase_add_test(tc, every_register_format_has_a_formatter);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

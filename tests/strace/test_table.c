@@ -3,6 +3,8 @@
  * below are Linux's x86-64 ABI as strace shows it (preadv's split offset is
  * one argument), written down by hand as a cross-check of the table. */
 #include <check.h>
+
+#include "tests/check-run.h"
 #include <seccomp.h>
 #include <string.h>
 
@@ -175,9 +177,5 @@ int main(void)
 	tcase_add_test(tc, names_match_libseccomp);
 	tcase_add_test(tc, classes_select_like_strace);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -1,5 +1,7 @@
 /* Unit tests of the loader's pure pieces: ELF checks, #! parsing, stack. */
 #include <check.h>
+
+#include "tests/check-run.h"
 #include <elf.h>
 #include <errno.h>
 #include <string.h>
@@ -257,9 +259,5 @@ int main(void)
 	tcase_add_test(tc, stack_layout);
 	tcase_add_test(tc, stack_too_big);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

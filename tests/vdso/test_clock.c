@@ -3,6 +3,8 @@
  * page splits each clock's base into seconds and nanoseconds. */
 #include <check.h>
 
+#include "tests/check-run.h"
+
 #include "vdso/clock-internal.h"
 
 #define MULT_1GHZ (1ULL << 32) /* 1 ns per cycle */
@@ -81,9 +83,5 @@ int main(void)
 	tcase_add_test(tc, host_behind_never_goes_backwards);
 	tcase_add_test(tc, page_splits_bases);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

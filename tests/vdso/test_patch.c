@@ -1,5 +1,7 @@
 /* Unit tests of vsyscall call-site patching (sentry/vsyscall-patch.c). */
 #include <check.h>
+
+#include "tests/check-run.h"
 #include <string.h>
 
 #include "sentry/vsyscall-patch.h"
@@ -101,9 +103,5 @@ int main(void)
 	tcase_add_test(tc, unrecognised_sites_are_left_alone);
 	tcase_add_test(tc, trampoline_entry_is_an_absolute_jump);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

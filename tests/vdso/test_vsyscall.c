@@ -3,6 +3,8 @@
  * emulate/xonly hosts, SIGSEGV on vsyscall=none hosts), so these cases
  * cover both; the fake memory is one 64-byte "stack" at STACK. */
 #include <check.h>
+
+#include "tests/check-run.h"
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -170,9 +172,5 @@ int main(void)
 	tcase_add_test(tc, none_mode_refuses_with_caller);
 	tcase_add_test(tc, errors_from_handler_are_returned);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }
