@@ -658,16 +658,24 @@ SYSCALL_HANDLER(sendto)
 	return send_host(t, f, &src, &mh, (int)a[3]);
 }
 
+/* The program's struct msghdr at `addr` and its iovec array. 0 or -errno;
+ * *iov is malloc'ed. */
+static int read_msghdr(struct task *t, uint64_t addr, struct msghdr *pm, struct iovec **iov,
+		       size_t *total)
+{
+	if (task_read(t, addr, pm, sizeof(*pm)) != 0)
+		return -EFAULT;
+	if (pm->msg_iovlen > IOV_MAX)
+		return -EMSGSIZE;
+	return io_read_iovec(t, (uint64_t)pm->msg_iov, (int)pm->msg_iovlen, iov, total);
+}
+
 static long sendmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int flags)
 {
 	struct msghdr pm;
-	if (task_read(t, msg_addr, &pm, sizeof(pm)) != 0)
-		return -EFAULT;
-	if (pm.msg_iovlen > IOV_MAX)
-		return -EMSGSIZE;
 	cleanup_free struct iovec *iov = NULL;
 	size_t total;
-	int rc = io_read_iovec(t, (uint64_t)pm.msg_iov, (int)pm.msg_iovlen, &iov, &total);
+	int rc = read_msghdr(t, msg_addr, &pm, &iov, &total);
 	if (rc != 0)
 		return rc;
 	cleanup_host_addr struct host_addr ha = {.tmpfd = -1};
@@ -819,13 +827,9 @@ static int scatter(struct task *t, const struct iovec *iov, size_t cnt, size_t n
 static long recvmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int flags)
 {
 	struct msghdr pm;
-	if (task_read(t, msg_addr, &pm, sizeof(pm)) != 0)
-		return -EFAULT;
-	if (pm.msg_iovlen > IOV_MAX)
-		return -EMSGSIZE;
 	cleanup_free struct iovec *iov = NULL;
 	size_t total;
-	int rc = io_read_iovec(t, (uint64_t)pm.msg_iov, (int)pm.msg_iovlen, &iov, &total);
+	int rc = read_msghdr(t, msg_addr, &pm, &iov, &total);
 	if (rc != 0)
 		return rc;
 	if (total > t->s->scratch_size)
