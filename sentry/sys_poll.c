@@ -88,6 +88,21 @@ static int read_timespec(struct task *t, uint64_t addr, struct timespec *ts)
 	return 0;
 }
 
+/* The timeout and temporary signal mask of ppoll and epoll_pwait2, in
+ * that order (a bad timeout leaves the mask alone). *tsp: NULL for none. */
+static int timeout_and_mask(struct task *t, uint64_t ts_addr, uint64_t mask_addr,
+			    uint64_t mask_size, struct timespec *ts, struct timespec **tsp)
+{
+	*tsp = NULL;
+	if (ts_addr) {
+		int rc = read_timespec(t, ts_addr, ts);
+		if (rc != 0)
+			return rc;
+		*tsp = ts;
+	}
+	return install_sigmask(t, mask_addr, mask_size);
+}
+
 /* ---- poll ---- */
 
 /* Fill in `pfds[i].revents` for the program's pollfds from one host poll
@@ -161,16 +176,9 @@ SYSCALL_HANDLER(poll)
 
 SYSCALL_HANDLER(ppoll)
 {
-	struct timespec ts;
-	if (a[2]) {
-		int rc = read_timespec(t, a[2], &ts);
-		if (rc != 0)
-			return rc;
-	}
-	int rc = install_sigmask(t, a[3], a[4]);
-	if (rc != 0)
-		return rc;
-	return poll_common(t, a[0], a[1], a[2] ? &ts : NULL);
+	struct timespec ts, *tsp;
+	int rc = timeout_and_mask(t, a[2], a[3], a[4], &ts, &tsp);
+	return rc != 0 ? rc : poll_common(t, a[0], a[1], tsp);
 }
 
 /* ---- select ---- */
@@ -453,14 +461,7 @@ SYSCALL_HANDLER(epoll_pwait)
 
 SYSCALL_HANDLER(epoll_pwait2)
 {
-	struct timespec ts;
-	if (a[3]) {
-		int rc = read_timespec(t, a[3], &ts);
-		if (rc != 0)
-			return rc;
-	}
-	int rc = install_sigmask(t, a[4], a[5]);
-	if (rc != 0)
-		return rc;
-	return epoll_wait_common(t, (int)a[0], a[1], (int)a[2], a[3] ? &ts : NULL);
+	struct timespec ts, *tsp;
+	int rc = timeout_and_mask(t, a[3], a[4], a[5], &ts, &tsp);
+	return rc != 0 ? rc : epoll_wait_common(t, (int)a[0], a[1], (int)a[2], tsp);
 }
