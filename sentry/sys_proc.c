@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -11,6 +12,7 @@
 #include <sys/sysinfo.h>
 #include <sys/times.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "sentry-internal.h"
 
@@ -311,6 +313,48 @@ SYSCALL_HANDLER(setrlimit)
 	return rlimit_common(t, 0, (unsigned)a[0], a[1], 0);
 }
 
+/* CPU use of the program: the host's accounting of its stub (host tid
+ * `tid`), read from /proc/TID/stat: fault counts and user/system ticks.
+ * The sentry's own time serving the program's syscalls is not counted,
+ * much as a kernel's time is not user time. 0 or -1. */
+struct stub_usage {
+	unsigned long minflt, majflt, utime, stime; /* utime/stime in clock ticks */
+	long maxrss_kb;
+};
+
+static int stub_usage(pid_t tid, struct stub_usage *u)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Fields after the command name, which may hold spaces: state is 3. */
+	const char *p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %lu %*u %lu %*u %lu %lu", &u->minflt,
+			 &u->majflt, &u->utime, &u->stime) != 4)
+		return -1;
+	u->maxrss_kb = 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	while (f && fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "VmHWM: %ld kB", &u->maxrss_kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return 0;
+}
+
+static struct timeval ticks_to_timeval(unsigned long ticks)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	return (struct timeval){.tv_sec = (time_t)(ticks / hz),
+				.tv_usec = (suseconds_t)(ticks % hz * 1000000 / hz)};
+}
+
 SYSCALL_HANDLER(getrusage)
 {
 	int who = (int)a[0];
@@ -318,6 +362,15 @@ SYSCALL_HANDLER(getrusage)
 		return -EINVAL;
 	struct rusage ru;
 	memset(&ru, 0, sizeof(ru));
+	struct stub_usage u;
+	/* No children yet: RUSAGE_CHILDREN stays zero. */
+	if (who != RUSAGE_CHILDREN && stub_usage(t->th.tid, &u) == 0) {
+		ru.ru_utime = ticks_to_timeval(u.utime);
+		ru.ru_stime = ticks_to_timeval(u.stime);
+		ru.ru_minflt = (long)u.minflt;
+		ru.ru_majflt = (long)u.majflt;
+		ru.ru_maxrss = u.maxrss_kb;
+	}
 	return task_write(t, a[1], &ru, sizeof(ru)) == 0 ? 0 : -EFAULT;
 }
 
@@ -326,6 +379,11 @@ SYSCALL_HANDLER(times)
 	struct tms tms;
 	clock_t now = times(&tms);
 	memset(&tms, 0, sizeof(tms));
+	struct stub_usage u;
+	if (stub_usage(t->th.tid, &u) == 0) {
+		tms.tms_utime = (clock_t)u.utime;
+		tms.tms_stime = (clock_t)u.stime;
+	}
 	if (a[0] && task_write(t, a[0], &tms, sizeof(tms)) != 0)
 		return -EFAULT;
 	return now;
