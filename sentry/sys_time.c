@@ -12,13 +12,29 @@ static bool clock_ok(clockid_t clk)
 	return clk >= 0 && clk <= CLOCK_TAI;
 }
 
+/* The program's own CPU-time clocks are its stub's, not the sentry's
+ * (which would be what the sentry reading CLOCK_*_CPUTIME_ID gets). The
+ * kernel names another process's CPU clock ~pid << 3 | CPUCLOCK_SCHED (2),
+ * readable for thread-group leaders only; per-thread clocks (bit 4) only
+ * inside one's own thread group. So the thread clock is the stub thread's
+ * process clock, exact while each stub thread leads its own process;
+ * threads sharing a stub will need /proc/TID/schedstat. */
+static clockid_t host_clock(struct task *t, clockid_t clk)
+{
+	if (clk == CLOCK_PROCESS_CPUTIME_ID && t->mm)
+		return (clockid_t)(~(unsigned)t->mm->stub_pid << 3 | 2);
+	if (clk == CLOCK_THREAD_CPUTIME_ID)
+		return (clockid_t)(~(unsigned)t->th.tid << 3 | 2);
+	return clk;
+}
+
 SYSCALL_HANDLER(clock_gettime)
 {
 	struct timespec ts;
 	clockid_t clk = (clockid_t)a[0];
 	if (!clock_ok(clk))
 		return -EINVAL;
-	if (clock_gettime(clk, &ts) != 0)
+	if (clock_gettime(host_clock(t, clk), &ts) != 0)
 		return -errno;
 	return task_write(t, a[1], &ts, sizeof(ts)) == 0 ? 0 : -EFAULT;
 }
