@@ -60,7 +60,8 @@ has_line cat.tr '[pid 1] openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC
 has_re cat.tr '^\[pid 1\] newfstatat\(3, "", \{st_mode=S_IFREG\|0644, st_size=[0-9]+, \.\.\.\}, AT_EMPTY_PATH\) = 0$'
 has_re cat.tr '^\[pid 1\] mmap\(NULL, [0-9]+, PROT_READ\|PROT_WRITE, MAP_PRIVATE\|MAP_ANONYMOUS, -1, 0\) = 0x[0-9a-f]+$'
 has_re cat.tr '^\[pid 1\] read\(3, "\\177ELF\\2\\1\\1\\3\\0\\0\\0\\0\\0\\0\\0\\0\\3\\0>\\0\\1\\0\\0\\0.*"\.\.\., 832\) = 832$'
-has_line cat.tr '[pid 1] prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0'
+# The values are the host's limits, which differ between machines.
+has_re cat.tr '^\[pid 1\] prlimit64\(0, RLIMIT_STACK, NULL, \{rlim_cur=[^,]+, rlim_max=[^}]+\}\) = 0$'
 cmp -s "$tmp/cat.out" /etc/os-release || { echo "FAIL: cat output changed under --strace"; fail=1; }
 
 # A failing openat, and the exit status.
