@@ -15,7 +15,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include "sentry/strace-internal.h"
+#include "sentry/strace/strace-internal.h"
 
 /* Run a scalar formatter and compare. */
 #define CHECK_SCALAR(fn, v, want)                                                                  \

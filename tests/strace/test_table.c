@@ -8,7 +8,7 @@
 #include <seccomp.h>
 #include <string.h>
 
-#include "sentry/strace-internal.h"
+#include "sentry/strace/strace-internal.h"
 
 struct count {
 	const char *name;

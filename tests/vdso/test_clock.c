@@ -5,7 +5,7 @@
 
 #include "tests/check-run.h"
 
-#include "vdso/clock-internal.h"
+#include "sentry/clock/clock-internal.h"
 
 #define MULT_1GHZ (1ULL << 32) /* 1 ns per cycle */
 

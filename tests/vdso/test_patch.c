@@ -4,7 +4,7 @@
 #include "tests/check-run.h"
 #include <string.h>
 
-#include "sentry/vsyscall-patch.h"
+#include "sentry/vsyscall/vsyscall-patch.h"
 
 #define VTIME 0xffffffffff600400UL
 

@@ -9,7 +9,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "sentry/vsyscall.h"
+#include "sentry/vsyscall/vsyscall.h"
 
 #define STACK 0x7ffd00001000UL
 #define CALLER 0x401234UL

@@ -1,0 +1,128 @@
+/* Moving bytes between host fds and program memory.
+ *
+ * The sentry cannot hand a program pointer to the host kernel, so data goes
+ * through its scratch buffer: host read() into scratch, then
+ * process_vm_writev into the program (and the reverse for writes).
+ * Vectored calls are gathered into one host call so that writes to pipes
+ * and sockets keep their atomicity.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include "sentry/kernel/kernel.h"
+#include "sentry/fs/fs.h"
+
+static bool is_regular(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+long io_read(struct task *t, int fd, uint64_t buf, size_t count, const off_t *off)
+{
+	struct sentry *s = t->s;
+	size_t done = 0;
+	while (done < count) {
+		size_t chunk = count - done < s->scratch_size ? count - done : s->scratch_size;
+		ssize_t n = off ? pread(fd, s->scratch, chunk, *off + (off_t)done)
+				: read(fd, s->scratch, chunk);
+		if (n < 0)
+			return done ? (long)done : -errno;
+		if (n > 0 && task_write(t, buf + done, s->scratch, (size_t)n) != 0)
+			return done ? (long)done : -EFAULT;
+		done += (size_t)n;
+		/* Only a full chunk from a regular file means more may follow
+		 * without blocking. */
+		if ((size_t)n < chunk || !is_regular(fd))
+			break;
+	}
+	return (long)done;
+}
+
+long io_write(struct task *t, int fd, uint64_t buf, size_t count, const off_t *off)
+{
+	struct sentry *s = t->s;
+	size_t done = 0;
+	while (done < count) {
+		size_t chunk = count - done < s->scratch_size ? count - done : s->scratch_size;
+		if (task_read(t, buf + done, s->scratch, chunk) != 0)
+			return done ? (long)done : -EFAULT;
+		ssize_t n = off ? pwrite(fd, s->scratch, chunk, *off + (off_t)done)
+				: write(fd, s->scratch, chunk);
+		if (n < 0)
+			return done ? (long)done : -errno;
+		done += (size_t)n;
+		if ((size_t)n < chunk)
+			break;
+	}
+	return (long)done;
+}
+
+int io_read_iovec(struct task *t, uint64_t addr, int cnt, struct iovec **out, size_t *total)
+{
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	struct iovec *iov = xcalloc((size_t)cnt, sizeof(*iov));
+	if (task_read(t, addr, iov, (size_t)cnt * sizeof(*iov)) != 0) {
+		free(iov);
+		return -EFAULT;
+	}
+	size_t sum = 0;
+	for (int i = 0; i < cnt; i++) {
+		if ((ssize_t)iov[i].iov_len < 0 || sum + iov[i].iov_len < sum) {
+			free(iov);
+			return -EINVAL;
+		}
+		sum += iov[i].iov_len;
+	}
+	*out = iov;
+	*total = sum;
+	return 0;
+}
+
+long io_readv(struct task *t, int fd, uint64_t iov_addr, int cnt, const off_t *off)
+{
+	struct sentry *s = t->s;
+	cleanup_free struct iovec *iov = NULL;
+	size_t total;
+	int rc = io_read_iovec(t, iov_addr, cnt, &iov, &total);
+	if (rc != 0)
+		return rc;
+	if (total > s->scratch_size)
+		total = s->scratch_size;
+	ssize_t n = off ? pread(fd, s->scratch, total, *off) : read(fd, s->scratch, total);
+	if (n < 0)
+		return -errno;
+	size_t left = (size_t)n, at = 0;
+	for (int i = 0; i < cnt && left > 0; i++) {
+		size_t part = iov[i].iov_len < left ? iov[i].iov_len : left;
+		if (task_write(t, (uint64_t)iov[i].iov_base, s->scratch + at, part) != 0)
+			return at ? (long)at : -EFAULT;
+		at += part;
+		left -= part;
+	}
+	return n;
+}
+
+long io_writev(struct task *t, int fd, uint64_t iov_addr, int cnt, const off_t *off)
+{
+	struct sentry *s = t->s;
+	cleanup_free struct iovec *iov = NULL;
+	size_t total;
+	int rc = io_read_iovec(t, iov_addr, cnt, &iov, &total);
+	if (rc != 0)
+		return rc;
+	size_t at = 0;
+	for (int i = 0; i < cnt && at < s->scratch_size; i++) {
+		size_t part = iov[i].iov_len;
+		if (part > s->scratch_size - at)
+			part = s->scratch_size - at;
+		if (task_read(t, (uint64_t)iov[i].iov_base, s->scratch + at, part) != 0)
+			return -EFAULT;
+		at += part;
+	}
+	ssize_t n = off ? pwrite(fd, s->scratch, at, *off) : write(fd, s->scratch, at);
+	return n < 0 ? -errno : n;
+}

@@ -1,0 +1,426 @@
+/* The program's view of /proc/self (and /proc/<its pid>, /dev/fd).
+ *
+ * The host's /proc/self would describe the sentry, and the stub's
+ * /proc/<pid> shows the stub page and host paths. Files that describe the
+ * program are therefore synthesized here: maps (the stub's real mappings,
+ * with the stub page removed and [heap]/[stack]/[vdso]/[vvar] labelled),
+ * exe, cwd, root, fd/, auxv, cmdline, environ, stat, status, comm.
+ * Synthesized contents are served from a memfd, so read, lseek and fstat
+ * work on them like on any file. Other /proc/self entries fall through to
+ * the host.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "sentry/kernel/files.h"
+#include "sentry/fs/fs.h"
+#include "sentry/kernel/kernel.h"
+
+enum self_kind { NOT_SELF, SELF_LINK, THREAD_SELF_LINK, SELF_ENTRY, DEV_FD };
+
+enum { PROC_ROOT = DEV_FD + 1, PROC_HIDDEN };
+
+static bool all_digits(const char *p, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	return true;
+}
+
+/* Which /proc entry `abs` names. `*who` becomes the task whose view it is
+ * (the caller for self, the main thread of another sandbox process for
+ * /proc/<pid>); `*rest` the path below that directory. Host processes are
+ * hidden: /proc/<pid> of anything but a sandbox process is PROC_HIDDEN. */
+static int match_self(struct task *t, const char *abs, const char **rest, struct task **who)
+{
+	*who = t;
+	static const char *const dev_links[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(abs, dev_links[i]) == 0) {
+			*rest = i == 0 ? "fd/0" : i == 1 ? "fd/1" : "fd/2";
+			return DEV_FD;
+		}
+	}
+	if (strncmp(abs, "/dev/fd", 7) == 0 && (abs[7] == '/' || abs[7] == '\0')) {
+		*rest = abs + 5; /* "fd" or "fd/N", as below /proc/self */
+		return DEV_FD;
+	}
+	if (strcmp(abs, "/proc") == 0 || strcmp(abs, "/proc/") == 0)
+		return PROC_ROOT;
+	if (strncmp(abs, "/proc/", 6) != 0)
+		return NOT_SELF;
+	const char *p = abs + 6;
+	size_t n = strcspn(p, "/");
+	bool self = n == 4 && strncmp(p, "self", 4) == 0;
+	bool thread_self = n == 11 && strncmp(p, "thread-self", 11) == 0;
+	if (!self && !thread_self) {
+		if (!all_digits(p, n))
+			return NOT_SELF;
+		struct process *target = process_by_pid(t->s, (pid_t)strtol(p, NULL, 10));
+		struct task *main_task = target ? task_by_tid(t->s, target->pid) : NULL;
+		if (!main_task || !main_task->mm)
+			return PROC_HIDDEN;
+		*who = main_task;
+	}
+	*rest = p[n] ? p + n + 1 : "";
+	if (**rest == '\0')
+		return thread_self ? THREAD_SELF_LINK : (self ? SELF_LINK : SELF_ENTRY);
+	return SELF_ENTRY;
+}
+
+/* /proc itself: the host's entries that are not processes, plus the
+ * sandbox's processes. */
+static struct file *open_proc_root(struct task *t, const char *abs);
+
+static int memfd_with(const struct strbuf *sb)
+{
+	int fd = memfd_create("msentry-proc", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = write_all(fd, sb->data ? sb->data : "", sb->len);
+	if (rc != 0) {
+		close(fd);
+		return rc;
+	}
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+static const char *map_label(struct task *t, uint64_t start, const char *path)
+{
+	struct mm *mm = t->mm;
+	if (strncmp(path, "/memfd:msentry-vdso", 19) == 0)
+		return start >= mm->vdso_base ? "[vdso]" : "[vvar]";
+	if (*path)
+		return NULL;
+	if (mm->vsyscall_tramp && start == mm->vsyscall_tramp)
+		return "[msentry-vsyscall]"; /* patched legacy call sites jump through it */
+	if (start >= mm->brk_start && start < mm->brk_end)
+		return "[heap]";
+	if (start >= mm->stack_start && start < mm->stack_end)
+		return "[stack]";
+	return NULL;
+}
+
+static void add_map_line(struct task *t, struct strbuf *sb, const char *line)
+{
+	unsigned long start, end, off, ino;
+	unsigned maj, min;
+	char perms[8];
+	int pos = 0;
+	if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &start, &end, perms, &off, &maj, &min,
+		   &ino, &pos) < 7)
+		return;
+	if (start >= STUB_ADDR && end <= STUB_ADDR + PAGE_SIZE)
+		return; /* the stub page is not the program's */
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s", line + pos);
+	path[strcspn(path, "\n")] = '\0';
+	const char *label = map_label(t, start, path);
+	cleanup_free char *shown = label ? xstrdup(label)
+				 : path[0] == '/' ? path_from_host(t->s, path)
+						  : xstrdup(path);
+	int len = 0;
+	strbuf_printf(sb, "%08lx-%08lx %s %08lx %02x:%02x %lu %n", start, end, perms, off, maj,
+		      min, ino, &len);
+	if (*shown)
+		strbuf_printf(sb, "%*s%s", len < 73 ? 73 - len : 0, "", shown);
+	strbuf_append(sb, "\n", 1);
+}
+
+#define VSYSCALL_LINE_START "ffffffffff600000"
+
+static int synth_maps(struct task *t, struct strbuf *sb)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "/proc/%d/maps", t->mm->stub_pid);
+	FILE *f = fopen(name, "re");
+	if (!f)
+		return -errno;
+	char line[PATH_MAX + 128];
+	while (fgets(line, sizeof(line), f)) {
+		/* The host's own line depends on the host's vsyscall mode;
+		 * what the program sees depends on --vsyscall only. */
+		if (strncmp(line, VSYSCALL_LINE_START, strlen(VSYSCALL_LINE_START)) != 0)
+			add_map_line(t, sb, line);
+	}
+	fclose(f);
+	if (t->s->cfg->vsyscall != VSYSCALL_NONE)
+		strbuf_printf(sb, "%s-ffffffffff601000 --xp 00000000 00:00 0%*s[vsyscall]\n",
+			      VSYSCALL_LINE_START, 18, "");
+	return 0;
+}
+
+static int synth_memory_range(struct task *t, struct strbuf *sb, uint64_t start, uint64_t end)
+{
+	if (end <= start)
+		return 0;
+	cleanup_free char *buf = xmalloc(end - start);
+	if (task_read(t, start, buf, end - start) != 0)
+		return 0; /* like Linux: unreadable arguments read as empty */
+	strbuf_append(sb, buf, end - start);
+	return 0;
+}
+
+static const char *comm_of(struct task *t)
+{
+	const char *exe = t->mm->exe_path ? t->mm->exe_path : "?";
+	const char *slash = strrchr(exe, '/');
+	return slash ? slash + 1 : exe;
+}
+
+static void synth_stat(struct task *t, struct strbuf *sb)
+{
+	struct process *p = t->proc;
+	pid_t ppid = p->parent ? p->parent->pid : 0;
+	strbuf_printf(sb, "%d (%.15s) R %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 0 0 "
+			  "18446744073709551615 0 0 %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 %lu %lu "
+			  "%lu %lu %lu %lu 0\n",
+		      p->pid, comm_of(t), ppid, p->pgid, p->sid, p->nthreads, t->mm->stack_end,
+		      t->mm->brk_start, t->mm->brk_end, t->mm->arg_start, t->mm->arg_end,
+		      t->mm->env_start, t->mm->env_end);
+}
+
+static void synth_status(struct task *t, struct strbuf *sb)
+{
+	struct process *p = t->proc;
+	strbuf_printf(sb,
+		      "Name:\t%.15s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\n"
+		      "Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\n"
+		      "Gid:\t%u\t%u\t%u\t%u\nThreads:\t%d\nSigBlk:\t%016lx\n",
+		      comm_of(t), t->fs->umask, p->pid, t->tid, p->parent ? p->parent->pid : 0,
+		      getuid(), geteuid(), geteuid(), geteuid(), getgid(), getegid(), getegid(),
+		      getegid(), p->nthreads, t->sigmask);
+}
+
+/* A synthetic directory keeps an O_PATH fd of a host /proc directory so
+ * that fstat() and friends describe a directory. */
+static struct file *dir_list_new(const char *path)
+{
+	int fd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct file *f = file_new_host(fd, path);
+	f->kind = FILE_DIR_LIST;
+	return f;
+}
+
+static void dir_list_add(struct file *f, const char *name, unsigned char type, uint64_t ino)
+{
+	f->entries = xrealloc(f->entries, (f->nentries + 1) * sizeof(*f->entries));
+	f->entries[f->nentries++] = (struct dir_entry){xstrdup(name), type, ino};
+}
+
+static struct file *open_proc_root(struct task *t, const char *abs)
+{
+	struct file *f = dir_list_new(abs);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (!all_digits(e->d_name, strlen(e->d_name)) && strcmp(e->d_name, "self") != 0 &&
+		    strcmp(e->d_name, "thread-self") != 0)
+			dir_list_add(f, e->d_name, e->d_type, e->d_ino);
+	}
+	if (d)
+		closedir(d);
+	dir_list_add(f, "self", DT_LNK, 3);
+	dir_list_add(f, "thread-self", DT_LNK, 4);
+	for (struct task *u = t->s->tasks; u; u = u->next) {
+		if (u->tid != u->proc->pid)
+			continue;
+		char name[16];
+		snprintf(name, sizeof(name), "%d", u->proc->pid);
+		dir_list_add(f, name, DT_DIR, 1000 + (uint64_t)u->proc->pid);
+	}
+	return f;
+}
+
+static struct file *open_fd_dir(struct task *t, const char *abs)
+{
+	struct file *f = dir_list_new(abs);
+	dir_list_add(f, ".", DT_DIR, 1);
+	dir_list_add(f, "..", DT_DIR, 2);
+	/* Linux lists the directory's own fd too: it is the lowest free one,
+	 * where the open installs it. */
+	bool own_listed = false;
+	for (int i = 0; i <= t->files->size; i++) {
+		bool used = i < t->files->size && t->files->slots[i].file;
+		if (!used && own_listed)
+			continue;
+		own_listed |= !used;
+		char name[16];
+		snprintf(name, sizeof(name), "%d", i);
+		dir_list_add(f, name, DT_LNK, 100 + (uint64_t)i);
+	}
+	return f;
+}
+
+static struct file *open_self_dir(const char *abs)
+{
+	static const char *const names[] = {"auxv", "cmdline", "comm", "cwd", "environ", "exe",
+					    "fd", "maps", "root", "stat", "status"};
+	struct file *f = dir_list_new(abs);
+	dir_list_add(f, ".", DT_DIR, 1);
+	dir_list_add(f, "..", DT_DIR, 2);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		bool is_link = !strcmp(names[i], "cwd") || !strcmp(names[i], "exe") ||
+			       !strcmp(names[i], "root");
+		unsigned char type = !strcmp(names[i], "fd") ? DT_DIR : is_link ? DT_LNK : DT_REG;
+		dir_list_add(f, names[i], type, 10 + i);
+	}
+	return f;
+}
+
+static long reopen_fd(struct task *t, const char *num, int flags)
+{
+	char *end;
+	long n = strtol(num, &end, 10);
+	if (*end || end == num)
+		return -ENOENT;
+	struct file *f = fd_lookup(t, (int)n);
+	if (!f || f->host_fd < 0)
+		return -ENOENT;
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", f->host_fd);
+	int fd = open(link, (flags & ~O_CREAT) | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static long open_synthesized(struct task *t, const char *rest)
+{
+	struct strbuf sb = {0};
+	long rc = 0;
+	if (strcmp(rest, "maps") == 0)
+		rc = synth_maps(t, &sb);
+	else if (strcmp(rest, "auxv") == 0)
+		strbuf_append(&sb, t->mm->auxv, t->mm->auxv_words * sizeof(uint64_t));
+	else if (strcmp(rest, "cmdline") == 0)
+		rc = synth_memory_range(t, &sb, t->mm->arg_start, t->mm->arg_end);
+	else if (strcmp(rest, "environ") == 0)
+		rc = synth_memory_range(t, &sb, t->mm->env_start, t->mm->env_end);
+	else if (strcmp(rest, "stat") == 0)
+		synth_stat(t, &sb);
+	else if (strcmp(rest, "status") == 0)
+		synth_status(t, &sb);
+	else if (strcmp(rest, "comm") == 0)
+		strbuf_printf(&sb, "%.15s\n", comm_of(t));
+	else
+		rc = -ENOTSUP; /* not emulated: the host's entry is used */
+	if (rc == 0)
+		rc = memfd_with(&sb);
+	strbuf_release(&sb);
+	return rc;
+}
+
+/* Open an emulated entry: a struct file in *out, or -errno / -ENOTSUP. */
+static int open_entry(struct task *t, const char *abs, const char *rest, int flags,
+		      struct file **out)
+{
+	if (strcmp(rest, "exe") == 0)
+		return path_open_file(t, AT_FDCWD, t->mm->exe_path, flags, 0, out);
+	if (strcmp(rest, "cwd") == 0)
+		return path_open_file(t, AT_FDCWD, t->fs->cwd, flags, 0, out);
+	if (strcmp(rest, "root") == 0)
+		return path_open_file(t, AT_FDCWD, "/", flags, 0, out);
+	if (strcmp(rest, "fd") == 0 || strcmp(rest, "fd/") == 0) {
+		*out = open_fd_dir(t, abs);
+		return 0;
+	}
+	if (strcmp(rest, "") == 0) {
+		*out = open_self_dir(abs);
+		return 0;
+	}
+	long fd = strncmp(rest, "fd/", 3) == 0 ? reopen_fd(t, rest + 3, flags)
+						: open_synthesized(t, rest);
+	if (fd < 0)
+		return (int)fd;
+	if ((flags & O_ACCMODE) != O_RDONLY && strncmp(rest, "fd/", 3) != 0) {
+		close((int)fd);
+		return -EACCES;
+	}
+	*out = file_new_host((int)fd, abs);
+	return 0;
+}
+
+bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, int *err)
+{
+	const char *rest;
+	struct task *who;
+	int k = t->mm ? match_self(t, abs, &rest, &who) : NOT_SELF;
+	if (k == NOT_SELF)
+		return false;
+	if (k == PROC_HIDDEN) {
+		*err = -ENOENT;
+		return true;
+	}
+	if (k == PROC_ROOT) {
+		*out = open_proc_root(t, abs);
+		*err = 0;
+		return true;
+	}
+	if (k == SELF_LINK || k == THREAD_SELF_LINK)
+		rest = "";
+	int rc = open_entry(who, abs, rest, flags, out);
+	if (rc == -ENOTSUP)
+		return false;
+	*err = rc;
+	return true;
+}
+
+bool procfs_is_emulated(struct task *t, const char *abs)
+{
+	const char *rest;
+	struct task *who;
+	return match_self(t, abs, &rest, &who) != NOT_SELF;
+}
+
+bool procfs_readlink(struct task *t, const char *abs, char *buf, size_t len, long *result)
+{
+	const char *rest;
+	struct task *who;
+	int k = match_self(t, abs, &rest, &who);
+	cleanup_free char *target = NULL;
+	if (k == NOT_SELF || k == PROC_ROOT)
+		return false;
+	t = who;
+	if (k == PROC_HIDDEN) {
+		*result = -ENOENT;
+		return true;
+	}
+	if (k == SELF_LINK)
+		target = xasprintf("%d", t->proc->pid);
+	else if (k == THREAD_SELF_LINK)
+		target = xasprintf("%d/task/%d", t->proc->pid, t->tid);
+	else if (k == DEV_FD && strchr(rest, '/') == NULL)
+		return false; /* /dev/fd itself: the host's symlink is fine */
+	else if (strcmp(rest, "exe") == 0)
+		target = xstrdup(t->mm->exe_path);
+	else if (strcmp(rest, "cwd") == 0)
+		target = xstrdup(t->fs->cwd);
+	else if (strcmp(rest, "root") == 0)
+		target = xstrdup("/");
+	else if (strncmp(rest, "fd/", 3) == 0) {
+		char *end;
+		struct file *f = fd_lookup(t, (int)strtol(rest + 3, &end, 10));
+		if (!f || *end) {
+			*result = -ENOENT;
+			return true;
+		}
+		target = f->host_fd >= 0 ? path_of_host_fd(t->s, f->host_fd) : xstrdup(f->path);
+	} else {
+		*result = -EINVAL; /* not a link */
+		return true;
+	}
+	size_t n = target ? strlen(target) : 0;
+	if (n > len)
+		n = len;
+	memcpy(buf, target ? target : "", n);
+	*result = (long)n;
+	return true;
+}

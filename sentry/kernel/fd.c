@@ -1,0 +1,181 @@
+/* The program's file descriptor table.
+ *
+ * Program fds are indexes into a table of `struct file` (open file
+ * descriptions); each FILE_HOST file owns one host fd of the sentry, opened
+ * O_CLOEXEC. The sentry's own fds never appear in the table, so the program
+ * sees exactly the fds it opened (fd 3 is its first free one, as natively).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sentry/kernel/files.h"
+#include "sentry/kernel/kernel.h"
+
+#define FD_LIMIT 65536
+
+struct file *file_new_host(int host_fd, const char *path)
+{
+	struct file *f = xcalloc(1, sizeof(*f));
+	f->refs = 1;
+	f->kind = FILE_HOST;
+	f->host_fd = host_fd;
+	f->path = path ? xstrdup(path) : NULL;
+	/* Regular files and directories never block; anything else (pipes,
+	 * sockets, terminals) may, and the sentry must not wait on it. */
+	struct stat st;
+	f->may_block = fstat(host_fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+	return f;
+}
+
+struct file *file_new_nonblocking(int host_fd, bool nonblock)
+{
+	struct file *f = xcalloc(1, sizeof(*f));
+	f->refs = 1;
+	f->kind = FILE_HOST;
+	f->host_fd = host_fd;
+	f->may_block = true;
+	f->host_nonblock = true;
+	f->nonblock = nonblock;
+	return f;
+}
+
+bool file_is_nonblocking(const struct file *f)
+{
+	if (f->host_nonblock)
+		return f->nonblock;
+	int fl = fcntl(f->host_fd, F_GETFL);
+	return fl >= 0 && (fl & O_NONBLOCK);
+}
+
+struct file *file_get(struct file *f)
+{
+	f->refs++;
+	return f;
+}
+
+void file_put(struct file *f)
+{
+	if (!f || --f->refs > 0)
+		return;
+	if (f->release)
+		f->release(f);
+	if (f->host_fd >= 0)
+		close(f->host_fd);
+	for (size_t i = 0; i < f->nentries; i++)
+		free(f->entries[i].name);
+	free(f->entries);
+	free(f->path);
+	free(f);
+}
+
+struct fd_table *fd_table_new(void)
+{
+	struct fd_table *ft = xcalloc(1, sizeof(*ft));
+	ft->refs = 1;
+	return ft;
+}
+
+struct fd_table *fd_table_copy(const struct fd_table *src)
+{
+	struct fd_table *ft = fd_table_new();
+	ft->size = src->size;
+	ft->slots = xcalloc((size_t)src->size, sizeof(struct fd_slot));
+	for (int i = 0; i < src->size; i++) {
+		ft->slots[i] = src->slots[i];
+		if (ft->slots[i].file)
+			file_get(ft->slots[i].file);
+	}
+	return ft;
+}
+
+void fd_table_put(struct fd_table *ft)
+{
+	if (!ft || --ft->refs > 0)
+		return;
+	for (int i = 0; i < ft->size; i++)
+		file_put(ft->slots[i].file);
+	free(ft->slots);
+	free(ft);
+}
+
+static int fd_limit(struct task *t)
+{
+	rlim_t lim = t->proc->rlim[RLIMIT_NOFILE].rlim_cur;
+	return lim > FD_LIMIT ? FD_LIMIT : (int)lim;
+}
+
+static void grow(struct fd_table *ft, int min_size)
+{
+	if (min_size <= ft->size)
+		return;
+	int size = ft->size ? ft->size : 64;
+	while (size < min_size)
+		size *= 2;
+	ft->slots = xrealloc(ft->slots, (size_t)size * sizeof(struct fd_slot));
+	memset(ft->slots + ft->size, 0, (size_t)(size - ft->size) * sizeof(struct fd_slot));
+	ft->size = size;
+}
+
+int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec)
+{
+	if (fd < 0 || fd >= fd_limit(t)) {
+		file_put(f);
+		return -EBADF;
+	}
+	struct fd_table *ft = t->files;
+	grow(ft, fd + 1);
+	struct file *old = ft->slots[fd].file;
+	ft->slots[fd] = (struct fd_slot){.file = f, .cloexec = cloexec};
+	file_put(old);
+	return fd;
+}
+
+int fd_install(struct task *t, struct file *f, bool cloexec, int minfd)
+{
+	struct fd_table *ft = t->files;
+	int limit = fd_limit(t);
+	for (int fd = minfd; fd < limit; fd++) {
+		if (fd >= ft->size || !ft->slots[fd].file)
+			return fd_install_at(t, fd, f, cloexec);
+	}
+	file_put(f);
+	return -EMFILE;
+}
+
+struct file *fd_lookup(struct task *t, int fd)
+{
+	struct fd_table *ft = t->files;
+	if (fd < 0 || fd >= ft->size)
+		return NULL;
+	return ft->slots[fd].file;
+}
+
+int fd_host(struct task *t, int fd)
+{
+	struct file *f = fd_lookup(t, fd);
+	if (!f)
+		return -EBADF;
+	return f->host_fd >= 0 ? f->host_fd : -EINVAL;
+}
+
+int fd_close(struct task *t, int fd)
+{
+	struct file *f = fd_lookup(t, fd);
+	if (!f)
+		return -EBADF;
+	t->files->slots[fd] = (struct fd_slot){0};
+	file_put(f);
+	return 0;
+}
+
+void fd_close_on_exec(struct fd_table *ft)
+{
+	for (int i = 0; i < ft->size; i++) {
+		if (ft->slots[i].file && ft->slots[i].cloexec) {
+			file_put(ft->slots[i].file);
+			ft->slots[i] = (struct fd_slot){0};
+		}
+	}
+}

@@ -1,0 +1,100 @@
+/* kernel/files.h: open files, fd tables, and paths confined to the sandbox
+ * root. Part of the kernel (a task owns its fd table and working directory,
+ * as Linux's task owns files_struct and fs_struct); split out of kernel.h
+ * so that code that never touches files does not see them. */
+#ifndef MSENTRY_SENTRY_KERNEL_FILES_H
+#define MSENTRY_SENTRY_KERNEL_FILES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sentry/kernel/kernel.h"
+
+enum file_kind {
+	FILE_HOST,     /* backed by a host fd the sentry owns */
+	FILE_DIR_LIST, /* a synthetic directory (e.g. /proc/self/fd) */
+	FILE_SIGNALFD, /* emulated signalfd; host_fd is its readiness eventfd */
+};
+
+/* A synthetic directory's entries. */
+struct dir_entry {
+	char *name;
+	unsigned char type; /* DT_* */
+	uint64_t ino;
+};
+
+/* An open file description (shared by dup and fork, like Linux's). */
+struct file {
+	int refs;
+	enum file_kind kind;
+	bool may_block;	/* pipe, socket, tty...: reads and writes may block */
+	bool host_nonblock; /* the sentry made the host fd O_NONBLOCK (its own pipes
+			     * and sockets); the program's view is `nonblock` */
+	bool nonblock;
+	int host_fd;	/* FILE_HOST: the sentry's own fd; -1 otherwise */
+	char *path;	/* sandbox path it was opened by, or NULL */
+	struct dir_entry *entries; /* FILE_DIR_LIST */
+	size_t nentries, pos;
+	/* Kind-specific state (signalfd, bound AF_UNIX socket), freed by
+	 * `release` when the last reference goes. */
+	void *priv;
+	void (*release)(struct file *f);
+};
+
+struct fd_slot {
+	struct file *file;
+	bool cloexec;
+};
+
+struct fd_table {
+	int refs;
+	struct fd_slot *slots;
+	int size;
+};
+
+struct fs_info {
+	int refs;
+	char *cwd; /* sandbox path, canonical */
+	mode_t umask;
+};
+
+/* ---- files (fd.c) ---- */
+struct file *file_new_host(int host_fd, const char *path);
+/* A host fd the sentry created O_NONBLOCK for the program (pipes, sockets);
+ * `nonblock` is what the program asked for. */
+struct file *file_new_nonblocking(int host_fd, bool nonblock);
+/* The program's view of O_NONBLOCK on `f`. */
+bool file_is_nonblocking(const struct file *f);
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+struct fd_table *fd_table_new(void);
+struct fd_table *fd_table_copy(const struct fd_table *src);
+void fd_table_put(struct fd_table *t);
+/* Install `f` (takes the reference) at the lowest free fd >= minfd. fd or -EMFILE. */
+int fd_install(struct task *t, struct file *f, bool cloexec, int minfd);
+int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec);
+struct file *fd_lookup(struct task *t, int fd);
+/* Host fd behind a program fd, or -EBADF. */
+int fd_host(struct task *t, int fd);
+int fd_close(struct task *t, int fd);
+void fd_close_on_exec(struct fd_table *ft);
+
+/* ---- paths (path.c) ---- */
+/* Sandbox-absolute form of (dirfd, path): 0 or -errno. *out is malloc'ed. */
+int path_absolute(struct task *t, int dirfd, const char *path, char **out);
+/* Open a sandbox path, confined to the root (emulated /proc entries
+ * included): a new struct file in *out, 0 or -errno. */
+int path_open_file(struct task *t, int dirfd, const char *path, int flags, mode_t mode,
+		   struct file **out);
+/* The same, as a host fd of the sentry's (O_CLOEXEC) or -errno. */
+int path_open(struct task *t, int dirfd, const char *path, int flags, mode_t mode);
+/* Resolve everything but the last component: parent host fd (O_PATH) and
+ * the last name (in `last`, NAME_MAX+1 bytes). 0 or -errno. */
+int path_parent(struct task *t, int dirfd, const char *path, int *parent_fd, char *last);
+/* Map a host path back into the sandbox ("" prefix stripped), malloc'ed. */
+char *path_from_host(struct sentry *s, const char *host_path);
+/* Sandbox path of a host fd (readlink of /proc/self/fd/N), malloc'ed or NULL. */
+char *path_of_host_fd(struct sentry *s, int host_fd);
+
+#endif

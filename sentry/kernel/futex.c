@@ -1,0 +1,158 @@
+/* futex: wait queues kept by the sentry.
+ *
+ * A waiter is a task blocked with BLOCK_FUTEX on (address space, address,
+ * bitset). The value check and the enqueueing happen in one step of the
+ * single sentry thread, and FUTEX_WAKE is itself a syscall the sentry
+ * serves afterwards, so no wakeup can be lost between them. A woken waiter
+ * returns 0 (t->futex_woken); a changed value gives EAGAIN, a timeout
+ * ETIMEDOUT, a signal EINTR/restart. Keys are Linux's: (address space,
+ * address) for FUTEX_PRIVATE_FLAG operations and private memory; (device,
+ * inode, offset) for a word in a MAP_SHARED mapping, found in the stub's
+ * own /proc/PID/maps, so processes sharing memory (pshared mutexes, POSIX
+ * semaphores) meet. The PI operations and FUTEX_WAKE_OP return ENOSYS
+ * (glibc needs neither for its ordinary mutexes, condition variables and
+ * thread joins).
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls.h"
+
+/* The key of the word at `addr`: shared when it lies in a MAP_SHARED
+ * mapping and the operation is not FUTEX_PRIVATE_FLAG. */
+static struct futex_key key_of(struct task *t, uint64_t addr, bool private_key)
+{
+	struct futex_key k = {.space = t->mm, .a = addr};
+	if (private_key)
+		return k;
+	char path[64], line[512];
+	snprintf(path, sizeof(path), "/proc/%d/maps", t->mm->stub_pid);
+	FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long start, end, off, ino;
+		unsigned maj, min;
+		char perms[8];
+		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &start, &end, perms, &off, &maj, &min,
+			   &ino) != 7 || addr < start || addr >= end)
+			continue;
+		if (perms[3] == 's')
+			k = (struct futex_key){.space = NULL,
+					       .a = ((uint64_t)maj << 32) | min,
+					       .b = ino,
+					       .c = off + (addr - start)};
+		break;
+	}
+	if (f)
+		fclose(f);
+	return k;
+}
+
+static bool key_eq(const struct futex_key *x, const struct futex_key *y)
+{
+	return x->space == y->space && x->a == y->a && x->b == y->b && x->c == y->c;
+}
+
+static long futex_wait(struct task *t, uint64_t addr, uint32_t expected, uint64_t timeout_addr,
+		       uint32_t bitset, bool absolute, clockid_t clk, bool private_key)
+{
+	if (t->retry && t->futex_woken) {
+		t->futex_woken = false;
+		return 0;
+	}
+	if (bitset == 0)
+		return -EINVAL;
+	uint32_t val;
+	if (task_read(t, addr, &val, sizeof(val)) != 0)
+		return -EFAULT;
+	if (val != expected)
+		return -EAGAIN;
+	struct timespec ts;
+	if (timeout_addr && task_read(t, timeout_addr, &ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	if (timeout_addr && (ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L || ts.tv_sec < 0))
+		return -EINVAL;
+	if (task_deadline(t, timeout_addr ? &ts : NULL, absolute, clk))
+		return -ETIMEDOUT;
+	long r = task_block(t, BLOCK_FUTEX);
+	t->block.futex = key_of(t, addr, private_key);
+	t->block.futex_bitset = bitset;
+	return r;
+}
+
+/* Wake up to `max` waiters on `key` matching `bitset`. */
+static int futex_wake(struct task *t, const struct futex_key *key, uint32_t bitset, int max)
+{
+	int n = 0;
+	for (struct task *u = t->s->tasks; u && n < max; u = u->next) {
+		if (u->state != TASK_BLOCKED || u->block.kind != BLOCK_FUTEX ||
+		    !key_eq(&u->block.futex, key) || !(u->block.futex_bitset & bitset))
+			continue;
+		u->futex_woken = true;
+		u->state = TASK_READY;
+		n++;
+	}
+	return n;
+}
+
+int futex_wake_addr(struct task *t, uint64_t addr, bool private_key, int max)
+{
+	struct futex_key k = key_of(t, addr, private_key);
+	return futex_wake(t, &k, FUTEX_BITSET_MATCH_ANY, max);
+}
+
+static long futex_requeue(struct task *t, uint64_t addr, int nr_wake, int nr_requeue,
+			  uint64_t addr2, bool compare, uint32_t cmpval, bool private_key)
+{
+	if (nr_wake < 0 || nr_requeue < 0)
+		return -EINVAL;
+	if (compare) {
+		uint32_t val;
+		if (task_read(t, addr, &val, sizeof(val)) != 0)
+			return -EFAULT;
+		if (val != cmpval)
+			return -EAGAIN;
+	}
+	struct futex_key from = key_of(t, addr, private_key), to = key_of(t, addr2, private_key);
+	int woken = futex_wake(t, &from, FUTEX_BITSET_MATCH_ANY, nr_wake);
+	int moved = 0;
+	for (struct task *u = t->s->tasks; u && moved < nr_requeue; u = u->next) {
+		if (u->state != TASK_BLOCKED || u->block.kind != BLOCK_FUTEX ||
+		    !key_eq(&u->block.futex, &from))
+			continue;
+		u->block.futex = to;
+		moved++;
+	}
+	return compare ? woken + moved : woken;
+}
+
+SYSCALL_HANDLER(futex)
+{
+	int op = (int)a[1] & FUTEX_CMD_MASK;
+	bool realtime = (a[1] & FUTEX_CLOCK_REALTIME) != 0;
+	bool priv = (a[1] & FUTEX_PRIVATE_FLAG) != 0;
+	switch (op) {
+	case FUTEX_WAIT:
+		return futex_wait(t, a[0], (uint32_t)a[2], a[3], FUTEX_BITSET_MATCH_ANY, false,
+				  CLOCK_MONOTONIC, priv);
+	case FUTEX_WAIT_BITSET:
+		return futex_wait(t, a[0], (uint32_t)a[2], a[3], (uint32_t)a[5], true,
+				  realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, priv);
+	case FUTEX_WAKE:
+		return futex_wake_addr(t, a[0], priv, (int)a[2]);
+	case FUTEX_WAKE_BITSET: {
+		if ((uint32_t)a[5] == 0)
+			return -EINVAL;
+		struct futex_key k = key_of(t, a[0], priv);
+		return futex_wake(t, &k, (uint32_t)a[5], (int)a[2]);
+	}
+	case FUTEX_REQUEUE:
+		return futex_requeue(t, a[0], (int)a[2], (int)a[3], a[4], false, 0, priv);
+	case FUTEX_CMP_REQUEUE:
+		return futex_requeue(t, a[0], (int)a[2], (int)a[3], a[4], true, (uint32_t)a[5], priv);
+	default:
+		return -ENOSYS;
+	}
+}

@@ -1,0 +1,349 @@
+/* kernel: the emulated kernel's core objects and what the layers above it
+ * may call (docs/design.md has the map of sentry/).
+ *
+ * Ownership (who shares what, as Linux shares it):
+ *   struct task      one program thread, driven through one stub thread;
+ *   struct process   the thread group: pid, parent, rlimits, exit status;
+ *   struct mm        the address space (one stub process), shared by CLONE_VM;
+ *   struct fd_table  shared by CLONE_FILES;  struct fs_info  by CLONE_FS
+ *                    (both in kernel/files.h);
+ *   struct sighand   signal actions, shared by CLONE_SIGHAND.
+ * Everything is reference counted and only touched by the sentry's single
+ * thread: there are no locks to order.
+ *
+ * The kernel sits below the syscall handlers, the tracer, procfs and the
+ * vsyscall emulation, and never includes their headers. Where it must reach
+ * them (serve a syscall, open a synthesized file, report an event to
+ * strace) it calls through `struct kernel_hooks` and `struct
+ * kernel_observer`, which sentry_run fills once before the program starts.
+ */
+#ifndef MSENTRY_SENTRY_KERNEL_H
+#define MSENTRY_SENTRY_KERNEL_H
+
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include "loader/loader.h"
+#include "platform/platform.h"
+#include "sentry/sentry.h"
+
+/* x86-64 syscall numbers are below this (the table's size). */
+#define SYSCALL_TABLE_SIZE 512
+/* Handler result meaning "registers already set up, do not write RAX". */
+#define SYSRET_NORETURN (-(1L << 40))
+/* Handler result meaning "the task now waits (task_block_*); run this
+ * syscall again when it is woken". Handlers are written as non-blocking
+ * attempts: they may be re-run any number of times. */
+#define SYSRET_BLOCK (-(1L << 41))
+/* Handler result meaning "registers set up by the handler (sigreturn):
+ * resume without writing RAX". */
+#define SYSRET_REGS (-(1L << 42))
+/* Internal: restart the syscall after a signal handler if SA_RESTART. */
+#define SYSRET_RESTARTSYS (-512L)
+
+struct sentry;
+struct task;
+struct file;
+struct fd_table;
+struct fs_info;
+struct vdso;
+struct strace;
+struct signalfd;
+
+struct mm {
+	int refs;
+	pid_t stub_pid; /* host pid of the stub process */
+	uint64_t brk_start, brk_end;
+	uint64_t stack_start, stack_end, vdso_base;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t auxv[LOADER_AUXV_MAX * 2];
+	size_t auxv_words;
+	char *exe_path; /* sandbox path of the executable (/proc/self/exe) */
+	uint64_t vsyscall_tramp; /* page of jumps to vDSO functions, or 0 */
+};
+
+struct sigaction_k {
+	uint64_t handler, flags, restorer, mask;
+};
+
+struct sighand {
+	int refs;
+	struct sigaction_k act[64];
+};
+
+/* One pending signal: standard signals do not queue, so one slot each. */
+struct sigpending {
+	uint64_t set;
+	siginfo_t info[64];
+};
+
+#define PROCESS_TIMERS 32
+
+/* A POSIX timer (timer_create). */
+struct ptimer {
+	bool used, armed;
+	clockid_t clk;
+	int signo, notify, overrun;
+	pid_t tid;
+	uint64_t value;
+	struct timespec expiry, interval; /* expiry on CLOCK_MONOTONIC */
+};
+
+struct process {
+	struct sentry *s;
+	int refs;
+	pid_t pid, pgid, sid;
+	struct process *parent;
+	struct process *children, *sibling; /* the parent's list of children */
+	struct sighand *sighand;
+	struct sigpending pending; /* process-directed signals */
+	struct rlimit rlim[RLIM_NLIMITS];
+	uid_t ruid, euid, suid; /* credentials the program sees (host access stays msentry's) */
+	gid_t rgid, egid, sgid;
+	int nthreads;
+	int exit_signal;   /* sent to the parent at exit (SIGCHLD, or 0) */
+	int exit_status;   /* wait status once exiting */
+	bool exiting;	   /* exit_group in progress or done */
+	bool zombie;	   /* exited, waiting for the parent to reap it */
+	bool stopped;	   /* job-control stop (SIGSTOP...) */
+	int stop_report;   /* wait status to report for a stop/continue, 0: none */
+	struct task *vfork_parent; /* blocked in vfork until exec or exit */
+	struct timespec alarm;	   /* ITIMER_REAL expiry (CLOCK_MONOTONIC), 0: off */
+	struct timespec alarm_interval;
+	struct ptimer timers[PROCESS_TIMERS];
+};
+
+enum block_kind {
+	BLOCK_NONE,
+	BLOCK_FD,	/* host fds in `fds` (+ optional deadline) */
+	BLOCK_SLEEP,	/* deadline only */
+	BLOCK_CHILD,	/* wait4/waitid: a child changes state */
+	BLOCK_FUTEX,	/* futex word: see struct futex_key */
+	BLOCK_SIGNAL,	/* sigsuspend, pause, sigtimedwait */
+	BLOCK_VFORK,	/* the vfork child has not exec'd or exited yet */
+	BLOCK_STOPPED,	/* job-control stop */
+};
+
+/* What identifies a futex word, as in Linux: the address space and address
+ * for private futexes; the file (device, inode) and offset for a word in a
+ * MAP_SHARED mapping, so that processes sharing the memory meet. */
+struct futex_key {
+	const void *space; /* the struct mm, or NULL for a shared key */
+	uint64_t a, b, c;  /* private: address; shared: device, inode, offset */
+};
+
+struct block {
+	enum block_kind kind;
+	struct pollfd *fds;
+	int nfds;
+	bool has_deadline;
+	struct timespec deadline; /* CLOCK_MONOTONIC */
+	struct futex_key futex;
+	uint32_t futex_bitset;
+};
+
+enum task_state {
+	TASK_RUNNING,  /* the stub runs program code; its next stop will tell */
+	TASK_BLOCKED,  /* stopped in a syscall that waits (t->block) */
+	TASK_READY,    /* woken: run the blocked syscall again */
+};
+
+struct task {
+	struct sentry *s;
+	pid_t tid; /* sandbox tid */
+	struct stub_thread th;
+	struct process *proc;
+	struct mm *mm;
+	struct fd_table *files;
+	struct fs_info *fs;
+	uint64_t sigmask;
+	uint64_t saved_sigmask;	/* sigsuspend/ppoll: restored after the handler */
+	bool restore_sigmask;
+	stack_t altstack;
+	struct sigpending pending; /* thread-directed signals */
+	uint64_t clear_child_tid, robust_list, robust_len;
+	struct syscall_stop sc; /* the syscall being served */
+	enum task_state state;
+	struct block block;
+	bool in_syscall;	/* stopped at a syscall stop, result not yet given */
+	bool retry;		/* the current syscall is being run again after a wakeup */
+	size_t io_done;		/* bytes a blocking send/recv moved before it waited */
+	bool interrupted;	/* woken by a signal: the syscall must end */
+	bool exiting;		/* being torn down */
+	struct timespec deadline; /* timeout of the current syscall, kept across retries */
+	bool deadline_set;
+	pid_t vfork_child;	/* vfork in progress: the child's pid */
+	bool futex_woken;	/* a FUTEX_WAKE picked this waiter */
+	uint64_t sigwait_set;	/* rt_sigtimedwait: blocked signals that wake it */
+	long pending_result;	/* result to give when a stopped process continues */
+	bool pending_result_set;
+	uint64_t fault_addr;	/* cr2 of the last synchronous fault */
+	uint64_t vsyscall_pending_addr, vsyscall_pending_caller; /* site to patch at the next kick */
+	struct task *next;	/* in the sentry's task list */
+	struct strace_task *strace; /* --strace: the syscall being traced (strace.c) */
+};
+
+/* What the layers above the kernel provide; set once by sentry_run and
+ * frozen. Every member is set. */
+struct kernel_hooks {
+	/* Serve the syscall in t->sc: its result, or a SYSRET_* code. */
+	long (*dispatch)(struct task *t);
+	/* A legacy vsyscall the host emulated and seccomp trapped: serve it
+	 * and resume the stub. */
+	void (*vsyscall_seccomp_stop)(struct task *t);
+	/* A SIGSEGV stop: true if it was a call into the vsyscall page and it
+	 * was handled (vsyscall=none hosts). */
+	bool (*vsyscall_fault_stop)(struct task *t);
+	/* Patch the vsyscall call site recorded at an earlier stop. */
+	void (*vsyscall_patch_pending)(struct task *t);
+	/* Synthesized files (procfs): if `abs` is one, open it into *out (or
+	 * set *err to -errno) and return true. */
+	bool (*synthetic_open)(struct task *t, const char *abs, int flags, struct file **out,
+			       int *err);
+};
+
+/* Events for a tracer (strace); NULL when nobody observes (frozen). */
+struct kernel_observer {
+	void (*syscall_enter)(struct task *t);		 /* t->sc holds the stop */
+	void (*syscall_exit)(struct task *t, long ret); /* not for SYSRET_BLOCK */
+	void (*syscall_noreturn)(struct sentry *s, pid_t tid); /* t may be gone */
+	void (*task_exit)(struct task *t);
+	void (*signal)(struct task *t, const siginfo_t *info); /* delivered */
+	void (*fault)(struct task *t, int sig, int code, uint64_t addr);
+	void (*exec)(struct task *t, const char *path, const struct loader_result *res);
+	void (*exec_failed)(struct task *t, const char *path, const struct error *e);
+};
+
+/* Report an event to the observer, if any: one predictable branch when
+ * tracing is off. */
+#define KERNEL_OBSERVE(s, event, ...)                                                              \
+	do {                                                                                       \
+		if (__builtin_expect((s)->observer != NULL, 0))                                    \
+			(s)->observer->event(__VA_ARGS__);                                         \
+	} while (0)
+
+/* The sentry's context: everything mutable lives here, nothing global. */
+struct sentry {
+	const struct sentry_config *cfg;
+	struct platform *platform;
+	int root_fd;	  /* O_PATH fd of the sandbox root */
+	char *root_host;  /* host path of the root, no trailing slash ("" for "/") */
+	struct task *tasks;
+	pid_t next_pid;
+	bool finished;
+	int exit_status;
+	uint64_t warned[SYSCALL_TABLE_SIZE / 64]; /* unsupported syscalls already reported */
+	bool warned_int80;
+	bool warned_vsyscall; /* --vsyscall=none refusal already explained */
+	char *scratch; /* bounce buffer for copying program I/O */
+	size_t scratch_size;
+	cpu_set_t cpus;	  /* CPUs the program is told it may use */
+	struct loader_vdso *vdso; /* &vdso_state->map, or NULL */
+	struct vdso *vdso_state;  /* sentry/clock/clock.h: memfd, parameter page, clock */
+	/* Offsets in the vDSO of __vdso_gettimeofday, __vdso_time and
+	 * __vdso_getcpu (vsyscall slots 0, 1, 2); 0: do not patch to it. */
+	uint64_t vsyscall_targets[3];
+	uint64_t hwcap, hwcap2, minsigstksz;
+	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
+	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
+	struct process *init; /* the sandbox's first process */
+	struct signalfd *signalfds; /* every open signalfd (signalfd.c) */
+	struct strace *strace; /* --strace state; NULL (and frozen) when off */
+	const struct kernel_hooks *hooks;
+	const struct kernel_observer *observer; /* NULL: nobody traces */
+};
+
+/* ---- program memory (usermem.c) ---- */
+int task_read(struct task *t, uint64_t addr, void *buf, size_t len);
+int task_write(struct task *t, uint64_t addr, const void *buf, size_t len);
+/* A path argument: 0 or -EFAULT/-ENAMETOOLONG/-ENOENT (empty). `buf` PATH_MAX. */
+int task_read_path(struct task *t, uint64_t addr, char *buf);
+long task_inject(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+		 uint64_t a4, uint64_t a5);
+
+/* ---- scheduling (sched.c) ---- */
+/* Block the current syscall of `t`; the handler then returns SYSRET_BLOCK. */
+long task_block_fd(struct task *t, int host_fd, short events);
+long task_block(struct task *t, enum block_kind kind);
+/* Arm the deadline of the current syscall (kept across retries). `rel`
+ * NULL: no timeout. Returns true if it has already passed. */
+bool task_deadline(struct task *t, const struct timespec *rel, bool absolute, clockid_t clk);
+bool task_deadline_passed(struct task *t);
+/* Wake a blocked task: its syscall is run again. */
+void task_wake(struct task *t);
+/* Wake up to `max` tasks blocked with `kind` (not futexes: see
+ * futex_wake_addr()); returns how many. */
+int task_wake_all(struct sentry *s, enum block_kind kind, int max);
+/* Finish the current syscall of a stopped task with `ret` and let it run. */
+void task_resume(struct task *t, long ret);
+/* Let a task stopped outside a syscall (signal stop) run again. */
+void task_continue(struct task *t);
+/* Make a running task stop so the sentry can act on it (signal, exit). */
+void task_kick(struct task *t);
+void sentry_loop(struct sentry *s);
+/* run.c: serve the syscall t->sc (again); handle one stub stop. */
+void sentry_run_syscall(struct task *t);
+void sentry_handle_stop(struct sentry *s, const struct stop *st);
+/* Forward signals that msentry itself received to the sandbox. */
+void sentry_take_host_signals(struct sentry *s);
+/* Record msentry's own signals for forwarding; SIGCHLD through a signalfd. */
+void sentry_setup_host_signals(struct sentry *s);
+
+/* ---- signals (signal.c) ---- */
+void signal_send_process(struct process *p, int sig, const siginfo_t *info);
+void signal_send_task(struct task *t, int sig, const siginfo_t *info);
+/* EPIPE from a write: the writer gets SIGPIPE, as on Linux. */
+void signal_raise_sigpipe(struct task *t);
+/* A fault raised by the host while the program ran (SIGSEGV...). */
+void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
+/* Deliver pending signals to a task stopped in the sentry, before it runs
+ * again; may end the task (returns false then). */
+enum deliver_result {
+	DELIVER_GONE,	    /* the task ended (default action) */
+	DELIVER_SET_RESULT, /* resume with *syscall_ret in RAX */
+	DELIVER_KEEP_REGS,  /* registers are set (frame or restart): leave RAX */
+};
+enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long *syscall_ret);
+bool signal_is_ignored(struct process *p, int sig);
+/* Take a pending signal of `t` (thread-directed first) that is in `set`,
+ * whether blocked or not: sigtimedwait and signalfd. 0 if none. */
+int signal_dequeue_set(struct task *t, uint64_t set, siginfo_t *info);
+
+/* ---- signalfd (signalfd.c) ---- */
+/* A signal was queued: signalfds that read it become readable. */
+void signalfd_notify(struct sentry *s, int sig);
+/* Make the readiness eventfd of signalfd `f` match the pending signals of
+ * the tasks holding it; _all: every signalfd in t's fd table. */
+void signalfd_sync(struct task *t, struct file *f);
+void signalfd_sync_all(struct task *t);
+long signalfd_read(struct task *t, struct file *f, uint64_t buf, size_t count);
+/* signalfd4 after its checks: fd -1 installs a new signalfd for `mask`
+ * (SIGKILL and SIGSTOP dropped), otherwise fd's mask changes (-EBADF,
+ * -EINVAL if fd is no signalfd). The fd, or -errno. */
+long signalfd_install(struct task *t, int fd, uint64_t mask, int flags);
+void signal_reset_on_exec(struct process *p);
+
+/* ---- futexes (futex.c) ---- */
+/* FUTEX_WAKE on `addr` as seen by `t` (shared or private key); woken count. */
+int futex_wake_addr(struct task *t, uint64_t addr, bool private_key, int max);
+
+/* ---- processes (process.c) ---- */
+struct process *process_by_pid(struct sentry *s, pid_t pid);
+struct task *task_by_tid(struct sentry *s, pid_t tid);
+void process_check_alarms(struct sentry *s, const struct timespec *now);
+/* Fire expired POSIX timers; fold the nearest expiry into *nearest. */
+bool timers_check(struct sentry *s, const struct timespec *now, struct timespec *nearest, bool have);
+
+/* ---- tasks (task.c) ---- */
+struct task *task_by_host_tid(struct sentry *s, pid_t tid);
+struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_value);
+/* Replace t's address space with a fresh one running `path`. On failure
+ * the task is untouched. 0 or -errno (with `e` set). */
+int task_exec(struct task *t, const char *path, const char *const *argv,
+	      const char *const *envp, struct error *e);
+void task_exit_group(struct task *t, int wait_status);
+
+#endif

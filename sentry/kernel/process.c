@@ -1,0 +1,676 @@
+/* Processes and threads: clone/fork/vfork, execve, exit, wait, groups.
+ *
+ * A new address space is a new stub process: fork injects clone() into the
+ * caller's own stub, so the host kernel copies the memory (copy-on-write)
+ * exactly as Linux would. A thread, or a vfork/CLONE_VM child, is a new
+ * thread of the caller's stub process. execve loads the new program into a
+ * fresh stub cloned from the factory; the old stub (or, when it is shared,
+ * just the caller's thread in it) goes away. Pids are the sandbox's own:
+ * the first process is 1, threads and processes share one id space.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "sentry/kernel/files.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls.h"
+
+#define ARG_MAX_BYTES (2UL << 20)
+#define SUPPORTED_CLONE_FLAGS                                                                      \
+	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PTRACE |             \
+	 CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |              \
+	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED |          \
+	 CLONE_CHILD_SETTID | CLONE_IO)
+
+struct process *process_by_pid(struct sentry *s, pid_t pid)
+{
+	for (struct task *t = s->tasks; t; t = t->next)
+		if (t->proc->pid == pid)
+			return t->proc;
+	/* Zombies have no tasks: look through everyone's children. */
+	for (struct task *t = s->tasks; t; t = t->next)
+		for (struct process *c = t->proc->children; c; c = c->sibling)
+			if (c->pid == pid)
+				return c;
+	return NULL;
+}
+
+struct task *task_by_tid(struct sentry *s, pid_t tid)
+{
+	for (struct task *t = s->tasks; t; t = t->next)
+		if (t->tid == tid)
+			return t;
+	return NULL;
+}
+
+static struct mm *mm_copy(const struct mm *src, pid_t stub_pid)
+{
+	struct mm *mm = xcalloc(1, sizeof(*mm));
+	*mm = *src;
+	mm->refs = 1;
+	mm->stub_pid = stub_pid;
+	mm->exe_path = src->exe_path ? xstrdup(src->exe_path) : NULL;
+	return mm;
+}
+
+static struct fs_info *fs_copy(const struct fs_info *src)
+{
+	struct fs_info *fs = xcalloc(1, sizeof(*fs));
+	fs->refs = 1;
+	fs->cwd = xstrdup(src->cwd);
+	fs->umask = src->umask;
+	return fs;
+}
+
+static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t flags)
+{
+	struct process *pp = parent_task->proc;
+	struct process *p = xcalloc(1, sizeof(*p));
+	p->s = pp->s;
+	p->refs = 1; /* the parent's link */
+	p->pid = pid;
+	p->pgid = pp->pgid;
+	p->sid = pp->sid;
+	p->exit_signal = (int)(flags & CSIGNAL);
+	memcpy(p->rlim, pp->rlim, sizeof(p->rlim));
+	p->ruid = pp->ruid, p->euid = pp->euid, p->suid = pp->suid;
+	p->rgid = pp->rgid, p->egid = pp->egid, p->sgid = pp->sgid;
+	if (flags & CLONE_SIGHAND) {
+		p->sighand = pp->sighand;
+		p->sighand->refs++;
+	} else {
+		p->sighand = xcalloc(1, sizeof(*p->sighand));
+		*p->sighand = *pp->sighand;
+		p->sighand->refs = 1;
+	}
+	struct process *parent = (flags & CLONE_PARENT) && pp->parent ? pp->parent : pp;
+	p->parent = parent;
+	p->sibling = parent->children;
+	parent->children = p;
+	return p;
+}
+
+/* The child's registers: the caller's, returning 0, on its own stack/TLS. */
+static void child_registers(struct task *t, struct task *c, uint64_t flags, uint64_t stack,
+			    uint64_t tls)
+{
+	c->th.regs = t->th.regs;
+	c->th.regs.rax = 0;
+	if (stack)
+		c->th.regs.rsp = stack;
+	if (flags & CLONE_SETTLS)
+		c->th.regs.fs_base = tls;
+	c->th.regs_loaded = true;
+	c->th.regs_dirty = true;
+}
+
+static long clone_checks(uint64_t flags)
+{
+	if (flags & ~(uint64_t)SUPPORTED_CLONE_FLAGS)
+		return -EINVAL; /* namespaces, pidfds...: see the table note */
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	return 0;
+}
+
+static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t ctid,
+		     uint64_t tls)
+{
+	long rc = clone_checks(flags);
+	if (rc != 0)
+		return rc;
+	if ((rc = platform_load_regs(&t->th)) != 0)
+		return rc;
+	struct stub_thread th;
+	rc = (flags & CLONE_VM) ? platform_new_thread(&t->th, &th) : platform_fork(&t->th, &th);
+	if (rc != 0)
+		return rc == -ENOMEM ? -ENOMEM : -EAGAIN;
+	struct sentry *s = t->s;
+	struct task *c = xcalloc(1, sizeof(*c));
+	c->s = s;
+	c->tid = s->next_pid++;
+	c->th = th;
+	child_registers(t, c, flags, stack, tls);
+	if (flags & CLONE_THREAD) {
+		c->proc = t->proc;
+		c->proc->refs++;
+		c->proc->nthreads++;
+	} else {
+		c->proc = process_new(t, c->tid, flags);
+		c->proc->refs++; /* the task's reference */
+		c->proc->nthreads = 1;
+	}
+	if (flags & CLONE_VM) {
+		c->mm = t->mm;
+		c->mm->refs++;
+	} else {
+		c->mm = mm_copy(t->mm, th.tid);
+	}
+	if (flags & CLONE_FILES) {
+		c->files = t->files;
+		c->files->refs++;
+	} else {
+		c->files = fd_table_copy(t->files);
+	}
+	if (flags & CLONE_FS) {
+		c->fs = t->fs;
+		c->fs->refs++;
+	} else {
+		c->fs = fs_copy(t->fs);
+	}
+	c->sigmask = t->sigmask;
+	c->altstack = ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) ? (stack_t){.ss_flags = SS_DISABLE}
+								      : t->altstack;
+	if (flags & CLONE_CHILD_CLEARTID)
+		c->clear_child_tid = ctid;
+	c->next = s->tasks;
+	s->tasks = c;
+	pid_t tid = c->tid;
+	if (flags & CLONE_PARENT_SETTID)
+		task_write(t, ptid, &tid, sizeof(tid));
+	if (flags & CLONE_CHILD_SETTID)
+		task_write(c, ctid, &tid, sizeof(tid));
+	c->state = TASK_RUNNING;
+	platform_resume(&c->th, false, 0);
+	if (flags & CLONE_VFORK) {
+		c->proc->vfork_parent = t;
+		t->vfork_child = tid;
+	}
+	return tid;
+}
+
+/* vfork: the parent waits until the child execs or exits. */
+static long vfork_wait(struct task *t)
+{
+	struct task *c = task_by_tid(t->s, t->vfork_child);
+	if (c && c->proc->vfork_parent == t)
+		return task_block(t, BLOCK_VFORK);
+	pid_t pid = t->vfork_child;
+	t->vfork_child = 0;
+	return pid;
+}
+
+static long clone_entry(struct task *t, uint64_t flags, uint64_t stack, uint64_t ptid,
+			uint64_t ctid, uint64_t tls)
+{
+	if (t->retry && t->vfork_child)
+		return vfork_wait(t);
+	long pid = do_clone(t, flags, stack, ptid, ctid, tls);
+	if (pid > 0 && (flags & CLONE_VFORK))
+		return vfork_wait(t);
+	return pid;
+}
+
+SYSCALL_HANDLER(clone)
+{
+	/* x86-64 order: flags, stack, parent_tid, child_tid, tls. */
+	return clone_entry(t, a[0], a[1], a[2], a[3], a[4]);
+}
+
+SYSCALL_HANDLER(clone3)
+{
+	struct clone_args ca;
+	if (a[1] < 64 || a[1] > PAGE_SIZE)
+		return -EINVAL;
+	memset(&ca, 0, sizeof(ca));
+	if (task_read(t, a[0], &ca, a[1] < sizeof(ca) ? a[1] : sizeof(ca)) != 0)
+		return -EFAULT;
+	if (ca.flags & ~(uint64_t)SUPPORTED_CLONE_FLAGS || ca.exit_signal > 64 ||
+	    (ca.flags & CSIGNAL))
+		return -EINVAL;
+	uint64_t stack = ca.stack ? ca.stack + ca.stack_size : 0;
+	return clone_entry(t, ca.flags | ca.exit_signal, stack, ca.parent_tid, ca.child_tid,
+			   ca.tls);
+}
+
+SYSCALL_HANDLER(fork)
+{
+	(void)a;
+	return clone_entry(t, SIGCHLD, 0, 0, 0, 0);
+}
+
+SYSCALL_HANDLER(vfork)
+{
+	(void)a;
+	return clone_entry(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+}
+
+/* ---- exit ---- */
+
+static void mm_release(struct task *t)
+{
+	struct mm *mm = t->mm;
+	if (!mm)
+		return;
+	t->mm = NULL;
+	if (--mm->refs == 0) {
+		platform_kill(mm->stub_pid);
+		free(mm->exe_path);
+		free(mm);
+		return;
+	}
+	/* Others still use the stub: only this thread leaves it. */
+	if (t->th.tid > 0)
+		platform_end_thread(&t->th, t->state != TASK_RUNNING || t->in_syscall);
+}
+
+static void fs_release(struct fs_info *fs)
+{
+	if (fs && --fs->refs == 0) {
+		free(fs->cwd);
+		free(fs);
+	}
+}
+
+static void process_put(struct process *p)
+{
+	if (!p || --p->refs > 0)
+		return;
+	if (p->sighand && --p->sighand->refs == 0)
+		free(p->sighand);
+	free(p);
+}
+
+/* The thread's CLONE_CHILD_CLEARTID word: zeroed and woken, as pthread_join
+ * expects. Only meaningful while others share the memory. */
+static void clear_child_tid(struct task *t)
+{
+	if (!t->clear_child_tid || !t->mm || t->mm->refs < 2) {
+		if (!t->clear_child_tid || t->proc->nthreads < 2)
+			return;
+	}
+	uint32_t zero = 0;
+	if (task_write(t, t->clear_child_tid, &zero, sizeof(zero)) == 0)
+		futex_wake_addr(t, t->clear_child_tid, false, 1);
+}
+
+static void task_unlink(struct task *t)
+{
+	struct task **pp = &t->s->tasks;
+	while (*pp && *pp != t)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = t->next;
+}
+
+/* Tear down one task (its thread, its shares of resources). */
+static void task_release(struct task *t)
+{
+	KERNEL_OBSERVE(t->s, task_exit, t);
+	task_unlink(t);
+	t->exiting = true;
+	clear_child_tid(t);
+	mm_release(t);
+	fd_table_put(t->files);
+	fs_release(t->fs);
+	free(t->block.fds);
+	struct process *p = t->proc;
+	p->nthreads--;
+	process_put(p);
+	free(t);
+}
+
+static void reap(struct process *p)
+{
+	struct process **pp = &p->parent->children;
+	while (*pp && *pp != p)
+		pp = &(*pp)->sibling;
+	if (*pp)
+		*pp = p->sibling;
+	process_put(p);
+}
+
+static void reparent_children(struct process *p)
+{
+	struct process *init = p->s->init;
+	while (p->children) {
+		struct process *c = p->children;
+		p->children = c->sibling;
+		c->parent = init;
+		c->sibling = init->children;
+		init->children = c;
+		if (c->zombie)
+			task_wake_all(p->s, BLOCK_CHILD, 1 << 30);
+	}
+}
+
+static void notify_parent(struct process *p)
+{
+	struct process *parent = p->parent;
+	struct sigaction_k *act = &parent->sighand->act[SIGCHLD - 1];
+	bool autoreap = p->exit_signal == SIGCHLD &&
+			(act->handler == (uint64_t)SIG_IGN || (act->flags & SA_NOCLDWAIT));
+	if (p->exit_signal > 0) {
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		si.si_signo = p->exit_signal;
+		si.si_pid = p->pid;
+		si.si_uid = getuid();
+		int st = p->exit_status;
+		si.si_code = WIFEXITED(st) ? CLD_EXITED : (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
+		si.si_status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+		signal_send_process(parent, p->exit_signal, &si);
+	}
+	task_wake_all(p->s, BLOCK_CHILD, 1 << 30);
+	if (autoreap)
+		reap(p);
+}
+
+static void process_exited(struct process *p)
+{
+	struct sentry *s = p->s;
+	if (p->vfork_parent) {
+		task_wake(p->vfork_parent);
+		p->vfork_parent = NULL;
+	}
+	p->zombie = true;
+	if (p == s->init) {
+		/* The sandbox's init: when it ends, the sandbox ends (as in a
+		 * container), with its status. */
+		int st = p->exit_status;
+		s->exit_status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+		s->finished = true;
+		return;
+	}
+	reparent_children(p);
+	notify_parent(p);
+}
+
+void task_exit_group(struct task *t, int wait_status)
+{
+	struct process *p = t->proc;
+	if (p->exiting)
+		return;
+	p->exiting = true;
+	p->exit_status = wait_status;
+	p->refs++; /* keep it while its tasks go */
+	struct task *next;
+	for (struct task *u = t->s->tasks; u; u = next) {
+		next = u->next;
+		if (u->proc == p)
+			task_release(u);
+	}
+	process_exited(p);
+	process_put(p);
+}
+
+SYSCALL_HANDLER(exit_group)
+{
+	task_exit_group(t, (int)(a[0] & 0xff) << 8);
+	return SYSRET_NORETURN;
+}
+
+SYSCALL_HANDLER(exit)
+{
+	struct process *p = t->proc;
+	if (p->nthreads <= 1) {
+		task_exit_group(t, (int)(a[0] & 0xff) << 8);
+		return SYSRET_NORETURN;
+	}
+	task_release(t);
+	return SYSRET_NORETURN;
+}
+
+/* ---- wait ---- */
+
+static bool wait_matches(const struct task *t, const struct process *c, pid_t pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == 0)
+		return c->pgid == t->proc->pgid;
+	if (pid < -1)
+		return c->pgid == -pid;
+	return true;
+}
+
+struct wait_result {
+	pid_t pid;
+	int status;
+	bool reaped;
+};
+
+/* Find a child whose state can be reported. 0 found, -ECHILD none at all,
+ * -EAGAIN some but none ready. */
+static int find_waitable(struct task *t, pid_t pid, int options, bool consume,
+			 struct wait_result *out)
+{
+	bool any = false;
+	for (struct process *c = t->proc->children; c; c = c->sibling) {
+		if (!wait_matches(t, c, pid))
+			continue;
+		any = true;
+		if (c->zombie && (options & WEXITED)) {
+			*out = (struct wait_result){c->pid, c->exit_status, consume};
+			if (consume)
+				reap(c);
+			return 0;
+		}
+		bool stop = c->stop_report && c->stop_report != 0xffff;
+		if ((stop && (options & WUNTRACED)) ||
+		    (c->stop_report == 0xffff && (options & WCONTINUED))) {
+			*out = (struct wait_result){c->pid, c->stop_report, false};
+			if (consume)
+				c->stop_report = 0;
+			return 0;
+		}
+	}
+	return any ? -EAGAIN : -ECHILD;
+}
+
+SYSCALL_HANDLER(wait4)
+{
+	int options = (int)a[2];
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
+		return -EINVAL;
+	struct wait_result r;
+	int rc = find_waitable(t, (pid_t)a[0], options | WEXITED, true, &r);
+	if (rc == -EAGAIN)
+		return (options & WNOHANG) ? 0 : task_block(t, BLOCK_CHILD);
+	if (rc != 0)
+		return rc;
+	if (a[1] && task_write(t, a[1], &r.status, sizeof(int)) != 0)
+		return -EFAULT;
+	if (a[3]) {
+		struct rusage ru;
+		memset(&ru, 0, sizeof(ru));
+		if (task_write(t, a[3], &ru, sizeof(ru)) != 0)
+			return -EFAULT;
+	}
+	return r.pid;
+}
+
+SYSCALL_HANDLER(waitid)
+{
+	int idtype = (int)a[0], options = (int)a[3];
+	pid_t pid = idtype == P_ALL ? -1 : idtype == P_PID ? (pid_t)a[1]
+				       : idtype == P_PGID ? -(pid_t)a[1] : -2;
+	if (pid == -2 || (idtype == P_PGID && a[1] == 0))
+		pid = idtype == P_PGID ? 0 : pid;
+	if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID)
+		return -EINVAL;
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	struct wait_result r;
+	int rc = find_waitable(t, pid, options | ((options & WSTOPPED) ? WUNTRACED : 0),
+			       !(options & WNOWAIT), &r);
+	if (rc == -EAGAIN) {
+		if (!(options & WNOHANG))
+			return task_block(t, BLOCK_CHILD);
+		siginfo_t none;
+		memset(&none, 0, sizeof(none));
+		return a[2] && task_write(t, a[2], &none, sizeof(none)) != 0 ? -EFAULT : 0;
+	}
+	if (rc != 0)
+		return rc;
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGCHLD;
+	si.si_pid = r.pid;
+	si.si_uid = getuid();
+	int st = r.status;
+	if (st == 0xffff) {
+		si.si_code = CLD_CONTINUED, si.si_status = SIGCONT;
+	} else if (WIFSTOPPED(st)) {
+		si.si_code = CLD_STOPPED, si.si_status = WSTOPSIG(st);
+	} else if (WIFEXITED(st)) {
+		si.si_code = CLD_EXITED, si.si_status = WEXITSTATUS(st);
+	} else {
+		si.si_code = (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
+		si.si_status = WTERMSIG(st);
+	}
+	return a[2] && task_write(t, a[2], &si, sizeof(si)) != 0 ? -EFAULT : 0;
+}
+
+/* ---- execve ---- */
+
+static void free_strings(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Read a NULL-terminated array of string pointers from the program. */
+static int read_string_array(struct task *t, uint64_t addr, char ***out, size_t *total)
+{
+	size_t n = 0, cap = 16;
+	char **v = xcalloc(cap, sizeof(char *));
+	for (; addr; n++) {
+		uint64_t p;
+		if (task_read(t, addr + n * 8, &p, sizeof(p)) != 0) {
+			free_strings(v);
+			return -EFAULT;
+		}
+		if (!p)
+			break;
+		if (n + 2 > cap) {
+			cap *= 2;
+			v = xrealloc(v, cap * sizeof(char *));
+		}
+		char *buf = xmalloc(PATH_MAX * 32);
+		long len = platform_read_string(t->th.tid, p, buf, PATH_MAX * 32);
+		if (len < 0 || (*total += (size_t)len + 9) > ARG_MAX_BYTES) {
+			free(buf);
+			v[n] = NULL;
+			free_strings(v);
+			return len == -EFAULT ? -EFAULT : -E2BIG;
+		}
+		v[n] = xrealloc(buf, (size_t)len + 1);
+	}
+	v[n] = NULL;
+	*out = v;
+	return 0;
+}
+
+/* Other threads of the process go away at exec (Linux's de_thread). */
+static void kill_other_threads(struct task *t)
+{
+	struct task *next;
+	for (struct task *u = t->s->tasks; u; u = next) {
+		next = u->next;
+		if (u->proc == t->proc && u != t)
+			task_release(u);
+	}
+}
+
+static long do_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_addr,
+		      uint64_t envp_addr, int flags)
+{
+	char path[PATH_MAX];
+	long n = platform_read_string(t->th.tid, path_addr, path, sizeof(path));
+	if (n < 0)
+		return n;
+	if (n == 0 && !(flags & AT_EMPTY_PATH))
+		return -ENOENT;
+	cleanup_free char *abs = NULL;
+	int rc = n == 0 ? (abs = xasprintf("/proc/self/fd/%d", dirfd), 0)
+			: path_absolute(t, dirfd, path, &abs);
+	if (rc != 0)
+		return rc;
+	char **argv = NULL, **envp = NULL;
+	size_t total = 0;
+	rc = read_string_array(t, argv_addr, &argv, &total);
+	if (rc == 0)
+		rc = read_string_array(t, envp_addr, &envp, &total);
+	if (rc == 0) {
+		struct error e = {0};
+		struct process *p = t->proc;
+		struct task *vparent = p->vfork_parent;
+		rc = task_exec(t, abs, (const char *const *)argv, (const char *const *)envp, &e);
+		if (rc == 0) {
+			kill_other_threads(t);
+			signal_reset_on_exec(p);
+			if (vparent) {
+				task_wake(vparent);
+				p->vfork_parent = NULL;
+			}
+		}
+	}
+	free_strings(argv);
+	free_strings(envp);
+	if (rc != 0)
+		return rc;
+	t->in_syscall = false;
+	task_continue(t);
+	return SYSRET_NORETURN;
+}
+
+SYSCALL_HANDLER(execve)
+{
+	return do_execve(t, AT_FDCWD, a[0], a[1], a[2], 0);
+}
+
+SYSCALL_HANDLER(execveat)
+{
+	return do_execve(t, (int)a[0], a[1], a[2], a[3], (int)a[4]);
+}
+
+/* ---- sessions and groups ---- */
+
+SYSCALL_HANDLER(setsid)
+{
+	(void)a;
+	struct process *p = t->proc;
+	for (struct task *u = t->s->tasks; u; u = u->next)
+		if (u->proc->pgid == p->pid)
+			return -EPERM; /* already a group leader */
+	p->sid = p->pgid = p->pid;
+	return p->pid;
+}
+
+SYSCALL_HANDLER(setpgid)
+{
+	pid_t pid = a[0] ? (pid_t)a[0] : t->proc->pid;
+	pid_t pgid = a[1] ? (pid_t)a[1] : pid;
+	if (pgid < 0)
+		return -EINVAL;
+	struct process *p = process_by_pid(t->s, pid);
+	if (!p || (p != t->proc && p->parent != t->proc))
+		return -ESRCH;
+	if (p->sid == p->pid || p->sid != t->proc->sid)
+		return -EPERM;
+	p->pgid = pgid;
+	return 0;
+}
+
+SYSCALL_HANDLER(getpgid)
+{
+	struct process *p = a[0] ? process_by_pid(t->s, (pid_t)a[0]) : t->proc;
+	return p ? p->pgid : -ESRCH;
+}
+
+SYSCALL_HANDLER(getsid)
+{
+	struct process *p = a[0] ? process_by_pid(t->s, (pid_t)a[0]) : t->proc;
+	return p ? p->sid : -ESRCH;
+}

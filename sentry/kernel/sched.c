@@ -1,0 +1,295 @@
+/* Scheduling: blocking syscalls without stalling the sentry.
+ *
+ * The sentry is one thread, so no handler may wait on the host. A handler
+ * tries its operation without blocking; if it would have to wait, it records
+ * what for in t->block (host fds to poll, a deadline, a child, a futex word,
+ * a signal) and returns SYSRET_BLOCK. The task's stub stays stopped at its
+ * syscall. When the condition may have changed, the task is woken and the
+ * same handler runs again with the same arguments (t->retry is set), until it
+ * completes. A signal for a blocked task wakes it with t->interrupted set, and
+ * the next attempt to block returns SYSRET_RESTARTSYS instead, which becomes
+ * EINTR or a restart (SA_RESTART) when the signal is delivered.
+ *
+ * The loop: tasks woken by other tasks run first; then, if no task waits on
+ * a host fd or a deadline, the sentry blocks in waitpid() for the next stub
+ * stop (the fast path: one host call per program syscall). Otherwise it polls
+ * the waited fds together with a signalfd for SIGCHLD (stub stops), with the
+ * nearest deadline as timeout.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <time.h>
+
+#include "sentry/kernel/kernel.h"
+
+static struct timespec now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts;
+}
+
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static struct timespec ts_add(struct timespec a, const struct timespec *b)
+{
+	a.tv_sec += b->tv_sec;
+	a.tv_nsec += b->tv_nsec;
+	if (a.tv_nsec >= 1000000000L) {
+		a.tv_sec++;
+		a.tv_nsec -= 1000000000L;
+	}
+	return a;
+}
+
+bool task_deadline(struct task *t, const struct timespec *rel, bool absolute, clockid_t clk)
+{
+	if (!rel) {
+		t->deadline_set = false;
+		return false;
+	}
+	if (!t->retry || !t->deadline_set) {
+		struct timespec base = now_mono();
+		if (absolute) {
+			/* Convert an absolute time on `clk` to CLOCK_MONOTONIC. */
+			struct timespec on_clk;
+			clock_gettime(clk, &on_clk);
+			int64_t ns = (rel->tv_sec - on_clk.tv_sec) * 1000000000LL +
+				     (rel->tv_nsec - on_clk.tv_nsec);
+			if (ns < 0)
+				ns = 0;
+			struct timespec d = {ns / 1000000000LL, ns % 1000000000LL};
+			t->deadline = ts_add(base, &d);
+		} else {
+			t->deadline = ts_add(base, rel);
+		}
+		t->deadline_set = true;
+	}
+	return task_deadline_passed(t);
+}
+
+bool task_deadline_passed(struct task *t)
+{
+	if (!t->deadline_set)
+		return false;
+	struct timespec now = now_mono();
+	return !ts_before(&now, &t->deadline);
+}
+
+static void clear_block(struct task *t)
+{
+	free(t->block.fds);
+	t->block = (struct block){0};
+	t->sigwait_set = 0;
+}
+
+long task_block(struct task *t, enum block_kind kind)
+{
+	/* A signal already interrupted this syscall: do not wait again. */
+	if (t->interrupted)
+		return SYSRET_RESTARTSYS;
+	if (kind != BLOCK_FD)
+		clear_block(t);
+	t->block.kind = kind;
+	t->block.has_deadline = t->deadline_set;
+	t->block.deadline = t->deadline;
+	t->state = TASK_BLOCKED;
+	return SYSRET_BLOCK;
+}
+
+long task_block_fd(struct task *t, int host_fd, short events)
+{
+	if (t->interrupted)
+		return SYSRET_RESTARTSYS;
+	clear_block(t);
+	t->block.fds = xcalloc(1, sizeof(struct pollfd));
+	t->block.fds[0] = (struct pollfd){.fd = host_fd, .events = events};
+	t->block.nfds = 1;
+	return task_block(t, BLOCK_FD);
+}
+
+void task_wake(struct task *t)
+{
+	if (t->state == TASK_BLOCKED)
+		t->state = TASK_READY;
+}
+
+int task_wake_all(struct sentry *s, enum block_kind kind, int max)
+{
+	int n = 0;
+	for (struct task *t = s->tasks; t && n < max; t = t->next) {
+		if (t->state != TASK_BLOCKED || t->block.kind != kind)
+			continue;
+		t->state = TASK_READY;
+		n++;
+	}
+	return n;
+}
+
+void task_resume(struct task *t, long ret)
+{
+	clear_block(t);
+	bool was_syscall = t->in_syscall;
+	t->state = TASK_RUNNING;
+	t->in_syscall = false;
+	t->retry = t->interrupted = t->deadline_set = false;
+	enum deliver_result r = signal_deliver_pending(t, was_syscall, &ret);
+	if (r == DELIVER_GONE)
+		return;
+	if (t->proc->stopped) {
+		/* Job-control stop: the task waits without running. */
+		t->pending_result = ret;
+		t->pending_result_set = r == DELIVER_SET_RESULT;
+		t->state = TASK_BLOCKED;
+		t->block.kind = BLOCK_STOPPED;
+		return;
+	}
+	platform_resume(&t->th, r == DELIVER_SET_RESULT, ret);
+}
+
+void task_continue(struct task *t)
+{
+	t->in_syscall = false;
+	task_resume(t, SYSRET_REGS);
+}
+
+void task_kick(struct task *t)
+{
+	/* Any signal stops a traced thread before it acts; the sentry then
+	 * discards it. SIGURG is one nothing else sends to stubs. */
+	if (t->state == TASK_RUNNING && !t->in_syscall && t->th.tid > 0)
+		syscall(SYS_tkill, t->th.tid, SIGURG);
+}
+
+/* Run the syscalls of woken tasks again. */
+static bool run_ready(struct sentry *s)
+{
+	bool ran = false;
+	for (bool again = true; again && !s->finished;) {
+		again = false;
+		for (struct task *t = s->tasks; t; t = t->next) {
+			if (t->state != TASK_READY)
+				continue;
+			t->retry = true;
+			t->state = TASK_RUNNING;
+			sentry_run_syscall(t);
+			ran = again = true;
+			break; /* the task list may have changed */
+		}
+	}
+	return ran;
+}
+
+/* Wake tasks whose deadline passed; returns the nearest remaining one. */
+static bool expire_deadlines(struct sentry *s, struct timespec *nearest)
+{
+	struct timespec now = now_mono();
+	bool have = false;
+	process_check_alarms(s, &now);
+	for (struct task *t = s->tasks; t; t = t->next) {
+		if (t->state != TASK_BLOCKED || !t->block.has_deadline)
+			continue;
+		if (!ts_before(&now, &t->block.deadline)) {
+			t->state = TASK_READY;
+			continue;
+		}
+		if (!have || ts_before(&t->block.deadline, nearest))
+			*nearest = t->block.deadline;
+		have = true;
+	}
+	for (struct task *t = s->tasks; t; t = t->next) {
+		const struct timespec *a = &t->proc->alarm;
+		if (a->tv_sec == 0 && a->tv_nsec == 0)
+			continue;
+		if (!have || ts_before(a, nearest))
+			*nearest = *a;
+		have = true;
+	}
+	return timers_check(s, &now, nearest, have);
+}
+
+static bool any_fd_waiters(struct sentry *s)
+{
+	for (struct task *t = s->tasks; t; t = t->next)
+		if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_FD)
+			return true;
+	return false;
+}
+
+static void poll_waiters(struct sentry *s, const struct timespec *nearest, bool have_deadline)
+{
+	int n = 1;
+	for (struct task *t = s->tasks; t; t = t->next)
+		if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_FD)
+			n += t->block.nfds;
+	struct pollfd *pfds = xcalloc((size_t)n, sizeof(*pfds));
+	pfds[0] = (struct pollfd){.fd = s->sigchld_fd, .events = POLLIN};
+	int k = 1;
+	for (struct task *t = s->tasks; t; t = t->next)
+		if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_FD)
+			for (int i = 0; i < t->block.nfds; i++)
+				pfds[k++] = t->block.fds[i];
+	struct timespec timeout, *tp = NULL;
+	if (have_deadline) {
+		struct timespec now = now_mono();
+		int64_t ns = (nearest->tv_sec - now.tv_sec) * 1000000000LL +
+			     (nearest->tv_nsec - now.tv_nsec);
+		if (ns < 0)
+			ns = 0;
+		timeout = (struct timespec){ns / 1000000000LL, ns % 1000000000LL};
+		tp = &timeout;
+	}
+	/* Signals sent to msentry itself are not blocked: they interrupt ppoll. */
+	int rc = ppoll(pfds, (nfds_t)n, tp, NULL);
+	if (rc > 0) {
+		k = 1;
+		for (struct task *t = s->tasks; t; t = t->next) {
+			if (t->state != TASK_BLOCKED || t->block.kind != BLOCK_FD)
+				continue;
+			bool ready = false;
+			for (int i = 0; i < t->block.nfds; i++, k++)
+				ready |= pfds[k].revents != 0;
+			if (ready)
+				t->state = TASK_READY;
+		}
+		if (pfds[0].revents) {
+			struct signalfd_siginfo si;
+			while (read(s->sigchld_fd, &si, sizeof(si)) == sizeof(si))
+				;
+		}
+	}
+	free(pfds);
+}
+
+void sentry_loop(struct sentry *s)
+{
+	while (!s->finished) {
+		sentry_take_host_signals(s);
+		if (run_ready(s))
+			continue;
+		struct timespec nearest = {0};
+		bool have_deadline = expire_deadlines(s, &nearest);
+		if (run_ready(s))
+			continue;
+		struct stop st;
+		bool must_poll = have_deadline || any_fd_waiters(s);
+		int rc = platform_wait(&st, must_poll);
+		if (rc == 0) {
+			platform_tick(s->platform, st.tid);
+			sentry_handle_stop(s, &st);
+			continue;
+		}
+		if (rc == -ECHILD)
+			break;
+		if (rc == -EAGAIN)
+			poll_waiters(s, &nearest, have_deadline);
+	}
+}

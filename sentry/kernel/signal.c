@@ -1,0 +1,764 @@
+/* Signals, emulated by the sentry.
+ *
+ * Host signals never reach the program: the stub's signal stops are caught
+ * by ptrace and discarded. Signals between sandboxed tasks, from msentry's
+ * own host signals, and from faults are queued here (per thread or per
+ * process, standard signals one slot each) and delivered when the target
+ * task is stopped in the sentry, just before it runs again:
+ *   - default actions (terminate, core, stop, continue, ignore) act on the
+ *     process;
+ *   - a handler gets a frame built like Linux's x86-64 rt_sigframe: return
+ *     address (sa_restorer), ucontext (registers, mask, alternate stack,
+ *     pointer to the full XSAVE area) and siginfo, below the red zone or on
+ *     the alternate stack; rt_sigreturn restores from it.
+ * A running target is kicked (task_kick) so it stops and gets the signal; a
+ * blocked one is woken with t->interrupted, so its syscall ends with EINTR
+ * or restarts (SA_RESTART).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls.h"
+
+#define SIGBIT(sig) (1ULL << ((sig) - 1))
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+#define STOP_SIGNALS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+#define SYNC_SIGNALS                                                                               \
+	(SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | SIGBIT(SIGFPE) | SIGBIT(SIGTRAP))
+
+/* The kernel's x86-64 signal frame (arch/x86/include/uapi/asm/sigcontext.h). */
+struct k_sigcontext {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss;
+	uint64_t err, trapno, oldmask, cr2, fpstate;
+	uint64_t reserved1[8];
+};
+
+struct k_ucontext {
+	uint64_t uc_flags;
+	uint64_t uc_link;
+	stack_t uc_stack;
+	struct k_sigcontext uc_mcontext;
+	uint64_t uc_sigmask;
+};
+
+struct k_rt_sigframe {
+	uint64_t pretcode;
+	struct k_ucontext uc;
+	siginfo_t info;
+};
+
+#define UC_FP_XSTATE 0x1
+#define UC_SIGCONTEXT_SS 0x2
+#define UC_STRICT_RESTORE_SS 0x4
+#define FP_XSTATE_MAGIC2 0x46505845U
+#define SA_RESTORER_FLAG 0x04000000
+/* EFLAGS bits a signal handler may change (the kernel's FIX_EFLAGS). */
+#define FIX_EFLAGS 0x40dd5UL
+
+enum sig_default { SD_TERM, SD_CORE, SD_IGN, SD_STOP, SD_CONT };
+
+static enum sig_default default_action(int sig)
+{
+	switch (sig) {
+	case SIGCHLD: case SIGURG: case SIGWINCH:
+		return SD_IGN;
+	case SIGCONT:
+		return SD_CONT;
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return SD_STOP;
+	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE:
+	case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
+		return SD_CORE;
+	default:
+		return SD_TERM;
+	}
+}
+
+/* Linux reports "core dumped" only when it wrote a core, which needs a
+ * non-zero RLIMIT_CORE. msentry writes no core file; it reports the flag
+ * as Linux would have, so wait statuses match native runs. */
+static int core_flag(const struct process *p)
+{
+	return p->rlim[RLIMIT_CORE].rlim_cur != 0 ? 0x80 : 0;
+}
+
+static struct sigaction_k *action_of(struct process *p, int sig)
+{
+	return &p->sighand->act[sig - 1];
+}
+
+bool signal_is_ignored(struct process *p, int sig)
+{
+	uint64_t h = action_of(p, sig)->handler;
+	return h == (uint64_t)SIG_IGN || (h == (uint64_t)SIG_DFL && default_action(sig) == SD_IGN);
+}
+
+static void queue(struct sigpending *q, int sig, const siginfo_t *info)
+{
+	if (q->set & SIGBIT(sig))
+		return; /* standard and real-time alike: one slot (no queueing) */
+	q->set |= SIGBIT(sig);
+	if (info)
+		q->info[sig - 1] = *info;
+	else {
+		memset(&q->info[sig - 1], 0, sizeof(siginfo_t));
+		q->info[sig - 1].si_signo = sig;
+		q->info[sig - 1].si_code = SI_KERNEL;
+	}
+}
+
+/* Make `t` notice a signal it does not block. */
+static void notify(struct task *t, int sig)
+{
+	if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_SIGNAL &&
+	    (t->sigwait_set & SIGBIT(sig))) {
+		t->state = TASK_READY; /* sigtimedwait: it takes the signal itself */
+		return;
+	}
+	if (t->sigmask & SIGBIT(sig))
+		return;
+	if (t->state == TASK_BLOCKED) {
+		if (t->block.kind == BLOCK_VFORK || t->block.kind == BLOCK_STOPPED)
+			return; /* only SIGKILL (and SIGCONT) end these waits */
+		t->interrupted = true;
+		t->state = TASK_READY;
+	} else if (t->state == TASK_RUNNING && !t->in_syscall) {
+		task_kick(t);
+	}
+}
+
+/* Side effects at send time, as Linux's prepare_signal(): SIGCONT resumes
+ * and discards pending stops; a stop signal discards pending SIGCONT. */
+static bool prepare(struct process *p, int sig)
+{
+	if (p->exiting || p->zombie)
+		return false;
+	if (sig == SIGCONT) {
+		p->pending.set &= ~STOP_SIGNALS;
+	} else if (SIGBIT(sig) & STOP_SIGNALS) {
+		p->pending.set &= ~SIGBIT(SIGCONT);
+	}
+	return true;
+}
+
+static struct task *first_task_of(struct sentry *s, struct process *p)
+{
+	for (struct task *t = s->tasks; t; t = t->next)
+		if (t->proc == p)
+			return t;
+	return NULL;
+}
+
+/* SIGCONT: the stopped process runs again, and its parent may hear of it. */
+static void wake_stopped(struct sentry *s, struct process *p)
+{
+	if (!p->stopped)
+		return;
+	p->stopped = false;
+	p->stop_report = 0xffff; /* WIFCONTINUED */
+	task_wake_all(s, BLOCK_CHILD, 1 << 30);
+	for (struct task *t = s->tasks; t; t = t->next) {
+		if (t->proc != p || t->state != TASK_BLOCKED || t->block.kind != BLOCK_STOPPED)
+			continue;
+		t->state = TASK_RUNNING;
+		t->block.kind = BLOCK_NONE;
+		if (t->pending_result_set)
+			platform_resume(&t->th, true, t->pending_result);
+		else
+			platform_resume(&t->th, false, 0);
+	}
+}
+
+void signal_send_process(struct process *p, int sig, const siginfo_t *info)
+{
+	if (!prepare(p, sig))
+		return;
+	struct sentry *s = p->s;
+	if (sig == SIGKILL) {
+		struct task *t = first_task_of(s, p);
+		if (t)
+			task_exit_group(t, SIGKILL);
+		return;
+	}
+	if (sig == SIGCONT)
+		wake_stopped(s, p);
+	if (signal_is_ignored(p, sig)) {
+		bool all_block = true;
+		for (struct task *t = s->tasks; t; t = t->next)
+			if (t->proc == p && !(t->sigmask & SIGBIT(sig)))
+				all_block = false;
+		if (!all_block)
+			return; /* discarded, as Linux does for ignored signals */
+	}
+	queue(&p->pending, sig, info);
+	signalfd_notify(s, sig);
+	for (struct task *t = s->tasks; t; t = t->next) {
+		if (t->proc == p && t->state == TASK_BLOCKED && t->block.kind == BLOCK_SIGNAL &&
+		    (t->sigwait_set & SIGBIT(sig))) {
+			notify(t, sig);
+			return;
+		}
+	}
+	for (struct task *t = s->tasks; t; t = t->next) {
+		if (t->proc == p && !(t->sigmask & SIGBIT(sig))) {
+			notify(t, sig);
+			return;
+		}
+	}
+}
+
+void signal_send_task(struct task *t, int sig, const siginfo_t *info)
+{
+	struct process *p = t->proc;
+	if (!prepare(p, sig))
+		return;
+	if (sig == SIGKILL) {
+		task_exit_group(t, SIGKILL);
+		return;
+	}
+	if (sig == SIGCONT)
+		wake_stopped(t->s, p);
+	if (signal_is_ignored(p, sig) && !(t->sigmask & SIGBIT(sig)))
+		return;
+	queue(&t->pending, sig, info);
+	signalfd_notify(t->s, sig);
+	notify(t, sig);
+}
+
+/* Take the next deliverable signal: synchronous faults first, then the
+ * lowest number, thread-directed before process-directed. */
+static int dequeue(struct task *t, siginfo_t *info)
+{
+	uint64_t mine = t->pending.set & ~t->sigmask, shared = t->proc->pending.set & ~t->sigmask;
+	uint64_t all = mine | shared;
+	if (!all)
+		return 0;
+	uint64_t pick = (all & SYNC_SIGNALS) ? (all & SYNC_SIGNALS) : all;
+	int sig = __builtin_ctzll(pick) + 1;
+	struct sigpending *q = (mine & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
+	q->set &= ~SIGBIT(sig);
+	*info = q->info[sig - 1];
+	return sig;
+}
+
+int signal_dequeue_set(struct task *t, uint64_t set, siginfo_t *info)
+{
+	uint64_t ready = (t->pending.set | t->proc->pending.set) & set;
+	if (!ready)
+		return 0;
+	int sig = __builtin_ctzll(ready) + 1;
+	struct sigpending *q = (t->pending.set & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
+	q->set &= ~SIGBIT(sig);
+	*info = q->info[sig - 1];
+	return sig;
+}
+
+static bool on_altstack(const struct task *t, uint64_t sp)
+{
+	const stack_t *ss = &t->altstack;
+	return !(ss->ss_flags & SS_DISABLE) && sp > (uint64_t)ss->ss_sp &&
+	       sp <= (uint64_t)ss->ss_sp + ss->ss_size;
+}
+
+static void regs_to_sigcontext(const struct user_regs_struct *r, struct k_sigcontext *c)
+{
+	*c = (struct k_sigcontext){
+		.r8 = r->r8,   .r9 = r->r9,   .r10 = r->r10, .r11 = r->r11, .r12 = r->r12,
+		.r13 = r->r13, .r14 = r->r14, .r15 = r->r15, .rdi = r->rdi, .rsi = r->rsi,
+		.rbp = r->rbp, .rbx = r->rbx, .rdx = r->rdx, .rax = r->rax, .rcx = r->rcx,
+		.rsp = r->rsp, .rip = r->rip, .eflags = r->eflags,
+		.cs = (uint16_t)r->cs, .ss = (uint16_t)r->ss,
+	};
+}
+
+/* Build the frame and point the registers at the handler. 0 or -EFAULT. */
+static int build_frame(struct task *t, int sig, const siginfo_t *info,
+		       const struct sigaction_k *act)
+{
+	struct sentry *s = t->s;
+	struct user_regs_struct *r = &t->th.regs;
+	uint64_t sp = r->rsp - 128; /* the red zone stays untouched */
+	bool onstack = on_altstack(t, r->rsp);
+	if ((act->flags & SA_ONSTACK) && !(t->altstack.ss_flags & SS_DISABLE) && !onstack) {
+		sp = (uint64_t)t->altstack.ss_sp + t->altstack.ss_size;
+		onstack = true;
+	}
+	cleanup_free uint8_t *xstate = xcalloc(1, s->xstate_size + 4);
+	long xlen = platform_get_fpstate(&t->th, xstate, s->xstate_size);
+	if (xlen < 0)
+		xlen = 0;
+	uint32_t magic2 = FP_XSTATE_MAGIC2;
+	memcpy(xstate + xlen, &magic2, sizeof(magic2));
+	sp = (sp - (uint64_t)xlen - 4) & ~63UL;
+	uint64_t fpstate = sp;
+	sp = ((sp - sizeof(struct k_rt_sigframe)) & ~15UL) - 8;
+
+	struct k_rt_sigframe frame;
+	memset(&frame, 0, sizeof(frame));
+	frame.pretcode = act->restorer;
+	frame.uc.uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	frame.uc.uc_stack = t->altstack;
+	if (onstack)
+		frame.uc.uc_stack.ss_flags = SS_ONSTACK;
+	regs_to_sigcontext(r, &frame.uc.uc_mcontext);
+	frame.uc.uc_mcontext.fpstate = xlen ? fpstate : 0;
+	frame.uc.uc_mcontext.cr2 = t->fault_addr;
+	frame.uc.uc_mcontext.trapno = sig == SIGSEGV ? 14 : 0;
+	uint64_t saved_mask = t->restore_sigmask ? t->saved_sigmask : t->sigmask;
+	frame.uc.uc_mcontext.oldmask = saved_mask;
+	frame.uc.uc_sigmask = saved_mask;
+	frame.info = *info;
+	if ((xlen && task_write(t, fpstate, xstate, (size_t)xlen + 4) != 0) ||
+	    task_write(t, sp, &frame, sizeof(frame)) != 0)
+		return -EFAULT;
+
+	r->rip = act->handler;
+	r->rsp = sp;
+	r->rdi = (uint64_t)sig;
+	r->rsi = sp + offsetof(struct k_rt_sigframe, info);
+	r->rdx = sp + offsetof(struct k_rt_sigframe, uc);
+	r->rax = 0;
+	r->orig_rax = (uint64_t)-1;
+	r->eflags &= ~(0x400UL | 0x100UL | 0x10000UL); /* DF, TF, RF */
+	t->th.regs_dirty = true;
+	return 0;
+}
+
+static void job_stop(struct task *t, int sig)
+{
+	struct process *p = t->proc;
+	p->stopped = true;
+	p->stop_report = (sig << 8) | 0x7f; /* WIFSTOPPED */
+	if (p->parent && !(action_of(p->parent, SIGCHLD)->flags & SA_NOCLDSTOP)) {
+		siginfo_t si = {.si_signo = SIGCHLD, .si_code = CLD_STOPPED};
+		si.si_pid = p->pid;
+		si.si_status = sig;
+		signal_send_process(p->parent, SIGCHLD, &si);
+	}
+	task_wake_all(t->s, BLOCK_CHILD, 1 << 30);
+	/* Threads running program code stop at their next stop in the sentry:
+	 * make that now, so a busy loop stops too. */
+	for (struct task *u = t->s->tasks; u; u = u->next)
+		if (u->proc == p && u != t)
+			task_kick(u);
+}
+
+/* Apply the restart rules to an interrupted syscall before a handler runs. */
+static void settle_syscall(struct task *t, long *ret, const struct sigaction_k *act)
+{
+	struct user_regs_struct *r = &t->th.regs;
+	if (*ret == SYSRET_RESTARTSYS) {
+		if (act && !(act->flags & SA_RESTART)) {
+			*ret = -EINTR;
+		} else {
+			/* Re-execute the syscall instruction after the handler. */
+			r->rip -= 2;
+			r->rax = t->sc.nr;
+			t->th.regs_dirty = true;
+			return;
+		}
+	}
+	r->rax = (uint64_t)*ret;
+	t->th.regs_dirty = true;
+}
+
+enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long *ret)
+{
+	bool has_result = in_syscall && *ret != SYSRET_REGS;
+	for (;;) {
+		siginfo_t info;
+		int sig = dequeue(t, &info);
+		if (sig == 0)
+			break;
+		KERNEL_OBSERVE(t->s, signal, t, &info);
+		struct sigaction_k *act = action_of(t->proc, sig);
+		if (act->handler == (uint64_t)SIG_IGN)
+			continue;
+		if (act->handler == (uint64_t)SIG_DFL) {
+			switch (default_action(sig)) {
+			case SD_IGN:
+			case SD_CONT:
+				continue;
+			case SD_STOP:
+				job_stop(t, sig);
+				continue;
+			case SD_CORE:
+				task_exit_group(t, sig | core_flag(t->proc));
+				return DELIVER_GONE;
+			case SD_TERM:
+			default:
+				task_exit_group(t, sig);
+				return DELIVER_GONE;
+			}
+		}
+		if (platform_load_regs(&t->th) != 0) {
+			task_exit_group(t, SIGKILL);
+			return DELIVER_GONE;
+		}
+		if (has_result)
+			settle_syscall(t, ret, act);
+		if (!(act->flags & SA_RESTORER_FLAG) || build_frame(t, sig, &info, act) != 0) {
+			/* No way to run the handler: Linux forces SIGSEGV. */
+			task_exit_group(t, SIGSEGV | core_flag(t->proc));
+			return DELIVER_GONE;
+		}
+		t->sigmask |= act->mask;
+		if (!(act->flags & SA_NODEFER))
+			t->sigmask |= SIGBIT(sig);
+		t->sigmask &= ~UNBLOCKABLE;
+		if (act->flags & SA_RESETHAND)
+			act->handler = (uint64_t)SIG_DFL;
+		t->restore_sigmask = false;
+		return DELIVER_KEEP_REGS;
+	}
+	if (t->restore_sigmask) {
+		t->sigmask = t->saved_sigmask;
+		t->restore_sigmask = false;
+	}
+	if (!has_result)
+		return DELIVER_KEEP_REGS;
+	if (*ret == SYSRET_RESTARTSYS) {
+		/* Interrupted by a signal that needed no handler: restart. */
+		if (platform_load_regs(&t->th) != 0)
+			return DELIVER_SET_RESULT;
+		settle_syscall(t, ret, NULL);
+		return DELIVER_KEEP_REGS;
+	}
+	return DELIVER_SET_RESULT;
+}
+
+void signal_raise_sigpipe(struct task *t)
+{
+	/* As Linux's send_sig(SIGPIPE, current): from the task itself. */
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGPIPE;
+	si.si_code = SI_USER;
+	si.si_pid = t->proc->pid;
+	si.si_uid = t->proc->ruid;
+	signal_send_task(t, SIGPIPE, &si);
+}
+
+void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
+{
+	struct sigaction_k *act = action_of(t->proc, sig);
+	/* A fault that is blocked or ignored cannot be handled: Linux resets
+	 * it to the default action, which kills. */
+	if ((t->sigmask & SIGBIT(sig)) || act->handler == (uint64_t)SIG_IGN) {
+		act->handler = (uint64_t)SIG_DFL;
+		t->sigmask &= ~SIGBIT(sig);
+	}
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = code;
+	si.si_addr = (void *)addr;
+	t->fault_addr = addr;
+	queue(&t->pending, sig, &si);
+}
+
+void signal_reset_on_exec(struct process *p)
+{
+	if (p->sighand->refs > 1) {
+		struct sighand *copy = xcalloc(1, sizeof(*copy));
+		*copy = *p->sighand;
+		copy->refs = 1;
+		p->sighand->refs--;
+		p->sighand = copy;
+	}
+	for (int i = 0; i < 64; i++) {
+		struct sigaction_k *a = &p->sighand->act[i];
+		if (a->handler != (uint64_t)SIG_IGN)
+			*a = (struct sigaction_k){0};
+	}
+}
+
+/* ---- syscalls ---- */
+
+SYSCALL_HANDLER(rt_sigreturn)
+{
+	(void)a;
+	int rc = platform_load_regs(&t->th);
+	if (rc != 0)
+		return rc;
+	struct user_regs_struct *r = &t->th.regs;
+	struct k_rt_sigframe frame;
+	if (task_read(t, r->rsp - 8, &frame, sizeof(frame)) != 0) {
+		task_force_signal(t, SIGSEGV, SI_KERNEL, 0);
+		return SYSRET_REGS;
+	}
+	const struct k_sigcontext *c = &frame.uc.uc_mcontext;
+	r->r8 = c->r8, r->r9 = c->r9, r->r10 = c->r10, r->r11 = c->r11;
+	r->r12 = c->r12, r->r13 = c->r13, r->r14 = c->r14, r->r15 = c->r15;
+	r->rdi = c->rdi, r->rsi = c->rsi, r->rbp = c->rbp, r->rbx = c->rbx;
+	r->rdx = c->rdx, r->rax = c->rax, r->rcx = c->rcx, r->rsp = c->rsp, r->rip = c->rip;
+	r->eflags = (r->eflags & ~FIX_EFLAGS) | (c->eflags & FIX_EFLAGS);
+	r->orig_rax = (uint64_t)-1;
+	t->th.regs_dirty = true;
+	t->sigmask = frame.uc.uc_sigmask & ~UNBLOCKABLE;
+	if (c->fpstate) {
+		cleanup_free uint8_t *xstate = xmalloc(t->s->xstate_size);
+		if (task_read(t, c->fpstate, xstate, t->s->xstate_size) == 0)
+			platform_set_fpstate(&t->th, xstate, t->s->xstate_size);
+	}
+	/* The alternate stack setting is left as it is (sigaltstack owns it). */
+	return SYSRET_REGS;
+}
+
+static long send_to_pid(struct task *t, pid_t pid, int sig)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = SI_USER;
+	si.si_pid = t->proc->pid;
+	si.si_uid = getuid();
+	struct sentry *s = t->s;
+	if (pid > 0) {
+		struct process *p = process_by_pid(s, pid);
+		if (!p || p->zombie)
+			return p ? 0 : -ESRCH;
+		if (sig)
+			signal_send_process(p, sig, &si);
+		return 0;
+	}
+	/* Process groups (0: the caller's) and -1 (everyone but init and self). */
+	pid_t pgid = pid == 0 ? t->proc->pgid : -pid;
+	int found = 0;
+	for (struct task *u = s->tasks; u; u = u->next) {
+		struct process *p = u->proc;
+		if (first_task_of(s, p) != u || p->zombie)
+			continue;
+		bool match = pid == -1 ? (p != s->init && p != t->proc) : p->pgid == pgid;
+		if (!match)
+			continue;
+		found++;
+		if (sig)
+			signal_send_process(p, sig, &si);
+	}
+	if (pid == -1 && sig)
+		signal_send_process(t->proc, sig, &si);
+	return found || pid == -1 ? 0 : -ESRCH;
+}
+
+SYSCALL_HANDLER(kill)
+{
+	int sig = (int)a[1];
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	return send_to_pid(t, (pid_t)a[0], sig);
+}
+
+static long send_to_tid(struct task *t, pid_t tgid, pid_t tid, int sig)
+{
+	if (sig < 0 || sig > 64 || tid <= 0)
+		return -EINVAL;
+	struct task *u = task_by_tid(t->s, tid);
+	if (!u || (tgid > 0 && u->proc->pid != tgid))
+		return -ESRCH;
+	if (sig == 0)
+		return 0;
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = SI_TKILL;
+	si.si_pid = t->proc->pid;
+	si.si_uid = getuid();
+	signal_send_task(u, sig, &si);
+	return u == t && t->proc->exiting ? SYSRET_NORETURN : 0;
+}
+
+SYSCALL_HANDLER(tgkill)
+{
+	if ((pid_t)a[0] <= 0)
+		return -EINVAL;
+	return send_to_tid(t, (pid_t)a[0], (pid_t)a[1], (int)a[2]);
+}
+
+SYSCALL_HANDLER(tkill)
+{
+	return send_to_tid(t, 0, (pid_t)a[0], (int)a[1]);
+}
+
+SYSCALL_HANDLER(rt_sigqueueinfo)
+{
+	siginfo_t si;
+	if (task_read(t, a[2], &si, sizeof(si)) != 0)
+		return -EFAULT;
+	struct process *p = process_by_pid(t->s, (pid_t)a[0]);
+	int sig = (int)a[1];
+	if (!p)
+		return -ESRCH;
+	if (sig < 1 || sig > 64)
+		return -EINVAL;
+	si.si_signo = sig;
+	signal_send_process(p, sig, &si);
+	return 0;
+}
+
+SYSCALL_HANDLER(rt_sigpending)
+{
+	if (a[1] != 8)
+		return -EINVAL;
+	uint64_t set = (t->pending.set | t->proc->pending.set) & t->sigmask;
+	return task_write(t, a[0], &set, sizeof(set)) == 0 ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(rt_sigsuspend)
+{
+	if (a[1] != 8)
+		return -EINVAL;
+	if (!t->retry) {
+		uint64_t mask;
+		if (task_read(t, a[0], &mask, sizeof(mask)) != 0)
+			return -EFAULT;
+		t->saved_sigmask = t->sigmask;
+		t->restore_sigmask = true;
+		t->sigmask = mask & ~UNBLOCKABLE;
+	}
+	if (t->interrupted)
+		return -EINTR;
+	return task_block(t, BLOCK_SIGNAL);
+}
+
+SYSCALL_HANDLER(pause)
+{
+	(void)a;
+	if (t->interrupted)
+		return -EINTR;
+	return task_block(t, BLOCK_SIGNAL);
+}
+
+SYSCALL_HANDLER(rt_sigtimedwait)
+{
+	if (a[3] != 8)
+		return -EINVAL;
+	uint64_t set;
+	if (task_read(t, a[0], &set, sizeof(set)) != 0)
+		return -EFAULT;
+	set &= ~UNBLOCKABLE;
+	uint64_t ready = (t->pending.set | t->proc->pending.set) & set;
+	if (ready) {
+		int sig = __builtin_ctzll(ready) + 1;
+		struct sigpending *q = (t->pending.set & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
+		q->set &= ~SIGBIT(sig);
+		if (a[1] && task_write(t, a[1], &q->info[sig - 1], sizeof(siginfo_t)) != 0)
+			return -EFAULT;
+		return sig;
+	}
+	struct timespec ts;
+	if (a[2] && task_read(t, a[2], &ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	if (task_deadline(t, a[2] ? &ts : NULL, false, CLOCK_MONOTONIC))
+		return -EAGAIN;
+	if (t->interrupted)
+		return -EINTR;
+	/* The signals waited for are usually blocked: notify() wakes the task
+	 * for them through sigwait_set. */
+	long r = task_block(t, BLOCK_SIGNAL);
+	t->sigwait_set = set;
+	return r;
+}
+
+static void timeval_to_ts(const struct timeval *tv, struct timespec *ts)
+{
+	ts->tv_sec = tv->tv_sec;
+	ts->tv_nsec = tv->tv_usec * 1000;
+}
+
+static void remaining(const struct process *p, struct itimerval *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (p->alarm.tv_sec == 0 && p->alarm.tv_nsec == 0)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t ns = (p->alarm.tv_sec - now.tv_sec) * 1000000000LL + (p->alarm.tv_nsec - now.tv_nsec);
+	if (ns < 1000)
+		ns = 1000;
+	out->it_value.tv_sec = ns / 1000000000LL;
+	out->it_value.tv_usec = (ns % 1000000000LL) / 1000;
+	out->it_interval.tv_sec = p->alarm_interval.tv_sec;
+	out->it_interval.tv_usec = p->alarm_interval.tv_nsec / 1000;
+}
+
+static void arm_alarm(struct process *p, const struct itimerval *v)
+{
+	if (v->it_value.tv_sec == 0 && v->it_value.tv_usec == 0) {
+		p->alarm = (struct timespec){0};
+		return;
+	}
+	struct timespec now, d;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	timeval_to_ts(&v->it_value, &d);
+	p->alarm.tv_sec = now.tv_sec + d.tv_sec;
+	p->alarm.tv_nsec = now.tv_nsec + d.tv_nsec;
+	if (p->alarm.tv_nsec >= 1000000000L) {
+		p->alarm.tv_sec++;
+		p->alarm.tv_nsec -= 1000000000L;
+	}
+	timeval_to_ts(&v->it_interval, &p->alarm_interval);
+}
+
+SYSCALL_HANDLER(setitimer)
+{
+	if (a[0] != ITIMER_REAL)
+		return -EINVAL; /* virtual/profiling timers: see the table note */
+	struct itimerval next, old;
+	if (a[1] && task_read(t, a[1], &next, sizeof(next)) != 0)
+		return -EFAULT;
+	remaining(t->proc, &old);
+	if (a[2] && task_write(t, a[2], &old, sizeof(old)) != 0)
+		return -EFAULT;
+	if (a[1])
+		arm_alarm(t->proc, &next);
+	return 0;
+}
+
+SYSCALL_HANDLER(getitimer)
+{
+	if (a[0] != ITIMER_REAL)
+		return -EINVAL;
+	struct itimerval cur;
+	remaining(t->proc, &cur);
+	return task_write(t, a[1], &cur, sizeof(cur)) == 0 ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(alarm)
+{
+	struct itimerval old, next = {.it_value = {.tv_sec = (time_t)(unsigned)a[0]}};
+	remaining(t->proc, &old);
+	arm_alarm(t->proc, &next);
+	return old.it_value.tv_sec + (old.it_value.tv_usec >= 500000 ? 1 : 0);
+}
+
+void process_check_alarms(struct sentry *s, const struct timespec *now)
+{
+	for (struct task *t = s->tasks; t; t = t->next) {
+		struct process *p = t->proc;
+		if (first_task_of(s, p) != t || (p->alarm.tv_sec == 0 && p->alarm.tv_nsec == 0))
+			continue;
+		if (now->tv_sec < p->alarm.tv_sec ||
+		    (now->tv_sec == p->alarm.tv_sec && now->tv_nsec < p->alarm.tv_nsec))
+			continue;
+		if (p->alarm_interval.tv_sec || p->alarm_interval.tv_nsec) {
+			p->alarm.tv_sec = now->tv_sec + p->alarm_interval.tv_sec;
+			p->alarm.tv_nsec = now->tv_nsec + p->alarm_interval.tv_nsec;
+			if (p->alarm.tv_nsec >= 1000000000L) {
+				p->alarm.tv_sec++;
+				p->alarm.tv_nsec -= 1000000000L;
+			}
+		} else {
+			p->alarm = (struct timespec){0};
+		}
+		signal_send_process(p, SIGALRM, NULL);
+	}
+}

@@ -1,0 +1,226 @@
+/* Tasks: creation of the first process, exec through the loader, exit. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+
+#include "sentry/kernel/files.h"
+#include "sentry/kernel/kernel.h"
+
+struct task *task_by_host_tid(struct sentry *s, pid_t tid)
+{
+	for (struct task *t = s->tasks; t; t = t->next)
+		if (t->th.tid == tid)
+			return t;
+	return NULL;
+}
+
+/* Leave the old address space at exec: the whole stub if it was ours
+ * alone, else just this thread of it (a vfork child shares its parent's). */
+static void drop_old_mm(struct task *t, struct stub_thread *old)
+{
+	struct mm *mm = t->mm;
+	if (!mm)
+		return;
+	if (--mm->refs == 0) {
+		platform_kill(mm->stub_pid);
+		free(mm->exe_path);
+		free(mm);
+	} else {
+		platform_end_thread(old, true);
+	}
+}
+
+/* ---- loader callbacks: the new address space is the stub of `th` ---- */
+
+struct exec_ctx {
+	struct task *t;		  /* for path resolution */
+	struct stub_thread *th;	  /* the new stub */
+};
+
+static int exec_open(void *ctx, const char *path)
+{
+	struct exec_ctx *c = ctx;
+	return path_open(c->t, AT_FDCWD, path, O_RDONLY, 0);
+}
+
+static long exec_map(void *ctx, uint64_t addr, uint64_t len, int prot, int flags, int fd,
+		     uint64_t off)
+{
+	struct exec_ctx *c = ctx;
+	return platform_inject(c->th, 9 /* mmap */, addr, len, (uint64_t)prot, (uint64_t)flags,
+			       (uint64_t)fd, off);
+}
+
+static int exec_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct exec_ctx *c = ctx;
+	return platform_write_force(c->th->tid, addr, buf, len);
+}
+
+/* /proc/self/exe names the file canonically (symlinks resolved, as Linux's
+ * d_path does), however it was run. */
+static char *absolute_exe(struct task *t, const char *path)
+{
+	int fd = path_open(t, AT_FDCWD, path, O_PATH, 0);
+	char *canon = fd >= 0 ? path_of_host_fd(t->s, fd) : NULL;
+	if (fd >= 0)
+		close(fd);
+	return canon ? canon : xstrdup(path);
+}
+
+static void fill_request(struct sentry *s, struct loader_request *req)
+{
+	req->vdso = s->vdso;
+	req->stack_size = 8UL << 20;
+	req->stack_limit = PROGRAM_ADDR_LIMIT - PAGE_SIZE;
+	req->uid = getuid();
+	req->euid = geteuid();
+	req->gid = getgid();
+	req->egid = getegid();
+	req->hwcap = s->hwcap;
+	req->hwcap2 = s->hwcap2;
+	req->minsigstksz = s->minsigstksz;
+	if (getrandom(req->random, sizeof(req->random), 0) != sizeof(req->random))
+		memset(req->random, 0x5a, sizeof(req->random));
+	if (getrandom(&req->aslr_seed, sizeof(req->aslr_seed), 0) != sizeof(req->aslr_seed))
+		req->aslr_seed = 0;
+}
+
+static void start_registers(struct stub_thread *th, const struct loader_result *res)
+{
+	struct user_regs_struct r;
+	memset(&r, 0, sizeof(r));
+	/* Segment selectors stay the host's; everything else starts at zero
+	 * (RDX = 0: no atexit function from the "kernel"), as after execve. */
+	r.cs = th->regs.cs;
+	r.ss = th->regs.ss;
+	r.ds = th->regs.ds;
+	r.es = th->regs.es;
+	r.rip = res->entry;
+	r.rsp = res->sp;
+	r.eflags = 0x202;
+	r.orig_rax = (uint64_t)-1;
+	th->regs = r;
+	th->regs_loaded = true;
+	th->regs_dirty = true;
+}
+
+int task_exec(struct task *t, const char *path, const char *const *argv,
+	      const char *const *envp, struct error *e)
+{
+	struct stub_thread th;
+	if (platform_new_address_space(t->s->platform, &th, e) != 0)
+		return -EAGAIN;
+	struct exec_ctx ctx = {.t = t, .th = &th};
+	struct loader_ops ops = {.ctx = &ctx, .open = exec_open, .map = exec_map,
+				 .write = exec_write};
+	struct loader_request req = {.path = path, .argv = argv, .envp = envp};
+	fill_request(t->s, &req);
+	struct loader_result res;
+	int rc = loader_load(&req, &ops, &res, e);
+	if (rc != 0) {
+		KERNEL_OBSERVE(t->s, exec_failed, t, path, e);
+		platform_kill(th.tid);
+		return rc;
+	}
+	KERNEL_OBSERVE(t->s, exec, t, path, &res);
+	struct mm *mm = xcalloc(1, sizeof(*mm));
+	*mm = (struct mm){.refs = 1,
+			  .stub_pid = th.tid,
+			  .brk_start = res.brk_start,
+			  .brk_end = res.brk_start,
+			  .stack_start = res.stack_start,
+			  .stack_end = res.stack_end,
+			  .vdso_base = res.vdso_base,
+			  .arg_start = res.arg_start,
+			  .arg_end = res.arg_end,
+			  .env_start = res.env_start,
+			  .env_end = res.env_end,
+			  .auxv_words = res.auxv_words,
+			  .exe_path = absolute_exe(t, res.exe_path)};
+	memcpy(mm->auxv, res.auxv, sizeof(mm->auxv));
+	start_registers(&th, &res);
+	loader_result_release(&res);
+	struct stub_thread old = t->th;
+	drop_old_mm(t, &old);
+	t->mm = mm;
+	t->th = th;
+	fd_close_on_exec(t->files);
+	t->altstack = (stack_t){.ss_flags = SS_DISABLE};
+	return 0;
+}
+
+/* The program's first fds: msentry's own 0, 1, 2 and every fd msentry
+ * inherited open (not close-on-exec), at the same numbers, as a shell's
+ * `prog 3<file` expects. The sentry opens all of its own fds O_CLOEXEC,
+ * so they never pass this test. Each is a dup owned by the sentry. */
+static struct fd_table *initial_fds(void)
+{
+	struct fd_table *ft = fd_table_new();
+	int limit = 64;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int fds[1024], n = 0;
+	while (d && (e = readdir(d)) && n < (int)ARRAY_SIZE(fds)) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || e->d_name[0] == '.' || fd == dirfd(d))
+			continue;
+		int fl = fcntl((int)fd, F_GETFD);
+		if (fd < 3 || (fl >= 0 && !(fl & FD_CLOEXEC)))
+			fds[n++] = (int)fd;
+		if (fd >= limit)
+			limit = (int)fd + 1;
+	}
+	if (d)
+		closedir(d);
+	ft->size = limit;
+	ft->slots = xcalloc((size_t)ft->size, sizeof(struct fd_slot));
+	for (int i = 0; i < n; i++) {
+		int host = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+		if (host >= 0)
+			ft->slots[fds[i]].file = file_new_host(host, NULL);
+	}
+	return ft;
+}
+
+struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_value)
+{
+	struct process *p = xcalloc(1, sizeof(*p));
+	p->s = s;
+	p->refs = 2; /* the task's, and the sandbox's own as init */
+	p->exit_signal = SIGCHLD;
+	p->ruid = getuid(), p->euid = p->suid = geteuid();
+	p->rgid = getgid(), p->egid = p->sgid = getegid();
+	s->init = p;
+	p->pid = p->pgid = p->sid = s->next_pid++;
+	p->nthreads = 1;
+	p->sighand = xcalloc(1, sizeof(*p->sighand));
+	p->sighand->refs = 1;
+	for (int r = 0; r < RLIM_NLIMITS; r++)
+		getrlimit((__rlimit_resource_t)r, &p->rlim[r]);
+
+	struct fs_info *fs = xcalloc(1, sizeof(*fs));
+	fs->refs = 1;
+	fs->cwd = xstrdup(cwd);
+	fs->umask = umask_value;
+
+	struct task *t = xcalloc(1, sizeof(*t));
+	t->s = s;
+	t->tid = p->pid;
+	t->proc = p;
+	t->files = initial_fds();
+	t->fs = fs;
+	t->altstack = (stack_t){.ss_flags = SS_DISABLE};
+	t->th.tid = -1;
+	t->state = TASK_RUNNING;
+	t->next = s->tasks;
+	s->tasks = t;
+	return t;
+}

@@ -1,0 +1,29 @@
+/* Access to the program's memory, through the platform. */
+#include <errno.h>
+#include <limits.h>
+
+#include "sentry/kernel/kernel.h"
+
+int task_read(struct task *t, uint64_t addr, void *buf, size_t len)
+{
+	return platform_read(t->th.tid, addr, buf, len);
+}
+
+int task_write(struct task *t, uint64_t addr, const void *buf, size_t len)
+{
+	return platform_write(t->th.tid, addr, buf, len);
+}
+
+int task_read_path(struct task *t, uint64_t addr, char *buf)
+{
+	long n = platform_read_string(t->th.tid, addr, buf, PATH_MAX);
+	if (n < 0)
+		return (int)n;
+	return n == 0 ? -ENOENT : 0;
+}
+
+long task_inject(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+		 uint64_t a4, uint64_t a5)
+{
+	return platform_inject(&t->th, nr, a0, a1, a2, a3, a4, a5);
+}

@@ -1,0 +1,132 @@
+/* sentry_run: builds the sentry from its parts and runs the program.
+ *
+ * This is the only place that sees every layer at once: it creates the
+ * platform, the vDSO clock and the tracer, and hands the kernel the hooks
+ * through which it reaches the layers above it (the syscall table, the
+ * vsyscall emulation, procfs, the tracer), so that no folder below includes
+ * a header of a folder above it (docs/design.md, "Map of sentry/").
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <cpuid.h>
+
+#include "sentry/fs/fs.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/strace/strace.h"
+#include "sentry/syscalls/syscalls.h"
+#include "sentry/clock/clock.h"
+#include "sentry/vsyscall/vsyscall.h"
+
+#define SCRATCH_SIZE (1UL << 20)
+
+static const struct kernel_hooks hooks = {
+	.dispatch = syscall_dispatch,
+	.vsyscall_seccomp_stop = vsyscall_seccomp_stop,
+	.vsyscall_fault_stop = vsyscall_fault_stop,
+	.vsyscall_patch_pending = vsyscall_patch_pending,
+	.synthetic_open = procfs_open,
+};
+
+static size_t xstate_size(void)
+{
+	unsigned eax, ebx, ecx, edx;
+	if (!__get_cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx) || ebx < 512)
+		return 4096;
+	return ebx;
+}
+
+static int open_root(struct sentry *s, const char *root, struct error *e)
+{
+	s->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (s->root_fd < 0)
+		return error_sys(e, errno, "cannot open sandbox root `%s`", root);
+	char real[PATH_MAX];
+	if (!realpath(root, real))
+		return error_sys(e, errno, "cannot resolve sandbox root `%s`", root);
+	s->root_host = xstrdup(strcmp(real, "/") == 0 ? "" : real);
+	return 0;
+}
+
+static void sentry_release(struct sentry *s)
+{
+	s->finished = true;
+	while (s->tasks)
+		task_exit_group(s->tasks, SIGKILL);
+	strace_finish(s);
+	if (s->sigchld_fd >= 0)
+		close(s->sigchld_fd);
+	platform_destroy(s->platform);
+	vdso_destroy(s->vdso_state);
+	if (s->root_fd >= 0)
+		close(s->root_fd);
+	free(s->root_host);
+	free(s->scratch);
+}
+
+/* After platform_create: the sentry is pinned, so sched_getcpu() is the CPU
+ * the program runs on. MSENTRY_VDSO_TSC=0 forces the syscall fallback (tests). */
+static int start_vdso(struct sentry *s, struct error *e)
+{
+	const char *tsc = getenv("MSENTRY_VDSO_TSC");
+	int cpu = sched_getcpu();
+	if (vdso_create(&s->vdso_state, cpu < 0 ? 0 : (unsigned)cpu, !tsc || strcmp(tsc, "0") != 0,
+			e) != 0)
+		return -1;
+	s->vdso = &s->vdso_state->map;
+	static const char *const targets[3] = {"__vdso_gettimeofday", "__vdso_time",
+					       "__vdso_getcpu"};
+	for (int i = 0; i < 3 && !s->cfg->vsyscall_no_patch; i++)
+		if (vdso_symbol_offset(targets[i], &s->vsyscall_targets[i]) != 0)
+			s->vsyscall_targets[i] = 0;
+	return 0;
+}
+
+static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct error *e)
+{
+	*s = (struct sentry){.cfg = cfg, .hooks = &hooks, .root_fd = -1, .next_pid = 1,
+			     .sigchld_fd = -1};
+	s->xstate_size = xstate_size();
+	sentry_setup_host_signals(s);
+	s->scratch_size = SCRATCH_SIZE;
+	s->scratch = xmalloc(SCRATCH_SIZE);
+	s->hwcap = getauxval(AT_HWCAP);
+	s->hwcap2 = getauxval(AT_HWCAP2);
+	s->minsigstksz = getauxval(AT_MINSIGSTKSZ);
+	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus) != 0)
+		CPU_SET(0, &s->cpus);
+	if (open_root(s, cfg->root, e) != 0 || strace_start(s, e) != 0)
+		return -1;
+	if (platform_create(&s->platform, e) != 0)
+		return -1;
+	return start_vdso(s, e);
+}
+
+int sentry_run(const struct sentry_config *cfg, struct error *e)
+{
+	struct sentry s;
+	/* The program's umask is applied by the sentry itself. */
+	mode_t um = umask(0);
+	if (sentry_init(&s, cfg, e) != 0) {
+		sentry_release(&s);
+		return -1;
+	}
+	struct task *init = task_create_init(&s, cfg->cwd, um);
+	int rc = task_exec(init, cfg->prog, cfg->argv, cfg->envp, e);
+	if (rc != 0) {
+		e->status = loader_exit_status(rc);
+		sentry_release(&s);
+		return -1;
+	}
+	platform_resume(&init->th, false, 0);
+	sentry_loop(&s);
+	int status = s.finished ? s.exit_status : 128 + SIGKILL;
+	sentry_release(&s);
+	return status;
+}

@@ -1,0 +1,50 @@
+/* Dispatch: the kernel's hook for serving one syscall through the table.
+ *
+ * A 64-bit syscall runs its table entry's handler; an unsupported one gets
+ * -ENOSYS and a one-time warning naming it. A 32-bit `int $0x80` syscall
+ * from 64-bit code is refused with -ENOSYS: msentry serves the x86-64 ABI
+ * only (a host without ia32 emulation faults on it before any stop).
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls.h"
+
+void syscall_warn_once(struct sentry *s, uint64_t nr, const struct syscall_desc *d,
+		       const uint64_t *a)
+{
+	if (nr < SYSCALL_TABLE_SIZE) {
+		if (s->warned[nr / 64] & (1ULL << (nr % 64)))
+			return;
+		s->warned[nr / 64] |= 1ULL << (nr % 64);
+	}
+	if (s->cfg->quiet)
+		return;
+	char name[32];
+	if (d && d->name)
+		snprintf(name, sizeof(name), "%s", d->name);
+	else
+		snprintf(name, sizeof(name), "syscall_%lu", (unsigned long)nr);
+	fprintf(stderr, "msentry: unsupported syscall %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx)\n",
+		name, (unsigned long)a[0], (unsigned long)a[1], (unsigned long)a[2],
+		(unsigned long)a[3], (unsigned long)a[4], (unsigned long)a[5]);
+}
+
+long syscall_dispatch(struct task *t)
+{
+	struct syscall_stop *sc = &t->sc;
+	if (sc->is_32bit) {
+		if (!t->s->warned_int80 && !t->s->cfg->quiet)
+			fprintf(stderr, "msentry: 32-bit syscall %lu (int $0x80) refused\n",
+				(unsigned long)sc->nr);
+		t->s->warned_int80 = true;
+		return -ENOSYS;
+	}
+	const struct syscall_desc *d = syscall_lookup(sc->nr);
+	if (!d || !d->fn) {
+		syscall_warn_once(t->s, sc->nr, d, sc->args);
+		return -ENOSYS;
+	}
+	return d->fn(t, sc->args);
+}

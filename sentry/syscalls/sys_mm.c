@@ -1,0 +1,111 @@
+/* Memory syscalls: the program's memory is created by injecting the same
+ * calls into its stub, after checking that no range touches the stub page.
+ * brk is emulated on top of anonymous mappings. */
+#include <errno.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "sentry/kernel/files.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls.h"
+
+static bool range_ok(uint64_t addr, uint64_t len)
+{
+	return addr < PROGRAM_ADDR_LIMIT && len <= PROGRAM_ADDR_LIMIT - addr;
+}
+
+SYSCALL_HANDLER(mmap)
+{
+	uint64_t addr = a[0], len = a[1];
+	int flags = (int)a[3];
+	if (len == 0)
+		return -EINVAL;
+	int host_fd = -1;
+	if (!(flags & MAP_ANONYMOUS)) {
+		struct file *f = fd_lookup(t, (int)a[4]);
+		if (!f)
+			return -EBADF;
+		if (f->kind != FILE_HOST)
+			return -ENODEV;
+		host_fd = f->host_fd;
+	}
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	if (fixed && !range_ok(addr, PAGE_UP(len)))
+		return -ENOMEM;
+	if (!fixed && addr && !range_ok(addr, PAGE_UP(len)))
+		addr = 0; /* a hint into the stub's page is just dropped */
+	return task_inject(t, __NR_mmap, addr, len, a[2], (uint64_t)flags, (uint64_t)host_fd,
+			   a[5]);
+}
+
+/* Calls that act on an existing range: forwarded once the range is checked. */
+static long range_call(struct task *t, long nr, const uint64_t *a)
+{
+	if (!range_ok(a[0], PAGE_UP(a[1])))
+		return -EINVAL;
+	return task_inject(t, nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+SYSCALL_HANDLER(munmap)
+{
+	return range_call(t, __NR_munmap, a);
+}
+
+SYSCALL_HANDLER(mprotect)
+{
+	return range_call(t, __NR_mprotect, a);
+}
+
+SYSCALL_HANDLER(madvise)
+{
+	return range_call(t, __NR_madvise, a);
+}
+
+SYSCALL_HANDLER(msync)
+{
+	return range_call(t, __NR_msync, a);
+}
+
+SYSCALL_HANDLER(mlock)
+{
+	return range_call(t, __NR_mlock, a);
+}
+
+SYSCALL_HANDLER(munlock)
+{
+	return range_call(t, __NR_munlock, a);
+}
+
+SYSCALL_HANDLER(mremap)
+{
+	if (!range_ok(a[0], PAGE_UP(a[1])))
+		return -EINVAL;
+	if ((a[3] & MREMAP_FIXED) && !range_ok(a[4], PAGE_UP(a[2])))
+		return -EINVAL;
+	return task_inject(t, __NR_mremap, a[0], a[1], a[2], a[3], a[4], 0);
+}
+
+SYSCALL_HANDLER(brk)
+{
+	struct mm *mm = t->mm;
+	uint64_t want = a[0];
+	if (want < mm->brk_start || !range_ok(want, 0))
+		return (long)mm->brk_end;
+	uint64_t old_top = PAGE_UP(mm->brk_end), new_top = PAGE_UP(want);
+	if (new_top > old_top) {
+		long r = task_inject(t, __NR_mmap, old_top, new_top - old_top,
+				     PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1,
+				     0);
+		if (r != (long)old_top) {
+			if (r >= 0)
+				task_inject(t, __NR_munmap, (uint64_t)r, new_top - old_top, 0, 0,
+					    0, 0);
+			return (long)mm->brk_end; /* like Linux: failure is the old break */
+		}
+	} else if (new_top < old_top) {
+		task_inject(t, __NR_munmap, new_top, old_top - new_top, 0, 0, 0, 0);
+	}
+	mm->brk_end = want;
+	return (long)want;
+}

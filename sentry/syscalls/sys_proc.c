@@ -1,0 +1,486 @@
+/* Identity, limits and per-task settings. */
+#include <asm/prctl.h>
+#include <errno.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/times.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "sentry/kernel/files.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls.h"
+
+SYSCALL_HANDLER(getpid)
+{
+	(void)a;
+	return t->proc->pid;
+}
+
+SYSCALL_HANDLER(gettid)
+{
+	(void)a;
+	return t->tid;
+}
+
+SYSCALL_HANDLER(getppid)
+{
+	(void)a;
+	return t->proc->parent ? t->proc->parent->pid : 0;
+}
+
+SYSCALL_HANDLER(getuid)
+{
+	(void)a;
+	return t->proc->ruid;
+}
+
+SYSCALL_HANDLER(geteuid)
+{
+	(void)a;
+	return t->proc->euid;
+}
+
+SYSCALL_HANDLER(getgid)
+{
+	(void)a;
+	return t->proc->rgid;
+}
+
+SYSCALL_HANDLER(getegid)
+{
+	(void)a;
+	return t->proc->egid;
+}
+
+static long write_ids(struct task *t, const uint64_t *a, const uint32_t ids[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (task_write(t, a[i], &ids[i], sizeof(uint32_t)) != 0)
+			return -EFAULT;
+	return 0;
+}
+
+SYSCALL_HANDLER(getresuid)
+{
+	const uint32_t ids[3] = {t->proc->ruid, t->proc->euid, t->proc->suid};
+	return write_ids(t, a, ids);
+}
+
+SYSCALL_HANDLER(getresgid)
+{
+	const uint32_t ids[3] = {t->proc->rgid, t->proc->egid, t->proc->sgid};
+	return write_ids(t, a, ids);
+}
+
+/* setres[ug]id rules: a privileged caller (effective uid 0) may set any
+ * value; others only values among their current real/effective/saved
+ * ids. -1 leaves a value unchanged. */
+static long set_ids(bool privileged, uint32_t *r, uint32_t *e, uint32_t *sv, uint64_t nr,
+		    uint64_t ne, uint64_t ns)
+{
+	const uint64_t want[3] = {nr, ne, ns};
+	for (int i = 0; i < 3; i++) {
+		uint32_t v = (uint32_t)want[i];
+		if (v == (uint32_t)-1 || privileged)
+			continue;
+		if (v != *r && v != *e && v != *sv)
+			return -EPERM;
+	}
+	if ((uint32_t)nr != (uint32_t)-1)
+		*r = (uint32_t)nr;
+	if ((uint32_t)ne != (uint32_t)-1)
+		*e = (uint32_t)ne;
+	if ((uint32_t)ns != (uint32_t)-1)
+		*sv = (uint32_t)ns;
+	return 0;
+}
+
+SYSCALL_HANDLER(setresuid)
+{
+	struct process *p = t->proc;
+	return set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], a[2]);
+}
+
+SYSCALL_HANDLER(setresgid)
+{
+	struct process *p = t->proc;
+	return set_ids(p->euid == 0, &p->rgid, &p->egid, &p->sgid, a[0], a[1], a[2]);
+}
+
+SYSCALL_HANDLER(setreuid)
+{
+	struct process *p = t->proc;
+	/* Linux: a changed real id, or an effective id other than the old
+	 * real one, also sets the saved id to the new effective id. */
+	uint64_t saved = (uint32_t)a[0] != (uint32_t)-1 ||
+				 ((uint32_t)a[1] != (uint32_t)-1 && (uint32_t)a[1] != p->ruid)
+			 ? ((uint32_t)a[1] != (uint32_t)-1 ? a[1] : p->euid)
+			 : (uint64_t)-1;
+	return set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], saved);
+}
+
+SYSCALL_HANDLER(setregid)
+{
+	struct process *p = t->proc;
+	uint64_t saved = (uint32_t)a[0] != (uint32_t)-1 ||
+				 ((uint32_t)a[1] != (uint32_t)-1 && (uint32_t)a[1] != p->rgid)
+			 ? ((uint32_t)a[1] != (uint32_t)-1 ? a[1] : p->egid)
+			 : (uint64_t)-1;
+	return set_ids(p->euid == 0, &p->rgid, &p->egid, &p->sgid, a[0], a[1], saved);
+}
+
+SYSCALL_HANDLER(setuid)
+{
+	struct process *p = t->proc;
+	if (p->euid == 0)
+		return set_ids(true, &p->ruid, &p->euid, &p->suid, a[0], a[0], a[0]);
+	return set_ids(false, &p->ruid, &p->euid, &p->suid, (uint64_t)-1, a[0], (uint64_t)-1);
+}
+
+SYSCALL_HANDLER(setgid)
+{
+	struct process *p = t->proc;
+	if (p->euid == 0)
+		return set_ids(true, &p->rgid, &p->egid, &p->sgid, a[0], a[0], a[0]);
+	return set_ids(false, &p->rgid, &p->egid, &p->sgid, (uint64_t)-1, a[0], (uint64_t)-1);
+}
+
+SYSCALL_HANDLER(setgroups)
+{
+	(void)a;
+	return t->proc->euid == 0 ? 0 : -EPERM;
+}
+
+SYSCALL_HANDLER(setfsuid)
+{
+	return t->proc->euid == 0 || (uint32_t)a[0] == t->proc->euid ? t->proc->euid : t->proc->euid;
+}
+
+SYSCALL_HANDLER(setfsgid)
+{
+	(void)a;
+	return t->proc->egid;
+}
+
+SYSCALL_HANDLER(getgroups)
+{
+	int size = (int)a[0];
+	if (size < 0)
+		return -EINVAL;
+	gid_t groups[256];
+	int n = getgroups(256, groups);
+	if (n < 0)
+		return -errno;
+	if (size == 0)
+		return n;
+	if (size < n)
+		return -EINVAL;
+	return task_write(t, a[1], groups, (size_t)n * sizeof(gid_t)) == 0 ? n : -EFAULT;
+}
+
+SYSCALL_HANDLER(getpgrp)
+{
+	(void)a;
+	return t->proc->pgid;
+}
+
+SYSCALL_HANDLER(uname)
+{
+	struct utsname u;
+	if (uname(&u) != 0)
+		return -errno;
+	return task_write(t, a[0], &u, sizeof(u)) == 0 ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(sysinfo)
+{
+	struct sysinfo si;
+	if (sysinfo(&si) != 0)
+		return -errno;
+	return task_write(t, a[0], &si, sizeof(si)) == 0 ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(getrandom)
+{
+	if (a[2] & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	size_t len = a[1] < t->s->scratch_size ? a[1] : t->s->scratch_size;
+	ssize_t n = getrandom(t->s->scratch, len, (unsigned)a[2]);
+	if (n < 0)
+		return -errno;
+	return task_write(t, a[0], t->s->scratch, (size_t)n) == 0 ? n : -EFAULT;
+}
+
+SYSCALL_HANDLER(arch_prctl)
+{
+	int rc = platform_load_regs(&t->th);
+	if (rc != 0)
+		return rc;
+	struct user_regs_struct *r = &t->th.regs;
+	switch (a[0]) {
+	case ARCH_SET_FS:
+	case ARCH_SET_GS:
+		if (a[1] >= PROGRAM_ADDR_LIMIT)
+			return -EPERM;
+		*(a[0] == ARCH_SET_FS ? &r->fs_base : &r->gs_base) = a[1];
+		t->th.regs_dirty = true;
+		return 0;
+	case ARCH_GET_FS:
+	case ARCH_GET_GS: {
+		uint64_t v = a[0] == ARCH_GET_FS ? r->fs_base : r->gs_base;
+		return task_write(t, a[1], &v, sizeof(v)) == 0 ? 0 : -EFAULT;
+	}
+	case ARCH_GET_CPUID:
+		return 1; /* cpuid is not faulting */
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL_HANDLER(set_tid_address)
+{
+	t->clear_child_tid = a[0];
+	return t->tid;
+}
+
+SYSCALL_HANDLER(set_robust_list)
+{
+	if (a[1] != 24) /* sizeof(struct robust_list_head) */
+		return -EINVAL;
+	t->robust_list = a[0];
+	t->robust_len = a[1];
+	return 0;
+}
+
+SYSCALL_HANDLER(get_robust_list)
+{
+	if (a[0] != 0 && (pid_t)a[0] != t->tid)
+		return -ESRCH;
+	if (task_write(t, a[1], &t->robust_list, sizeof(uint64_t)) != 0 ||
+	    task_write(t, a[2], &t->robust_len, sizeof(uint64_t)) != 0)
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_HANDLER(rseq)
+{
+	/* Registered with the host kernel for the stub thread: the kernel
+	 * then keeps cpu_id current and aborts critical sections itself. */
+	return task_inject(t, __NR_rseq, a[0], a[1], a[2], a[3], 0, 0);
+}
+
+static long rlimit_common(struct task *t, pid_t pid, unsigned res, uint64_t new_addr,
+			  uint64_t old_addr)
+{
+	if (pid != 0 && pid != t->proc->pid)
+		return -ESRCH;
+	if (res >= RLIM_NLIMITS)
+		return -EINVAL;
+	struct rlimit *cur = &t->proc->rlim[res], next;
+	if (new_addr) {
+		if (task_read(t, new_addr, &next, sizeof(next)) != 0)
+			return -EFAULT;
+		if (next.rlim_cur > next.rlim_max)
+			return -EINVAL;
+		if (next.rlim_max > cur->rlim_max && geteuid() != 0)
+			return -EPERM;
+	}
+	if (old_addr && task_write(t, old_addr, cur, sizeof(*cur)) != 0)
+		return -EFAULT;
+	if (new_addr)
+		*cur = next;
+	return 0;
+}
+
+SYSCALL_HANDLER(prlimit64)
+{
+	return rlimit_common(t, (pid_t)a[0], (unsigned)a[1], a[2], a[3]);
+}
+
+SYSCALL_HANDLER(getrlimit)
+{
+	return rlimit_common(t, 0, (unsigned)a[0], 0, a[1]);
+}
+
+SYSCALL_HANDLER(setrlimit)
+{
+	return rlimit_common(t, 0, (unsigned)a[0], a[1], 0);
+}
+
+/* CPU use of the program: the host's accounting of its stub (host tid
+ * `tid`), read from /proc/TID/stat: fault counts and user/system ticks.
+ * The sentry's own time serving the program's syscalls is not counted,
+ * much as a kernel's time is not user time. 0 or -1. */
+struct stub_usage {
+	unsigned long minflt, majflt, utime, stime; /* utime/stime in clock ticks */
+	long maxrss_kb;
+};
+
+static int stub_usage(pid_t tid, struct stub_usage *u)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Fields after the command name, which may hold spaces: state is 3. */
+	const char *p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %lu %*u %lu %*u %lu %lu", &u->minflt,
+			 &u->majflt, &u->utime, &u->stime) != 4)
+		return -1;
+	u->maxrss_kb = 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	while (f && fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "VmHWM: %ld kB", &u->maxrss_kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return 0;
+}
+
+static struct timeval ticks_to_timeval(unsigned long ticks)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	return (struct timeval){.tv_sec = (time_t)(ticks / hz),
+				.tv_usec = (suseconds_t)(ticks % hz * 1000000 / hz)};
+}
+
+SYSCALL_HANDLER(getrusage)
+{
+	int who = (int)a[0];
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	struct rusage ru;
+	memset(&ru, 0, sizeof(ru));
+	struct stub_usage u;
+	/* No children yet: RUSAGE_CHILDREN stays zero. */
+	if (who != RUSAGE_CHILDREN && stub_usage(t->th.tid, &u) == 0) {
+		ru.ru_utime = ticks_to_timeval(u.utime);
+		ru.ru_stime = ticks_to_timeval(u.stime);
+		ru.ru_minflt = (long)u.minflt;
+		ru.ru_majflt = (long)u.majflt;
+		ru.ru_maxrss = u.maxrss_kb;
+	}
+	return task_write(t, a[1], &ru, sizeof(ru)) == 0 ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(times)
+{
+	struct tms tms;
+	clock_t now = times(&tms);
+	memset(&tms, 0, sizeof(tms));
+	struct stub_usage u;
+	if (stub_usage(t->th.tid, &u) == 0) {
+		tms.tms_utime = (clock_t)u.utime;
+		tms.tms_stime = (clock_t)u.stime;
+	}
+	if (a[0] && task_write(t, a[0], &tms, sizeof(tms)) != 0)
+		return -EFAULT;
+	return now;
+}
+
+SYSCALL_HANDLER(sched_getaffinity)
+{
+	if (a[0] != 0 && (pid_t)a[0] != t->tid && (pid_t)a[0] != t->proc->pid)
+		return -ESRCH;
+	/* What the program may use is what msentry was given, not the single
+	 * CPU the sentry pins its stubs to. */
+	size_t need = (size_t)((CPU_COUNT(&t->s->cpus) + 63) / 64) * 8;
+	size_t len = sizeof(cpu_set_t);
+	while (len > need && len > 8)
+		len -= 8;
+	if (a[1] < len)
+		return -EINVAL;
+	return task_write(t, a[2], &t->s->cpus, len) == 0 ? (long)len : -EFAULT;
+}
+
+SYSCALL_HANDLER(sched_setaffinity)
+{
+	if (a[0] != 0 && (pid_t)a[0] != t->tid && (pid_t)a[0] != t->proc->pid)
+		return -ESRCH;
+	return 0;
+}
+
+SYSCALL_HANDLER(sched_yield)
+{
+	(void)t, (void)a;
+	return 0;
+}
+
+SYSCALL_HANDLER(getcpu)
+{
+	unsigned cpu = (unsigned)sched_getcpu(), node = 0;
+	if (a[0] && task_write(t, a[0], &cpu, sizeof(cpu)) != 0)
+		return -EFAULT;
+	if (a[1] && task_write(t, a[1], &node, sizeof(node)) != 0)
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_HANDLER(personality)
+{
+	(void)t;
+	if (a[0] == 0xffffffff || a[0] == 0)
+		return 0; /* PER_LINUX */
+	return -EINVAL;
+}
+
+SYSCALL_HANDLER(capget)
+{
+	struct __user_cap_header_struct hdr;
+	struct __user_cap_data_struct data[2];
+	if (task_read(t, a[0], &hdr, sizeof(hdr)) != 0)
+		return -EFAULT;
+	hdr.pid = 0;
+	if (syscall(SYS_capget, &hdr, a[1] ? data : NULL) != 0) {
+		int err = errno;
+		task_write(t, a[0], &hdr, sizeof(hdr));
+		return -err;
+	}
+	if (a[1] && task_write(t, a[1], data, sizeof(data)) != 0)
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_HANDLER(prctl)
+{
+	switch (a[0]) {
+	case PR_SET_NAME:
+	case PR_SET_PDEATHSIG:
+	case PR_SET_NO_NEW_PRIVS:
+	case PR_SET_DUMPABLE:
+	case PR_SET_VMA:
+	case PR_SET_CHILD_SUBREAPER:
+	case PR_SET_KEEPCAPS:
+		return 0;
+	case PR_GET_NAME: {
+		char name[16] = {0};
+		const char *exe = t->mm->exe_path ? t->mm->exe_path : "";
+		const char *slash = strrchr(exe, '/');
+		strncpy(name, slash ? slash + 1 : exe, 15);
+		return task_write(t, a[1], name, sizeof(name)) == 0 ? 0 : -EFAULT;
+	}
+	case PR_GET_DUMPABLE:
+		return 1;
+	case PR_GET_NO_NEW_PRIVS:
+	case PR_GET_CHILD_SUBREAPER:
+	case PR_GET_KEEPCAPS:
+		return 0;
+	case PR_CAPBSET_READ:
+		return a[1] <= CAP_LAST_CAP ? 1 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}

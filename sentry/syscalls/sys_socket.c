@@ -1,0 +1,995 @@
+/* Sockets, served through host sockets the sentry owns.
+ *
+ * AF_UNIX, AF_INET and AF_INET6 sockets are host sockets created
+ * O_NONBLOCK (the sentry must never wait on the host); the program's own
+ * O_NONBLOCK is kept in its struct file and every send and receive is made
+ * with MSG_DONTWAIT. An operation that would block makes the task wait for
+ * the host fd (sched.c) and is tried again when it is ready, honouring
+ * SO_RCVTIMEO/SO_SNDTIMEO as deadlines; a blocking connect waits for
+ * POLLOUT and then reads SO_ERROR, as the kernel's own connect does.
+ * Data goes through the sentry's scratch buffer (io.c explains why).
+ *
+ * Filesystem names of AF_UNIX sockets are sandbox paths. The host must
+ * never resolve them itself (symlinks and ".." could leave the root), so:
+ *   - bind resolves the parent directory with path.c and binds to
+ *     "/proc/self/fd/<dir>/<name>" (the sentry is one thread: its
+ *     /proc/self is stable). The directory fd stays open with the socket,
+ *     so the name the host recorded keeps meaning that directory, and
+ *     getsockname gives back the path the program bound;
+ *   - connect and sendto open the socket file O_PATH through path.c and
+ *     connect to "/proc/self/fd/<fd>";
+ *   - names the host reports (peer names, accept, recvfrom) of the form
+ *     "/proc/self/fd/<dir>/<name>" are mapped back to sandbox paths.
+ * Abstract names are passed through (they live in the host's network
+ * namespace).
+ *
+ * SCM_RIGHTS carries host fds: program fds are translated to the sentry's
+ * host fds on send, and received host fds become program fds. When the
+ * received description is one the sandbox already has open (kcmp), its
+ * existing struct file is shared, so O_NONBLOCK views, signalfd and epoll
+ * state stay those of one open file description, as in Linux.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <linux/kcmp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+
+#include "sentry/fs/fs.h"
+#include "sentry/kernel/files.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls.h"
+
+#define MAX_CONTROL  65536 /* ancillary data copied per call */
+#define MAX_OPTLEN   4096  /* socket option values */
+#define MAX_FILTER   4096  /* BPF_MAXINSNS */
+#define MAGIC_PREFIX "/proc/self/fd/"
+
+/* ---- the struct file of a socket ---- */
+
+/* A bound AF_UNIX socket: the directory its host name goes through and
+ * the path the program bound (struct file priv). */
+struct unix_name {
+	int dirfd;
+	char *path;
+};
+
+static void unix_name_release(struct file *f)
+{
+	struct unix_name *un = f->priv;
+	close(un->dirfd);
+	free(un->path);
+	free(un);
+}
+
+static struct file *sock_file(struct task *t, int fd, long *err)
+{
+	struct file *f = fd_lookup(t, fd);
+	*err = !f ? -EBADF : f->host_fd < 0 ? -ENOTSOCK : 0;
+	return *err ? NULL : f;
+}
+
+static long install_socket(struct task *t, int host, int type)
+{
+	struct file *f = file_new_nonblocking(host, (type & SOCK_NONBLOCK) != 0);
+	return fd_install(t, f, (type & SOCK_CLOEXEC) != 0, 0);
+}
+
+/* The operation would block: `on_timeout` (EAGAIN, or EINPROGRESS for
+ * connect) for a nonblocking caller, else wait for `events` with the
+ * socket's SO_RCVTIMEO/SO_SNDTIMEO (`timeo_opt`) as deadline, ending with
+ * `on_timeout` when it passes. */
+static long sock_wait(struct task *t, struct file *f, int flags, short events, int timeo_opt,
+		      long on_timeout)
+{
+	if ((flags & MSG_DONTWAIT) || file_is_nonblocking(f))
+		return on_timeout;
+	if (!t->retry) {
+		struct timeval tv = {0, 0};
+		socklen_t len = sizeof(tv);
+		getsockopt(f->host_fd, SOL_SOCKET, timeo_opt, &tv, &len);
+		if (tv.tv_sec || tv.tv_usec) {
+			struct timespec ts = {tv.tv_sec, tv.tv_usec * 1000};
+			task_deadline(t, &ts, false, CLOCK_MONOTONIC);
+		}
+	}
+	if (task_deadline_passed(t))
+		return on_timeout;
+	return task_block_fd(t, f->host_fd, events);
+}
+
+/* ---- addresses ---- */
+
+/* A program address in host form; `tmpfd` (if >= 0) backs its name. */
+struct host_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int tmpfd;
+};
+
+static void host_addr_release(struct host_addr *ha)
+{
+	if (ha->tmpfd >= 0)
+		close(ha->tmpfd);
+}
+#define cleanup_host_addr __attribute__((cleanup(host_addr_release)))
+
+/* The filesystem path in an AF_UNIX address, or false (abstract, unnamed
+ * or another family). `path` has sizeof(sun_path) + 1 bytes. */
+static bool unix_path(const struct sockaddr_storage *ss, socklen_t len, char *path)
+{
+	const struct sockaddr_un *su = (const struct sockaddr_un *)ss;
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+	if (su->sun_family != AF_UNIX || len <= off || su->sun_path[0] == '\0')
+		return false;
+	size_t n = strnlen(su->sun_path, len - off);
+	memcpy(path, su->sun_path, n);
+	path[n] = '\0';
+	return true;
+}
+
+/* "/proc/self/fd/<fd>" or "/proc/self/fd/<fd>/<name>" as the address. */
+static int set_unix_path(struct host_addr *ha, int fd, const char *name)
+{
+	struct sockaddr_un *su = (struct sockaddr_un *)&ha->ss;
+	int n = snprintf(su->sun_path, sizeof(su->sun_path), MAGIC_PREFIX "%d%s%s", fd,
+			 name[0] ? "/" : "", name);
+	if (n < 0 || (size_t)n >= sizeof(su->sun_path))
+		return -ENAMETOOLONG;
+	ha->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
+	return 0;
+}
+
+/* Read a program address and make it usable by the host. For bind, a
+ * filesystem name is created under its resolved parent directory, which
+ * is returned in *bound; otherwise the existing socket file is opened. */
+static int addr_in(struct task *t, uint64_t addr, uint64_t len, bool bind_name,
+		   struct host_addr *ha, struct unix_name **bound)
+{
+	*ha = (struct host_addr){.tmpfd = -1, .len = (socklen_t)len};
+	if ((int)len < 0 || len > sizeof(ha->ss))
+		return -EINVAL;
+	if (len && task_read(t, addr, &ha->ss, len) != 0)
+		return -EFAULT;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	if (!unix_path(&ha->ss, ha->len, path))
+		return 0;
+	memset(((struct sockaddr_un *)&ha->ss)->sun_path, 0, sizeof(struct sockaddr_un) - 2);
+	if (!bind_name) {
+		int fd = path_open(t, AT_FDCWD, path, O_PATH, 0);
+		if (fd < 0)
+			return fd;
+		ha->tmpfd = fd;
+		return set_unix_path(ha, fd, "");
+	}
+	char last[NAME_MAX + 1];
+	int dirfd;
+	int rc = path_parent(t, AT_FDCWD, path, &dirfd, last);
+	if (rc != 0)
+		return rc;
+	rc = set_unix_path(ha, dirfd, last);
+	if (rc != 0) {
+		close(dirfd);
+		return rc;
+	}
+	*bound = xcalloc(1, sizeof(**bound));
+	**bound = (struct unix_name){.dirfd = dirfd, .path = xstrdup(path)};
+	return 0;
+}
+
+/* Map a host-reported AF_UNIX name made by addr_in back to a sandbox path. */
+static void unix_name_from_host(struct sentry *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	if (!unix_path(ss, *len, path) || strncmp(path, MAGIC_PREFIX, strlen(MAGIC_PREFIX)) != 0)
+		return;
+	int dirfd, used = 0;
+	if (sscanf(path + strlen(MAGIC_PREFIX), "%d%n", &dirfd, &used) != 1)
+		return;
+	const char *rest = path + strlen(MAGIC_PREFIX) + used;
+	/* Only a directory fd can be one that bind kept for this name. */
+	struct stat st;
+	if (fstat(dirfd, &st) != 0 || !S_ISDIR(st.st_mode))
+		return;
+	cleanup_free char *dir = path_of_host_fd(s, dirfd);
+	if (!dir)
+		return;
+	struct sockaddr_un *su = (struct sockaddr_un *)ss;
+	bool root = strcmp(dir, "/") == 0 && rest[0] == '/';
+	snprintf(su->sun_path, sizeof(su->sun_path), "%s%s", root ? "" : dir, rest);
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(su->sun_path) + 1);
+}
+
+/* Give an address to the program: at most `cap` bytes at `addr`; the full
+ * length goes to *outlen. */
+static int addr_out(struct task *t, struct sockaddr_storage *ss, socklen_t len, uint64_t addr,
+		    socklen_t cap, socklen_t *outlen)
+{
+	unix_name_from_host(t->s, ss, &len);
+	size_t n = len < cap ? len : cap;
+	if (n && task_write(t, addr, ss, n) != 0)
+		return -EFAULT;
+	*outlen = len;
+	return 0;
+}
+
+/* The (addr, addrlen pointer) pair of accept, getsockname, recvfrom... */
+static int addr_out_lenp(struct task *t, struct sockaddr_storage *ss, socklen_t len, uint64_t addr,
+			 uint64_t lenp)
+{
+	if (!addr || !lenp)
+		return 0;
+	int cap;
+	if (task_read(t, lenp, &cap, sizeof(cap)) != 0)
+		return -EFAULT;
+	if (cap < 0)
+		return -EINVAL;
+	socklen_t out;
+	int rc = addr_out(t, ss, len, addr, (socklen_t)cap, &out);
+	if (rc == 0 && task_write(t, lenp, &out, sizeof(out)) != 0)
+		rc = -EFAULT;
+	return rc;
+}
+
+/* ---- creating, naming, connecting ---- */
+
+static int check_family(int domain, int type)
+{
+	if (domain != AF_UNIX && domain != AF_INET && domain != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	/* Raw and packet sockets would see the host's network: refused as
+	 * Linux refuses them without CAP_NET_RAW. */
+	int base = type & 0xf;
+	if (domain != AF_UNIX && (base == SOCK_RAW || base == SOCK_PACKET))
+		return -EPERM;
+	return 0;
+}
+
+SYSCALL_HANDLER(socket)
+{
+	int domain = (int)a[0], type = (int)a[1];
+	int rc = check_family(domain, type);
+	if (rc != 0)
+		return rc;
+	int host = socket(domain, (type & 0xf) | SOCK_NONBLOCK | SOCK_CLOEXEC, (int)a[2]);
+	if (host < 0)
+		return -errno;
+	return install_socket(t, host, type);
+}
+
+SYSCALL_HANDLER(socketpair)
+{
+	int domain = (int)a[0], type = (int)a[1];
+	int rc = check_family(domain, type);
+	if (rc != 0)
+		return rc;
+	int host[2];
+	if (socketpair(domain, (type & 0xf) | SOCK_NONBLOCK | SOCK_CLOEXEC, (int)a[2], host) != 0)
+		return -errno;
+	int fds[2];
+	fds[0] = (int)install_socket(t, host[0], type);
+	if (fds[0] < 0) {
+		close(host[1]);
+		return fds[0];
+	}
+	fds[1] = (int)install_socket(t, host[1], type);
+	if (fds[1] < 0) {
+		fd_close(t, fds[0]);
+		return fds[1];
+	}
+	if (task_write(t, a[3], fds, sizeof(fds)) != 0) {
+		fd_close(t, fds[0]);
+		fd_close(t, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+SYSCALL_HANDLER(bind)
+{
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	cleanup_host_addr struct host_addr ha;
+	struct unix_name *un = NULL;
+	int rc = addr_in(t, a[1], a[2], true, &ha, &un);
+	if (rc != 0)
+		return rc;
+	/* The socket file's mode follows the program's umask; the sentry is
+	 * one thread, so its own umask can stand in for the call. */
+	mode_t old_umask = umask(t->fs->umask);
+	rc = bind(f->host_fd, (struct sockaddr *)&ha.ss, ha.len) == 0 ? 0 : -errno;
+	umask(old_umask);
+	if (rc == 0 && un && !f->priv) {
+		f->priv = steal_ptr(un);
+		f->release = unix_name_release;
+	}
+	if (un) {
+		close(un->dirfd);
+		free(un->path);
+		free(un);
+	}
+	return rc;
+}
+
+SYSCALL_HANDLER(listen)
+{
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	return listen(f->host_fd, (int)a[1]) == 0 ? 0 : -errno;
+}
+
+SYSCALL_HANDLER(connect)
+{
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	if (t->retry && !t->interrupted) {
+		/* Woken when the connection finished (or failed). */
+		int soerr = 0;
+		socklen_t len = sizeof(soerr);
+		if (getsockopt(f->host_fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr)
+			return -soerr;
+	}
+	cleanup_host_addr struct host_addr ha;
+	int rc = addr_in(t, a[1], a[2], false, &ha, NULL);
+	if (rc != 0)
+		return rc;
+	rc = connect(f->host_fd, (struct sockaddr *)&ha.ss, ha.len) == 0 ? 0 : -errno;
+	if (t->retry && rc == -EISCONN)
+		return 0;
+	if (rc == -EAGAIN && !file_is_nonblocking(f)) {
+		/* An AF_UNIX listener's backlog is full, and the host has no
+		 * event for room in it: look again shortly. */
+		struct timespec soon = {0, 1000000};
+		t->deadline_set = false;
+		task_deadline(t, &soon, false, CLOCK_MONOTONIC);
+		return task_block(t, BLOCK_SLEEP);
+	}
+	if (rc == -EINPROGRESS || (t->retry && rc == -EALREADY))
+		return sock_wait(t, f, 0, POLLOUT, SO_SNDTIMEO, -EINPROGRESS);
+	return rc;
+}
+
+static long accept_common(struct task *t, const uint64_t *a, int flags)
+{
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	if (!f->host_nonblock) {
+		/* A blocking host socket (received from outside): look first. */
+		struct pollfd p = {.fd = f->host_fd, .events = POLLIN};
+		if (poll(&p, 1, 0) == 0)
+			return sock_wait(t, f, 0, POLLIN, SO_RCVTIMEO, -EAGAIN);
+	}
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int host = accept4(f->host_fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (host < 0) {
+		if (errno == EAGAIN)
+			return sock_wait(t, f, 0, POLLIN, SO_RCVTIMEO, -EAGAIN);
+		return -errno;
+	}
+	long fd = install_socket(t, host, flags);
+	if (fd < 0)
+		return fd;
+	int rc = addr_out_lenp(t, &ss, len, a[1], a[2]);
+	if (rc != 0) {
+		fd_close(t, (int)fd);
+		return rc;
+	}
+	return fd;
+}
+
+SYSCALL_HANDLER(accept)
+{
+	return accept_common(t, a, 0);
+}
+
+SYSCALL_HANDLER(accept4)
+{
+	return accept_common(t, a, (int)a[3]);
+}
+
+static long name_common(struct task *t, const uint64_t *a, bool peer)
+{
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	socklen_t len = sizeof(ss);
+	int rc = peer ? getpeername(f->host_fd, (struct sockaddr *)&ss, &len)
+		      : getsockname(f->host_fd, (struct sockaddr *)&ss, &len);
+	if (rc != 0)
+		return -errno;
+	struct unix_name *un = f->release == unix_name_release ? f->priv : NULL;
+	if (!peer && un && ss.ss_family == AF_UNIX) {
+		/* The path as the program bound it (relative ones included). */
+		struct sockaddr_un *su = (struct sockaddr_un *)&ss;
+		memset(su->sun_path, 0, sizeof(su->sun_path));
+		strncpy(su->sun_path, un->path, sizeof(su->sun_path) - 1);
+		len =
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(su->sun_path) + 1);
+	}
+	if (!a[1] || !a[2])
+		return -EFAULT;
+	return addr_out_lenp(t, &ss, len, a[1], a[2]);
+}
+
+SYSCALL_HANDLER(getsockname)
+{
+	return name_common(t, a, false);
+}
+
+SYSCALL_HANDLER(getpeername)
+{
+	return name_common(t, a, true);
+}
+
+SYSCALL_HANDLER(shutdown)
+{
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	return shutdown(f->host_fd, (int)a[1]) == 0 ? 0 : -errno;
+}
+
+/* ---- ancillary data ---- */
+
+/* Program -> host: SCM_RIGHTS fds become the sentry's host fds, and
+ * SCM_CREDENTIALS name the sentry's host pid (the one the host checks). */
+static int control_to_host(struct task *t, struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_len < CMSG_LEN(0) ||
+		    (char *)c + c->cmsg_len > (char *)mh->msg_control + mh->msg_controllen)
+			return -EINVAL;
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_RIGHTS) {
+			int *fds = (int *)CMSG_DATA(c);
+			size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < n; i++) {
+				int host = fd_host(t, fds[i]);
+				if (host < 0)
+					return -EBADF;
+				fds[i] = host;
+			}
+		} else if (c->cmsg_type == SCM_CREDENTIALS &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+			struct ucred cr;
+			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
+			if (cr.pid != t->proc->pid)
+				return -EPERM;
+			cr.pid = getpid();
+			memcpy(CMSG_DATA(c), &cr, sizeof(cr));
+		}
+	}
+	return 0;
+}
+
+/* The sandbox's existing struct file for the open file description behind
+ * host fd `host`, if some task has it open. */
+static struct file *file_of_description(struct sentry *s, int host)
+{
+	pid_t self = getpid();
+	for (struct task *t = s->tasks; t; t = t->next) {
+		struct fd_table *ft = t->files;
+		for (int i = 0; ft && i < ft->size; i++) {
+			struct file *f = ft->slots[i].file;
+			if (f && f->host_fd >= 0 &&
+			    syscall(SYS_kcmp, self, self, KCMP_FILE, host, f->host_fd) == 0)
+				return f;
+		}
+	}
+	return NULL;
+}
+
+/* A struct file for a host fd received from a socket (takes `host`). */
+static struct file *file_for_received(struct sentry *s, int host)
+{
+	struct file *f = file_of_description(s, host);
+	if (f) {
+		close(host);
+		return file_get(f);
+	}
+	/* A description nobody in the sandbox holds any more. If it is
+	 * O_NONBLOCK and may block, it is most likely one the sentry made
+	 * nonblocking for a program (whose own view, lost with its last fd,
+	 * is taken as blocking); otherwise serve it as it is. */
+	struct stat st;
+	int fl = fcntl(host, F_GETFL);
+	bool plain = fstat(host, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));
+	if (!plain && fl >= 0 && (fl & O_NONBLOCK))
+		return file_new_nonblocking(host, false);
+	return file_new_host(host, NULL);
+}
+
+/* Host -> program: received host fds become program fds. */
+static void control_from_host(struct task *t, struct msghdr *mh, bool cloexec)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		int *fds = (int *)CMSG_DATA(c);
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd = fd_install(t, file_for_received(t->s, fds[i]), cloexec, 0);
+			if (fd < 0) {
+				/* Out of fds: Linux truncates the rest. */
+				for (size_t j = i + 1; j < n; j++)
+					close(fds[j]);
+				c->cmsg_len = CMSG_LEN(i * sizeof(int));
+				mh->msg_flags |= MSG_CTRUNC;
+				break;
+			}
+			fds[i] = fd;
+		}
+	}
+}
+
+/* ---- sending ---- */
+
+/* Program bytes to send: an iovec array in program memory. */
+struct send_src {
+	const struct iovec *iov;
+	size_t cnt, total;
+};
+
+/* Copy up to a scratch buffer of the program's bytes, from `skip` on. */
+static long fill(struct task *t, const struct send_src *src, size_t skip)
+{
+	size_t at = 0;
+	for (size_t i = 0; i < src->cnt && at < t->s->scratch_size; i++) {
+		size_t len = src->iov[i].iov_len;
+		if (skip >= len) {
+			skip -= len;
+			continue;
+		}
+		size_t part = len - skip;
+		if (part > t->s->scratch_size - at)
+			part = t->s->scratch_size - at;
+		if (task_read(t, (uint64_t)src->iov[i].iov_base + skip, t->s->scratch + at, part) !=
+		    0)
+			return -EFAULT;
+		at += part;
+		skip = 0;
+	}
+	return (long)at;
+}
+
+static bool is_stream(struct file *f)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+	getsockopt(f->host_fd, SOL_SOCKET, SO_TYPE, &type, &len);
+	return type == SOCK_STREAM;
+}
+
+/* Send all of `src` as Linux's blocking send does: a stream socket takes
+ * what fits, and the task waits for room and goes on (t->io_done counts
+ * across attempts); a signal or timeout then ends it with the bytes sent.
+ * `mh` holds the name and ancillary data, sent with the first bytes. */
+static long send_host(struct task *t, struct file *f, const struct send_src *src, struct msghdr *mh,
+		      int flags)
+{
+	if (!t->retry)
+		t->io_done = 0;
+	int err;
+	for (;;) {
+		long chunk = fill(t, src, t->io_done);
+		if (chunk < 0)
+			return t->io_done ? (long)t->io_done : chunk;
+		struct iovec iov = {t->s->scratch, (size_t)chunk};
+		mh->msg_iov = &iov;
+		mh->msg_iovlen = 1;
+		if (t->io_done) {
+			mh->msg_control = NULL;
+			mh->msg_controllen = 0;
+		}
+		ssize_t n = sendmsg(f->host_fd, mh, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0) {
+			err = errno;
+			break;
+		}
+		t->io_done += (size_t)n;
+		if (t->io_done >= src->total || !is_stream(f))
+			return (long)t->io_done;
+		if (n < chunk) {
+			err = EAGAIN; /* the socket buffer is full */
+			break;
+		}
+	}
+	if (err == EAGAIN) {
+		bool waits = !(flags & MSG_DONTWAIT) && !file_is_nonblocking(f);
+		if (t->io_done && (!waits || t->interrupted))
+			return (long)t->io_done;
+		long r = sock_wait(t, f, flags, POLLOUT, SO_SNDTIMEO, -EAGAIN);
+		return r == -EAGAIN && t->io_done ? (long)t->io_done : r;
+	}
+	if (t->io_done)
+		return (long)t->io_done;
+	if (err == EPIPE && !(flags & MSG_NOSIGNAL))
+		signal_raise_sigpipe(t);
+	return -err;
+}
+
+SYSCALL_HANDLER(sendto)
+{
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	if ((int64_t)a[2] < 0)
+		return -EINVAL;
+	cleanup_host_addr struct host_addr ha = {.tmpfd = -1};
+	struct msghdr mh = {0};
+	if (a[4]) {
+		int rc = addr_in(t, a[4], a[5], false, &ha, NULL);
+		if (rc != 0)
+			return rc;
+		mh.msg_name = &ha.ss;
+		mh.msg_namelen = ha.len;
+	}
+	struct iovec iov = {(void *)a[1], a[2]};
+	struct send_src src = {&iov, 1, a[2]};
+	return send_host(t, f, &src, &mh, (int)a[3]);
+}
+
+/* The program's struct msghdr at `addr` and its iovec array. 0 or -errno;
+ * *iov is malloc'ed. */
+static int read_msghdr(struct task *t, uint64_t addr, struct msghdr *pm, struct iovec **iov,
+		       size_t *total)
+{
+	if (task_read(t, addr, pm, sizeof(*pm)) != 0)
+		return -EFAULT;
+	if (pm->msg_iovlen > IOV_MAX)
+		return -EMSGSIZE;
+	return io_read_iovec(t, (uint64_t)pm->msg_iov, (int)pm->msg_iovlen, iov, total);
+}
+
+static long sendmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int flags)
+{
+	struct msghdr pm;
+	cleanup_free struct iovec *iov = NULL;
+	size_t total;
+	int rc = read_msghdr(t, msg_addr, &pm, &iov, &total);
+	if (rc != 0)
+		return rc;
+	cleanup_host_addr struct host_addr ha = {.tmpfd = -1};
+	struct msghdr mh = {0};
+	if (pm.msg_name) {
+		rc = addr_in(t, (uint64_t)pm.msg_name, pm.msg_namelen, false, &ha, NULL);
+		if (rc != 0)
+			return rc;
+		mh.msg_name = &ha.ss;
+		mh.msg_namelen = ha.len;
+	}
+	if (pm.msg_controllen > MAX_CONTROL)
+		return -ENOBUFS;
+	cleanup_free char *ctl =
+	    pm.msg_control && pm.msg_controllen ? xmalloc(pm.msg_controllen) : NULL;
+	if (ctl) {
+		if (task_read(t, (uint64_t)pm.msg_control, ctl, pm.msg_controllen) != 0)
+			return -EFAULT;
+		mh.msg_control = ctl;
+		mh.msg_controllen = pm.msg_controllen;
+		rc = control_to_host(t, &mh);
+		if (rc != 0)
+			return rc;
+	}
+	struct send_src src = {iov, pm.msg_iovlen, total};
+	return send_host(t, f, &src, &mh, flags);
+}
+
+SYSCALL_HANDLER(sendmsg)
+{
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	return sendmsg_one(t, f, a[1], (int)a[2]);
+}
+
+/* struct mmsghdr: a msghdr and the byte count of that message. */
+#define MMSG_SIZE (sizeof(struct msghdr) + 8)
+#define MMSG_MAX  1024 /* UIO_MAXIOV */
+
+SYSCALL_HANDLER(sendmmsg)
+{
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	unsigned vlen = (unsigned)a[2] < MMSG_MAX ? (unsigned)a[2] : MMSG_MAX;
+	int flags = (int)a[3];
+	unsigned i;
+	for (i = 0; i < vlen; i++) {
+		/* Only the first message may wait: the rest go if they can. */
+		uint64_t m = a[1] + i * MMSG_SIZE;
+		if (i)
+			t->retry = false; /* a new message: its own byte count */
+		long n = sendmsg_one(t, f, m, i ? flags | MSG_DONTWAIT : flags);
+		if (n < 0 || n == SYSRET_BLOCK)
+			return i ? (long)i : n;
+		unsigned len = (unsigned)n;
+		if (task_write(t, m + sizeof(struct msghdr), &len, sizeof(len)) != 0)
+			return i ? (long)i : -EFAULT;
+	}
+	return (long)i;
+}
+
+/* ---- receiving ---- */
+
+static long recv_host(struct task *t, struct file *f, struct msghdr *mh, int flags)
+{
+	ssize_t n = recvmsg(f->host_fd, mh, flags | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n >= 0)
+		return n;
+	if (errno == EAGAIN && !(flags & MSG_ERRQUEUE))
+		return sock_wait(t, f, flags, POLLIN, SO_RCVTIMEO, -EAGAIN);
+	return -errno;
+}
+
+/* recv(MSG_WAITALL) on a stream socket: fill the whole buffer, waiting as
+ * needed (t->io_done counts across attempts); end of stream, an error, a
+ * signal or a timeout end it early with what arrived. */
+static long recv_waitall(struct task *t, struct file *f, uint64_t buf, size_t len, int flags)
+{
+	if (!t->retry)
+		t->io_done = 0;
+	flags &= ~MSG_WAITALL;
+	while (t->io_done < len) {
+		size_t want = len - t->io_done;
+		if (want > t->s->scratch_size)
+			want = t->s->scratch_size;
+		ssize_t n = recv(f->host_fd, t->s->scratch, want, flags | MSG_DONTWAIT);
+		if (n < 0 && errno == EAGAIN) {
+			if (t->io_done && t->interrupted)
+				break;
+			long r = sock_wait(t, f, flags, POLLIN, SO_RCVTIMEO, -EAGAIN);
+			return r == -EAGAIN && t->io_done ? (long)t->io_done : r;
+		}
+		if (n < 0)
+			return t->io_done ? (long)t->io_done : -errno;
+		if (n == 0)
+			break;
+		if (task_write(t, buf + t->io_done, t->s->scratch, (size_t)n) != 0)
+			return t->io_done ? (long)t->io_done : -EFAULT;
+		t->io_done += (size_t)n;
+	}
+	return (long)t->io_done;
+}
+
+SYSCALL_HANDLER(recvfrom)
+{
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	int flags = (int)a[3];
+	if ((flags & MSG_WAITALL) && !(flags & (MSG_PEEK | MSG_DONTWAIT)) && !a[4] &&
+	    !file_is_nonblocking(f) && is_stream(f))
+		return recv_waitall(t, f, a[1], a[2], flags);
+	size_t len = a[2] < t->s->scratch_size ? a[2] : t->s->scratch_size;
+	struct sockaddr_storage ss;
+	struct iovec iov = {t->s->scratch, len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (a[4]) {
+		mh.msg_name = &ss;
+		mh.msg_namelen = sizeof(ss);
+	}
+	long n = recv_host(t, f, &mh, (int)a[3]);
+	if (n < 0)
+		return n;
+	size_t copy = (size_t)n < len ? (size_t)n : len;
+	if (copy && task_write(t, a[1], t->s->scratch, copy) != 0)
+		return -EFAULT;
+	int rc = addr_out_lenp(t, &ss, mh.msg_namelen, a[4], a[5]);
+	return rc != 0 ? rc : n;
+}
+
+/* Scatter `n` bytes of scratch into a program iovec. */
+static int scatter(struct task *t, const struct iovec *iov, size_t cnt, size_t n)
+{
+	size_t at = 0;
+	for (size_t i = 0; i < cnt && at < n; i++) {
+		size_t part = iov[i].iov_len < n - at ? iov[i].iov_len : n - at;
+		if (part && task_write(t, (uint64_t)iov[i].iov_base, t->s->scratch + at, part) != 0)
+			return -EFAULT;
+		at += part;
+	}
+	return 0;
+}
+
+static long recvmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int flags)
+{
+	struct msghdr pm;
+	cleanup_free struct iovec *iov = NULL;
+	size_t total;
+	int rc = read_msghdr(t, msg_addr, &pm, &iov, &total);
+	if (rc != 0)
+		return rc;
+	if (total > t->s->scratch_size)
+		total = t->s->scratch_size;
+	size_t ctllen = pm.msg_control && pm.msg_controllen ? pm.msg_controllen : 0;
+	if (ctllen > MAX_CONTROL)
+		ctllen = MAX_CONTROL;
+	cleanup_free char *ctl = ctllen ? xcalloc(1, ctllen) : NULL;
+	struct sockaddr_storage ss;
+	struct iovec hiov = {t->s->scratch, total};
+	struct msghdr mh = {
+	    .msg_iov = &hiov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = ctllen};
+	if (pm.msg_name) {
+		mh.msg_name = &ss;
+		mh.msg_namelen = sizeof(ss);
+	}
+	long n = recv_host(t, f, &mh, flags);
+	if (n < 0)
+		return n;
+	/* Received fds are the program's now, even if copying out fails. */
+	if (ctl)
+		control_from_host(t, &mh, (flags & MSG_CMSG_CLOEXEC) != 0);
+	if (scatter(t, iov, pm.msg_iovlen, (size_t)n < total ? (size_t)n : total) != 0)
+		return -EFAULT;
+	if (pm.msg_name) {
+		socklen_t out;
+		if (addr_out(t, &ss, mh.msg_namelen, (uint64_t)pm.msg_name, pm.msg_namelen, &out) !=
+		    0)
+			return -EFAULT;
+		pm.msg_namelen = out;
+	}
+	if (ctl && mh.msg_controllen &&
+	    task_write(t, (uint64_t)pm.msg_control, ctl, mh.msg_controllen) != 0)
+		return -EFAULT;
+	pm.msg_controllen = ctl ? mh.msg_controllen : 0;
+	pm.msg_flags = mh.msg_flags;
+	return task_write(t, msg_addr, &pm, sizeof(pm)) == 0 ? n : -EFAULT;
+}
+
+SYSCALL_HANDLER(recvmsg)
+{
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	return recvmsg_one(t, f, a[1], (int)a[2]);
+}
+
+SYSCALL_HANDLER(recvmmsg)
+{
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	unsigned vlen = (unsigned)a[2] < MMSG_MAX ? (unsigned)a[2] : MMSG_MAX;
+	int flags = (int)a[3] & ~MSG_WAITFORONE;
+	unsigned i;
+	for (i = 0; i < vlen; i++) {
+		/* As with MSG_WAITFORONE: only the first message is waited for. */
+		uint64_t m = a[1] + i * MMSG_SIZE;
+		long n = recvmsg_one(t, f, m, i ? flags | MSG_DONTWAIT : flags);
+		if (n < 0 || n == SYSRET_BLOCK)
+			return i ? (long)i : n;
+		unsigned len = (unsigned)n;
+		if (task_write(t, m + sizeof(struct msghdr), &len, sizeof(len)) != 0)
+			return i ? (long)i : -EFAULT;
+	}
+	return (long)i;
+}
+
+/* ---- options ---- */
+
+/* Options refused: those whose value holds pointers the host would follow
+ * in the sentry's memory, and netfilter/IPVS control, which reaches the
+ * host's own tables. */
+static bool sockopt_refused(int level, int name)
+{
+	if (level == SOL_IP)
+		return (name >= 64 && name < 160) || (name >= 0x480 && name < 0x4a0);
+	if (level == SOL_IPV6)
+		return name == 64 || name == 65 || name == 68 || name == 69 ||
+		       (name >= 96 && name < 160) || (name >= 0x480 && name < 0x4a0);
+	if (level == SOL_TCP)
+		return name == TCP_ZEROCOPY_RECEIVE;
+	return false;
+}
+
+/* SO_ATTACH_FILTER: the sock_fprog points at the program's filter. */
+static long attach_filter(struct task *t, int host, int name, uint64_t val, socklen_t len)
+{
+	struct sock_fprog fp;
+	if (len < sizeof(fp) || task_read(t, val, &fp, sizeof(fp)) != 0)
+		return len < sizeof(fp) ? -EINVAL : -EFAULT;
+	if (fp.len == 0 || fp.len > MAX_FILTER)
+		return -EINVAL;
+	cleanup_free struct sock_filter *insns = xcalloc(fp.len, sizeof(*insns));
+	if (task_read(t, (uint64_t)fp.filter, insns, fp.len * sizeof(*insns)) != 0)
+		return -EFAULT;
+	fp.filter = insns;
+	return setsockopt(host, SOL_SOCKET, name, &fp, sizeof(fp)) == 0 ? 0 : -errno;
+}
+
+SYSCALL_HANDLER(setsockopt)
+{
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	int level = (int)a[1], name = (int)a[2];
+	socklen_t len = (socklen_t)a[4];
+	if ((int)len < 0)
+		return -EINVAL;
+	if (sockopt_refused(level, name))
+		return -ENOPROTOOPT;
+	if (level == SOL_SOCKET && (name == SO_ATTACH_FILTER || name == SO_ATTACH_REUSEPORT_CBPF))
+		return attach_filter(t, f->host_fd, name, a[3], len);
+	if (len > MAX_OPTLEN)
+		len = MAX_OPTLEN;
+	char buf[MAX_OPTLEN];
+	if (len && task_read(t, a[3], buf, len) != 0)
+		return -EFAULT;
+	if (level == SOL_SOCKET && (name == SO_ATTACH_BPF || name == SO_ATTACH_REUSEPORT_EBPF)) {
+		/* The value is a (program) BPF fd. */
+		int fd;
+		if (len < sizeof(int))
+			return -EINVAL;
+		memcpy(&fd, buf, sizeof(fd));
+		int host = fd_host(t, fd);
+		if (host < 0)
+			return -EBADF;
+		memcpy(buf, &host, sizeof(host));
+	}
+	return setsockopt(f->host_fd, level, name, len ? buf : NULL, len) == 0 ? 0 : -errno;
+}
+
+SYSCALL_HANDLER(getsockopt)
+{
+	long err;
+	struct file *f = sock_file(t, (int)a[0], &err);
+	if (!f)
+		return err;
+	int level = (int)a[1], name = (int)a[2];
+	int len;
+	if (task_read(t, a[4], &len, sizeof(len)) != 0)
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	if (sockopt_refused(level, name))
+		return -ENOPROTOOPT;
+	char buf[MAX_OPTLEN];
+	socklen_t hlen = (socklen_t)len < sizeof(buf) ? (socklen_t)len : sizeof(buf);
+	memset(buf, 0, hlen);
+	/* Some options read their argument from the buffer first. */
+	if (hlen && task_read(t, a[3], buf, hlen) != 0)
+		memset(buf, 0, hlen);
+	if (getsockopt(f->host_fd, level, name, buf, &hlen) != 0)
+		return -errno;
+	if (hlen && task_write(t, a[3], buf, hlen) != 0)
+		return -EFAULT;
+	return task_write(t, a[4], &hlen, sizeof(hlen)) == 0 ? 0 : -EFAULT;
+}

@@ -1,0 +1,84 @@
+/* syscalls: the syscall table and the handlers it names.
+ *
+ * The table (syscall-table.c) is the single source of truth for every
+ * x86-64 syscall: name, handler, support level and note, strace formats
+ * and classes. Dispatch (dispatch.c), the strace printer (sentry/strace/),
+ * the vsyscall emulation and docs/syscalls.md all read it. The handlers
+ * (sys_*.c, one file per family) decode arguments and call into the
+ * concepts below: sentry/kernel/ and sentry/fs/.
+ */
+#ifndef MSENTRY_SENTRY_SYSCALLS_H
+#define MSENTRY_SENTRY_SYSCALLS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sentry/kernel/kernel.h"
+
+/* ---- syscall table (syscall-table.c) ---- */
+typedef long syscall_fn(struct task *t, const uint64_t *a);
+
+/* How strace prints an argument; part of each table entry. */
+enum arg_fmt {
+	A_NONE,
+	A_INT, A_UINT, A_HEX, A_PTR, A_SIZE, A_OFF,
+	A_FD, A_DIRFD, A_PATH, A_STR,
+	A_BUF_IN,	/* buffer written by the program; length is the next argument */
+	A_BUF_OUT,	/* buffer filled by the call; length is the result */
+	A_OPEN_FLAGS, A_MODE, A_PROT, A_MMAP_FLAGS, A_MREMAP_FLAGS, A_MADVISE,
+	A_SIGNAL, A_SIGSET, A_SIGSET_OUT, A_SIGACTION, A_SIGACTION_OUT, A_SIGPROCMASK_HOW,
+	A_STAT_OUT, A_STATX_OUT, A_STATX_MASK, A_STATFS_OUT,
+	A_TIMESPEC, A_TIMESPEC_OUT, A_TIMEVAL_OUT, A_CLOCKID, A_TIMER_FLAGS,
+	A_IOVEC_IN, A_IOVEC_OUT,
+	A_FCNTL_CMD, A_IOCTL_REQ, A_CLONE_FLAGS, A_AT_FLAGS, A_ACCESS_MODE, A_WHENCE,
+	A_RLIMIT_RES, A_RLIMIT_IN, A_RLIMIT_OUT, A_UTSNAME_OUT, A_SYSINFO_OUT,
+	A_ARGV, A_ENVP,
+	A_SOCKADDR_IN, A_SOCKADDR_OUT, A_SOCK_FAMILY, A_SOCK_TYPE, A_SOCK_LEVEL, A_SOCKOPT,
+	A_MSGHDR_IN, A_MSGHDR_OUT, A_MSG_FLAGS, A_SHUTDOWN_HOW,
+	A_POLLFD, A_EPOLL_OP, A_EPOLL_EVENT, A_EPOLL_EVENTS_OUT, A_FDSET,
+	A_WAIT_OPTIONS, A_WAIT_STATUS_OUT, A_IDTYPE, A_SIGINFO, A_SIGINFO_OUT, A_RUSAGE_OUT,
+	A_ARCH_PRCTL, A_PRCTL_OPTION, A_FUTEX_OP, A_PIPEFDS_OUT, A_DIRENTS_OUT, A_STRING_OUT,
+	A_GETRANDOM_FLAGS, A_UNLINK_FLAGS, A_RENAME_FLAGS, A_PERSONALITY, A_ITIMER_WHICH,
+	A_ITIMERVAL, A_ITIMERVAL_OUT, A_CAP, A_FLOCK_OP, A_FALLOC_FLAGS, A_SCHED_POLICY,
+	A_CPUSET, A_CPUSET_OUT, A_EVENTFD_FLAGS, A_INOTIFY_MASK,
+	A_FMT_COUNT
+};
+
+enum ret_fmt { R_INT, R_HEX, R_FD, R_PID, R_NORETURN };
+/* strace's syscall classes (`--strace=%file,%network`), part of each entry. */
+enum syscall_class {
+	CL_FILE = 1,	 /* takes a file name */
+	CL_DESC = 2,	 /* takes or returns a file descriptor */
+	CL_PROCESS = 4,	 /* process lifecycle: clone, exec, exit, wait, kill */
+	CL_NETWORK = 8,	 /* sockets */
+	CL_SIGNAL = 16,	 /* signals */
+	CL_MEMORY = 32,	 /* memory mappings */
+};
+enum support { SUPPORT_FULL, SUPPORT_PARTIAL, SUPPORT_NONE };
+
+struct syscall_desc {
+	const char *name;
+	syscall_fn *fn;		/* NULL: unsupported (-ENOSYS, warned once) */
+	enum support support;
+	const char *note;	/* what is (not) supported, for users and docs */
+	uint8_t nargs;
+	uint8_t args[6];	/* enum arg_fmt */
+	uint8_t ret;		/* enum ret_fmt */
+	uint8_t classes;	/* enum syscall_class bits */
+};
+
+extern const struct syscall_desc syscall_table[SYSCALL_TABLE_SIZE];
+const struct syscall_desc *syscall_lookup(uint64_t nr);
+
+/* The kernel's dispatch hook: serve t->sc through the table. Unsupported
+ * syscalls get -ENOSYS and one warning per name. */
+long syscall_dispatch(struct task *t);
+/* Warn once (unless --quiet) that syscall `nr` is not supported. */
+void syscall_warn_once(struct sentry *s, uint64_t nr, const struct syscall_desc *d,
+		       const uint64_t *a);
+
+/* ---- handlers: declared here so the table can name them ---- */
+#define SYSCALL_HANDLER(name) long sys_##name(struct task *t, const uint64_t *a)
+#include "sentry/syscalls/syscall-handlers.h"
+
+#endif
