@@ -11,7 +11,7 @@
  * own /proc/PID/maps, so processes sharing memory (pshared mutexes, POSIX
  * semaphores) meet. The PI operations and FUTEX_WAKE_OP return ENOSYS
  * (glibc needs neither for its ordinary mutexes, condition variables and
- * thread joins).
+ * thread joins). futex(2) itself is decoded in syscalls/sys_futex.c.
  */
 #include <errno.h>
 #include <linux/futex.h>
@@ -19,7 +19,6 @@
 #include <time.h>
 
 #include "sentry/kernel/kernel.h"
-#include "sentry/syscalls/syscalls.h"
 
 /* The key of the word at `addr`: shared when it lies in a MAP_SHARED
  * mapping and the operation is not FUTEX_PRIVATE_FLAG. */
@@ -55,8 +54,8 @@ static bool key_eq(const struct futex_key *x, const struct futex_key *y)
 	return x->space == y->space && x->a == y->a && x->b == y->b && x->c == y->c;
 }
 
-static long futex_wait(struct task *t, uint64_t addr, uint32_t expected, uint64_t timeout_addr,
-		       uint32_t bitset, bool absolute, clockid_t clk, bool private_key)
+long futex_wait(struct task *t, uint64_t addr, uint32_t expected, uint64_t timeout_addr,
+		uint32_t bitset, bool absolute, clockid_t clk, bool private_key)
 {
 	if (t->retry && t->futex_woken) {
 		t->futex_woken = false;
@@ -97,14 +96,20 @@ static int futex_wake(struct task *t, const struct futex_key *key, uint32_t bits
 	return n;
 }
 
+int futex_wake_bitset(struct task *t, uint64_t addr, bool private_key, uint32_t bitset, int max)
+{
+	struct futex_key k = key_of(t, addr, private_key);
+	return futex_wake(t, &k, bitset, max);
+}
+
 int futex_wake_addr(struct task *t, uint64_t addr, bool private_key, int max)
 {
 	struct futex_key k = key_of(t, addr, private_key);
 	return futex_wake(t, &k, FUTEX_BITSET_MATCH_ANY, max);
 }
 
-static long futex_requeue(struct task *t, uint64_t addr, int nr_wake, int nr_requeue,
-			  uint64_t addr2, bool compare, uint32_t cmpval, bool private_key)
+long futex_requeue(struct task *t, uint64_t addr, int nr_wake, int nr_requeue, uint64_t addr2,
+		   bool compare, uint32_t cmpval, bool private_key)
 {
 	if (nr_wake < 0 || nr_requeue < 0)
 		return -EINVAL;
@@ -126,33 +131,4 @@ static long futex_requeue(struct task *t, uint64_t addr, int nr_wake, int nr_req
 		moved++;
 	}
 	return compare ? woken + moved : woken;
-}
-
-SYSCALL_HANDLER(futex)
-{
-	int op = (int)a[1] & FUTEX_CMD_MASK;
-	bool realtime = (a[1] & FUTEX_CLOCK_REALTIME) != 0;
-	bool priv = (a[1] & FUTEX_PRIVATE_FLAG) != 0;
-	switch (op) {
-	case FUTEX_WAIT:
-		return futex_wait(t, a[0], (uint32_t)a[2], a[3], FUTEX_BITSET_MATCH_ANY, false,
-				  CLOCK_MONOTONIC, priv);
-	case FUTEX_WAIT_BITSET:
-		return futex_wait(t, a[0], (uint32_t)a[2], a[3], (uint32_t)a[5], true,
-				  realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, priv);
-	case FUTEX_WAKE:
-		return futex_wake_addr(t, a[0], priv, (int)a[2]);
-	case FUTEX_WAKE_BITSET: {
-		if ((uint32_t)a[5] == 0)
-			return -EINVAL;
-		struct futex_key k = key_of(t, a[0], priv);
-		return futex_wake(t, &k, (uint32_t)a[5], (int)a[2]);
-	}
-	case FUTEX_REQUEUE:
-		return futex_requeue(t, a[0], (int)a[2], (int)a[3], a[4], false, 0, priv);
-	case FUTEX_CMP_REQUEUE:
-		return futex_requeue(t, a[0], (int)a[2], (int)a[3], a[4], true, (uint32_t)a[5], priv);
-	default:
-		return -ENOSYS;
-	}
 }

@@ -25,6 +25,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include "loader/loader.h"
 #include "platform/platform.h"
@@ -293,6 +295,19 @@ void sentry_take_host_signals(struct sentry *s);
 void sentry_setup_host_signals(struct sentry *s);
 
 /* ---- signals (signal.c) ---- */
+#define SIGBIT(sig) (1ULL << ((sig) - 1))
+/* Signals no mask can block. */
+#define SIG_UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+/* kill(2): pid > 0, a process group (0: the caller's, < -1), or -1
+ * (everyone but init and the caller, then the caller). 0 or -errno. */
+long signal_kill(struct task *t, pid_t pid, int sig);
+/* tgkill/tkill (tgid 0: any process). 0, SYSRET_NORETURN, or -errno. */
+long signal_tkill(struct task *t, pid_t tgid, pid_t tid, int sig);
+/* rt_sigreturn: SYSRET_REGS (or the task got SIGSEGV for a bad frame). */
+long signal_return(struct task *t);
+/* ITIMER_REAL of a process: what is left, and arming it (0: disarm). */
+void process_alarm_remaining(const struct process *p, struct itimerval *out);
+void process_alarm_set(struct process *p, const struct itimerval *v);
 void signal_send_process(struct process *p, int sig, const siginfo_t *info);
 void signal_send_task(struct task *t, int sig, const siginfo_t *info);
 /* EPIPE from a write: the writer gets SIGPIPE, as on Linux. */
@@ -329,11 +344,58 @@ void signal_reset_on_exec(struct process *p);
 /* ---- futexes (futex.c) ---- */
 /* FUTEX_WAKE on `addr` as seen by `t` (shared or private key); woken count. */
 int futex_wake_addr(struct task *t, uint64_t addr, bool private_key, int max);
+/* The same for waiters whose bitset meets `bitset`. */
+int futex_wake_bitset(struct task *t, uint64_t addr, bool private_key, uint32_t bitset, int max);
+/* Wait while the word at `addr` holds `expected` (else -EAGAIN), until a
+ * wake whose bitset meets `bitset`, the timeout at `timeout_addr` (0: none;
+ * relative unless `absolute`, on `clk`), or a signal. 0 or -errno; blocks
+ * with SYSRET_BLOCK. */
+long futex_wait(struct task *t, uint64_t addr, uint32_t expected, uint64_t timeout_addr,
+		uint32_t bitset, bool absolute, clockid_t clk, bool private_key);
+/* FUTEX_REQUEUE/CMP_REQUEUE: wake nr_wake waiters at `addr` and move up to
+ * nr_requeue others to `addr2` (compare: only if *addr == cmpval). */
+long futex_requeue(struct task *t, uint64_t addr, int nr_wake, int nr_requeue, uint64_t addr2,
+		   bool compare, uint32_t cmpval, bool private_key);
 
 /* ---- processes (process.c) ---- */
+/* The clone flags the kernel implements (namespaces and pidfds are not). */
+#define KERNEL_CLONE_FLAGS                                                                         \
+	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PTRACE |             \
+	 CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |              \
+	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED |          \
+	 CLONE_CHILD_SETTID | CLONE_IO)
+/* clone/fork/vfork: a new task (thread or process); its tid, or -errno.
+ * With CLONE_VFORK the caller then waits (SYSRET_BLOCK) until the child
+ * execs or exits. */
+long task_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t ctid,
+		uint64_t tls);
+/* exit(2) of one thread: the process ends with its last thread. */
+void task_exit(struct task *t, int wait_status);
+/* A child state wait4/waitid can report. */
+struct wait_result {
+	pid_t pid;
+	int status; /* wait status; 0xffff: continued */
+	bool reaped;
+};
+/* Find a child of t matching `pid` (wait4's encoding) whose state can be
+ * reported under `options` (WEXITED, WUNTRACED, WCONTINUED); `consume`
+ * reaps it or clears its report. 0 found, -ECHILD none at all, -EAGAIN
+ * some but none ready. */
+int process_find_waitable(struct task *t, pid_t pid, int options, bool consume,
+			  struct wait_result *out);
+/* execve/execveat from program memory: SYSRET_NORETURN (t runs the new
+ * program) or -errno (t is untouched). */
+long task_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_addr,
+		 uint64_t envp_addr, int flags);
 struct process *process_by_pid(struct sentry *s, pid_t pid);
 struct task *task_by_tid(struct sentry *s, pid_t tid);
 void process_check_alarms(struct sentry *s, const struct timespec *now);
+/* POSIX timer `id` of t's process, or NULL if it does not exist. */
+struct ptimer *process_timer(struct task *t, uint64_t id);
+/* Time left on a timer (0 if disarmed); arm it (absolute: it_value is a
+ * time on the timer's clock). */
+void ptimer_remaining(const struct ptimer *pt, struct itimerspec *out);
+void ptimer_set(struct ptimer *pt, const struct itimerspec *next, bool absolute);
 /* Fire expired POSIX timers; fold the nearest expiry into *nearest. */
 bool timers_check(struct sentry *s, const struct timespec *now, struct timespec *nearest, bool have);
 

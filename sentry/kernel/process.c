@@ -20,14 +20,8 @@
 
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
-#include "sentry/syscalls/syscalls.h"
 
 #define ARG_MAX_BYTES (2UL << 20)
-#define SUPPORTED_CLONE_FLAGS                                                                      \
-	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PTRACE |             \
-	 CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |              \
-	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED |          \
-	 CLONE_CHILD_SETTID | CLONE_IO)
 
 struct process *process_by_pid(struct sentry *s, pid_t pid)
 {
@@ -113,7 +107,7 @@ static void child_registers(struct task *t, struct task *c, uint64_t flags, uint
 
 static long clone_checks(uint64_t flags)
 {
-	if (flags & ~(uint64_t)SUPPORTED_CLONE_FLAGS)
+	if (flags & ~(uint64_t)KERNEL_CLONE_FLAGS)
 		return -EINVAL; /* namespaces, pidfds...: see the table note */
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
@@ -199,8 +193,8 @@ static long vfork_wait(struct task *t)
 	return pid;
 }
 
-static long clone_entry(struct task *t, uint64_t flags, uint64_t stack, uint64_t ptid,
-			uint64_t ctid, uint64_t tls)
+long task_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t ctid,
+		uint64_t tls)
 {
 	if (t->retry && t->vfork_child)
 		return vfork_wait(t);
@@ -208,40 +202,6 @@ static long clone_entry(struct task *t, uint64_t flags, uint64_t stack, uint64_t
 	if (pid > 0 && (flags & CLONE_VFORK))
 		return vfork_wait(t);
 	return pid;
-}
-
-SYSCALL_HANDLER(clone)
-{
-	/* x86-64 order: flags, stack, parent_tid, child_tid, tls. */
-	return clone_entry(t, a[0], a[1], a[2], a[3], a[4]);
-}
-
-SYSCALL_HANDLER(clone3)
-{
-	struct clone_args ca;
-	if (a[1] < 64 || a[1] > PAGE_SIZE)
-		return -EINVAL;
-	memset(&ca, 0, sizeof(ca));
-	if (task_read(t, a[0], &ca, a[1] < sizeof(ca) ? a[1] : sizeof(ca)) != 0)
-		return -EFAULT;
-	if (ca.flags & ~(uint64_t)SUPPORTED_CLONE_FLAGS || ca.exit_signal > 64 ||
-	    (ca.flags & CSIGNAL))
-		return -EINVAL;
-	uint64_t stack = ca.stack ? ca.stack + ca.stack_size : 0;
-	return clone_entry(t, ca.flags | ca.exit_signal, stack, ca.parent_tid, ca.child_tid,
-			   ca.tls);
-}
-
-SYSCALL_HANDLER(fork)
-{
-	(void)a;
-	return clone_entry(t, SIGCHLD, 0, 0, 0, 0);
-}
-
-SYSCALL_HANDLER(vfork)
-{
-	(void)a;
-	return clone_entry(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
 }
 
 /* ---- exit ---- */
@@ -403,21 +363,13 @@ void task_exit_group(struct task *t, int wait_status)
 	process_put(p);
 }
 
-SYSCALL_HANDLER(exit_group)
+/* exit(2): the last thread ends the process; others end alone. */
+void task_exit(struct task *t, int wait_status)
 {
-	task_exit_group(t, (int)(a[0] & 0xff) << 8);
-	return SYSRET_NORETURN;
-}
-
-SYSCALL_HANDLER(exit)
-{
-	struct process *p = t->proc;
-	if (p->nthreads <= 1) {
-		task_exit_group(t, (int)(a[0] & 0xff) << 8);
-		return SYSRET_NORETURN;
-	}
-	task_release(t);
-	return SYSRET_NORETURN;
+	if (t->proc->nthreads <= 1)
+		task_exit_group(t, wait_status);
+	else
+		task_release(t);
 }
 
 /* ---- wait ---- */
@@ -433,15 +385,7 @@ static bool wait_matches(const struct task *t, const struct process *c, pid_t pi
 	return true;
 }
 
-struct wait_result {
-	pid_t pid;
-	int status;
-	bool reaped;
-};
-
-/* Find a child whose state can be reported. 0 found, -ECHILD none at all,
- * -EAGAIN some but none ready. */
-static int find_waitable(struct task *t, pid_t pid, int options, bool consume,
+int process_find_waitable(struct task *t, pid_t pid, int options, bool consume,
 			 struct wait_result *out)
 {
 	bool any = false;
@@ -465,70 +409,6 @@ static int find_waitable(struct task *t, pid_t pid, int options, bool consume,
 		}
 	}
 	return any ? -EAGAIN : -ECHILD;
-}
-
-SYSCALL_HANDLER(wait4)
-{
-	int options = (int)a[2];
-	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
-		return -EINVAL;
-	struct wait_result r;
-	int rc = find_waitable(t, (pid_t)a[0], options | WEXITED, true, &r);
-	if (rc == -EAGAIN)
-		return (options & WNOHANG) ? 0 : task_block(t, BLOCK_CHILD);
-	if (rc != 0)
-		return rc;
-	if (a[1] && task_write(t, a[1], &r.status, sizeof(int)) != 0)
-		return -EFAULT;
-	if (a[3]) {
-		struct rusage ru;
-		memset(&ru, 0, sizeof(ru));
-		if (task_write(t, a[3], &ru, sizeof(ru)) != 0)
-			return -EFAULT;
-	}
-	return r.pid;
-}
-
-SYSCALL_HANDLER(waitid)
-{
-	int idtype = (int)a[0], options = (int)a[3];
-	pid_t pid = idtype == P_ALL ? -1 : idtype == P_PID ? (pid_t)a[1]
-				       : idtype == P_PGID ? -(pid_t)a[1] : -2;
-	if (pid == -2 || (idtype == P_PGID && a[1] == 0))
-		pid = idtype == P_PGID ? 0 : pid;
-	if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID)
-		return -EINVAL;
-	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
-		return -EINVAL;
-	struct wait_result r;
-	int rc = find_waitable(t, pid, options | ((options & WSTOPPED) ? WUNTRACED : 0),
-			       !(options & WNOWAIT), &r);
-	if (rc == -EAGAIN) {
-		if (!(options & WNOHANG))
-			return task_block(t, BLOCK_CHILD);
-		siginfo_t none;
-		memset(&none, 0, sizeof(none));
-		return a[2] && task_write(t, a[2], &none, sizeof(none)) != 0 ? -EFAULT : 0;
-	}
-	if (rc != 0)
-		return rc;
-	siginfo_t si;
-	memset(&si, 0, sizeof(si));
-	si.si_signo = SIGCHLD;
-	si.si_pid = r.pid;
-	si.si_uid = getuid();
-	int st = r.status;
-	if (st == 0xffff) {
-		si.si_code = CLD_CONTINUED, si.si_status = SIGCONT;
-	} else if (WIFSTOPPED(st)) {
-		si.si_code = CLD_STOPPED, si.si_status = WSTOPSIG(st);
-	} else if (WIFEXITED(st)) {
-		si.si_code = CLD_EXITED, si.si_status = WEXITSTATUS(st);
-	} else {
-		si.si_code = (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
-		si.si_status = WTERMSIG(st);
-	}
-	return a[2] && task_write(t, a[2], &si, sizeof(si)) != 0 ? -EFAULT : 0;
 }
 
 /* ---- execve ---- */
@@ -583,8 +463,8 @@ static void kill_other_threads(struct task *t)
 	}
 }
 
-static long do_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_addr,
-		      uint64_t envp_addr, int flags)
+long task_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_addr,
+		 uint64_t envp_addr, int flags)
 {
 	char path[PATH_MAX];
 	long n = platform_read_string(t->th.tid, path_addr, path, sizeof(path));
@@ -625,52 +505,4 @@ static long do_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t ar
 	return SYSRET_NORETURN;
 }
 
-SYSCALL_HANDLER(execve)
-{
-	return do_execve(t, AT_FDCWD, a[0], a[1], a[2], 0);
-}
-
-SYSCALL_HANDLER(execveat)
-{
-	return do_execve(t, (int)a[0], a[1], a[2], a[3], (int)a[4]);
-}
-
 /* ---- sessions and groups ---- */
-
-SYSCALL_HANDLER(setsid)
-{
-	(void)a;
-	struct process *p = t->proc;
-	for (struct task *u = t->s->tasks; u; u = u->next)
-		if (u->proc->pgid == p->pid)
-			return -EPERM; /* already a group leader */
-	p->sid = p->pgid = p->pid;
-	return p->pid;
-}
-
-SYSCALL_HANDLER(setpgid)
-{
-	pid_t pid = a[0] ? (pid_t)a[0] : t->proc->pid;
-	pid_t pgid = a[1] ? (pid_t)a[1] : pid;
-	if (pgid < 0)
-		return -EINVAL;
-	struct process *p = process_by_pid(t->s, pid);
-	if (!p || (p != t->proc && p->parent != t->proc))
-		return -ESRCH;
-	if (p->sid == p->pid || p->sid != t->proc->sid)
-		return -EPERM;
-	p->pgid = pgid;
-	return 0;
-}
-
-SYSCALL_HANDLER(getpgid)
-{
-	struct process *p = a[0] ? process_by_pid(t->s, (pid_t)a[0]) : t->proc;
-	return p ? p->pgid : -ESRCH;
-}
-
-SYSCALL_HANDLER(getsid)
-{
-	struct process *p = a[0] ? process_by_pid(t->s, (pid_t)a[0]) : t->proc;
-	return p ? p->sid : -ESRCH;
-}

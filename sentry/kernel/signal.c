@@ -24,10 +24,7 @@
 #include <time.h>
 
 #include "sentry/kernel/kernel.h"
-#include "sentry/syscalls/syscalls.h"
 
-#define SIGBIT(sig) (1ULL << ((sig) - 1))
-#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 #define STOP_SIGNALS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
 #define SYNC_SIGNALS                                                                               \
 	(SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | SIGBIT(SIGFPE) | SIGBIT(SIGTRAP))
@@ -413,7 +410,7 @@ enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long
 		t->sigmask |= act->mask;
 		if (!(act->flags & SA_NODEFER))
 			t->sigmask |= SIGBIT(sig);
-		t->sigmask &= ~UNBLOCKABLE;
+		t->sigmask &= ~SIG_UNBLOCKABLE;
 		if (act->flags & SA_RESETHAND)
 			act->handler = (uint64_t)SIG_DFL;
 		t->restore_sigmask = false;
@@ -465,27 +462,10 @@ void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
 	queue(&t->pending, sig, &si);
 }
 
-void signal_reset_on_exec(struct process *p)
+/* rt_sigreturn: restore the registers, mask and FPU state saved in the
+ * frame build_frame() made. */
+long signal_return(struct task *t)
 {
-	if (p->sighand->refs > 1) {
-		struct sighand *copy = xcalloc(1, sizeof(*copy));
-		*copy = *p->sighand;
-		copy->refs = 1;
-		p->sighand->refs--;
-		p->sighand = copy;
-	}
-	for (int i = 0; i < 64; i++) {
-		struct sigaction_k *a = &p->sighand->act[i];
-		if (a->handler != (uint64_t)SIG_IGN)
-			*a = (struct sigaction_k){0};
-	}
-}
-
-/* ---- syscalls ---- */
-
-SYSCALL_HANDLER(rt_sigreturn)
-{
-	(void)a;
 	int rc = platform_load_regs(&t->th);
 	if (rc != 0)
 		return rc;
@@ -503,7 +483,7 @@ SYSCALL_HANDLER(rt_sigreturn)
 	r->eflags = (r->eflags & ~FIX_EFLAGS) | (c->eflags & FIX_EFLAGS);
 	r->orig_rax = (uint64_t)-1;
 	t->th.regs_dirty = true;
-	t->sigmask = frame.uc.uc_sigmask & ~UNBLOCKABLE;
+	t->sigmask = frame.uc.uc_sigmask & ~SIG_UNBLOCKABLE;
 	if (c->fpstate) {
 		cleanup_free uint8_t *xstate = xmalloc(t->s->xstate_size);
 		if (task_read(t, c->fpstate, xstate, t->s->xstate_size) == 0)
@@ -513,7 +493,24 @@ SYSCALL_HANDLER(rt_sigreturn)
 	return SYSRET_REGS;
 }
 
-static long send_to_pid(struct task *t, pid_t pid, int sig)
+void signal_reset_on_exec(struct process *p)
+{
+	if (p->sighand->refs > 1) {
+		struct sighand *copy = xcalloc(1, sizeof(*copy));
+		*copy = *p->sighand;
+		copy->refs = 1;
+		p->sighand->refs--;
+		p->sighand = copy;
+	}
+	for (int i = 0; i < 64; i++) {
+		struct sigaction_k *a = &p->sighand->act[i];
+		if (a->handler != (uint64_t)SIG_IGN)
+			*a = (struct sigaction_k){0};
+	}
+}
+
+
+long signal_kill(struct task *t, pid_t pid, int sig)
 {
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
@@ -549,15 +546,7 @@ static long send_to_pid(struct task *t, pid_t pid, int sig)
 	return found || pid == -1 ? 0 : -ESRCH;
 }
 
-SYSCALL_HANDLER(kill)
-{
-	int sig = (int)a[1];
-	if (sig < 0 || sig > 64)
-		return -EINVAL;
-	return send_to_pid(t, (pid_t)a[0], sig);
-}
-
-static long send_to_tid(struct task *t, pid_t tgid, pid_t tid, int sig)
+long signal_tkill(struct task *t, pid_t tgid, pid_t tid, int sig)
 {
 	if (sig < 0 || sig > 64 || tid <= 0)
 		return -EINVAL;
@@ -576,105 +565,13 @@ static long send_to_tid(struct task *t, pid_t tgid, pid_t tid, int sig)
 	return u == t && t->proc->exiting ? SYSRET_NORETURN : 0;
 }
 
-SYSCALL_HANDLER(tgkill)
-{
-	if ((pid_t)a[0] <= 0)
-		return -EINVAL;
-	return send_to_tid(t, (pid_t)a[0], (pid_t)a[1], (int)a[2]);
-}
-
-SYSCALL_HANDLER(tkill)
-{
-	return send_to_tid(t, 0, (pid_t)a[0], (int)a[1]);
-}
-
-SYSCALL_HANDLER(rt_sigqueueinfo)
-{
-	siginfo_t si;
-	if (task_read(t, a[2], &si, sizeof(si)) != 0)
-		return -EFAULT;
-	struct process *p = process_by_pid(t->s, (pid_t)a[0]);
-	int sig = (int)a[1];
-	if (!p)
-		return -ESRCH;
-	if (sig < 1 || sig > 64)
-		return -EINVAL;
-	si.si_signo = sig;
-	signal_send_process(p, sig, &si);
-	return 0;
-}
-
-SYSCALL_HANDLER(rt_sigpending)
-{
-	if (a[1] != 8)
-		return -EINVAL;
-	uint64_t set = (t->pending.set | t->proc->pending.set) & t->sigmask;
-	return task_write(t, a[0], &set, sizeof(set)) == 0 ? 0 : -EFAULT;
-}
-
-SYSCALL_HANDLER(rt_sigsuspend)
-{
-	if (a[1] != 8)
-		return -EINVAL;
-	if (!t->retry) {
-		uint64_t mask;
-		if (task_read(t, a[0], &mask, sizeof(mask)) != 0)
-			return -EFAULT;
-		t->saved_sigmask = t->sigmask;
-		t->restore_sigmask = true;
-		t->sigmask = mask & ~UNBLOCKABLE;
-	}
-	if (t->interrupted)
-		return -EINTR;
-	return task_block(t, BLOCK_SIGNAL);
-}
-
-SYSCALL_HANDLER(pause)
-{
-	(void)a;
-	if (t->interrupted)
-		return -EINTR;
-	return task_block(t, BLOCK_SIGNAL);
-}
-
-SYSCALL_HANDLER(rt_sigtimedwait)
-{
-	if (a[3] != 8)
-		return -EINVAL;
-	uint64_t set;
-	if (task_read(t, a[0], &set, sizeof(set)) != 0)
-		return -EFAULT;
-	set &= ~UNBLOCKABLE;
-	uint64_t ready = (t->pending.set | t->proc->pending.set) & set;
-	if (ready) {
-		int sig = __builtin_ctzll(ready) + 1;
-		struct sigpending *q = (t->pending.set & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
-		q->set &= ~SIGBIT(sig);
-		if (a[1] && task_write(t, a[1], &q->info[sig - 1], sizeof(siginfo_t)) != 0)
-			return -EFAULT;
-		return sig;
-	}
-	struct timespec ts;
-	if (a[2] && task_read(t, a[2], &ts, sizeof(ts)) != 0)
-		return -EFAULT;
-	if (task_deadline(t, a[2] ? &ts : NULL, false, CLOCK_MONOTONIC))
-		return -EAGAIN;
-	if (t->interrupted)
-		return -EINTR;
-	/* The signals waited for are usually blocked: notify() wakes the task
-	 * for them through sigwait_set. */
-	long r = task_block(t, BLOCK_SIGNAL);
-	t->sigwait_set = set;
-	return r;
-}
-
 static void timeval_to_ts(const struct timeval *tv, struct timespec *ts)
 {
 	ts->tv_sec = tv->tv_sec;
 	ts->tv_nsec = tv->tv_usec * 1000;
 }
 
-static void remaining(const struct process *p, struct itimerval *out)
+void process_alarm_remaining(const struct process *p, struct itimerval *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (p->alarm.tv_sec == 0 && p->alarm.tv_nsec == 0)
@@ -690,7 +587,7 @@ static void remaining(const struct process *p, struct itimerval *out)
 	out->it_interval.tv_usec = p->alarm_interval.tv_nsec / 1000;
 }
 
-static void arm_alarm(struct process *p, const struct itimerval *v)
+void process_alarm_set(struct process *p, const struct itimerval *v)
 {
 	if (v->it_value.tv_sec == 0 && v->it_value.tv_usec == 0) {
 		p->alarm = (struct timespec){0};
@@ -706,38 +603,6 @@ static void arm_alarm(struct process *p, const struct itimerval *v)
 		p->alarm.tv_nsec -= 1000000000L;
 	}
 	timeval_to_ts(&v->it_interval, &p->alarm_interval);
-}
-
-SYSCALL_HANDLER(setitimer)
-{
-	if (a[0] != ITIMER_REAL)
-		return -EINVAL; /* virtual/profiling timers: see the table note */
-	struct itimerval next, old;
-	if (a[1] && task_read(t, a[1], &next, sizeof(next)) != 0)
-		return -EFAULT;
-	remaining(t->proc, &old);
-	if (a[2] && task_write(t, a[2], &old, sizeof(old)) != 0)
-		return -EFAULT;
-	if (a[1])
-		arm_alarm(t->proc, &next);
-	return 0;
-}
-
-SYSCALL_HANDLER(getitimer)
-{
-	if (a[0] != ITIMER_REAL)
-		return -EINVAL;
-	struct itimerval cur;
-	remaining(t->proc, &cur);
-	return task_write(t, a[1], &cur, sizeof(cur)) == 0 ? 0 : -EFAULT;
-}
-
-SYSCALL_HANDLER(alarm)
-{
-	struct itimerval old, next = {.it_value = {.tv_sec = (time_t)(unsigned)a[0]}};
-	remaining(t->proc, &old);
-	arm_alarm(t->proc, &next);
-	return old.it_value.tv_sec + (old.it_value.tv_usec >= 500000 ? 1 : 0);
 }
 
 void process_check_alarms(struct sentry *s, const struct timespec *now)

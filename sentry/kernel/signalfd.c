@@ -20,8 +20,6 @@
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
 
-#define SIGBIT(sig) (1ULL << ((sig)-1))
-#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
 
 struct signalfd {
@@ -181,7 +179,7 @@ long signalfd_read(struct task *t, struct file *f, uint64_t buf, size_t count)
 
 long signalfd_install(struct task *t, int fd, uint64_t mask, int flags)
 {
-	mask &= ~UNBLOCKABLE;
+	mask &= ~SIG_UNBLOCKABLE;
 	if (fd != -1) {
 		/* Change the mask of an existing signalfd. */
 		struct file *f = fd_lookup(t, fd);

@@ -1,4 +1,5 @@
-/* POSIX per-process timers (timer_create and friends).
+/* POSIX per-process timers (timer_create and friends; the handlers are
+ * syscalls/sys_timer.c).
  *
  * Each process has a small table of timers kept as CLOCK_MONOTONIC expiry
  * times; the event loop's deadline scan (sched.c) fires them by queueing the
@@ -12,18 +13,6 @@
 #include <time.h>
 
 #include "sentry/kernel/kernel.h"
-#include "sentry/syscalls/syscalls.h"
-
-#define SIGEV_THREAD_ID_K 4
-
-/* The kernel's struct sigevent. */
-struct k_sigevent {
-	uint64_t value;
-	int32_t signo;
-	int32_t notify;
-	int32_t tid;
-	int32_t pad[11];
-};
 
 static int64_t ts_ns(const struct timespec *ts)
 {
@@ -35,51 +24,14 @@ static struct timespec ns_ts(int64_t ns)
 	return (struct timespec){ns / 1000000000LL, ns % 1000000000LL};
 }
 
-static struct ptimer *timer_of(struct task *t, uint64_t id)
+struct ptimer *process_timer(struct task *t, uint64_t id)
 {
 	if (id >= PROCESS_TIMERS || !t->proc->timers[id].used)
 		return NULL;
 	return &t->proc->timers[id];
 }
 
-SYSCALL_HANDLER(timer_create)
-{
-	clockid_t clk = (clockid_t)a[0];
-	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME &&
-	    clk != CLOCK_REALTIME_ALARM && clk != CLOCK_BOOTTIME_ALARM && clk != CLOCK_TAI)
-		return -EINVAL; /* CPU-time clocks: see the table note */
-	struct process *p = t->proc;
-	int id = -1;
-	for (int i = 0; i < PROCESS_TIMERS && id < 0; i++)
-		if (!p->timers[i].used)
-			id = i;
-	if (id < 0)
-		return -EAGAIN;
-	struct k_sigevent ev = {.value = (uint64_t)id, .signo = SIGALRM, .notify = SIGEV_SIGNAL};
-	if (a[1] && task_read(t, a[1], &ev, sizeof(ev)) != 0)
-		return -EFAULT;
-	if (ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_NONE && ev.notify != SIGEV_THREAD_ID_K)
-		return -EINVAL;
-	if (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > 64))
-		return -EINVAL;
-	if (ev.notify == SIGEV_THREAD_ID_K) {
-		struct task *target = task_by_tid(t->s, ev.tid);
-		if (!target || target->proc != p)
-			return -EINVAL;
-	}
-	int kid = id;
-	if (task_write(t, a[2], &kid, sizeof(kid)) != 0)
-		return -EFAULT;
-	p->timers[id] = (struct ptimer){.used = true,
-					.clk = clk,
-					.signo = ev.signo,
-					.notify = ev.notify,
-					.tid = ev.tid,
-					.value = ev.value};
-	return 0;
-}
-
-static void timer_remaining(const struct ptimer *pt, struct itimerspec *out)
+void ptimer_remaining(const struct ptimer *pt, struct itimerspec *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!pt->armed)
@@ -91,60 +43,22 @@ static void timer_remaining(const struct ptimer *pt, struct itimerspec *out)
 	out->it_interval = pt->interval;
 }
 
-SYSCALL_HANDLER(timer_settime)
+void ptimer_set(struct ptimer *pt, const struct itimerspec *next, bool absolute)
 {
-	struct ptimer *pt = timer_of(t, a[0]);
-	if (!pt)
-		return -EINVAL;
-	struct itimerspec next, old;
-	if (task_read(t, a[2], &next, sizeof(next)) != 0)
-		return -EFAULT;
-	if (next.it_value.tv_nsec < 0 || next.it_value.tv_nsec >= 1000000000L ||
-	    next.it_interval.tv_nsec < 0 || next.it_interval.tv_nsec >= 1000000000L)
-		return -EINVAL;
-	timer_remaining(pt, &old);
-	if (a[3] && task_write(t, a[3], &old, sizeof(old)) != 0)
-		return -EFAULT;
-	pt->interval = next.it_interval;
+	pt->interval = next->it_interval;
 	pt->overrun = 0;
-	pt->armed = ts_ns(&next.it_value) != 0;
+	pt->armed = ts_ns(&next->it_value) != 0;
 	if (!pt->armed)
-		return 0;
+		return;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	int64_t delay = ts_ns(&next.it_value);
-	if (a[1] & TIMER_ABSTIME) {
+	int64_t delay = ts_ns(&next->it_value);
+	if (absolute) {
 		struct timespec on_clk;
 		clock_gettime(pt->clk, &on_clk);
 		delay -= ts_ns(&on_clk);
 	}
 	pt->expiry = ns_ts(ts_ns(&now) + (delay > 0 ? delay : 0));
-	return 0;
-}
-
-SYSCALL_HANDLER(timer_gettime)
-{
-	struct ptimer *pt = timer_of(t, a[0]);
-	if (!pt)
-		return -EINVAL;
-	struct itimerspec cur;
-	timer_remaining(pt, &cur);
-	return task_write(t, a[1], &cur, sizeof(cur)) == 0 ? 0 : -EFAULT;
-}
-
-SYSCALL_HANDLER(timer_getoverrun)
-{
-	struct ptimer *pt = timer_of(t, a[0]);
-	return pt ? pt->overrun : -EINVAL;
-}
-
-SYSCALL_HANDLER(timer_delete)
-{
-	struct ptimer *pt = timer_of(t, a[0]);
-	if (!pt)
-		return -EINVAL;
-	*pt = (struct ptimer){0};
-	return 0;
 }
 
 static void fire(struct sentry *s, struct process *p, int id, struct ptimer *pt)
@@ -158,7 +72,7 @@ static void fire(struct sentry *s, struct process *p, int id, struct ptimer *pt)
 	si.si_timerid = id;
 	si.si_overrun = pt->overrun;
 	si.si_value.sival_ptr = (void *)pt->value;
-	struct task *target = pt->notify == SIGEV_THREAD_ID_K ? task_by_tid(s, pt->tid) : NULL;
+	struct task *target = pt->notify == SIGEV_THREAD_ID ? task_by_tid(s, pt->tid) : NULL;
 	uint64_t bit = 1ULL << (pt->signo - 1);
 	bool pending = ((target ? target->pending.set : 0) | p->pending.set) & bit;
 	if (pending) {

@@ -29,8 +29,6 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/syscalls/syscalls.h"
 
-#define SIGBIT(sig) (1ULL << ((sig)-1))
-#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 /* What a file that cannot block (directory listing) reports. */
 #define ALWAYS_READY (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
 /* select's sets in poll terms (the kernel's POLLIN_SET...). */
@@ -54,7 +52,7 @@ static int install_sigmask(struct task *t, uint64_t addr, uint64_t size)
 		return -EFAULT;
 	t->saved_sigmask = t->sigmask;
 	t->restore_sigmask = true;
-	t->sigmask = mask & ~UNBLOCKABLE;
+	t->sigmask = mask & ~SIG_UNBLOCKABLE;
 	return 0;
 }
 

@@ -1,5 +1,5 @@
-/* Signal bookkeeping: actions, masks, alternate stacks. Delivery of
- * signals with handlers is done by signal.c. */
+/* Signal syscalls: actions, masks, alternate stacks, sending, waiting and
+ * sigreturn. Queueing and delivery are the kernel's (kernel/signal.c). */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -11,7 +11,6 @@
 #define SIGSET_SIZE 8
 #define SS_AUTODISARM_FLAG (1U << 31) /* <linux/signal.h> SS_AUTODISARM */
 #define MIN_ALTSTACK 2048 /* the kernel's MINSIGSTKSZ */
-#define UNBLOCKABLE ((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)))
 
 SYSCALL_HANDLER(rt_sigaction)
 {
@@ -26,7 +25,7 @@ SYSCALL_HANDLER(rt_sigaction)
 	if (a[2] && task_write(t, a[2], act, sizeof(*act)) != 0)
 		return -EFAULT;
 	if (a[1]) {
-		next.mask &= ~UNBLOCKABLE;
+		next.mask &= ~SIG_UNBLOCKABLE;
 		*act = next;
 	}
 	return 0;
@@ -46,7 +45,7 @@ SYSCALL_HANDLER(rt_sigprocmask)
 		case SIG_SETMASK: t->sigmask = set; break;
 		default: return -EINVAL;
 		}
-		t->sigmask &= ~UNBLOCKABLE;
+		t->sigmask &= ~SIG_UNBLOCKABLE;
 	}
 	if (a[2] && task_write(t, a[2], &old, sizeof(old)) != 0)
 		return -EFAULT;
@@ -68,4 +67,110 @@ SYSCALL_HANDLER(sigaltstack)
 		t->altstack = next;
 	}
 	return 0;
+}
+
+SYSCALL_HANDLER(rt_sigreturn)
+{
+	(void)a;
+	return signal_return(t);
+}
+
+SYSCALL_HANDLER(kill)
+{
+	int sig = (int)a[1];
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	return signal_kill(t, (pid_t)a[0], sig);
+}
+
+SYSCALL_HANDLER(tgkill)
+{
+	if ((pid_t)a[0] <= 0)
+		return -EINVAL;
+	return signal_tkill(t, (pid_t)a[0], (pid_t)a[1], (int)a[2]);
+}
+
+SYSCALL_HANDLER(tkill)
+{
+	return signal_tkill(t, 0, (pid_t)a[0], (int)a[1]);
+}
+
+SYSCALL_HANDLER(rt_sigqueueinfo)
+{
+	siginfo_t si;
+	if (task_read(t, a[2], &si, sizeof(si)) != 0)
+		return -EFAULT;
+	struct process *p = process_by_pid(t->s, (pid_t)a[0]);
+	int sig = (int)a[1];
+	if (!p)
+		return -ESRCH;
+	if (sig < 1 || sig > 64)
+		return -EINVAL;
+	si.si_signo = sig;
+	signal_send_process(p, sig, &si);
+	return 0;
+}
+
+SYSCALL_HANDLER(rt_sigpending)
+{
+	if (a[1] != 8)
+		return -EINVAL;
+	uint64_t set = (t->pending.set | t->proc->pending.set) & t->sigmask;
+	return task_write(t, a[0], &set, sizeof(set)) == 0 ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(rt_sigsuspend)
+{
+	if (a[1] != 8)
+		return -EINVAL;
+	if (!t->retry) {
+		uint64_t mask;
+		if (task_read(t, a[0], &mask, sizeof(mask)) != 0)
+			return -EFAULT;
+		t->saved_sigmask = t->sigmask;
+		t->restore_sigmask = true;
+		t->sigmask = mask & ~SIG_UNBLOCKABLE;
+	}
+	if (t->interrupted)
+		return -EINTR;
+	return task_block(t, BLOCK_SIGNAL);
+}
+
+SYSCALL_HANDLER(pause)
+{
+	(void)a;
+	if (t->interrupted)
+		return -EINTR;
+	return task_block(t, BLOCK_SIGNAL);
+}
+
+SYSCALL_HANDLER(rt_sigtimedwait)
+{
+	if (a[3] != 8)
+		return -EINVAL;
+	uint64_t set;
+	if (task_read(t, a[0], &set, sizeof(set)) != 0)
+		return -EFAULT;
+	set &= ~SIG_UNBLOCKABLE;
+	uint64_t ready = (t->pending.set | t->proc->pending.set) & set;
+	if (ready) {
+		int sig = __builtin_ctzll(ready) + 1;
+		struct sigpending *q = (t->pending.set & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
+		q->set &= ~SIGBIT(sig);
+		if (a[1] && task_write(t, a[1], &q->info[sig - 1], sizeof(siginfo_t)) != 0)
+			return -EFAULT;
+		return sig;
+	}
+	struct timespec ts;
+	if (a[2] && task_read(t, a[2], &ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	if (task_deadline(t, a[2] ? &ts : NULL, false, CLOCK_MONOTONIC))
+		return -EAGAIN;
+	if (t->interrupted)
+		return -EINTR;
+	/* The signals waited for are usually blocked: notify() wakes the task
+	 * for them through sigwait_set. */
+	long r = task_block(t, BLOCK_SIGNAL);
+	t->sigwait_set = set;
+	return r;
 }

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Fail on any #include arrow between folders that docs/design.md's map does
+not allow, and on files past the size limit.
+
+The map's rule: the folders form layers; a folder may include its own
+headers and those of the folders listed for it in ALLOWED (the layers below
+it). This script is the map in a form a machine checks; docs/design.md says
+the same in words and must be kept in step with it.
+
+Usage: scripts/check-layout.py [REPO]   (exit 0: clean, 1: violations)
+"""
+import os
+import re
+import sys
+
+# folder -> folders whose headers it may include (besides its own).
+BASE = {"util"}
+ALLOWED = {
+    "util": set(),
+    "vdso": set(),  # freestanding: the image and its params header only
+    "platform": BASE,
+    "loader": BASE,
+    "sentry/clock": BASE | {"loader", "vdso"},
+    "sentry/kernel": BASE | {"platform", "loader", "vdso", "sentry/clock"},
+    "sentry/fs": BASE | {"platform", "loader", "sentry/kernel"},
+    "sentry/syscalls": BASE | {"platform", "loader", "sentry/kernel", "sentry/fs"},
+    "sentry/strace": BASE | {"platform", "loader", "sentry/kernel", "sentry/syscalls"},
+    "sentry/vsyscall": BASE | {"platform", "loader", "sentry/kernel", "sentry/syscalls",
+                               "sentry/strace"},
+    # the root of sentry/: sentry_run wires every layer together
+    "sentry": BASE | {"platform", "loader", "vdso", "sentry/clock", "sentry/kernel",
+                      "sentry/fs", "sentry/syscalls", "sentry/strace", "sentry/vsyscall"},
+    "cmd": BASE | {"sentry", "loader"},
+}
+# Headers every layer may use: the sentry's public configuration.
+PUBLIC = {"sentry/sentry.h"}
+MAX_LINES = 800
+# Files over the limit, to be split by the issues that own them (say which).
+LINE_EXCEPTIONS = {
+    "sentry/syscalls/sys_file.c": "to split by family (layout issue, part 4)",
+    "sentry/syscalls/sys_socket.c": "to split by family (layout issue, part 4)",
+    "sentry/strace/strace-format.c": "to split by argument kind (layout issue, part 4)",
+    "sentry/strace/strace.c": "to split by argument kind (layout issue, part 4)",
+}
+
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+
+
+def folder_of(path):
+    d = os.path.dirname(path)
+    while d and d not in ALLOWED:
+        d = os.path.dirname(d)
+    return d or None
+
+
+def main():
+    repo = sys.argv[1] if len(sys.argv) > 1 else "."
+    bad = []
+    for top in ALLOWED:
+        root = os.path.join(repo, top)
+        if not os.path.isdir(root):
+            bad.append(f"{top}: folder in the map is missing")
+            continue
+        for name in sorted(os.listdir(root)):
+            if not name.endswith((".c", ".h")):
+                continue
+            rel = os.path.join(top, name)
+            text = open(os.path.join(repo, rel), encoding="utf-8").read()
+            lines = text.count("\n")
+            if lines > MAX_LINES and rel not in LINE_EXCEPTIONS:
+                bad.append(f"{rel}: {lines} lines (limit {MAX_LINES})")
+            for inc in INCLUDE.findall(text):
+                if "/" not in inc or inc in PUBLIC:
+                    continue  # same folder, or the public configuration
+                target = folder_of(inc)
+                if target is None or target == top:
+                    continue
+                if target not in ALLOWED[top]:
+                    bad.append(f"{rel}: includes {inc} ({top} may not use {target})")
+    for b in bad:
+        print("layout:", b)
+    print(f"layout: {len(bad)} violation(s)")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

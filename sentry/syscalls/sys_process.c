@@ -1,0 +1,172 @@
+/* Process lifecycle syscalls: clone and fork, exit, wait, execve, sessions
+ * and process groups. The mechanisms are the kernel's (kernel/process.c,
+ * kernel/task.c); these handlers decode arguments and report results. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls.h"
+
+SYSCALL_HANDLER(clone)
+{
+	/* x86-64 order: flags, stack, parent_tid, child_tid, tls. */
+	return task_clone(t, a[0], a[1], a[2], a[3], a[4]);
+}
+
+SYSCALL_HANDLER(clone3)
+{
+	struct clone_args ca;
+	if (a[1] < 64 || a[1] > PAGE_SIZE)
+		return -EINVAL;
+	memset(&ca, 0, sizeof(ca));
+	if (task_read(t, a[0], &ca, a[1] < sizeof(ca) ? a[1] : sizeof(ca)) != 0)
+		return -EFAULT;
+	if (ca.flags & ~(uint64_t)KERNEL_CLONE_FLAGS || ca.exit_signal > 64 ||
+	    (ca.flags & CSIGNAL))
+		return -EINVAL;
+	uint64_t stack = ca.stack ? ca.stack + ca.stack_size : 0;
+	return task_clone(t, ca.flags | ca.exit_signal, stack, ca.parent_tid, ca.child_tid,
+			   ca.tls);
+}
+
+SYSCALL_HANDLER(fork)
+{
+	(void)a;
+	return task_clone(t, SIGCHLD, 0, 0, 0, 0);
+}
+
+SYSCALL_HANDLER(vfork)
+{
+	(void)a;
+	return task_clone(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+}
+
+SYSCALL_HANDLER(exit_group)
+{
+	task_exit_group(t, (int)(a[0] & 0xff) << 8);
+	return SYSRET_NORETURN;
+}
+
+SYSCALL_HANDLER(exit)
+{
+	task_exit(t, (int)(a[0] & 0xff) << 8);
+	return SYSRET_NORETURN;
+}
+
+SYSCALL_HANDLER(wait4)
+{
+	int options = (int)a[2];
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
+		return -EINVAL;
+	struct wait_result r;
+	int rc = process_find_waitable(t, (pid_t)a[0], options | WEXITED, true, &r);
+	if (rc == -EAGAIN)
+		return (options & WNOHANG) ? 0 : task_block(t, BLOCK_CHILD);
+	if (rc != 0)
+		return rc;
+	if (a[1] && task_write(t, a[1], &r.status, sizeof(int)) != 0)
+		return -EFAULT;
+	if (a[3]) {
+		struct rusage ru;
+		memset(&ru, 0, sizeof(ru));
+		if (task_write(t, a[3], &ru, sizeof(ru)) != 0)
+			return -EFAULT;
+	}
+	return r.pid;
+}
+
+SYSCALL_HANDLER(waitid)
+{
+	int idtype = (int)a[0], options = (int)a[3];
+	pid_t pid = idtype == P_ALL ? -1 : idtype == P_PID ? (pid_t)a[1]
+				       : idtype == P_PGID ? -(pid_t)a[1] : -2;
+	if (pid == -2 || (idtype == P_PGID && a[1] == 0))
+		pid = idtype == P_PGID ? 0 : pid;
+	if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID)
+		return -EINVAL;
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	struct wait_result r;
+	int rc = process_find_waitable(t, pid, options | ((options & WSTOPPED) ? WUNTRACED : 0),
+			       !(options & WNOWAIT), &r);
+	if (rc == -EAGAIN) {
+		if (!(options & WNOHANG))
+			return task_block(t, BLOCK_CHILD);
+		siginfo_t none;
+		memset(&none, 0, sizeof(none));
+		return a[2] && task_write(t, a[2], &none, sizeof(none)) != 0 ? -EFAULT : 0;
+	}
+	if (rc != 0)
+		return rc;
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGCHLD;
+	si.si_pid = r.pid;
+	si.si_uid = getuid();
+	int st = r.status;
+	if (st == 0xffff) {
+		si.si_code = CLD_CONTINUED, si.si_status = SIGCONT;
+	} else if (WIFSTOPPED(st)) {
+		si.si_code = CLD_STOPPED, si.si_status = WSTOPSIG(st);
+	} else if (WIFEXITED(st)) {
+		si.si_code = CLD_EXITED, si.si_status = WEXITSTATUS(st);
+	} else {
+		si.si_code = (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
+		si.si_status = WTERMSIG(st);
+	}
+	return a[2] && task_write(t, a[2], &si, sizeof(si)) != 0 ? -EFAULT : 0;
+}
+
+SYSCALL_HANDLER(execve)
+{
+	return task_execve(t, AT_FDCWD, a[0], a[1], a[2], 0);
+}
+
+SYSCALL_HANDLER(execveat)
+{
+	return task_execve(t, (int)a[0], a[1], a[2], a[3], (int)a[4]);
+}
+
+SYSCALL_HANDLER(setsid)
+{
+	(void)a;
+	struct process *p = t->proc;
+	for (struct task *u = t->s->tasks; u; u = u->next)
+		if (u->proc->pgid == p->pid)
+			return -EPERM; /* already a group leader */
+	p->sid = p->pgid = p->pid;
+	return p->pid;
+}
+
+SYSCALL_HANDLER(setpgid)
+{
+	pid_t pid = a[0] ? (pid_t)a[0] : t->proc->pid;
+	pid_t pgid = a[1] ? (pid_t)a[1] : pid;
+	if (pgid < 0)
+		return -EINVAL;
+	struct process *p = process_by_pid(t->s, pid);
+	if (!p || (p != t->proc && p->parent != t->proc))
+		return -ESRCH;
+	if (p->sid == p->pid || p->sid != t->proc->sid)
+		return -EPERM;
+	p->pgid = pgid;
+	return 0;
+}
+
+SYSCALL_HANDLER(getpgid)
+{
+	struct process *p = a[0] ? process_by_pid(t->s, (pid_t)a[0]) : t->proc;
+	return p ? p->pgid : -ESRCH;
+}
+
+SYSCALL_HANDLER(getsid)
+{
+	struct process *p = a[0] ? process_by_pid(t->s, (pid_t)a[0]) : t->proc;
+	return p ? p->sid : -ESRCH;
+}

@@ -1,0 +1,134 @@
+/* Timer syscalls: alarm and interval timers (setitimer), and POSIX
+ * per-process timers (timer_create...). The timers themselves, and firing
+ * them, are the kernel's (kernel/timers.c, kernel/signal.c). */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls.h"
+
+#define SIGEV_THREAD_ID_K 4
+
+/* The kernel's struct sigevent. */
+struct k_sigevent {
+	uint64_t value;
+	int32_t signo;
+	int32_t notify;
+	int32_t tid;
+	int32_t pad[11];
+};
+
+SYSCALL_HANDLER(timer_create)
+{
+	clockid_t clk = (clockid_t)a[0];
+	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME &&
+	    clk != CLOCK_REALTIME_ALARM && clk != CLOCK_BOOTTIME_ALARM && clk != CLOCK_TAI)
+		return -EINVAL; /* CPU-time clocks: see the table note */
+	struct process *p = t->proc;
+	int id = -1;
+	for (int i = 0; i < PROCESS_TIMERS && id < 0; i++)
+		if (!p->timers[i].used)
+			id = i;
+	if (id < 0)
+		return -EAGAIN;
+	struct k_sigevent ev = {.value = (uint64_t)id, .signo = SIGALRM, .notify = SIGEV_SIGNAL};
+	if (a[1] && task_read(t, a[1], &ev, sizeof(ev)) != 0)
+		return -EFAULT;
+	if (ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_NONE && ev.notify != SIGEV_THREAD_ID_K)
+		return -EINVAL;
+	if (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > 64))
+		return -EINVAL;
+	if (ev.notify == SIGEV_THREAD_ID_K) {
+		struct task *target = task_by_tid(t->s, ev.tid);
+		if (!target || target->proc != p)
+			return -EINVAL;
+	}
+	int kid = id;
+	if (task_write(t, a[2], &kid, sizeof(kid)) != 0)
+		return -EFAULT;
+	p->timers[id] = (struct ptimer){.used = true,
+					.clk = clk,
+					.signo = ev.signo,
+					.notify = ev.notify,
+					.tid = ev.tid,
+					.value = ev.value};
+	return 0;
+}
+
+SYSCALL_HANDLER(timer_settime)
+{
+	struct ptimer *pt = process_timer(t, a[0]);
+	if (!pt)
+		return -EINVAL;
+	struct itimerspec next, old;
+	if (task_read(t, a[2], &next, sizeof(next)) != 0)
+		return -EFAULT;
+	if (next.it_value.tv_nsec < 0 || next.it_value.tv_nsec >= 1000000000L ||
+	    next.it_interval.tv_nsec < 0 || next.it_interval.tv_nsec >= 1000000000L)
+		return -EINVAL;
+	ptimer_remaining(pt, &old);
+	if (a[3] && task_write(t, a[3], &old, sizeof(old)) != 0)
+		return -EFAULT;
+	ptimer_set(pt, &next, (a[1] & TIMER_ABSTIME) != 0);
+	return 0;
+}
+
+SYSCALL_HANDLER(timer_gettime)
+{
+	struct ptimer *pt = process_timer(t, a[0]);
+	if (!pt)
+		return -EINVAL;
+	struct itimerspec cur;
+	ptimer_remaining(pt, &cur);
+	return task_write(t, a[1], &cur, sizeof(cur)) == 0 ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(timer_getoverrun)
+{
+	struct ptimer *pt = process_timer(t, a[0]);
+	return pt ? pt->overrun : -EINVAL;
+}
+
+SYSCALL_HANDLER(timer_delete)
+{
+	struct ptimer *pt = process_timer(t, a[0]);
+	if (!pt)
+		return -EINVAL;
+	*pt = (struct ptimer){0};
+	return 0;
+}
+
+SYSCALL_HANDLER(setitimer)
+{
+	if (a[0] != ITIMER_REAL)
+		return -EINVAL; /* virtual/profiling timers: see the table note */
+	struct itimerval next, old;
+	if (a[1] && task_read(t, a[1], &next, sizeof(next)) != 0)
+		return -EFAULT;
+	process_alarm_remaining(t->proc, &old);
+	if (a[2] && task_write(t, a[2], &old, sizeof(old)) != 0)
+		return -EFAULT;
+	if (a[1])
+		process_alarm_set(t->proc, &next);
+	return 0;
+}
+
+SYSCALL_HANDLER(getitimer)
+{
+	if (a[0] != ITIMER_REAL)
+		return -EINVAL;
+	struct itimerval cur;
+	process_alarm_remaining(t->proc, &cur);
+	return task_write(t, a[1], &cur, sizeof(cur)) == 0 ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(alarm)
+{
+	struct itimerval old, next = {.it_value = {.tv_sec = (time_t)(unsigned)a[0]}};
+	process_alarm_remaining(t->proc, &old);
+	process_alarm_set(t->proc, &next);
+	return old.it_value.tv_sec + (old.it_value.tv_usec >= 500000 ? 1 : 0);
+}
