@@ -95,26 +95,27 @@ SYSCALL_HANDLER(read)
 }
 
 /* A blocking write() to one of the sentry's own pipes or sockets goes on
- * until every byte is written, as Linux's does (t->io_done counts across
+ * until every byte is written, as Linux's does (t->call.io_done counts across
  * attempts); a signal ends it early with the bytes written so far. */
 static long write_whole(struct task *t, struct file *f, uint64_t addr, uint64_t len)
 {
-	if (!t->retry)
-		t->io_done = 0;
+	if (!t->call.retry)
+		t->call.io_done = 0;
 	for (;;) {
-		long n = io_write(t, f->host_fd, addr + t->io_done, len - t->io_done, NULL);
+		long n =
+		    io_write(t, f->host_fd, addr + t->call.io_done, len - t->call.io_done, NULL);
 		if (n > 0) {
-			t->io_done += (size_t)n;
-			if (t->io_done < len)
+			t->call.io_done += (size_t)n;
+			if (t->call.io_done < len)
 				continue;
 		}
 		if (n >= 0 || n != -EAGAIN) {
-			if (n == -EPIPE && !t->io_done)
+			if (n == -EPIPE && !t->call.io_done)
 				signal_raise_sigpipe(t);
-			return t->io_done ? (long)t->io_done : n;
+			return t->call.io_done ? (long)t->call.io_done : n;
 		}
 		long r = task_block_fd(t, f->host_fd, POLLOUT);
-		return r == SYSRET_RESTARTSYS && t->io_done ? (long)t->io_done : r;
+		return r == SYSRET_RESTARTSYS && t->call.io_done ? (long)t->call.io_done : r;
 	}
 }
 

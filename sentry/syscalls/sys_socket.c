@@ -91,7 +91,7 @@ long sock_wait(struct task *t, struct file *f, int flags, short events, int time
 {
 	if ((flags & MSG_DONTWAIT) || file_is_nonblocking(f))
 		return on_timeout;
-	if (!t->retry) {
+	if (!t->call.retry) {
 		struct timeval tv = {0, 0};
 		socklen_t len = sizeof(tv);
 		getsockopt(f->host_fd, SOL_SOCKET, timeo_opt, &tv, &len);
@@ -323,7 +323,7 @@ SYSCALL_HANDLER(connect)
 	struct file *f = sock_file(t, (int)a[0], &err);
 	if (!f)
 		return err;
-	if (t->retry && !t->interrupted) {
+	if (t->call.retry && !t->call.interrupted) {
 		/* Woken when the connection finished (or failed). */
 		int soerr = 0;
 		socklen_t len = sizeof(soerr);
@@ -335,17 +335,17 @@ SYSCALL_HANDLER(connect)
 	if (rc != 0)
 		return rc;
 	rc = connect(f->host_fd, (struct sockaddr *)&ha.ss, ha.len) == 0 ? 0 : -errno;
-	if (t->retry && rc == -EISCONN)
+	if (t->call.retry && rc == -EISCONN)
 		return 0;
 	if (rc == -EAGAIN && !file_is_nonblocking(f)) {
 		/* An AF_UNIX listener's backlog is full, and the host has no
 		 * event for room in it: look again shortly. */
 		struct timespec soon = {0, 1000000};
-		t->deadline_set = false;
+		t->call.deadline_set = false;
 		task_deadline(t, &soon, false, CLOCK_MONOTONIC);
 		return task_block(t, BLOCK_SLEEP);
 	}
-	if (rc == -EINPROGRESS || (t->retry && rc == -EALREADY))
+	if (rc == -EINPROGRESS || (t->call.retry && rc == -EALREADY))
 		return sock_wait(t, f, 0, POLLOUT, SO_SNDTIMEO, -EINPROGRESS);
 	return rc;
 }

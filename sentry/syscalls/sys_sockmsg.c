@@ -161,23 +161,23 @@ static bool is_stream(struct file *f)
 }
 
 /* Send all of `src` as Linux's blocking send does: a stream socket takes
- * what fits, and the task waits for room and goes on (t->io_done counts
+ * what fits, and the task waits for room and goes on (t->call.io_done counts
  * across attempts); a signal or timeout then ends it with the bytes sent.
  * `mh` holds the name and ancillary data, sent with the first bytes. */
 static long send_host(struct task *t, struct file *f, const struct send_src *src, struct msghdr *mh,
 		      int flags)
 {
-	if (!t->retry)
-		t->io_done = 0;
+	if (!t->call.retry)
+		t->call.io_done = 0;
 	int err;
 	for (;;) {
-		long chunk = fill(t, src, t->io_done);
+		long chunk = fill(t, src, t->call.io_done);
 		if (chunk < 0)
-			return t->io_done ? (long)t->io_done : chunk;
+			return t->call.io_done ? (long)t->call.io_done : chunk;
 		struct iovec iov = {t->s->scratch, (size_t)chunk};
 		mh->msg_iov = &iov;
 		mh->msg_iovlen = 1;
-		if (t->io_done) {
+		if (t->call.io_done) {
 			mh->msg_control = NULL;
 			mh->msg_controllen = 0;
 		}
@@ -186,9 +186,9 @@ static long send_host(struct task *t, struct file *f, const struct send_src *src
 			err = errno;
 			break;
 		}
-		t->io_done += (size_t)n;
-		if (t->io_done >= src->total || !is_stream(f))
-			return (long)t->io_done;
+		t->call.io_done += (size_t)n;
+		if (t->call.io_done >= src->total || !is_stream(f))
+			return (long)t->call.io_done;
 		if (n < chunk) {
 			err = EAGAIN; /* the socket buffer is full */
 			break;
@@ -196,13 +196,13 @@ static long send_host(struct task *t, struct file *f, const struct send_src *src
 	}
 	if (err == EAGAIN) {
 		bool waits = !(flags & MSG_DONTWAIT) && !file_is_nonblocking(f);
-		if (t->io_done && (!waits || t->interrupted))
-			return (long)t->io_done;
+		if (t->call.io_done && (!waits || t->call.interrupted))
+			return (long)t->call.io_done;
 		long r = sock_wait(t, f, flags, POLLOUT, SO_SNDTIMEO, -EAGAIN);
-		return r == -EAGAIN && t->io_done ? (long)t->io_done : r;
+		return r == -EAGAIN && t->call.io_done ? (long)t->call.io_done : r;
 	}
-	if (t->io_done)
-		return (long)t->io_done;
+	if (t->call.io_done)
+		return (long)t->call.io_done;
 	if (err == EPIPE && !(flags & MSG_NOSIGNAL))
 		signal_raise_sigpipe(t);
 	return -err;
@@ -302,7 +302,7 @@ SYSCALL_HANDLER(sendmmsg)
 		/* Only the first message may wait: the rest go if they can. */
 		uint64_t m = a[1] + i * MMSG_SIZE;
 		if (i)
-			t->retry = false; /* a new message: its own byte count */
+			t->call.retry = false; /* a new message: its own byte count */
 		long n = sendmsg_one(t, f, m, i ? flags | MSG_DONTWAIT : flags);
 		if (n < 0 || n == SYSRET_BLOCK)
 			return i ? (long)i : n;
@@ -326,33 +326,33 @@ static long recv_host(struct task *t, struct file *f, struct msghdr *mh, int fla
 }
 
 /* recv(MSG_WAITALL) on a stream socket: fill the whole buffer, waiting as
- * needed (t->io_done counts across attempts); end of stream, an error, a
+ * needed (t->call.io_done counts across attempts); end of stream, an error, a
  * signal or a timeout end it early with what arrived. */
 static long recv_waitall(struct task *t, struct file *f, uint64_t buf, size_t len, int flags)
 {
-	if (!t->retry)
-		t->io_done = 0;
+	if (!t->call.retry)
+		t->call.io_done = 0;
 	flags &= ~MSG_WAITALL;
-	while (t->io_done < len) {
-		size_t want = len - t->io_done;
+	while (t->call.io_done < len) {
+		size_t want = len - t->call.io_done;
 		if (want > t->s->scratch_size)
 			want = t->s->scratch_size;
 		ssize_t n = recv(f->host_fd, t->s->scratch, want, flags | MSG_DONTWAIT);
 		if (n < 0 && errno == EAGAIN) {
-			if (t->io_done && t->interrupted)
+			if (t->call.io_done && t->call.interrupted)
 				break;
 			long r = sock_wait(t, f, flags, POLLIN, SO_RCVTIMEO, -EAGAIN);
-			return r == -EAGAIN && t->io_done ? (long)t->io_done : r;
+			return r == -EAGAIN && t->call.io_done ? (long)t->call.io_done : r;
 		}
 		if (n < 0)
-			return t->io_done ? (long)t->io_done : -errno;
+			return t->call.io_done ? (long)t->call.io_done : -errno;
 		if (n == 0)
 			break;
-		if (task_write(t, buf + t->io_done, t->s->scratch, (size_t)n) != 0)
-			return t->io_done ? (long)t->io_done : -EFAULT;
-		t->io_done += (size_t)n;
+		if (task_write(t, buf + t->call.io_done, t->s->scratch, (size_t)n) != 0)
+			return t->call.io_done ? (long)t->call.io_done : -EFAULT;
+		t->call.io_done += (size_t)n;
 	}
-	return (long)t->io_done;
+	return (long)t->call.io_done;
 }
 
 SYSCALL_HANDLER(recvfrom)
