@@ -4,7 +4,7 @@
  * bitset). The value check and the enqueueing happen in one step of the
  * single sentry thread, and FUTEX_WAKE is itself a syscall the sentry
  * serves afterwards, so no wakeup can be lost between them. A woken waiter
- * returns 0 (t->futex_woken); a changed value gives EAGAIN, a timeout
+ * returns 0 (t->call.futex_woken); a changed value gives EAGAIN, a timeout
  * ETIMEDOUT, a signal EINTR/restart. Keys are Linux's: (address space,
  * address) for FUTEX_PRIVATE_FLAG operations and private memory; (device,
  * inode, offset) for a word in a MAP_SHARED mapping, found in the stub's
@@ -57,8 +57,8 @@ static bool key_eq(const struct futex_key *x, const struct futex_key *y)
 long futex_wait(struct task *t, uint64_t addr, uint32_t expected, uint64_t timeout_addr,
 		uint32_t bitset, bool absolute, clockid_t clk, bool private_key)
 {
-	if (t->retry && t->futex_woken) {
-		t->futex_woken = false;
+	if (t->call.retry && t->call.futex_woken) {
+		t->call.futex_woken = false;
 		return 0;
 	}
 	if (bitset == 0)
@@ -89,7 +89,7 @@ static int futex_wake(struct task *t, const struct futex_key *key, uint32_t bits
 		if (u->state != TASK_BLOCKED || u->block.kind != BLOCK_FUTEX ||
 		    !key_eq(&u->block.futex, key) || !(u->block.futex_bitset & bitset))
 			continue;
-		u->futex_woken = true;
+		u->call.futex_woken = true;
 		u->state = TASK_READY;
 		n++;
 	}

@@ -177,7 +177,7 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 	platform_resume(&c->th, false, 0);
 	if (flags & CLONE_VFORK) {
 		c->proc->vfork_parent = t;
-		t->vfork_child = tid;
+		t->call.vfork_child = tid;
 	}
 	return tid;
 }
@@ -185,18 +185,18 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 /* vfork: the parent waits until the child execs or exits. */
 static long vfork_wait(struct task *t)
 {
-	struct task *c = task_by_tid(t->s, t->vfork_child);
+	struct task *c = task_by_tid(t->s, t->call.vfork_child);
 	if (c && c->proc->vfork_parent == t)
 		return task_block(t, BLOCK_VFORK);
-	pid_t pid = t->vfork_child;
-	t->vfork_child = 0;
+	pid_t pid = t->call.vfork_child;
+	t->call.vfork_child = 0;
 	return pid;
 }
 
 long task_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t ctid,
 		uint64_t tls)
 {
-	if (t->retry && t->vfork_child)
+	if (t->call.retry && t->call.vfork_child)
 		return vfork_wait(t);
 	long pid = do_clone(t, flags, stack, ptid, ctid, tls);
 	if (pid > 0 && (flags & CLONE_VFORK))

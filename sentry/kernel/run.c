@@ -49,7 +49,7 @@ static void handle_syscall(struct task *t)
 		return;
 	}
 	t->in_syscall = true;
-	t->retry = t->interrupted = t->deadline_set = false;
+	t->call = (struct syscall_call){0}; /* a new call: nothing kept from the last one */
 	KERNEL_OBSERVE(t->s, syscall_enter, t);
 	sentry_run_syscall(t);
 }

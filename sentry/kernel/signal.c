@@ -12,7 +12,7 @@
  *     pointer to the full XSAVE area) and siginfo, below the red zone or on
  *     the alternate stack; rt_sigreturn restores from it.
  * A running target is kicked (task_kick) so it stops and gets the signal; a
- * blocked one is woken with t->interrupted, so its syscall ends with EINTR
+ * blocked one is woken with t->call.interrupted, so its syscall ends with EINTR
  * or restarts (SA_RESTART).
  */
 #include <errno.h>
@@ -116,7 +116,7 @@ static void queue(struct sigpending *q, int sig, const siginfo_t *info)
 static void notify(struct task *t, int sig)
 {
 	if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_SIGNAL &&
-	    (t->sigwait_set & SIGBIT(sig))) {
+	    (t->block.sigwait_set & SIGBIT(sig))) {
 		t->state = TASK_READY; /* sigtimedwait: it takes the signal itself */
 		return;
 	}
@@ -125,7 +125,7 @@ static void notify(struct task *t, int sig)
 	if (t->state == TASK_BLOCKED) {
 		if (t->block.kind == BLOCK_VFORK || t->block.kind == BLOCK_STOPPED)
 			return; /* only SIGKILL (and SIGCONT) end these waits */
-		t->interrupted = true;
+		t->call.interrupted = true;
 		t->state = TASK_READY;
 	} else if (t->state == TASK_RUNNING && !t->in_syscall) {
 		task_kick(t);
@@ -199,7 +199,7 @@ void signal_send_process(struct process *p, int sig, const siginfo_t *info)
 	signalfd_notify(s, sig);
 	for (struct task *t = s->tasks; t; t = t->next) {
 		if (t->proc == p && t->state == TASK_BLOCKED && t->block.kind == BLOCK_SIGNAL &&
-		    (t->sigwait_set & SIGBIT(sig))) {
+		    (t->block.sigwait_set & SIGBIT(sig))) {
 			notify(t, sig);
 			return;
 		}

@@ -87,13 +87,13 @@ static long sleep_common(struct task *t, clockid_t clk, int flags, uint64_t req_
 	bool absolute = (flags & TIMER_ABSTIME) != 0;
 	if (task_deadline(t, &req, absolute, clk))
 		return 0;
-	if (t->interrupted) {
+	if (t->call.interrupted) {
 		/* Interrupted by a handled signal: report the time left. */
 		if (rem_addr && !absolute) {
 			struct timespec now, rem;
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			int64_t ns = (t->deadline.tv_sec - now.tv_sec) * 1000000000LL +
-				     (t->deadline.tv_nsec - now.tv_nsec);
+			int64_t ns = (t->call.deadline.tv_sec - now.tv_sec) * 1000000000LL +
+				     (t->call.deadline.tv_nsec - now.tv_nsec);
 			rem = (struct timespec){ns / 1000000000LL, ns % 1000000000LL};
 			task_write(t, rem_addr, &rem, sizeof(rem));
 		}
