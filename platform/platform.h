@@ -65,7 +65,7 @@ struct syscall_stop {
 /* Create the platform: pins the sentry to `cpu` (so tracer and stubs share
  * a CPU: a cross-CPU wakeup costs ~50 us on the VMs we target) and forks the
  * pristine factory stub from which every address space is cloned.
- * (platform/cpu.c may later move them all to a less busy CPU.) */
+ * (platform/ptrace/cpu.c may later move them all to a less busy CPU.) */
 int platform_create(struct platform **out, struct error *e);
 void platform_destroy(struct platform *p);
 

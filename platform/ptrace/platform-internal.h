@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <seccomp.h>
 
-#include "platform.h"
+#include "platform/platform.h"
 
-/* Stub code (platform/stub.c): position independent, copied to STUB_ADDR. */
+/* Stub code (platform/ptrace/stub.c): position independent, copied to STUB_ADDR. */
 extern const char msentry_stub_start[], msentry_stub_syscall[], msentry_stub_end[];
 #define STUB_SYSCALL_ADDR (STUB_ADDR + (uint64_t)(msentry_stub_syscall - msentry_stub_start))
 
@@ -20,7 +20,7 @@ extern const char msentry_stub_start[], msentry_stub_syscall[], msentry_stub_end
 #define STUB_THREAD_FLAGS                                                                          \
 	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
 
-/* Where the sentry and its stubs run (platform/cpu.c). */
+/* Where the sentry and its stubs run (platform/ptrace/cpu.c). */
 #define PLACEMENT_MAX_CPUS 256
 struct cpu_ticks {
 	uint64_t idle, total;
