@@ -28,14 +28,11 @@
 
 struct platform;
 
-/* One host thread of a stub, driven by the sentry. */
-struct stub_thread {
-	pid_t tid;			/* host tid */
-	int cpu;			/* CPU it is pinned to, -1: not known */
-	struct user_regs_struct regs;	/* cached registers, valid when regs_loaded */
-	bool regs_loaded;		/* regs hold the current register values */
-	bool regs_dirty;		/* regs must be written back before resuming */
-};
+/* One host thread of a stub, driven by the sentry: a handle the platform
+ * allocates (platform_new_address_space, platform_fork, platform_new_thread)
+ * and frees (platform_thread_free). Its contents are the platform's; the
+ * sentry reads registers and the host tid through the calls below. */
+struct stub_thread;
 
 /* What a stub stopped for. */
 enum stop_kind {
@@ -75,19 +72,35 @@ void platform_destroy(struct platform *p);
 void platform_tick(struct platform *p, pid_t tid);
 
 /* A fresh, empty address space: a stopped stub process cloned from the
- * factory. Its thread is returned in `th` and is ready for register setup. */
-int platform_new_address_space(struct platform *p, struct stub_thread *th, struct error *e);
+ * factory. Its thread is returned in `*th` and is ready for register setup
+ * (platform_set_regs). */
+int platform_new_address_space(struct platform *p, struct stub_thread **th, struct error *e);
 
 /* Fork the address space of `parent` (copy-on-write, by the host kernel):
- * the new stub process's thread is returned in `child`. 0 or -errno. */
-int platform_fork(struct stub_thread *parent, struct stub_thread *child);
-/* A new thread in the address space of `th`'s stub. 0 or -errno. */
-int platform_new_thread(struct stub_thread *th, struct stub_thread *child);
+ * the new stub process's thread is returned in `*child`, stopped, with the
+ * registers of the stub code (set them before resuming it). 0 or -errno. */
+int platform_fork(struct stub_thread *parent, struct stub_thread **child);
+/* A new thread in the address space of `th`'s stub, as for platform_fork.
+ * 0 or -errno. */
+int platform_new_thread(struct stub_thread *th, struct stub_thread **child);
+
+/* The host tid of a stub thread (memory access, matching stops to
+ * threads); -1 once it is gone, or for NULL. */
+pid_t platform_thread_tid(const struct stub_thread *th);
+/* The host thread died (a STOP_EXITED stop): the calls below then fail or
+ * do nothing, and never reach another host thread by its old tid. */
+void platform_thread_exited(struct stub_thread *th);
+/* Free the handle (NULL: nothing), without touching the host thread: after
+ * platform_end_thread, platform_kill of its process, or its exit. */
+void platform_thread_free(struct stub_thread *th);
 
 /* End one thread of a stub process whose other threads live on (injected
  * exit). `stopped`: the thread is in a ptrace stop now; otherwise it is
- * stopped first. */
+ * stopped first. Nothing if the thread is already gone. */
 void platform_end_thread(struct stub_thread *th, bool stopped);
+/* Make a thread that runs program code stop soon: its next stop is a
+ * STOP_SIGNAL (SIGURG) that the sentry discards. Nothing if it is gone. */
+void platform_kick(struct stub_thread *th);
 /* Kill a whole stub process (SIGKILL) and reap what is ours to reap. */
 void platform_kill(pid_t tid);
 
@@ -100,7 +113,13 @@ void platform_classify(pid_t tid, int status, struct stop *s);
 int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out);
 /* The siginfo of a STOP_SIGNAL stop. 0 or -errno. */
 int platform_get_siginfo(struct stub_thread *th, siginfo_t *si);
-int platform_load_regs(struct stub_thread *th);
+/* The registers of a stopped thread: read from the host at the first call
+ * after a stop, then kept until it runs again. 0 or -errno. */
+int platform_get_regs(struct stub_thread *th, struct user_regs_struct *out);
+/* Give a stopped thread new registers: they are written to the host when
+ * it is resumed. (Changes to RAX alone are cheaper through
+ * platform_resume's result.) */
+void platform_set_regs(struct stub_thread *th, const struct user_regs_struct *in);
 /* Resume after a syscall stop with `result` in RAX, or after a signal stop
  * (signal always suppressed: the sentry emulates signals). */
 int platform_resume(struct stub_thread *th, bool set_result, long result);

@@ -7,6 +7,16 @@
 
 #include "platform/platform.h"
 
+/* One host thread of a stub, driven by the sentry (struct stub_thread of
+ * platform.h: the sentry only holds a pointer to it). */
+struct stub_thread {
+	pid_t tid;			/* host tid, -1 once the thread is gone */
+	int cpu;			/* CPU it is pinned to, -1: not known */
+	struct user_regs_struct regs;	/* cached registers, valid when regs_loaded */
+	bool regs_loaded;		/* regs hold the current register values */
+	bool regs_dirty;		/* regs must be written back before resuming */
+};
+
 /* Stub code (platform/ptrace/stub.c): position independent, copied to STUB_ADDR. */
 extern const char msentry_stub_start[], msentry_stub_syscall[], msentry_stub_end[];
 #define STUB_SYSCALL_ADDR (STUB_ADDR + (uint64_t)(msentry_stub_syscall - msentry_stub_start))
@@ -42,6 +52,9 @@ void placement_release(struct placement *pl);
 void placement_tick(struct placement *pl, pid_t tid);
 /* Pin `th` to the sentry's CPU if it is not there yet. */
 void placement_follow(struct stub_thread *th);
+
+/* Read the registers of a stopped thread into th->regs, once per stop. */
+int platform_load_regs(struct stub_thread *th);
 
 /* Build and load the stub's seccomp filter (in the stub, before it drops
  * everything but the stub page). 0 or -errno. */

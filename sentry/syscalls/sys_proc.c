@@ -221,17 +221,17 @@ SYSCALL_HANDLER(getrandom)
 
 SYSCALL_HANDLER(arch_prctl)
 {
-	int rc = platform_load_regs(&t->th);
+	struct user_regs_struct regs, *r = &regs;
+	int rc = platform_get_regs(t->th, &regs);
 	if (rc != 0)
 		return rc;
-	struct user_regs_struct *r = &t->th.regs;
 	switch (a[0]) {
 	case ARCH_SET_FS:
 	case ARCH_SET_GS:
 		if (a[1] >= PROGRAM_ADDR_LIMIT)
 			return -EPERM;
 		*(a[0] == ARCH_SET_FS ? &r->fs_base : &r->gs_base) = a[1];
-		t->th.regs_dirty = true;
+		platform_set_regs(t->th, &regs);
 		return 0;
 	case ARCH_GET_FS:
 	case ARCH_GET_GS: {
@@ -366,7 +366,7 @@ SYSCALL_HANDLER(getrusage)
 	memset(&ru, 0, sizeof(ru));
 	struct stub_usage u;
 	/* No children yet: RUSAGE_CHILDREN stays zero. */
-	if (who != RUSAGE_CHILDREN && stub_usage(t->th.tid, &u) == 0) {
+	if (who != RUSAGE_CHILDREN && stub_usage(platform_thread_tid(t->th), &u) == 0) {
 		ru.ru_utime = ticks_to_timeval(u.utime);
 		ru.ru_stime = ticks_to_timeval(u.stime);
 		ru.ru_minflt = (long)u.minflt;
@@ -382,7 +382,7 @@ SYSCALL_HANDLER(times)
 	clock_t now = times(&tms);
 	memset(&tms, 0, sizeof(tms));
 	struct stub_usage u;
-	if (stub_usage(t->th.tid, &u) == 0) {
+	if (stub_usage(platform_thread_tid(t->th), &u) == 0) {
 		tms.tms_utime = (clock_t)u.utime;
 		tms.tms_stime = (clock_t)u.stime;
 	}

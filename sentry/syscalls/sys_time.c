@@ -26,7 +26,7 @@ static clockid_t host_clock(struct task *t, clockid_t clk)
 	if (clk == CLOCK_PROCESS_CPUTIME_ID && t->mm)
 		return (clockid_t)(~(unsigned)t->mm->stub_pid << 3 | 2);
 	if (clk == CLOCK_THREAD_CPUTIME_ID)
-		return (clockid_t)(~(unsigned)t->th.tid << 3 | 2);
+		return (clockid_t)(~(unsigned)platform_thread_tid(t->th) << 3 | 2);
 	return clk;
 }
 
