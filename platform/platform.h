@@ -124,11 +124,27 @@ void platform_set_regs(struct stub_thread *th, const struct user_regs_struct *in
  * (signal always suppressed: the sentry emulates signals). */
 int platform_resume(struct stub_thread *th, bool set_result, long result);
 
-/* Run one host syscall inside the stub on behalf of the program (mmap,
- * munmap, mprotect...). The program's registers are preserved. Returns the
- * raw syscall result (-errno on failure). */
-long platform_inject(struct stub_thread *th, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		     uint64_t a3, uint64_t a4, uint64_t a5);
+/* The program's memory: these run the host syscall of the same name in the
+ * address space of `th` (stopped; its registers are kept) and return its
+ * raw result, -errno on failure. The caller keeps ranges below
+ * PROGRAM_ADDR_LIMIT. `fd` of platform_mmap is a host fd of the sentry's
+ * (the stub shares its fd table), -1 for anonymous memory. Arguments have
+ * the host kernel's types, so program values pass unchanged. These are the
+ * only syscalls a stub runs for the program: the stub's seccomp
+ * allow-list is defined with them (platform/ptrace/inject.c). */
+long platform_mmap(struct stub_thread *th, uint64_t addr, uint64_t len, uint64_t prot,
+		   uint64_t flags, int fd, uint64_t off);
+long platform_munmap(struct stub_thread *th, uint64_t addr, uint64_t len);
+long platform_mprotect(struct stub_thread *th, uint64_t addr, uint64_t len, uint64_t prot);
+long platform_mremap(struct stub_thread *th, uint64_t addr, uint64_t old_len, uint64_t new_len,
+		     uint64_t flags, uint64_t new_addr);
+long platform_madvise(struct stub_thread *th, uint64_t addr, uint64_t len, int advice);
+long platform_msync(struct stub_thread *th, uint64_t addr, uint64_t len, int flags);
+long platform_mlock(struct stub_thread *th, uint64_t addr, uint64_t len);
+long platform_munlock(struct stub_thread *th, uint64_t addr, uint64_t len);
+/* Register the program's rseq area for `th` with the host kernel, which then
+ * keeps its cpu_id current and aborts critical sections itself. */
+long platform_rseq(struct stub_thread *th, uint64_t area, uint32_t len, int flags, uint32_t sig);
 
 /* Copy memory from/to the stub's address space. 0 or -EFAULT. */
 int platform_read(pid_t tid, uint64_t addr, void *buf, size_t len);

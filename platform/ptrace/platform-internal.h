@@ -56,6 +56,31 @@ void placement_follow(struct stub_thread *th);
 /* Read the registers of a stopped thread into th->regs, once per stop. */
 int platform_load_regs(struct stub_thread *th);
 
+/* One syscall the stub may make (platform/ptrace/inject.c): any arguments
+ * if nvalues is 0, else argument `arg` must be one of values[]. */
+#define STUB_SYSCALL_VALUES_MAX 2
+struct stub_syscall {
+	long nr;
+	const char *name;
+	unsigned arg, nvalues;
+	uint64_t values[STUB_SYSCALL_VALUES_MAX];
+};
+/* The stub's allow-list: the filter is built from it, and nothing else is
+ * ever injected. */
+extern const struct stub_syscall stub_syscalls[];
+extern const size_t stub_syscalls_count;
+/* Does stub_syscalls[] allow the call? */
+bool stub_syscall_allowed(long nr, const uint64_t args[6]);
+/* Run syscall `nr` in the stopped stub thread `th` through the stub page;
+ * the program's registers are restored before it runs again. The raw
+ * result, -ENOSYS (not run) if stub_syscalls[] does not allow the call, or
+ * -errno of ptrace. Event stops on the way (the clone of a new stub) leave
+ * their message in *event_msg. */
+long stub_inject(struct stub_thread *th, long nr, const uint64_t args[6], unsigned long *event_msg);
+
+/* The stub's seccomp filter, built from stub_syscalls[] (and the vsyscall
+ * trap rules), not loaded; NULL if libseccomp fails. */
+scmp_filter_ctx stub_seccomp_filter(void);
 /* Build and load the stub's seccomp filter (in the stub, before it drops
  * everything but the stub page). 0 or -errno. */
 int stub_install_seccomp(void);

@@ -25,9 +25,6 @@
 
 int stub_create_factory(struct stub_thread *th, struct error *e);
 
-static long inject(struct stub_thread *th, long nr, const uint64_t args[6],
-		   unsigned long *event_msg);
-
 struct platform {
 	struct stub_thread factory;
 	struct placement place;
@@ -105,7 +102,7 @@ void platform_end_thread(struct stub_thread *th, bool stopped)
 	}
 	/* The stub's filter allows exit: the thread leaves, the rest stays. */
 	const uint64_t args[6] = {0};
-	inject(th, __NR_exit, args, NULL); /* reaps the thread when it is gone */
+	stub_inject(th, __NR_exit, args, NULL); /* reaps the thread when it is gone */
 }
 
 void platform_classify(pid_t tid, int status, struct stop *s)
@@ -240,9 +237,11 @@ static long finish_injection(pid_t tid, unsigned long *event_msg)
 	}
 }
 
-static long inject(struct stub_thread *th, long nr, const uint64_t args[6],
-		   unsigned long *event_msg)
+long stub_inject(struct stub_thread *th, long nr, const uint64_t args[6], unsigned long *event_msg)
 {
+	/* The stub's filter would kill it for anything else. */
+	if (!stub_syscall_allowed(nr, args))
+		return -ENOSYS;
 	int rc = platform_load_regs(th);
 	if (rc != 0)
 		return rc;
@@ -274,13 +273,6 @@ static long inject(struct stub_thread *th, long nr, const uint64_t args[6],
 	return ret;
 }
 
-long platform_inject(struct stub_thread *th, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		     uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	const uint64_t args[6] = {a0, a1, a2, a3, a4, a5};
-	return inject(th, nr, args, NULL);
-}
-
 /* First stop of an auto-attached child: its SIGSTOP. */
 static int take_new_child(pid_t tid, struct stub_thread **child)
 {
@@ -306,7 +298,7 @@ static int clone_stub(struct stub_thread *th, uint64_t flags, struct stub_thread
 {
 	const uint64_t args[6] = {flags, 0, 0, 0, 0, 0};
 	unsigned long new_tid = 0;
-	long ret = inject(th, __NR_clone, args, &new_tid);
+	long ret = stub_inject(th, __NR_clone, args, &new_tid);
 	if (ret < 0)
 		return (int)ret;
 	return take_new_child((pid_t)ret, child);

@@ -266,8 +266,6 @@ int task_write(struct task *t, uint64_t addr, const void *buf, size_t len);
 long task_read_string(struct task *t, uint64_t addr, char *buf, size_t max);
 /* A path argument: 0 or -EFAULT/-ENAMETOOLONG/-ENOENT (empty). `buf` PATH_MAX. */
 int task_read_path(struct task *t, uint64_t addr, char *buf);
-long task_inject(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-		 uint64_t a4, uint64_t a5);
 
 /* ---- scheduling (sched.c) ---- */
 /* Block the current syscall of `t`; the handler then returns SYSRET_BLOCK. */

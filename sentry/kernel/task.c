@@ -53,8 +53,7 @@ static long exec_map(void *ctx, uint64_t addr, uint64_t len, int prot, int flags
 		     uint64_t off)
 {
 	struct exec_ctx *c = ctx;
-	return platform_inject(c->th, 9 /* mmap */, addr, len, (uint64_t)prot, (uint64_t)flags,
-			       (uint64_t)fd, off);
+	return platform_mmap(c->th, addr, len, (uint64_t)prot, (uint64_t)flags, fd, off);
 }
 
 static int exec_write(void *ctx, uint64_t addr, const void *buf, size_t len)

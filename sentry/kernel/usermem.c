@@ -26,9 +26,3 @@ int task_read_path(struct task *t, uint64_t addr, char *buf)
 		return (int)n;
 	return n == 0 ? -ENOENT : 0;
 }
-
-long task_inject(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-		 uint64_t a4, uint64_t a5)
-{
-	return platform_inject(t->th, nr, a0, a1, a2, a3, a4, a5);
-}

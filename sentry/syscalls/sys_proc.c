@@ -274,7 +274,7 @@ SYSCALL_HANDLER(rseq)
 {
 	/* Registered with the host kernel for the stub thread: the kernel
 	 * then keeps cpu_id current and aborts critical sections itself. */
-	return task_inject(t, __NR_rseq, a[0], a[1], a[2], a[3], 0, 0);
+	return platform_rseq(t->th, a[0], (uint32_t)a[1], (int)a[2], (uint32_t)a[3]);
 }
 
 static long rlimit_common(struct task *t, pid_t pid, unsigned res, uint64_t new_addr,

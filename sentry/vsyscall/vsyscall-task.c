@@ -84,9 +84,8 @@ static uint64_t trampoline_entry(struct task *t, uint64_t caller, uint64_t slot)
 		uint64_t at = PAGE_DOWN(caller) + (uint64_t)offsets[i];
 		if (at < (1UL << 20) || at >= PROGRAM_ADDR_LIMIT - PAGE_SIZE)
 			continue;
-		long r = task_inject(t, __NR_mmap, at, PAGE_SIZE, PROT_READ | PROT_EXEC,
-				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1,
-				     0);
+		long r = platform_mmap(t->th, at, PAGE_SIZE, PROT_READ | PROT_EXEC,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 		if (r != (long)at)
 			continue;
 		uint8_t page[3 * VSYSCALL_TRAMP_ENTRY];
@@ -96,7 +95,7 @@ static uint64_t trampoline_entry(struct task *t, uint64_t caller, uint64_t slot)
 		if (platform_write_force(platform_thread_tid(t->th), at, page, sizeof(page)) == 0)
 			mm->vsyscall_tramp = at;
 		else
-			task_inject(t, __NR_munmap, at, PAGE_SIZE, 0, 0, 0, 0);
+			platform_munmap(t->th, at, PAGE_SIZE);
 	}
 	uint64_t entry = mm->vsyscall_tramp + slot * VSYSCALL_TRAMP_ENTRY;
 	return mm->vsyscall_tramp && vsyscall_in_reach(caller, entry) ? entry : 0;
