@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/user.h>
+#include <time.h>
 
 #include "util/util.h"
 
@@ -154,6 +155,36 @@ int platform_write_force(pid_t tid, uint64_t addr, const void *buf, size_t len);
 /* Read a NUL-terminated string of at most `max` bytes (incl. NUL).
  * Returns its length, -EFAULT, or -ENAMETOOLONG. */
 long platform_read_string(pid_t tid, uint64_t addr, char *buf, size_t max);
+
+/* One mapping of a stub's address space, as the host kernel lists it. */
+struct platform_mapping {
+	uint64_t start, end;	/* [start, end) */
+	char perms[8];		/* "rwxp": 's' last for MAP_SHARED */
+	uint64_t offset;	/* in the file */
+	unsigned major, minor;	/* device of the file, 0:0 for anonymous memory */
+	uint64_t inode;
+	const char *path;	/* host path, a host label ("[heap]"), or "" */
+};
+/* Call fn for each mapping of the program in stub process `stub`, in
+ * address order, until it returns nonzero. The platform's own pages (the
+ * stub page, the host's vsyscall page) are left out. 0, fn's nonzero
+ * result, or -errno if the map cannot be read. */
+int platform_for_each_mapping(pid_t stub,
+			      int (*fn)(void *ctx, const struct platform_mapping *m), void *ctx);
+
+/* The host's accounting of stub process (or thread) `tid`: the program's
+ * CPU use and memory peak. The sentry's own time serving its syscalls is
+ * not in it, much as a kernel's time is not user time. */
+struct platform_cpu {
+	unsigned long minflt, majflt; /* page faults */
+	unsigned long utime, stime;   /* user/system time in clock ticks (_SC_CLK_TCK) */
+	long maxrss_kb;		      /* peak resident set, 0 if unknown */
+};
+/* 0, or -1 if the host does not say. */
+int platform_cpu_usage(pid_t tid, struct platform_cpu *out);
+/* CPU time of the stub process `tid` (its CLOCK_PROCESS_CPUTIME_ID, as
+ * exact as the host's clock). 0 or -errno. */
+int platform_cpu_time(pid_t tid, struct timespec *out);
 
 /* Extended FPU state (XSAVE area) for signal frames. Returns size or -errno. */
 long platform_get_fpstate(struct stub_thread *th, void *buf, size_t len);

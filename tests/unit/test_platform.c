@@ -9,7 +9,8 @@
  *    stub_inject() makes.
  *  - In a real stub, every typed call of platform.h runs without the stub
  *    dying, and a syscall outside the table is refused (-ENOSYS) instead of
- *    reaching the filter.
+ *    reaching the filter. (On the way: the stub's map as the platform lists
+ *    it, without the stub page, and its CPU accounting.)
  */
 #include <check.h>
 
@@ -229,6 +230,20 @@ static void ran(struct stub_thread *th, long ret, const char *what)
 	ck_assert_int_eq(platform_munmap(th, (uint64_t)probe, PAGE_SIZE), 0);
 }
 
+struct find_ctx {
+	uint64_t addr;
+	int found, stub_page;
+};
+
+static int find_mapping(void *ctx, const struct platform_mapping *m)
+{
+	struct find_ctx *c = ctx;
+	c->found += m->start == c->addr && m->end == c->addr + 2 * PAGE_SIZE &&
+		    strcmp(m->perms, "rw-p") == 0 && m->path[0] == '\0';
+	c->stub_page += m->start <= STUB_ADDR && m->end > STUB_ADDR;
+	return 0;
+}
+
 START_TEST(typed_calls_run_in_a_stub)
 {
 	struct error e;
@@ -242,6 +257,15 @@ START_TEST(typed_calls_run_in_a_stub)
 	ck_assert_msg(m > 0 && (uint64_t)m < PROGRAM_ADDR_LIMIT, "mmap: %ld", m);
 	ran(th, m, "mmap");
 	uint64_t at = (uint64_t)m;
+	/* The mapping shows in the stub's map; the stub page does not. */
+	struct find_ctx fc = {.addr = at};
+	ck_assert_int_eq(platform_for_each_mapping(platform_thread_tid(th), find_mapping, &fc), 0);
+	ck_assert_int_eq(fc.found, 1);
+	ck_assert_int_eq(fc.stub_page, 0);
+	struct platform_cpu cpu;
+	ck_assert_int_eq(platform_cpu_usage(platform_thread_tid(th), &cpu), 0);
+	struct timespec ts;
+	ck_assert_int_eq(platform_cpu_time(platform_thread_tid(th), &ts), 0);
 	ran(th, platform_mprotect(th, at, PAGE_SIZE, PROT_READ), "mprotect");
 	ran(th, platform_madvise(th, at, PAGE_SIZE, MADV_DONTNEED), "madvise");
 	ran(th, platform_msync(th, at, PAGE_SIZE, MS_ASYNC), "msync");
