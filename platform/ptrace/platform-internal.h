@@ -7,6 +7,14 @@
 
 #include "platform/platform.h"
 
+/* The stub page sits just below TASK_SIZE (0x7ffffffff000 with 4-level
+ * paging): the program's memory ends where it begins. */
+#define STUB_ADDR PROGRAM_ADDR_LIMIT
+
+/* The host's vsyscall page (on vsyscall=emulate/xonly hosts its syscalls
+ * arrive through seccomp). */
+#define VSYSCALL_PAGE 0xffffffffff600000UL
+
 /* One host thread of a stub, driven by the sentry (struct stub_thread of
  * platform.h: the sentry only holds a pointer to it). */
 struct stub_thread {
