@@ -18,7 +18,8 @@ BASE = {"util"}
 ALLOWED = {
     "util": set(),
     "vdso": set(),  # freestanding: the image and its params header only
-    "platform": BASE,
+    "platform": BASE,  # platform.h: the interface, and nothing else
+    "platform/ptrace": BASE | {"platform"},  # an implementation of platform.h
     "loader": BASE,
     "sentry/clock": BASE | {"loader", "vdso"},
     "sentry/kernel": BASE | {"platform", "loader", "vdso", "sentry/clock"},

@@ -8,8 +8,8 @@
  * ETIMEDOUT, a signal EINTR/restart. Keys are Linux's: (address space,
  * address) for FUTEX_PRIVATE_FLAG operations and private memory; (device,
  * inode, offset) for a word in a MAP_SHARED mapping, found in the stub's
- * own /proc/PID/maps, so processes sharing memory (pshared mutexes, POSIX
- * semaphores) meet. The PI operations and FUTEX_WAKE_OP return ENOSYS
+ * own mappings (platform_for_each_mapping), so processes sharing memory
+ * (pshared mutexes, POSIX semaphores) meet. The PI operations and FUTEX_WAKE_OP return ENOSYS
  * (glibc needs neither for its ordinary mutexes, condition variables and
  * thread joins). futex(2) itself is decoded in syscalls/sys_futex.c.
  */
@@ -20,6 +20,26 @@
 
 #include "sentry/kernel/kernel.h"
 
+struct shared_key_ctx {
+	uint64_t addr;
+	struct futex_key *key;
+};
+
+/* Mapping callback: stop at the one holding the word; a shared key if it
+ * is MAP_SHARED. */
+static int shared_key(void *ctx, const struct platform_mapping *m)
+{
+	const struct shared_key_ctx *c = ctx;
+	if (c->addr < m->start || c->addr >= m->end)
+		return 0;
+	if (m->perms[3] == 's')
+		*c->key = (struct futex_key){.space = NULL,
+					     .a = ((uint64_t)m->major << 32) | m->minor,
+					     .b = m->inode,
+					     .c = m->offset + (c->addr - m->start)};
+	return 1;
+}
+
 /* The key of the word at `addr`: shared when it lies in a MAP_SHARED
  * mapping and the operation is not FUTEX_PRIVATE_FLAG. */
 static struct futex_key key_of(struct task *t, uint64_t addr, bool private_key)
@@ -27,25 +47,8 @@ static struct futex_key key_of(struct task *t, uint64_t addr, bool private_key)
 	struct futex_key k = {.space = t->mm, .a = addr};
 	if (private_key)
 		return k;
-	char path[64], line[512];
-	snprintf(path, sizeof(path), "/proc/%d/maps", t->mm->stub_pid);
-	FILE *f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		unsigned long start, end, off, ino;
-		unsigned maj, min;
-		char perms[8];
-		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &start, &end, perms, &off, &maj, &min,
-			   &ino) != 7 || addr < start || addr >= end)
-			continue;
-		if (perms[3] == 's')
-			k = (struct futex_key){.space = NULL,
-					       .a = ((uint64_t)maj << 32) | min,
-					       .b = ino,
-					       .c = off + (addr - start)};
-		break;
-	}
-	if (f)
-		fclose(f);
+	struct shared_key_ctx c = {.addr = addr, .key = &k};
+	platform_for_each_mapping(t->mm->stub_pid, shared_key, &c);
 	return k;
 }
 

@@ -178,7 +178,7 @@ enum task_state {
 struct task {
 	struct sentry *s;
 	pid_t tid; /* sandbox tid */
-	struct stub_thread th;
+	struct stub_thread *th; /* the platform's; NULL until the first exec */
 	struct process *proc;
 	struct mm *mm;
 	struct fd_table *files;
@@ -276,10 +276,11 @@ struct sentry {
 /* ---- program memory (usermem.c) ---- */
 int task_read(struct task *t, uint64_t addr, void *buf, size_t len);
 int task_write(struct task *t, uint64_t addr, const void *buf, size_t len);
+/* A NUL-terminated string of at most `max` bytes (NUL included): its
+ * length, -EFAULT or -ENAMETOOLONG. */
+long task_read_string(struct task *t, uint64_t addr, char *buf, size_t max);
 /* A path argument: 0 or -EFAULT/-ENAMETOOLONG/-ENOENT (empty). `buf` PATH_MAX. */
 int task_read_path(struct task *t, uint64_t addr, char *buf);
-long task_inject(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-		 uint64_t a4, uint64_t a5);
 
 /* ---- scheduling (sched.c) ---- */
 /* Block the current syscall of `t`; the handler then returns SYSRET_BLOCK. */

@@ -153,7 +153,7 @@ void task_resume(struct task *t, long ret)
 		t->block.kind = BLOCK_STOPPED;
 		return;
 	}
-	platform_resume(&t->th, r == DELIVER_SET_RESULT, ret);
+	platform_resume(t->th, r == DELIVER_SET_RESULT, ret);
 }
 
 void task_continue(struct task *t)
@@ -164,10 +164,8 @@ void task_continue(struct task *t)
 
 void task_kick(struct task *t)
 {
-	/* Any signal stops a traced thread before it acts; the sentry then
-	 * discards it. SIGURG is one nothing else sends to stubs. */
-	if (t->state == TASK_RUNNING && !t->in_syscall && t->th.tid > 0)
-		syscall(SYS_tkill, t->th.tid, SIGURG);
+	if (t->state == TASK_RUNNING && !t->in_syscall)
+		platform_kick(t->th);
 }
 
 /* Run the syscalls of woken tasks again. */

@@ -16,7 +16,7 @@ int at_target_resolve(struct task *t, int dirfd, uint64_t path_addr, int at_flag
 {
 	*tg = (struct at_target){.dirfd = -1, .owned = -1};
 	char path[PATH_MAX];
-	long n = path_addr ? platform_read_string(t->th.tid, path_addr, path, PATH_MAX) : 0;
+	long n = path_addr ? task_read_string(t, path_addr, path, PATH_MAX) : 0;
 	if (n < 0)
 		return (int)n;
 	if (n == 0 && !(at_flags & AT_EMPTY_PATH))

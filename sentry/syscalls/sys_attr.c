@@ -124,7 +124,7 @@ static long xattr_common(struct task *t, const uint64_t *a, bool follow, bool li
 	int rc = task_read_path(t, a[0], path);
 	if (rc != 0)
 		return rc;
-	if (!list && platform_read_string(t->th.tid, a[1], name, sizeof(name)) < 0)
+	if (!list && task_read_string(t, a[1], name, sizeof(name)) < 0)
 		return -EFAULT;
 	cleanup_close int fd = path_open(t, AT_FDCWD, path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0);
 	if (fd < 0)
@@ -173,7 +173,7 @@ SYSCALL_HANDLER(fgetxattr)
 	char name[XATTR_NAME_MAX + 1];
 	if (host < 0)
 		return host;
-	if (platform_read_string(t->th.tid, a[1], name, sizeof(name)) < 0)
+	if (task_read_string(t, a[1], name, sizeof(name)) < 0)
 		return -EFAULT;
 	size_t size = a[3] < t->s->scratch_size ? a[3] : t->s->scratch_size;
 	ssize_t n = fgetxattr(host, name, t->s->scratch, size);

@@ -15,19 +15,16 @@ static bool clock_ok(clockid_t clk)
 }
 
 /* The program's own CPU-time clocks are its stub's, not the sentry's
- * (which would be what the sentry reading CLOCK_*_CPUTIME_ID gets). The
- * kernel names another process's CPU clock ~pid << 3 | CPUCLOCK_SCHED (2),
- * readable for thread-group leaders only; per-thread clocks (bit 4) only
- * inside one's own thread group. So the thread clock is the stub thread's
- * process clock, exact while each stub thread leads its own process;
- * threads sharing a stub will need /proc/TID/schedstat. */
-static clockid_t host_clock(struct task *t, clockid_t clk)
+ * (which would be what the sentry reading CLOCK_*_CPUTIME_ID gets): the
+ * process clock is its stub process's, the thread clock its stub thread's
+ * (platform_cpu_time says how exact that is). 0 or -errno. */
+static int read_clock(struct task *t, clockid_t clk, struct timespec *ts)
 {
 	if (clk == CLOCK_PROCESS_CPUTIME_ID && t->mm)
-		return (clockid_t)(~(unsigned)t->mm->stub_pid << 3 | 2);
+		return platform_cpu_time(t->mm->stub_pid, ts);
 	if (clk == CLOCK_THREAD_CPUTIME_ID)
-		return (clockid_t)(~(unsigned)t->th.tid << 3 | 2);
-	return clk;
+		return platform_cpu_time(platform_thread_tid(t->th), ts);
+	return clock_gettime(clk, ts) == 0 ? 0 : -errno;
 }
 
 SYSCALL_HANDLER(clock_gettime)
@@ -36,8 +33,9 @@ SYSCALL_HANDLER(clock_gettime)
 	clockid_t clk = (clockid_t)a[0];
 	if (!clock_ok(clk))
 		return -EINVAL;
-	if (clock_gettime(host_clock(t, clk), &ts) != 0)
-		return -errno;
+	int rc = read_clock(t, clk, &ts);
+	if (rc != 0)
+		return rc;
 	return task_write(t, a[1], &ts, sizeof(ts)) == 0 ? 0 : -EFAULT;
 }
 
