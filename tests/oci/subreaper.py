@@ -5,6 +5,11 @@ start, optionally kill, then reap the init ourselves and print its wait
 status as the shim sees it.
 
 Usage: subreaper.py RUNTIME ROOT BUNDLE ID SIGNAL|none [DELAY]
+       subreaper.py --leftovers COMMAND...
+The second form runs COMMAND (a create expected to fail) and prints its
+exit status, its stderr, and any process it left behind (re-parented to
+us, alive or a zombie): "leftovers=none" or their pids.
+
 Prints (stdout), one per line:
   pidfile=<repr of the pid file's bytes>
   parent=<the init's parent pid is ours: yes|no>
@@ -37,7 +42,44 @@ def status_of(rt, root, cid):
     return "%s pid=%s" % (s["status"], "0" if s["pid"] == 0 else "N")
 
 
+def children():
+    found = []
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and int(open("/proc/%s/stat" % p).read().rsplit(")", 1)[1].split()[1]) == os.getpid():
+                found.append(int(p))
+        except OSError:
+            pass
+    return found
+
+
+def leftovers(cmd):
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    print("exit=%d" % r.returncode)
+    print("stderr=%s" % r.stderr.rstrip("\n").replace("\n", "\\n"))
+    time.sleep(0.2)
+    left = []
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:  # live children: kill them, and report them
+            for child in children():
+                left.append(str(child))
+                os.kill(child, signal.SIGKILL)
+            time.sleep(0.1)
+            continue
+        left.append(str(pid))
+    print("leftovers=%s" % (" ".join(left) if left else "none"))
+    return 0
+
+
 def main():
+    if sys.argv[1] == "--leftovers":
+        return leftovers(sys.argv[2:])
     rt, root, bundle, cid, sig = sys.argv[1:6]
     delay = float(sys.argv[6]) if len(sys.argv) > 6 else 0.5
     libc = ctypes.CDLL(None, use_errno=True)
