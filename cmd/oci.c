@@ -60,16 +60,16 @@ enum {
 
 /* The options create and run share; `run` adds -d and --keep. */
 static const struct option create_opts[] = {
-	{"bundle", required_argument, NULL, 'b'},
-	{"pid-file", required_argument, NULL, OPT_PID_FILE},
-	{"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
-	{"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
-	{"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-	{"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
-	{"detach", no_argument, NULL, 'd'},
-	{"keep", no_argument, NULL, OPT_KEEP},
-	{"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
-	{NULL, 0, NULL, 0},
+    {"bundle", required_argument, NULL, 'b'},
+    {"pid-file", required_argument, NULL, OPT_PID_FILE},
+    {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
+    {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
+    {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
+    {"detach", no_argument, NULL, 'd'},
+    {"keep", no_argument, NULL, OPT_KEEP},
+    {"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
+    {NULL, 0, NULL, 0},
 };
 
 static int parse_create(int argc, char **argv, bool is_run, struct runtime_run_options *o,
@@ -168,8 +168,9 @@ static int cmd_kill(const struct runtime *rt, int argc, char **argv, struct erro
 	}
 	int n = argc - optind;
 	if (n < 1 || n > 2)
-		return error_set(e, EINVAL, "\"kill\" requires a minimum of 1 and a maximum of 2 "
-					    "arguments");
+		return error_set(e, EINVAL,
+				 "\"kill\" requires a minimum of 1 and a maximum of 2 "
+				 "arguments");
 	const char *name = n == 2 ? argv[optind + 1] : "SIGTERM";
 	int sig = runtime_parse_signal(name);
 	if (sig < 0)
@@ -179,8 +180,7 @@ static int cmd_kill(const struct runtime *rt, int argc, char **argv, struct erro
 
 static int cmd_delete(const struct runtime *rt, int argc, char **argv, struct error *e)
 {
-	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	bool force = false;
 	int c;
 	optind = 0;
@@ -232,8 +232,9 @@ static int cmd_ps(const struct runtime *rt, int argc, char **argv, struct error 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+f:", opts, NULL)) != -1)
 		if (c != 'f' || parse_format(optarg, &json, e) != 0)
-			return c != 'f' ? usage_error(e, argv[0], "[--format table|json] ID [PS "
-								  "OPTIONS]")
+			return c != 'f' ? usage_error(e, argv[0],
+						      "[--format table|json] ID [PS "
+						      "OPTIONS]")
 					: -1;
 	if (argc - optind < 1)
 		return error_set(e, EINVAL, "\"ps\" requires a minimum of 1 argument");
@@ -276,16 +277,16 @@ static int cmd_features(const struct runtime *rt, int argc, char **argv, struct 
 }
 
 static const struct oci_command commands[] = {
-	{"create", "[OPTIONS] ID", cmd_create},
-	{"start", "ID", cmd_start},
-	{"state", "ID", cmd_state},
-	{"kill", "[--all] ID [SIGNAL]", cmd_kill},
-	{"delete", "[--force] ID", cmd_delete},
-	{"run", "[OPTIONS] ID", cmd_run_oci},
-	{"list", "[--format table|json] [--quiet]", cmd_list},
-	{"ps", "[--format table|json] ID [PS OPTIONS]", cmd_ps},
-	{"spec", "[--bundle DIR] [--rootless]", cmd_spec},
-	{"features", "", cmd_features},
+    {"create", "[OPTIONS] ID", cmd_create},
+    {"start", "ID", cmd_start},
+    {"state", "ID", cmd_state},
+    {"kill", "[--all] ID [SIGNAL]", cmd_kill},
+    {"delete", "[--force] ID", cmd_delete},
+    {"run", "[OPTIONS] ID", cmd_run_oci},
+    {"list", "[--format table|json] [--quiet]", cmd_list},
+    {"ps", "[--format table|json] ID [PS OPTIONS]", cmd_ps},
+    {"spec", "[--bundle DIR] [--rootless]", cmd_spec},
+    {"features", "", cmd_features},
 };
 
 /* runc's commands msentry does not implement yet. */
@@ -305,7 +306,7 @@ bool oci_is_command(const char *word)
 
 bool oci_is_global_option(const char *arg)
 {
-	static const char *const names[] = {"--root", "--log", "--log-format", "--debug",
+	static const char *const names[] = {"--root",		"--log", "--log-format", "--debug",
 					    "--systemd-cgroup", NULL};
 	for (const char *const *n = names; *n; n++) {
 		size_t len = strlen(*n);
@@ -340,13 +341,13 @@ static int parse_globals(int argc, char **argv, struct runtime_options *opt, str
 {
 	enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_DEBUG, G_SYSTEMD, G_HELP };
 	static const struct option opts[] = {
-		{"root", required_argument, NULL, G_ROOT},
-		{"log", required_argument, NULL, G_LOG},
-		{"log-format", required_argument, NULL, G_LOG_FORMAT},
-		{"debug", no_argument, NULL, G_DEBUG},
-		{"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
-		{"help", no_argument, NULL, G_HELP},
-		{NULL, 0, NULL, 0},
+	    {"root", required_argument, NULL, G_ROOT},
+	    {"log", required_argument, NULL, G_LOG},
+	    {"log-format", required_argument, NULL, G_LOG_FORMAT},
+	    {"debug", no_argument, NULL, G_DEBUG},
+	    {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
+	    {"help", no_argument, NULL, G_HELP},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 0;
@@ -421,12 +422,18 @@ int cmd_oci(int argc, char **argv)
  * runner's options that take a separate value are skipped with it. */
 bool oci_run_wants_oci(int argc, char **argv)
 {
-	static const char *const oci_only[] = {"--bundle", "--detach", "--pid-file",
-					       "--console-socket", "--keep", "--no-pivot",
+	static const char *const oci_only[] = {"--bundle",	   "--detach",	     "--pid-file",
+					       "--console-socket", "--keep",	     "--no-pivot",
 					       "--no-new-keyring", "--preserve-fds", NULL};
-	static const char *const with_value[] = {"-e", "-o", "-s", "--strace-output",
-						 "--strace-string-limit", "--strace-format",
-						 "--vsyscall", "--root", NULL};
+	static const char *const with_value[] = {"-e",
+						 "-o",
+						 "-s",
+						 "--strace-output",
+						 "--strace-string-limit",
+						 "--strace-format",
+						 "--vsyscall",
+						 "--root",
+						 NULL};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (a[0] != '-' || strcmp(a, "--") == 0)

@@ -95,8 +95,7 @@ struct oci_process {
 	size_t n_rlimits;
 	bool no_new_privileges;
 	/* Kept as given: the sandbox has no capabilities of its own yet. */
-	struct oci_strings cap_bounding, cap_effective, cap_inheritable, cap_permitted,
-		cap_ambient;
+	struct oci_strings cap_bounding, cap_effective, cap_inheritable, cap_permitted, cap_ambient;
 };
 
 struct oci_config {
@@ -107,8 +106,8 @@ struct oci_config {
 	const char *oci_version;
 	bool has_process;
 	struct oci_process process;
-	const char *root_path;	/* as written */
-	char *rootfs;		/* root.path made absolute against the bundle */
+	const char *root_path; /* as written */
+	char *rootfs;	       /* root.path made absolute against the bundle */
 	bool root_readonly;
 	const char *hostname;	/* NULL if absent */
 	const char *domainname; /* NULL if absent */

@@ -60,7 +60,8 @@ static int parse_mount(struct parser *p, json_t *item, const char *field, size_t
 	char f[192];
 	if (required_string(p, item, "destination", field, &m->destination) != 0 ||
 	    get_string(p, item, "type", field_name(f, sizeof(f), field, "type"), &m->type) < 0 ||
-	    get_string(p, item, "source", field_name(f, sizeof(f), field, "source"), &m->source) < 0 ||
+	    get_string(p, item, "source", field_name(f, sizeof(f), field, "source"), &m->source) <
+		0 ||
 	    get_strings(p, item, "options", field_name(f, sizeof(f), field, "options"),
 			&m->options) < 0)
 		return -1;
@@ -72,10 +73,10 @@ int parse_mounts(struct parser *p, json_t *doc)
 	struct oci_config *c = p->c;
 	c->mounts = parser_alloc(p, array_len(doc, "mounts") * sizeof(*c->mounts));
 	return parse_object_array(p, doc, "mounts", "mounts", &c->n_mounts, parse_mount) < 0 ? -1
-											      : 0;
+											     : 0;
 }
 
-static const char *const namespace_types[] = {"pid", "network", "mount", "ipc",
+static const char *const namespace_types[] = {"pid", "network", "mount",  "ipc",
 					      "uts", "user",	"cgroup", "time"};
 
 static int parse_namespace(struct parser *p, json_t *item, const char *field, size_t i)
@@ -90,8 +91,9 @@ static int parse_namespace(struct parser *p, json_t *item, const char *field, si
 	for (size_t k = 0; k < ARRAY_SIZE(namespace_types); k++)
 		known |= strcmp(ns->type, namespace_types[k]) == 0;
 	if (!known)
-		return parser_bad(p, f, "unknown namespace type (expected pid, network, mount, ipc, "
-					"uts, user, cgroup or time)");
+		return parser_bad(p, f,
+				  "unknown namespace type (expected pid, network, mount, ipc, "
+				  "uts, user, cgroup or time)");
 	for (size_t k = 0; k < i; k++)
 		if (strcmp(p->c->linux.namespaces[k].type, ns->type) == 0)
 			return parser_bad(p, f, "given twice");
@@ -159,8 +161,8 @@ int parse_linux(struct parser *p, json_t *doc)
 	json_t *linux = NULL, *none = json_object();
 	int rc = get_object(p, doc, "linux", "linux", &linux);
 	json_t *from = rc == 1 ? linux : none;
-	c->linux.namespaces = parser_alloc(p, array_len(from, "namespaces") *
-						      sizeof(*c->linux.namespaces));
+	c->linux.namespaces =
+	    parser_alloc(p, array_len(from, "namespaces") * sizeof(*c->linux.namespaces));
 	c->linux.devices = parser_alloc(p, array_len(from, "devices") * sizeof(*c->linux.devices));
 	if (rc < 0 ||
 	    parse_object_array(p, from, "namespaces", "linux.namespaces", &c->linux.n_namespaces,
@@ -168,8 +170,8 @@ int parse_linux(struct parser *p, json_t *doc)
 	    parse_object_array(p, from, "devices", "linux.devices", &c->linux.n_devices,
 			       parse_device) < 0 ||
 	    parse_paths(p, from, "maskedPaths", "linux.maskedPaths", &c->linux.masked_paths) < 0 ||
-	    parse_paths(p, from, "readonlyPaths", "linux.readonlyPaths",
-			&c->linux.readonly_paths) < 0 ||
+	    parse_paths(p, from, "readonlyPaths", "linux.readonlyPaths", &c->linux.readonly_paths) <
+		0 ||
 	    get_pairs(p, from, "sysctl", "linux.sysctl", &c->linux.sysctl) < 0)
 		rc = -1;
 	json_decref(none);
@@ -177,12 +179,12 @@ int parse_linux(struct parser *p, json_t *doc)
 }
 
 static const char *const hook_names[HOOK_KINDS] = {
-	[HOOK_PRESTART] = "prestart",
-	[HOOK_CREATE_RUNTIME] = "createRuntime",
-	[HOOK_CREATE_CONTAINER] = "createContainer",
-	[HOOK_START_CONTAINER] = "startContainer",
-	[HOOK_POSTSTART] = "poststart",
-	[HOOK_POSTSTOP] = "poststop",
+    [HOOK_PRESTART] = "prestart",
+    [HOOK_CREATE_RUNTIME] = "createRuntime",
+    [HOOK_CREATE_CONTAINER] = "createContainer",
+    [HOOK_START_CONTAINER] = "startContainer",
+    [HOOK_POSTSTART] = "poststart",
+    [HOOK_POSTSTOP] = "poststop",
 };
 
 const char *oci_hook_kind_name(enum oci_hook_kind k)

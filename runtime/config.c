@@ -175,7 +175,8 @@ int get_strings(struct parser *p, json_t *obj, const char *key, const char *fiel
 		json_t *s = json_array_get(v, i);
 		if (!json_is_string(s)) {
 			char f[256];
-			return parser_bad(p, field_index(f, sizeof(f), field, i), "must be a string");
+			return parser_bad(p, field_index(f, sizeof(f), field, i),
+					  "must be a string");
 		}
 		out->v[i] = json_string_value(s);
 	}
@@ -193,10 +194,12 @@ int get_pairs(struct parser *p, json_t *obj, const char *key, const char *field,
 	out->v = parser_alloc(p, json_object_size(map) * sizeof(*out->v));
 	const char *k;
 	json_t *v;
-	json_object_foreach (map, k, v) {
+	json_object_foreach(map, k, v)
+	{
 		if (!json_is_string(v)) {
 			char f[512];
-			return parser_bad(p, field_name(f, sizeof(f), field, k), "must be a string");
+			return parser_bad(p, field_name(f, sizeof(f), field, k),
+					  "must be a string");
 		}
 		out->v[out->n++] = (struct oci_pair){k, json_string_value(v)};
 	}
@@ -207,22 +210,14 @@ static const struct {
 	const char *name;
 	int resource;
 } rlimit_names[] = {
-	{"RLIMIT_CPU", RLIMIT_CPU},
-	{"RLIMIT_FSIZE", RLIMIT_FSIZE},
-	{"RLIMIT_DATA", RLIMIT_DATA},
-	{"RLIMIT_STACK", RLIMIT_STACK},
-	{"RLIMIT_CORE", RLIMIT_CORE},
-	{"RLIMIT_RSS", RLIMIT_RSS},
-	{"RLIMIT_NPROC", RLIMIT_NPROC},
-	{"RLIMIT_NOFILE", RLIMIT_NOFILE},
-	{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
-	{"RLIMIT_AS", RLIMIT_AS},
-	{"RLIMIT_LOCKS", RLIMIT_LOCKS},
-	{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-	{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-	{"RLIMIT_NICE", RLIMIT_NICE},
-	{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
-	{"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_CPU", RLIMIT_CPU},		  {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_DATA", RLIMIT_DATA},	  {"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_CORE", RLIMIT_CORE},	  {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},	  {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},	  {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},	  {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},	  {"RLIMIT_RTTIME", RLIMIT_RTTIME},
 };
 
 static int parse_rlimit(struct parser *p, json_t *item, const char *field, struct oci_rlimit *r)
@@ -239,7 +234,8 @@ static int parse_rlimit(struct parser *p, json_t *item, const char *field, struc
 		if (strcmp(type, rlimit_names[i].name) == 0)
 			r->resource = rlimit_names[i].resource;
 	if (r->resource < 0)
-		return parser_bad(p, f, "unknown resource (expected RLIMIT_NOFILE, RLIMIT_NPROC...)");
+		return parser_bad(p, f,
+				  "unknown resource (expected RLIMIT_NOFILE, RLIMIT_NPROC...)");
 	r->type = type;
 	if (get_rlim(p, item, "soft", field_name(f, sizeof(f), field, "soft"), &r->soft) < 0 ||
 	    get_rlim(p, item, "hard", field_name(f, sizeof(f), field, "hard"), &r->hard) < 0)
@@ -312,7 +308,8 @@ static int parse_capabilities(struct parser *p, json_t *process)
 		return -1;
 	json_t *none = json_object();
 	json_t *from = caps ? caps : none;
-	rc = get_strings(p, from, "bounding", "process.capabilities.bounding", &pr->cap_bounding) < 0 ||
+	rc = get_strings(p, from, "bounding", "process.capabilities.bounding", &pr->cap_bounding) <
+		 0 ||
 	     get_strings(p, from, "effective", "process.capabilities.effective",
 			 &pr->cap_effective) < 0 ||
 	     get_strings(p, from, "inheritable", "process.capabilities.inheritable",
@@ -381,8 +378,8 @@ static int parse_root(struct parser *p, json_t *doc, const char *bundle)
 	if (get_bool(p, root, "readonly", "root.readonly", &c->root_readonly) < 0)
 		return -1;
 	cleanup_free char *joined = c->root_path[0] == '/'
-					    ? xstrdup(c->root_path)
-					    : xasprintf("%s/%s", bundle, c->root_path);
+					? xstrdup(c->root_path)
+					: xasprintf("%s/%s", bundle, c->root_path);
 	c->rootfs = path_clean(joined);
 	return 0;
 }

@@ -30,9 +30,9 @@
 struct create_inputs {
 	char *bundle; /* absolute */
 	struct oci_config *cfg;
-	char *prog;		/* the program's path inside the rootfs */
-	const char **envp;	/* process.env, plus HOME as runc adds it */
-	char *home_entry;	/* "HOME=..." if added */
+	char *prog;	   /* the program's path inside the rootfs */
+	const char **envp; /* process.env, plus HOME as runc adds it */
+	char *home_entry;  /* "HOME=..." if added */
 };
 
 static void create_inputs_release(struct create_inputs *in)
@@ -84,18 +84,18 @@ static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
 		bool present;
 		const char *what;
 	} items[] = {
-		{c->root_readonly, "root.readonly"},
-		{c->hostname != NULL, "hostname"},
-		{c->domainname != NULL, "domainname"},
-		{c->n_mounts > 0, "mounts"},
-		{c->linux.n_namespaces > 0, "linux.namespaces"},
-		{c->linux.masked_paths.n > 0, "linux.maskedPaths"},
-		{c->linux.readonly_paths.n > 0, "linux.readonlyPaths"},
-		{c->linux.sysctl.n > 0, "linux.sysctl"},
-		{c->linux.n_devices > 0, "linux.devices"},
-		{c->process.cap_bounding.n > 0, "process.capabilities"},
-		{c->process.no_new_privileges, "process.noNewPrivileges"},
-		{c->process.user.n_additional_gids > 0, "process.user.additionalGids"},
+	    {c->root_readonly, "root.readonly"},
+	    {c->hostname != NULL, "hostname"},
+	    {c->domainname != NULL, "domainname"},
+	    {c->n_mounts > 0, "mounts"},
+	    {c->linux.n_namespaces > 0, "linux.namespaces"},
+	    {c->linux.masked_paths.n > 0, "linux.maskedPaths"},
+	    {c->linux.readonly_paths.n > 0, "linux.readonlyPaths"},
+	    {c->linux.sysctl.n > 0, "linux.sysctl"},
+	    {c->linux.n_devices > 0, "linux.devices"},
+	    {c->process.cap_bounding.n > 0, "process.capabilities"},
+	    {c->process.no_new_privileges, "process.noNewPrivileges"},
+	    {c->process.user.n_additional_gids > 0, "process.user.additionalGids"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(items); i++)
 		if (items[i].present)
@@ -188,8 +188,14 @@ static int record(const struct runtime *rt, const char *id, const struct create_
 		json_object_set_new(ann, in->cfg->annotations.v[i].key,
 				    json_string(in->cfg->annotations.v[i].value));
 	struct container_state st = {
-		.id = (char *)id, .pid = pid, .start_time = start_time, .bundle = in->bundle,
-		.rootfs = in->cfg->rootfs, .created = created, .owner = "", .annotations = ann,
+	    .id = (char *)id,
+	    .pid = pid,
+	    .start_time = start_time,
+	    .bundle = in->bundle,
+	    .rootfs = in->cfg->rootfs,
+	    .created = created,
+	    .owner = "",
+	    .annotations = ann,
 	};
 	int rc = container_save(rt, &st, e);
 	json_decref(ann);
@@ -228,13 +234,21 @@ int create_container(const struct runtime *rt, const char *id,
 	}
 	const struct oci_process *p = &in.cfg->process;
 	struct init_plan plan = {
-		.rt = rt, .fifo_path = fifo, .preserve_fds = o->preserve_fds,
-		.rlimits = p->rlimits, .n_rlimits = p->n_rlimits,
-		.umask = p->user.has_umask ? p->user.umask : 022,
-		.sentry = {
-			.root = in.cfg->rootfs, .prog = in.prog, .argv = p->args.v,
-			.envp = in.envp, .cwd = p->cwd, .vsyscall = VSYSCALL_EMULATE,
-			.quiet = !rt->opt.debug,
+	    .rt = rt,
+	    .fifo_path = fifo,
+	    .preserve_fds = o->preserve_fds,
+	    .rlimits = p->rlimits,
+	    .n_rlimits = p->n_rlimits,
+	    .umask = p->user.has_umask ? p->user.umask : 022,
+	    .sentry =
+		{
+		    .root = in.cfg->rootfs,
+		    .prog = in.prog,
+		    .argv = p->args.v,
+		    .envp = in.envp,
+		    .cwd = p->cwd,
+		    .vsyscall = VSYSCALL_EMULATE,
+		    .quiet = !rt->opt.debug,
 		},
 	};
 	pid = init_spawn(&plan, e);
@@ -250,8 +264,8 @@ out:
 	return rc;
 }
 
-int runtime_create(const struct runtime *rt, const char *id,
-		   const struct runtime_create_options *o, struct error *e)
+int runtime_create(const struct runtime *rt, const char *id, const struct runtime_create_options *o,
+		   struct error *e)
 {
 	pid_t pid;
 	return create_container(rt, id, o, &pid, e);

@@ -56,8 +56,7 @@ int read_file(const char *path, size_t max, struct strbuf *out)
 	}
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		      struct error *e)
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, struct error *e)
 {
 	cleanup_free char *tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
 	cleanup_free char *dir_copy = xstrdup(path);
@@ -99,8 +98,8 @@ void format_rfc3339(const struct timespec *ts, bool with_fraction, char *buf, si
 int open_in_root(int root_fd, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (uint64_t)flags | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (uint64_t)flags | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	while (*path == '/')
 		path++;

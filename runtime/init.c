@@ -62,7 +62,7 @@ static void reset_signals(void)
 
 /* Report a setup failure to `create` and end the init. */
 static _Noreturn void init_fail(int sync_fd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static _Noreturn void init_fail(int sync_fd, const char *fmt, ...)
 {
 	char msg[1024];
@@ -79,8 +79,8 @@ static void apply_limits(const struct init_plan *plan, int sync_fd)
 	for (size_t i = 0; i < plan->n_rlimits; i++) {
 		const struct oci_rlimit *r = &plan->rlimits[i];
 		struct rlimit lim = {
-			.rlim_cur = r->soft == UINT64_MAX ? RLIM_INFINITY : r->soft,
-			.rlim_max = r->hard == UINT64_MAX ? RLIM_INFINITY : r->hard,
+		    .rlim_cur = r->soft == UINT64_MAX ? RLIM_INFINITY : r->soft,
+		    .rlim_max = r->hard == UINT64_MAX ? RLIM_INFINITY : r->hard,
 		};
 		if (setrlimit((__rlimit_resource_t)r->resource, &lim) != 0)
 			init_fail(sync_fd, "process.rlimits: cannot set %s: %s", r->type,

@@ -26,11 +26,10 @@
 #include "state-internal.h"
 
 #define START_TIMEOUT_MS 10000
-#define KILL_WAIT_MS 10000
-#define POLL_SLICE_MS 50
+#define KILL_WAIT_MS	 10000
+#define POLL_SLICE_MS	 50
 
-static int release_init(const struct runtime *rt, const struct container_state *st,
-			struct error *e)
+static int release_init(const struct runtime *rt, const struct container_state *st, struct error *e)
 {
 	cleanup_free char *fifo = xasprintf("%s/%s/%s", rt->opt.root, st->id, EXEC_FIFO);
 	cleanup_close int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -109,8 +108,8 @@ int runtime_kill(const struct runtime *rt, const char *id, int sig, bool all, st
 	if (container_load(rt, id, &st, e) != 0)
 		return -1;
 	int rc = container_status(rt, &st) == STATUS_STOPPED
-			 ? error_set(e, ESRCH, "container not running")
-			 : signal_init(&st, sig, e);
+		     ? error_set(e, ESRCH, "container not running")
+		     : signal_init(&st, sig, e);
 	if (rc == 0)
 		runtime_debug(rt, "kill %s: signal %d to pid %d", id, sig, (int)st.pid);
 	container_state_release(&st);
@@ -160,7 +159,7 @@ int runtime_delete(const struct runtime *rt, const char *id, bool force, struct 
 	return rc;
 }
 
-static const int run_forwarded[] = {SIGINT,  SIGQUIT, SIGTERM,	SIGHUP,	 SIGUSR1,
+static const int run_forwarded[] = {SIGINT,  SIGQUIT,  SIGTERM, SIGHUP,	 SIGUSR1,
 				    SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGALRM};
 
 /* Wait for the init (our child), forwarding signals to it. The signals

@@ -34,8 +34,7 @@ static bool is_executable_file(const struct stat *st)
 	return S_ISREG(st->st_mode) && (st->st_mode & 0111);
 }
 
-char *runtime_find_program(const char *root, const char *cwd, const char *path,
-			   const char *prog)
+char *runtime_find_program(const char *root, const char *cwd, const char *path, const char *prog)
 {
 	if (strchr(prog, '/'))
 		return xstrdup(prog);

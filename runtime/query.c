@@ -192,8 +192,8 @@ static int ps_table(pid_t pid, char *const *ps_args, FILE *out, struct error *e)
 	return 0;
 }
 
-int runtime_ps(const struct runtime *rt, const char *id, bool json, char *const *ps_args,
-	       FILE *out, struct error *e)
+int runtime_ps(const struct runtime *rt, const char *id, bool json, char *const *ps_args, FILE *out,
+	       struct error *e)
 {
 	struct container_state st;
 	if (container_load(rt, id, &st, e) != 0)

@@ -21,8 +21,7 @@ int read_file(const char *path, size_t max, struct strbuf *out);
 /* Replace `path` with `data` atomically: write a temporary file beside
  * it, fsync, rename over, fsync the directory. A reader sees the old file
  * or the new one, never a part. */
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		      struct error *e);
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, struct error *e);
 
 /* RFC 3339 in UTC as Go's time.RFC3339Nano prints it (runc's "created"):
  * 2026-11-23T00:19:22.898Z, trailing zeros of the fraction dropped, no
@@ -45,6 +44,7 @@ int remove_dir(const char *path);
 
 /* A warning line in the --log file only (create's stderr is the
  * container's own). */
-void runtime_warn(const struct runtime *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void runtime_warn(const struct runtime *rt, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -39,7 +39,8 @@ void runtime_close(struct runtime *rt);
 /* Print "msentry: MSG" on stderr and log it at level error. */
 void runtime_report(const struct runtime *rt, const struct error *e);
 /* A debug line in the log (only with --debug). */
-void runtime_debug(const struct runtime *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void runtime_debug(const struct runtime *rt, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 struct runtime_create_options {
 	const char *bundle;	    /* NULL: the current directory */
@@ -55,8 +56,8 @@ struct runtime_run_options {
 	bool keep;   /* do not delete the container after it exits */
 };
 
-int runtime_create(const struct runtime *rt, const char *id,
-		   const struct runtime_create_options *o, struct error *e);
+int runtime_create(const struct runtime *rt, const char *id, const struct runtime_create_options *o,
+		   struct error *e);
 int runtime_start(const struct runtime *rt, const char *id, struct error *e);
 /* Returns the container's exit status (128+N for signal N), 0 with
  * --detach, or -1. */
@@ -71,8 +72,8 @@ int runtime_list(const struct runtime *rt, enum runtime_list_format format, bool
 		 struct error *e);
 /* json: a JSON array of the container's pids; otherwise `ps` (with
  * ps_args, default -ef) filtered to them. */
-int runtime_ps(const struct runtime *rt, const char *id, bool json, char *const *ps_args,
-	       FILE *out, struct error *e);
+int runtime_ps(const struct runtime *rt, const char *id, bool json, char *const *ps_args, FILE *out,
+	       struct error *e);
 
 /* Write BUNDLE/config.json with runc's defaults (refuses to overwrite). */
 int runtime_spec(const char *bundle, bool rootless, struct error *e);
@@ -89,7 +90,6 @@ int runtime_parse_signal(const char *s);
  * relative entries taken from `cwd`. The lookup never leaves `root`
  * (symlinks resolve inside it). Returns the path inside the root
  * (malloc'd), or NULL if there is none. */
-char *runtime_find_program(const char *root, const char *cwd, const char *path,
-			   const char *prog);
+char *runtime_find_program(const char *root, const char *cwd, const char *path, const char *prog);
 
 #endif

@@ -30,8 +30,8 @@ static json_t *strings(const char *const *v)
 static json_t *mount(const char *dest, const char *type, const char *source,
 		     const char *const *options)
 {
-	json_t *m = json_pack("{s:s, s:s, s:s}", "destination", dest, "type", type, "source",
-			      source);
+	json_t *m =
+	    json_pack("{s:s, s:s, s:s}", "destination", dest, "type", type, "source", source);
 	if (options)
 		json_object_set_new(m, "options", strings(options));
 	return m;
@@ -40,20 +40,22 @@ static json_t *mount(const char *dest, const char *type, const char *source,
 static json_t *default_mounts(bool rootless)
 {
 	static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
-	static const char *const pts[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666",
-					  "mode=0620", "gid=5", NULL};
+	static const char *const pts[] = {"nosuid",    "noexec", "newinstance", "ptmxmode=0666",
+					  "mode=0620", "gid=5",	 NULL};
 	static const char *const pts_rootless[] = {"nosuid",	    "noexec",	 "newinstance",
 						   "ptmxmode=0666", "mode=0620", NULL};
-	static const char *const shm[] = {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k",
-					  NULL};
+	static const char *const shm[] = {"nosuid",    "noexec",      "nodev",
+					  "mode=1777", "size=65536k", NULL};
 	static const char *const mqueue[] = {"nosuid", "noexec", "nodev", NULL};
 	static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro", NULL};
-	static const char *const sys_rootless[] = {"rbind", "nosuid", "noexec", "nodev", "ro", NULL};
+	static const char *const sys_rootless[] = {"rbind", "nosuid", "noexec",
+						   "nodev", "ro",     NULL};
 	static const char *const cgroup[] = {"nosuid", "noexec", "nodev", "relatime", "ro", NULL};
 	json_t *m = json_array();
 	json_array_append_new(m, mount("/proc", "proc", "proc", NULL));
 	json_array_append_new(m, mount("/dev", "tmpfs", "tmpfs", dev));
-	json_array_append_new(m, mount("/dev/pts", "devpts", "devpts", rootless ? pts_rootless : pts));
+	json_array_append_new(m,
+			      mount("/dev/pts", "devpts", "devpts", rootless ? pts_rootless : pts));
 	json_array_append_new(m, mount("/dev/shm", "tmpfs", "shm", shm));
 	json_array_append_new(m, mount("/dev/mqueue", "mqueue", "mqueue", mqueue));
 	json_array_append_new(m, rootless ? mount("/sys", "none", "/sys", sys_rootless)
@@ -66,8 +68,8 @@ static json_t *default_process(void)
 {
 	static const char *const args[] = {"sh", NULL};
 	static const char *const env[] = {
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
-		NULL};
+	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
+	    NULL};
 	static const char *const caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE",
 					   NULL};
 	json_t *c = json_object();
@@ -82,12 +84,19 @@ static json_t *default_process(void)
 
 static json_t *default_linux(bool rootless)
 {
-	static const char *const masked[] = {
-		"/proc/acpi",	     "/proc/asound",	 "/proc/kcore",	      "/proc/keys",
-		"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-		"/sys/firmware",     "/proc/scsi",	 NULL};
-	static const char *const readonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-					       "/proc/sysrq-trigger", NULL};
+	static const char *const masked[] = {"/proc/acpi",
+					     "/proc/asound",
+					     "/proc/kcore",
+					     "/proc/keys",
+					     "/proc/latency_stats",
+					     "/proc/timer_list",
+					     "/proc/timer_stats",
+					     "/proc/sched_debug",
+					     "/sys/firmware",
+					     "/proc/scsi",
+					     NULL};
+	static const char *const readonly[] = {
+	    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
 	static const char *const ns[] = {"pid", "network", "ipc", "uts", "mount", NULL};
 	static const char *const ns_rootless[] = {"pid", "ipc", "uts", "mount", "user", NULL};
 	json_t *l = json_object();
@@ -99,9 +108,9 @@ static json_t *default_linux(bool rootless)
 				    json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID",
 					      (int)getgid(), "size", 1));
 	} else {
-		json_object_set_new(l, "resources",
-				    json_pack("{s:[{s:b, s:s}]}", "devices", "allow", 0, "access",
-					      "rwm"));
+		json_object_set_new(
+		    l, "resources",
+		    json_pack("{s:[{s:b, s:s}]}", "devices", "allow", 0, "access", "rwm"));
 	}
 	json_t *namespaces = json_array();
 	for (const char *const *n = rootless ? ns_rootless : ns; *n; n++)
@@ -140,12 +149,12 @@ int runtime_spec(const char *bundle, bool rootless, struct error *e)
 void runtime_features(FILE *out)
 {
 	json_t *f = json_pack(
-		"{s:s, s:s, s:[], s:[], s:{s:[], s:[], s:{s:b, s:b, s:b, s:b}, s:{s:b}, s:{s:b}, "
-		"s:{s:b}}, s:{s:s}}",
-		"ociVersionMin", "1.0.0", "ociVersionMax", OCI_VERSION, "hooks", "mountOptions",
-		"linux", "namespaces", "capabilities", "cgroup", "v1", 0, "v2", 0, "systemd", 0,
-		"systemdUser", 0, "seccomp", "enabled", 0, "apparmor", "enabled", 0, "selinux",
-		"enabled", 0, "annotations", "org.msentry.version", MSENTRY_VERSION);
+	    "{s:s, s:s, s:[], s:[], s:{s:[], s:[], s:{s:b, s:b, s:b, s:b}, s:{s:b}, s:{s:b}, "
+	    "s:{s:b}}, s:{s:s}}",
+	    "ociVersionMin", "1.0.0", "ociVersionMax", OCI_VERSION, "hooks", "mountOptions",
+	    "linux", "namespaces", "capabilities", "cgroup", "v1", 0, "v2", 0, "systemd", 0,
+	    "systemdUser", 0, "seccomp", "enabled", 0, "apparmor", "enabled", 0, "selinux",
+	    "enabled", 0, "annotations", "org.msentry.version", MSENTRY_VERSION);
 	char *text = f ? json_dumps(f, JSON_INDENT(4)) : NULL;
 	if (text)
 		fprintf(out, "%s\n", text);

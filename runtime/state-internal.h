@@ -20,8 +20,8 @@
 #include "runtime.h"
 
 #define OCI_VERSION "1.0.2"
-#define EXEC_FIFO "exec.fifo"
-#define STATE_FILE "state.json"
+#define EXEC_FIFO   "exec.fifo"
+#define STATE_FILE  "state.json"
 
 struct container_state {
 	char *id;
@@ -29,8 +29,8 @@ struct container_state {
 	unsigned long long start_time; /* clock ticks after boot, /proc/<pid>/stat field 22 */
 	char *bundle;
 	char *rootfs;
-	char *created; /* RFC 3339 with nanoseconds */
-	char *owner;   /* "" as runc's state; `list` shows the state directory's owner */
+	char *created;	     /* RFC 3339 with nanoseconds */
+	char *owner;	     /* "" as runc's state; `list` shows the state directory's owner */
 	json_t *annotations; /* an object, or NULL */
 };
 

@@ -124,8 +124,8 @@ static int parse_state(const char *text, size_t len, struct container_state *st)
 	st->start_time = (unsigned long long)json_integer_value(start);
 	json_t *ann = json_object_get(doc, "annotations");
 	st->annotations = json_is_object(ann) ? json_incref(ann) : NULL;
-	bool complete = st->id && st->bundle && st->rootfs && st->created &&
-			json_is_integer(pid) && json_is_integer(start);
+	bool complete = st->id && st->bundle && st->rootfs && st->created && json_is_integer(pid) &&
+			json_is_integer(start);
 	json_decref(doc);
 	if (!complete)
 		return -1;

@@ -29,29 +29,30 @@ static const char *parse(const char *text)
 	"\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"}}"
 
 static const char full_config[] =
-	"{\"ociVersion\":\"1.0.2-dev\","
-	"\"process\":{\"terminal\":false,\"user\":{\"uid\":0,\"gid\":0,\"umask\":18,"
-	"\"additionalGids\":[5,6]},\"args\":[\"sh\",\"-c\",\"echo hi\"],"
-	"\"env\":[\"PATH=/usr/bin:/bin\",\"TERM=xterm\"],\"cwd\":\"/work\","
-	"\"capabilities\":{\"bounding\":[\"CAP_KILL\"],\"effective\":[\"CAP_KILL\"]},"
-	"\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":1024},"
-	"{\"type\":\"RLIMIT_CORE\",\"hard\":18446744073709551615,\"soft\":0}],"
-	"\"noNewPrivileges\":true},"
-	"\"root\":{\"path\":\"/abs/rootfs\",\"readonly\":true},"
-	"\"hostname\":\"box\",\"domainname\":\"example\","
-	"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
-	"{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
-	"\"options\":[\"nosuid\",\"mode=755\"]}],"
-	"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}],"
-	"\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\"],"
-	"\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
-	"\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,"
-	"\"fileMode\":438,\"uid\":0,\"gid\":0}],"
-	"\"uidMappings\":[]},"
-	"\"hooks\":{\"prestart\":[{\"path\":\"/bin/true\",\"args\":[\"true\"],\"timeout\":5}],"
-	"\"poststop\":[{\"path\":\"/bin/false\"}]},"
-	"\"annotations\":{\"org.example.a\":\"1\",\"b\":\"two\"},"
-	"\"unknownField\":{\"ignored\":true}}";
+    "{\"ociVersion\":\"1.0.2-dev\","
+    "\"process\":{\"terminal\":false,\"user\":{\"uid\":0,\"gid\":0,\"umask\":18,"
+    "\"additionalGids\":[5,6]},\"args\":[\"sh\",\"-c\",\"echo hi\"],"
+    "\"env\":[\"PATH=/usr/bin:/bin\",\"TERM=xterm\"],\"cwd\":\"/work\","
+    "\"capabilities\":{\"bounding\":[\"CAP_KILL\"],\"effective\":[\"CAP_KILL\"]},"
+    "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":1024},"
+    "{\"type\":\"RLIMIT_CORE\",\"hard\":18446744073709551615,\"soft\":0}],"
+    "\"noNewPrivileges\":true},"
+    "\"root\":{\"path\":\"/abs/rootfs\",\"readonly\":true},"
+    "\"hostname\":\"box\",\"domainname\":\"example\","
+    "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+    "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+    "\"options\":[\"nosuid\",\"mode=755\"]}],"
+    "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/1/ns/"
+    "net\"}],"
+    "\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\"],"
+    "\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
+    "\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,"
+    "\"fileMode\":438,\"uid\":0,\"gid\":0}],"
+    "\"uidMappings\":[]},"
+    "\"hooks\":{\"prestart\":[{\"path\":\"/bin/true\",\"args\":[\"true\"],\"timeout\":5}],"
+    "\"poststop\":[{\"path\":\"/bin/false\"}]},"
+    "\"annotations\":{\"org.example.a\":\"1\",\"b\":\"two\"},"
+    "\"unknownField\":{\"ignored\":true}}";
 
 START_TEST(minimal_config_parses)
 {
@@ -74,8 +75,8 @@ START_TEST(full_config_keeps_every_field)
 {
 	struct error e = {0};
 	struct oci_config *c = NULL;
-	ck_assert_msg(oci_config_parse(full_config, strlen(full_config), BUNDLE, &c, &e) == 0,
-		      "%s", e.msg);
+	ck_assert_msg(oci_config_parse(full_config, strlen(full_config), BUNDLE, &c, &e) == 0, "%s",
+		      e.msg);
 	ck_assert_str_eq(c->oci_version, "1.0.2-dev");
 	ck_assert_str_eq(c->rootfs, "/abs/rootfs");
 	ck_assert(c->root_readonly);
@@ -128,97 +129,96 @@ END_TEST
 static const struct {
 	const char *text, *error;
 } bad_configs[] = {
-	{"", "config.json: line 1, column 0: '[' or '{' expected near end of file"},
-	{"{\"ociVersion\":\"1\",}",
-	 "config.json: line 1, column 19: string or '}' expected near '}'"},
-	{"[1]", "config.json: must be a JSON object"},
-	{"{\"ociVersion\":\"1\",\"ociVersion\":\"2\"}",
-	 "config.json: line 1, column 30: duplicate object key near '\"ociVersion\"'"},
-	{"{}", "config.json: ociVersion: is required"},
-	{"{\"ociVersion\":1}", "config.json: ociVersion: must be a string"},
-	{"{\"ociVersion\":\"1\"}", "config.json: root: is required"},
-	{"{\"ociVersion\":\"1\",\"root\":\"/x\"}", "config.json: root: must be an object"},
-	{"{\"ociVersion\":\"1\",\"root\":{}}", "config.json: root.path: is required"},
-	{"{\"ociVersion\":\"1\",\"root\":{\"path\":\"\"}}", "config.json: root.path: must not be empty"},
-	{"{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\",\"readonly\":\"yes\"}}",
-	 "config.json: root.readonly: must be true or false"},
-	{"{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"}}", "config.json: process: is required"},
+    {"", "config.json: line 1, column 0: '[' or '{' expected near end of file"},
+    {"{\"ociVersion\":\"1\",}", "config.json: line 1, column 19: string or '}' expected near '}'"},
+    {"[1]", "config.json: must be a JSON object"},
+    {"{\"ociVersion\":\"1\",\"ociVersion\":\"2\"}",
+     "config.json: line 1, column 30: duplicate object key near '\"ociVersion\"'"},
+    {"{}", "config.json: ociVersion: is required"},
+    {"{\"ociVersion\":1}", "config.json: ociVersion: must be a string"},
+    {"{\"ociVersion\":\"1\"}", "config.json: root: is required"},
+    {"{\"ociVersion\":\"1\",\"root\":\"/x\"}", "config.json: root: must be an object"},
+    {"{\"ociVersion\":\"1\",\"root\":{}}", "config.json: root.path: is required"},
+    {"{\"ociVersion\":\"1\",\"root\":{\"path\":\"\"}}",
+     "config.json: root.path: must not be empty"},
+    {"{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\",\"readonly\":\"yes\"}}",
+     "config.json: root.readonly: must be true or false"},
+    {"{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"}}", "config.json: process: is required"},
 #define R "{\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"},"
-	{R "\"process\":{\"cwd\":\"/\"}}",
-	 "config.json: process.args: must be a non-empty array of strings"},
-	{R "\"process\":{\"args\":[],\"cwd\":\"/\"}}",
-	 "config.json: process.args: must be a non-empty array of strings"},
-	{R "\"process\":{\"args\":\"sh\",\"cwd\":\"/\"}}",
-	 "config.json: process.args: must be a non-empty array of strings"},
-	{R "\"process\":{\"args\":[\"sh\",3],\"cwd\":\"/\"}}",
-	 "config.json: process.args[1]: must be a string"},
-	{R "\"process\":{\"args\":[\"\"],\"cwd\":\"/\"}}",
-	 "config.json: process.args[0]: must not be empty"},
-	{R "\"process\":{\"args\":[\"sh\"]}}", "config.json: process.cwd: is required"},
-	{R "\"process\":{\"args\":[\"sh\"],\"cwd\":\"work\"}}",
-	 "config.json: process.cwd: must be an absolute path"},
+    {R "\"process\":{\"cwd\":\"/\"}}",
+     "config.json: process.args: must be a non-empty array of strings"},
+    {R "\"process\":{\"args\":[],\"cwd\":\"/\"}}",
+     "config.json: process.args: must be a non-empty array of strings"},
+    {R "\"process\":{\"args\":\"sh\",\"cwd\":\"/\"}}",
+     "config.json: process.args: must be a non-empty array of strings"},
+    {R "\"process\":{\"args\":[\"sh\",3],\"cwd\":\"/\"}}",
+     "config.json: process.args[1]: must be a string"},
+    {R "\"process\":{\"args\":[\"\"],\"cwd\":\"/\"}}",
+     "config.json: process.args[0]: must not be empty"},
+    {R "\"process\":{\"args\":[\"sh\"]}}", "config.json: process.cwd: is required"},
+    {R "\"process\":{\"args\":[\"sh\"],\"cwd\":\"work\"}}",
+     "config.json: process.cwd: must be an absolute path"},
 #define P R "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\","
-	{P "\"env\":[\"A=1\",\"B\"]}}", "config.json: process.env[1]: must be KEY=VALUE"},
-	{P "\"env\":{}}}", "config.json: process.env: must be an array of strings"},
-	{P "\"terminal\":1}}", "config.json: process.terminal: must be true or false"},
-	{P "\"user\":{\"uid\":-1}}}",
-	 "config.json: process.user.uid: must be an integer from 0 to 4294967295"},
-	{P "\"user\":{\"gid\":4294967296}}}",
-	 "config.json: process.user.gid: must be an integer from 0 to 4294967295"},
-	{P "\"user\":{\"uid\":1.5}}}",
-	 "config.json: process.user.uid: must be an integer from 0 to 4294967295"},
-	{P "\"user\":{\"umask\":512}}}",
-	 "config.json: process.user.umask: must be from 0 to 511 (0777)"},
-	{P "\"user\":{\"additionalGids\":[\"wheel\"]}}}",
-	 "config.json: process.user.additionalGids: must be an array of integers from 0 to "
-	 "4294967295"},
-	{P "\"rlimits\":[{\"type\":\"RLIMIT_FOO\",\"soft\":1,\"hard\":1}]}}",
-	 "config.json: process.rlimits[0].type: unknown resource (expected RLIMIT_NOFILE, "
-	 "RLIMIT_NPROC...)"},
-	{P "\"rlimits\":[{\"soft\":1,\"hard\":1}]}}",
-	 "config.json: process.rlimits[0].type: is required"},
-	{P "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1}]}}",
-	 "config.json: process.rlimits[0].soft: is required"},
-	{P "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":2,\"hard\":1}]}}",
-	 "config.json: process.rlimits[0].soft: must not be greater than hard"},
-	{P "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":1,\"hard\":1},"
-	   "{\"type\":\"RLIMIT_NOFILE\",\"soft\":1,\"hard\":1}]}}",
-	 "config.json: process.rlimits[1].type: given twice"},
-	{P "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":\"1\",\"hard\":1}]}}",
-	 "config.json: process.rlimits[0].soft: must be an integer from 0 to "
-	 "18446744073709551615"},
-	{P "\"capabilities\":{\"bounding\":\"CAP_KILL\"}}}",
-	 "config.json: process.capabilities.bounding: must be an array of strings"},
-	{P "\"noNewPrivileges\":\"true\"}}",
-	 "config.json: process.noNewPrivileges: must be true or false"},
+    {P "\"env\":[\"A=1\",\"B\"]}}", "config.json: process.env[1]: must be KEY=VALUE"},
+    {P "\"env\":{}}}", "config.json: process.env: must be an array of strings"},
+    {P "\"terminal\":1}}", "config.json: process.terminal: must be true or false"},
+    {P "\"user\":{\"uid\":-1}}}",
+     "config.json: process.user.uid: must be an integer from 0 to 4294967295"},
+    {P "\"user\":{\"gid\":4294967296}}}",
+     "config.json: process.user.gid: must be an integer from 0 to 4294967295"},
+    {P "\"user\":{\"uid\":1.5}}}",
+     "config.json: process.user.uid: must be an integer from 0 to 4294967295"},
+    {P "\"user\":{\"umask\":512}}}",
+     "config.json: process.user.umask: must be from 0 to 511 (0777)"},
+    {P "\"user\":{\"additionalGids\":[\"wheel\"]}}}",
+     "config.json: process.user.additionalGids: must be an array of integers from 0 to "
+     "4294967295"},
+    {P "\"rlimits\":[{\"type\":\"RLIMIT_FOO\",\"soft\":1,\"hard\":1}]}}",
+     "config.json: process.rlimits[0].type: unknown resource (expected RLIMIT_NOFILE, "
+     "RLIMIT_NPROC...)"},
+    {P "\"rlimits\":[{\"soft\":1,\"hard\":1}]}}",
+     "config.json: process.rlimits[0].type: is required"},
+    {P "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1}]}}",
+     "config.json: process.rlimits[0].soft: is required"},
+    {P "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":2,\"hard\":1}]}}",
+     "config.json: process.rlimits[0].soft: must not be greater than hard"},
+    {P "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":1,\"hard\":1},"
+       "{\"type\":\"RLIMIT_NOFILE\",\"soft\":1,\"hard\":1}]}}",
+     "config.json: process.rlimits[1].type: given twice"},
+    {P "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":\"1\",\"hard\":1}]}}",
+     "config.json: process.rlimits[0].soft: must be an integer from 0 to "
+     "18446744073709551615"},
+    {P "\"capabilities\":{\"bounding\":\"CAP_KILL\"}}}",
+     "config.json: process.capabilities.bounding: must be an array of strings"},
+    {P "\"noNewPrivileges\":\"true\"}}",
+     "config.json: process.noNewPrivileges: must be true or false"},
 #define OK R "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
-	{OK "\"hostname\":5}", "config.json: hostname: must be a string"},
-	{OK "\"mounts\":{}}", "config.json: mounts: must be an array"},
-	{OK "\"mounts\":[5]}", "config.json: mounts[0]: must be an object"},
-	{OK "\"mounts\":[{\"type\":\"proc\"}]}", "config.json: mounts[0].destination: is required"},
-	{OK "\"mounts\":[{\"destination\":\"/p\",\"options\":[\"ro\",1]}]}",
-	 "config.json: mounts[0].options[1]: must be a string"},
-	{OK "\"linux\":[]}", "config.json: linux: must be an object"},
-	{OK "\"linux\":{\"namespaces\":[{\"type\":\"bogus\"}]}}",
-	 "config.json: linux.namespaces[0].type: unknown namespace type (expected pid, network, "
-	 "mount, ipc, uts, user, cgroup or time)"},
-	{OK "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"pid\"}]}}",
-	 "config.json: linux.namespaces[1].type: given twice"},
-	{OK "\"linux\":{\"maskedPaths\":[\"proc/kcore\"]}}",
-	 "config.json: linux.maskedPaths[0]: must be an absolute path"},
-	{OK "\"linux\":{\"sysctl\":{\"net.x\":1}}}",
-	 "config.json: linux.sysctl.net.x: must be a string"},
-	{OK "\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"c\",\"major\":1}]}}",
-	 "config.json: linux.devices[0].minor: is required for this type"},
-	{OK "\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"z\"}]}}",
-	 "config.json: linux.devices[0].type: must be c, b, u or p"},
-	{OK "\"hooks\":{\"prestart\":[{\"path\":\"true\"}]}}",
-	 "config.json: hooks.prestart[0].path: must be an absolute path"},
-	{OK "\"hooks\":{\"poststart\":[{\"path\":\"/bin/true\",\"timeout\":0}]}}",
-	 "config.json: hooks.poststart[0].timeout: must be an integer from 1 to 2147483647"},
-	{OK "\"hooks\":{\"createRuntime\":{}}}",
-	 "config.json: hooks.createRuntime: must be an array"},
-	{OK "\"annotations\":{\"a\":[]}}", "config.json: annotations.a: must be a string"},
+    {OK "\"hostname\":5}", "config.json: hostname: must be a string"},
+    {OK "\"mounts\":{}}", "config.json: mounts: must be an array"},
+    {OK "\"mounts\":[5]}", "config.json: mounts[0]: must be an object"},
+    {OK "\"mounts\":[{\"type\":\"proc\"}]}", "config.json: mounts[0].destination: is required"},
+    {OK "\"mounts\":[{\"destination\":\"/p\",\"options\":[\"ro\",1]}]}",
+     "config.json: mounts[0].options[1]: must be a string"},
+    {OK "\"linux\":[]}", "config.json: linux: must be an object"},
+    {OK "\"linux\":{\"namespaces\":[{\"type\":\"bogus\"}]}}",
+     "config.json: linux.namespaces[0].type: unknown namespace type (expected pid, network, "
+     "mount, ipc, uts, user, cgroup or time)"},
+    {OK "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"pid\"}]}}",
+     "config.json: linux.namespaces[1].type: given twice"},
+    {OK "\"linux\":{\"maskedPaths\":[\"proc/kcore\"]}}",
+     "config.json: linux.maskedPaths[0]: must be an absolute path"},
+    {OK "\"linux\":{\"sysctl\":{\"net.x\":1}}}",
+     "config.json: linux.sysctl.net.x: must be a string"},
+    {OK "\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"c\",\"major\":1}]}}",
+     "config.json: linux.devices[0].minor: is required for this type"},
+    {OK "\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"z\"}]}}",
+     "config.json: linux.devices[0].type: must be c, b, u or p"},
+    {OK "\"hooks\":{\"prestart\":[{\"path\":\"true\"}]}}",
+     "config.json: hooks.prestart[0].path: must be an absolute path"},
+    {OK "\"hooks\":{\"poststart\":[{\"path\":\"/bin/true\",\"timeout\":0}]}}",
+     "config.json: hooks.poststart[0].timeout: must be an integer from 1 to 2147483647"},
+    {OK "\"hooks\":{\"createRuntime\":{}}}", "config.json: hooks.createRuntime: must be an array"},
+    {OK "\"annotations\":{\"a\":[]}}", "config.json: annotations.a: must be a string"},
 #undef OK
 #undef P
 #undef R
@@ -259,14 +259,16 @@ END_TEST
  * type: the parser must answer every variant. */
 static void swap_each(json_t *doc, json_t *node, int *count)
 {
-	json_t *const values[] = {json_null(),		json_true(),	  json_integer(-1),
-				  json_integer(1LL << 40), json_real(0.5),	  json_string(""),
-				  json_string("x"),	json_array(),	  json_object()};
+	json_t *const values[] = {
+	    json_null(),    json_true(),     json_integer(-1), json_integer(1LL << 40),
+	    json_real(0.5), json_string(""), json_string("x"), json_array(),
+	    json_object()};
 	const char *key;
 	json_t *child;
 	void *tmp;
 	if (json_is_object(node)) {
-		json_object_foreach_safe (node, tmp, key, child) {
+		json_object_foreach_safe(node, tmp, key, child)
+		{
 			json_t *saved = json_incref(child);
 			for (size_t v = 0; v < ARRAY_SIZE(values); v++) {
 				json_object_set(node, key, values[v]);
