@@ -24,9 +24,14 @@ struct oci_command {
 	int (*run)(const struct runtime *rt, int argc, char **argv, struct error *e);
 };
 
-static int usage_error(struct error *e, const char *cmd, const char *usage)
+/* getopt found an option it does not know, or one without its value
+ * (opterr is off: this is the only line printed). */
+static int usage_error(struct error *e, char **argv, const char *usage)
 {
-	return error_set(e, EINVAL, "%s: usage: msentry [GLOBAL OPTIONS] %s %s", cmd, cmd, usage);
+	char shortopt[3] = {'-', (char)optopt, '\0'};
+	const char *bad = optopt > ' ' && optopt < 127 ? shortopt : argv[optind - 1];
+	return error_set(e, EINVAL, "%s: bad option `%s` (usage: msentry [GLOBAL OPTIONS] %s %s)",
+			 argv[0], bad, argv[0], usage);
 }
 
 /* After the options: exactly `n` arguments, or a usage error. */
@@ -105,11 +110,11 @@ static int parse_create(int argc, char **argv, bool is_run, struct runtime_run_o
 			break;
 		case OPT_KEEP:
 			if (!is_run)
-				return usage_error(e, argv[0], "[OPTIONS] ID");
+				return usage_error(e, argv, "[OPTIONS] ID");
 			o->keep = true;
 			break;
 		default:
-			return usage_error(e, argv[0], "[OPTIONS] ID");
+			return usage_error(e, argv, "[OPTIONS] ID");
 		}
 	}
 	return want_args(argc, 1, argv[0], e);
@@ -137,7 +142,7 @@ static int parse_id_only(int argc, char **argv, struct error *e)
 	static const struct option none[] = {{NULL, 0, NULL, 0}};
 	optind = 0;
 	if (getopt_long(argc, argv, "+", none, NULL) != -1)
-		return usage_error(e, argv[0], "ID");
+		return usage_error(e, argv, "ID");
 	return want_args(argc, 1, argv[0], e);
 }
 
@@ -163,7 +168,7 @@ static int cmd_kill(const struct runtime *rt, int argc, char **argv, struct erro
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+a", opts, NULL)) != -1) {
 		if (c != 'a')
-			return usage_error(e, argv[0], "[--all] ID [SIGNAL]");
+			return usage_error(e, argv, "[--all] ID [SIGNAL]");
 		all = true;
 	}
 	int n = argc - optind;
@@ -186,7 +191,7 @@ static int cmd_delete(const struct runtime *rt, int argc, char **argv, struct er
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
 		if (c != 'f')
-			return usage_error(e, argv[0], "[--force] ID");
+			return usage_error(e, argv, "[--force] ID");
 		force = true;
 	}
 	if (want_args(argc, 1, argv[0], e) != 0)
@@ -216,7 +221,7 @@ static int cmd_list(const struct runtime *rt, int argc, char **argv, struct erro
 		if (c == 'q')
 			quiet = true;
 		if (c != 'f' && c != 'q')
-			return usage_error(e, argv[0], "[--format table|json] [--quiet]");
+			return usage_error(e, argv, "[--format table|json] [--quiet]");
 	}
 	if (want_args(argc, 0, argv[0], e) != 0)
 		return -1;
@@ -232,7 +237,7 @@ static int cmd_ps(const struct runtime *rt, int argc, char **argv, struct error 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+f:", opts, NULL)) != -1)
 		if (c != 'f' || parse_format(optarg, &json, e) != 0)
-			return c != 'f' ? usage_error(e, argv[0],
+			return c != 'f' ? usage_error(e, argv,
 						      "[--format table|json] ID [PS "
 						      "OPTIONS]")
 					: -1;
@@ -259,7 +264,7 @@ static int cmd_spec(const struct runtime *rt, int argc, char **argv, struct erro
 		else if (c == OPT_ROOTLESS)
 			rootless = true;
 		else
-			return usage_error(e, argv[0], "[--bundle DIR] [--rootless]");
+			return usage_error(e, argv, "[--bundle DIR] [--rootless]");
 	}
 	if (want_args(argc, 0, argv[0], e) != 0)
 		return -1;
@@ -351,6 +356,7 @@ static int parse_globals(int argc, char **argv, struct runtime_options *opt, str
 	};
 	int c;
 	optind = 0;
+	opterr = 0; /* our own one-line errors */
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case G_ROOT:
@@ -375,7 +381,9 @@ static int parse_globals(int argc, char **argv, struct runtime_options *opt, str
 			oci_usage(stdout);
 			exit(0);
 		default:
-			return error_set(e, EINVAL, "bad global option (try 'msentry oci --help')");
+			return error_set(e, EINVAL,
+					 "bad global option `%s` (try 'msentry oci --help')",
+					 argv[optind - 1]);
 		}
 	}
 	return optind;
