@@ -140,7 +140,7 @@ static int check_inputs(const struct runtime *rt, const struct runtime_create_op
 		return error_sys(e, errno, "root.path: `%s`", c->rootfs);
 	if (!S_ISDIR(st.st_mode))
 		return error_sys(e, ENOTDIR, "root.path: `%s`", c->rootfs);
-	if (check_user(&c->process, e) != 0 ||
+	if (check_user(&c->process, e) != 0 || make_cwd(c->rootfs, c->process.cwd, e) != 0 ||
 	    program_resolve(c->rootfs, c->process.cwd, c->process.env.v, c->process.args.v[0],
 			    &in->prog, e) != 0)
 		return -1;

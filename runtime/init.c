@@ -122,6 +122,9 @@ static _Noreturn void init_main(const struct init_plan *plan, int sync_fd)
 	reset_signals();
 	setsid();
 	close_fds_from(3 + plan->preserve_fds, sync_fd);
+	/* The sentry hands the program only fds without close-on-exec. */
+	for (int fd = 3; fd < 3 + plan->preserve_fds; fd++)
+		fcntl(fd, F_SETFD, 0);
 	apply_limits(plan, sync_fd);
 	if (chdir(plan->sentry.root) != 0)
 		init_fail(sync_fd, "root.path: cannot enter `%s`: %s", plan->sentry.root,

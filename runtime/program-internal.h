@@ -16,6 +16,10 @@ const char *env_lookup(const char *const *env, const char *name);
 int program_resolve(const char *rootfs, const char *cwd, const char *const *env, const char *arg0,
 		    char **out, struct error *e);
 
+/* Create process.cwd inside the rootfs if it is missing, as runc does
+ * (mode 0755, every component resolved inside the rootfs). */
+int make_cwd(const char *rootfs, const char *cwd, struct error *e);
+
 /* The HOME runc gives a user whose config sets none (malloc'd). */
 char *home_for(const char *rootfs, uid_t uid);
 

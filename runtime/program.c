@@ -29,6 +29,27 @@ static int stat_in_root(int root_fd, const char *cwd, const char *path, struct s
 	return rc;
 }
 
+/* Make the directory `path` (absolute, clean) inside root_fd if it is
+ * missing; its parent exists. 0 or -errno. */
+static int make_dir_in_root(int root_fd, const char *path)
+{
+	int fd = open_in_root(root_fd, path, O_PATH | O_DIRECTORY);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (fd != -ENOENT)
+		return fd;
+	const char *base = strrchr(path, '/') + 1;
+	cleanup_free char *parent = strndup(path, (size_t)(base - path));
+	int pfd = open_in_root(root_fd, parent, O_PATH | O_DIRECTORY);
+	if (pfd < 0)
+		return pfd;
+	int rc = mkdirat(pfd, base, 0755) == 0 || errno == EEXIST ? 0 : -errno;
+	close(pfd);
+	return rc;
+}
+
 static bool is_executable_file(const struct stat *st)
 {
 	return S_ISREG(st->st_mode) && (st->st_mode & 0111);
@@ -105,4 +126,28 @@ char *home_for(const char *rootfs, uid_t uid)
 	strbuf_release(&text);
 	close(fd);
 	return home && *home ? home : (free(home), xstrdup("/"));
+}
+
+int make_cwd(const char *rootfs, const char *cwd, struct error *e)
+{
+	cleanup_close int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return error_sys(e, errno, "root.path: cannot open `%s`", rootfs);
+	cleanup_free char *path = path_clean(cwd);
+	/* Each prefix in turn: open it inside the root, or make its last
+	 * component in its (already opened, confined) parent. */
+	for (char *slash = path; slash; slash = strchr(slash + 1, '/')) {
+		if (slash == path)
+			continue;
+		*slash = '\0';
+		int rc = make_dir_in_root(root_fd, path);
+		*slash = '/';
+		if (rc < 0)
+			return error_sys(e, -rc, "process.cwd: cannot create `%s` in the rootfs",
+					 cwd);
+	}
+	int rc = strcmp(path, "/") == 0 ? 0 : make_dir_in_root(root_fd, path);
+	if (rc < 0)
+		return error_sys(e, -rc, "process.cwd: cannot create `%s` in the rootfs", cwd);
+	return 0;
 }

@@ -108,6 +108,8 @@ run_case env "$(printf 'FOO=bar baz\nHOME=/root\nPATH=/bin:/usr/bin')" 0 \
 run_case env-home "HOME=/given" 0 \
 	'{"process":{"args":["sh","-c","env | grep ^HOME="],"env":["PATH=/bin","HOME=/given"]}}'
 run_case cwd "/tmp" 0 '{"process":{"args":["pwd"],"cwd":"/tmp"}}'
+run_case cwd-made "/made/by/create" 0 '{"process":{"args":["sh","-c","cd . && pwd"],"cwd":"/made/by/create"}}'
+check "a missing process.cwd is made in the rootfs" "dir" "$([ -d "$rootfs/made/by/create" ] && echo dir)"
 run_case args "[a b] [ c] " 0 '{"process":{"args":["sh","-c","printf \"[%s] \" \"$@\"; echo","sh","a b"," c"]}}'
 # No fd past 2 reaches the container unless --preserve-fds says so.
 run_case fd3-closed "closed" 0 '{"process":{"args":["sh","-c","(echo x >&3) 2>/dev/null && echo open || echo closed"]}}' 3>/dev/null
