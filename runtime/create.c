@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -172,6 +173,23 @@ static int make_state_dir(const struct runtime *rt, const char *dir, struct erro
 	return 0;
 }
 
+static int compare_keys(const void *a, const void *b)
+{
+	return strcmp(((const struct oci_pair *)a)->key, ((const struct oci_pair *)b)->key);
+}
+
+/* Sorted by key, as runc's state prints them (Go sorts map keys). */
+static json_t *sorted_annotations(const struct oci_pairs *pairs)
+{
+	cleanup_free struct oci_pair *v = xcalloc(pairs->n + 1, sizeof(*v));
+	memcpy(v, pairs->v, pairs->n * sizeof(*v));
+	qsort(v, pairs->n, sizeof(*v), compare_keys);
+	json_t *ann = json_object();
+	for (size_t i = 0; i < pairs->n; i++)
+		json_object_set_new(ann, v[i].key, json_string(v[i].value));
+	return ann;
+}
+
 static int record(const struct runtime *rt, const char *id, const struct create_inputs *in,
 		  pid_t pid, const struct runtime_create_options *o, struct error *e)
 {
@@ -183,10 +201,7 @@ static int record(const struct runtime *rt, const char *id, const struct create_
 	unsigned long long start_time = 0;
 	if (proc_pid_stat(pid, &state, &start_time) != 0)
 		return error_set(e, ESRCH, "the container's init (pid %d) died at once", (int)pid);
-	json_t *ann = json_object();
-	for (size_t i = 0; i < in->cfg->annotations.n; i++)
-		json_object_set_new(ann, in->cfg->annotations.v[i].key,
-				    json_string(in->cfg->annotations.v[i].value));
+	json_t *ann = sorted_annotations(&in->cfg->annotations);
 	struct container_state st = {
 	    .id = (char *)id,
 	    .pid = pid,

@@ -200,6 +200,7 @@ for rt in $(runtimes); do
 done
 
 # state/list/ps/spec/features print valid JSON, with runc's keys.
+annotated=$(make_bundle annotated '{"process":{"args":["sleep","100"]},"annotations":{"z.last":"1","a.first":"2"}}')
 json_ok() { python3 -m json.tool >/dev/null 2>&1 && echo valid || echo invalid; }
 for rt in $(runtimes); do
 	n=$(name_of "$rt")
@@ -218,6 +219,11 @@ for rt in $(runtimes); do
 	check "$n ps --format json" "[$($rt state q1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')]" "$($rt ps --format json q1)"
 	check "$n ps table has the init" "1" "$($rt ps q1 | awk -v p="$(cat /dev/null)" 'NR>1' | wc -l)"
 	$rt delete --force q1 >/dev/null 2>&1
+	$rt create --bundle "$annotated" q2 >/dev/null 2>&1 </dev/null
+	check "$n state with annotations: runc's keys, annotations sorted" \
+		"ociVersion id pid status bundle rootfs created annotations owner | a.first z.last" \
+		"$($rt state q2 | python3 -c 'import json,sys; s=json.load(sys.stdin); print(*s, "|", *s["annotations"])')"
+	$rt delete --force q2 >/dev/null 2>&1
 	check "$n features" "valid" "$($rt features | json_ok)"
 	mkdir -p "$tmp/spec-$n"
 	(cd "$tmp/spec-$n" && $rt spec) && check "$n spec in the current directory" "valid" "$(json_ok <"$tmp/spec-$n/config.json")"
