@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "runtime/runtime.h"
 #include "sentry/sentry.h"
 
 extern char **environ;
@@ -45,33 +46,6 @@ static void run_usage(FILE *out)
 	      "  -C                  trace lines and the summary table\n"
 	      "  --strace-format=text|json       json: one JSON object per line\n",
 	      out);
-}
-
-/* Find PROG like a shell: a name with a slash is a path; otherwise the
- * first executable regular file of that name in PATH. The search happens
- * inside the sandbox root (`root` is prefixed to every candidate); the
- * result is a sandbox path. */
-static char *find_program(const char *root, const char *prog)
-{
-	if (strchr(prog, '/'))
-		return strdup(prog);
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	bool at_root = strcmp(root, "/") == 0;
-	char *copy = strdup(path), *save = NULL;
-	char *found = NULL;
-	for (char *dir = strtok_r(copy, ":", &save); dir && !found;
-	     dir = strtok_r(NULL, ":", &save)) {
-		char cand[PATH_MAX], host[PATH_MAX * 2];
-		snprintf(cand, sizeof(cand), "%s/%s", *dir ? dir : ".", prog);
-		snprintf(host, sizeof(host), "%s%s", at_root || cand[0] != '/' ? "" : root, cand);
-		struct stat st;
-		if (stat(host, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111))
-			found = strdup(cand);
-	}
-	free(copy);
-	return found;
 }
 
 enum { OPT_VSYSCALL = 256, OPT_QUIET, OPT_ROOT, OPT_STRACE, OPT_STRACE_FORMAT };
@@ -202,16 +176,16 @@ int cmd_run(int argc, char **argv)
 		fputs("msentry: run: missing PROG (try 'msentry run --help')\n", stderr);
 		return 2;
 	}
-	char *prog = find_program(cfg.root, argv[first]);
-	if (!prog) {
-		fprintf(stderr, "msentry: `%s`: command not found\n", argv[first]);
-		return 127;
-	}
 	/* The sandbox starts in msentry's own directory when the root is the
 	 * host's, at its root otherwise (as a container does). */
 	char cwd[PATH_MAX] = "/";
 	if (strcmp(cfg.root, "/") == 0 && !getcwd(cwd, sizeof(cwd)))
 		strcpy(cwd, "/");
+	char *prog = runtime_find_program(cfg.root, cwd, getenv("PATH"), argv[first]);
+	if (!prog) {
+		fprintf(stderr, "msentry: `%s`: command not found\n", argv[first]);
+		return 127;
+	}
 	cfg.prog = prog;
 	cfg.argv = (const char *const *)argv + first;
 	cfg.envp = (const char *const *)environ;

@@ -31,7 +31,9 @@ ALLOWED = {
     # the root of sentry/: sentry_run wires every layer together
     "sentry": BASE | {"platform", "loader", "vdso", "sentry/clock", "sentry/kernel",
                       "sentry/fs", "sentry/syscalls", "sentry/strace", "sentry/vsyscall"},
-    "cmd": BASE | {"sentry", "loader"},
+    # the OCI runtime: sentry_run through the root header only
+    "runtime": BASE | {"sentry", "loader"},
+    "cmd": BASE | {"sentry", "loader", "runtime"},
 }
 # Headers every layer may use: the sentry's public configuration.
 PUBLIC = {"sentry/sentry.h"}

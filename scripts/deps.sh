@@ -4,8 +4,8 @@
 #   scripts/deps.sh test     that, plus what the test suite runs and compiles
 set -euo pipefail
 what=${1:-build}
-build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libseccomp-dev libelf-dev zlib1g-dev check)
-test_pkgs=(busybox-static python3 perl coreutils bash make musl-tools strace procps)
+build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libseccomp-dev libelf-dev zlib1g-dev libjansson-dev check)
+test_pkgs=(busybox-static python3 perl coreutils bash make musl-tools strace procps runc containerd)
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()

@@ -1,0 +1,184 @@
+/* The container's init process: forked by `create`, it becomes the sentry.
+ *
+ * containerd's shim runs `create` and expects, when it exits, one process
+ * whose pid is in the pid file, re-parented to the shim (a child
+ * subreaper), whose wait status is the container's exit status. That
+ * process is the init forked here. Its life:
+ *
+ *   1. It resets what it inherited from the caller: signal mask and
+ *      dispositions, the session (setsid: the container is not in the
+ *      shim's process group), and every fd >= 3 except the --preserve-fds
+ *      ones (fd 3 of a shim is its own ttrpc socket). It applies
+ *      process.rlimits and the umask, which the sentry and its stubs
+ *      inherit and the sentry reports to the program.
+ *   2. It tells `create` over the sync pipe: EOF alone means ready; any
+ *      bytes are one error line, and then it exits. `create` thus fails
+ *      (and cleans up) for errors the init hits, instead of succeeding with
+ *      a dead container.
+ *   3. It blocks in open(exec.fifo, O_WRONLY) until `start` opens the fifo
+ *      for reading, and writes one byte that `start` waits for (runc's
+ *      mechanism). A signal from `kill` meanwhile acts with its default
+ *      action: SIGTERM and SIGKILL end a created container.
+ *   4. It calls sentry_run() with the rootfs, the program found at create,
+ *      process.args, process.env and process.cwd, and exits with its
+ *      status, already the shell-style 128+N for a program killed by
+ *      signal N (143 after SIGTERM, 137 after SIGKILL). From then on a
+ *      signal to this pid reaches the sentry, which forwards SIGTERM,
+ *      SIGINT, SIGHUP... into the sandbox; SIGKILL kills the sentry and
+ *      every stub with it (PTRACE_O_EXITKILL).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "init-internal.h"
+#include "runtime-internal.h"
+
+/* Close every fd from `from` on, except `keep`. */
+static void close_fds_from(int from, int keep)
+{
+	if (keep > from)
+		syscall(SYS_close_range, (unsigned)from, (unsigned)keep - 1, 0u);
+	syscall(SYS_close_range, (unsigned)(keep >= from ? keep + 1 : from), ~0u, 0u);
+}
+
+static void reset_signals(void)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL); /* glibc's own signals fail: fine */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Report a setup failure to `create` and end the init. */
+static _Noreturn void init_fail(int sync_fd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static _Noreturn void init_fail(int sync_fd, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	write_all(sync_fd, msg, n < 0 ? 0 : (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+	_exit(1);
+}
+
+static void apply_limits(const struct init_plan *plan, int sync_fd)
+{
+	for (size_t i = 0; i < plan->n_rlimits; i++) {
+		const struct oci_rlimit *r = &plan->rlimits[i];
+		struct rlimit lim = {
+		    .rlim_cur = r->soft == UINT64_MAX ? RLIM_INFINITY : r->soft,
+		    .rlim_max = r->hard == UINT64_MAX ? RLIM_INFINITY : r->hard,
+		};
+		if (setrlimit((__rlimit_resource_t)r->resource, &lim) != 0)
+			init_fail(sync_fd, "process.rlimits: cannot set %s: %s", r->type,
+				  strerror(errno));
+	}
+	umask(plan->umask);
+}
+
+/* Block until `start` opens the fifo for reading; tell it we are through. */
+static void wait_for_start(const struct init_plan *plan)
+{
+	int fd;
+	do
+		fd = open(plan->fifo_path, O_WRONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0) {
+		fprintf(stderr, "msentry: init: cannot open `%s`: %s\n", plan->fifo_path,
+			strerror(errno));
+		_exit(1);
+	}
+	write_all(fd, "0", 1);
+	close(fd);
+}
+
+/* The sentry could not start the program: the error goes where the user
+ * looks (the container's stderr and the --log file). */
+static _Noreturn void init_report_and_exit(const struct init_plan *plan, const struct error *e)
+{
+	struct runtime rt = {.opt = plan->rt->opt, .log_fd = -1};
+	if (rt.opt.log_path)
+		rt.log_fd = open(rt.opt.log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	runtime_report(&rt, e);
+	runtime_close(&rt);
+	exit(e->status ? e->status : 1);
+}
+
+static _Noreturn void init_main(const struct init_plan *plan, int sync_fd)
+{
+	reset_signals();
+	setsid();
+	close_fds_from(3 + plan->preserve_fds, sync_fd);
+	/* The sentry hands the program only fds without close-on-exec. */
+	for (int fd = 3; fd < 3 + plan->preserve_fds; fd++)
+		fcntl(fd, F_SETFD, 0);
+	apply_limits(plan, sync_fd);
+	if (chdir(plan->sentry.root) != 0)
+		init_fail(sync_fd, "root.path: cannot enter `%s`: %s", plan->sentry.root,
+			  strerror(errno));
+	close(sync_fd); /* EOF: ready */
+	if (plan->fifo_path)
+		wait_for_start(plan);
+	struct error e = {0};
+	int status = sentry_run(&plan->sentry, &e);
+	if (status < 0)
+		init_report_and_exit(plan, &e);
+	exit(status);
+}
+
+pid_t init_spawn(const struct init_plan *plan, struct error *e)
+{
+	int sync[2];
+	if (pipe2(sync, O_CLOEXEC) != 0)
+		return error_sys(e, errno, "cannot create a pipe");
+	/* The init keeps fds 3 .. 3+N-1: its end of the pipe must not be one. */
+	int child_end = fcntl(sync[1], F_DUPFD_CLOEXEC, 3 + plan->preserve_fds);
+	close(sync[1]);
+	if (child_end < 0) {
+		close(sync[0]);
+		return error_sys(e, errno, "cannot move the sync pipe");
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(sync[0]);
+		close(child_end);
+		return error_sys(e, errno, "cannot fork the container's init");
+	}
+	if (pid == 0) {
+		close(sync[0]);
+		init_main(plan, child_end);
+	}
+	close(child_end);
+	struct strbuf msg = {0};
+	char buf[512];
+	ssize_t got;
+	while ((got = read(sync[0], buf, sizeof(buf))) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			break;
+		strbuf_append(&msg, buf, (size_t)got);
+	}
+	close(sync[0]);
+	if (msg.len == 0)
+		return pid;
+	error_set(e, EINVAL, "%s", msg.data);
+	strbuf_release(&msg);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return -1;
+}

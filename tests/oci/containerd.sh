@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# containerd drives msentry as it drives runc: a private containerd (state,
+# root and socket in a temp dir, its CRI plugin off), `ctr run --rootfs
+# --runc-binary msentry`, through containerd-shim-runc-v2. Skips (77) when
+# containerd is not installed.
+#   containerd.sh MSENTRY
+set -u
+msentry=$(realpath "$1")
+if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
+	echo "containerd or ctr not installed: skipped"
+	exit 77
+fi
+tmp=$(mktemp -d)
+ns=msentry-test-$$
+fail=0
+cat >"$tmp/config.toml" <<EOF
+version = 2
+root = "$tmp/root"
+state = "$tmp/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$tmp/containerd.sock"
+EOF
+# Stray fds must not reach the shims (the contract's advice).
+containerd --config "$tmp/config.toml" >"$tmp/containerd.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+containerd_pid=$!
+cleanup() {
+	for c in $(ctr_ c ls -q 2>/dev/null); do
+		ctr_ task kill -s SIGKILL "$c" >/dev/null 2>&1
+		ctr_ task rm -f "$c" >/dev/null 2>&1
+		ctr_ c rm "$c" >/dev/null 2>&1
+	done
+	kill "$containerd_pid" 2>/dev/null
+	wait "$containerd_pid" 2>/dev/null
+	rm -rf "$tmp" "/run/containerd/runc/$ns"
+}
+trap cleanup EXIT
+ctr_() { ctr --address "$tmp/containerd.sock" -n "$ns" "$@"; }
+for _ in $(seq 100); do
+	ctr_ version >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+rootfs=$tmp/rootfs
+mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/proc" "$rootfs/dev"
+cp /bin/busybox "$rootfs/bin/busybox"
+run() { ctr_ run --rm --rootfs --runc-binary "$msentry" "$rootfs" "$@" </dev/null; }
+check() {
+	if [ "$2" == "$3" ]; then echo "ok: $1: $3"; else
+		echo "FAIL: $1: want [$2] got [$3]"
+		fail=1
+	fi
+}
+
+check "ctr run echo" "hi 0" "$(run c1 /bin/busybox echo hi 2>&1) $?"
+check "ctr run exit status" "5" "$(run c2 /bin/busybox sh -c 'exit 5' >/dev/null 2>&1; echo $?)"
+check "ctr run: a missing program is the shim's error" "1 yes" \
+	"$(out=$(run c3 /bin/nosuch 2>&1); echo "$? $(grep -q 'exec: "/bin/nosuch": No such file or directory' <<<"$out" && echo yes || echo "no: $out")")"
+ctr_ run -d --rootfs --runc-binary "$msentry" "$rootfs" c4 /bin/busybox sleep 100 </dev/null >/dev/null
+sleep 0.5
+check "ctr task ls: running" "RUNNING" "$(ctr_ task ls | awk '$1 == "c4" {print $3}')"
+check "ctr task ps: the init's pid" "$(ctr_ task ls | awk '$1 == "c4" {print $2}')" \
+	"$(ctr_ task ps c4 | awk 'NR == 2 {print $1}')"
+ctr_ task kill c4
+for _ in $(seq 50); do
+	[ "$(ctr_ task ls | awk '$1 == "c4" {print $3}')" = STOPPED ] && break
+	sleep 0.1
+done
+check "ctr task kill (SIGTERM): stopped" "STOPPED" "$(ctr_ task ls | awk '$1 == "c4" {print $3}')"
+check "the exit status the shim saw" "143" \
+	"$(ctr_ task rm c4 2>&1 | sed -n 's/.*exit code \([0-9]*\).*/\1/p')"
+ctr_ c rm c4
+echo "containerd: $([ $fail = 0 ] && echo all passed || echo FAILURES)"
+exit $fail

@@ -1,0 +1,291 @@
+#!/usr/bin/env bash
+# The OCI runtime with runc's command line, checked against runc itself:
+# every case runs the same bundle with runc and with msentry (each with its
+# own --root in a temp dir) and expects runc's documented result from both.
+# If runc cannot run containers on this machine, that is said once and the
+# documented results alone are checked.
+#   oci.sh MSENTRY SUBREAPER_PY
+set -u
+msentry=$(realpath "$1")
+subreaper=$(realpath "$2")
+tmp=$(mktemp -d)
+fail=0
+M() { "$msentry" --root "$tmp/root-msentry" "$@"; }
+R() { runc --root "$tmp/root-runc" "$@"; }
+
+cleanup() {
+	for c in $(M list -q 2>/dev/null); do M delete --force "$c" >/dev/null 2>&1; done
+	if [ "$have_runc" = 1 ]; then
+		for c in $(R list -q 2>/dev/null); do R delete --force "$c" >/dev/null 2>&1; done
+	fi
+	rm -rf "$tmp"
+}
+have_runc=0
+trap cleanup EXIT
+
+ok() { echo "ok: $*"; }
+bad() {
+	echo "FAIL: $*"
+	fail=1
+}
+# check NAME WANT GOT
+check() {
+	if [ "$2" == "$3" ]; then ok "$1: $(head -c 200 <<<"$3" | tr '\n' '|')"; else bad "$1: want [$2] got [$3]"; fi
+}
+
+# A busybox rootfs: /bin/busybox and its applets, /etc/passwd, /tmp.
+rootfs=$tmp/rootfs
+mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/root" "$rootfs/proc" "$rootfs/dev" \
+	"$rootfs/sys"
+cp /bin/busybox "$rootfs/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
+done
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+	>"$rootfs/etc/passwd"
+printf 'root:x:0:\n' >"$rootfs/etc/group"
+
+# make_bundle NAME PATCH_JSON: `msentry spec`, made non-interactive, the
+# shared rootfs, no pid namespace (so that runc's container process is not
+# a pid 1 that ignores SIGTERM), then PATCH merged in.
+make_bundle() {
+	local b=$tmp/$1
+	mkdir -p "$b"
+	"$msentry" spec --bundle "$b" || bad "spec --bundle $b"
+	python3 - "$b/config.json" "$rootfs" "$2" <<'PY'
+import json, sys
+path, rootfs, patch = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+c = json.load(open(path))
+c["process"]["terminal"] = False
+c["root"]["path"] = rootfs
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "pid"]
+def merge(a, b):
+    for k, v in b.items():
+        if isinstance(v, dict) and isinstance(a.get(k), dict):
+            merge(a[k], v)
+        elif v is None:
+            a.pop(k, None)
+        else:
+            a[k] = v
+merge(c, patch)
+json.dump(c, open(path, "w"), indent=1)
+PY
+	echo "$b"
+}
+
+runtimes() {
+	echo M
+	[ "$have_runc" = 1 ] && echo R
+}
+name_of() { [ "$1" = M ] && echo msentry || echo runc; }
+
+# Can runc run a container here?
+probe=$(make_bundle probe '{"process":{"args":["echo","probe"]}}')
+if command -v runc >/dev/null && out=$(R run --bundle "$probe" probe 2>&1) && [ "$out" = probe ]; then
+	have_runc=1
+	echo "runc: $(runc --version | head -1): results compared with runc's"
+else
+	echo "runc cannot run containers here (${out:-runc not installed}): checking runc's documented behaviour only"
+fi
+
+# run_case NAME WANT_STDOUT WANT_STATUS PATCH: `run` in the foreground.
+run_case() {
+	local b
+	b=$(make_bundle "$1" "$4")
+	for rt in $(runtimes); do
+		local out rc
+		out=$($rt run --bundle "$b" "$1-$(name_of "$rt")" 2>"$b/err.$rt" </dev/null)
+		rc=$?
+		check "$(name_of "$rt") run $1: stdout" "$2" "$out"
+		check "$(name_of "$rt") run $1: exit status" "$3" "$rc"
+	done
+}
+run_case echo "hi" 0 '{"process":{"args":["echo","hi"]}}'
+run_case exit3 "" 3 '{"process":{"args":["sh","-c","exit 3"]}}'
+run_case abs-path "a b" 0 '{"process":{"args":["/bin/echo","a","b"]}}'
+run_case env "$(printf 'FOO=bar baz\nHOME=/root\nPATH=/bin:/usr/bin')" 0 \
+	'{"process":{"args":["sh","-c","env | grep -v -e ^PWD= -e ^SHLVL= | sort"],"env":["PATH=/bin:/usr/bin","FOO=bar baz"]}}'
+run_case env-home "HOME=/given" 0 \
+	'{"process":{"args":["sh","-c","env | grep ^HOME="],"env":["PATH=/bin","HOME=/given"]}}'
+run_case cwd "/tmp" 0 '{"process":{"args":["pwd"],"cwd":"/tmp"}}'
+run_case cwd-made "/made/by/create" 0 '{"process":{"args":["sh","-c","cd . && pwd"],"cwd":"/made/by/create"}}'
+check "a missing process.cwd is made in the rootfs" "dir" "$([ -d "$rootfs/made/by/create" ] && echo dir)"
+run_case args "[a b] [ c] " 0 '{"process":{"args":["sh","-c","printf \"[%s] \" \"$@\"; echo","sh","a b"," c"]}}'
+# No fd past 2 reaches the container unless --preserve-fds says so.
+run_case fd3-closed "closed" 0 '{"process":{"args":["sh","-c","(echo x >&3) 2>/dev/null && echo open || echo closed"]}}' 3>/dev/null
+
+# create, start, kill by signal, reaped by a subreaper: the shim's view.
+sr_bundle=$(make_bundle signals '{"process":{"args":["sleep","100"]}}')
+for sig in TERM KILL; do
+	want=$(printf 'pidfile=decimal-no-newline\nparent=yes\nstatus-created=created pid=N\nstatus-running=running pid=N\nexit=%s\nstatus-stopped=stopped pid=0' \
+		"$([ $sig = TERM ] && echo 143 || echo 137)")
+	for rt in $(runtimes); do
+		bin=$([ "$rt" = M ] && echo "$msentry" || echo runc)
+		got=$(timeout 60 "$subreaper" "$bin" "$tmp/root-$(name_of "$rt")" "$sr_bundle" "sig-$sig" "$sig" 2>&1)
+		check "$(name_of "$rt") create/start/kill $sig under a subreaper" "$want" "$got"
+	done
+done
+sr_exit=$(make_bundle exit7 '{"process":{"args":["sh","-c","echo out; exit 7"]}}')
+want=$(printf 'pidfile=decimal-no-newline\nparent=yes\nstatus-created=created pid=N\nexit=7\nstatus-stopped=stopped pid=0')
+for rt in $(runtimes); do
+	bin=$([ "$rt" = M ] && echo "$msentry" || echo runc)
+	got=$(timeout 60 "$subreaper" "$bin" "$tmp/root-$(name_of "$rt")" "$sr_exit" exit7 none 2>&1)
+	check "$(name_of "$rt") create/start, exit 7 under a subreaper" "$want" "$got"
+	check "$(name_of "$rt") the container's stdout is create's" "out" "$(cat "$sr_exit/stdout")"
+done
+
+# Errors for ids that do not exist, and usage errors (runc's messages).
+# expect_error NAME WANT_STATUS MESSAGE_PART -- COMMAND...
+expect_error() {
+	local name=$1 want=$2 part=$3
+	shift 4
+	for rt in $(runtimes); do
+		local err rc
+		err=$($rt "$@" 2>&1 >/dev/null </dev/null)
+		rc=$?
+		if [ "$rc" != "$want" ] || ! grep -qF -- "$part" <<<"$err"; then
+			bad "$(name_of "$rt") $name: want exit $want and '$part', got $rc: $err"
+		elif [ "$rt" = M ] && [ -n "$part" ] && [ "$(grep -c . <<<"$err")" != 1 ]; then
+			bad "msentry $name: want one line, got: $err"
+		else
+			ok "$(name_of "$rt") $name: $rc: $err"
+		fi
+	done
+}
+expect_error "state of an unknown id" 1 "container does not exist" -- state nosuch
+expect_error "kill of an unknown id" 1 "container does not exist" -- kill nosuch KILL
+expect_error "delete of an unknown id" 1 "container does not exist" -- delete nosuch
+expect_error "start of an unknown id" 1 "container does not exist" -- start nosuch
+expect_error "delete --force of an unknown id" 0 "" -- delete --force nosuch
+expect_error "an id with a slash" 1 "invalid container ID format" -- state a/b
+expect_error "the id .." 1 "invalid container ID format" -- state ..
+expect_error "state without an id" 1 "requires exactly 1 argument" -- state
+
+# Lifecycle errors on one container: created, then running, then stopped.
+life=$(make_bundle life '{"process":{"args":["sh","-c","sleep 1"]}}')
+for rt in $(runtimes); do
+	n=$(name_of "$rt")
+	$rt create --bundle "$life" life >/dev/null 2>&1 </dev/null
+	expect_one() { # the same check, this runtime only
+		local err rc
+		err=$($rt "${@:4}" 2>&1 >/dev/null </dev/null)
+		rc=$?
+		if [ "$rc" = "$2" ] && grep -qF -- "$3" <<<"$err"; then ok "$n $1: $rc $err"; else bad "$n $1: want $2 '$3', got $rc: $err"; fi
+	}
+	expect_one "create of a taken id" 1 "container with given ID already exists" create --bundle "$life" life
+	expect_one "kill with an unknown signal" 1 'unknown signal' kill life nosuch
+	expect_one "kill 0 of a created container" 0 "" kill life 0
+	expect_one "start" 0 "" start life
+	expect_one "start twice" 1 "cannot start an already running container" start life
+	expect_one "delete of a running container" 1 "cannot delete container life that is not stopped: running" delete life
+	for _ in $(seq 50); do
+		[ "$($rt state life 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = stopped ] && break
+		sleep 0.1
+	done
+	check "$n state after exit" "stopped 0" "$($rt state life | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["status"], s["pid"])')"
+	expect_one "kill of a stopped container" 1 "container not running" kill life TERM
+	expect_one "start of a stopped container" 1 "cannot start a container that has stopped" start life
+	expect_one "delete of a stopped container" 0 "" delete life
+	expect_one "delete again" 1 "container does not exist" delete life
+	# delete --force: a running container, then a half-created one.
+	$rt run --detach --bundle "$sr_bundle" forced >/dev/null 2>&1 </dev/null
+	pid=$($rt state forced | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+	expect_one "delete --force of a running container" 0 "" delete --force forced
+	sleep 0.2
+	state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
+	check "$n the init is gone after delete --force" "gone" "$([ -z "$state" ] || [ "$state" = Z ] && echo gone || echo "$state")"
+	mkdir -p "$tmp/root-$n/half"
+	expect_one "delete --force of a half-created container" 0 "" delete --force half
+	check "$n the half-created directory is removed" "no" "$([ -e "$tmp/root-$n/half" ] && echo yes || echo no)"
+done
+
+# state/list/ps/spec/features print valid JSON, with runc's keys.
+annotated=$(make_bundle annotated '{"process":{"args":["sleep","100"]},"annotations":{"z.last":"1","a.first":"2"}}')
+json_ok() { python3 -m json.tool >/dev/null 2>&1 && echo valid || echo invalid; }
+for rt in $(runtimes); do
+	n=$(name_of "$rt")
+	check "$n list --format json with no container" "null" "$($rt list --format json)"
+	$rt create --bundle "$sr_bundle" q1 >/dev/null 2>&1 </dev/null
+	check "$n state keys" "ociVersion id pid status bundle rootfs created owner" \
+		"$($rt state q1 | python3 -c 'import json,sys; print(*json.load(sys.stdin))')"
+	check "$n state bundle and rootfs" "$sr_bundle $rootfs created" \
+		"$($rt state q1 | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["bundle"], s["rootfs"], s["status"])')"
+	check "$n state created: RFC 3339 with nanoseconds" "ok" \
+		"$($rt state q1 | python3 -c 'import json,sys,re; s=json.load(sys.stdin); print("ok" if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z", s["created"]) else s["created"])')"
+	check "$n list --format json" "valid" "$($rt list --format json | json_ok)"
+	check "$n list -q" "q1" "$($rt list -q)"
+	check "$n list table header" "ID PID STATUS BUNDLE CREATED OWNER" "$($rt list | head -1 | tr -s ' ')"
+	check "$n list table row" "q1 created $sr_bundle root" "$($rt list | awk 'NR==2 {print $1, $3, $4, $6}')"
+	check "$n ps --format json" "[$($rt state q1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')]" "$($rt ps --format json q1)"
+	check "$n ps table has the init" "1" "$($rt ps q1 | awk -v p="$(cat /dev/null)" 'NR>1' | wc -l)"
+	$rt delete --force q1 >/dev/null 2>&1
+	$rt create --bundle "$annotated" q2 >/dev/null 2>&1 </dev/null
+	check "$n state with annotations: runc's keys, annotations sorted" \
+		"ociVersion id pid status bundle rootfs created annotations owner | a.first z.last" \
+		"$($rt state q2 | python3 -c 'import json,sys; s=json.load(sys.stdin); print(*s, "|", *s["annotations"])')"
+	$rt delete --force q2 >/dev/null 2>&1
+	check "$n features" "valid" "$($rt features | json_ok)"
+	mkdir -p "$tmp/spec-$n"
+	(cd "$tmp/spec-$n" && $rt spec) && check "$n spec in the current directory" "valid" "$(json_ok <"$tmp/spec-$n/config.json")"
+	expect_one() { :; }
+done
+check "spec: runc's defaults" "sh True True rootfs /" \
+	"$(python3 -c 'import json; c=json.load(open("'"$tmp/spec-msentry/config.json"'")); print(c["process"]["args"][0], c["process"]["terminal"], c["root"]["readonly"], c["root"]["path"], c["process"]["cwd"])')"
+if [ "$have_runc" = 1 ]; then
+	check "spec: the same document as runc's" "same" "$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); print("same" if a==b else "differ")' "$tmp/spec-msentry/config.json" "$tmp/spec-runc/config.json")"
+	mkdir -p "$tmp/rl-m" "$tmp/rl-r"
+	"$msentry" spec --rootless --bundle "$tmp/rl-m"
+	runc spec --rootless --bundle "$tmp/rl-r"
+	check "spec --rootless: the same document as runc's" "same" "$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); print("same" if a==b else "differ")' "$tmp/rl-m/config.json" "$tmp/rl-r/config.json")"
+fi
+expect_error "spec over an existing config.json" 1 "exists" -- spec --bundle "$tmp/spec-msentry"
+
+# A bad config.json: one line naming the field, exit 1, and nothing left
+# behind (no state directory, no process), also for a failure inside the
+# init (an rlimit the kernel refuses).
+badcfg=$(make_bundle badcfg '{"process":{"args":[]}}')
+rlim=$(make_bundle badrlimit '{"process":{"args":["true"],"rlimits":[{"type":"RLIMIT_NOFILE","soft":1073741824,"hard":1073741824}]}}')
+tty=$(make_bundle tty '{"process":{"args":["true"],"terminal":true}}')
+noexe=$(make_bundle noexe '{"process":{"args":["nosuchprogram"]}}')
+failing_create() { # NAME BUNDLE MESSAGE
+	local log=$tmp/log-$1.json got
+	got=$("$subreaper" --leftovers "$msentry" --root "$tmp/root-msentry" --log "$log" \
+		--log-format json create --bundle "$2" "$1")
+	check "msentry create with $1: exit, one line, no process" \
+		"$(printf 'exit=1\nstderr=msentry: %s\nleftovers=none' "$3")" "$got"
+	check "msentry create with $1: no state directory" "no" \
+		"$([ -e "$tmp/root-msentry/$1" ] && echo yes || echo no)"
+	check "msentry create with $1: the log's JSON line" "error $3" \
+		"$(python3 -c 'import json,sys; l=json.loads(open(sys.argv[1]).readlines()[-1]); print(l["level"], l["msg"])' "$log")"
+}
+failing_create badcfg "$badcfg" "config.json: process.args: must be a non-empty array of strings"
+failing_create badrlimit "$rlim" "process.rlimits: cannot set RLIMIT_NOFILE: Operation not permitted"
+failing_create tty "$tty" 'process.terminal: a terminal (--console-socket) is not supported yet: set "terminal": false'
+failing_create noexe "$noexe" 'exec: "nosuchprogram": executable file not found in $PATH'
+expect_error "create with a missing program (runc's message)" 1 \
+	'executable file not found in $PATH' -- create --bundle "$noexe" noexe2
+
+# --log: created even when nothing is logged; the text format.
+"$msentry" --root "$tmp/root-msentry" --log "$tmp/empty.log" list >/dev/null
+check "--log is created even when empty" "exists 0" "$([ -e "$tmp/empty.log" ] && echo exists) $(wc -c <"$tmp/empty.log")"
+"$msentry" --root "$tmp/root-msentry" --log "$tmp/text.log" state nosuch 2>/dev/null
+check "--log text line" 'level=error msg="container does not exist"' "$(sed 's/^time="[^"]*" //' "$tmp/text.log")"
+unsupported=$(M exec x 2>&1)
+check "a command not supported yet" "msentry: exec is not supported yet 1" "$unsupported $(M exec x >/dev/null 2>&1; echo $?)"
+check "runc's names: msentry oci ..." "1" "$("$msentry" oci --root "$tmp/root-msentry" state nosuch 2>/dev/null; echo $?)"
+
+# --preserve-fds 1: fd 3 reaches the container.
+pres=$(make_bundle preserve '{"process":{"args":["sh","-c","echo via-fd-3 >&3"]}}')
+for rt in $(runtimes); do
+	: >"$tmp/fd3-$rt"
+	$rt run --preserve-fds 1 --bundle "$pres" "preserve-$rt" 3>"$tmp/fd3-$rt" </dev/null >/dev/null 2>&1
+	check "$(name_of "$rt") run --preserve-fds 1" "via-fd-3" "$(cat "$tmp/fd3-$rt")"
+done
+
+# `msentry run PROG` is still the standalone runner.
+check "msentry run PROG is the standalone runner" "standalone" "$("$msentry" run /bin/echo standalone)"
+check "msentry run NAME (PATH lookup)" "x y" "$("$msentry" run --quiet echo x y)"
+check "msentry run with a missing PROG" "127" "$("$msentry" run no-such-command-msentry 2>/dev/null; echo $?)"
+
+echo "oci: $([ $fail = 0 ] && echo all passed || echo FAILURES)"
+exit $fail
