@@ -3,7 +3,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "sentry/kernel/files.h"
+#include "sentry/clock/clock.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/syscalls/syscalls.h"
 
@@ -30,12 +30,22 @@ static clockid_t host_clock(struct task *t, clockid_t clk)
 	return clk;
 }
 
+/* A clock the vDSO serves without a trap when the host's TSC is usable
+ * (vdso/vdso.c): its syscall means it was not. */
+static bool vdso_clock(clockid_t clk)
+{
+	return clk == CLOCK_REALTIME || clk == CLOCK_MONOTONIC || clk == CLOCK_REALTIME_COARSE ||
+	       clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME;
+}
+
 SYSCALL_HANDLER(clock_gettime)
 {
 	struct timespec ts;
 	clockid_t clk = (clockid_t)a[0];
 	if (!clock_ok(clk))
 		return -EINVAL;
+	if (vdso_clock(clk))
+		vdso_warn_if_trapping(t->s->vdso_state);
 	if (clock_gettime(host_clock(t, clk), &ts) != 0)
 		return -errno;
 	return task_write(t, a[1], &ts, sizeof(ts)) == 0 ? 0 : -EFAULT;
@@ -57,6 +67,7 @@ SYSCALL_HANDLER(clock_getres)
 SYSCALL_HANDLER(gettimeofday)
 {
 	struct timeval tv;
+	vdso_warn_if_trapping(t->s->vdso_state);
 	gettimeofday(&tv, NULL);
 	if (a[0] && task_write(t, a[0], &tv, sizeof(tv)) != 0)
 		return -EFAULT;
@@ -70,6 +81,7 @@ SYSCALL_HANDLER(gettimeofday)
 
 SYSCALL_HANDLER(time)
 {
+	vdso_warn_if_trapping(t->s->vdso_state);
 	time_t now = time(NULL);
 	if (a[0] && task_write(t, a[0], &now, sizeof(now)) != 0)
 		return -EFAULT;
