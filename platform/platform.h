@@ -1,11 +1,44 @@
-/* platform: runs program code in ptrace'd stub processes.
+/* platform: where program code runs. This header is the whole interface
+ * between the sentry and a platform; the sentry includes nothing else of
+ * platform/ (scripts/check-layout.py holds it to that).
  *
- * A stub is a host process whose address space holds nothing but the
- * program's memory and one page of stub code at STUB_ADDR. Every syscall the
- * program makes stops in the sentry (PTRACE_SYSEMU stops before seccomp and
- * before the kernel runs the call); the host kernel only ever executes the
- * syscalls the sentry injects through the stub page, and the stub's seccomp
- * filter kills the stub on anything else.
+ * What a platform does, as gVisor divides the work: it provides address
+ * spaces and threads that run the program's own machine code, stops a
+ * thread at each of its syscalls (and at faults and signals) and tells the
+ * sentry why it stopped, lets the sentry read and change the stopped
+ * thread's registers and its address space's memory, resumes it, and
+ * builds the address space's memory on the sentry's command (the typed
+ * mmap/munmap/... calls). It never serves a program syscall itself: that
+ * is the sentry's job, for every one of them.
+ *
+ * The model every implementation keeps:
+ *  - One sentry thread makes every call. A `struct stub_thread` is a
+ *    handle the platform allocates and frees; its contents are the
+ *    platform's, and the sentry reaches them only through these calls.
+ *  - A thread is either running program code or stopped. Registers,
+ *    memory writes through the typed calls, and resuming are for stopped
+ *    threads; platform_kick makes a running one stop.
+ *  - Address spaces and threads are named to the host by host pids/tids
+ *    (platform_thread_tid): stops carry them, memory is read through them,
+ *    and the host's accounting (mappings, CPU use) is asked for by them.
+ *  - Program memory lies below PROGRAM_ADDR_LIMIT; what a platform keeps
+ *    for itself lies above it and never shows in platform_for_each_mapping.
+ *  - Results are 0/values or -errno, never a host errno left in `errno`.
+ *
+ * The implementation today is platform/ptrace/: every address space is a
+ * host process (a "stub") cloned from a pristine factory stub and holding
+ * nothing but the program's memory and one page of stub code; a thread is
+ * resumed with PTRACE_SYSEMU, so a program syscall stops before the host
+ * runs it (or even seccomp sees it); the typed calls are injected through
+ * the stub page, and the stub's seccomp filter, built from the same table
+ * as those calls (platform/ptrace/inject.c), kills the stub on anything
+ * else. A second implementation (systrap: a seccomp RET_TRAP filter and a
+ * SIGSYS handler in stub code that hands the registers to the sentry
+ * through shared memory) provides the same functions under the same names;
+ * the registers then live in that shared memory instead of a ptrace cache.
+ * One ptrace-ism is still outside this header: stub stops raise SIGCHLD,
+ * which the sentry's loop polls with a signalfd (kernel/run.c, sched.c)
+ * while tasks wait on fds; systrap will need a platform wakeup fd there.
  */
 #ifndef MSENTRY_PLATFORM_H
 #define MSENTRY_PLATFORM_H
@@ -15,27 +48,73 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/user.h>
+#include <time.h>
 
 #include "util/util.h"
 
-/* The stub page sits just below TASK_SIZE (0x7ffffffff000 with 4-level paging).
- * Program memory must stay below it: the sentry's mm code enforces this. */
-#define STUB_ADDR 0x7fffffffe000UL
-#define PROGRAM_ADDR_LIMIT STUB_ADDR
-
-/* The vsyscall page's syscalls arrive through seccomp on emulating hosts. */
-#define VSYSCALL_PAGE 0xffffffffff600000UL
+/* Program memory must stay below this address (the sentry's mm code
+ * enforces it); the platform's own pages lie above. It is the ptrace
+ * stub page's address, just below TASK_SIZE (0x7ffffffff000 with 4-level
+ * paging). */
+#define PROGRAM_ADDR_LIMIT 0x7fffffffe000UL
 
 struct platform;
 
-/* One host thread of a stub, driven by the sentry. */
-struct stub_thread {
-	pid_t tid;			/* host tid */
-	int cpu;			/* CPU it is pinned to, -1: not known */
-	struct user_regs_struct regs;	/* cached registers, valid when regs_loaded */
-	bool regs_loaded;		/* regs hold the current register values */
-	bool regs_dirty;		/* regs must be written back before resuming */
-};
+/* One host thread of a stub, driven by the sentry: a handle the platform
+ * allocates (platform_new_address_space, platform_fork, platform_new_thread)
+ * and frees (platform_thread_free). Its contents are the platform's; the
+ * sentry reads registers and the host tid through the calls below. */
+struct stub_thread;
+
+/* ---- the platform ---- */
+
+/* Create the platform: pins the sentry to the CPU it runs on (so tracer
+ * and stubs share a CPU: a cross-CPU wakeup costs ~50 us on the VMs we
+ * target) and forks the pristine factory stub from which every address
+ * space is cloned. (platform/ptrace/cpu.c may later move them all to a
+ * less busy CPU.) */
+int platform_create(struct platform **out, struct error *e);
+void platform_destroy(struct platform *p);
+
+/* Call once per stop, with the stopped thread: now and then checks whether
+ * other tasks crowd the sentry's CPU and moves the sentry (and, lazily, its
+ * stubs) to an idle one. */
+void platform_tick(struct platform *p, pid_t tid);
+
+/* ---- address spaces and threads ---- */
+
+/* A fresh, empty address space: a stopped stub process cloned from the
+ * factory. Its thread is returned in `*th` and is ready for register setup
+ * (platform_set_regs). */
+int platform_new_address_space(struct platform *p, struct stub_thread **th, struct error *e);
+
+/* Fork the address space of `parent` (copy-on-write, by the host kernel):
+ * the new stub process's thread is returned in `*child`, stopped, with the
+ * registers of the stub code (set them before resuming it). 0 or -errno. */
+int platform_fork(struct stub_thread *parent, struct stub_thread **child);
+/* A new thread in the address space of `th`'s stub, as for platform_fork.
+ * 0 or -errno. */
+int platform_new_thread(struct stub_thread *th, struct stub_thread **child);
+
+/* The host tid of a stub thread (memory access, matching stops to
+ * threads); -1 once it is gone, or for NULL. The first thread's tid is
+ * its address space's pid (platform_kill, platform_for_each_mapping). */
+pid_t platform_thread_tid(const struct stub_thread *th);
+/* The host thread died (a STOP_EXITED stop): the calls below then fail or
+ * do nothing, and never reach another host thread by its old tid. */
+void platform_thread_exited(struct stub_thread *th);
+/* Free the handle (NULL: nothing), without touching the host thread: after
+ * platform_end_thread, platform_kill of its process, or its exit. */
+void platform_thread_free(struct stub_thread *th);
+
+/* End one thread of a stub process whose other threads live on (injected
+ * exit). `stopped`: the thread is in a ptrace stop now; otherwise it is
+ * stopped first. Nothing if the thread is already gone. */
+void platform_end_thread(struct stub_thread *th, bool stopped);
+/* Kill a whole stub process (SIGKILL) and reap what is ours to reap. */
+void platform_kill(pid_t tid);
+
+/* ---- running, and why a thread stopped ---- */
 
 /* What a stub stopped for. */
 enum stop_kind {
@@ -62,54 +141,38 @@ struct syscall_stop {
 	bool is_32bit; /* int $0x80 from 64-bit code */
 };
 
-/* Create the platform: pins the sentry to `cpu` (so tracer and stubs share
- * a CPU: a cross-CPU wakeup costs ~50 us on the VMs we target) and forks the
- * pristine factory stub from which every address space is cloned.
- * (platform/cpu.c may later move them all to a less busy CPU.) */
-int platform_create(struct platform **out, struct error *e);
-void platform_destroy(struct platform *p);
-
-/* Call once per stop, with the stopped thread: now and then checks whether
- * other tasks crowd the sentry's CPU and moves the sentry (and, lazily, its
- * stubs) to an idle one. */
-void platform_tick(struct platform *p, pid_t tid);
-
-/* A fresh, empty address space: a stopped stub process cloned from the
- * factory. Its thread is returned in `th` and is ready for register setup. */
-int platform_new_address_space(struct platform *p, struct stub_thread *th, struct error *e);
-
-/* Fork the address space of `parent` (copy-on-write, by the host kernel):
- * the new stub process's thread is returned in `child`. 0 or -errno. */
-int platform_fork(struct stub_thread *parent, struct stub_thread *child);
-/* A new thread in the address space of `th`'s stub. 0 or -errno. */
-int platform_new_thread(struct stub_thread *th, struct stub_thread *child);
-
-/* End one thread of a stub process whose other threads live on (injected
- * exit). `stopped`: the thread is in a ptrace stop now; otherwise it is
- * stopped first. */
-void platform_end_thread(struct stub_thread *th, bool stopped);
-/* Kill a whole stub process (SIGKILL) and reap what is ours to reap. */
-void platform_kill(pid_t tid);
-
 /* Wait for the next stop of any stub. Returns 0, or -errno (ECHILD: none left;
  * EINTR: interrupted; EAGAIN with nohang and nothing pending). */
 int platform_wait(struct stop *s, bool nohang);
 /* Classify a raw wait status of `tid`. */
 void platform_classify(pid_t tid, int status, struct stop *s);
 
+/* The syscall of a STOP_SYSCALL stop. 0 or -errno. */
 int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out);
 /* The siginfo of a STOP_SIGNAL stop. 0 or -errno. */
 int platform_get_siginfo(struct stub_thread *th, siginfo_t *si);
-int platform_load_regs(struct stub_thread *th);
+
 /* Resume after a syscall stop with `result` in RAX, or after a signal stop
  * (signal always suppressed: the sentry emulates signals). */
 int platform_resume(struct stub_thread *th, bool set_result, long result);
+/* Make a thread that runs program code stop soon: its next stop is a
+ * STOP_SIGNAL (SIGURG) that the sentry discards. Nothing if it is gone. */
+void platform_kick(struct stub_thread *th);
 
-/* Run one host syscall inside the stub on behalf of the program (mmap,
- * munmap, mprotect...). The program's registers are preserved. Returns the
- * raw syscall result (-errno on failure). */
-long platform_inject(struct stub_thread *th, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		     uint64_t a3, uint64_t a4, uint64_t a5);
+/* ---- registers of a stopped thread ---- */
+
+/* The registers: read from the host at the first call after a stop, then
+ * kept until the thread runs again. 0 or -errno. */
+int platform_get_regs(struct stub_thread *th, struct user_regs_struct *out);
+/* Give the thread new registers: they are written to the host when it is
+ * resumed. (Changes to RAX alone are cheaper through platform_resume's
+ * result.) */
+void platform_set_regs(struct stub_thread *th, const struct user_regs_struct *in);
+/* Extended FPU state (XSAVE area) for signal frames. Returns size or -errno. */
+long platform_get_fpstate(struct stub_thread *th, void *buf, size_t len);
+int platform_set_fpstate(struct stub_thread *th, const void *buf, size_t len);
+
+/* ---- memory of an address space, by the host tid of one of its threads ---- */
 
 /* Copy memory from/to the stub's address space. 0 or -EFAULT. */
 int platform_read(pid_t tid, uint64_t addr, void *buf, size_t len);
@@ -120,8 +183,61 @@ int platform_write_force(pid_t tid, uint64_t addr, const void *buf, size_t len);
  * Returns its length, -EFAULT, or -ENAMETOOLONG. */
 long platform_read_string(pid_t tid, uint64_t addr, char *buf, size_t max);
 
-/* Extended FPU state (XSAVE area) for signal frames. Returns size or -errno. */
-long platform_get_fpstate(struct stub_thread *th, void *buf, size_t len);
-int platform_set_fpstate(struct stub_thread *th, const void *buf, size_t len);
+/* ---- building the address space: the typed calls ---- */
+
+/* These run the host syscall of the same name in the address space of
+ * `th` (stopped; its registers are kept) and return its raw result, -errno
+ * on failure. The caller keeps ranges below PROGRAM_ADDR_LIMIT. `fd` of
+ * platform_mmap is a host fd of the sentry's (the stub shares its fd
+ * table), -1 for anonymous memory. Arguments have the host kernel's types,
+ * so program values pass unchanged. With the clones and exits behind
+ * platform_fork/platform_new_thread/platform_end_thread, they are the only
+ * syscalls a stub ever makes: the stub's seccomp allow-list is defined with
+ * them (platform/ptrace/inject.c), and nothing else can be injected. */
+long platform_mmap(struct stub_thread *th, uint64_t addr, uint64_t len, uint64_t prot,
+		   uint64_t flags, int fd, uint64_t off);
+long platform_munmap(struct stub_thread *th, uint64_t addr, uint64_t len);
+long platform_mprotect(struct stub_thread *th, uint64_t addr, uint64_t len, uint64_t prot);
+long platform_mremap(struct stub_thread *th, uint64_t addr, uint64_t old_len, uint64_t new_len,
+		     uint64_t flags, uint64_t new_addr);
+long platform_madvise(struct stub_thread *th, uint64_t addr, uint64_t len, int advice);
+long platform_msync(struct stub_thread *th, uint64_t addr, uint64_t len, int flags);
+long platform_mlock(struct stub_thread *th, uint64_t addr, uint64_t len);
+long platform_munlock(struct stub_thread *th, uint64_t addr, uint64_t len);
+/* Register the program's rseq area for `th` with the host kernel, which then
+ * keeps its cpu_id current and aborts critical sections itself. */
+long platform_rseq(struct stub_thread *th, uint64_t area, uint32_t len, int flags, uint32_t sig);
+
+/* ---- what the host knows about a stub ---- */
+
+/* One mapping of a stub's address space, as the host kernel lists it. */
+struct platform_mapping {
+	uint64_t start, end;	/* [start, end) */
+	char perms[8];		/* "rwxp": 's' last for MAP_SHARED */
+	uint64_t offset;	/* in the file */
+	unsigned major, minor;	/* device of the file, 0:0 for anonymous memory */
+	uint64_t inode;
+	const char *path;	/* host path, a host label ("[heap]"), or "" */
+};
+/* Call fn for each mapping of the program in stub process `stub`, in
+ * address order, until it returns nonzero. The platform's own pages (the
+ * stub page, the host's vsyscall page) are left out. 0, fn's nonzero
+ * result, or -errno if the map cannot be read. */
+int platform_for_each_mapping(pid_t stub,
+			      int (*fn)(void *ctx, const struct platform_mapping *m), void *ctx);
+
+/* The host's accounting of stub process (or thread) `tid`: the program's
+ * CPU use and memory peak. The sentry's own time serving its syscalls is
+ * not in it, much as a kernel's time is not user time. */
+struct platform_cpu {
+	unsigned long minflt, majflt; /* page faults */
+	unsigned long utime, stime;   /* user/system time in clock ticks (_SC_CLK_TCK) */
+	long maxrss_kb;		      /* peak resident set, 0 if unknown */
+};
+/* 0, or -1 if the host does not say. */
+int platform_cpu_usage(pid_t tid, struct platform_cpu *out);
+/* CPU time of the stub process `tid` (its CLOCK_PROCESS_CPUTIME_ID, as
+ * exact as the host's clock). 0 or -errno. */
+int platform_cpu_time(pid_t tid, struct timespec *out);
 
 #endif

@@ -124,7 +124,7 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 		sentry_release(&s);
 		return -1;
 	}
-	platform_resume(&init->th, false, 0);
+	platform_resume(init->th, false, 0);
 	sentry_loop(&s);
 	int status = s.finished ? s.exit_status : 128 + SIGKILL;
 	sentry_release(&s);

@@ -110,49 +110,42 @@ static const char *map_label(struct task *t, uint64_t start, const char *path)
 	return NULL;
 }
 
-static void add_map_line(struct task *t, struct strbuf *sb, const char *line)
+struct maps_ctx {
+	struct task *t;
+	struct strbuf *sb;
+};
+
+/* Mapping callback: one line of the program's maps. */
+static int add_map_line(void *ctx, const struct platform_mapping *m)
 {
-	unsigned long start, end, off, ino;
-	unsigned maj, min;
-	char perms[8];
-	int pos = 0;
-	if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &start, &end, perms, &off, &maj, &min,
-		   &ino, &pos) < 7)
-		return;
-	if (start >= STUB_ADDR && end <= STUB_ADDR + PAGE_SIZE)
-		return; /* the stub page is not the program's */
+	struct task *t = ((struct maps_ctx *)ctx)->t;
+	struct strbuf *sb = ((struct maps_ctx *)ctx)->sb;
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s", line + pos);
-	path[strcspn(path, "\n")] = '\0';
-	const char *label = map_label(t, start, path);
+	snprintf(path, sizeof(path), "%s", m->path);
+	const char *label = map_label(t, m->start, path);
 	cleanup_free char *shown = label ? xstrdup(label)
 				 : path[0] == '/' ? path_from_host(t->s, path)
 						  : xstrdup(path);
 	int len = 0;
-	strbuf_printf(sb, "%08lx-%08lx %s %08lx %02x:%02x %lu %n", start, end, perms, off, maj,
-		      min, ino, &len);
+	strbuf_printf(sb, "%08lx-%08lx %s %08lx %02x:%02x %lu %n", m->start, m->end, m->perms,
+		      m->offset, m->major, m->minor, m->inode, &len);
 	if (*shown)
 		strbuf_printf(sb, "%*s%s", len < 73 ? 73 - len : 0, "", shown);
 	strbuf_append(sb, "\n", 1);
+	return 0;
 }
 
 #define VSYSCALL_LINE_START "ffffffffff600000"
 
 static int synth_maps(struct task *t, struct strbuf *sb)
 {
-	char name[64];
-	snprintf(name, sizeof(name), "/proc/%d/maps", t->mm->stub_pid);
-	FILE *f = fopen(name, "re");
-	if (!f)
-		return -errno;
-	char line[PATH_MAX + 128];
-	while (fgets(line, sizeof(line), f)) {
-		/* The host's own line depends on the host's vsyscall mode;
-		 * what the program sees depends on --vsyscall only. */
-		if (strncmp(line, VSYSCALL_LINE_START, strlen(VSYSCALL_LINE_START)) != 0)
-			add_map_line(t, sb, line);
-	}
-	fclose(f);
+	/* The platform leaves out the host's vsyscall line, which depends on
+	 * the host's vsyscall mode: what the program sees depends on
+	 * --vsyscall only. */
+	struct maps_ctx c = {.t = t, .sb = sb};
+	int rc = platform_for_each_mapping(t->mm->stub_pid, add_map_line, &c);
+	if (rc < 0)
+		return rc;
 	if (t->s->cfg->vsyscall != VSYSCALL_NONE)
 		strbuf_printf(sb, "%s-ffffffffff601000 --xp 00000000 00:00 0%*s[vsyscall]\n",
 			      VSYSCALL_LINE_START, 18, "");

@@ -4,12 +4,12 @@
  * bitset). The value check and the enqueueing happen in one step of the
  * single sentry thread, and FUTEX_WAKE is itself a syscall the sentry
  * serves afterwards, so no wakeup can be lost between them. A woken waiter
- * returns 0 (t->futex_woken); a changed value gives EAGAIN, a timeout
+ * returns 0 (t->call.futex_woken); a changed value gives EAGAIN, a timeout
  * ETIMEDOUT, a signal EINTR/restart. Keys are Linux's: (address space,
  * address) for FUTEX_PRIVATE_FLAG operations and private memory; (device,
  * inode, offset) for a word in a MAP_SHARED mapping, found in the stub's
- * own /proc/PID/maps, so processes sharing memory (pshared mutexes, POSIX
- * semaphores) meet. The PI operations and FUTEX_WAKE_OP return ENOSYS
+ * own mappings (platform_for_each_mapping), so processes sharing memory
+ * (pshared mutexes, POSIX semaphores) meet. The PI operations and FUTEX_WAKE_OP return ENOSYS
  * (glibc needs neither for its ordinary mutexes, condition variables and
  * thread joins). futex(2) itself is decoded in syscalls/sys_futex.c.
  */
@@ -20,6 +20,26 @@
 
 #include "sentry/kernel/kernel.h"
 
+struct shared_key_ctx {
+	uint64_t addr;
+	struct futex_key *key;
+};
+
+/* Mapping callback: stop at the one holding the word; a shared key if it
+ * is MAP_SHARED. */
+static int shared_key(void *ctx, const struct platform_mapping *m)
+{
+	const struct shared_key_ctx *c = ctx;
+	if (c->addr < m->start || c->addr >= m->end)
+		return 0;
+	if (m->perms[3] == 's')
+		*c->key = (struct futex_key){.space = NULL,
+					     .a = ((uint64_t)m->major << 32) | m->minor,
+					     .b = m->inode,
+					     .c = m->offset + (c->addr - m->start)};
+	return 1;
+}
+
 /* The key of the word at `addr`: shared when it lies in a MAP_SHARED
  * mapping and the operation is not FUTEX_PRIVATE_FLAG. */
 static struct futex_key key_of(struct task *t, uint64_t addr, bool private_key)
@@ -27,25 +47,8 @@ static struct futex_key key_of(struct task *t, uint64_t addr, bool private_key)
 	struct futex_key k = {.space = t->mm, .a = addr};
 	if (private_key)
 		return k;
-	char path[64], line[512];
-	snprintf(path, sizeof(path), "/proc/%d/maps", t->mm->stub_pid);
-	FILE *f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		unsigned long start, end, off, ino;
-		unsigned maj, min;
-		char perms[8];
-		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &start, &end, perms, &off, &maj, &min,
-			   &ino) != 7 || addr < start || addr >= end)
-			continue;
-		if (perms[3] == 's')
-			k = (struct futex_key){.space = NULL,
-					       .a = ((uint64_t)maj << 32) | min,
-					       .b = ino,
-					       .c = off + (addr - start)};
-		break;
-	}
-	if (f)
-		fclose(f);
+	struct shared_key_ctx c = {.addr = addr, .key = &k};
+	platform_for_each_mapping(t->mm->stub_pid, shared_key, &c);
 	return k;
 }
 
@@ -57,8 +60,8 @@ static bool key_eq(const struct futex_key *x, const struct futex_key *y)
 long futex_wait(struct task *t, uint64_t addr, uint32_t expected, uint64_t timeout_addr,
 		uint32_t bitset, bool absolute, clockid_t clk, bool private_key)
 {
-	if (t->retry && t->futex_woken) {
-		t->futex_woken = false;
+	if (t->call.retry && t->call.futex_woken) {
+		t->call.futex_woken = false;
 		return 0;
 	}
 	if (bitset == 0)
@@ -89,7 +92,7 @@ static int futex_wake(struct task *t, const struct futex_key *key, uint32_t bits
 		if (u->state != TASK_BLOCKED || u->block.kind != BLOCK_FUTEX ||
 		    !key_eq(&u->block.futex, key) || !(u->block.futex_bitset & bitset))
 			continue;
-		u->futex_woken = true;
+		u->call.futex_woken = true;
 		u->state = TASK_READY;
 		n++;
 	}

@@ -7,9 +7,11 @@
  *   struct mm        the address space (one stub process), shared by CLONE_VM;
  *   struct fd_table  shared by CLONE_FILES;  struct fs_info  by CLONE_FS
  *                    (both in kernel/files.h);
- *   struct sighand   signal actions, shared by CLONE_SIGHAND.
- * Everything is reference counted and only touched by the sentry's single
- * thread: there are no locks to order.
+ *   struct sighand   signal actions, shared by CLONE_SIGHAND;
+ *   struct syscall_call  the syscall a task is serving, embedded in the task
+ *                    (t->call) and reset with each call.
+ * Everything shared is reference counted and only touched by the sentry's
+ * single thread: there are no locks to order.
  *
  * The kernel sits below the syscall handlers, the tracer, procfs and the
  * vsyscall emulation, and never includes their headers. Where it must reach
@@ -145,6 +147,26 @@ struct block {
 	struct timespec deadline; /* CLOCK_MONOTONIC */
 	struct futex_key futex;
 	uint32_t futex_bitset;
+	uint64_t sigwait_set; /* BLOCK_SIGNAL, rt_sigtimedwait: blocked signals that wake it */
+};
+
+/* One syscall in progress: what it keeps across its attempts. A handler
+ * that must wait returns SYSRET_BLOCK and, once woken, runs again from the
+ * start with `retry` set; these fields carry what the earlier attempts did.
+ * Owned by the call, not the task: zeroed when the task enters a syscall
+ * stop (run.c) and again when the call's result is given (task_resume), so
+ * nothing leaks from one call into the next. State that outlives a call
+ * stays in struct task: the mask sigsuspend/ppoll restore after the signal
+ * handler (saved_sigmask), the result a job-control stop holds back
+ * (pending_result), what the task waits on (block), the stop itself (sc). */
+struct syscall_call {
+	bool retry;	   /* this attempt runs the call again after a wakeup */
+	bool interrupted;  /* woken by a signal: the call must end (EINTR or restart) */
+	bool deadline_set; /* `deadline` is the call's timeout (task_deadline) */
+	struct timespec deadline; /* CLOCK_MONOTONIC, armed by the first attempt */
+	size_t io_done;	   /* bytes a blocking write/send/recv moved before it waited */
+	bool futex_woken;  /* a FUTEX_WAKE picked this waiter */
+	pid_t vfork_child; /* vfork: the child this parent waits for */
 };
 
 enum task_state {
@@ -156,7 +178,7 @@ enum task_state {
 struct task {
 	struct sentry *s;
 	pid_t tid; /* sandbox tid */
-	struct stub_thread th;
+	struct stub_thread *th; /* the platform's; NULL until the first exec */
 	struct process *proc;
 	struct mm *mm;
 	struct fd_table *files;
@@ -168,18 +190,11 @@ struct task {
 	struct sigpending pending; /* thread-directed signals */
 	uint64_t clear_child_tid, robust_list, robust_len;
 	struct syscall_stop sc; /* the syscall being served */
+	struct syscall_call call; /* its per-call state (above) */
 	enum task_state state;
-	struct block block;
+	struct block block;	/* what the task waits for (TASK_BLOCKED) */
 	bool in_syscall;	/* stopped at a syscall stop, result not yet given */
-	bool retry;		/* the current syscall is being run again after a wakeup */
-	size_t io_done;		/* bytes a blocking send/recv moved before it waited */
-	bool interrupted;	/* woken by a signal: the syscall must end */
 	bool exiting;		/* being torn down */
-	struct timespec deadline; /* timeout of the current syscall, kept across retries */
-	bool deadline_set;
-	pid_t vfork_child;	/* vfork in progress: the child's pid */
-	bool futex_woken;	/* a FUTEX_WAKE picked this waiter */
-	uint64_t sigwait_set;	/* rt_sigtimedwait: blocked signals that wake it */
 	long pending_result;	/* result to give when a stopped process continues */
 	bool pending_result_set;
 	uint64_t fault_addr;	/* cr2 of the last synchronous fault */
@@ -261,10 +276,11 @@ struct sentry {
 /* ---- program memory (usermem.c) ---- */
 int task_read(struct task *t, uint64_t addr, void *buf, size_t len);
 int task_write(struct task *t, uint64_t addr, const void *buf, size_t len);
+/* A NUL-terminated string of at most `max` bytes (NUL included): its
+ * length, -EFAULT or -ENAMETOOLONG. */
+long task_read_string(struct task *t, uint64_t addr, char *buf, size_t max);
 /* A path argument: 0 or -EFAULT/-ENAMETOOLONG/-ENOENT (empty). `buf` PATH_MAX. */
 int task_read_path(struct task *t, uint64_t addr, char *buf);
-long task_inject(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-		 uint64_t a4, uint64_t a5);
 
 /* ---- scheduling (sched.c) ---- */
 /* Block the current syscall of `t`; the handler then returns SYSRET_BLOCK. */

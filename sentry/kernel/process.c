@@ -92,17 +92,16 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 }
 
 /* The child's registers: the caller's, returning 0, on its own stack/TLS. */
-static void child_registers(struct task *t, struct task *c, uint64_t flags, uint64_t stack,
-			    uint64_t tls)
+static void child_registers(const struct user_regs_struct *parent, struct task *c, uint64_t flags,
+			    uint64_t stack, uint64_t tls)
 {
-	c->th.regs = t->th.regs;
-	c->th.regs.rax = 0;
+	struct user_regs_struct r = *parent;
+	r.rax = 0;
 	if (stack)
-		c->th.regs.rsp = stack;
+		r.rsp = stack;
 	if (flags & CLONE_SETTLS)
-		c->th.regs.fs_base = tls;
-	c->th.regs_loaded = true;
-	c->th.regs_dirty = true;
+		r.fs_base = tls;
+	platform_set_regs(c->th, &r);
 }
 
 static long clone_checks(uint64_t flags)
@@ -122,10 +121,11 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 	long rc = clone_checks(flags);
 	if (rc != 0)
 		return rc;
-	if ((rc = platform_load_regs(&t->th)) != 0)
+	struct user_regs_struct regs;
+	if ((rc = platform_get_regs(t->th, &regs)) != 0)
 		return rc;
-	struct stub_thread th;
-	rc = (flags & CLONE_VM) ? platform_new_thread(&t->th, &th) : platform_fork(&t->th, &th);
+	struct stub_thread *th;
+	rc = (flags & CLONE_VM) ? platform_new_thread(t->th, &th) : platform_fork(t->th, &th);
 	if (rc != 0)
 		return rc == -ENOMEM ? -ENOMEM : -EAGAIN;
 	struct sentry *s = t->s;
@@ -133,7 +133,7 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 	c->s = s;
 	c->tid = s->next_pid++;
 	c->th = th;
-	child_registers(t, c, flags, stack, tls);
+	child_registers(&regs, c, flags, stack, tls);
 	if (flags & CLONE_THREAD) {
 		c->proc = t->proc;
 		c->proc->refs++;
@@ -147,7 +147,7 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 		c->mm = t->mm;
 		c->mm->refs++;
 	} else {
-		c->mm = mm_copy(t->mm, th.tid);
+		c->mm = mm_copy(t->mm, platform_thread_tid(th));
 	}
 	if (flags & CLONE_FILES) {
 		c->files = t->files;
@@ -174,10 +174,10 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 	if (flags & CLONE_CHILD_SETTID)
 		task_write(c, ctid, &tid, sizeof(tid));
 	c->state = TASK_RUNNING;
-	platform_resume(&c->th, false, 0);
+	platform_resume(c->th, false, 0);
 	if (flags & CLONE_VFORK) {
 		c->proc->vfork_parent = t;
-		t->vfork_child = tid;
+		t->call.vfork_child = tid;
 	}
 	return tid;
 }
@@ -185,18 +185,18 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 /* vfork: the parent waits until the child execs or exits. */
 static long vfork_wait(struct task *t)
 {
-	struct task *c = task_by_tid(t->s, t->vfork_child);
+	struct task *c = task_by_tid(t->s, t->call.vfork_child);
 	if (c && c->proc->vfork_parent == t)
 		return task_block(t, BLOCK_VFORK);
-	pid_t pid = t->vfork_child;
-	t->vfork_child = 0;
+	pid_t pid = t->call.vfork_child;
+	t->call.vfork_child = 0;
 	return pid;
 }
 
 long task_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t ctid,
 		uint64_t tls)
 {
-	if (t->retry && t->vfork_child)
+	if (t->call.retry && t->call.vfork_child)
 		return vfork_wait(t);
 	long pid = do_clone(t, flags, stack, ptid, ctid, tls);
 	if (pid > 0 && (flags & CLONE_VFORK))
@@ -219,8 +219,7 @@ static void mm_release(struct task *t)
 		return;
 	}
 	/* Others still use the stub: only this thread leaves it. */
-	if (t->th.tid > 0)
-		platform_end_thread(&t->th, t->state != TASK_RUNNING || t->in_syscall);
+	platform_end_thread(t->th, t->state != TASK_RUNNING || t->in_syscall);
 }
 
 static void fs_release(struct fs_info *fs)
@@ -270,6 +269,7 @@ static void task_release(struct task *t)
 	t->exiting = true;
 	clear_child_tid(t);
 	mm_release(t);
+	platform_thread_free(t->th);
 	fd_table_put(t->files);
 	fs_release(t->fs);
 	free(t->block.fds);
@@ -438,7 +438,7 @@ static int read_string_array(struct task *t, uint64_t addr, char ***out, size_t 
 			v = xrealloc(v, cap * sizeof(char *));
 		}
 		char *buf = xmalloc(PATH_MAX * 32);
-		long len = platform_read_string(t->th.tid, p, buf, PATH_MAX * 32);
+		long len = task_read_string(t, p, buf, PATH_MAX * 32);
 		if (len < 0 || (*total += (size_t)len + 9) > ARG_MAX_BYTES) {
 			free(buf);
 			v[n] = NULL;
@@ -467,7 +467,7 @@ long task_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_ad
 		 uint64_t envp_addr, int flags)
 {
 	char path[PATH_MAX];
-	long n = platform_read_string(t->th.tid, path_addr, path, sizeof(path));
+	long n = task_read_string(t, path_addr, path, sizeof(path));
 	if (n < 0)
 		return n;
 	if (n == 0 && !(flags & AT_EMPTY_PATH))

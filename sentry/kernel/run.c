@@ -44,12 +44,12 @@ void sentry_run_syscall(struct task *t)
 
 static void handle_syscall(struct task *t)
 {
-	if (platform_syscall_info(&t->th, &t->sc) != 0) {
+	if (platform_syscall_info(t->th, &t->sc) != 0) {
 		task_continue(t);
 		return;
 	}
 	t->in_syscall = true;
-	t->retry = t->interrupted = t->deadline_set = false;
+	t->call = (struct syscall_call){0}; /* a new call: nothing kept from the last one */
 	KERNEL_OBSERVE(t->s, syscall_enter, t);
 	sentry_run_syscall(t);
 }
@@ -58,12 +58,11 @@ static void handle_syscall(struct task *t)
  * sentry's own kick (SIGURG) to make a running task stop. */
 static void handle_signal(struct task *t, int sig)
 {
-	t->th.regs_loaded = false;
 	if (t->vsyscall_pending_caller)
 		t->s->hooks->vsyscall_patch_pending(t);
 	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
 		siginfo_t si;
-		if (platform_get_siginfo(&t->th, &si) != 0)
+		if (platform_get_siginfo(t->th, &si) != 0)
 			memset(&si, 0, sizeof(si));
 		KERNEL_OBSERVE(t->s, fault, t, sig, si.si_code, (uint64_t)si.si_addr);
 		task_force_signal(t, sig, si.si_code, (uint64_t)si.si_addr);
@@ -92,13 +91,13 @@ void sentry_handle_stop(struct sentry *s, const struct stop *st)
 	case STOP_EXITED:
 		/* The stub died under the program (e.g. killed by its seccomp
 		 * filter): the program dies of that signal. */
-		t->th.tid = -1;
+		platform_thread_exited(t->th);
 		task_exit_group(t, st->sig ? st->sig : SIGKILL);
 		break;
 	case STOP_NEW_THREAD:
 	case STOP_OTHER:
 	default:
-		platform_resume(&t->th, false, 0);
+		platform_resume(t->th, false, 0);
 		break;
 	}
 }

@@ -5,10 +5,12 @@
  * what for in t->block (host fds to poll, a deadline, a child, a futex word,
  * a signal) and returns SYSRET_BLOCK. The task's stub stays stopped at its
  * syscall. When the condition may have changed, the task is woken and the
- * same handler runs again with the same arguments (t->retry is set), until it
- * completes. A signal for a blocked task wakes it with t->interrupted set, and
- * the next attempt to block returns SYSRET_RESTARTSYS instead, which becomes
- * EINTR or a restart (SA_RESTART) when the signal is delivered.
+ * same handler runs again with the same arguments (t->call.retry is set),
+ * until it completes. A signal for a blocked task wakes it with
+ * t->call.interrupted set, and the next attempt to block returns
+ * SYSRET_RESTARTSYS instead, which becomes EINTR or a restart (SA_RESTART)
+ * when the signal is delivered. What a call keeps across its attempts is in
+ * t->call (struct syscall_call), zeroed when the call starts and ends.
  *
  * The loop: tasks woken by other tasks run first; then, if no task waits on
  * a host fd or a deadline, the sentry blocks in waitpid() for the next stub
@@ -53,10 +55,10 @@ static struct timespec ts_add(struct timespec a, const struct timespec *b)
 bool task_deadline(struct task *t, const struct timespec *rel, bool absolute, clockid_t clk)
 {
 	if (!rel) {
-		t->deadline_set = false;
+		t->call.deadline_set = false;
 		return false;
 	}
-	if (!t->retry || !t->deadline_set) {
+	if (!t->call.retry || !t->call.deadline_set) {
 		struct timespec base = now_mono();
 		if (absolute) {
 			/* Convert an absolute time on `clk` to CLOCK_MONOTONIC. */
@@ -67,47 +69,46 @@ bool task_deadline(struct task *t, const struct timespec *rel, bool absolute, cl
 			if (ns < 0)
 				ns = 0;
 			struct timespec d = {ns / 1000000000LL, ns % 1000000000LL};
-			t->deadline = ts_add(base, &d);
+			t->call.deadline = ts_add(base, &d);
 		} else {
-			t->deadline = ts_add(base, rel);
+			t->call.deadline = ts_add(base, rel);
 		}
-		t->deadline_set = true;
+		t->call.deadline_set = true;
 	}
 	return task_deadline_passed(t);
 }
 
 bool task_deadline_passed(struct task *t)
 {
-	if (!t->deadline_set)
+	if (!t->call.deadline_set)
 		return false;
 	struct timespec now = now_mono();
-	return !ts_before(&now, &t->deadline);
+	return !ts_before(&now, &t->call.deadline);
 }
 
 static void clear_block(struct task *t)
 {
 	free(t->block.fds);
 	t->block = (struct block){0};
-	t->sigwait_set = 0;
 }
 
 long task_block(struct task *t, enum block_kind kind)
 {
 	/* A signal already interrupted this syscall: do not wait again. */
-	if (t->interrupted)
+	if (t->call.interrupted)
 		return SYSRET_RESTARTSYS;
 	if (kind != BLOCK_FD)
 		clear_block(t);
 	t->block.kind = kind;
-	t->block.has_deadline = t->deadline_set;
-	t->block.deadline = t->deadline;
+	t->block.has_deadline = t->call.deadline_set;
+	t->block.deadline = t->call.deadline;
 	t->state = TASK_BLOCKED;
 	return SYSRET_BLOCK;
 }
 
 long task_block_fd(struct task *t, int host_fd, short events)
 {
-	if (t->interrupted)
+	if (t->call.interrupted)
 		return SYSRET_RESTARTSYS;
 	clear_block(t);
 	t->block.fds = xcalloc(1, sizeof(struct pollfd));
@@ -140,7 +141,7 @@ void task_resume(struct task *t, long ret)
 	bool was_syscall = t->in_syscall;
 	t->state = TASK_RUNNING;
 	t->in_syscall = false;
-	t->retry = t->interrupted = t->deadline_set = false;
+	t->call = (struct syscall_call){0}; /* the call (if any) is over */
 	enum deliver_result r = signal_deliver_pending(t, was_syscall, &ret);
 	if (r == DELIVER_GONE)
 		return;
@@ -152,7 +153,7 @@ void task_resume(struct task *t, long ret)
 		t->block.kind = BLOCK_STOPPED;
 		return;
 	}
-	platform_resume(&t->th, r == DELIVER_SET_RESULT, ret);
+	platform_resume(t->th, r == DELIVER_SET_RESULT, ret);
 }
 
 void task_continue(struct task *t)
@@ -163,10 +164,8 @@ void task_continue(struct task *t)
 
 void task_kick(struct task *t)
 {
-	/* Any signal stops a traced thread before it acts; the sentry then
-	 * discards it. SIGURG is one nothing else sends to stubs. */
-	if (t->state == TASK_RUNNING && !t->in_syscall && t->th.tid > 0)
-		syscall(SYS_tkill, t->th.tid, SIGURG);
+	if (t->state == TASK_RUNNING && !t->in_syscall)
+		platform_kick(t->th);
 }
 
 /* Run the syscalls of woken tasks again. */
@@ -178,7 +177,7 @@ static bool run_ready(struct sentry *s)
 		for (struct task *t = s->tasks; t; t = t->next) {
 			if (t->state != TASK_READY)
 				continue;
-			t->retry = true;
+			t->call.retry = true;
 			t->state = TASK_RUNNING;
 			sentry_run_syscall(t);
 			ran = again = true;

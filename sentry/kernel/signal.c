@@ -12,7 +12,7 @@
  *     pointer to the full XSAVE area) and siginfo, below the red zone or on
  *     the alternate stack; rt_sigreturn restores from it.
  * A running target is kicked (task_kick) so it stops and gets the signal; a
- * blocked one is woken with t->interrupted, so its syscall ends with EINTR
+ * blocked one is woken with t->call.interrupted, so its syscall ends with EINTR
  * or restarts (SA_RESTART).
  */
 #include <errno.h>
@@ -116,7 +116,7 @@ static void queue(struct sigpending *q, int sig, const siginfo_t *info)
 static void notify(struct task *t, int sig)
 {
 	if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_SIGNAL &&
-	    (t->sigwait_set & SIGBIT(sig))) {
+	    (t->block.sigwait_set & SIGBIT(sig))) {
 		t->state = TASK_READY; /* sigtimedwait: it takes the signal itself */
 		return;
 	}
@@ -125,7 +125,7 @@ static void notify(struct task *t, int sig)
 	if (t->state == TASK_BLOCKED) {
 		if (t->block.kind == BLOCK_VFORK || t->block.kind == BLOCK_STOPPED)
 			return; /* only SIGKILL (and SIGCONT) end these waits */
-		t->interrupted = true;
+		t->call.interrupted = true;
 		t->state = TASK_READY;
 	} else if (t->state == TASK_RUNNING && !t->in_syscall) {
 		task_kick(t);
@@ -168,9 +168,9 @@ static void wake_stopped(struct sentry *s, struct process *p)
 		t->state = TASK_RUNNING;
 		t->block.kind = BLOCK_NONE;
 		if (t->pending_result_set)
-			platform_resume(&t->th, true, t->pending_result);
+			platform_resume(t->th, true, t->pending_result);
 		else
-			platform_resume(&t->th, false, 0);
+			platform_resume(t->th, false, 0);
 	}
 }
 
@@ -199,7 +199,7 @@ void signal_send_process(struct process *p, int sig, const siginfo_t *info)
 	signalfd_notify(s, sig);
 	for (struct task *t = s->tasks; t; t = t->next) {
 		if (t->proc == p && t->state == TASK_BLOCKED && t->block.kind == BLOCK_SIGNAL &&
-		    (t->sigwait_set & SIGBIT(sig))) {
+		    (t->block.sigwait_set & SIGBIT(sig))) {
 			notify(t, sig);
 			return;
 		}
@@ -276,12 +276,11 @@ static void regs_to_sigcontext(const struct user_regs_struct *r, struct k_sigcon
 	};
 }
 
-/* Build the frame and point the registers at the handler. 0 or -EFAULT. */
-static int build_frame(struct task *t, int sig, const siginfo_t *info,
+/* Build the frame and point the registers `r` at the handler. 0 or -EFAULT. */
+static int build_frame(struct task *t, struct user_regs_struct *r, int sig, const siginfo_t *info,
 		       const struct sigaction_k *act)
 {
 	struct sentry *s = t->s;
-	struct user_regs_struct *r = &t->th.regs;
 	uint64_t sp = r->rsp - 128; /* the red zone stays untouched */
 	bool onstack = on_altstack(t, r->rsp);
 	if ((act->flags & SA_ONSTACK) && !(t->altstack.ss_flags & SS_DISABLE) && !onstack) {
@@ -289,7 +288,7 @@ static int build_frame(struct task *t, int sig, const siginfo_t *info,
 		onstack = true;
 	}
 	cleanup_free uint8_t *xstate = xcalloc(1, s->xstate_size + 4);
-	long xlen = platform_get_fpstate(&t->th, xstate, s->xstate_size);
+	long xlen = platform_get_fpstate(t->th, xstate, s->xstate_size);
 	if (xlen < 0)
 		xlen = 0;
 	uint32_t magic2 = FP_XSTATE_MAGIC2;
@@ -325,7 +324,6 @@ static int build_frame(struct task *t, int sig, const siginfo_t *info,
 	r->rax = 0;
 	r->orig_rax = (uint64_t)-1;
 	r->eflags &= ~(0x400UL | 0x100UL | 0x10000UL); /* DF, TF, RF */
-	t->th.regs_dirty = true;
 	return 0;
 }
 
@@ -348,10 +346,11 @@ static void job_stop(struct task *t, int sig)
 			task_kick(u);
 }
 
-/* Apply the restart rules to an interrupted syscall before a handler runs. */
-static void settle_syscall(struct task *t, long *ret, const struct sigaction_k *act)
+/* Apply the restart rules to an interrupted syscall before a handler runs
+ * (to the registers `r`). */
+static void settle_syscall(struct task *t, struct user_regs_struct *r, long *ret,
+			   const struct sigaction_k *act)
 {
-	struct user_regs_struct *r = &t->th.regs;
 	if (*ret == SYSRET_RESTARTSYS) {
 		if (act && !(act->flags & SA_RESTART)) {
 			*ret = -EINTR;
@@ -359,12 +358,10 @@ static void settle_syscall(struct task *t, long *ret, const struct sigaction_k *
 			/* Re-execute the syscall instruction after the handler. */
 			r->rip -= 2;
 			r->rax = t->sc.nr;
-			t->th.regs_dirty = true;
 			return;
 		}
 	}
 	r->rax = (uint64_t)*ret;
-	t->th.regs_dirty = true;
 }
 
 enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long *ret)
@@ -396,17 +393,20 @@ enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long
 				return DELIVER_GONE;
 			}
 		}
-		if (platform_load_regs(&t->th) != 0) {
+		struct user_regs_struct regs;
+		if (platform_get_regs(t->th, &regs) != 0) {
 			task_exit_group(t, SIGKILL);
 			return DELIVER_GONE;
 		}
 		if (has_result)
-			settle_syscall(t, ret, act);
-		if (!(act->flags & SA_RESTORER_FLAG) || build_frame(t, sig, &info, act) != 0) {
+			settle_syscall(t, &regs, ret, act);
+		if (!(act->flags & SA_RESTORER_FLAG) ||
+		    build_frame(t, &regs, sig, &info, act) != 0) {
 			/* No way to run the handler: Linux forces SIGSEGV. */
 			task_exit_group(t, SIGSEGV | core_flag(t->proc));
 			return DELIVER_GONE;
 		}
+		platform_set_regs(t->th, &regs);
 		t->sigmask |= act->mask;
 		if (!(act->flags & SA_NODEFER))
 			t->sigmask |= SIGBIT(sig);
@@ -424,9 +424,11 @@ enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long
 		return DELIVER_KEEP_REGS;
 	if (*ret == SYSRET_RESTARTSYS) {
 		/* Interrupted by a signal that needed no handler: restart. */
-		if (platform_load_regs(&t->th) != 0)
+		struct user_regs_struct regs;
+		if (platform_get_regs(t->th, &regs) != 0)
 			return DELIVER_SET_RESULT;
-		settle_syscall(t, ret, NULL);
+		settle_syscall(t, &regs, ret, NULL);
+		platform_set_regs(t->th, &regs);
 		return DELIVER_KEEP_REGS;
 	}
 	return DELIVER_SET_RESULT;
@@ -466,10 +468,10 @@ void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
  * frame build_frame() made. */
 long signal_return(struct task *t)
 {
-	int rc = platform_load_regs(&t->th);
+	struct user_regs_struct regs, *r = &regs;
+	int rc = platform_get_regs(t->th, &regs);
 	if (rc != 0)
 		return rc;
-	struct user_regs_struct *r = &t->th.regs;
 	struct k_rt_sigframe frame;
 	if (task_read(t, r->rsp - 8, &frame, sizeof(frame)) != 0) {
 		task_force_signal(t, SIGSEGV, SI_KERNEL, 0);
@@ -482,12 +484,12 @@ long signal_return(struct task *t)
 	r->rdx = c->rdx, r->rax = c->rax, r->rcx = c->rcx, r->rsp = c->rsp, r->rip = c->rip;
 	r->eflags = (r->eflags & ~FIX_EFLAGS) | (c->eflags & FIX_EFLAGS);
 	r->orig_rax = (uint64_t)-1;
-	t->th.regs_dirty = true;
+	platform_set_regs(t->th, &regs);
 	t->sigmask = frame.uc.uc_sigmask & ~SIG_UNBLOCKABLE;
 	if (c->fpstate) {
 		cleanup_free uint8_t *xstate = xmalloc(t->s->xstate_size);
 		if (task_read(t, c->fpstate, xstate, t->s->xstate_size) == 0)
-			platform_set_fpstate(&t->th, xstate, t->s->xstate_size);
+			platform_set_fpstate(t->th, xstate, t->s->xstate_size);
 	}
 	/* The alternate stack setting is left as it is (sigaltstack owns it). */
 	return SYSRET_REGS;

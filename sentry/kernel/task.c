@@ -15,7 +15,7 @@
 struct task *task_by_host_tid(struct sentry *s, pid_t tid)
 {
 	for (struct task *t = s->tasks; t; t = t->next)
-		if (t->th.tid == tid)
+		if (platform_thread_tid(t->th) == tid)
 			return t;
 	return NULL;
 }
@@ -53,14 +53,13 @@ static long exec_map(void *ctx, uint64_t addr, uint64_t len, int prot, int flags
 		     uint64_t off)
 {
 	struct exec_ctx *c = ctx;
-	return platform_inject(c->th, 9 /* mmap */, addr, len, (uint64_t)prot, (uint64_t)flags,
-			       (uint64_t)fd, off);
+	return platform_mmap(c->th, addr, len, (uint64_t)prot, (uint64_t)flags, fd, off);
 }
 
 static int exec_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
 	struct exec_ctx *c = ctx;
-	return platform_write_force(c->th->tid, addr, buf, len);
+	return platform_write_force(platform_thread_tid(c->th), addr, buf, len);
 }
 
 /* /proc/self/exe names the file canonically (symlinks resolved, as Linux's
@@ -94,30 +93,30 @@ static void fill_request(struct sentry *s, struct loader_request *req)
 
 static void start_registers(struct stub_thread *th, const struct loader_result *res)
 {
-	struct user_regs_struct r;
+	struct user_regs_struct r, stub;
 	memset(&r, 0, sizeof(r));
+	if (platform_get_regs(th, &stub) != 0)
+		memset(&stub, 0, sizeof(stub));
 	/* Segment selectors stay the host's; everything else starts at zero
 	 * (RDX = 0: no atexit function from the "kernel"), as after execve. */
-	r.cs = th->regs.cs;
-	r.ss = th->regs.ss;
-	r.ds = th->regs.ds;
-	r.es = th->regs.es;
+	r.cs = stub.cs;
+	r.ss = stub.ss;
+	r.ds = stub.ds;
+	r.es = stub.es;
 	r.rip = res->entry;
 	r.rsp = res->sp;
 	r.eflags = 0x202;
 	r.orig_rax = (uint64_t)-1;
-	th->regs = r;
-	th->regs_loaded = true;
-	th->regs_dirty = true;
+	platform_set_regs(th, &r);
 }
 
 int task_exec(struct task *t, const char *path, const char *const *argv,
 	      const char *const *envp, struct error *e)
 {
-	struct stub_thread th;
+	struct stub_thread *th;
 	if (platform_new_address_space(t->s->platform, &th, e) != 0)
 		return -EAGAIN;
-	struct exec_ctx ctx = {.t = t, .th = &th};
+	struct exec_ctx ctx = {.t = t, .th = th};
 	struct loader_ops ops = {.ctx = &ctx, .open = exec_open, .map = exec_map,
 				 .write = exec_write};
 	struct loader_request req = {.path = path, .argv = argv, .envp = envp};
@@ -126,13 +125,14 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 	int rc = loader_load(&req, &ops, &res, e);
 	if (rc != 0) {
 		KERNEL_OBSERVE(t->s, exec_failed, t, path, e);
-		platform_kill(th.tid);
+		platform_kill(platform_thread_tid(th));
+		platform_thread_free(th);
 		return rc;
 	}
 	KERNEL_OBSERVE(t->s, exec, t, path, &res);
 	struct mm *mm = xcalloc(1, sizeof(*mm));
 	*mm = (struct mm){.refs = 1,
-			  .stub_pid = th.tid,
+			  .stub_pid = platform_thread_tid(th),
 			  .brk_start = res.brk_start,
 			  .brk_end = res.brk_start,
 			  .stack_start = res.stack_start,
@@ -145,10 +145,10 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 			  .auxv_words = res.auxv_words,
 			  .exe_path = absolute_exe(t, res.exe_path)};
 	memcpy(mm->auxv, res.auxv, sizeof(mm->auxv));
-	start_registers(&th, &res);
+	start_registers(th, &res);
 	loader_result_release(&res);
-	struct stub_thread old = t->th;
-	drop_old_mm(t, &old);
+	drop_old_mm(t, t->th);
+	platform_thread_free(t->th);
 	t->mm = mm;
 	t->th = th;
 	fd_close_on_exec(t->files);
@@ -218,7 +218,6 @@ struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_va
 	t->files = initial_fds();
 	t->fs = fs;
 	t->altstack = (stack_t){.ss_flags = SS_DISABLE};
-	t->th.tid = -1;
 	t->state = TASK_RUNNING;
 	t->next = s->tasks;
 	s->tasks = t;

@@ -6,24 +6,23 @@
 
 int task_read(struct task *t, uint64_t addr, void *buf, size_t len)
 {
-	return platform_read(t->th.tid, addr, buf, len);
+	return platform_read(platform_thread_tid(t->th), addr, buf, len);
 }
 
 int task_write(struct task *t, uint64_t addr, const void *buf, size_t len)
 {
-	return platform_write(t->th.tid, addr, buf, len);
+	return platform_write(platform_thread_tid(t->th), addr, buf, len);
+}
+
+long task_read_string(struct task *t, uint64_t addr, char *buf, size_t max)
+{
+	return platform_read_string(platform_thread_tid(t->th), addr, buf, max);
 }
 
 int task_read_path(struct task *t, uint64_t addr, char *buf)
 {
-	long n = platform_read_string(t->th.tid, addr, buf, PATH_MAX);
+	long n = task_read_string(t, addr, buf, PATH_MAX);
 	if (n < 0)
 		return (int)n;
 	return n == 0 ? -ENOENT : 0;
-}
-
-long task_inject(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-		 uint64_t a4, uint64_t a5)
-{
-	return platform_inject(&t->th, nr, a0, a1, a2, a3, a4, a5);
 }

@@ -912,8 +912,9 @@ static void finish(struct strace *st, struct task *t, struct strace_task *r, lon
 	enum ret_fmt rf = r->d ? (enum ret_fmt)r->d->ret : R_HEX;
 	if (ret == SYSRET_NORETURN)
 		rf = R_NORETURN;
+	struct user_regs_struct regs;
 	if (ret == SYSRET_REGS) /* rt_sigreturn: the restored RAX */
-		ret = t->th.regs_loaded ? (long)t->th.regs.rax : 0;
+		ret = platform_get_regs(t->th, &regs) == 0 ? (long)regs.rax : 0;
 	for (int i = r->first_out; i < r->shown; i++)
 		format_arg(st, t, r, i, ret, task_alive);
 	struct strbuf b = {0};
@@ -1021,7 +1022,8 @@ void strace_fault(struct task *t, int sig, int code, uint64_t addr)
 {
 	/* The registers say where the program was; loading them now only
 	 * saves signal delivery the same read. */
-	uint64_t ip = platform_load_regs(&t->th) == 0 ? t->th.regs.rip : 0;
+	struct user_regs_struct regs;
+	uint64_t ip = platform_get_regs(t->th, &regs) == 0 ? regs.rip : 0;
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
 	si.si_signo = sig;

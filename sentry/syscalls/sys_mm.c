@@ -34,46 +34,43 @@ SYSCALL_HANDLER(mmap)
 		return -ENOMEM;
 	if (!fixed && addr && !range_ok(addr, PAGE_UP(len)))
 		addr = 0; /* a hint into the stub's page is just dropped */
-	return task_inject(t, __NR_mmap, addr, len, a[2], (uint64_t)flags, (uint64_t)host_fd,
-			   a[5]);
+	return platform_mmap(t->th, addr, len, a[2], (uint64_t)flags, host_fd, a[5]);
 }
 
 /* Calls that act on an existing range: forwarded once the range is checked. */
-static long range_call(struct task *t, long nr, const uint64_t *a)
+static bool range_call_ok(const uint64_t *a)
 {
-	if (!range_ok(a[0], PAGE_UP(a[1])))
-		return -EINVAL;
-	return task_inject(t, nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return range_ok(a[0], PAGE_UP(a[1]));
 }
 
 SYSCALL_HANDLER(munmap)
 {
-	return range_call(t, __NR_munmap, a);
+	return range_call_ok(a) ? platform_munmap(t->th, a[0], a[1]) : -EINVAL;
 }
 
 SYSCALL_HANDLER(mprotect)
 {
-	return range_call(t, __NR_mprotect, a);
+	return range_call_ok(a) ? platform_mprotect(t->th, a[0], a[1], a[2]) : -EINVAL;
 }
 
 SYSCALL_HANDLER(madvise)
 {
-	return range_call(t, __NR_madvise, a);
+	return range_call_ok(a) ? platform_madvise(t->th, a[0], a[1], (int)a[2]) : -EINVAL;
 }
 
 SYSCALL_HANDLER(msync)
 {
-	return range_call(t, __NR_msync, a);
+	return range_call_ok(a) ? platform_msync(t->th, a[0], a[1], (int)a[2]) : -EINVAL;
 }
 
 SYSCALL_HANDLER(mlock)
 {
-	return range_call(t, __NR_mlock, a);
+	return range_call_ok(a) ? platform_mlock(t->th, a[0], a[1]) : -EINVAL;
 }
 
 SYSCALL_HANDLER(munlock)
 {
-	return range_call(t, __NR_munlock, a);
+	return range_call_ok(a) ? platform_munlock(t->th, a[0], a[1]) : -EINVAL;
 }
 
 SYSCALL_HANDLER(mremap)
@@ -82,7 +79,7 @@ SYSCALL_HANDLER(mremap)
 		return -EINVAL;
 	if ((a[3] & MREMAP_FIXED) && !range_ok(a[4], PAGE_UP(a[2])))
 		return -EINVAL;
-	return task_inject(t, __NR_mremap, a[0], a[1], a[2], a[3], a[4], 0);
+	return platform_mremap(t->th, a[0], a[1], a[2], a[3], a[4]);
 }
 
 SYSCALL_HANDLER(brk)
@@ -93,18 +90,15 @@ SYSCALL_HANDLER(brk)
 		return (long)mm->brk_end;
 	uint64_t old_top = PAGE_UP(mm->brk_end), new_top = PAGE_UP(want);
 	if (new_top > old_top) {
-		long r = task_inject(t, __NR_mmap, old_top, new_top - old_top,
-				     PROT_READ | PROT_WRITE,
-				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1,
-				     0);
+		long r = platform_mmap(t->th, old_top, new_top - old_top, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 		if (r != (long)old_top) {
 			if (r >= 0)
-				task_inject(t, __NR_munmap, (uint64_t)r, new_top - old_top, 0, 0,
-					    0, 0);
+				platform_munmap(t->th, (uint64_t)r, new_top - old_top);
 			return (long)mm->brk_end; /* like Linux: failure is the old break */
 		}
 	} else if (new_top < old_top) {
-		task_inject(t, __NR_munmap, new_top, old_top - new_top, 0, 0, 0, 0);
+		platform_munmap(t->th, new_top, old_top - new_top);
 	}
 	mm->brk_end = want;
 	return (long)want;

@@ -43,7 +43,7 @@
  * with EINTR), as rt_sigsuspend does. 0 or -errno. */
 static int install_sigmask(struct task *t, uint64_t addr, uint64_t size)
 {
-	if (!addr || t->retry)
+	if (!addr || t->call.retry)
 		return 0;
 	if (size != sizeof(uint64_t))
 		return -EINVAL;
@@ -60,7 +60,7 @@ static int install_sigmask(struct task *t, uint64_t addr, uint64_t size)
  * pending that the call's temporary mask unblocked. */
 static bool signal_ends_wait(struct task *t)
 {
-	if (t->interrupted)
+	if (t->call.interrupted)
 		return true;
 	return t->restore_sigmask && ((t->pending.set | t->proc->pending.set) & ~t->sigmask);
 }
@@ -285,9 +285,9 @@ static struct timespec remaining(struct task *t)
 {
 	struct timespec now, left = {0, 0};
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	int64_t ns =
-	    (t->deadline.tv_sec - now.tv_sec) * 1000000000LL + (t->deadline.tv_nsec - now.tv_nsec);
-	if (t->deadline_set && ns > 0)
+	int64_t ns = (t->call.deadline.tv_sec - now.tv_sec) * 1000000000LL +
+		     (t->call.deadline.tv_nsec - now.tv_nsec);
+	if (t->call.deadline_set && ns > 0)
 		left = (struct timespec){ns / 1000000000LL, ns % 1000000000LL};
 	return left;
 }

@@ -221,17 +221,17 @@ SYSCALL_HANDLER(getrandom)
 
 SYSCALL_HANDLER(arch_prctl)
 {
-	int rc = platform_load_regs(&t->th);
+	struct user_regs_struct regs, *r = &regs;
+	int rc = platform_get_regs(t->th, &regs);
 	if (rc != 0)
 		return rc;
-	struct user_regs_struct *r = &t->th.regs;
 	switch (a[0]) {
 	case ARCH_SET_FS:
 	case ARCH_SET_GS:
 		if (a[1] >= PROGRAM_ADDR_LIMIT)
 			return -EPERM;
 		*(a[0] == ARCH_SET_FS ? &r->fs_base : &r->gs_base) = a[1];
-		t->th.regs_dirty = true;
+		platform_set_regs(t->th, &regs);
 		return 0;
 	case ARCH_GET_FS:
 	case ARCH_GET_GS: {
@@ -274,7 +274,7 @@ SYSCALL_HANDLER(rseq)
 {
 	/* Registered with the host kernel for the stub thread: the kernel
 	 * then keeps cpu_id current and aborts critical sections itself. */
-	return task_inject(t, __NR_rseq, a[0], a[1], a[2], a[3], 0, 0);
+	return platform_rseq(t->th, a[0], (uint32_t)a[1], (int)a[2], (uint32_t)a[3]);
 }
 
 static long rlimit_common(struct task *t, pid_t pid, unsigned res, uint64_t new_addr,
@@ -315,41 +315,8 @@ SYSCALL_HANDLER(setrlimit)
 	return rlimit_common(t, 0, (unsigned)a[0], a[1], 0);
 }
 
-/* CPU use of the program: the host's accounting of its stub (host tid
- * `tid`), read from /proc/TID/stat: fault counts and user/system ticks.
- * The sentry's own time serving the program's syscalls is not counted,
- * much as a kernel's time is not user time. 0 or -1. */
-struct stub_usage {
-	unsigned long minflt, majflt, utime, stime; /* utime/stime in clock ticks */
-	long maxrss_kb;
-};
-
-static int stub_usage(pid_t tid, struct stub_usage *u)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* Fields after the command name, which may hold spaces: state is 3. */
-	const char *p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %lu %*u %lu %*u %lu %lu", &u->minflt,
-			 &u->majflt, &u->utime, &u->stime) != 4)
-		return -1;
-	u->maxrss_kb = 0;
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	f = fopen(path, "re");
-	while (f && fgets(buf, sizeof(buf), f))
-		if (sscanf(buf, "VmHWM: %ld kB", &u->maxrss_kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return 0;
-}
-
+/* CPU use of the program is the platform's accounting of its stub
+ * (platform_cpu_usage). */
 static struct timeval ticks_to_timeval(unsigned long ticks)
 {
 	long hz = sysconf(_SC_CLK_TCK);
@@ -364,9 +331,9 @@ SYSCALL_HANDLER(getrusage)
 		return -EINVAL;
 	struct rusage ru;
 	memset(&ru, 0, sizeof(ru));
-	struct stub_usage u;
+	struct platform_cpu u;
 	/* No children yet: RUSAGE_CHILDREN stays zero. */
-	if (who != RUSAGE_CHILDREN && stub_usage(t->th.tid, &u) == 0) {
+	if (who != RUSAGE_CHILDREN && platform_cpu_usage(platform_thread_tid(t->th), &u) == 0) {
 		ru.ru_utime = ticks_to_timeval(u.utime);
 		ru.ru_stime = ticks_to_timeval(u.stime);
 		ru.ru_minflt = (long)u.minflt;
@@ -381,8 +348,8 @@ SYSCALL_HANDLER(times)
 	struct tms tms;
 	clock_t now = times(&tms);
 	memset(&tms, 0, sizeof(tms));
-	struct stub_usage u;
-	if (stub_usage(t->th.tid, &u) == 0) {
+	struct platform_cpu u;
+	if (platform_cpu_usage(platform_thread_tid(t->th), &u) == 0) {
 		tms.tms_utime = (clock_t)u.utime;
 		tms.tms_stime = (clock_t)u.stime;
 	}

@@ -123,7 +123,7 @@ SYSCALL_HANDLER(rt_sigsuspend)
 {
 	if (a[1] != 8)
 		return -EINVAL;
-	if (!t->retry) {
+	if (!t->call.retry) {
 		uint64_t mask;
 		if (task_read(t, a[0], &mask, sizeof(mask)) != 0)
 			return -EFAULT;
@@ -131,7 +131,7 @@ SYSCALL_HANDLER(rt_sigsuspend)
 		t->restore_sigmask = true;
 		t->sigmask = mask & ~SIG_UNBLOCKABLE;
 	}
-	if (t->interrupted)
+	if (t->call.interrupted)
 		return -EINTR;
 	return task_block(t, BLOCK_SIGNAL);
 }
@@ -139,7 +139,7 @@ SYSCALL_HANDLER(rt_sigsuspend)
 SYSCALL_HANDLER(pause)
 {
 	(void)a;
-	if (t->interrupted)
+	if (t->call.interrupted)
 		return -EINTR;
 	return task_block(t, BLOCK_SIGNAL);
 }
@@ -166,11 +166,11 @@ SYSCALL_HANDLER(rt_sigtimedwait)
 		return -EFAULT;
 	if (task_deadline(t, a[2] ? &ts : NULL, false, CLOCK_MONOTONIC))
 		return -EAGAIN;
-	if (t->interrupted)
+	if (t->call.interrupted)
 		return -EINTR;
 	/* The signals waited for are usually blocked: notify() wakes the task
 	 * for them through sigwait_set. */
 	long r = task_block(t, BLOCK_SIGNAL);
-	t->sigwait_set = set;
+	t->block.sigwait_set = set;
 	return r;
 }

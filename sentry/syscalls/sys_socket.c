@@ -23,36 +23,31 @@
  * Abstract names are passed through (they live in the host's network
  * namespace).
  *
- * SCM_RIGHTS carries host fds: program fds are translated to the sentry's
- * host fds on send, and received host fds become program fds. When the
- * received description is one the sandbox already has open (kcmp), its
- * existing struct file is shared, so O_NONBLOCK views, signalfd and epoll
- * state stay those of one open file description, as in Linux.
+ * Sending and receiving, with their ancillary data (SCM_RIGHTS), are in
+ * sys_sockmsg.c; the helpers both files use are declared in
+ * syscalls-internal.h.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/filter.h>
-#include <linux/kcmp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "sentry/fs/fs.h"
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/syscalls/syscalls-internal.h"
 
-#define MAX_CONTROL  65536 /* ancillary data copied per call */
 #define MAX_OPTLEN   4096  /* socket option values */
 #define MAX_FILTER   4096  /* BPF_MAXINSNS */
 #define MAGIC_PREFIX "/proc/self/fd/"
@@ -74,7 +69,7 @@ static void unix_name_release(struct file *f)
 	free(un);
 }
 
-static struct file *sock_file(struct task *t, int fd, long *err)
+struct file *sock_file(struct task *t, int fd, long *err)
 {
 	struct file *f = fd_lookup(t, fd);
 	*err = !f ? -EBADF : f->host_fd < 0 ? -ENOTSOCK : 0;
@@ -91,12 +86,12 @@ static long install_socket(struct task *t, int host, int type)
  * connect) for a nonblocking caller, else wait for `events` with the
  * socket's SO_RCVTIMEO/SO_SNDTIMEO (`timeo_opt`) as deadline, ending with
  * `on_timeout` when it passes. */
-static long sock_wait(struct task *t, struct file *f, int flags, short events, int timeo_opt,
-		      long on_timeout)
+long sock_wait(struct task *t, struct file *f, int flags, short events, int timeo_opt,
+	       long on_timeout)
 {
 	if ((flags & MSG_DONTWAIT) || file_is_nonblocking(f))
 		return on_timeout;
-	if (!t->retry) {
+	if (!t->call.retry) {
 		struct timeval tv = {0, 0};
 		socklen_t len = sizeof(tv);
 		getsockopt(f->host_fd, SOL_SOCKET, timeo_opt, &tv, &len);
@@ -111,20 +106,6 @@ static long sock_wait(struct task *t, struct file *f, int flags, short events, i
 }
 
 /* ---- addresses ---- */
-
-/* A program address in host form; `tmpfd` (if >= 0) backs its name. */
-struct host_addr {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int tmpfd;
-};
-
-static void host_addr_release(struct host_addr *ha)
-{
-	if (ha->tmpfd >= 0)
-		close(ha->tmpfd);
-}
-#define cleanup_host_addr __attribute__((cleanup(host_addr_release)))
 
 /* The filesystem path in an AF_UNIX address, or false (abstract, unnamed
  * or another family). `path` has sizeof(sun_path) + 1 bytes. */
@@ -155,8 +136,8 @@ static int set_unix_path(struct host_addr *ha, int fd, const char *name)
 /* Read a program address and make it usable by the host. For bind, a
  * filesystem name is created under its resolved parent directory, which
  * is returned in *bound; otherwise the existing socket file is opened. */
-static int addr_in(struct task *t, uint64_t addr, uint64_t len, bool bind_name,
-		   struct host_addr *ha, struct unix_name **bound)
+int sock_addr_in(struct task *t, uint64_t addr, uint64_t len, bool bind_name, struct host_addr *ha,
+		 struct unix_name **bound)
 {
 	*ha = (struct host_addr){.tmpfd = -1, .len = (socklen_t)len};
 	if ((int)len < 0 || len > sizeof(ha->ss))
@@ -189,7 +170,7 @@ static int addr_in(struct task *t, uint64_t addr, uint64_t len, bool bind_name,
 	return 0;
 }
 
-/* Map a host-reported AF_UNIX name made by addr_in back to a sandbox path. */
+/* Map a host-reported AF_UNIX name made by sock_addr_in back to a sandbox path. */
 static void unix_name_from_host(struct sentry *s, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
@@ -214,8 +195,8 @@ static void unix_name_from_host(struct sentry *s, struct sockaddr_storage *ss, s
 
 /* Give an address to the program: at most `cap` bytes at `addr`; the full
  * length goes to *outlen. */
-static int addr_out(struct task *t, struct sockaddr_storage *ss, socklen_t len, uint64_t addr,
-		    socklen_t cap, socklen_t *outlen)
+int sock_addr_out(struct task *t, struct sockaddr_storage *ss, socklen_t len, uint64_t addr,
+		  socklen_t cap, socklen_t *outlen)
 {
 	unix_name_from_host(t->s, ss, &len);
 	size_t n = len < cap ? len : cap;
@@ -226,8 +207,8 @@ static int addr_out(struct task *t, struct sockaddr_storage *ss, socklen_t len, 
 }
 
 /* The (addr, addrlen pointer) pair of accept, getsockname, recvfrom... */
-static int addr_out_lenp(struct task *t, struct sockaddr_storage *ss, socklen_t len, uint64_t addr,
-			 uint64_t lenp)
+int sock_addr_out_lenp(struct task *t, struct sockaddr_storage *ss, socklen_t len, uint64_t addr,
+		       uint64_t lenp)
 {
 	if (!addr || !lenp)
 		return 0;
@@ -237,7 +218,7 @@ static int addr_out_lenp(struct task *t, struct sockaddr_storage *ss, socklen_t 
 	if (cap < 0)
 		return -EINVAL;
 	socklen_t out;
-	int rc = addr_out(t, ss, len, addr, (socklen_t)cap, &out);
+	int rc = sock_addr_out(t, ss, len, addr, (socklen_t)cap, &out);
 	if (rc == 0 && task_write(t, lenp, &out, sizeof(out)) != 0)
 		rc = -EFAULT;
 	return rc;
@@ -307,7 +288,7 @@ SYSCALL_HANDLER(bind)
 		return err;
 	cleanup_host_addr struct host_addr ha;
 	struct unix_name *un = NULL;
-	int rc = addr_in(t, a[1], a[2], true, &ha, &un);
+	int rc = sock_addr_in(t, a[1], a[2], true, &ha, &un);
 	if (rc != 0)
 		return rc;
 	/* The socket file's mode follows the program's umask; the sentry is
@@ -342,7 +323,7 @@ SYSCALL_HANDLER(connect)
 	struct file *f = sock_file(t, (int)a[0], &err);
 	if (!f)
 		return err;
-	if (t->retry && !t->interrupted) {
+	if (t->call.retry && !t->call.interrupted) {
 		/* Woken when the connection finished (or failed). */
 		int soerr = 0;
 		socklen_t len = sizeof(soerr);
@@ -350,21 +331,21 @@ SYSCALL_HANDLER(connect)
 			return -soerr;
 	}
 	cleanup_host_addr struct host_addr ha;
-	int rc = addr_in(t, a[1], a[2], false, &ha, NULL);
+	int rc = sock_addr_in(t, a[1], a[2], false, &ha, NULL);
 	if (rc != 0)
 		return rc;
 	rc = connect(f->host_fd, (struct sockaddr *)&ha.ss, ha.len) == 0 ? 0 : -errno;
-	if (t->retry && rc == -EISCONN)
+	if (t->call.retry && rc == -EISCONN)
 		return 0;
 	if (rc == -EAGAIN && !file_is_nonblocking(f)) {
 		/* An AF_UNIX listener's backlog is full, and the host has no
 		 * event for room in it: look again shortly. */
 		struct timespec soon = {0, 1000000};
-		t->deadline_set = false;
+		t->call.deadline_set = false;
 		task_deadline(t, &soon, false, CLOCK_MONOTONIC);
 		return task_block(t, BLOCK_SLEEP);
 	}
-	if (rc == -EINPROGRESS || (t->retry && rc == -EALREADY))
+	if (rc == -EINPROGRESS || (t->call.retry && rc == -EALREADY))
 		return sock_wait(t, f, 0, POLLOUT, SO_SNDTIMEO, -EINPROGRESS);
 	return rc;
 }
@@ -394,7 +375,7 @@ static long accept_common(struct task *t, const uint64_t *a, int flags)
 	long fd = install_socket(t, host, flags);
 	if (fd < 0)
 		return fd;
-	int rc = addr_out_lenp(t, &ss, len, a[1], a[2]);
+	int rc = sock_addr_out_lenp(t, &ss, len, a[1], a[2]);
 	if (rc != 0) {
 		fd_close(t, (int)fd);
 		return rc;
@@ -436,7 +417,7 @@ static long name_common(struct task *t, const uint64_t *a, bool peer)
 	}
 	if (!a[1] || !a[2])
 		return -EFAULT;
-	return addr_out_lenp(t, &ss, len, a[1], a[2]);
+	return sock_addr_out_lenp(t, &ss, len, a[1], a[2]);
 }
 
 SYSCALL_HANDLER(getsockname)
@@ -456,450 +437,6 @@ SYSCALL_HANDLER(shutdown)
 	if (!f)
 		return err;
 	return shutdown(f->host_fd, (int)a[1]) == 0 ? 0 : -errno;
-}
-
-/* ---- ancillary data ---- */
-
-/* Program -> host: SCM_RIGHTS fds become the sentry's host fds, and
- * SCM_CREDENTIALS name the sentry's host pid (the one the host checks). */
-static int control_to_host(struct task *t, struct msghdr *mh)
-{
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_len < CMSG_LEN(0) ||
-		    (char *)c + c->cmsg_len > (char *)mh->msg_control + mh->msg_controllen)
-			return -EINVAL;
-		if (c->cmsg_level != SOL_SOCKET)
-			continue;
-		if (c->cmsg_type == SCM_RIGHTS) {
-			int *fds = (int *)CMSG_DATA(c);
-			size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t i = 0; i < n; i++) {
-				int host = fd_host(t, fds[i]);
-				if (host < 0)
-					return -EBADF;
-				fds[i] = host;
-			}
-		} else if (c->cmsg_type == SCM_CREDENTIALS &&
-			   c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
-			struct ucred cr;
-			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
-			if (cr.pid != t->proc->pid)
-				return -EPERM;
-			cr.pid = getpid();
-			memcpy(CMSG_DATA(c), &cr, sizeof(cr));
-		}
-	}
-	return 0;
-}
-
-/* The sandbox's existing struct file for the open file description behind
- * host fd `host`, if some task has it open. */
-static struct file *file_of_description(struct sentry *s, int host)
-{
-	pid_t self = getpid();
-	for (struct task *t = s->tasks; t; t = t->next) {
-		struct fd_table *ft = t->files;
-		for (int i = 0; ft && i < ft->size; i++) {
-			struct file *f = ft->slots[i].file;
-			if (f && f->host_fd >= 0 &&
-			    syscall(SYS_kcmp, self, self, KCMP_FILE, host, f->host_fd) == 0)
-				return f;
-		}
-	}
-	return NULL;
-}
-
-/* A struct file for a host fd received from a socket (takes `host`). */
-static struct file *file_for_received(struct sentry *s, int host)
-{
-	struct file *f = file_of_description(s, host);
-	if (f) {
-		close(host);
-		return file_get(f);
-	}
-	/* A description nobody in the sandbox holds any more. If it is
-	 * O_NONBLOCK and may block, it is most likely one the sentry made
-	 * nonblocking for a program (whose own view, lost with its last fd,
-	 * is taken as blocking); otherwise serve it as it is. */
-	struct stat st;
-	int fl = fcntl(host, F_GETFL);
-	bool plain = fstat(host, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));
-	if (!plain && fl >= 0 && (fl & O_NONBLOCK))
-		return file_new_nonblocking(host, false);
-	return file_new_host(host, NULL);
-}
-
-/* Host -> program: received host fds become program fds. */
-static void control_from_host(struct task *t, struct msghdr *mh, bool cloexec)
-{
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		int *fds = (int *)CMSG_DATA(c);
-		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd = fd_install(t, file_for_received(t->s, fds[i]), cloexec, 0);
-			if (fd < 0) {
-				/* Out of fds: Linux truncates the rest. */
-				for (size_t j = i + 1; j < n; j++)
-					close(fds[j]);
-				c->cmsg_len = CMSG_LEN(i * sizeof(int));
-				mh->msg_flags |= MSG_CTRUNC;
-				break;
-			}
-			fds[i] = fd;
-		}
-	}
-}
-
-/* ---- sending ---- */
-
-/* Program bytes to send: an iovec array in program memory. */
-struct send_src {
-	const struct iovec *iov;
-	size_t cnt, total;
-};
-
-/* Copy up to a scratch buffer of the program's bytes, from `skip` on. */
-static long fill(struct task *t, const struct send_src *src, size_t skip)
-{
-	size_t at = 0;
-	for (size_t i = 0; i < src->cnt && at < t->s->scratch_size; i++) {
-		size_t len = src->iov[i].iov_len;
-		if (skip >= len) {
-			skip -= len;
-			continue;
-		}
-		size_t part = len - skip;
-		if (part > t->s->scratch_size - at)
-			part = t->s->scratch_size - at;
-		if (task_read(t, (uint64_t)src->iov[i].iov_base + skip, t->s->scratch + at, part) !=
-		    0)
-			return -EFAULT;
-		at += part;
-		skip = 0;
-	}
-	return (long)at;
-}
-
-static bool is_stream(struct file *f)
-{
-	int type = 0;
-	socklen_t len = sizeof(type);
-	getsockopt(f->host_fd, SOL_SOCKET, SO_TYPE, &type, &len);
-	return type == SOCK_STREAM;
-}
-
-/* Send all of `src` as Linux's blocking send does: a stream socket takes
- * what fits, and the task waits for room and goes on (t->io_done counts
- * across attempts); a signal or timeout then ends it with the bytes sent.
- * `mh` holds the name and ancillary data, sent with the first bytes. */
-static long send_host(struct task *t, struct file *f, const struct send_src *src, struct msghdr *mh,
-		      int flags)
-{
-	if (!t->retry)
-		t->io_done = 0;
-	int err;
-	for (;;) {
-		long chunk = fill(t, src, t->io_done);
-		if (chunk < 0)
-			return t->io_done ? (long)t->io_done : chunk;
-		struct iovec iov = {t->s->scratch, (size_t)chunk};
-		mh->msg_iov = &iov;
-		mh->msg_iovlen = 1;
-		if (t->io_done) {
-			mh->msg_control = NULL;
-			mh->msg_controllen = 0;
-		}
-		ssize_t n = sendmsg(f->host_fd, mh, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0) {
-			err = errno;
-			break;
-		}
-		t->io_done += (size_t)n;
-		if (t->io_done >= src->total || !is_stream(f))
-			return (long)t->io_done;
-		if (n < chunk) {
-			err = EAGAIN; /* the socket buffer is full */
-			break;
-		}
-	}
-	if (err == EAGAIN) {
-		bool waits = !(flags & MSG_DONTWAIT) && !file_is_nonblocking(f);
-		if (t->io_done && (!waits || t->interrupted))
-			return (long)t->io_done;
-		long r = sock_wait(t, f, flags, POLLOUT, SO_SNDTIMEO, -EAGAIN);
-		return r == -EAGAIN && t->io_done ? (long)t->io_done : r;
-	}
-	if (t->io_done)
-		return (long)t->io_done;
-	if (err == EPIPE && !(flags & MSG_NOSIGNAL))
-		signal_raise_sigpipe(t);
-	return -err;
-}
-
-SYSCALL_HANDLER(sendto)
-{
-	long err;
-	struct file *f = sock_file(t, (int)a[0], &err);
-	if (!f)
-		return err;
-	if ((int64_t)a[2] < 0)
-		return -EINVAL;
-	cleanup_host_addr struct host_addr ha = {.tmpfd = -1};
-	struct msghdr mh = {0};
-	if (a[4]) {
-		int rc = addr_in(t, a[4], a[5], false, &ha, NULL);
-		if (rc != 0)
-			return rc;
-		mh.msg_name = &ha.ss;
-		mh.msg_namelen = ha.len;
-	}
-	struct iovec iov = {(void *)a[1], a[2]};
-	struct send_src src = {&iov, 1, a[2]};
-	return send_host(t, f, &src, &mh, (int)a[3]);
-}
-
-/* The program's struct msghdr at `addr` and its iovec array. 0 or -errno;
- * *iov is malloc'ed. */
-static int read_msghdr(struct task *t, uint64_t addr, struct msghdr *pm, struct iovec **iov,
-		       size_t *total)
-{
-	if (task_read(t, addr, pm, sizeof(*pm)) != 0)
-		return -EFAULT;
-	if (pm->msg_iovlen > IOV_MAX)
-		return -EMSGSIZE;
-	return io_read_iovec(t, (uint64_t)pm->msg_iov, (int)pm->msg_iovlen, iov, total);
-}
-
-static long sendmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int flags)
-{
-	struct msghdr pm;
-	cleanup_free struct iovec *iov = NULL;
-	size_t total;
-	int rc = read_msghdr(t, msg_addr, &pm, &iov, &total);
-	if (rc != 0)
-		return rc;
-	cleanup_host_addr struct host_addr ha = {.tmpfd = -1};
-	struct msghdr mh = {0};
-	if (pm.msg_name) {
-		rc = addr_in(t, (uint64_t)pm.msg_name, pm.msg_namelen, false, &ha, NULL);
-		if (rc != 0)
-			return rc;
-		mh.msg_name = &ha.ss;
-		mh.msg_namelen = ha.len;
-	}
-	if (pm.msg_controllen > MAX_CONTROL)
-		return -ENOBUFS;
-	cleanup_free char *ctl =
-	    pm.msg_control && pm.msg_controllen ? xmalloc(pm.msg_controllen) : NULL;
-	if (ctl) {
-		if (task_read(t, (uint64_t)pm.msg_control, ctl, pm.msg_controllen) != 0)
-			return -EFAULT;
-		mh.msg_control = ctl;
-		mh.msg_controllen = pm.msg_controllen;
-		rc = control_to_host(t, &mh);
-		if (rc != 0)
-			return rc;
-	}
-	struct send_src src = {iov, pm.msg_iovlen, total};
-	return send_host(t, f, &src, &mh, flags);
-}
-
-SYSCALL_HANDLER(sendmsg)
-{
-	long err;
-	struct file *f = sock_file(t, (int)a[0], &err);
-	if (!f)
-		return err;
-	return sendmsg_one(t, f, a[1], (int)a[2]);
-}
-
-/* struct mmsghdr: a msghdr and the byte count of that message. */
-#define MMSG_SIZE (sizeof(struct msghdr) + 8)
-#define MMSG_MAX  1024 /* UIO_MAXIOV */
-
-SYSCALL_HANDLER(sendmmsg)
-{
-	long err;
-	struct file *f = sock_file(t, (int)a[0], &err);
-	if (!f)
-		return err;
-	unsigned vlen = (unsigned)a[2] < MMSG_MAX ? (unsigned)a[2] : MMSG_MAX;
-	int flags = (int)a[3];
-	unsigned i;
-	for (i = 0; i < vlen; i++) {
-		/* Only the first message may wait: the rest go if they can. */
-		uint64_t m = a[1] + i * MMSG_SIZE;
-		if (i)
-			t->retry = false; /* a new message: its own byte count */
-		long n = sendmsg_one(t, f, m, i ? flags | MSG_DONTWAIT : flags);
-		if (n < 0 || n == SYSRET_BLOCK)
-			return i ? (long)i : n;
-		unsigned len = (unsigned)n;
-		if (task_write(t, m + sizeof(struct msghdr), &len, sizeof(len)) != 0)
-			return i ? (long)i : -EFAULT;
-	}
-	return (long)i;
-}
-
-/* ---- receiving ---- */
-
-static long recv_host(struct task *t, struct file *f, struct msghdr *mh, int flags)
-{
-	ssize_t n = recvmsg(f->host_fd, mh, flags | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	if (n >= 0)
-		return n;
-	if (errno == EAGAIN && !(flags & MSG_ERRQUEUE))
-		return sock_wait(t, f, flags, POLLIN, SO_RCVTIMEO, -EAGAIN);
-	return -errno;
-}
-
-/* recv(MSG_WAITALL) on a stream socket: fill the whole buffer, waiting as
- * needed (t->io_done counts across attempts); end of stream, an error, a
- * signal or a timeout end it early with what arrived. */
-static long recv_waitall(struct task *t, struct file *f, uint64_t buf, size_t len, int flags)
-{
-	if (!t->retry)
-		t->io_done = 0;
-	flags &= ~MSG_WAITALL;
-	while (t->io_done < len) {
-		size_t want = len - t->io_done;
-		if (want > t->s->scratch_size)
-			want = t->s->scratch_size;
-		ssize_t n = recv(f->host_fd, t->s->scratch, want, flags | MSG_DONTWAIT);
-		if (n < 0 && errno == EAGAIN) {
-			if (t->io_done && t->interrupted)
-				break;
-			long r = sock_wait(t, f, flags, POLLIN, SO_RCVTIMEO, -EAGAIN);
-			return r == -EAGAIN && t->io_done ? (long)t->io_done : r;
-		}
-		if (n < 0)
-			return t->io_done ? (long)t->io_done : -errno;
-		if (n == 0)
-			break;
-		if (task_write(t, buf + t->io_done, t->s->scratch, (size_t)n) != 0)
-			return t->io_done ? (long)t->io_done : -EFAULT;
-		t->io_done += (size_t)n;
-	}
-	return (long)t->io_done;
-}
-
-SYSCALL_HANDLER(recvfrom)
-{
-	long err;
-	struct file *f = sock_file(t, (int)a[0], &err);
-	if (!f)
-		return err;
-	int flags = (int)a[3];
-	if ((flags & MSG_WAITALL) && !(flags & (MSG_PEEK | MSG_DONTWAIT)) && !a[4] &&
-	    !file_is_nonblocking(f) && is_stream(f))
-		return recv_waitall(t, f, a[1], a[2], flags);
-	size_t len = a[2] < t->s->scratch_size ? a[2] : t->s->scratch_size;
-	struct sockaddr_storage ss;
-	struct iovec iov = {t->s->scratch, len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (a[4]) {
-		mh.msg_name = &ss;
-		mh.msg_namelen = sizeof(ss);
-	}
-	long n = recv_host(t, f, &mh, (int)a[3]);
-	if (n < 0)
-		return n;
-	size_t copy = (size_t)n < len ? (size_t)n : len;
-	if (copy && task_write(t, a[1], t->s->scratch, copy) != 0)
-		return -EFAULT;
-	int rc = addr_out_lenp(t, &ss, mh.msg_namelen, a[4], a[5]);
-	return rc != 0 ? rc : n;
-}
-
-/* Scatter `n` bytes of scratch into a program iovec. */
-static int scatter(struct task *t, const struct iovec *iov, size_t cnt, size_t n)
-{
-	size_t at = 0;
-	for (size_t i = 0; i < cnt && at < n; i++) {
-		size_t part = iov[i].iov_len < n - at ? iov[i].iov_len : n - at;
-		if (part && task_write(t, (uint64_t)iov[i].iov_base, t->s->scratch + at, part) != 0)
-			return -EFAULT;
-		at += part;
-	}
-	return 0;
-}
-
-static long recvmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int flags)
-{
-	struct msghdr pm;
-	cleanup_free struct iovec *iov = NULL;
-	size_t total;
-	int rc = read_msghdr(t, msg_addr, &pm, &iov, &total);
-	if (rc != 0)
-		return rc;
-	if (total > t->s->scratch_size)
-		total = t->s->scratch_size;
-	size_t ctllen = pm.msg_control && pm.msg_controllen ? pm.msg_controllen : 0;
-	if (ctllen > MAX_CONTROL)
-		ctllen = MAX_CONTROL;
-	cleanup_free char *ctl = ctllen ? xcalloc(1, ctllen) : NULL;
-	struct sockaddr_storage ss;
-	struct iovec hiov = {t->s->scratch, total};
-	struct msghdr mh = {
-	    .msg_iov = &hiov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = ctllen};
-	if (pm.msg_name) {
-		mh.msg_name = &ss;
-		mh.msg_namelen = sizeof(ss);
-	}
-	long n = recv_host(t, f, &mh, flags);
-	if (n < 0)
-		return n;
-	/* Received fds are the program's now, even if copying out fails. */
-	if (ctl)
-		control_from_host(t, &mh, (flags & MSG_CMSG_CLOEXEC) != 0);
-	if (scatter(t, iov, pm.msg_iovlen, (size_t)n < total ? (size_t)n : total) != 0)
-		return -EFAULT;
-	if (pm.msg_name) {
-		socklen_t out;
-		if (addr_out(t, &ss, mh.msg_namelen, (uint64_t)pm.msg_name, pm.msg_namelen, &out) !=
-		    0)
-			return -EFAULT;
-		pm.msg_namelen = out;
-	}
-	if (ctl && mh.msg_controllen &&
-	    task_write(t, (uint64_t)pm.msg_control, ctl, mh.msg_controllen) != 0)
-		return -EFAULT;
-	pm.msg_controllen = ctl ? mh.msg_controllen : 0;
-	pm.msg_flags = mh.msg_flags;
-	return task_write(t, msg_addr, &pm, sizeof(pm)) == 0 ? n : -EFAULT;
-}
-
-SYSCALL_HANDLER(recvmsg)
-{
-	long err;
-	struct file *f = sock_file(t, (int)a[0], &err);
-	if (!f)
-		return err;
-	return recvmsg_one(t, f, a[1], (int)a[2]);
-}
-
-SYSCALL_HANDLER(recvmmsg)
-{
-	long err;
-	struct file *f = sock_file(t, (int)a[0], &err);
-	if (!f)
-		return err;
-	unsigned vlen = (unsigned)a[2] < MMSG_MAX ? (unsigned)a[2] : MMSG_MAX;
-	int flags = (int)a[3] & ~MSG_WAITFORONE;
-	unsigned i;
-	for (i = 0; i < vlen; i++) {
-		/* As with MSG_WAITFORONE: only the first message is waited for. */
-		uint64_t m = a[1] + i * MMSG_SIZE;
-		long n = recvmsg_one(t, f, m, i ? flags | MSG_DONTWAIT : flags);
-		if (n < 0 || n == SYSRET_BLOCK)
-			return i ? (long)i : n;
-		unsigned len = (unsigned)n;
-		if (task_write(t, m + sizeof(struct msghdr), &len, sizeof(len)) != 0)
-			return i ? (long)i : -EFAULT;
-	}
-	return (long)i;
 }
 
 /* ---- options ---- */

@@ -15,19 +15,16 @@ static bool clock_ok(clockid_t clk)
 }
 
 /* The program's own CPU-time clocks are its stub's, not the sentry's
- * (which would be what the sentry reading CLOCK_*_CPUTIME_ID gets). The
- * kernel names another process's CPU clock ~pid << 3 | CPUCLOCK_SCHED (2),
- * readable for thread-group leaders only; per-thread clocks (bit 4) only
- * inside one's own thread group. So the thread clock is the stub thread's
- * process clock, exact while each stub thread leads its own process;
- * threads sharing a stub will need /proc/TID/schedstat. */
-static clockid_t host_clock(struct task *t, clockid_t clk)
+ * (which would be what the sentry reading CLOCK_*_CPUTIME_ID gets): the
+ * process clock is its stub process's, the thread clock its stub thread's
+ * (platform_cpu_time says how exact that is). 0 or -errno. */
+static int read_clock(struct task *t, clockid_t clk, struct timespec *ts)
 {
 	if (clk == CLOCK_PROCESS_CPUTIME_ID && t->mm)
-		return (clockid_t)(~(unsigned)t->mm->stub_pid << 3 | 2);
+		return platform_cpu_time(t->mm->stub_pid, ts);
 	if (clk == CLOCK_THREAD_CPUTIME_ID)
-		return (clockid_t)(~(unsigned)t->th.tid << 3 | 2);
-	return clk;
+		return platform_cpu_time(platform_thread_tid(t->th), ts);
+	return clock_gettime(clk, ts) == 0 ? 0 : -errno;
 }
 
 /* A clock the vDSO serves without a trap when the host's TSC is usable
@@ -46,8 +43,9 @@ SYSCALL_HANDLER(clock_gettime)
 		return -EINVAL;
 	if (vdso_clock(clk))
 		vdso_warn_if_trapping(t->s->vdso_state);
-	if (clock_gettime(host_clock(t, clk), &ts) != 0)
-		return -errno;
+	int rc = read_clock(t, clk, &ts);
+	if (rc != 0)
+		return rc;
 	return task_write(t, a[1], &ts, sizeof(ts)) == 0 ? 0 : -EFAULT;
 }
 
@@ -99,13 +97,13 @@ static long sleep_common(struct task *t, clockid_t clk, int flags, uint64_t req_
 	bool absolute = (flags & TIMER_ABSTIME) != 0;
 	if (task_deadline(t, &req, absolute, clk))
 		return 0;
-	if (t->interrupted) {
+	if (t->call.interrupted) {
 		/* Interrupted by a handled signal: report the time left. */
 		if (rem_addr && !absolute) {
 			struct timespec now, rem;
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			int64_t ns = (t->deadline.tv_sec - now.tv_sec) * 1000000000LL +
-				     (t->deadline.tv_nsec - now.tv_nsec);
+			int64_t ns = (t->call.deadline.tv_sec - now.tv_sec) * 1000000000LL +
+				     (t->call.deadline.tv_nsec - now.tv_nsec);
 			rem = (struct timespec){ns / 1000000000LL, ns % 1000000000LL};
 			task_write(t, rem_addr, &rem, sizeof(rem));
 		}

@@ -1,9 +1,10 @@
 /* syscalls: the syscall table and the handlers it names.
  *
- * The table (syscall-table.c) is the single source of truth for every
- * x86-64 syscall: name, handler, support level and note, strace formats
- * and classes. Dispatch (dispatch.c), the strace printer (sentry/strace/),
- * the vsyscall emulation and docs/syscalls.md all read it. The handlers
+ * The table (syscalls.def, built into an array by syscall-table.c) is the
+ * single source of truth for every x86-64 syscall: name, handler, support
+ * level and note, strace formats and classes. Dispatch (dispatch.c), the
+ * strace printer (sentry/strace/), the vsyscall emulation and
+ * docs/syscalls.md all read it. The handlers
  * (sys_*.c, one file per family) decode arguments and call into the
  * concepts below: sentry/kernel/ and sentry/fs/.
  */
@@ -58,7 +59,7 @@ enum support { SUPPORT_FULL, SUPPORT_PARTIAL, SUPPORT_NONE };
 
 struct syscall_desc {
 	const char *name;
-	syscall_fn *fn;		/* NULL: unsupported (-ENOSYS, warned once) */
+	syscall_fn *fn;		/* sys_<name>; NULL when unsupported (-ENOSYS, warned once) */
 	enum support support;
 	const char *note;	/* what is (not) supported, for users and docs */
 	uint8_t nargs;
@@ -77,8 +78,16 @@ long syscall_dispatch(struct task *t);
 void syscall_warn_once(struct sentry *s, uint64_t nr, const struct syscall_desc *d,
 		       const uint64_t *a);
 
-/* ---- handlers: declared here so the table can name them ---- */
+/* ---- handlers: sys_<name> for each FULL or PARTIAL entry of the table ----
+ * Define one with SYSCALL_HANDLER(name) { ... }; the prototypes below come
+ * from syscalls.def, so a handler the table names but no file defines fails
+ * to link. */
 #define SYSCALL_HANDLER(name) long sys_##name(struct task *t, const uint64_t *a)
-#include "sentry/syscalls/syscall-handlers.h"
+#define SYSCALL_PROTO_FULL(fn) long fn(struct task *t, const uint64_t *a);
+#define SYSCALL_PROTO_PARTIAL(fn) long fn(struct task *t, const uint64_t *a);
+#define SYSCALL_PROTO_NONE(fn)
+#define SYSCALL(nm, sup, ...) SYSCALL_PROTO_##sup(sys_##nm)
+#include "sentry/syscalls/syscalls.def"
+#undef SYSCALL
 
 #endif

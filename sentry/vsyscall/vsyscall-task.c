@@ -41,16 +41,16 @@ static long call_handler(void *ctx, uint64_t nr, const uint64_t args[6])
 	return d && d->fn ? d->fn(ctx, args) : -ENOSYS;
 }
 
-static enum vsyscall_action emulate(struct task *t, struct vsyscall_regs *r,
-				    struct vsyscall_outcome *out)
+static enum vsyscall_action emulate(struct task *t, const struct user_regs_struct *regs,
+				    struct vsyscall_regs *r, struct vsyscall_outcome *out)
 {
 	const struct vsyscall_ops ops = {.ctx = t, .read = read_mem, .call = call_handler};
-	*r = (struct vsyscall_regs){.rip = t->th.regs.rip, .rsp = t->th.regs.rsp,
-				    .rax = t->th.regs.rax, .rdi = t->th.regs.rdi,
-				    .rsi = t->th.regs.rsi, .rdx = t->th.regs.rdx};
+	*r = (struct vsyscall_regs){.rip = regs->rip, .rsp = regs->rsp,
+				    .rax = regs->rax, .rdi = regs->rdi,
+				    .rsi = regs->rsi, .rdx = regs->rdx};
 	enum vsyscall_action act = vsyscall_emulate(&ops, t->s->cfg->vsyscall, r, out);
 	if (act == VSYSCALL_RETURN) {
-		const uint64_t args[6] = {t->th.regs.rdi, t->th.regs.rsi, t->th.regs.rdx};
+		const uint64_t args[6] = {regs->rdi, regs->rsi, regs->rdx};
 		STRACE(t->s, strace_vsyscall(t, out->nr, args, (long)r->rax, out->caller));
 	}
 	return act;
@@ -84,19 +84,18 @@ static uint64_t trampoline_entry(struct task *t, uint64_t caller, uint64_t slot)
 		uint64_t at = PAGE_DOWN(caller) + (uint64_t)offsets[i];
 		if (at < (1UL << 20) || at >= PROGRAM_ADDR_LIMIT - PAGE_SIZE)
 			continue;
-		long r = task_inject(t, __NR_mmap, at, PAGE_SIZE, PROT_READ | PROT_EXEC,
-				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1,
-				     0);
+		long r = platform_mmap(t->th, at, PAGE_SIZE, PROT_READ | PROT_EXEC,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 		if (r != (long)at)
 			continue;
 		uint8_t page[3 * VSYSCALL_TRAMP_ENTRY];
 		for (int k = 0; k < 3; k++)
 			vsyscall_tramp_entry(mm->vdso_base + t->s->vsyscall_targets[k],
 					     page + k * VSYSCALL_TRAMP_ENTRY);
-		if (platform_write_force(t->th.tid, at, page, sizeof(page)) == 0)
+		if (platform_write_force(platform_thread_tid(t->th), at, page, sizeof(page)) == 0)
 			mm->vsyscall_tramp = at;
 		else
-			task_inject(t, __NR_munmap, at, PAGE_SIZE, 0, 0, 0, 0);
+			platform_munmap(t->th, at, PAGE_SIZE);
 	}
 	uint64_t entry = mm->vsyscall_tramp + slot * VSYSCALL_TRAMP_ENTRY;
 	return mm->vsyscall_tramp && vsyscall_in_reach(caller, entry) ? entry : 0;
@@ -116,7 +115,8 @@ static void patch_call_site(struct task *t, uint64_t vsyscall_addr, uint64_t cal
 		target = trampoline_entry(t, caller, slot);
 	struct vsyscall_patch patch;
 	if (target && vsyscall_plan_patch(code, caller, vsyscall_addr, target, &patch) &&
-	    platform_write_force(t->th.tid, patch.addr, patch.bytes, patch.len) == 0)
+	    platform_write_force(platform_thread_tid(t->th), patch.addr, patch.bytes,
+				 patch.len) == 0)
 		STRACE(t->s, strace_vsyscall_patched(t, patch.addr, target));
 }
 
@@ -146,62 +146,64 @@ static void report_refused(struct task *t, const struct vsyscall_regs *r,
 
 void vsyscall_seccomp_stop(struct task *t)
 {
-	struct stub_thread *th = &t->th;
-	if (platform_load_regs(th) != 0) {
+	struct stub_thread *th = t->th;
+	struct user_regs_struct regs;
+	if (platform_get_regs(th, &regs) != 0) {
 		platform_resume(th, false, 0);
 		return;
 	}
 	struct vsyscall_regs r;
 	struct vsyscall_outcome out;
-	if (!vsyscall_in_page(th->regs.rip)) {
+	if (!vsyscall_in_page(regs.rip)) {
 		/* Cannot happen (program syscalls never reach seccomp): skip. */
-		th->regs.orig_rax = (uint64_t)-1;
-		th->regs.rax = (uint64_t)-ENOSYS;
-	} else if (emulate(t, &r, &out) == VSYSCALL_RETURN) {
-		th->regs.orig_rax = (uint64_t)-1;
-		th->regs.rax = r.rax;
+		regs.orig_rax = (uint64_t)-1;
+		regs.rax = (uint64_t)-ENOSYS;
+	} else if (emulate(t, &regs, &r, &out) == VSYSCALL_RETURN) {
+		regs.orig_rax = (uint64_t)-1;
+		regs.rax = r.rax;
 		/* Nothing may be injected at this stop (the kernel kills a stub
 		 * whose RIP changes here): patch at a kick stop right after. */
 		uint8_t code[VSYSCALL_SITE_BYTES];
-		if (patchable_site(t, th->regs.rip, out.caller, code)) {
-			t->vsyscall_pending_addr = th->regs.rip;
+		if (patchable_site(t, regs.rip, out.caller, code)) {
+			t->vsyscall_pending_addr = regs.rip;
 			t->vsyscall_pending_caller = out.caller;
 		}
 	} else {
 		report_refused(t, &r, &out);
-		th->regs.rdi = 1; /* the host's emulation faults: SIGSEGV, no ret */
+		regs.rdi = 1; /* the host's emulation faults: SIGSEGV, no ret */
 	}
-	th->regs_dirty = true;
+	platform_set_regs(th, &regs);
 	/* Queued before the resume, the kick stops the thread on its very
 	 * return from this call, before it can reach the site again. */
 	if (t->vsyscall_pending_caller)
-		syscall(SYS_tkill, th->tid, SIGURG);
+		platform_kick(th);
 	platform_resume(th, false, 0);
 }
 
 bool vsyscall_fault_stop(struct task *t)
 {
-	struct stub_thread *th = &t->th;
+	struct stub_thread *th = t->th;
+	struct user_regs_struct regs;
 	siginfo_t si;
 	if (platform_get_siginfo(th, &si) != 0 || si.si_signo != SIGSEGV ||
-	    platform_load_regs(th) != 0)
+	    platform_get_regs(th, &regs) != 0)
 		return false;
-	uint64_t rip = th->regs.rip;
+	uint64_t rip = regs.rip;
 	if (!vsyscall_in_page(rip) || (uint64_t)si.si_addr != rip)
 		return false;
 	struct vsyscall_regs r;
 	struct vsyscall_outcome out;
-	if (emulate(t, &r, &out) == VSYSCALL_SIGSEGV) {
+	if (emulate(t, &regs, &r, &out) == VSYSCALL_SIGSEGV) {
 		report_refused(t, &r, &out);
 		task_force_signal(t, SIGSEGV, out.sig_code, out.sig_addr);
 		task_continue(t);
 		return true;
 	}
 	patch_call_site(t, rip, out.caller);
-	th->regs.rax = r.rax;
-	th->regs.rip = r.rip;
-	th->regs.rsp = r.rsp;
-	th->regs_dirty = true;
+	regs.rax = r.rax;
+	regs.rip = r.rip;
+	regs.rsp = r.rsp;
+	platform_set_regs(th, &regs);
 	task_continue(t);
 	return true;
 }

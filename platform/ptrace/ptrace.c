@@ -25,9 +25,6 @@
 
 int stub_create_factory(struct stub_thread *th, struct error *e);
 
-static long inject(struct stub_thread *th, long nr, const uint64_t args[6],
-		   unsigned long *event_msg);
-
 struct platform {
 	struct stub_thread factory;
 	struct placement place;
@@ -67,8 +64,34 @@ void platform_kill(pid_t tid)
 		;
 }
 
+pid_t platform_thread_tid(const struct stub_thread *th)
+{
+	return th ? th->tid : -1;
+}
+
+void platform_thread_exited(struct stub_thread *th)
+{
+	th->tid = -1;
+	th->regs_loaded = th->regs_dirty = false;
+}
+
+void platform_thread_free(struct stub_thread *th)
+{
+	free(th);
+}
+
+void platform_kick(struct stub_thread *th)
+{
+	/* Any signal stops a traced thread before it acts; the sentry then
+	 * discards it. SIGURG is one nothing else sends to stubs. */
+	if (th && th->tid > 0)
+		syscall(SYS_tkill, th->tid, SIGURG);
+}
+
 void platform_end_thread(struct stub_thread *th, bool stopped)
 {
+	if (!th || th->tid <= 0)
+		return;
 	if (!stopped) {
 		syscall(SYS_tkill, th->tid, SIGURG);
 		int status;
@@ -79,7 +102,7 @@ void platform_end_thread(struct stub_thread *th, bool stopped)
 	}
 	/* The stub's filter allows exit: the thread leaves, the rest stays. */
 	const uint64_t args[6] = {0};
-	inject(th, __NR_exit, args, NULL); /* reaps the thread when it is gone */
+	stub_inject(th, __NR_exit, args, NULL); /* reaps the thread when it is gone */
 }
 
 void platform_classify(pid_t tid, int status, struct stop *s)
@@ -156,6 +179,21 @@ int platform_load_regs(struct stub_thread *th)
 	return 0;
 }
 
+int platform_get_regs(struct stub_thread *th, struct user_regs_struct *out)
+{
+	int rc = platform_load_regs(th);
+	if (rc == 0)
+		*out = th->regs;
+	return rc;
+}
+
+void platform_set_regs(struct stub_thread *th, const struct user_regs_struct *in)
+{
+	th->regs = *in;
+	th->regs_loaded = true;
+	th->regs_dirty = true;
+}
+
 int platform_resume(struct stub_thread *th, bool set_result, long result)
 {
 	if (th->regs_dirty) {
@@ -199,9 +237,11 @@ static long finish_injection(pid_t tid, unsigned long *event_msg)
 	}
 }
 
-static long inject(struct stub_thread *th, long nr, const uint64_t args[6],
-		   unsigned long *event_msg)
+long stub_inject(struct stub_thread *th, long nr, const uint64_t args[6], unsigned long *event_msg)
 {
+	/* The stub's filter would kill it for anything else. */
+	if (!stub_syscall_allowed(nr, args))
+		return -ENOSYS;
 	int rc = platform_load_regs(th);
 	if (rc != 0)
 		return rc;
@@ -233,15 +273,8 @@ static long inject(struct stub_thread *th, long nr, const uint64_t args[6],
 	return ret;
 }
 
-long platform_inject(struct stub_thread *th, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		     uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	const uint64_t args[6] = {a0, a1, a2, a3, a4, a5};
-	return inject(th, nr, args, NULL);
-}
-
 /* First stop of an auto-attached child: its SIGSTOP. */
-static int take_new_child(pid_t tid, struct stub_thread *child)
+static int take_new_child(pid_t tid, struct stub_thread **child)
 {
 	int status;
 	while (waitpid(tid, &status, __WALL) < 0) {
@@ -250,21 +283,28 @@ static int take_new_child(pid_t tid, struct stub_thread *child)
 	}
 	if (!WIFSTOPPED(status))
 		return -ESRCH;
-	*child = (struct stub_thread){.tid = tid, .cpu = -1};
-	return platform_load_regs(child);
+	struct stub_thread *th = xcalloc(1, sizeof(*th));
+	*th = (struct stub_thread){.tid = tid, .cpu = -1};
+	int rc = platform_load_regs(th);
+	if (rc != 0) {
+		free(th);
+		return rc;
+	}
+	*child = th;
+	return 0;
 }
 
-static int clone_stub(struct stub_thread *th, uint64_t flags, struct stub_thread *child)
+static int clone_stub(struct stub_thread *th, uint64_t flags, struct stub_thread **child)
 {
 	const uint64_t args[6] = {flags, 0, 0, 0, 0, 0};
 	unsigned long new_tid = 0;
-	long ret = inject(th, __NR_clone, args, &new_tid);
+	long ret = stub_inject(th, __NR_clone, args, &new_tid);
 	if (ret < 0)
 		return (int)ret;
 	return take_new_child((pid_t)ret, child);
 }
 
-int platform_new_address_space(struct platform *p, struct stub_thread *th, struct error *e)
+int platform_new_address_space(struct platform *p, struct stub_thread **th, struct error *e)
 {
 	int rc = clone_stub(&p->factory, STUB_FORK_FLAGS, th);
 	if (rc != 0)
@@ -274,12 +314,12 @@ int platform_new_address_space(struct platform *p, struct stub_thread *th, struc
 	return 0;
 }
 
-int platform_fork(struct stub_thread *parent, struct stub_thread *child)
+int platform_fork(struct stub_thread *parent, struct stub_thread **child)
 {
 	return clone_stub(parent, STUB_FORK_FLAGS, child);
 }
 
-int platform_new_thread(struct stub_thread *th, struct stub_thread *child)
+int platform_new_thread(struct stub_thread *th, struct stub_thread **child)
 {
 	return clone_stub(th, STUB_THREAD_FLAGS, child);
 }

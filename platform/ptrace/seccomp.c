@@ -2,7 +2,8 @@
  *
  * Program syscalls never reach it: PTRACE_SYSEMU reports them to the sentry
  * before seccomp runs and skips them. What does reach it is (a) syscalls the
- * sentry injects through the stub page, allowed one by one below, and (b) on
+ * sentry injects through the stub page, allowed one by one as stub_syscalls[]
+ * (inject.c, next to the calls that make them) lists them, and (b) on
  * hosts with vsyscall=emulate/xonly, the host kernel's own emulation of a
  * legacy vsyscall, which runs seccomp for the vsyscall's syscall number.
  * (b) becomes a RET_TRACE event so the sentry can emulate the call itself.
@@ -20,34 +21,41 @@
 /* Marker in the RET_TRACE data (PTRACE_GETEVENTMSG) for vsyscall traps. */
 #define VSYSCALL_TRACE_DATA 0x7653
 
-static const int injected_syscalls[] = {
-	SCMP_SYS(mmap),	    SCMP_SYS(munmap), SCMP_SYS(mprotect), SCMP_SYS(mremap),
-	SCMP_SYS(madvise),  SCMP_SYS(msync),  SCMP_SYS(mlock),	  SCMP_SYS(munlock),
-	SCMP_SYS(rseq),	    SCMP_SYS(exit),   SCMP_SYS(exit_group),
-};
-
 static const int vsyscall_syscalls[] = {SCMP_SYS(gettimeofday), SCMP_SYS(time),
 					SCMP_SYS(getcpu)};
+
+scmp_filter_ctx stub_seccomp_filter(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!ctx)
+		return NULL;
+	int rc = 0;
+	/* The injected syscalls: one rule per entry, or per allowed value. */
+	for (size_t i = 0; i < stub_syscalls_count && rc == 0; i++) {
+		const struct stub_syscall *e = &stub_syscalls[i];
+		if (e->nvalues == 0)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, (int)e->nr, 0);
+		for (unsigned v = 0; v < e->nvalues && rc == 0; v++) {
+			struct scmp_arg_cmp cmp = {.arg = e->arg, .op = SCMP_CMP_EQ,
+						   .datum_a = e->values[v]};
+			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, (int)e->nr, 1, &cmp);
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(vsyscall_syscalls) && rc == 0; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(VSYSCALL_TRACE_DATA),
+				      vsyscall_syscalls[i], 0);
+	if (rc != 0) {
+		seccomp_release(ctx);
+		return NULL;
+	}
+	return ctx;
+}
 
 int stub_install_seccomp(void)
 {
 	/* Not released: the stub is about to unmap the allocator anyway. */
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	scmp_filter_ctx ctx = stub_seccomp_filter();
 	if (!ctx)
 		return -ENOMEM;
-	int rc = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(injected_syscalls) && rc == 0; i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, injected_syscalls[i], 0);
-	for (size_t i = 0; i < ARRAY_SIZE(vsyscall_syscalls) && rc == 0; i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(VSYSCALL_TRACE_DATA),
-				      vsyscall_syscalls[i], 0);
-	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-				      SCMP_A0(SCMP_CMP_EQ, STUB_FORK_FLAGS));
-	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-				      SCMP_A0(SCMP_CMP_EQ, STUB_THREAD_FLAGS));
-	if (rc == 0)
-		rc = seccomp_load(ctx);
-	return rc;
+	return seccomp_load(ctx);
 }

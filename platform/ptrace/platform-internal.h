@@ -1,0 +1,96 @@
+#ifndef MSENTRY_PLATFORM_INTERNAL_H
+#define MSENTRY_PLATFORM_INTERNAL_H
+
+#include <sched.h>
+#include <stdbool.h>
+#include <seccomp.h>
+
+#include "platform/platform.h"
+
+/* The stub page sits just below TASK_SIZE (0x7ffffffff000 with 4-level
+ * paging): the program's memory ends where it begins. */
+#define STUB_ADDR PROGRAM_ADDR_LIMIT
+
+/* The host's vsyscall page (on vsyscall=emulate/xonly hosts its syscalls
+ * arrive through seccomp). */
+#define VSYSCALL_PAGE 0xffffffffff600000UL
+
+/* One host thread of a stub, driven by the sentry (struct stub_thread of
+ * platform.h: the sentry only holds a pointer to it). */
+struct stub_thread {
+	pid_t tid;			/* host tid, -1 once the thread is gone */
+	int cpu;			/* CPU it is pinned to, -1: not known */
+	struct user_regs_struct regs;	/* cached registers, valid when regs_loaded */
+	bool regs_loaded;		/* regs hold the current register values */
+	bool regs_dirty;		/* regs must be written back before resuming */
+};
+
+/* Stub code (platform/ptrace/stub.c): position independent, copied to STUB_ADDR. */
+extern const char msentry_stub_start[], msentry_stub_syscall[], msentry_stub_end[];
+#define STUB_SYSCALL_ADDR (STUB_ADDR + (uint64_t)(msentry_stub_syscall - msentry_stub_start))
+
+/* Flags the sentry uses for injected clones; the seccomp filter allows
+ * exactly these. New address spaces are siblings of the factory
+ * (CLONE_PARENT: the sentry reaps them) sharing the sentry's fd table
+ * (CLONE_FILES: file descriptors the sentry opens are valid in injected
+ * mmaps). */
+#define STUB_FORK_FLAGS (CLONE_PARENT | CLONE_FILES | SIGCHLD)
+#define STUB_THREAD_FLAGS                                                                          \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
+
+/* Where the sentry and its stubs run (platform/ptrace/cpu.c). */
+#define PLACEMENT_MAX_CPUS 256
+struct cpu_ticks {
+	uint64_t idle, total;
+};
+struct placement {
+	int cpu;		/* the CPU the sentry is pinned to, -1 if not pinned */
+	int want;		/* CPU that looked better at the last check, or -1 */
+	int stat_fd;		/* /proc/stat, -1 if placement is fixed */
+	uint64_t interval;	/* ns between checks */
+	unsigned ticks;		/* calls of placement_tick */
+	uint64_t last_check;	/* CLOCK_MONOTONIC ns of the last check */
+	pid_t stub_tid;		/* stub whose CPU time stub_ns is */
+	uint64_t sentry_ns, stub_ns; /* their CPU time at the last check */
+	cpu_set_t allowed;	/* CPUs msentry was started with */
+	struct cpu_ticks then[PLACEMENT_MAX_CPUS], now[PLACEMENT_MAX_CPUS];
+};
+void placement_init(struct placement *pl);
+void placement_release(struct placement *pl);
+void placement_tick(struct placement *pl, pid_t tid);
+/* Pin `th` to the sentry's CPU if it is not there yet. */
+void placement_follow(struct stub_thread *th);
+
+/* Read the registers of a stopped thread into th->regs, once per stop. */
+int platform_load_regs(struct stub_thread *th);
+
+/* One syscall the stub may make (platform/ptrace/inject.c): any arguments
+ * if nvalues is 0, else argument `arg` must be one of values[]. */
+#define STUB_SYSCALL_VALUES_MAX 2
+struct stub_syscall {
+	long nr;
+	const char *name;
+	unsigned arg, nvalues;
+	uint64_t values[STUB_SYSCALL_VALUES_MAX];
+};
+/* The stub's allow-list: the filter is built from it, and nothing else is
+ * ever injected. */
+extern const struct stub_syscall stub_syscalls[];
+extern const size_t stub_syscalls_count;
+/* Does stub_syscalls[] allow the call? */
+bool stub_syscall_allowed(long nr, const uint64_t args[6]);
+/* Run syscall `nr` in the stopped stub thread `th` through the stub page;
+ * the program's registers are restored before it runs again. The raw
+ * result, -ENOSYS (not run) if stub_syscalls[] does not allow the call, or
+ * -errno of ptrace. Event stops on the way (the clone of a new stub) leave
+ * their message in *event_msg. */
+long stub_inject(struct stub_thread *th, long nr, const uint64_t args[6], unsigned long *event_msg);
+
+/* The stub's seccomp filter, built from stub_syscalls[] (and the vsyscall
+ * trap rules), not loaded; NULL if libseccomp fails. */
+scmp_filter_ctx stub_seccomp_filter(void);
+/* Build and load the stub's seccomp filter (in the stub, before it drops
+ * everything but the stub page). 0 or -errno. */
+int stub_install_seccomp(void);
+
+#endif

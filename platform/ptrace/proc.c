@@ -1,0 +1,103 @@
+/* What the host knows about a stub: its mappings and its CPU use.
+ *
+ * A stub is an ordinary host process, so the host's accounting of it is
+ * the program's: /proc/<pid>/maps lists the program's memory (plus the
+ * stub page, which is left out here), /proc/<pid>/stat and status its
+ * faults, CPU ticks and peak RSS, and the kernel's CPU clock of the process
+ * its CPU time. The sentry asks through platform.h and never opens these
+ * itself: another platform may keep the program's memory and time
+ * elsewhere.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "platform-internal.h"
+
+/* Fill `m` from one line of /proc/<pid>/maps; false if it is not one. The
+ * path points into `line`, its newline cut off. */
+static bool parse_map_line(char *line, struct platform_mapping *m)
+{
+	unsigned long start, end, off, ino;
+	unsigned maj, min;
+	int pos = 0;
+	*m = (struct platform_mapping){0};
+	if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &start, &end, m->perms, &off, &maj, &min,
+		   &ino, &pos) < 7)
+		return false;
+	m->start = start;
+	m->end = end;
+	m->offset = off;
+	m->major = maj;
+	m->minor = min;
+	m->inode = ino;
+	m->path = line + pos;
+	line[pos + (int)strcspn(line + pos, "\n")] = '\0';
+	return true;
+}
+
+int platform_for_each_mapping(pid_t stub,
+			      int (*fn)(void *ctx, const struct platform_mapping *m), void *ctx)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "/proc/%d/maps", stub);
+	FILE *f = fopen(name, "re");
+	if (!f)
+		return -errno;
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 0;
+	while (rc == 0 && getline(&line, &cap, f) >= 0) {
+		struct platform_mapping m;
+		if (!parse_map_line(line, &m))
+			continue;
+		if (m.start >= STUB_ADDR && m.end <= STUB_ADDR + PAGE_SIZE)
+			continue; /* the stub page is not the program's */
+		if (m.start == VSYSCALL_PAGE)
+			continue; /* the host's vsyscall mode, not the program's */
+		rc = fn(ctx, &m);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+int platform_cpu_usage(pid_t tid, struct platform_cpu *u)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Fields after the command name, which may hold spaces: state is 3. */
+	const char *p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %lu %*u %lu %*u %lu %lu", &u->minflt,
+			 &u->majflt, &u->utime, &u->stime) != 4)
+		return -1;
+	u->maxrss_kb = 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	while (f && fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "VmHWM: %ld kB", &u->maxrss_kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return 0;
+}
+
+int platform_cpu_time(pid_t tid, struct timespec *out)
+{
+	/* The kernel names another process's CPU clock ~pid << 3 |
+	 * CPUCLOCK_SCHED (2), readable for thread-group leaders only;
+	 * per-thread clocks (bit 4) only inside one's own thread group. So a
+	 * stub thread's time is its process clock, exact while each stub
+	 * thread leads its own process; threads sharing a stub will need
+	 * /proc/TID/schedstat. */
+	clockid_t clk = (clockid_t)(~(unsigned)tid << 3 | 2);
+	return clock_gettime(clk, out) == 0 ? 0 : -errno;
+}

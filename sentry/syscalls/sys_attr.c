@@ -1,0 +1,199 @@
+/* Syscalls that change a file's attributes: mode, owner, times and size,
+ * and read its extended attributes. The target of a *at call is found by
+ * at-target.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "sentry/kernel/files.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls.h"
+#include "sentry/syscalls/syscalls-internal.h"
+
+/* ---- attributes ---- */
+
+SYSCALL_HANDLER(fchmodat)
+{
+	cleanup_at_target struct at_target tg;
+	int rc = at_target_resolve(t, (int)a[0], a[1], 0, &tg);
+	if (rc != 0)
+		return rc;
+	char magic[PATH_MAX];
+	at_target_magic(&tg, magic, sizeof(magic));
+	return ret_errno(chmod(magic, (mode_t)a[2] & 07777));
+}
+
+SYSCALL_HANDLER(chmod)
+{
+	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], a[1]};
+	return sys_fchmodat(t, b);
+}
+
+SYSCALL_HANDLER(fchmod)
+{
+	int host = fd_host(t, (int)a[0]);
+	return host < 0 ? host : ret_errno(fchmod(host, (mode_t)a[1] & 07777));
+}
+
+static long chown_common(struct task *t, int dirfd, uint64_t path, uid_t uid, gid_t gid,
+			 int flags)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	cleanup_at_target struct at_target tg;
+	int rc = at_target_resolve(t, dirfd, path, flags, &tg);
+	if (rc != 0)
+		return rc;
+	return ret_errno(fchownat(tg.dirfd, tg.name, uid, gid, tg.flags));
+}
+
+SYSCALL_HANDLER(fchownat)
+{
+	return chown_common(t, (int)a[0], a[1], (uid_t)a[2], (gid_t)a[3], (int)a[4]);
+}
+
+SYSCALL_HANDLER(chown)
+{
+	return chown_common(t, AT_FDCWD, a[0], (uid_t)a[1], (gid_t)a[2], 0);
+}
+
+SYSCALL_HANDLER(lchown)
+{
+	return chown_common(t, AT_FDCWD, a[0], (uid_t)a[1], (gid_t)a[2], AT_SYMLINK_NOFOLLOW);
+}
+
+SYSCALL_HANDLER(fchown)
+{
+	int host = fd_host(t, (int)a[0]);
+	return host < 0 ? host : ret_errno(fchown(host, (uid_t)a[1], (gid_t)a[2]));
+}
+
+SYSCALL_HANDLER(utimensat)
+{
+	struct timespec ts[2], *tsp = NULL;
+	if (a[2]) {
+		if (task_read(t, a[2], ts, sizeof(ts)) != 0)
+			return -EFAULT;
+		tsp = ts;
+	}
+	if (a[1] == 0) {
+		int host = fd_host(t, (int)a[0]);
+		return host < 0 ? host : ret_errno(futimens(host, tsp));
+	}
+	cleanup_at_target struct at_target tg;
+	int rc = at_target_resolve(t, (int)a[0], a[1], (int)a[3], &tg);
+	if (rc != 0)
+		return rc;
+	if (tg.flags & AT_SYMLINK_NOFOLLOW)
+		return ret_errno(utimensat(tg.dirfd, tg.name, tsp, AT_SYMLINK_NOFOLLOW));
+	char magic[PATH_MAX];
+	at_target_magic(&tg, magic, sizeof(magic));
+	return ret_errno(utimensat(AT_FDCWD, magic, tsp, 0));
+}
+
+SYSCALL_HANDLER(ftruncate)
+{
+	int host = fd_host(t, (int)a[0]);
+	return host < 0 ? host : ret_errno(ftruncate(host, (off_t)a[1]));
+}
+
+SYSCALL_HANDLER(truncate)
+{
+	char path[PATH_MAX];
+	int rc = task_read_path(t, a[0], path);
+	if (rc != 0)
+		return rc;
+	cleanup_close int fd = path_open(t, AT_FDCWD, path, O_WRONLY, 0);
+	if (fd < 0)
+		return fd;
+	return ret_errno(ftruncate(fd, (off_t)a[1]));
+}
+
+/* ---- extended attributes ---- */
+
+/* Extended attributes: the target is opened (following or not) and named
+ * through the sentry's /proc/self/fd; a symlink's own attributes are not
+ * reachable that way, and Linux allows only trusted.* ones on symlinks. */
+static long xattr_common(struct task *t, const uint64_t *a, bool follow, bool list)
+{
+	char path[PATH_MAX], name[XATTR_NAME_MAX + 1];
+	int rc = task_read_path(t, a[0], path);
+	if (rc != 0)
+		return rc;
+	if (!list && task_read_string(t, a[1], name, sizeof(name)) < 0)
+		return -EFAULT;
+	cleanup_close int fd = path_open(t, AT_FDCWD, path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0);
+	if (fd < 0)
+		return fd;
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
+		return list ? 0 : -ENODATA;
+	char magic[64];
+	snprintf(magic, sizeof(magic), "/proc/self/fd/%d", fd);
+	uint64_t buf = list ? a[1] : a[2];
+	size_t size = list ? a[2] : a[3];
+	if (size > t->s->scratch_size)
+		size = t->s->scratch_size;
+	ssize_t n = list ? listxattr(magic, t->s->scratch, size)
+			 : getxattr(magic, name, t->s->scratch, size);
+	if (n < 0)
+		return -errno;
+	if (size && task_write(t, buf, t->s->scratch, (size_t)n) != 0)
+		return -EFAULT;
+	return n;
+}
+
+SYSCALL_HANDLER(getxattr)
+{
+	return xattr_common(t, a, true, false);
+}
+
+SYSCALL_HANDLER(lgetxattr)
+{
+	return xattr_common(t, a, false, false);
+}
+
+SYSCALL_HANDLER(listxattr)
+{
+	return xattr_common(t, a, true, true);
+}
+
+SYSCALL_HANDLER(llistxattr)
+{
+	return xattr_common(t, a, false, true);
+}
+
+SYSCALL_HANDLER(fgetxattr)
+{
+	int host = fd_host(t, (int)a[0]);
+	char name[XATTR_NAME_MAX + 1];
+	if (host < 0)
+		return host;
+	if (task_read_string(t, a[1], name, sizeof(name)) < 0)
+		return -EFAULT;
+	size_t size = a[3] < t->s->scratch_size ? a[3] : t->s->scratch_size;
+	ssize_t n = fgetxattr(host, name, t->s->scratch, size);
+	if (n < 0)
+		return -errno;
+	if (size && task_write(t, a[2], t->s->scratch, (size_t)n) != 0)
+		return -EFAULT;
+	return n;
+}
+
+SYSCALL_HANDLER(flistxattr)
+{
+	int host = fd_host(t, (int)a[0]);
+	if (host < 0)
+		return host;
+	size_t size = a[2] < t->s->scratch_size ? a[2] : t->s->scratch_size;
+	ssize_t n = flistxattr(host, t->s->scratch, size);
+	if (n < 0)
+		return -errno;
+	if (size && task_write(t, a[1], t->s->scratch, (size_t)n) != 0)
+		return -EFAULT;
+	return n;
+}

@@ -1,0 +1,260 @@
+/* Directory syscalls: listing (getdents64), creating, removing, renaming
+ * and linking names, and the working directory and umask. Every path is
+ * resolved by path.c, confined to the sandbox's root. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sentry/kernel/files.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls.h"
+#include "sentry/syscalls/syscalls-internal.h"
+
+/* ---- listing ---- */
+
+static long dirents_from_list(struct task *t, struct file *f, uint64_t buf, size_t count)
+{
+	size_t used = 0;
+	char *out = t->s->scratch;
+	if (count > t->s->scratch_size)
+		count = t->s->scratch_size;
+	while (f->pos < f->nentries) {
+		const struct dir_entry *e = &f->entries[f->pos];
+		size_t namelen = strlen(e->name);
+		size_t reclen = (offsetof(struct dirent64, d_name) + namelen + 1 + 7) & ~7UL;
+		if (used + reclen > count)
+			break;
+		struct dirent64 *d = (struct dirent64 *)(out + used);
+		memset(d, 0, reclen);
+		d->d_ino = e->ino;
+		d->d_off = (off_t)f->pos + 1;
+		d->d_reclen = (unsigned short)reclen;
+		d->d_type = e->type;
+		memcpy(d->d_name, e->name, namelen);
+		used += reclen;
+		f->pos++;
+	}
+	if (used == 0 && f->pos < f->nentries)
+		return -EINVAL;
+	return task_write(t, buf, out, used) == 0 ? (long)used : -EFAULT;
+}
+
+SYSCALL_HANDLER(getdents64)
+{
+	struct file *f = fd_lookup(t, (int)a[0]);
+	if (!f)
+		return -EBADF;
+	if (f->kind == FILE_DIR_LIST)
+		return dirents_from_list(t, f, a[1], a[2]);
+	size_t count = a[2] < t->s->scratch_size ? a[2] : t->s->scratch_size;
+	long n = syscall(SYS_getdents64, f->host_fd, t->s->scratch, count);
+	if (n < 0)
+		return -errno;
+	return task_write(t, a[1], t->s->scratch, (size_t)n) == 0 ? n : -EFAULT;
+}
+
+/* ---- directory entries: create, remove, rename, link ---- */
+
+/* Resolve (dirfd, path) to a parent fd and last name, or fail. */
+static int parent_of(struct task *t, int dirfd, uint64_t path_addr, int *parent, char *last)
+{
+	char path[PATH_MAX];
+	int rc = task_read_path(t, path_addr, path);
+	if (rc != 0)
+		return rc;
+	return path_parent(t, dirfd, path, parent, last);
+}
+
+SYSCALL_HANDLER(mkdirat)
+{
+	cleanup_close int parent = -1;
+	char last[NAME_MAX + 1];
+	int rc = parent_of(t, (int)a[0], a[1], &parent, last);
+	if (rc != 0)
+		return rc;
+	return ret_errno(mkdirat(parent, last, (mode_t)a[2] & 07777 & ~t->fs->umask));
+}
+
+SYSCALL_HANDLER(mkdir)
+{
+	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], a[1]};
+	return sys_mkdirat(t, b);
+}
+
+SYSCALL_HANDLER(mknodat)
+{
+	mode_t type = (mode_t)a[2] & S_IFMT;
+	/* Devices stay the host's business: only FIFOs, sockets and files. */
+	if (type != S_IFIFO && type != S_IFREG && type != 0 && type != S_IFSOCK)
+		return -EPERM;
+	cleanup_close int parent = -1;
+	char last[NAME_MAX + 1];
+	int rc = parent_of(t, (int)a[0], a[1], &parent, last);
+	if (rc != 0)
+		return rc;
+	mode_t mode = ((mode_t)a[2] & ~(mode_t)07777) | ((mode_t)a[2] & 07777 & ~t->fs->umask);
+	return ret_errno(mknodat(parent, last, mode, 0));
+}
+
+SYSCALL_HANDLER(mknod)
+{
+	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], a[1], a[2]};
+	return sys_mknodat(t, b);
+}
+
+SYSCALL_HANDLER(unlinkat)
+{
+	if (a[2] & ~(uint64_t)AT_REMOVEDIR)
+		return -EINVAL;
+	cleanup_close int parent = -1;
+	char last[NAME_MAX + 1];
+	int rc = parent_of(t, (int)a[0], a[1], &parent, last);
+	if (rc != 0)
+		return rc;
+	if (strcmp(last, ".") == 0)
+		return (a[2] & AT_REMOVEDIR) ? -EINVAL : -EISDIR;
+	return ret_errno(unlinkat(parent, last, (int)a[2]));
+}
+
+SYSCALL_HANDLER(unlink)
+{
+	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], 0};
+	return sys_unlinkat(t, b);
+}
+
+SYSCALL_HANDLER(rmdir)
+{
+	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], AT_REMOVEDIR};
+	return sys_unlinkat(t, b);
+}
+
+SYSCALL_HANDLER(renameat2)
+{
+	cleanup_close int from = -1, to = -1;
+	char from_last[NAME_MAX + 1], to_last[NAME_MAX + 1];
+	int rc = parent_of(t, (int)a[0], a[1], &from, from_last);
+	if (rc == 0)
+		rc = parent_of(t, (int)a[2], a[3], &to, to_last);
+	if (rc != 0)
+		return rc;
+	if (strcmp(from_last, ".") == 0 || strcmp(to_last, ".") == 0)
+		return -EBUSY;
+	return ret_errno(renameat2(from, from_last, to, to_last, (unsigned)a[4]));
+}
+
+SYSCALL_HANDLER(renameat)
+{
+	const uint64_t b[6] = {a[0], a[1], a[2], a[3], 0};
+	return sys_renameat2(t, b);
+}
+
+SYSCALL_HANDLER(rename)
+{
+	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], (uint64_t)AT_FDCWD, a[1], 0};
+	return sys_renameat2(t, b);
+}
+
+SYSCALL_HANDLER(symlinkat)
+{
+	char target[PATH_MAX];
+	int rc = task_read_path(t, a[0], target);
+	if (rc != 0)
+		return rc;
+	cleanup_close int parent = -1;
+	char last[NAME_MAX + 1];
+	rc = parent_of(t, (int)a[1], a[2], &parent, last);
+	if (rc != 0)
+		return rc;
+	return ret_errno(symlinkat(target, parent, last));
+}
+
+SYSCALL_HANDLER(symlink)
+{
+	const uint64_t b[6] = {a[0], (uint64_t)AT_FDCWD, a[1]};
+	return sys_symlinkat(t, b);
+}
+
+SYSCALL_HANDLER(linkat)
+{
+	if (a[4] & ~(uint64_t)AT_SYMLINK_FOLLOW)
+		return -EINVAL;
+	cleanup_close int from = -1, to = -1;
+	char from_last[NAME_MAX + 1], to_last[NAME_MAX + 1];
+	int rc = parent_of(t, (int)a[0], a[1], &from, from_last);
+	if (rc == 0)
+		rc = parent_of(t, (int)a[2], a[3], &to, to_last);
+	if (rc != 0)
+		return rc;
+	return ret_errno(linkat(from, from_last, to, to_last, (int)a[4]));
+}
+
+SYSCALL_HANDLER(link)
+{
+	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], (uint64_t)AT_FDCWD, a[1], 0};
+	return sys_linkat(t, b);
+}
+
+/* ---- working directory and umask ---- */
+
+static long chdir_to(struct task *t, struct file *dir_file, int host_fd)
+{
+	struct stat st;
+	if (fstat(host_fd, &st) != 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (syscall(SYS_faccessat2, host_fd, "", X_OK, AT_EMPTY_PATH) != 0)
+		return -errno;
+	char *path = dir_file && dir_file->kind == FILE_DIR_LIST ? xstrdup(dir_file->path)
+								 : path_of_host_fd(t->s, host_fd);
+	if (!path)
+		return -ENOENT;
+	free(t->fs->cwd);
+	t->fs->cwd = path;
+	return 0;
+}
+
+SYSCALL_HANDLER(chdir)
+{
+	char path[PATH_MAX];
+	int rc = task_read_path(t, a[0], path);
+	if (rc != 0)
+		return rc;
+	struct file *f;
+	rc = path_open_file(t, AT_FDCWD, path, O_PATH | O_DIRECTORY, 0, &f);
+	if (rc != 0)
+		return rc;
+	long r = chdir_to(t, f, f->host_fd);
+	file_put(f);
+	return r;
+}
+
+SYSCALL_HANDLER(fchdir)
+{
+	struct file *f = fd_lookup(t, (int)a[0]);
+	if (!f)
+		return -EBADF;
+	return chdir_to(t, f, f->host_fd);
+}
+
+SYSCALL_HANDLER(getcwd)
+{
+	size_t len = strlen(t->fs->cwd) + 1;
+	if (a[1] < len)
+		return -ERANGE;
+	return task_write(t, a[0], t->fs->cwd, len) == 0 ? (long)len : -EFAULT;
+}
+
+SYSCALL_HANDLER(umask)
+{
+	mode_t old = t->fs->umask;
+	t->fs->umask = (mode_t)a[0] & 0777;
+	return old;
+}

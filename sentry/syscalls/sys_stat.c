@@ -1,0 +1,168 @@
+/* File metadata syscalls: stat in its forms, statx, statfs, access and
+ * readlink. The target of a *at call is found by at-target.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/stat.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sentry/fs/fs.h"
+#include "sentry/kernel/files.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls.h"
+#include "sentry/syscalls/syscalls-internal.h"
+
+/* ---- stat, access, readlink through (dirfd, path, AT_* flags) ---- */
+
+static long stat_common(struct task *t, int dirfd, uint64_t path, uint64_t buf, int flags)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	cleanup_at_target struct at_target tg;
+	int rc = at_target_resolve(t, dirfd, path, flags, &tg);
+	if (rc != 0)
+		return rc;
+	struct stat st;
+	if (fstatat(tg.dirfd, tg.name, &st, tg.flags) != 0)
+		return -errno;
+	return task_write(t, buf, &st, sizeof(st)) == 0 ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(newfstatat)
+{
+	return stat_common(t, (int)a[0], a[1], a[2], (int)a[3]);
+}
+
+SYSCALL_HANDLER(stat)
+{
+	return stat_common(t, AT_FDCWD, a[0], a[1], 0);
+}
+
+SYSCALL_HANDLER(lstat)
+{
+	return stat_common(t, AT_FDCWD, a[0], a[1], AT_SYMLINK_NOFOLLOW);
+}
+
+SYSCALL_HANDLER(fstat)
+{
+	int host = fd_host(t, (int)a[0]);
+	if (host < 0)
+		return host;
+	struct stat st;
+	if (fstat(host, &st) != 0)
+		return -errno;
+	return task_write(t, a[1], &st, sizeof(st)) == 0 ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(statx)
+{
+	int flags = (int)a[2];
+	cleanup_at_target struct at_target tg;
+	int rc = at_target_resolve(t, (int)a[0], a[1], flags, &tg);
+	if (rc != 0)
+		return rc;
+	struct statx stx;
+	int host_flags = tg.flags | (flags & (AT_STATX_SYNC_TYPE | AT_NO_AUTOMOUNT));
+	if (syscall(SYS_statx, tg.dirfd, tg.name, host_flags, (unsigned)a[3], &stx) != 0)
+		return -errno;
+	return task_write(t, a[4], &stx, sizeof(stx)) == 0 ? 0 : -EFAULT;
+}
+
+static long access_common(struct task *t, int dirfd, uint64_t path, int mode, int flags)
+{
+	if (mode & ~(R_OK | W_OK | X_OK))
+		return -EINVAL;
+	cleanup_at_target struct at_target tg;
+	int rc = at_target_resolve(t, dirfd, path, flags, &tg);
+	if (rc != 0)
+		return rc;
+	return ret_errno(syscall(SYS_faccessat2, tg.dirfd, tg.name, mode,
+				 tg.flags | (flags & AT_EACCESS)));
+}
+
+SYSCALL_HANDLER(access)
+{
+	return access_common(t, AT_FDCWD, a[0], (int)a[1], 0);
+}
+
+SYSCALL_HANDLER(faccessat)
+{
+	return access_common(t, (int)a[0], a[1], (int)a[2], 0);
+}
+
+SYSCALL_HANDLER(faccessat2)
+{
+	return access_common(t, (int)a[0], a[1], (int)a[2], (int)a[3]);
+}
+
+static long readlink_common(struct task *t, int dirfd, uint64_t path_addr, uint64_t buf,
+			    int64_t size)
+{
+	if (size <= 0)
+		return -EINVAL;
+	char path[PATH_MAX], target[PATH_MAX];
+	int rc = task_read_path(t, path_addr, path);
+	if (rc != 0)
+		return rc;
+	cleanup_free char *abs = NULL;
+	rc = path_absolute(t, dirfd, path, &abs);
+	if (rc != 0)
+		return rc;
+	long n;
+	if (!procfs_readlink(t, abs, target, sizeof(target), &n)) {
+		int parent;
+		char last[NAME_MAX + 1];
+		rc = path_parent(t, AT_FDCWD, abs, &parent, last);
+		if (rc != 0)
+			return rc;
+		n = readlinkat(parent, last, target, sizeof(target));
+		n = n < 0 ? -errno : n;
+		close(parent);
+	}
+	if (n < 0)
+		return n;
+	if (n > size)
+		n = size;
+	return task_write(t, buf, target, (size_t)n) == 0 ? n : -EFAULT;
+}
+
+SYSCALL_HANDLER(readlink)
+{
+	return readlink_common(t, AT_FDCWD, a[0], a[1], (int64_t)a[2]);
+}
+
+SYSCALL_HANDLER(readlinkat)
+{
+	return readlink_common(t, (int)a[0], a[1], a[2], (int64_t)a[3]);
+}
+
+/* ---- file systems ---- */
+
+SYSCALL_HANDLER(fstatfs)
+{
+	int host = fd_host(t, (int)a[0]);
+	if (host < 0)
+		return host;
+	struct statfs sf;
+	if (fstatfs(host, &sf) != 0)
+		return -errno;
+	return task_write(t, a[1], &sf, sizeof(sf)) == 0 ? 0 : -EFAULT;
+}
+
+SYSCALL_HANDLER(statfs)
+{
+	char path[PATH_MAX];
+	int rc = task_read_path(t, a[0], path);
+	if (rc != 0)
+		return rc;
+	cleanup_close int fd = path_open(t, AT_FDCWD, path, O_PATH, 0);
+	if (fd < 0)
+		return fd;
+	struct statfs sf;
+	if (fstatfs(fd, &sf) != 0)
+		return -errno;
+	return task_write(t, a[1], &sf, sizeof(sf)) == 0 ? 0 : -EFAULT;
+}

@@ -1,0 +1,90 @@
+/* Private to sentry/syscalls/: helpers that the handler files of one family
+ * share (the file syscalls: sys_file.c, sys_rw.c, sys_stat.c, sys_attr.c,
+ * sys_dir.c; the socket syscalls: sys_socket.c, sys_sockmsg.c). Other
+ * folders use syscalls.h only.
+ */
+#ifndef MSENTRY_SENTRY_SYSCALLS_INTERNAL_H
+#define MSENTRY_SENTRY_SYSCALLS_INTERNAL_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sentry/kernel/kernel.h"
+
+/* A host call's result as a syscall result: -errno when it failed. */
+static inline long ret_errno(long r)
+{
+	return r < 0 ? -errno : r;
+}
+
+/* ---- where a file syscall acts (at-target.c) ---- */
+
+/* Where a *at operation acts: (dirfd, name) for the host call, with
+ * AT_EMPTY_PATH added when the target was opened whole. */
+struct at_target {
+	int dirfd;
+	int owned; /* fd to close afterwards, or -1 */
+	int flags; /* AT_* flags for the host call */
+	char name[NAME_MAX + 1];
+};
+
+static inline void at_target_release(struct at_target *tg)
+{
+	if (tg->owned >= 0)
+		close(tg->owned);
+}
+#define cleanup_at_target __attribute__((cleanup(at_target_release)))
+
+/* Resolve the program's (dirfd, path at `path_addr`, AT_SYMLINK_NOFOLLOW
+ * and AT_EMPTY_PATH of `at_flags`) into *tg. 0 or -errno; release *tg
+ * (cleanup_at_target) either way. */
+int at_target_resolve(struct task *t, int dirfd, uint64_t path_addr, int at_flags,
+		      struct at_target *tg);
+/* The host path that names an at_target for calls without *at forms. */
+void at_target_magic(const struct at_target *tg, char *buf, size_t len);
+
+/* ---- sockets (sys_socket.c), shared with sys_sockmsg.c ---- */
+
+/* The socket behind program fd `fd`, or NULL with *err = -EBADF/-ENOTSOCK. */
+struct file *sock_file(struct task *t, int fd, long *err);
+/* The operation would block: `on_timeout` (EAGAIN, or EINPROGRESS for
+ * connect) for a nonblocking caller, else wait for `events` with the
+ * socket's SO_RCVTIMEO/SO_SNDTIMEO (`timeo_opt`) as deadline, ending with
+ * `on_timeout` when it passes. */
+long sock_wait(struct task *t, struct file *f, int flags, short events, int timeo_opt,
+	       long on_timeout);
+
+/* A program address in host form; `tmpfd` (if >= 0) backs its name. */
+struct host_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int tmpfd;
+};
+
+static inline void host_addr_release(struct host_addr *ha)
+{
+	if (ha->tmpfd >= 0)
+		close(ha->tmpfd);
+}
+#define cleanup_host_addr __attribute__((cleanup(host_addr_release)))
+
+struct unix_name;
+/* Read a program address into *ha, usable by the host (AF_UNIX names
+ * become paths through the sentry's /proc/self/fd). For bind
+ * (`bind_name`) the name's parent directory is returned in *bound. */
+int sock_addr_in(struct task *t, uint64_t addr, uint64_t len, bool bind_name, struct host_addr *ha,
+		 struct unix_name **bound);
+/* Give an address to the program: at most `cap` bytes at `addr`; the full
+ * length goes to *outlen. */
+int sock_addr_out(struct task *t, struct sockaddr_storage *ss, socklen_t len, uint64_t addr,
+		  socklen_t cap, socklen_t *outlen);
+/* The (addr, addrlen pointer) pair of accept, getsockname, recvfrom... */
+int sock_addr_out_lenp(struct task *t, struct sockaddr_storage *ss, socklen_t len, uint64_t addr,
+		       uint64_t lenp);
+
+#endif
