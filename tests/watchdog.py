@@ -14,6 +14,9 @@ A program that itself sleeps (nanosleep, poll with a timeout, a pipe read)
 never matches: its sentry waits in ppoll with a deadline or on an fd, or its
 threads are running. A plain time limit stays as a backstop (TIMEOUT).
 
+SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGUSR2 sent to the watchdog are
+passed on to the command.
+
 Usage: watchdog.py [--timeout SECONDS] -- COMMAND [ARGS...]
 Exit status: the command's, or 124 on a hang or the time limit.
 """
@@ -102,11 +105,16 @@ def main():
     if args[:1] == ["--"]:
         args = args[1:]
     proc = subprocess.Popen(args)
+    # Signals for the command (a test's SIGTERM, as `docker stop` sends
+    # one) go to it, not to the watchdog.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(sig, lambda s, f: proc.send_signal(s))
     start = time.monotonic()
     idle_since = {}
     while True:
         try:
-            return proc.wait(timeout=POLL)
+            rc = proc.wait(timeout=POLL)
+            return 128 - rc if rc < 0 else rc  # killed by a signal: as a shell says
         except subprocess.TimeoutExpired:
             pass
         now = time.monotonic()
