@@ -108,9 +108,14 @@ void platform_thread_exited(struct stub_thread *th);
 void platform_thread_free(struct stub_thread *th);
 
 /* End one thread of a stub process whose other threads live on (injected
- * exit). `stopped`: the thread is in a ptrace stop now; otherwise it is
- * stopped first. Nothing if the thread is already gone. */
-void platform_end_thread(struct stub_thread *th, bool stopped);
+ * exit). Running or stopped, whatever the platform last saw: it never waits
+ * for a stop that cannot come, nor for the exit of a thread-group leader
+ * (reported only when its whole group is gone). */
+void platform_end_thread(struct stub_thread *th);
+/* Kill the stub process of `threads` (all of its threads the sentry knows)
+ * and reap them, leader last; each is then gone. For a whole process that
+ * exits: no thread needs to stop first. */
+void platform_kill_threads(struct stub_thread *const *threads, size_t n);
 /* Kill a whole stub process (SIGKILL) and reap what is ours to reap. */
 void platform_kill(pid_t tid);
 
@@ -158,6 +163,9 @@ int platform_resume(struct stub_thread *th, bool set_result, long result);
 /* Make a thread that runs program code stop soon: its next stop is a
  * STOP_SIGNAL (SIGURG) that the sentry discards. Nothing if it is gone. */
 void platform_kick(struct stub_thread *th);
+/* The sentry's loop got `st` (from platform_wait) for th: th is now in
+ * that stop, or gone. Call it for every stop of a known thread. */
+void platform_note_stop(struct stub_thread *th, const struct stop *st);
 
 /* ---- registers of a stopped thread ---- */
 

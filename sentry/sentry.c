@@ -76,8 +76,8 @@ static int start_vdso(struct sentry *s, struct error *e)
 {
 	const char *tsc = getenv("MSENTRY_VDSO_TSC");
 	int cpu = sched_getcpu();
-	if (vdso_create(&s->vdso_state, cpu < 0 ? 0 : (unsigned)cpu, !tsc || strcmp(tsc, "0") != 0,
-			e) != 0)
+	if (vdso_create(&s->vdso_state, cpu < 0 ? 0 : (unsigned)cpu, &s->cpus,
+			!tsc || strcmp(tsc, "0") != 0, e) != 0)
 		return -1;
 	s->vdso = &s->vdso_state->map;
 	static const char *const targets[3] = {"__vdso_gettimeofday", "__vdso_time",

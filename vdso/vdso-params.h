@@ -24,6 +24,11 @@
 
 #define VDSO_NCLOCKS 8 /* clock ids 0..7: REALTIME..BOOTTIME */
 
+/* Ordered TSC reads: rdtscp waits for earlier loads by itself; CPUs (or
+ * virtual CPUs) without it get `lfence; rdtsc`, as in the host's vDSO. */
+#define VDSO_TSC_RDTSCP 0
+#define VDSO_TSC_LFENCE 1
+
 struct vdso_time {
 	int64_t sec;
 	int64_t nsec; /* 0 <= nsec < 1e9 */
@@ -34,7 +39,7 @@ struct vdso_params {
 	uint32_t clocks; /* bit N: clock id N is served here (0: not ready) */
 	uint32_t coarse; /* bit N: clock id N is a _COARSE clock */
 	uint32_t cpu, node; /* what getcpu() reports (valid when clocks != 0) */
-	uint32_t pad;
+	uint32_t tsc_read;  /* how to read the TSC: VDSO_TSC_RDTSCP or VDSO_TSC_LFENCE */
 	uint64_t tsc_base; /* TSC value the bases refer to */
 	uint64_t mult;	   /* nanoseconds per TSC cycle, 32.32 fixed point */
 	int64_t coarse_res; /* resolution of the _COARSE clocks, ns (>= 1) */

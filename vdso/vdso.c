@@ -59,13 +59,16 @@ static long raw_syscall3(long nr, long a0, long a1, long a2)
 	return ret;
 }
 
-/* rdtscp waits for earlier loads (the seqcount) before reading the TSC;
- * the host's own vDSO uses it too, and msentry only marks the page ready
- * on CPUs that have it. */
-static inline __attribute__((always_inline)) uint64_t rdtsc_ordered(void)
+/* The TSC, read after the loads before it (the seqcount): rdtscp waits for
+ * them by itself; where the CPU lacks it (some KVM guests) `lfence` does,
+ * as in the host kernel's own vDSO. The page says which. */
+static inline __attribute__((always_inline)) uint64_t rdtsc_ordered(uint32_t how)
 {
 	uint32_t lo, hi, aux;
-	__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
+	if (how == VDSO_TSC_RDTSCP)
+		__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
+	else
+		__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
 	return ((uint64_t)hi << 32) | lo;
 }
 
@@ -87,7 +90,7 @@ static inline __attribute__((always_inline)) int clock_read(int clk, struct vdso
 		sec = p->base[clk].sec;
 		nsec = p->base[clk].nsec;
 		uint64_t tsc_base = p->tsc_base, mult = p->mult;
-		nsec += vdso_delta_ns(rdtsc_ordered(), tsc_base, mult);
+		nsec += vdso_delta_ns(rdtsc_ordered(p->tsc_read), tsc_base, mult);
 		if (coarse)
 			nsec -= nsec % p->coarse_res;
 	} while (p->seq != seq);

@@ -17,8 +17,22 @@
 
 /* One host thread of a stub, driven by the sentry (struct stub_thread of
  * platform.h: the sentry only holds a pointer to it). */
+/*
+ * Each thread's ptrace state, as far as the sentry has seen it. The sentry
+ * must never wait for a stop that cannot come (a thread already in a stop
+ * does not stop again; an exited thread-group leader is not reported while
+ * its siblings live), so every wait for one specific thread asks this state
+ * first:
+ *   running ──kick──▶ running+kicked ──(its stop is collected)──▶ stopped
+ *   stopped ──resume/inject──▶ running       any ──exit seen──▶ gone (tid -1)
+ * "Collected" means: the sentry's loop got the stop from platform_wait and
+ * passed it to platform_note_stop, or the platform waited for it itself.
+ */
 struct stub_thread {
 	pid_t tid;			/* host tid, -1 once the thread is gone */
+	pid_t tgid;			/* its stub process (the thread-group leader's tid) */
+	bool stopped;			/* in a ptrace stop the sentry has collected */
+	bool kicked;			/* SIGURG sent; its stop not yet collected */
 	int cpu;			/* CPU it is pinned to, -1: not known */
 	struct user_regs_struct regs;	/* cached registers, valid when regs_loaded */
 	bool regs_loaded;		/* regs hold the current register values */
@@ -85,6 +99,9 @@ bool stub_syscall_allowed(long nr, const uint64_t args[6]);
  * -errno of ptrace. Event stops on the way (the clone of a new stub) leave
  * their message in *event_msg. */
 long stub_inject(struct stub_thread *th, long nr, const uint64_t args[6], unsigned long *event_msg);
+/* The same without waiting for the call's end (an exit that will not be
+ * reported soon); failures are silent. */
+void stub_inject_nowait(struct stub_thread *th, long nr, const uint64_t args[6]);
 
 /* The stub's seccomp filter, built from stub_syscalls[] (and the vsyscall
  * trap rules), not loaded; NULL if libseccomp fails. */

@@ -83,26 +83,96 @@ void platform_thread_free(struct stub_thread *th)
 void platform_kick(struct stub_thread *th)
 {
 	/* Any signal stops a traced thread before it acts; the sentry then
-	 * discards it. SIGURG is one nothing else sends to stubs. */
-	if (th && th->tid > 0)
+	 * discards it. SIGURG is one nothing else sends to stubs. One kick
+	 * at a time: a second would only add a stop nobody waits for. A
+	 * stopped thread may be kicked too: it stops again as soon as it is
+	 * resumed (the vsyscall patcher relies on that). */
+	if (th && th->tid > 0 && !th->kicked) {
 		syscall(SYS_tkill, th->tid, SIGURG);
+		th->kicked = true;
+	}
 }
 
-void platform_end_thread(struct stub_thread *th, bool stopped)
+/* Bring a running thread to a stop the platform holds: kick it unless a
+ * kick is already on its way, then wait for that very thread. A running
+ * tracee with a signal pending always stops (or dies). False if it died. */
+static bool stop_thread(struct stub_thread *th)
 {
-	if (!th || th->tid <= 0)
-		return;
-	if (!stopped) {
+	if (th->stopped)
+		return true;
+	if (!th->kicked)
 		syscall(SYS_tkill, th->tid, SIGURG);
-		int status;
-		while (waitpid(th->tid, &status, __WALL) < 0 && errno == EINTR)
-			;
-		if (!WIFSTOPPED(status))
-			return;
+	int status;
+	while (waitpid(th->tid, &status, __WALL) < 0) {
+		if (errno != EINTR) {
+			th->tid = -1;
+			return false;
+		}
 	}
+	if (!WIFSTOPPED(status)) {
+		th->tid = -1;
+		return false;
+	}
+	/* Another stop may come first (a syscall stop): the kick then stays
+	 * pending and stops the thread again later. */
+	th->kicked = WSTOPSIG(status) != SIGURG;
+	th->stopped = true;
+	return true;
+}
+
+void platform_end_thread(struct stub_thread *th)
+{
+	if (!th || th->tid <= 0 || !stop_thread(th))
+		return;
 	/* The stub's filter allows exit: the thread leaves, the rest stays. */
 	const uint64_t args[6] = {0};
-	stub_inject(th, __NR_exit, args, NULL); /* reaps the thread when it is gone */
+	if (th->tid == th->tgid) {
+		/* The thread-group leader: while its siblings live it stays a
+		 * zombie that is reported only when the whole group is gone,
+		 * so it is not waited for here; the sentry's loop collects
+		 * that report later. */
+		stub_inject_nowait(th, __NR_exit, args);
+	} else {
+		stub_inject(th, __NR_exit, args, NULL); /* reaps the thread */
+	}
+	th->tid = -1;
+}
+
+void platform_kill_threads(struct stub_thread *const *threads, size_t n)
+{
+	if (n == 0 || threads[0]->tgid <= 0)
+		return;
+	pid_t tgid = threads[0]->tgid;
+	kill(tgid, SIGKILL);
+	/* Every traced thread reports its own death; the leader's report
+	 * comes only once the others are reaped, so it goes last. */
+	for (int leader = 0; leader < 2; leader++) {
+		for (size_t i = 0; i < n; i++) {
+			struct stub_thread *th = threads[i];
+			if (th->tid <= 0 || (th->tid == tgid) != leader)
+				continue;
+			int status;
+			while (waitpid(th->tid, &status, __WALL) == th->tid && WIFSTOPPED(status))
+				; /* a stop already queued before the kill: the kill follows */
+			th->tid = -1;
+		}
+	}
+	/* Threads of the process this list did not name (none, normally):
+	 * the process itself is reaped with them. */
+	platform_kill(tgid);
+}
+
+void platform_note_stop(struct stub_thread *th, const struct stop *st)
+{
+	if (!th)
+		return;
+	if (st->kind == STOP_EXITED) {
+		th->tid = -1;
+		return;
+	}
+	th->stopped = true;
+	if (st->kind == STOP_SIGNAL && st->sig == SIGURG)
+		th->kicked = false;
 }
 
 void platform_classify(pid_t tid, int status, struct stop *s)
@@ -210,13 +280,15 @@ int platform_resume(struct stub_thread *th, bool set_result, long result)
 	placement_follow(th);
 	if (ptrace(PTRACE_SYSEMU, th->tid, 0, 0) != 0)
 		return -errno;
+	th->stopped = false;
 	return 0;
 }
 
 /* Wait for `tid` to finish an injected syscall (its int3). Event stops on
  * the way (fork/clone) leave their message in *event_msg. */
-static long finish_injection(pid_t tid, unsigned long *event_msg)
+static long finish_injection(struct stub_thread *th, unsigned long *event_msg)
 {
+	pid_t tid = th->tid;
 	for (;;) {
 		int status;
 		if (waitpid(tid, &status, __WALL) < 0) {
@@ -231,13 +303,17 @@ static long finish_injection(pid_t tid, unsigned long *event_msg)
 		else if (WSTOPSIG(status) == SIGTRAP && status >> 16 == 0)
 			return 0;
 		/* Any other stop (event, or a signal sent to the stub) is
-		 * resumed silently: the sentry emulates signals itself. */
+		 * resumed silently: the sentry emulates signals itself. A
+		 * kick swallowed here is no longer on its way. */
+		if (WSTOPSIG(status) == SIGURG)
+			th->kicked = false;
 		if (ptrace(PTRACE_CONT, tid, 0, 0) != 0)
 			return -errno;
 	}
 }
 
-long stub_inject(struct stub_thread *th, long nr, const uint64_t args[6], unsigned long *event_msg)
+/* Set up the injected syscall and let the thread run into it. */
+static long start_injection(struct stub_thread *th, long nr, const uint64_t args[6])
 {
 	/* The stub's filter would kill it for anything else. */
 	if (!stub_syscall_allowed(nr, args))
@@ -263,7 +339,21 @@ long stub_inject(struct stub_thread *th, long nr, const uint64_t args[6], unsign
 	placement_follow(th);
 	if (ptrace(PTRACE_CONT, th->tid, 0, 0) != 0)
 		return -errno;
-	long err = finish_injection(th->tid, event_msg);
+	return 0;
+}
+
+void stub_inject_nowait(struct stub_thread *th, long nr, const uint64_t args[6])
+{
+	if (start_injection(th, nr, args) == 0)
+		th->stopped = false;
+}
+
+long stub_inject(struct stub_thread *th, long nr, const uint64_t args[6], unsigned long *event_msg)
+{
+	long err = start_injection(th, nr, args);
+	if (err != 0)
+		return err;
+	err = finish_injection(th, event_msg);
 	if (err != 0)
 		return err;
 	errno = 0;
@@ -274,7 +364,7 @@ long stub_inject(struct stub_thread *th, long nr, const uint64_t args[6], unsign
 }
 
 /* First stop of an auto-attached child: its SIGSTOP. */
-static int take_new_child(pid_t tid, struct stub_thread **child)
+static int take_new_child(pid_t tid, pid_t tgid, struct stub_thread **child)
 {
 	int status;
 	while (waitpid(tid, &status, __WALL) < 0) {
@@ -284,7 +374,7 @@ static int take_new_child(pid_t tid, struct stub_thread **child)
 	if (!WIFSTOPPED(status))
 		return -ESRCH;
 	struct stub_thread *th = xcalloc(1, sizeof(*th));
-	*th = (struct stub_thread){.tid = tid, .cpu = -1};
+	*th = (struct stub_thread){.tid = tid, .tgid = tgid, .stopped = true, .cpu = -1};
 	int rc = platform_load_regs(th);
 	if (rc != 0) {
 		free(th);
@@ -301,7 +391,9 @@ static int clone_stub(struct stub_thread *th, uint64_t flags, struct stub_thread
 	long ret = stub_inject(th, __NR_clone, args, &new_tid);
 	if (ret < 0)
 		return (int)ret;
-	return take_new_child((pid_t)ret, child);
+	/* A new process leads its own thread group; a new thread joins th's. */
+	pid_t tgid = (flags & CLONE_THREAD) ? th->tgid : (pid_t)ret;
+	return take_new_child((pid_t)ret, tgid, child);
 }
 
 int platform_new_address_space(struct platform *p, struct stub_thread **th, struct error *e)

@@ -138,6 +138,6 @@ int stub_create_factory(struct stub_thread *th, struct error *e)
 		platform_kill(pid);
 		return error_sys(e, err, "PTRACE_SETOPTIONS on the stub");
 	}
-	*th = (struct stub_thread){.tid = pid, .cpu = -1};
+	*th = (struct stub_thread){.tid = pid, .tgid = pid, .stopped = true, .cpu = -1};
 	return 0;
 }

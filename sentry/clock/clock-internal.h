@@ -1,4 +1,4 @@
-/* Private to vdso/clock.c and its unit tests. */
+/* Private to sentry/clock/ and its unit tests. */
 #ifndef MSENTRY_SENTRY_CLOCK_CLOCK_INTERNAL_H
 #define MSENTRY_SENTRY_CLOCK_CLOCK_INTERNAL_H
 
@@ -34,5 +34,27 @@ void vdso_params_fill(struct vdso_params *p, const struct vdso_calib *c, int64_t
 
 /* MONOTONIC at `tsc` according to `c`, in ns. */
 int64_t vdso_calib_mono(const struct vdso_calib *c, uint64_t tsc);
+
+/* ---- what the host offers (hostclock.c) ---- */
+struct host_clock_facts {
+	bool constant_tsc, nonstop_tsc; /* an invariant TSC */
+	bool rdtscp;
+	char clocksource[32];		/* the host kernel's, e.g. "tsc", "kvm-clock" */
+};
+enum tsc_trust {
+	TSC_UNUSABLE, /* not invariant: time calls trap */
+	TSC_TRUSTED,  /* the host kernel keeps time from it (clocksource=tsc) */
+	TSC_MEASURE,  /* invariant; usable once the CPUs are seen to agree */
+};
+/* Largest TSC disagreement between CPUs accepted, beyond the measurement
+ * window (see tsc_skew_acceptable). */
+#define TSC_MAX_SKEW_NS 1000
+
+struct host_clock_facts host_clock_facts(void);
+/* Pure: what `f` allows; *why says what rules the TSC out (else NULL). */
+enum tsc_trust host_tsc_trust(const struct host_clock_facts *f, const char **why);
+/* Pure: whether a measured skew between two CPUs' TSCs (in ns, either
+ * sign) is small enough, given the samples' uncertainty `window_ns`. */
+bool tsc_skew_acceptable(int64_t skew_ns, int64_t window_ns);
 
 #endif

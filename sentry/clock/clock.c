@@ -22,9 +22,13 @@
  *   - REALTIME and BOOTTIME are offsets from MONOTONIC taken from the host
  *     at every refresh (REALTIME may step, as the host's does; BOOTTIME
  *     only grows).
- * If the host's TSC is not invariant (no constant_tsc/nonstop_tsc), or the
- * host kernel itself does not trust it as clocksource, the page is never
- * marked ready and the vDSO makes real syscalls that the sentry answers.
+ * Whether the TSC can be used at all is hostclock.c's question: an
+ * invariant TSC is required, and except where the host kernel itself keeps
+ * time from the TSC, this thread first checks that the CPUs' TSCs agree
+ * (tsc_cpus_agree) before it publishes anything. Where the TSC cannot be
+ * used the page is never marked ready, the vDSO makes real syscalls that
+ * the sentry answers, and the first such call says so once
+ * (vdso_warn_if_trapping).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +37,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -53,9 +58,15 @@ struct vdso_clock {
 	int64_t coarse_res;
 	unsigned cpu;
 	struct vdso_params *page;   /* the sentry's writable view */
+	uint32_t tsc_read;	    /* VDSO_TSC_RDTSCP or VDSO_TSC_LFENCE */
+	bool measure;		    /* check the CPUs agree before publishing */
+	cpu_set_t cpus;		    /* the CPUs the program may run on */
 	pthread_t thread;
 	int stop_fd;		    /* eventfd: tells the thread to finish */
 	bool thread_running;
+	/* Set by the thread when the check fails (release), with `why`. */
+	bool failed;
+	char why[128];
 };
 
 static inline uint64_t rdtsc_ordered(void)
@@ -161,6 +172,7 @@ static void publish(struct vdso_clock *c, const struct vdso_sample *s, uint64_t 
 	p->tsc_base = np.tsc_base;
 	p->mult = np.mult;
 	p->coarse_res = np.coarse_res;
+	p->tsc_read = c->tsc_read;
 	for (int i = 0; i < VDSO_NCLOCKS; i++) {
 		p->base[i].sec = np.base[i].sec;
 		p->base[i].nsec = np.base[i].nsec;
@@ -213,6 +225,85 @@ static void refresh(struct vdso_clock *c)
 	publish(c, &s, mult);
 }
 
+/* One (TSC, MONOTONIC) pair on the calling thread's CPU: the tightest of
+ * a few tries; *window is the TSC cycles its clock read took. */
+static void tsc_mono_pair(uint64_t *tsc, int64_t *mono, uint64_t *window)
+{
+	*window = UINT64_MAX;
+	for (int i = 0; i < 8; i++) {
+		uint64_t t1 = rdtsc_ordered();
+		int64_t m = host_ns(CLOCK_MONOTONIC);
+		uint64_t t2 = rdtsc_ordered();
+		if (t2 - t1 < *window) {
+			*window = t2 - t1;
+			*tsc = t1 + (t2 - t1) / 2;
+			*mono = m;
+		}
+	}
+}
+
+/* How far CPU `cpu`'s TSC is from `ref`'s, in ns: a pair on ref, one on
+ * cpu, one on ref again; cpu's MONOTONIC against what ref's line says at
+ * cpu's TSC. The best of a few rounds (a preempted vCPU only adds error).
+ * False if this thread cannot run on one of them. */
+static bool cpu_skew(int ref, int cpu, int64_t *skew, int64_t *window_ns)
+{
+	int64_t best = INT64_MAX;
+	for (int round = 0; round < 5; round++) {
+		const int order[3] = {ref, cpu, ref};
+		uint64_t tsc[3], window[3];
+		int64_t mono[3];
+		for (int i = 0; i < 3; i++) {
+			cpu_set_t one;
+			CPU_ZERO(&one);
+			CPU_SET(order[i], &one);
+			if (sched_setaffinity(0, sizeof(one), &one) != 0)
+				return false;
+			tsc_mono_pair(&tsc[i], &mono[i], &window[i]);
+		}
+		if (tsc[2] <= tsc[0] || mono[2] <= mono[0])
+			continue;
+		double ns_per_cycle = (double)(mono[2] - mono[0]) / (double)(tsc[2] - tsc[0]);
+		int64_t predicted = mono[0] + (int64_t)((double)(int64_t)(tsc[1] - tsc[0]) * ns_per_cycle);
+		int64_t d = mono[1] - predicted;
+		if (llabs(d) < llabs(best)) {
+			best = d;
+			*window_ns = (int64_t)((double)(window[0] + window[1] + window[2]) * ns_per_cycle);
+		}
+	}
+	*skew = best;
+	return best != INT64_MAX;
+}
+
+/* Do the TSCs of every CPU the program may run on agree? On failure,
+ * c->why says by how much they did not. The thread's CPU mask is restored. */
+static bool tsc_cpus_agree(struct vdso_clock *c)
+{
+	cpu_set_t saved;
+	if (sched_getaffinity(0, sizeof(saved), &saved) != 0)
+		return false;
+	int ref = -1;
+	bool agree = true;
+	for (int cpu = 0; cpu < CPU_SETSIZE && agree; cpu++) {
+		if (!CPU_ISSET(cpu, &c->cpus))
+			continue;
+		if (ref < 0) {
+			ref = cpu;
+			continue;
+		}
+		int64_t skew, window;
+		if (!cpu_skew(ref, cpu, &skew, &window))
+			continue; /* not ours to run on (cpuset): nor the program's */
+		if (!tsc_skew_acceptable(skew, window)) {
+			snprintf(c->why, sizeof(c->why), "the TSCs of CPUs %d and %d differ by %lld ns",
+				 ref, cpu, (long long)skew);
+			agree = false;
+		}
+	}
+	sched_setaffinity(0, sizeof(saved), &saved);
+	return agree;
+}
+
 static void *refresh_thread(void *arg)
 {
 	struct vdso_clock *c = arg;
@@ -221,6 +312,10 @@ static void *refresh_thread(void *arg)
 	 * for it here rather than in clock_start keeps it off msentry's
 	 * start-up (it was 2 of the ~5 ms of `msentry run /bin/true`); until
 	 * then the page is not ready and the vDSO makes real syscalls. */
+	if (c->measure && !tsc_cpus_agree(c)) {
+		__atomic_store_n(&c->failed, true, __ATOMIC_RELEASE);
+		return NULL; /* never ready: the vDSO makes real syscalls */
+	}
 	int64_t wait = c->first.mono + FIRST_BASELINE_NS - host_ns(CLOCK_MONOTONIC);
 	struct timespec first = {0, wait > 0 ? (long)wait : 0};
 	if (ppoll(&pfd, 1, &first, NULL) > 0)
@@ -235,64 +330,15 @@ static void *refresh_thread(void *arg)
 	}
 }
 
-static bool line_has_flag(const char *line, const char *flag)
-{
-	size_t n = strlen(flag);
-	for (const char *p = strstr(line, flag); p; p = strstr(p + 1, flag))
-		if ((p[-1] == ' ' || p[-1] == '\t') && (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
-/* Whether each of the NFLAGS `flags` is on some "flags" line of
- * /proc/cpuinfo. One pass over the file: every read of it costs 40-130 us
- * here (the kernel measures each CPU's clock for "cpu MHz"), and this runs
- * on msentry's start-up path. */
-enum { NFLAGS = 3 };
-static bool cpuinfo_has_all(const char *const flags[NFLAGS])
-{
-	FILE *f = fopen("/proc/cpuinfo", "re");
-	if (!f)
-		return false;
-	char line[4096];
-	bool found[NFLAGS] = {false};
-	int missing = NFLAGS;
-	while (missing > 0 && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "flags", 5) != 0)
-			continue;
-		for (int i = 0; i < NFLAGS; i++)
-			if (!found[i] && line_has_flag(line, flags[i])) {
-				found[i] = true;
-				missing--;
-			}
-	}
-	fclose(f);
-	return missing == 0;
-}
-
-static bool host_clocksource_is_tsc(void)
-{
-	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "re");
-	if (!f)
-		return true; /* no sysfs: trust the cpuinfo flags */
-	char name[64] = "";
-	bool tsc = fgets(name, sizeof(name), f) && strcmp(name, "tsc\n") == 0;
-	fclose(f);
-	return tsc;
-}
-
-/* Invariant TSC, synchronized across CPUs, that the host kernel trusts,
- * and rdtscp (which the vDSO uses). */
-static bool tsc_usable(void)
-{
-	static const char *const flags[NFLAGS] = {"constant_tsc", "nonstop_tsc", "rdtscp"};
-	return cpuinfo_has_all(flags) && host_clocksource_is_tsc();
-}
-
-static struct vdso_clock *clock_create(struct vdso_params *page, unsigned cpu)
+static struct vdso_clock *clock_create(struct vdso_params *page, unsigned cpu,
+				       const struct host_clock_facts *f, enum tsc_trust trust,
+				       const cpu_set_t *cpus)
 {
 	struct vdso_clock *c = xcalloc(1, sizeof(*c));
 	c->page = page;
+	c->tsc_read = f->rdtscp ? VDSO_TSC_RDTSCP : VDSO_TSC_LFENCE;
+	c->measure = trust == TSC_MEASURE;
+	c->cpus = *cpus;
 	struct timespec res;
 	clock_getres(CLOCK_MONOTONIC_COARSE, &res);
 	c->cpu = cpu;
@@ -357,17 +403,41 @@ static int fill_memfd(struct vdso *v, struct error *e)
 	return 0;
 }
 
-int vdso_create(struct vdso **out, unsigned cpu, bool use_tsc, struct error *e)
+int vdso_create(struct vdso **out, unsigned cpu, const cpu_set_t *cpus, bool use_tsc,
+		struct error *e)
 {
 	struct vdso *v = xcalloc(1, sizeof(*v));
 	v->map.fd = -1;
 	*out = v;
 	if (fill_memfd(v, e) != 0)
 		return -1;
-	if (!use_tsc || !tsc_usable())
+	if (!use_tsc)
+		return 0; /* forced off (tests): real syscalls, no warning */
+	struct host_clock_facts f = host_clock_facts();
+	snprintf(v->clocksource, sizeof(v->clocksource), "%s", f.clocksource);
+	const char *why;
+	enum tsc_trust trust = host_tsc_trust(&f, &why);
+	if (trust == TSC_UNUSABLE) {
+		snprintf(v->unusable, sizeof(v->unusable), "%s", why);
 		return 0; /* never ready: the vDSO makes real syscalls */
-	v->clock = clock_create(v->params, cpu);
+	}
+	v->clock = clock_create(v->params, cpu, &f, trust, cpus);
 	return clock_start(v->clock, e);
+}
+
+void vdso_warn_if_trapping(struct vdso *v)
+{
+	if (!v || v->warned)
+		return;
+	const char *why = v->unusable[0] ? v->unusable : NULL;
+	if (!why && v->clock && __atomic_load_n(&v->clock->failed, __ATOMIC_ACQUIRE))
+		why = v->clock->why;
+	if (!why)
+		return; /* usable (or not yet calibrated: the first 2 ms) */
+	v->warned = true;
+	fprintf(stderr,
+		"msentry: host clock %s is not usable from the sandbox; time calls will trap (%s)\n",
+		v->clocksource, why);
 }
 
 void vdso_destroy(struct vdso *v)

@@ -9,6 +9,7 @@
 #ifndef MSENTRY_SENTRY_CLOCK_H
 #define MSENTRY_SENTRY_CLOCK_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,13 +28,23 @@ struct vdso {
 	struct loader_vdso map;	   /* what the loader maps into each process */
 	struct vdso_params *params; /* the sentry's read-write view */
 	struct vdso_clock *clock;   /* NULL: TSC not usable, params never ready */
+	char clocksource[32];	   /* the host's, for the warning */
+	char unusable[128];	   /* why the TSC cannot be used, "" if it may be */
+	bool warned;		   /* vdso_warn_if_trapping said it */
 };
 
 /* Create the memfd, copy the image, and, if `use_tsc` and the host's TSC
- * is usable, calibrate and start the thread that keeps the parameters up
- * to date (otherwise the vDSO falls back to syscalls). `cpu` is what
- * getcpu() reports. 0, or -1 with `e` set (then vdso_destroy(*out)). */
-int vdso_create(struct vdso **out, unsigned cpu, bool use_tsc, struct error *e);
+ * may be usable (hostclock.c), start the thread that checks it on `cpus`
+ * (the CPUs the program may run on), calibrates it and keeps the
+ * parameters up to date; otherwise the vDSO falls back to syscalls. `cpu`
+ * is what getcpu() reports. 0, or -1 with `e` set (then vdso_destroy(*out)). */
+int vdso_create(struct vdso **out, unsigned cpu, const cpu_set_t *cpus, bool use_tsc,
+		struct error *e);
+/* Called by time syscalls the vDSO could not serve: if that is because the
+ * host's clock cannot be used (not while calibrating), say so, once:
+ * `msentry: host clock X is not usable from the sandbox; time calls will
+ * trap (why)`. */
+void vdso_warn_if_trapping(struct vdso *v);
 void vdso_destroy(struct vdso *v);
 
 /* Offset of a dynamic symbol (e.g. "__vdso_time") from the image's start.

@@ -79,9 +79,17 @@ struct sighand {
 };
 
 /* One pending signal: standard signals do not queue, so one slot each. */
+struct sigqueued {
+	siginfo_t info;
+	struct sigqueued *next;
+};
 struct sigpending {
 	uint64_t set;
-	siginfo_t info[64];
+	siginfo_t info[64]; /* each pending signal's (first) instance */
+	/* Real-time signals queue: their further instances, in arrival
+	 * order (standard signals do not: a second one is dropped). */
+	struct sigqueued *rt_more;
+	unsigned rt_count;
 };
 
 #define PROCESS_TIMERS 32
@@ -339,6 +347,11 @@ enum deliver_result {
 };
 enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long *syscall_ret);
 bool signal_is_ignored(struct process *p, int sig);
+/* Free the queued real-time signals of a pending set. */
+void sigpending_release(struct sigpending *q);
+/* A signal is pending for t (thread or process) that its mask lets in: a
+ * wait that starts now must end at once, as Linux's signal_pending(). */
+bool signal_deliverable(const struct task *t);
 /* Take a pending signal of `t` (thread-directed first) that is in `set`,
  * whether blocked or not: sigtimedwait and signalfd. 0 if none. */
 int signal_dequeue_set(struct task *t, uint64_t set, siginfo_t *info);

@@ -219,7 +219,7 @@ static void mm_release(struct task *t)
 		return;
 	}
 	/* Others still use the stub: only this thread leaves it. */
-	platform_end_thread(t->th, t->state != TASK_RUNNING || t->in_syscall);
+	platform_end_thread(t->th);
 }
 
 static void fs_release(struct fs_info *fs)
@@ -236,6 +236,7 @@ static void process_put(struct process *p)
 		return;
 	if (p->sighand && --p->sighand->refs == 0)
 		free(p->sighand);
+	sigpending_release(&p->pending);
 	free(p);
 }
 
@@ -273,6 +274,7 @@ static void task_release(struct task *t)
 	fd_table_put(t->files);
 	fs_release(t->fs);
 	free(t->block.fds);
+	sigpending_release(&t->pending);
 	struct process *p = t->proc;
 	p->nthreads--;
 	process_put(p);
@@ -345,6 +347,34 @@ static void process_exited(struct process *p)
 	notify_parent(p);
 }
 
+/* When a whole process exits and no other process shares its address
+ * space (vfork and CLONE_VM children do), its stub process is killed at
+ * once, every thread with it: no thread is stopped and told to exit one by
+ * one, so none can be waited for in a state it will not report. */
+static void kill_own_stub(struct process *p)
+{
+	struct sentry *s = p->s;
+	struct mm *mm = NULL;
+	size_t n = 0;
+	for (struct task *u = s->tasks; u; u = u->next) {
+		if (u->proc != p)
+			continue;
+		if (mm && u->mm != mm)
+			return; /* threads in several address spaces: not ours alone */
+		mm = u->mm;
+		n++;
+	}
+	if (!mm || (size_t)mm->refs != n)
+		return;
+	struct stub_thread **threads = xcalloc(n, sizeof(*threads));
+	size_t i = 0;
+	for (struct task *u = s->tasks; u; u = u->next)
+		if (u->proc == p)
+			threads[i++] = u->th;
+	platform_kill_threads(threads, n);
+	free(threads);
+}
+
 void task_exit_group(struct task *t, int wait_status)
 {
 	struct process *p = t->proc;
@@ -353,6 +383,7 @@ void task_exit_group(struct task *t, int wait_status)
 	p->exiting = true;
 	p->exit_status = wait_status;
 	p->refs++; /* keep it while its tasks go */
+	kill_own_stub(p);
 	struct task *next;
 	for (struct task *u = t->s->tasks; u; u = next) {
 		next = u->next;

@@ -75,6 +75,7 @@ void sentry_handle_stop(struct sentry *s, const struct stop *st)
 	struct task *t = task_by_host_tid(s, st->tid);
 	if (!t)
 		return; /* a stub thread being torn down */
+	platform_note_stop(t->th, st);
 	switch (st->kind) {
 	case STOP_SYSCALL:
 		handle_syscall(t);

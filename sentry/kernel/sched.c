@@ -94,7 +94,13 @@ static void clear_block(struct task *t)
 
 long task_block(struct task *t, enum block_kind kind)
 {
-	/* A signal already interrupted this syscall: do not wait again. */
+	/* A signal already interrupted this syscall, or one that may be
+	 * delivered is pending (a temporary mask let it in): do not wait.
+	 * vfork and job-control waits only end for SIGKILL or SIGCONT;
+	 * BLOCK_SIGNAL waits decide for themselves. */
+	if (kind != BLOCK_VFORK && kind != BLOCK_STOPPED && kind != BLOCK_SIGNAL &&
+	    !t->call.interrupted && signal_deliverable(t))
+		t->call.interrupted = true;
 	if (t->call.interrupted)
 		return SYSRET_RESTARTSYS;
 	if (kind != BLOCK_FD)

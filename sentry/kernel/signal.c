@@ -25,6 +25,7 @@
 
 #include "sentry/kernel/kernel.h"
 
+#define SIGRTMIN_K 32 /* the kernel's first real-time signal (glibc reserves 32, 33) */
 #define STOP_SIGNALS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
 #define SYNC_SIGNALS                                                                               \
 	(SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | SIGBIT(SIGFPE) | SIGBIT(SIGTRAP))
@@ -92,24 +93,73 @@ static struct sigaction_k *action_of(struct process *p, int sig)
 	return &p->sighand->act[sig - 1];
 }
 
+bool signal_deliverable(const struct task *t)
+{
+	return ((t->pending.set | t->proc->pending.set) & ~t->sigmask) != 0;
+}
+
 bool signal_is_ignored(struct process *p, int sig)
 {
 	uint64_t h = action_of(p, sig)->handler;
 	return h == (uint64_t)SIG_IGN || (h == (uint64_t)SIG_DFL && default_action(sig) == SD_IGN);
 }
 
+/* Real-time signals queued beyond the first instance, per pending set: a
+ * program that floods itself gets them dropped, as Linux refuses past
+ * RLIMIT_SIGPENDING. */
+#define RT_QUEUE_MAX 4096
+
 static void queue(struct sigpending *q, int sig, const siginfo_t *info)
 {
-	if (q->set & SIGBIT(sig))
-		return; /* standard and real-time alike: one slot (no queueing) */
-	q->set |= SIGBIT(sig);
-	if (info)
-		q->info[sig - 1] = *info;
-	else {
-		memset(&q->info[sig - 1], 0, sizeof(siginfo_t));
-		q->info[sig - 1].si_signo = sig;
-		q->info[sig - 1].si_code = SI_KERNEL;
+	siginfo_t si;
+	if (info) {
+		si = *info;
+	} else {
+		memset(&si, 0, sizeof(si));
+		si.si_signo = sig;
+		si.si_code = SI_KERNEL;
 	}
+	if (!(q->set & SIGBIT(sig))) {
+		q->set |= SIGBIT(sig);
+		q->info[sig - 1] = si;
+		return;
+	}
+	if (sig < SIGRTMIN_K || q->rt_count >= RT_QUEUE_MAX)
+		return; /* standard signals do not queue */
+	struct sigqueued **tail = &q->rt_more;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = xcalloc(1, sizeof(**tail));
+	(*tail)->info = si;
+	q->rt_count++;
+}
+
+/* Take the pending instance of `sig` from q (it must be pending); the next
+ * queued one, if any, takes its place. */
+static void take(struct sigpending *q, int sig, siginfo_t *out)
+{
+	*out = q->info[sig - 1];
+	for (struct sigqueued **p = &q->rt_more; *p; p = &(*p)->next) {
+		if ((*p)->info.si_signo != sig)
+			continue;
+		struct sigqueued *next = *p;
+		q->info[sig - 1] = next->info;
+		*p = next->next;
+		free(next);
+		q->rt_count--;
+		return;
+	}
+	q->set &= ~SIGBIT(sig);
+}
+
+void sigpending_release(struct sigpending *q)
+{
+	while (q->rt_more) {
+		struct sigqueued *next = q->rt_more->next;
+		free(q->rt_more);
+		q->rt_more = next;
+	}
+	q->rt_count = 0;
 }
 
 /* Make `t` notice a signal it does not block. */
@@ -204,6 +254,14 @@ void signal_send_process(struct process *p, int sig, const siginfo_t *info)
 			return;
 		}
 	}
+	/* As Linux (complete_signal): the main thread takes it if it does not
+	 * block it; handlers of some runtimes (Python's) only run there, and a
+	 * blocking call of the main thread must be interrupted. */
+	struct task *main_thread = task_by_tid(s, p->pid);
+	if (main_thread && main_thread->proc == p && !(main_thread->sigmask & SIGBIT(sig))) {
+		notify(main_thread, sig);
+		return;
+	}
 	for (struct task *t = s->tasks; t; t = t->next) {
 		if (t->proc == p && !(t->sigmask & SIGBIT(sig))) {
 			notify(t, sig);
@@ -241,8 +299,7 @@ static int dequeue(struct task *t, siginfo_t *info)
 	uint64_t pick = (all & SYNC_SIGNALS) ? (all & SYNC_SIGNALS) : all;
 	int sig = __builtin_ctzll(pick) + 1;
 	struct sigpending *q = (mine & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
-	q->set &= ~SIGBIT(sig);
-	*info = q->info[sig - 1];
+	take(q, sig, info);
 	return sig;
 }
 
@@ -253,8 +310,7 @@ int signal_dequeue_set(struct task *t, uint64_t set, siginfo_t *info)
 		return 0;
 	int sig = __builtin_ctzll(ready) + 1;
 	struct sigpending *q = (t->pending.set & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
-	q->set &= ~SIGBIT(sig);
-	*info = q->info[sig - 1];
+	take(q, sig, info);
 	return sig;
 }
 
@@ -364,9 +420,14 @@ static void settle_syscall(struct task *t, struct user_regs_struct *r, long *ret
 	r->rax = (uint64_t)*ret;
 }
 
+/* Every pending signal the mask lets in is delivered before the task runs
+ * again, as Linux does on its way back to user space: a handler's frame is
+ * built on top of the one before (the last one built runs first), and each
+ * handler's mask then applies to the signals after it. */
 enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long *ret)
 {
 	bool has_result = in_syscall && *ret != SYSRET_REGS;
+	bool framed = false;
 	for (;;) {
 		siginfo_t info;
 		int sig = dequeue(t, &info);
@@ -414,13 +475,14 @@ enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long
 		if (act->flags & SA_RESETHAND)
 			act->handler = (uint64_t)SIG_DFL;
 		t->restore_sigmask = false;
-		return DELIVER_KEEP_REGS;
+		framed = true;
+		has_result = false; /* settled into the first frame */
 	}
 	if (t->restore_sigmask) {
 		t->sigmask = t->saved_sigmask;
 		t->restore_sigmask = false;
 	}
-	if (!has_result)
+	if (framed || !has_result)
 		return DELIVER_KEEP_REGS;
 	if (*ret == SYSRET_RESTARTSYS) {
 		/* Interrupted by a signal that needed no handler: restart. */

@@ -32,7 +32,7 @@ static void drop_old_mm(struct task *t, struct stub_thread *old)
 		free(mm->exe_path);
 		free(mm);
 	} else {
-		platform_end_thread(old, true);
+		platform_end_thread(old);
 	}
 }
 

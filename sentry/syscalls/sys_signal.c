@@ -131,7 +131,9 @@ SYSCALL_HANDLER(rt_sigsuspend)
 		t->restore_sigmask = true;
 		t->sigmask = mask & ~SIG_UNBLOCKABLE;
 	}
-	if (t->call.interrupted)
+	/* A signal the new mask unblocks may be pending already: then there
+	 * is nothing to wait for (it is delivered on the way out). */
+	if (t->call.interrupted || signal_deliverable(t))
 		return -EINTR;
 	return task_block(t, BLOCK_SIGNAL);
 }
@@ -139,7 +141,7 @@ SYSCALL_HANDLER(rt_sigsuspend)
 SYSCALL_HANDLER(pause)
 {
 	(void)a;
-	if (t->call.interrupted)
+	if (t->call.interrupted || signal_deliverable(t))
 		return -EINTR;
 	return task_block(t, BLOCK_SIGNAL);
 }
@@ -152,12 +154,10 @@ SYSCALL_HANDLER(rt_sigtimedwait)
 	if (task_read(t, a[0], &set, sizeof(set)) != 0)
 		return -EFAULT;
 	set &= ~SIG_UNBLOCKABLE;
-	uint64_t ready = (t->pending.set | t->proc->pending.set) & set;
-	if (ready) {
-		int sig = __builtin_ctzll(ready) + 1;
-		struct sigpending *q = (t->pending.set & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
-		q->set &= ~SIGBIT(sig);
-		if (a[1] && task_write(t, a[1], &q->info[sig - 1], sizeof(siginfo_t)) != 0)
+	siginfo_t si;
+	int sig = signal_dequeue_set(t, set, &si);
+	if (sig) {
+		if (a[1] && task_write(t, a[1], &si, sizeof(si)) != 0)
 			return -EFAULT;
 		return sig;
 	}

@@ -3,7 +3,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "sentry/kernel/files.h"
+#include "sentry/clock/clock.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/syscalls/syscalls.h"
 
@@ -27,12 +27,22 @@ static int read_clock(struct task *t, clockid_t clk, struct timespec *ts)
 	return clock_gettime(clk, ts) == 0 ? 0 : -errno;
 }
 
+/* A clock the vDSO serves without a trap when the host's TSC is usable
+ * (vdso/vdso.c): its syscall means it was not. */
+static bool vdso_clock(clockid_t clk)
+{
+	return clk == CLOCK_REALTIME || clk == CLOCK_MONOTONIC || clk == CLOCK_REALTIME_COARSE ||
+	       clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME;
+}
+
 SYSCALL_HANDLER(clock_gettime)
 {
 	struct timespec ts;
 	clockid_t clk = (clockid_t)a[0];
 	if (!clock_ok(clk))
 		return -EINVAL;
+	if (vdso_clock(clk))
+		vdso_warn_if_trapping(t->s->vdso_state);
 	int rc = read_clock(t, clk, &ts);
 	if (rc != 0)
 		return rc;
@@ -55,6 +65,7 @@ SYSCALL_HANDLER(clock_getres)
 SYSCALL_HANDLER(gettimeofday)
 {
 	struct timeval tv;
+	vdso_warn_if_trapping(t->s->vdso_state);
 	gettimeofday(&tv, NULL);
 	if (a[0] && task_write(t, a[0], &tv, sizeof(tv)) != 0)
 		return -EFAULT;
@@ -68,6 +79,7 @@ SYSCALL_HANDLER(gettimeofday)
 
 SYSCALL_HANDLER(time)
 {
+	vdso_warn_if_trapping(t->s->vdso_state);
 	time_t now = time(NULL);
 	if (a[0] && task_write(t, a[0], &now, sizeof(now)) != 0)
 		return -EFAULT;

@@ -285,7 +285,7 @@ START_TEST(typed_calls_run_in_a_stub)
 	/* clone with the thread flags, then exit of that thread. */
 	struct stub_thread *thread;
 	ck_assert_int_eq(platform_new_thread(th, &thread), 0);
-	platform_end_thread(thread, true);
+	platform_end_thread(thread);
 	platform_thread_free(thread);
 	ran(th, 0, "new thread, end thread");
 	/* clone with the fork flags. */
