@@ -176,6 +176,27 @@ int probe_wait(const char *label, pid_t pid)
 	return st;
 }
 
+int probe_wait_timeout(const char *label, pid_t pid, int ms)
+{
+	int st = 0;
+	for (int waited = 0; waited < ms; waited += 5) {
+		pid_t r = waitpid(pid, &st, WNOHANG | __WALL);
+		if (r == pid) {
+			say("%s: %s", label, status_text(st));
+			return st;
+		}
+		if (r < 0 && errno != EINTR) {
+			say("%s: waitpid failed: %s", label, errname(errno));
+			return -1;
+		}
+		usleep(5000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, __WALL);
+	say("%s: still running after %d ms", label, ms);
+	return -1;
+}
+
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;

@@ -115,6 +115,9 @@ pid_t probe_fork(void);
 /* Wait for pid and print "LABEL: exited N" / "LABEL: killed by SIGX" /
  * "LABEL: stopped by SIGX"; returns the raw status. */
 int probe_wait(const char *label, pid_t pid);
+/* probe_wait with a deadline: a child still running after ms milliseconds
+ * is killed and reported as "LABEL: still running after N ms". */
+int probe_wait_timeout(const char *label, pid_t pid, int ms);
 /* Describe a wait status ("exited 3", "killed by SIGKILL"...). */
 const char *status_text(int status);
 
