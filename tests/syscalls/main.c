@@ -102,6 +102,17 @@ void probe_wait_unless_ok(pid_t pid)
 		say("  (the call replaced the child, which %s)", status_text(st));
 }
 
+const char *shown_path(const char *path)
+{
+	static char buf[4200];
+	size_t n = strlen(probe_dir);
+	if (strncmp(path, probe_dir, n) == 0 && (path[n] == '/' || path[n] == 0))
+		snprintf(buf, sizeof buf, "<testdir>%s", path + n);
+	else
+		snprintf(buf, sizeof buf, "%s", path);
+	return buf;
+}
+
 void put_file(const char *path, const char *content)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);

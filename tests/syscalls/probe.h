@@ -102,6 +102,10 @@ const char *signame(int sig);
 extern char probe_dir[];
 extern char probe_self[];
 
+/* A path as printed: the test directory's random name replaced by
+ * "<testdir>" (static buffer). */
+const char *shown_path(const char *path);
+
 /* Files: write a whole file / read it (NUL-terminated, static buffer). */
 void put_file(const char *path, const char *content);
 const char *get_file(const char *path);
