@@ -48,7 +48,7 @@ SYSCALL_TEST(dup)
 	int fd = open("f", O_RDONLY | O_CLOEXEC);
 	int d = SHOW(syscall(SYS_dup, fd));
 	say("dup is %s, original %s", fd_state(d), fd_state(fd));
-	char b[4] = {0};
+	char b[5] = {0};
 	read(fd, b, 2);
 	read(d, b + 2, 2);
 	say("shared offset: %s", b);
