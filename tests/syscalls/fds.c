@@ -157,7 +157,7 @@ SYSCALL_TEST(fcntl)
 	SHOW(syscall(SYS_fcntl, fd, F_SETLK, &badtype));
 	SHOW(syscall(SYS_fcntl, 99, F_GETFD));
 	SHOW(syscall(SYS_fcntl, fd, 9999));
-	SHOW(syscall(SYS_fcntl, fd, F_DUPFD, -1));
+	SHOW(syscall(SYS_fcntl, fd, F_DUPFD, (long)-1));
 	int rd = open("f", O_RDONLY);
 	struct flock w = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	SHOW(syscall(SYS_fcntl, rd, F_SETLK, &w));
@@ -282,14 +282,14 @@ SYSCALL_TEST(lseek)
 	read(fd, &c, 1);
 	say("at 3: %c", c);
 	SHOW(syscall(SYS_lseek, fd, 2, SEEK_CUR));
-	SHOW(syscall(SYS_lseek, fd, -1, SEEK_END));
+	SHOW(syscall(SYS_lseek, fd, (off_t)-1, SEEK_END));
 	SHOW(syscall(SYS_lseek, fd, 100, SEEK_SET));
 	SHOW(write(fd, "!", 1));
 	say("file size after a write past the end: %lld", (long long)lseek(fd, 0, SEEK_END));
 	SHOW(syscall(SYS_lseek, fd, 0, SEEK_DATA));
 	SHOW(syscall(SYS_lseek, fd, 0, SEEK_HOLE));
 	SHOW(syscall(SYS_lseek, fd, 200, SEEK_DATA));
-	SHOW(syscall(SYS_lseek, fd, -1, SEEK_SET));
+	SHOW(syscall(SYS_lseek, fd, (off_t)-1, SEEK_SET));
 	SHOW(syscall(SYS_lseek, fd, 0, 7));
 	SHOW(syscall(SYS_lseek, 99, 0, SEEK_SET));
 	int p[2];
@@ -335,7 +335,7 @@ SYSCALL_TEST(fadvise64)
 	SHOW(syscall(SYS_fadvise64, fd, 0, 4096, POSIX_FADV_WILLNEED));
 	SHOW(syscall(SYS_fadvise64, fd, 0, 0, POSIX_FADV_DONTNEED));
 	SHOW(syscall(SYS_fadvise64, fd, 0, 0, 99));
-	SHOW(syscall(SYS_fadvise64, fd, 0, -1, POSIX_FADV_NORMAL));
+	SHOW(syscall(SYS_fadvise64, fd, 0, (off_t)-1, POSIX_FADV_NORMAL));
 	int p[2];
 	pipe(p);
 	SHOW(syscall(SYS_fadvise64, p[0], 0, 0, POSIX_FADV_NORMAL));
@@ -358,7 +358,7 @@ SYSCALL_TEST(fallocate)
 	print_path_stat("f");
 	SHOW(syscall(SYS_fallocate, fd, FALLOC_FL_PUNCH_HOLE, 0, 4096));
 	SHOW(syscall(SYS_fallocate, fd, 0, 0, 0));
-	SHOW(syscall(SYS_fallocate, fd, 0, -1, 10));
+	SHOW(syscall(SYS_fallocate, fd, 0, (off_t)-1, 10));
 	SHOW(syscall(SYS_fallocate, fd, 0x1000, 0, 10));
 	int ro = open("f", O_RDONLY);
 	SHOW(syscall(SYS_fallocate, ro, 0, 0, 10));

@@ -74,14 +74,13 @@ SYSCALL_TEST(write)
 	SHOW(syscall(SYS_write, p[1], "x", 1));
 	/* With SIGPIPE at its default the writer dies of it. */
 	pipe(p);
+	close(p[0]);
 	pid_t k = probe_fork();
 	if (k == 0) {
 		signal(SIGPIPE, SIG_DFL);
-		close(p[0]);
 		syscall(SYS_write, p[1], "x", 1);
 		_exit(0);
 	}
-	close(p[0]);
 	close(p[1]);
 	probe_wait("writer", k);
 	/* stdout itself. */
@@ -97,7 +96,7 @@ SYSCALL_TEST(pread64)
 	SHOW(syscall(SYS_pread64, fd, b, 3, 5));
 	say("at 5: %s, offset still %ld", b, (long)lseek(fd, 0, SEEK_CUR));
 	SHOW(syscall(SYS_pread64, fd, b, 3, 100));
-	SHOW(syscall(SYS_pread64, fd, b, 3, -1));
+	SHOW(syscall(SYS_pread64, fd, b, 3, (off_t)-1));
 	SHOW(syscall(SYS_pread64, fd, BADPTR, 3, 0));
 	SHOW(syscall(SYS_pread64, 99, b, 3, 0));
 	int p[2];
@@ -116,7 +115,7 @@ SYSCALL_TEST(pwrite64)
 	SHOW(syscall(SYS_pwrite64, fd, "Z", 1, 12));
 	const char *c = get_file("f");
 	say("after writing at 12: %zu bytes before a hole, byte 10 is %d", strlen(c), c[10]);
-	SHOW(syscall(SYS_pwrite64, fd, "x", 1, -1));
+	SHOW(syscall(SYS_pwrite64, fd, "x", 1, (off_t)-1));
 	SHOW(syscall(SYS_pwrite64, fd, BADPTR, 1, 0));
 	int r = open("f", O_RDONLY);
 	SHOW(syscall(SYS_pwrite64, r, "x", 1, 0));
@@ -202,7 +201,7 @@ SYSCALL_TEST(preadv)
 	say("x=%s y=%s offset still %ld", x, y, (long)lseek(fd, 0, SEEK_CUR));
 	SHOW(syscall(SYS_preadv, fd, iov, 2, 8, 0));
 	SHOW(syscall(SYS_preadv, fd, iov, 2, 50, 0));
-	SHOW(syscall(SYS_preadv, fd, iov, 2, -1, -1));
+	SHOW(syscall(SYS_preadv, fd, iov, 2, (long)-1, (long)-1));
 	SHOW(syscall(SYS_preadv, fd, iov, -1, 0, 0));
 	SHOW(syscall(SYS_preadv, fd, BADPTR, 1, 0, 0));
 	int p[2];
@@ -220,7 +219,7 @@ SYSCALL_TEST(pwritev)
 	say("file: %s, offset still %ld", get_file("f"), (long)lseek(fd, 0, SEEK_CUR));
 	SHOW(syscall(SYS_pwritev, fd, iov, 2, 10, 0));
 	say("file: %s", get_file("f"));
-	SHOW(syscall(SYS_pwritev, fd, iov, 2, -1, -1));
+	SHOW(syscall(SYS_pwritev, fd, iov, 2, (long)-1, (long)-1));
 	SHOW(syscall(SYS_pwritev, fd, iov, IOV_MAX + 1, 0, 0));
 	int r = open("f", O_RDONLY);
 	SHOW(syscall(SYS_pwritev, r, iov, 1, 0, 0));

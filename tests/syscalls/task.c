@@ -56,42 +56,44 @@ SYSCALL_TEST(getpid)
 	say("thread: getpid is the process's: %d, its tid differs: %d", ids[0] == me, ids[1] != me);
 }
 
+static void *report_ppid(void *arg)
+{
+	*(pid_t *)arg = syscall(SYS_getppid);
+	return NULL;
+}
+
 /* getppid cannot fail. */
 SYSCALL_TEST(getppid)
 {
-	int p[2];
-	pipe(p);
+	int up[2], g2c[2];
+	pipe(up);
+	pipe(g2c);
 	pid_t me = getpid();
 	pid_t k = probe_fork();
 	if (k == 0) {
-		pid_t pp = syscall(SYS_getppid);
-		write(p[1], &pp, sizeof pp);
-		/* A grandchild's parent is the child. */
+		/* ids[0]: our parent; ids[1]: the grandchild's parent; ids[2]: us. */
+		pid_t ids[3] = {(pid_t)syscall(SYS_getppid), -1, getpid()};
 		pid_t g = fork();
 		if (g == 0) {
 			pid_t gp = syscall(SYS_getppid);
-			write(p[1], &gp, sizeof gp);
+			write(g2c[1], &gp, sizeof gp);
 			_exit(0);
 		}
-		pid_t gp = read_pid(p[0]);
+		ids[1] = read_pid(g2c[0]);
 		waitpid(g, NULL, 0);
-		write(p[1], &g, sizeof g);
-		pid_t mine = getpid();
-		write(p[1], &mine, sizeof mine);
-		write(p[1], &gp, sizeof gp);
+		write(up[1], ids, sizeof ids);
 		_exit(0);
 	}
 	probe_wait("child", k);
-	pid_t pp = read_pid(p[0]), g = read_pid(p[0]), child = read_pid(p[0]), gp = read_pid(p[0]);
-	(void)g;
-	say("child's getppid is us: %d", pp == me);
-	say("grandchild's getppid is the child: %d", gp == child && child == k);
+	pid_t ids[3] = {-1, -1, -1};
+	read(up[0], ids, sizeof ids);
+	say("child's getppid is us: %d", ids[0] == me);
+	say("grandchild's getppid is the child: %d", ids[1] == ids[2] && ids[2] == k);
+	pid_t from_thread = -1;
 	pthread_t t;
-	int q[2];
-	pipe(q);
-	pthread_create(&t, NULL, report_ids, q);
+	pthread_create(&t, NULL, report_ppid, &from_thread);
 	pthread_join(t, NULL);
-	say("same from a thread: %d", syscall(SYS_getppid) == getppid());
+	say("a thread's getppid is the process's: %d", from_thread == syscall(SYS_getppid));
 }
 
 SYSCALL_TEST(gettid)
