@@ -319,7 +319,7 @@ SYSCALL_TEST(exit)
 		pthread_create(&t, NULL, thread_outlives_main, NULL);
 		syscall(SYS_exit, 0);
 	}
-	probe_wait("child whose main thread exited first", k);
+	probe_wait_timeout("child whose main thread exited first", k, 3000);
 }
 
 static void *thread_waits(void *arg)

@@ -28,7 +28,7 @@ SYSCALL_TEST(kill)
 			pause();
 	}
 	SHOW(syscall(SYS_kill, k, SIGTERM));
-	probe_wait("child", k);
+	probe_wait_timeout("child", k, 3000);
 	/* A handler sees who sent it. */
 	int p[2];
 	pipe(p);
@@ -64,7 +64,7 @@ SYSCALL_TEST(kill)
 		}
 		read(q[0], &c, 1);
 		SHOW(syscall(SYS_kill, 0, SIGTERM));
-		probe_wait("grandchild", g);
+		probe_wait_timeout("grandchild", g, 3000);
 		g = fork();
 		if (g == 0) {
 			signal(SIGHUP, SIG_DFL);
@@ -75,11 +75,11 @@ SYSCALL_TEST(kill)
 		signal(SIGHUP, SIG_IGN);
 		read(q[0], &c, 1);
 		SHOW(syscall(SYS_kill, -getpgrp(), SIGHUP));
-		probe_wait("grandchild", g);
+		probe_wait_timeout("grandchild", g, 3000);
 		SHOW(syscall(SYS_kill, -NO_PID, SIGHUP));
 		_exit(0);
 	}
-	probe_wait("child", k);
+	probe_wait_timeout("child", k, 3000);
 	/* An unprivileged sender may not signal root's processes. */
 	k = probe_fork();
 	if (k == 0) {
@@ -88,7 +88,7 @@ SYSCALL_TEST(kill)
 		SHOW(syscall(SYS_kill, getpid(), 0));
 		_exit(0);
 	}
-	probe_wait("child", k);
+	probe_wait_timeout("child", k, 3000);
 }
 
 static volatile int thread_ready, thread_stop;
