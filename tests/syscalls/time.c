@@ -51,7 +51,7 @@ SYSCALL_TEST(nanosleep)
 	if (k == 0) {
 		struct timespec five = {5, 0};
 		SHOW(syscall(SYS_nanosleep, &five, &rem));
-		say("child: remaining %s", within(ts_ns(&rem), 4000, 5000));
+		say("child: remaining %s", within(ts_ns(&rem), 3000, 5000));
 		_exit(0);
 	}
 	usleep(50000);
@@ -94,7 +94,7 @@ SYSCALL_TEST(clock_nanosleep)
 	if (k == 0) {
 		struct timespec five = {5, 0};
 		SHOW(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &five, &rem));
-		say("child: remaining %s", within(ts_ns(&rem), 4000, 5000));
+		say("child: remaining %s", within(ts_ns(&rem), 3000, 5000));
 		_exit(0);
 	}
 	usleep(50000);
@@ -117,7 +117,7 @@ SYSCALL_TEST(getitimer)
 	struct itimerval set = {{2, 500000}, {10, 0}};
 	setitimer(ITIMER_REAL, &set, NULL);
 	SHOW(syscall(SYS_getitimer, ITIMER_REAL, &v));
-	say("value %s, interval %ld.%06ld", within(tv_ns(&v.it_value), 9000, 10000),
+	say("value %s, interval %ld.%06ld", within(tv_ns(&v.it_value), 8000, 10000),
 	    (long)v.it_interval.tv_sec, (long)v.it_interval.tv_usec);
 	SHOW(syscall(SYS_getitimer, 99, &v));
 	SHOW(syscall(SYS_getitimer, ITIMER_REAL, BADPTR));
@@ -142,10 +142,10 @@ SYSCALL_TEST(setitimer)
 	say("old unarmed: %d", old.it_value.tv_sec == 0 && old.it_value.tv_usec == 0);
 	struct itimerval other = {{1, 0}, {2, 0}};
 	SHOW(syscall(SYS_setitimer, ITIMER_REAL, &other, &old));
-	say("old value %s", within(tv_ns(&old.it_value), 4000, 5000));
+	say("old value %s", within(tv_ns(&old.it_value), 3000, 5000));
 	struct itimerval off = {{0, 0}, {0, 0}};
 	SHOW(syscall(SYS_setitimer, ITIMER_REAL, &off, &old));
-	say("old value %s, interval %ld", within(tv_ns(&old.it_value), 1000, 2000),
+	say("old value %s, interval %ld", within(tv_ns(&old.it_value), 500, 2000),
 	    (long)old.it_interval.tv_sec);
 	/* Expiry: SIGALRM, twice with an interval. */
 	catch_signal(SIGALRM, 0);
@@ -171,7 +171,7 @@ SYSCALL_TEST(alarm)
 	SHOW(syscall(SYS_alarm, 5));
 	struct itimerval v;
 	getitimer(ITIMER_REAL, &v);
-	say("the same timer as ITIMER_REAL: %s", within(tv_ns(&v.it_value), 4000, 5000));
+	say("the same timer as ITIMER_REAL: %s", within(tv_ns(&v.it_value), 3000, 5000));
 	SHOW(syscall(SYS_alarm, 0));
 	SHOW(syscall(SYS_alarm, 0));
 	struct itimerval set = {{0, 0}, {3, 500000}};

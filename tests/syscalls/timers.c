@@ -91,7 +91,7 @@ SYSCALL_TEST(timer_create)
 	arm(id4, 5 * SEC, 0);
 	struct itimerspec cur;
 	syscall(SYS_timer_gettime, id4, &cur);
-	say("SIGEV_NONE timer runs: %s", within(ts_ns(&cur.it_value), 4000, 5000));
+	say("SIGEV_NONE timer runs: %s", within(ts_ns(&cur.it_value), 3000, 5000));
 	/* SIGEV_THREAD_ID names the thread. */
 	struct sigevent tid = signal_event(SIGUSR1, 8);
 	tid.sigev_notify = SIGEV_THREAD_ID;
@@ -128,7 +128,7 @@ SYSCALL_TEST(timer_settime)
 	say("old unarmed: %d", ts_ns(&old.it_value) == 0 && ts_ns(&old.it_interval) == 0);
 	struct itimerspec one = {{0, 500 * MS}, {1, 0}};
 	SHOW(syscall(SYS_timer_settime, id, 0, &one, &old));
-	say("old value %s", within(ts_ns(&old.it_value), 9000, 10000));
+	say("old value %s", within(ts_ns(&old.it_value), 8000, 10000));
 	/* An absolute expiry 20 ms from now. */
 	struct itimerspec abs = {{0, 0}, {0, 0}};
 	clock_gettime(CLOCK_MONOTONIC, &abs.it_value);
@@ -167,7 +167,7 @@ SYSCALL_TEST(timer_gettime)
 	say("unarmed: %d", ts_ns(&cur.it_value) == 0 && ts_ns(&cur.it_interval) == 0);
 	arm(id, 10 * SEC, 250 * MS);
 	SHOW(syscall(SYS_timer_gettime, id, &cur));
-	say("value %s, interval %lld ms", within(ts_ns(&cur.it_value), 9000, 10000),
+	say("value %s, interval %lld ms", within(ts_ns(&cur.it_value), 8000, 10000),
 	    ts_ns(&cur.it_interval) / MS);
 	/* A periodic SIGEV_NONE timer that expired reports the next period. */
 	arm(id, 5 * MS, 100 * MS);
@@ -280,7 +280,7 @@ SYSCALL_TEST(timerfd_settime)
 	/* Absolute, already past: expired at once. */
 	struct itimerspec past = {{0, 0}, {1, 0}};
 	SHOW(syscall(SYS_timerfd_settime, fd, TFD_TIMER_ABSTIME, &past, &old));
-	print_its("old", &old, 9000, 10000);
+	print_its("old", &old, 8000, 10000);
 	SHOW(read(fd, &n, sizeof n));
 	say("expirations: %llu", (unsigned long long)n);
 	struct itimerspec bad = {{0, 0}, {0, SEC}};
@@ -303,13 +303,13 @@ SYSCALL_TEST(timerfd_gettime)
 	struct itimerspec set = {{0, 300 * MS}, {10, 0}};
 	timerfd_settime(fd, 0, &set, NULL);
 	SHOW(syscall(SYS_timerfd_gettime, fd, &cur));
-	print_its("armed", &cur, 9000, 10000);
+	print_its("armed", &cur, 8000, 10000);
 	/* A child shares the timer through the inherited fd. */
 	pid_t k = probe_fork();
 	if (k == 0) {
 		struct itimerspec c;
 		syscall(SYS_timerfd_gettime, fd, &c);
-		print_its("child", &c, 9000, 10000);
+		print_its("child", &c, 8000, 10000);
 		_exit(0);
 	}
 	probe_wait("child", k);
