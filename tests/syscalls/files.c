@@ -441,6 +441,7 @@ SYSCALL_TEST(mknodat)
 	close(d);
 }
 
+/* umask cannot fail. */
 SYSCALL_TEST(umask)
 {
 	SHOW(syscall(SYS_umask, 077));

@@ -225,7 +225,8 @@ SYSCALL_TEST(madvise)
 }
 
 /* brk is partial: emulated on anonymous mappings. Only relations between
- * the values it returns are printed. */
+ * the values it returns are printed. It has no errno: a refused request
+ * returns the current break, which is the error case checked. */
 SYSCALL_TEST(brk)
 {
 	/* libc's heap ends at the break: printing first makes it allocate

@@ -298,7 +298,8 @@ static void *thread_outlives_main(void *arg)
 	return NULL;
 }
 
-/* exit is partial: it ends the calling thread; the last one ends the process. */
+/* exit is partial: it ends the calling thread; the last one ends the
+ * process. It does not return, so it has no error case. */
 SYSCALL_TEST(exit)
 {
 	pid_t k = probe_fork();
