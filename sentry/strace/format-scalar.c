@@ -1,48 +1,23 @@
-/* strace formatters: values and bytes already read -> strace-style text.
- *
- * Everything here is pure (no task, no program memory), so each formatter is
- * checked by unit tests against the exact text strace prints. The naming
- * and ordering of flags follow what strace 6 shows for the same values
- * (e.g. O_RDONLY|O_CLOEXEC, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, sets as
- * ~[RTMIN RT_1] when most bits are set). Unknown bits print in hex after the
- * known names; unknown enumeration values as `0x3001` plus a comment
- * `ARCH_???`, as strace does.
+/* strace formatters of values that need no memory: numbers, flag words
+ * and enumerations (open flags, mmap protections, signal numbers and sets,
+ * clone flags, futex operations...), grouped by subsystem. The scalar
+ * formatters of sockets are in format-net.c.
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <inttypes.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
+#include <sched.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <linux/futex.h>
 #include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/sysmacros.h>
-#include <sys/un.h>
-#include <time.h>
 #include <sys/wait.h>
+#include <time.h>
 
-#include "sentry/strace/strace-internal.h"
-
-struct flag {
-	uint64_t v;
-	const char *name;
-};
-
-#define N(x)                                                                                       \
-	{                                                                                          \
-		x, #x                                                                              \
-	}
+#include "sentry/strace/format-flags.h"
 
 /* Names of the set bits of `v` joined by '|', then any unknown rest in hex;
  * `zero` when v is 0. Entries that are multi-bit (O_SYNC) come before their
  * parts, so they are matched whole. */
-static void put_flags(struct strbuf *b, uint64_t v, const struct flag *t, size_t n,
-		      const char *zero)
+void sfmt_flags(struct strbuf *b, uint64_t v, const struct flag *t, size_t n, const char *zero)
 {
 	if (v == 0) {
 		strbuf_printf(b, "%s", zero);
@@ -61,8 +36,7 @@ static void put_flags(struct strbuf *b, uint64_t v, const struct flag *t, size_t
 }
 
 /* The name of an enumeration value, or the hex value and a PREFIX??? comment. */
-static void put_enum(struct strbuf *b, uint64_t v, const struct flag *t, size_t n,
-		     const char *prefix)
+void sfmt_enum(struct strbuf *b, uint64_t v, const struct flag *t, size_t n, const char *prefix)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (t[i].v == v) {
@@ -72,9 +46,6 @@ static void put_enum(struct strbuf *b, uint64_t v, const struct flag *t, size_t 
 	}
 	strbuf_printf(b, "%#" PRIx64 " /* %s??? */", v, prefix);
 }
-
-#define FLAGS(b, v, t, zero)  put_flags(b, v, t, ARRAY_SIZE(t), zero)
-#define ENUM(b, v, t, prefix) put_enum(b, v, t, ARRAY_SIZE(t), prefix)
 
 /* ---- numbers ---- */
 
@@ -288,77 +259,6 @@ void sfmt_statx_mask(struct strbuf *b, uint64_t v)
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
 
-static const struct flag file_types[] = {
-    {S_IFREG, "S_IFREG"}, {S_IFDIR, "S_IFDIR"}, {S_IFCHR, "S_IFCHR"},	{S_IFBLK, "S_IFBLK"},
-    {S_IFIFO, "S_IFIFO"}, {S_IFLNK, "S_IFLNK"}, {S_IFSOCK, "S_IFSOCK"},
-};
-
-static void put_file_mode(struct strbuf *b, unsigned mode)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(file_types); i++) {
-		if ((mode & S_IFMT) == file_types[i].v) {
-			strbuf_printf(b, "%s|%#03o", file_types[i].name, mode & 07777);
-			return;
-		}
-	}
-	strbuf_printf(b, "%#03o", mode);
-}
-
-static void put_rdev(struct strbuf *b, uint64_t rdev, unsigned mode)
-{
-	if (S_ISCHR(mode) || S_ISBLK(mode))
-		strbuf_printf(b, "st_rdev=makedev(%#x, %#x), ", major(rdev), minor(rdev));
-}
-
-void sfmt_stat(struct strbuf *b, const struct stat *st)
-{
-	strbuf_printf(b, "{st_mode=");
-	put_file_mode(b, st->st_mode);
-	strbuf_printf(b, ", ");
-	put_rdev(b, st->st_rdev, st->st_mode);
-	if (!S_ISCHR(st->st_mode) && !S_ISBLK(st->st_mode))
-		strbuf_printf(b, "st_size=%" PRId64 ", ", (int64_t)st->st_size);
-	strbuf_printf(b, "...}");
-}
-
-void sfmt_statx(struct strbuf *b, const struct statx *stx)
-{
-	strbuf_printf(b, "{stx_mask=");
-	sfmt_statx_mask(b, stx->stx_mask);
-	strbuf_printf(b, ", stx_attributes=%#" PRIx64 ", stx_mode=", (uint64_t)stx->stx_attributes);
-	put_file_mode(b, stx->stx_mode);
-	strbuf_printf(b, ", stx_size=%" PRIu64 ", ...}", (uint64_t)stx->stx_size);
-}
-
-void sfmt_statfs(struct strbuf *b, const struct statfs *sf)
-{
-	static const struct flag magic[] = {
-	    {0xef53, "EXT2_SUPER_MAGIC"},     {0x01021994, "TMPFS_MAGIC"},
-	    {0x9fa0, "PROC_SUPER_MAGIC"},     {0x794c7630, "OVERLAYFS_SUPER_MAGIC"},
-	    {0x58465342, "XFS_SUPER_MAGIC"},  {0x9123683e, "BTRFS_SUPER_MAGIC"},
-	    {0x62656572, "SYSFS_MAGIC"},      {0x1373, "DEVFS_SUPER_MAGIC"},
-	    {0x27e0eb, "CGROUP_SUPER_MAGIC"}, {0x63677270, "CGROUP2_SUPER_MAGIC"},
-	};
-	uint64_t type = (uint64_t)sf->f_type & 0xffffffff;
-	strbuf_printf(b, "{f_type=");
-	size_t i;
-	for (i = 0; i < ARRAY_SIZE(magic) && magic[i].v != type; i++)
-		;
-	if (i < ARRAY_SIZE(magic))
-		strbuf_printf(b, "%s", magic[i].name);
-	else
-		strbuf_printf(b, "%#" PRIx64, type);
-	strbuf_printf(b,
-		      ", f_bsize=%ld, f_blocks=%lu, f_bfree=%lu, f_bavail=%lu, f_files=%lu, "
-		      "f_ffree=%lu, f_fsid={val=[%#x, %#x]}, f_namelen=%ld, f_frsize=%ld, "
-		      "f_flags=%#lx}",
-		      (long)sf->f_bsize, (unsigned long)sf->f_blocks, (unsigned long)sf->f_bfree,
-		      (unsigned long)sf->f_bavail, (unsigned long)sf->f_files,
-		      (unsigned long)sf->f_ffree, (unsigned)sf->f_fsid.__val[0],
-		      (unsigned)sf->f_fsid.__val[1], (long)sf->f_namelen, (long)sf->f_frsize,
-		      (unsigned long)sf->f_flags);
-}
-
 /* ---- memory ---- */
 
 void sfmt_prot(struct strbuf *b, uint64_t v)
@@ -470,133 +370,6 @@ void sfmt_sigprocmask_how(struct strbuf *b, uint64_t v)
 	ENUM(b, v & 0xffffffff, t, "SIG_");
 }
 
-void sfmt_sigaction(struct strbuf *b, const struct sigaction_k *sa)
-{
-	static const struct flag t[] = {
-	    {0x04000000, "SA_RESTORER"},
-	    N(SA_ONSTACK),
-	    N(SA_RESTART),
-	    N(SA_NODEFER),
-	    N(SA_RESETHAND),
-	    N(SA_SIGINFO),
-	    N(SA_NOCLDSTOP),
-	    N(SA_NOCLDWAIT),
-	    {0x400, "SA_UNSUPPORTED"},
-	    {0x800, "SA_EXPOSE_TAGBITS"},
-	};
-	strbuf_printf(b, "{sa_handler=");
-	if (sa->handler == (uint64_t)(uintptr_t)SIG_DFL)
-		strbuf_printf(b, "SIG_DFL");
-	else if (sa->handler == (uint64_t)(uintptr_t)SIG_IGN)
-		strbuf_printf(b, "SIG_IGN");
-	else
-		strbuf_printf(b, "%#" PRIx64, sa->handler);
-	strbuf_printf(b, ", sa_mask=");
-	sfmt_sigset(b, sa->mask);
-	strbuf_printf(b, ", sa_flags=");
-	FLAGS(b, sa->flags & 0xffffffff, t, "0");
-	if (sa->flags & 0x04000000)
-		strbuf_printf(b, ", sa_restorer=%#" PRIx64, sa->restorer);
-	strbuf_printf(b, "}");
-}
-
-static const char *si_code_name(int sig, int code)
-{
-	static const char *const segv[] = {NULL, "SEGV_MAPERR", "SEGV_ACCERR", "SEGV_BNDERR",
-					   "SEGV_PKUERR"};
-	static const char *const bus[] = {NULL,		"BUS_ADRALN",	 "BUS_ADRERR",
-					  "BUS_OBJERR", "BUS_MCEERR_AR", "BUS_MCEERR_AO"};
-	static const char *const ill[] = {NULL,		"ILL_ILLOPC", "ILL_ILLOPN",
-					  "ILL_ILLADR", "ILL_ILLTRP", "ILL_PRVOPC",
-					  "ILL_PRVREG", "ILL_COPROC", "ILL_BADSTK"};
-	static const char *const fpe[] = {NULL,		"FPE_INTDIV", "FPE_INTOVF",
-					  "FPE_FLTDIV", "FPE_FLTOVF", "FPE_FLTUND",
-					  "FPE_FLTRES", "FPE_FLTINV", "FPE_FLTSUB"};
-	static const char *const trap[] = {NULL, "TRAP_BRKPT", "TRAP_TRACE", "TRAP_BRANCH",
-					   "TRAP_HWBKPT"};
-	static const char *const chld[] = {NULL,	   "CLD_EXITED",  "CLD_KILLED",
-					   "CLD_DUMPED",   "CLD_TRAPPED", "CLD_STOPPED",
-					   "CLD_CONTINUED"};
-	switch (code) {
-	case SI_USER:
-		return "SI_USER";
-	case SI_KERNEL:
-		return "SI_KERNEL";
-	case SI_QUEUE:
-		return "SI_QUEUE";
-	case SI_TIMER:
-		return "SI_TIMER";
-	case SI_MESGQ:
-		return "SI_MESGQ";
-	case SI_ASYNCIO:
-		return "SI_ASYNCIO";
-	case SI_SIGIO:
-		return "SI_SIGIO";
-	case SI_TKILL:
-		return "SI_TKILL";
-	default:
-		break;
-	}
-#define PICK(arr) return code > 0 && (size_t)code < ARRAY_SIZE(arr) ? arr[code] : NULL
-	switch (sig) {
-	case SIGSEGV:
-		PICK(segv);
-	case SIGBUS:
-		PICK(bus);
-	case SIGILL:
-		PICK(ill);
-	case SIGFPE:
-		PICK(fpe);
-	case SIGTRAP:
-		PICK(trap);
-	case SIGCHLD:
-		PICK(chld);
-	default:
-		return NULL;
-	}
-#undef PICK
-}
-
-static bool is_fault(int sig)
-{
-	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
-}
-
-void sfmt_siginfo(struct strbuf *b, const siginfo_t *si)
-{
-	strbuf_printf(b, "{si_signo=");
-	sfmt_signal(b, (uint64_t)si->si_signo);
-	const char *code = si_code_name(si->si_signo, si->si_code);
-	if (code)
-		strbuf_printf(b, ", si_code=%s", code);
-	else
-		strbuf_printf(b, ", si_code=%d", si->si_code);
-	if (si->si_code == SI_TIMER) {
-		strbuf_printf(b,
-			      ", si_timerid=%#x, si_overrun=%d, si_int=%d, si_ptr=", si->si_timerid,
-			      si->si_overrun, si->si_int);
-		sfmt_ptr(b, (uint64_t)(uintptr_t)si->si_ptr);
-	} else if (si->si_code == SI_USER || si->si_code == SI_TKILL || si->si_code == SI_QUEUE) {
-		strbuf_printf(b, ", si_pid=%d, si_uid=%u", si->si_pid, si->si_uid);
-		if (si->si_code == SI_QUEUE) {
-			strbuf_printf(b, ", si_int=%d, si_ptr=", si->si_int);
-			sfmt_ptr(b, (uint64_t)(uintptr_t)si->si_ptr);
-		}
-	} else if (si->si_signo == SIGCHLD && si->si_code > 0) {
-		strbuf_printf(b, ", si_pid=%d, si_uid=%u, si_status=", si->si_pid, si->si_uid);
-		if (si->si_code == CLD_EXITED)
-			strbuf_printf(b, "%d", si->si_status);
-		else
-			sfmt_signal(b, (uint64_t)si->si_status);
-		strbuf_printf(b, ", si_utime=%ld, si_stime=%ld", (long)si->si_utime,
-			      (long)si->si_stime);
-	} else if (is_fault(si->si_signo)) {
-		strbuf_printf(b, ", si_addr=");
-		sfmt_ptr(b, (uint64_t)(uintptr_t)si->si_addr);
-	}
-	strbuf_printf(b, "}");
-}
-
 /* ---- processes ---- */
 
 void sfmt_clone_flags(struct strbuf *b, uint64_t v)
@@ -656,44 +429,10 @@ void sfmt_wait_options(struct strbuf *b, uint64_t v)
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
 
-void sfmt_wait_status(struct strbuf *b, int st)
-{
-	char tmp[16];
-	const char *name;
-	if (WIFEXITED(st)) {
-		strbuf_printf(b, "[{WIFEXITED(s) && WEXITSTATUS(s) == %d}]", WEXITSTATUS(st));
-	} else if (WIFSIGNALED(st)) {
-		name = sfmt_signame(WTERMSIG(st), tmp);
-		strbuf_printf(b, "[{WIFSIGNALED(s) && WTERMSIG(s) == %s%s}]", name ? name : "?",
-			      WCOREDUMP(st) ? " && WCOREDUMP(s)" : "");
-	} else if (WIFSTOPPED(st)) {
-		name = sfmt_signame(WSTOPSIG(st), tmp);
-		strbuf_printf(b, "[{WIFSTOPPED(s) && WSTOPSIG(s) == %s}]", name ? name : "?");
-	} else if (WIFCONTINUED(st)) {
-		strbuf_printf(b, "[{WIFCONTINUED(s)}]");
-	} else {
-		strbuf_printf(b, "[%#x]", (unsigned)st);
-	}
-}
-
 void sfmt_idtype(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {N(P_ALL), N(P_PID), N(P_PGID), {3, "P_PIDFD"}};
 	ENUM(b, v & 0xffffffff, t, "P_");
-}
-
-void sfmt_timeval(struct strbuf *b, const struct timeval *tv)
-{
-	strbuf_printf(b, "{tv_sec=%ld, tv_usec=%ld}", (long)tv->tv_sec, (long)tv->tv_usec);
-}
-
-void sfmt_rusage(struct strbuf *b, const struct rusage *ru)
-{
-	strbuf_printf(b, "{ru_utime=");
-	sfmt_timeval(b, &ru->ru_utime);
-	strbuf_printf(b, ", ru_stime=");
-	sfmt_timeval(b, &ru->ru_stime);
-	strbuf_printf(b, ", ...}");
 }
 
 void sfmt_arch_prctl(struct strbuf *b, uint64_t v)
@@ -790,66 +529,13 @@ void sfmt_rlimit_res(struct strbuf *b, uint64_t v)
 	ENUM(b, v & 0xffffffff, t, "RLIMIT_");
 }
 
-static void put_rlim(struct strbuf *b, uint64_t v)
-{
-	if (v == (uint64_t)RLIM_INFINITY)
-		strbuf_printf(b, "RLIM64_INFINITY");
-	else if (v > 0 && v % 1024 == 0)
-		strbuf_printf(b, "%" PRIu64 "*1024", v / 1024);
-	else
-		strbuf_printf(b, "%" PRIu64, v);
-}
-
-void sfmt_rlimit(struct strbuf *b, const struct rlimit *rl)
-{
-	strbuf_printf(b, "{rlim_cur=");
-	put_rlim(b, rl->rlim_cur);
-	strbuf_printf(b, ", rlim_max=");
-	put_rlim(b, rl->rlim_max);
-	strbuf_printf(b, "}");
-}
-
-void sfmt_utsname(struct strbuf *b, const struct utsname *u, size_t limit)
-{
-	strbuf_printf(b, "{sysname=");
-	sfmt_str(b, u->sysname, strnlen(u->sysname, sizeof(u->sysname)), limit, false);
-	strbuf_printf(b, ", nodename=");
-	sfmt_str(b, u->nodename, strnlen(u->nodename, sizeof(u->nodename)), limit, false);
-	strbuf_printf(b, ", ...}");
-}
-
-void sfmt_sysinfo(struct strbuf *b, const struct sysinfo *si)
-{
-	strbuf_printf(b,
-		      "{uptime=%ld, loads=[%lu, %lu, %lu], totalram=%lu, freeram=%lu, "
-		      "sharedram=%lu, bufferram=%lu, totalswap=%lu, freeswap=%lu, procs=%u, "
-		      "totalhigh=%lu, freehigh=%lu, mem_unit=%u}",
-		      si->uptime, si->loads[0], si->loads[1], si->loads[2], si->totalram,
-		      si->freeram, si->sharedram, si->bufferram, si->totalswap, si->freeswap,
-		      (unsigned)si->procs, si->totalhigh, si->freehigh, si->mem_unit);
-}
-
 void sfmt_itimer_which(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {N(ITIMER_REAL), N(ITIMER_VIRTUAL), N(ITIMER_PROF)};
 	ENUM(b, v & 0xffffffff, t, "ITIMER_");
 }
 
-void sfmt_itimerval(struct strbuf *b, const struct itimerval *it)
-{
-	strbuf_printf(b, "{it_interval=");
-	sfmt_timeval(b, &it->it_interval);
-	strbuf_printf(b, ", it_value=");
-	sfmt_timeval(b, &it->it_value);
-	strbuf_printf(b, "}");
-}
-
 /* ---- time ---- */
-
-void sfmt_timespec(struct strbuf *b, const struct timespec *ts)
-{
-	strbuf_printf(b, "{tv_sec=%ld, tv_nsec=%ld}", (long)ts->tv_sec, (long)ts->tv_nsec);
-}
 
 void sfmt_clockid(struct strbuf *b, uint64_t v)
 {
@@ -868,129 +554,7 @@ void sfmt_timer_flags(struct strbuf *b, uint64_t v)
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
 
-/* ---- sockets ---- */
-
-static const struct flag families[] = {
-    N(AF_UNSPEC),    N(AF_UNIX),  N(AF_INET),	   N(AF_AX25),	  N(AF_IPX),
-    N(AF_APPLETALK), N(AF_INET6), N(AF_KEY),	   N(AF_NETLINK), N(AF_PACKET),
-    N(AF_ALG),	     N(AF_VSOCK), N(AF_BLUETOOTH), N(AF_CAN),	  N(AF_XDP),
-};
-
-void sfmt_sock_family(struct strbuf *b, uint64_t v)
-{
-	ENUM(b, v & 0xffffffff, families, "AF_");
-}
-
-void sfmt_sock_type(struct strbuf *b, uint64_t v)
-{
-	static const struct flag kinds[] = {N(SOCK_STREAM), N(SOCK_DGRAM),     N(SOCK_RAW),
-					    N(SOCK_RDM),    N(SOCK_SEQPACKET), N(SOCK_DCCP),
-					    N(SOCK_PACKET)};
-	static const struct flag t[] = {N(SOCK_NONBLOCK), N(SOCK_CLOEXEC)};
-	ENUM(b, v & 0xf, kinds, "SOCK_");
-	uint64_t rest = v & 0xfffffff0;
-	if (rest) {
-		strbuf_printf(b, "|");
-		FLAGS(b, rest, t, "0");
-	}
-}
-
-void sfmt_sock_level(struct strbuf *b, uint64_t v)
-{
-	static const struct flag t[] = {N(SOL_IP),   N(SOL_SOCKET), {6, "SOL_TCP"}, {17, "SOL_UDP"},
-					N(SOL_IPV6), N(SOL_RAW),    N(SOL_NETLINK)};
-	ENUM(b, v & 0xffffffff, t, "SOL_");
-}
-
-void sfmt_msg_flags(struct strbuf *b, uint64_t v)
-{
-	static const struct flag t[] = {
-	    N(MSG_OOB),	  N(MSG_PEEK),	     N(MSG_DONTROUTE),	  N(MSG_CTRUNC),   N(MSG_PROXY),
-	    N(MSG_TRUNC), N(MSG_DONTWAIT),   N(MSG_EOR),	  N(MSG_WAITALL),  N(MSG_FIN),
-	    N(MSG_SYN),	  N(MSG_CONFIRM),    N(MSG_RST),	  N(MSG_ERRQUEUE), N(MSG_NOSIGNAL),
-	    N(MSG_MORE),  N(MSG_WAITFORONE), N(MSG_CMSG_CLOEXEC),
-	};
-	FLAGS(b, v & 0xffffffff, t, "0");
-}
-
-void sfmt_shutdown_how(struct strbuf *b, uint64_t v)
-{
-	static const struct flag t[] = {N(SHUT_RD), N(SHUT_WR), N(SHUT_RDWR)};
-	ENUM(b, v & 0xffffffff, t, "SHUT_");
-}
-
-void sfmt_sockaddr(struct strbuf *b, const void *data, size_t len)
-{
-	sa_family_t fam;
-	if (len < sizeof(fam)) {
-		strbuf_printf(b, "{}");
-		return;
-	}
-	memcpy(&fam, data, sizeof(fam));
-	strbuf_printf(b, "{sa_family=");
-	sfmt_sock_family(b, fam);
-	if (fam == AF_UNIX && len > sizeof(fam)) {
-		const char *path = (const char *)data + sizeof(fam);
-		size_t n = len - sizeof(fam);
-		bool abstract = path[0] == '\0';
-		if (abstract) {
-			path++, n--;
-		} else {
-			n = strnlen(path, n);
-		}
-		strbuf_printf(b, ", sun_path=%s", abstract ? "@" : "");
-		sfmt_str(b, path, n, 4096, false);
-	} else if (fam == AF_INET && len >= sizeof(struct sockaddr_in)) {
-		struct sockaddr_in in;
-		memcpy(&in, data, sizeof(in));
-		char ip[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &in.sin_addr, ip, sizeof(ip));
-		strbuf_printf(b, ", sin_port=htons(%u), sin_addr=inet_addr(\"%s\")",
-			      ntohs(in.sin_port), ip);
-	} else if (fam == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-		struct sockaddr_in6 in6;
-		memcpy(&in6, data, sizeof(in6));
-		char ip[INET6_ADDRSTRLEN];
-		inet_ntop(AF_INET6, &in6.sin6_addr, ip, sizeof(ip));
-		strbuf_printf(b,
-			      ", sin6_port=htons(%u), sin6_flowinfo=htonl(%u), "
-			      "inet_pton(AF_INET6, \"%s\", &sin6_addr), sin6_scope_id=%u",
-			      ntohs(in6.sin6_port), ntohl(in6.sin6_flowinfo), ip,
-			      in6.sin6_scope_id);
-	} else if (fam == AF_NETLINK && len >= 12) {
-		uint32_t pid, groups;
-		memcpy(&pid, (const char *)data + 4, 4);
-		memcpy(&groups, (const char *)data + 8, 4);
-		strbuf_printf(b, ", nl_pid=%u, nl_groups=%08x", pid, groups);
-	} else if (len > sizeof(fam)) {
-		strbuf_printf(b, ", sa_data=");
-		sfmt_str(b, (const char *)data + sizeof(fam), len - sizeof(fam), 32, false);
-	}
-	strbuf_printf(b, "}");
-}
-
-/* ---- polling ---- */
-
-static const struct flag poll_events[] = {
-    N(POLLIN),	   N(POLLPRI),	  N(POLLOUT),	 N(POLLERR),	N(POLLHUP), N(POLLNVAL),
-    N(POLLRDNORM), N(POLLRDBAND), N(POLLWRNORM), N(POLLWRBAND), N(POLLMSG), N(POLLRDHUP),
-};
-
-void sfmt_pollfds(struct strbuf *b, const struct pollfd *p, size_t n, bool revents)
-{
-	strbuf_printf(b, "[");
-	bool first = true;
-	for (size_t i = 0; i < n; i++) {
-		if (revents && !p[i].revents)
-			continue;
-		strbuf_printf(b, "%s{fd=%d, %s=", first ? "" : ", ", p[i].fd,
-			      revents ? "revents" : "events");
-		FLAGS(b, (uint16_t)(revents ? p[i].revents : p[i].events), poll_events, "0");
-		strbuf_printf(b, "}");
-		first = false;
-	}
-	strbuf_printf(b, "]");
-}
+/* ---- polling and events ---- */
 
 void sfmt_epoll_op(struct strbuf *b, uint64_t v)
 {
@@ -1021,14 +585,6 @@ void sfmt_epoll_events(struct strbuf *b, uint64_t v)
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
 
-void sfmt_epoll_event(struct strbuf *b, const struct epoll_event *ev)
-{
-	strbuf_printf(b, "{events=");
-	sfmt_epoll_events(b, ev->events);
-	strbuf_printf(b, ", data={u32=%u, u64=%" PRIu64 "}}", (uint32_t)ev->data.u64,
-		      (uint64_t)ev->data.u64);
-}
-
 void sfmt_eventfd_flags(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {
@@ -1041,183 +597,6 @@ void sfmt_getrandom_flags(struct strbuf *b, uint64_t v)
 	static const struct flag t[] = {
 	    {1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"}, {4, "GRND_INSECURE"}};
 	FLAGS(b, v & 0xffffffff, t, "0");
-}
-
-void sfmt_bitmap(struct strbuf *b, const uint8_t *bits, size_t nbits, const char *sep)
-{
-	strbuf_printf(b, "[");
-	bool first = true;
-	for (size_t i = 0; i < nbits; i++) {
-		if (!(bits[i / 8] & (1U << (i % 8))))
-			continue;
-		strbuf_printf(b, "%s%zu", first ? "" : sep, i);
-		first = false;
-	}
-	strbuf_printf(b, "]");
-}
-
-/* ---- strings ---- */
-
-/* strace's escaping: C escapes for the usual controls, octal for the rest,
- * three digits only when a digit follows (so the escape stays unambiguous). */
-static void put_escaped(struct strbuf *b, const unsigned char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = s[i];
-		switch (c) {
-		case '"':
-			strbuf_append(b, "\\\"", 2);
-			continue;
-		case '\\':
-			strbuf_append(b, "\\\\", 2);
-			continue;
-		case '\n':
-			strbuf_append(b, "\\n", 2);
-			continue;
-		case '\t':
-			strbuf_append(b, "\\t", 2);
-			continue;
-		case '\r':
-			strbuf_append(b, "\\r", 2);
-			continue;
-		case '\f':
-			strbuf_append(b, "\\f", 2);
-			continue;
-		case '\v':
-			strbuf_append(b, "\\v", 2);
-			continue;
-		default:
-			break;
-		}
-		if (c >= 0x20 && c < 0x7f) {
-			strbuf_append(b, &c, 1);
-			continue;
-		}
-		bool digit_next = i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7';
-		strbuf_printf(b, digit_next ? "\\%03o" : "\\%o", c);
-	}
-}
-
-void sfmt_str(struct strbuf *b, const void *data, size_t len, size_t limit, bool more)
-{
-	size_t n = len < limit ? len : limit;
-	strbuf_append(b, "\"", 1);
-	put_escaped(b, data, n);
-	strbuf_append(b, "\"", 1);
-	if (len > limit || more)
-		strbuf_append(b, "...", 3);
-}
-
-void sfmt_json_str(struct strbuf *b, const char *s, size_t len)
-{
-	strbuf_append(b, "\"", 1);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			strbuf_printf(b, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			strbuf_printf(b, "\\u%04x", c);
-		else
-			strbuf_append(b, &c, 1);
-	}
-	strbuf_append(b, "\"", 1);
-}
-
-/* ---- results ---- */
-
-const char *sfmt_errname(int err)
-{
-	if (err == 512)
-		return "ERESTARTSYS";
-	if (err == 513)
-		return "ERESTARTNOINTR";
-	if (err == 514)
-		return "ERESTARTNOHAND";
-	if (err == 516)
-		return "ERESTART_RESTARTBLOCK";
-	return strerrorname_np(err);
-}
-
-void sfmt_ret(struct strbuf *b, enum ret_fmt f, long ret)
-{
-	if (f == R_NORETURN) {
-		strbuf_printf(b, "?");
-		return;
-	}
-	if (ret < 0 && ret >= -4095) {
-		int err = (int)-ret;
-		const char *name = sfmt_errname(err);
-		switch (err) {
-		case 512:
-			strbuf_printf(b, "? %s (To be restarted if SA_RESTART is set)", name);
-			return;
-		case 513:
-			strbuf_printf(b, "? %s (To be restarted)", name);
-			return;
-		case 514:
-			strbuf_printf(b, "? %s (To be restarted if no handler)", name);
-			return;
-		case 516:
-			strbuf_printf(b, "? %s (Interrupted by signal)", name);
-			return;
-		default:
-			break;
-		}
-		if (name)
-			strbuf_printf(b, "-1 %s (%s)", name, strerror(err));
-		else
-			strbuf_printf(b, "-1 E??? (errno %d)", err);
-		return;
-	}
-	if (f == R_HEX)
-		strbuf_printf(b, "%#lx", (unsigned long)ret);
-	else
-		strbuf_printf(b, "%ld", ret);
-}
-
-/* ---- summary ---- */
-
-static int by_time(const void *pa, const void *pb)
-{
-	const struct strace_count *a = pa, *b = pb;
-	if (a->ns != b->ns)
-		return a->ns < b->ns ? 1 : -1;
-	if (a->calls != b->calls)
-		return a->calls < b->calls ? 1 : -1;
-	return strcmp(a->name, b->name);
-}
-
-static void summary_line(struct strbuf *b, double pct, uint64_t ns, uint64_t calls, uint64_t errors,
-			 const char *name)
-{
-	char err[24] = "";
-	if (errors)
-		snprintf(err, sizeof(err), "%" PRIu64, errors);
-	strbuf_printf(b, "%6.2f %11.6f %11" PRIu64 " %9" PRIu64 " %9s %s\n", pct, ns / 1e9,
-		      calls ? ns / 1000 / calls : 0, calls, err, name);
-}
-
-void sfmt_summary(struct strbuf *b, struct strace_count *counts, size_t n)
-{
-	static const char rule[] =
-	    "------ ----------- ----------- --------- --------- ----------------\n";
-	qsort(counts, n, sizeof(*counts), by_time);
-	uint64_t total_ns = 0, total_calls = 0, total_errors = 0;
-	for (size_t i = 0; i < n; i++) {
-		total_ns += counts[i].ns;
-		total_calls += counts[i].calls;
-		total_errors += counts[i].errors;
-	}
-	strbuf_printf(b, "%% time     seconds  usecs/call     calls    errors syscall\n%s", rule);
-	for (size_t i = 0; i < n; i++) {
-		if (!counts[i].calls)
-			continue;
-		double pct = total_ns ? 100.0 * (double)counts[i].ns / (double)total_ns : 0;
-		summary_line(b, pct, counts[i].ns, counts[i].calls, counts[i].errors,
-			     counts[i].name);
-	}
-	strbuf_printf(b, "%s", rule);
-	summary_line(b, 100.0, total_ns, total_calls, total_errors, "total");
 }
 
 /* ---- the scalar formats of the table ---- */

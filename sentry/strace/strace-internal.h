@@ -1,7 +1,7 @@
 /* strace: the sentry's own syscall tracer (`msentry run --strace`).
  *
  * Two halves:
- *  - strace-format.c: pure formatters. They take values and bytes already
+ *  - format-*.c: pure formatters. They take values and bytes already
  *    read from the program (a flags word, a struct stat, a string) and append
  *    strace-style text to a strbuf. No task, no memory access: unit-testable.
  *  - strace.c: the tracer. It reads program memory according to the formats
@@ -64,36 +64,28 @@ void strace_exec_failed(struct task *t, const char *path, const struct error *e)
  * bitmap over syscall numbers. 0, or -1 with `e` naming the bad word. */
 int strace_parse_set(const char *set, uint64_t bits[SYSCALL_TABLE_SIZE / 64], struct error *e);
 
-/* ---- pure formatters (strace-format.c) ---- */
+/* ---- pure formatters (format-*.c) ---- */
 
 /* A formatter of a value that needs no memory (flags, numbers, names). */
 typedef void sfmt_scalar_fn(struct strbuf *b, uint64_t v);
 /* The scalar formatter of `f`, or NULL if `f` reads program memory. */
 sfmt_scalar_fn *sfmt_scalar(enum arg_fmt f);
 
+/* format-scalar.c: numbers, flags and enumerations. */
 sfmt_scalar_fn sfmt_int, sfmt_uint, sfmt_hex, sfmt_ptr, sfmt_off, sfmt_fd, sfmt_dirfd;
 sfmt_scalar_fn sfmt_open_flags, sfmt_mode, sfmt_prot, sfmt_mmap_flags, sfmt_mremap_flags;
 sfmt_scalar_fn sfmt_madvise, sfmt_signal, sfmt_sigset, sfmt_sigprocmask_how, sfmt_clockid;
 sfmt_scalar_fn sfmt_timer_flags, sfmt_fcntl_cmd, sfmt_ioctl_req, sfmt_clone_flags, sfmt_at_flags;
-sfmt_scalar_fn sfmt_access_mode, sfmt_whence, sfmt_rlimit_res, sfmt_sock_family, sfmt_sock_type;
-sfmt_scalar_fn sfmt_sock_level, sfmt_msg_flags, sfmt_shutdown_how, sfmt_epoll_op;
+sfmt_scalar_fn sfmt_access_mode, sfmt_whence, sfmt_rlimit_res;
 sfmt_scalar_fn sfmt_wait_options, sfmt_idtype, sfmt_arch_prctl, sfmt_prctl_option, sfmt_futex_op;
 sfmt_scalar_fn sfmt_getrandom_flags, sfmt_rename_flags, sfmt_personality, sfmt_itimer_which;
 sfmt_scalar_fn sfmt_flock_op, sfmt_falloc_flags, sfmt_sched_policy, sfmt_eventfd_flags;
 sfmt_scalar_fn sfmt_inotify_mask, sfmt_statx_mask, sfmt_fd_flags, sfmt_epoll_events;
-
-/* A quoted, escaped string of `len` bytes, cut at `limit` bytes; `...`
- * follows when it was cut or `more` says the source went on. */
-void sfmt_str(struct strbuf *b, const void *data, size_t len, size_t limit, bool more);
-/* "SIGSEGV", "SIGRT_3"; NULL when out of range. `sfmt_signame_short` has no
- * SIG prefix (as in sets). */
+sfmt_scalar_fn sfmt_epoll_op;
+/* "SIGSEGV", "SIGRT_3"; NULL when out of range. */
 const char *sfmt_signame(int sig, char tmp[16]);
-/* "ENOENT", or NULL. */
-const char *sfmt_errname(int err);
-/* The result: `3`, `0x7f...`, `-1 ENOENT (No such file or directory)`,
- * `? ERESTARTSYS (To be restarted if SA_RESTART is set)`, `?`. */
-void sfmt_ret(struct strbuf *b, enum ret_fmt f, long ret);
 
+/* format-struct.c: structures read from the program. */
 void sfmt_stat(struct strbuf *b, const struct stat *st);
 void sfmt_statx(struct strbuf *b, const struct statx *stx);
 void sfmt_statfs(struct strbuf *b, const struct statfs *sf);
@@ -104,7 +96,6 @@ void sfmt_sigaction(struct strbuf *b, const struct sigaction_k *sa);
 void sfmt_rlimit(struct strbuf *b, const struct rlimit *rl);
 void sfmt_utsname(struct strbuf *b, const struct utsname *u, size_t limit);
 void sfmt_sysinfo(struct strbuf *b, const struct sysinfo *si);
-void sfmt_sockaddr(struct strbuf *b, const void *sa, size_t len);
 void sfmt_pollfds(struct strbuf *b, const struct pollfd *p, size_t n, bool revents);
 void sfmt_siginfo(struct strbuf *b, const siginfo_t *si);
 void sfmt_wait_status(struct strbuf *b, int status);
@@ -112,8 +103,24 @@ void sfmt_rusage(struct strbuf *b, const struct rusage *ru);
 void sfmt_epoll_event(struct strbuf *b, const struct epoll_event *ev);
 /* A bitmap of `nbits` bits as `[0 3 7]` (fd_set) or `[0, 1]` (CPU set). */
 void sfmt_bitmap(struct strbuf *b, const uint8_t *bits, size_t nbits, const char *sep);
+
+/* format-net.c: sockets. */
+sfmt_scalar_fn sfmt_sock_family, sfmt_sock_type, sfmt_sock_level, sfmt_msg_flags;
+sfmt_scalar_fn sfmt_shutdown_how;
+void sfmt_sockaddr(struct strbuf *b, const void *sa, size_t len);
+
+/* format-text.c: strings, results and the summary. */
+
+/* A quoted, escaped string of `len` bytes, cut at `limit` bytes; `...`
+ * follows when it was cut or `more` says the source went on. */
+void sfmt_str(struct strbuf *b, const void *data, size_t len, size_t limit, bool more);
 /* A JSON string literal. */
 void sfmt_json_str(struct strbuf *b, const char *s, size_t len);
+/* "ENOENT", or NULL. */
+const char *sfmt_errname(int err);
+/* The result: `3`, `0x7f...`, `-1 ENOENT (No such file or directory)`,
+ * `? ERESTARTSYS (To be restarted if SA_RESTART is set)`, `?`. */
+void sfmt_ret(struct strbuf *b, enum ret_fmt f, long ret);
 
 /* The `strace -c` table. */
 struct strace_count {
