@@ -1,12 +1,18 @@
 /* strace: the sentry's own syscall tracer (`msentry run --strace`).
  *
- * Two halves:
+ * Three layers:
  *  - format-*.c: pure formatters. They take values and bytes already
  *    read from the program (a flags word, a struct stat, a string) and append
  *    strace-style text to a strbuf. No task, no memory access: unit-testable.
- *  - strace.c: the tracer. It reads program memory according to the formats
- *    of each syscall table entry (`args[]`, `ret`), calls the formatters, and
- *    writes lines (or JSON objects, or counts for the summary).
+ *    format-scalar.c: numbers, flags and enumerations; format-struct.c:
+ *    structures (stat, siginfo, rusage...); format-net.c: sockets;
+ *    format-text.c: strings, JSON, results and the -c summary table.
+ *  - strace-args.c: the arguments of one syscall. It reads program memory
+ *    according to the formats of the syscall table entry (`args[]`) and
+ *    calls the formatters.
+ *  - strace.c: the tracer. It keeps what each task's syscall in progress
+ *    has printed so far, and writes lines (or JSON objects, or counts for
+ *    the summary) from the kernel's events.
  *
  * How an argument is printed comes only from the syscall table
  * (syscall-table.c, `enum arg_fmt`): there is no second table. Arguments up
@@ -63,6 +69,34 @@ void strace_exec_failed(struct task *t, const char *path, const struct error *e)
 /* Parse a syscall set (`open,read,%file`, `!%memory`, `all`, `none`) into a
  * bitmap over syscall numbers. 0, or -1 with `e` naming the bad word. */
 int strace_parse_set(const char *set, uint64_t bits[SYSCALL_TABLE_SIZE / 64], struct error *e);
+
+/* ---- arguments (strace-args.c) ---- */
+
+/* A syscall as its arguments are printed. */
+struct strace_call {
+	struct task *t;
+	const struct syscall_desc *d; /* NULL: unknown number (arguments in hex) */
+	const uint64_t *a;	      /* the six raw arguments */
+	long ret;		      /* the result, at exit */
+	size_t limit;		      /* -s: string bytes and array elements shown */
+};
+
+/* A result that is an error (-errno). */
+static inline bool strace_is_error(long ret)
+{
+	return ret < 0 && ret >= -4095;
+}
+
+/* Append argument i of c: at entry, or at exit (`exiting`, with c->ret). An
+ * output argument prints as its pointer before exit or when the call failed. */
+void strace_format_arg(struct strbuf *b, const struct strace_call *c, int i, bool exiting);
+/* Output arguments (filled by the call) are formatted at exit. */
+bool strace_arg_is_output(enum arg_fmt f);
+/* How many arguments strace shows: open's mode only with O_CREAT or
+ * O_TMPFILE, fcntl's third only for commands that take one... */
+uint8_t strace_shown_args(const struct syscall_desc *d, const uint64_t *a);
+/* Extra result detail strace prints after the result: poll's ready fds. */
+void strace_put_ret_suffix(struct strbuf *b, const struct strace_call *c);
 
 /* ---- pure formatters (format-*.c) ---- */
 
