@@ -61,6 +61,39 @@ void sfmt_shutdown_how(struct strbuf *b, uint64_t v)
 	ENUM(b, v & 0xffffffff, t, "SHUT_");
 }
 
+/* A socket option's name: SO_* at SOL_SOCKET, the number at other levels. */
+void sfmt_sockopt(struct strbuf *b, uint64_t level, uint64_t v)
+{
+	static const char *const sol_socket[] = {
+	    NULL,
+	    "SO_DEBUG",
+	    "SO_REUSEADDR",
+	    "SO_TYPE",
+	    "SO_ERROR",
+	    "SO_DONTROUTE",
+	    "SO_BROADCAST",
+	    "SO_SNDBUF",
+	    "SO_RCVBUF",
+	    "SO_KEEPALIVE",
+	    "SO_OOBINLINE",
+	    "SO_NO_CHECK",
+	    "SO_PRIORITY",
+	    "SO_LINGER",
+	    "SO_BSDCOMPAT",
+	    "SO_REUSEPORT",
+	    "SO_PASSCRED",
+	    "SO_PEERCRED",
+	    "SO_RCVLOWAT",
+	    "SO_SNDLOWAT",
+	    "SO_RCVTIMEO_OLD",
+	    "SO_SNDTIMEO_OLD",
+	};
+	if (level == SOL_SOCKET && v < ARRAY_SIZE(sol_socket) && sol_socket[v])
+		strbuf_printf(b, "%s", sol_socket[v]);
+	else
+		sfmt_int(b, v);
+}
+
 void sfmt_sockaddr(struct strbuf *b, const void *data, size_t len)
 {
 	sa_family_t fam;

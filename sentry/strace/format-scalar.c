@@ -133,7 +133,7 @@ void sfmt_at_flags(struct strbuf *b, uint64_t v)
 	FLAGS(b, v & 0xffffffff, at_flags, "0");
 }
 
-static void sfmt_unlink_flags(struct strbuf *b, uint64_t v)
+void sfmt_unlink_flags(struct strbuf *b, uint64_t v)
 {
 	static const struct flag t[] = {N(AT_REMOVEDIR)};
 	FLAGS(b, v & 0xffffffff, t, "0");
@@ -162,6 +162,32 @@ void sfmt_fcntl_cmd(struct strbuf *b, uint64_t v)
 	    N(F_DUPFD_CLOEXEC), N(F_SETPIPE_SZ), N(F_GETPIPE_SZ), N(F_ADD_SEALS), N(F_GET_SEALS),
 	};
 	ENUM(b, v & 0xffffffff, t, "F_");
+}
+
+/* fcntl's third argument, by command. */
+void sfmt_fcntl_arg(struct strbuf *b, uint64_t cmd, uint64_t v)
+{
+	switch ((int)cmd) {
+	case F_SETFD:
+		sfmt_fd_flags(b, v);
+		break;
+	case F_SETFL:
+		sfmt_open_flags(b, v);
+		break;
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+	case F_SETOWN:
+	case F_SETSIG:
+	case F_SETPIPE_SZ:
+	case F_SETLEASE:
+	case F_NOTIFY:
+	case F_ADD_SEALS:
+		sfmt_int(b, v);
+		break;
+	default:
+		sfmt_ptr(b, v);
+		break;
+	}
 }
 
 void sfmt_ioctl_req(struct strbuf *b, uint64_t v)
@@ -597,111 +623,4 @@ void sfmt_getrandom_flags(struct strbuf *b, uint64_t v)
 	static const struct flag t[] = {
 	    {1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"}, {4, "GRND_INSECURE"}};
 	FLAGS(b, v & 0xffffffff, t, "0");
-}
-
-/* ---- the scalar formats of the table ---- */
-
-sfmt_scalar_fn *sfmt_scalar(enum arg_fmt f)
-{
-	switch (f) {
-	case A_INT:
-		return sfmt_int;
-	case A_UINT:
-	case A_SIZE:
-		return sfmt_uint;
-	case A_HEX:
-		return sfmt_hex;
-	case A_PTR:
-		return sfmt_ptr;
-	case A_OFF:
-		return sfmt_off;
-	case A_FD:
-		return sfmt_fd;
-	case A_DIRFD:
-		return sfmt_dirfd;
-	case A_OPEN_FLAGS:
-		return sfmt_open_flags;
-	case A_MODE:
-		return sfmt_mode;
-	case A_PROT:
-		return sfmt_prot;
-	case A_MMAP_FLAGS:
-		return sfmt_mmap_flags;
-	case A_MREMAP_FLAGS:
-		return sfmt_mremap_flags;
-	case A_MADVISE:
-		return sfmt_madvise;
-	case A_SIGNAL:
-		return sfmt_signal;
-	case A_SIGPROCMASK_HOW:
-		return sfmt_sigprocmask_how;
-	case A_STATX_MASK:
-		return sfmt_statx_mask;
-	case A_CLOCKID:
-		return sfmt_clockid;
-	case A_TIMER_FLAGS:
-		return sfmt_timer_flags;
-	case A_FCNTL_CMD:
-		return sfmt_fcntl_cmd;
-	case A_IOCTL_REQ:
-		return sfmt_ioctl_req;
-	case A_CLONE_FLAGS:
-		return sfmt_clone_flags;
-	case A_AT_FLAGS:
-		return sfmt_at_flags;
-	case A_ACCESS_MODE:
-		return sfmt_access_mode;
-	case A_WHENCE:
-		return sfmt_whence;
-	case A_RLIMIT_RES:
-		return sfmt_rlimit_res;
-	case A_SOCK_FAMILY:
-		return sfmt_sock_family;
-	case A_SOCK_TYPE:
-		return sfmt_sock_type;
-	case A_SOCK_LEVEL:
-		return sfmt_sock_level;
-	case A_SOCKOPT:
-		return sfmt_int; /* names depend on the level: strace.c */
-	case A_MSG_FLAGS:
-		return sfmt_msg_flags;
-	case A_SHUTDOWN_HOW:
-		return sfmt_shutdown_how;
-	case A_EPOLL_OP:
-		return sfmt_epoll_op;
-	case A_WAIT_OPTIONS:
-		return sfmt_wait_options;
-	case A_IDTYPE:
-		return sfmt_idtype;
-	case A_ARCH_PRCTL:
-		return sfmt_arch_prctl;
-	case A_PRCTL_OPTION:
-		return sfmt_prctl_option;
-	case A_FUTEX_OP:
-		return sfmt_futex_op;
-	case A_GETRANDOM_FLAGS:
-		return sfmt_getrandom_flags;
-	case A_UNLINK_FLAGS:
-		return sfmt_unlink_flags;
-	case A_RENAME_FLAGS:
-		return sfmt_rename_flags;
-	case A_PERSONALITY:
-		return sfmt_personality;
-	case A_ITIMER_WHICH:
-		return sfmt_itimer_which;
-	case A_CAP:
-		return sfmt_hex;
-	case A_FLOCK_OP:
-		return sfmt_flock_op;
-	case A_FALLOC_FLAGS:
-		return sfmt_falloc_flags;
-	case A_SCHED_POLICY:
-		return sfmt_sched_policy;
-	case A_EVENTFD_FLAGS:
-		return sfmt_eventfd_flags;
-	case A_INOTIFY_MASK:
-		return sfmt_inotify_mask;
-	default:
-		return NULL;
-	}
 }

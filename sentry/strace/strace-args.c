@@ -1,10 +1,13 @@
-/* strace: reading a syscall's arguments from the program (see
+/* strace: a syscall's arguments, read from the program and formatted (see
  * strace-internal.h for the design).
  *
- * How each argument prints follows its format in the syscall table. Input
- * arguments are read at entry, output arguments at exit; memory is read
- * with task_read (process_vm_readv), and an unreadable pointer prints as
- * its address, as strace does.
+ * Here live the readers of program memory (strings, buffers, iovecs,
+ * socket addresses, arrays), one formatter per argument format that needs
+ * more than its value (arg_*), and the dispatch array strace_arg_formats
+ * that names the formatter of every `enum arg_fmt`. Input arguments are
+ * read at entry, output arguments at exit; memory is read with task_read
+ * (process_vm_readv), and an unreadable pointer prints as its address, as
+ * strace does.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -131,38 +134,6 @@ static void put_msghdr(struct strbuf *b, struct task *t, uint64_t addr, long dat
 	strbuf_printf(b, "}");
 }
 
-static void put_argv(struct strbuf *b, struct task *t, uint64_t addr, size_t limit)
-{
-	if (!addr) {
-		strbuf_printf(b, "NULL");
-		return;
-	}
-	strbuf_printf(b, "[");
-	for (size_t i = 0; i < MAX_ARRAY; i++) {
-		uint64_t p;
-		if (task_read(t, addr + i * 8, &p, 8) != 0 || !p)
-			break;
-		if (i >= limit) {
-			strbuf_printf(b, ", ...");
-			break;
-		}
-		strbuf_printf(b, "%s", i ? ", " : "");
-		put_cstr(b, t, p, limit);
-	}
-	strbuf_printf(b, "]");
-}
-
-static void put_envp(struct strbuf *b, struct task *t, uint64_t addr)
-{
-	size_t n = 0;
-	uint64_t p;
-	while (addr && n < 65536 && task_read(t, addr + n * 8, &p, 8) == 0 && p)
-		n++;
-	sfmt_ptr(b, addr);
-	if (addr)
-		strbuf_printf(b, " /* %zu var%s */", n, n == 1 ? "" : "s");
-}
-
 static void put_array(struct strbuf *b, struct task *t, uint64_t addr, uint64_t count, size_t elem,
 		      size_t limit, void (*one)(struct strbuf *b, const void *elem))
 {
@@ -194,13 +165,162 @@ static void one_epoll_event(struct strbuf *b, const void *e)
 	sfmt_epoll_event(b, &ev);
 }
 
-static void put_dirents(struct strbuf *b, struct task *t, uint64_t addr, long ret)
+static void put_bitmap(struct strbuf *b, struct task *t, uint64_t addr, uint64_t bytes)
 {
+	uint8_t buf[128];
+	if (bytes > sizeof(buf))
+		bytes = sizeof(buf);
+	if (!addr || task_read(t, addr, buf, bytes) != 0)
+		sfmt_ptr(b, addr);
+	else
+		sfmt_bitmap(b, buf, bytes * 8, " ");
+}
+
+/* ---- argument formatters (the `call` of strace_arg_formats) ---- */
+
+/* Raw argument i of c, 0 outside the six. */
+static uint64_t arg_at(const struct strace_call *c, int i)
+{
+	return i >= 0 && i < 6 ? c->a[i] : 0;
+}
+
+static void arg_path(struct strbuf *b, const struct strace_call *c, int i)
+{
+	put_cstr(b, c->t, c->a[i], PATH_MAX);
+}
+
+static void arg_str(struct strbuf *b, const struct strace_call *c, int i)
+{
+	put_cstr(b, c->t, c->a[i], c->limit);
+}
+
+/* A buffer written by the program; its length is the next argument. */
+static void arg_buf_in(struct strbuf *b, const struct strace_call *c, int i)
+{
+	put_bytes(b, c->t, c->a[i], arg_at(c, i + 1), c->limit);
+}
+
+/* A buffer filled by the call; its length is the result. */
+static void arg_buf_out(struct strbuf *b, const struct strace_call *c, int i)
+{
+	put_bytes(b, c->t, c->a[i], (uint64_t)c->ret, c->limit);
+}
+
+/* A string filled by the call (getcwd), its length the result. */
+static void arg_string_out(struct strbuf *b, const struct strace_call *c, int i)
+{
+	uint64_t v = c->a[i];
+	long ret = c->ret;
+	cleanup_free char *s = xmalloc((size_t)ret + 1);
+	if (task_read(c->t, v, s, (size_t)ret) != 0) {
+		sfmt_ptr(b, v);
+		return;
+	}
+	size_t n = (size_t)ret;
+	if (n && s[n - 1] == '\0')
+		n--; /* getcwd counts the NUL */
+	sfmt_str(b, s, n, PATH_MAX, false);
+}
+
+static void arg_argv(struct strbuf *b, const struct strace_call *c, int i)
+{
+	struct task *t = c->t;
+	uint64_t addr = c->a[i];
+	if (!addr) {
+		strbuf_printf(b, "NULL");
+		return;
+	}
+	strbuf_printf(b, "[");
+	for (size_t n = 0; n < MAX_ARRAY; n++) {
+		uint64_t p;
+		if (task_read(t, addr + n * 8, &p, 8) != 0 || !p)
+			break;
+		if (n >= c->limit) {
+			strbuf_printf(b, ", ...");
+			break;
+		}
+		strbuf_printf(b, "%s", n ? ", " : "");
+		put_cstr(b, t, p, c->limit);
+	}
+	strbuf_printf(b, "]");
+}
+
+/* The environment: only its pointer and size, as strace shows it. */
+static void arg_envp(struct strbuf *b, const struct strace_call *c, int i)
+{
+	uint64_t addr = c->a[i];
+	size_t n = 0;
+	uint64_t p;
+	while (addr && n < 65536 && task_read(c->t, addr + n * 8, &p, 8) == 0 && p)
+		n++;
+	sfmt_ptr(b, addr);
+	if (addr)
+		strbuf_printf(b, " /* %zu var%s */", n, n == 1 ? "" : "s");
+}
+
+/* A fixed-size struct read whole and printed by `fmt`, or its pointer. */
+#define STRUCT_ARG(name, type, fmt)                                                                \
+	static void name(struct strbuf *b, const struct strace_call *c, int i)                     \
+	{                                                                                          \
+		type x;                                                                            \
+		if (READ_OR_PTR(b, c->t, c->a[i], x))                                              \
+			fmt(b, &x);                                                                \
+	}
+
+STRUCT_ARG(arg_sigaction, struct sigaction_k, sfmt_sigaction)
+STRUCT_ARG(arg_stat, struct stat, sfmt_stat)
+STRUCT_ARG(arg_statx, struct statx, sfmt_statx)
+STRUCT_ARG(arg_statfs, struct statfs, sfmt_statfs)
+STRUCT_ARG(arg_timespec, struct timespec, sfmt_timespec)
+STRUCT_ARG(arg_timeval, struct timeval, sfmt_timeval)
+STRUCT_ARG(arg_itimerval, struct itimerval, sfmt_itimerval)
+STRUCT_ARG(arg_rlimit, struct rlimit, sfmt_rlimit)
+STRUCT_ARG(arg_sysinfo, struct sysinfo, sfmt_sysinfo)
+STRUCT_ARG(arg_siginfo, siginfo_t, sfmt_siginfo)
+STRUCT_ARG(arg_rusage, struct rusage, sfmt_rusage)
+STRUCT_ARG(arg_epoll_event, struct epoll_event, sfmt_epoll_event)
+
+static void arg_sigset(struct strbuf *b, const struct strace_call *c, int i)
+{
+	uint64_t set;
+	if (READ_OR_PTR(b, c->t, c->a[i], set))
+		sfmt_sigset(b, set);
+}
+
+static void arg_utsname(struct strbuf *b, const struct strace_call *c, int i)
+{
+	struct utsname u;
+	if (READ_OR_PTR(b, c->t, c->a[i], u))
+		sfmt_utsname(b, &u, c->limit);
+}
+
+/* wait4's status: only when a child was reaped (result > 0). */
+static void arg_wait_status_out(struct strbuf *b, const struct strace_call *c, int i)
+{
+	int status;
+	if (c->ret > 0 && READ_OR_PTR(b, c->t, c->a[i], status))
+		sfmt_wait_status(b, status);
+	else if (c->ret <= 0)
+		sfmt_ptr(b, c->a[i]);
+}
+
+static void arg_pipefds_out(struct strbuf *b, const struct strace_call *c, int i)
+{
+	int fds[2];
+	if (READ_OR_PTR(b, c->t, c->a[i], fds))
+		strbuf_printf(b, "[%d, %d]", fds[0], fds[1]);
+}
+
+/* getdents' buffer: its pointer and how many entries the call returned. */
+static void arg_dirents_out(struct strbuf *b, const struct strace_call *c, int i)
+{
+	uint64_t addr = c->a[i];
+	long ret = c->ret;
 	sfmt_ptr(b, addr);
 	if (ret < 0 || ret > (1L << 20))
 		return;
 	cleanup_free uint8_t *buf = xmalloc((size_t)ret + 1);
-	if (task_read(t, addr, buf, (size_t)ret) != 0)
+	if (task_read(c->t, addr, buf, (size_t)ret) != 0)
 		return;
 	size_t n = 0;
 	for (long off = 0; off + 18 <= ret; n++) {
@@ -213,75 +333,244 @@ static void put_dirents(struct strbuf *b, struct task *t, uint64_t addr, long re
 	strbuf_printf(b, " /* %zu entries */", n);
 }
 
-static void put_bitmap(struct strbuf *b, struct task *t, uint64_t addr, uint64_t bytes)
+/* An iovec array; its count is the next argument. */
+static void arg_iovec_in(struct strbuf *b, const struct strace_call *c, int i)
 {
-	uint8_t buf[128];
-	if (bytes > sizeof(buf))
-		bytes = sizeof(buf);
-	if (!addr || task_read(t, addr, buf, bytes) != 0)
-		sfmt_ptr(b, addr);
-	else
-		sfmt_bitmap(b, buf, bytes * 8, " ");
+	put_iovec(b, c->t, c->a[i], arg_at(c, i + 1), -1, c->limit);
 }
+
+/* An iovec array filled by the call: as many bytes shown as it returned. */
+static void arg_iovec_out(struct strbuf *b, const struct strace_call *c, int i)
+{
+	put_iovec(b, c->t, c->a[i], arg_at(c, i + 1), c->ret, c->limit);
+}
+
+static void arg_msghdr_in(struct strbuf *b, const struct strace_call *c, int i)
+{
+	put_msghdr(b, c->t, c->a[i], -1, c->limit);
+}
+
+static void arg_msghdr_out(struct strbuf *b, const struct strace_call *c, int i)
+{
+	put_msghdr(b, c->t, c->a[i], c->ret, c->limit);
+}
+
+/* A socket address; its length is the next argument. */
+static void arg_sockaddr_in(struct strbuf *b, const struct strace_call *c, int i)
+{
+	put_sockaddr(b, c->t, c->a[i], arg_at(c, i + 1));
+}
+
+/* A socket address filled by the call; the next argument points to its
+ * length. */
+static void arg_sockaddr_out(struct strbuf *b, const struct strace_call *c, int i)
+{
+	uint64_t next = arg_at(c, i + 1);
+	socklen_t len;
+	if (next && task_read(c->t, next, &len, sizeof(len)) == 0)
+		put_sockaddr(b, c->t, c->a[i], len);
+	else
+		sfmt_ptr(b, c->a[i]);
+}
+
+/* A socket option: its name depends on the level, the argument before. */
+static void arg_sockopt(struct strbuf *b, const struct strace_call *c, int i)
+{
+	if (i > 0)
+		sfmt_sockopt(b, c->a[i - 1], c->a[i]);
+	else
+		sfmt_int(b, c->a[i]);
+}
+
+/* A pollfd array; its count is the next argument. */
+static void arg_pollfd(struct strbuf *b, const struct strace_call *c, int i)
+{
+	uint64_t v = c->a[i], next = arg_at(c, i + 1);
+	uint64_t n = next < MAX_ARRAY ? next : 0;
+	cleanup_free struct pollfd *p = xcalloc(n + 1, sizeof(*p));
+	if (!v || task_read(c->t, v, p, n * sizeof(*p)) != 0)
+		sfmt_ptr(b, v);
+	else
+		sfmt_pollfds(b, p, n, false);
+}
+
+/* epoll_wait's events: as many as the result. */
+static void arg_epoll_events_out(struct strbuf *b, const struct strace_call *c, int i)
+{
+	put_array(b, c->t, c->a[i], (uint64_t)c->ret, sizeof(struct epoll_event), c->limit,
+		  one_epoll_event);
+}
+
+/* select's fd_sets: nfds (the first argument) bits. */
+static void arg_fdset(struct strbuf *b, const struct strace_call *c, int i)
+{
+	put_bitmap(b, c->t, c->a[i], (c->a[0] + 7) / 8);
+}
+
+/* sched_setaffinity's CPU set; its size in bytes is the argument before. */
+static void arg_cpuset(struct strbuf *b, const struct strace_call *c, int i)
+{
+	put_bitmap(b, c->t, c->a[i], arg_at(c, i - 1));
+}
+
+/* sched_getaffinity's CPU set: as many bytes as the result. */
+static void arg_cpuset_out(struct strbuf *b, const struct strace_call *c, int i)
+{
+	put_bitmap(b, c->t, c->a[i], (uint64_t)c->ret);
+}
+
+/* ---- the dispatch array ---- */
+
+const struct strace_arg_format strace_arg_formats[A_FMT_COUNT] = {
+    /* numbers and descriptors */
+    [A_INT] = {.scalar = sfmt_int},
+    [A_UINT] = {.scalar = sfmt_uint},
+    [A_HEX] = {.scalar = sfmt_hex},
+    [A_PTR] = {.scalar = sfmt_ptr},
+    [A_SIZE] = {.scalar = sfmt_uint},
+    [A_OFF] = {.scalar = sfmt_off},
+    [A_FD] = {.scalar = sfmt_fd},
+    [A_DIRFD] = {.scalar = sfmt_dirfd},
+    [A_CAP] = {.scalar = sfmt_hex},
+    /* strings and buffers */
+    [A_PATH] = {.call = arg_path},
+    [A_STR] = {.call = arg_str},
+    [A_BUF_IN] = {.call = arg_buf_in},
+    [A_BUF_OUT] = {.call = arg_buf_out, .output = true},
+    [A_STRING_OUT] = {.call = arg_string_out, .output = true},
+    [A_ARGV] = {.call = arg_argv},
+    [A_ENVP] = {.call = arg_envp},
+    /* files */
+    [A_OPEN_FLAGS] = {.scalar = sfmt_open_flags},
+    [A_MODE] = {.scalar = sfmt_mode},
+    [A_AT_FLAGS] = {.scalar = sfmt_at_flags},
+    [A_ACCESS_MODE] = {.scalar = sfmt_access_mode},
+    [A_WHENCE] = {.scalar = sfmt_whence},
+    [A_FCNTL_CMD] = {.scalar = sfmt_fcntl_cmd},
+    [A_IOCTL_REQ] = {.scalar = sfmt_ioctl_req},
+    [A_UNLINK_FLAGS] = {.scalar = sfmt_unlink_flags},
+    [A_RENAME_FLAGS] = {.scalar = sfmt_rename_flags},
+    [A_FLOCK_OP] = {.scalar = sfmt_flock_op},
+    [A_FALLOC_FLAGS] = {.scalar = sfmt_falloc_flags},
+    [A_INOTIFY_MASK] = {.scalar = sfmt_inotify_mask},
+    [A_STATX_MASK] = {.scalar = sfmt_statx_mask},
+    [A_STAT_OUT] = {.call = arg_stat, .output = true},
+    [A_STATX_OUT] = {.call = arg_statx, .output = true},
+    [A_STATFS_OUT] = {.call = arg_statfs, .output = true},
+    [A_DIRENTS_OUT] = {.call = arg_dirents_out, .output = true},
+    [A_IOVEC_IN] = {.call = arg_iovec_in},
+    [A_IOVEC_OUT] = {.call = arg_iovec_out, .output = true},
+    [A_PIPEFDS_OUT] = {.call = arg_pipefds_out, .output = true},
+    /* memory */
+    [A_PROT] = {.scalar = sfmt_prot},
+    [A_MMAP_FLAGS] = {.scalar = sfmt_mmap_flags},
+    [A_MREMAP_FLAGS] = {.scalar = sfmt_mremap_flags},
+    [A_MADVISE] = {.scalar = sfmt_madvise},
+    /* signals */
+    [A_SIGNAL] = {.scalar = sfmt_signal},
+    [A_SIGPROCMASK_HOW] = {.scalar = sfmt_sigprocmask_how},
+    [A_SIGSET] = {.call = arg_sigset},
+    [A_SIGSET_OUT] = {.call = arg_sigset, .output = true},
+    [A_SIGACTION] = {.call = arg_sigaction},
+    [A_SIGACTION_OUT] = {.call = arg_sigaction, .output = true},
+    [A_SIGINFO] = {.call = arg_siginfo},
+    [A_SIGINFO_OUT] = {.call = arg_siginfo, .output = true},
+    /* time */
+    [A_CLOCKID] = {.scalar = sfmt_clockid},
+    [A_TIMER_FLAGS] = {.scalar = sfmt_timer_flags},
+    [A_ITIMER_WHICH] = {.scalar = sfmt_itimer_which},
+    [A_TIMESPEC] = {.call = arg_timespec},
+    [A_TIMESPEC_OUT] = {.call = arg_timespec, .output = true},
+    [A_TIMEVAL_OUT] = {.call = arg_timeval, .output = true},
+    [A_ITIMERVAL] = {.call = arg_itimerval},
+    [A_ITIMERVAL_OUT] = {.call = arg_itimerval, .output = true},
+    /* processes */
+    [A_CLONE_FLAGS] = {.scalar = sfmt_clone_flags},
+    [A_WAIT_OPTIONS] = {.scalar = sfmt_wait_options},
+    [A_IDTYPE] = {.scalar = sfmt_idtype},
+    [A_ARCH_PRCTL] = {.scalar = sfmt_arch_prctl},
+    [A_PRCTL_OPTION] = {.scalar = sfmt_prctl_option},
+    [A_FUTEX_OP] = {.scalar = sfmt_futex_op},
+    [A_PERSONALITY] = {.scalar = sfmt_personality},
+    [A_SCHED_POLICY] = {.scalar = sfmt_sched_policy},
+    [A_RLIMIT_RES] = {.scalar = sfmt_rlimit_res},
+    [A_GETRANDOM_FLAGS] = {.scalar = sfmt_getrandom_flags},
+    [A_RLIMIT_IN] = {.call = arg_rlimit},
+    [A_RLIMIT_OUT] = {.call = arg_rlimit, .output = true},
+    [A_UTSNAME_OUT] = {.call = arg_utsname, .output = true},
+    [A_SYSINFO_OUT] = {.call = arg_sysinfo, .output = true},
+    [A_WAIT_STATUS_OUT] = {.call = arg_wait_status_out, .output = true},
+    [A_RUSAGE_OUT] = {.call = arg_rusage, .output = true},
+    [A_CPUSET] = {.call = arg_cpuset},
+    [A_CPUSET_OUT] = {.call = arg_cpuset_out, .output = true},
+    /* sockets */
+    [A_SOCK_FAMILY] = {.scalar = sfmt_sock_family},
+    [A_SOCK_TYPE] = {.scalar = sfmt_sock_type},
+    [A_SOCK_LEVEL] = {.scalar = sfmt_sock_level},
+    /* The option number alone; named by its level (the argument before). */
+    [A_SOCKOPT] = {.scalar = sfmt_int, .call = arg_sockopt},
+    [A_MSG_FLAGS] = {.scalar = sfmt_msg_flags},
+    [A_SHUTDOWN_HOW] = {.scalar = sfmt_shutdown_how},
+    [A_SOCKADDR_IN] = {.call = arg_sockaddr_in},
+    [A_SOCKADDR_OUT] = {.call = arg_sockaddr_out, .output = true},
+    [A_MSGHDR_IN] = {.call = arg_msghdr_in},
+    [A_MSGHDR_OUT] = {.call = arg_msghdr_out, .output = true},
+    /* polling and events */
+    [A_EPOLL_OP] = {.scalar = sfmt_epoll_op},
+    [A_EVENTFD_FLAGS] = {.scalar = sfmt_eventfd_flags},
+    [A_POLLFD] = {.call = arg_pollfd},
+    [A_EPOLL_EVENT] = {.call = arg_epoll_event},
+    [A_EPOLL_EVENTS_OUT] = {.call = arg_epoll_events_out, .output = true},
+    [A_FDSET] = {.call = arg_fdset},
+};
 
 /* ---- formatting one argument ---- */
 
-bool strace_arg_is_output(enum arg_fmt f)
+/* The entry of format f; NULL for A_NONE and numbers beyond the enum. */
+static const struct strace_arg_format *format_of(uint8_t f)
 {
-	switch (f) {
-	case A_BUF_OUT:
-	case A_SIGSET_OUT:
-	case A_SIGACTION_OUT:
-	case A_STAT_OUT:
-	case A_STATX_OUT:
-	case A_STATFS_OUT:
-	case A_TIMESPEC_OUT:
-	case A_TIMEVAL_OUT:
-	case A_IOVEC_OUT:
-	case A_RLIMIT_OUT:
-	case A_UTSNAME_OUT:
-	case A_SYSINFO_OUT:
-	case A_SOCKADDR_OUT:
-	case A_MSGHDR_OUT:
-	case A_EPOLL_EVENTS_OUT:
-	case A_WAIT_STATUS_OUT:
-	case A_SIGINFO_OUT:
-	case A_RUSAGE_OUT:
-	case A_PIPEFDS_OUT:
-	case A_DIRENTS_OUT:
-	case A_STRING_OUT:
-	case A_ITIMERVAL_OUT:
-	case A_CPUSET_OUT:
-		return true;
-	default:
-		return false;
-	}
+	if (f >= A_FMT_COUNT)
+		return NULL;
+	const struct strace_arg_format *af = &strace_arg_formats[f];
+	return af->scalar || af->call ? af : NULL;
 }
 
-/* fcntl's third argument, by command. */
-static void put_fcntl_arg(struct strbuf *b, uint64_t cmd, uint64_t v)
+bool strace_arg_is_output(enum arg_fmt f)
 {
-	switch ((int)cmd) {
-	case F_SETFD:
-		sfmt_fd_flags(b, v);
-		break;
-	case F_SETFL:
-		sfmt_open_flags(b, v);
-		break;
-	case F_DUPFD:
-	case F_DUPFD_CLOEXEC:
-	case F_SETOWN:
-	case F_SETSIG:
-	case F_SETPIPE_SZ:
-	case F_SETLEASE:
-	case F_NOTIFY:
-	case F_ADD_SEALS:
-		sfmt_int(b, v);
-		break;
-	default:
-		sfmt_ptr(b, v);
-		break;
+	const struct strace_arg_format *af = format_of(f);
+	return af && af->output;
+}
+
+sfmt_scalar_fn *sfmt_scalar(enum arg_fmt f)
+{
+	const struct strace_arg_format *af = format_of(f);
+	return af ? af->scalar : NULL;
+}
+
+void strace_format_arg(struct strbuf *b, const struct strace_call *c, int i, bool exiting)
+{
+	uint64_t v = c->a[i];
+	if (!c->d) {
+		sfmt_hex(b, v);
+		return;
 	}
+	const struct strace_arg_format *af = format_of(c->d->args[i]);
+	if (af && af->output &&
+	    (!exiting || strace_is_error(c->ret) || c->ret == SYSRET_NORETURN)) {
+		sfmt_ptr(b, v);
+		return;
+	}
+	/* fcntl's third argument: how it prints depends on the command. */
+	if (i > 0 && c->d->args[i - 1] == A_FCNTL_CMD) {
+		sfmt_fcntl_arg(b, c->a[i - 1], v);
+		return;
+	}
+	if (af && af->call)
+		af->call(b, c, i);
+	else if (af)
+		af->scalar(b, v);
+	else
+		sfmt_hex(b, v);
 }
 
 static bool fcntl_has_arg(uint64_t cmd)
@@ -298,247 +587,6 @@ static bool fcntl_has_arg(uint64_t cmd)
 	default:
 		return true;
 	}
-}
-
-static void put_sockopt(struct strbuf *b, uint64_t level, uint64_t v)
-{
-	static const char *const sol_socket[] = {
-	    NULL,
-	    "SO_DEBUG",
-	    "SO_REUSEADDR",
-	    "SO_TYPE",
-	    "SO_ERROR",
-	    "SO_DONTROUTE",
-	    "SO_BROADCAST",
-	    "SO_SNDBUF",
-	    "SO_RCVBUF",
-	    "SO_KEEPALIVE",
-	    "SO_OOBINLINE",
-	    "SO_NO_CHECK",
-	    "SO_PRIORITY",
-	    "SO_LINGER",
-	    "SO_BSDCOMPAT",
-	    "SO_REUSEPORT",
-	    "SO_PASSCRED",
-	    "SO_PEERCRED",
-	    "SO_RCVLOWAT",
-	    "SO_SNDLOWAT",
-	    "SO_RCVTIMEO_OLD",
-	    "SO_SNDTIMEO_OLD",
-	};
-	if (level == SOL_SOCKET && v < ARRAY_SIZE(sol_socket) && sol_socket[v])
-		strbuf_printf(b, "%s", sol_socket[v]);
-	else
-		sfmt_int(b, v);
-}
-
-/* Memory-reading formats; `ret` is the result at exit. */
-static void put_memory_arg(struct strbuf *b, const struct strace_call *c, int i)
-{
-	enum arg_fmt f = c->d->args[i];
-	uint64_t v = c->a[i], next = i < 5 ? c->a[i + 1] : 0, prev = i > 0 ? c->a[i - 1] : 0;
-	struct task *t = c->t;
-	long ret = c->ret;
-	union {
-		uint64_t set;
-		struct sigaction_k sa;
-		struct stat st;
-		struct statx stx;
-		struct statfs sf;
-		struct timespec ts;
-		struct timeval tv;
-		struct rlimit rl;
-		struct utsname un;
-		struct sysinfo si;
-		siginfo_t info;
-		struct rusage ru;
-		struct itimerval it;
-		struct epoll_event ev;
-		int fds[2];
-		int status;
-		socklen_t len;
-	} u;
-	switch (f) {
-	case A_PATH:
-		put_cstr(b, t, v, PATH_MAX);
-		break;
-	case A_STR:
-		put_cstr(b, t, v, c->limit);
-		break;
-	case A_BUF_IN:
-		put_bytes(b, t, v, next, c->limit);
-		break;
-	case A_BUF_OUT:
-		put_bytes(b, t, v, (uint64_t)ret, c->limit);
-		break;
-	case A_STRING_OUT: {
-		cleanup_free char *s = xmalloc((size_t)ret + 1);
-		if (task_read(t, v, s, (size_t)ret) != 0) {
-			sfmt_ptr(b, v);
-			break;
-		}
-		size_t n = (size_t)ret;
-		if (n && s[n - 1] == '\0')
-			n--; /* getcwd counts the NUL */
-		sfmt_str(b, s, n, PATH_MAX, false);
-		break;
-	}
-	case A_SIGSET:
-	case A_SIGSET_OUT:
-		if (READ_OR_PTR(b, t, v, u.set))
-			sfmt_sigset(b, u.set);
-		break;
-	case A_SIGACTION:
-	case A_SIGACTION_OUT:
-		if (READ_OR_PTR(b, t, v, u.sa))
-			sfmt_sigaction(b, &u.sa);
-		break;
-	case A_STAT_OUT:
-		if (READ_OR_PTR(b, t, v, u.st))
-			sfmt_stat(b, &u.st);
-		break;
-	case A_STATX_OUT:
-		if (READ_OR_PTR(b, t, v, u.stx))
-			sfmt_statx(b, &u.stx);
-		break;
-	case A_STATFS_OUT:
-		if (READ_OR_PTR(b, t, v, u.sf))
-			sfmt_statfs(b, &u.sf);
-		break;
-	case A_TIMESPEC:
-	case A_TIMESPEC_OUT:
-		if (READ_OR_PTR(b, t, v, u.ts))
-			sfmt_timespec(b, &u.ts);
-		break;
-	case A_TIMEVAL_OUT:
-		if (READ_OR_PTR(b, t, v, u.tv))
-			sfmt_timeval(b, &u.tv);
-		break;
-	case A_ITIMERVAL:
-	case A_ITIMERVAL_OUT:
-		if (READ_OR_PTR(b, t, v, u.it))
-			sfmt_itimerval(b, &u.it);
-		break;
-	case A_RLIMIT_IN:
-	case A_RLIMIT_OUT:
-		if (READ_OR_PTR(b, t, v, u.rl))
-			sfmt_rlimit(b, &u.rl);
-		break;
-	case A_UTSNAME_OUT:
-		if (READ_OR_PTR(b, t, v, u.un))
-			sfmt_utsname(b, &u.un, c->limit);
-		break;
-	case A_SYSINFO_OUT:
-		if (READ_OR_PTR(b, t, v, u.si))
-			sfmt_sysinfo(b, &u.si);
-		break;
-	case A_SIGINFO:
-	case A_SIGINFO_OUT:
-		if (READ_OR_PTR(b, t, v, u.info))
-			sfmt_siginfo(b, &u.info);
-		break;
-	case A_RUSAGE_OUT:
-		if (READ_OR_PTR(b, t, v, u.ru))
-			sfmt_rusage(b, &u.ru);
-		break;
-	case A_WAIT_STATUS_OUT:
-		if (ret > 0 && READ_OR_PTR(b, t, v, u.status))
-			sfmt_wait_status(b, u.status);
-		else if (ret <= 0)
-			sfmt_ptr(b, v);
-		break;
-	case A_PIPEFDS_OUT:
-		if (READ_OR_PTR(b, t, v, u.fds))
-			strbuf_printf(b, "[%d, %d]", u.fds[0], u.fds[1]);
-		break;
-	case A_EPOLL_EVENT:
-		if (READ_OR_PTR(b, t, v, u.ev))
-			sfmt_epoll_event(b, &u.ev);
-		break;
-	case A_EPOLL_EVENTS_OUT:
-		put_array(b, t, v, (uint64_t)ret, sizeof(struct epoll_event), c->limit,
-			  one_epoll_event);
-		break;
-	case A_IOVEC_IN:
-		put_iovec(b, t, v, next, -1, c->limit);
-		break;
-	case A_IOVEC_OUT:
-		put_iovec(b, t, v, next, ret, c->limit);
-		break;
-	case A_MSGHDR_IN:
-		put_msghdr(b, t, v, -1, c->limit);
-		break;
-	case A_MSGHDR_OUT:
-		put_msghdr(b, t, v, ret, c->limit);
-		break;
-	case A_SOCKADDR_IN:
-		put_sockaddr(b, t, v, next);
-		break;
-	case A_SOCKADDR_OUT:
-		if (next && task_read(t, next, &u.len, sizeof(u.len)) == 0)
-			put_sockaddr(b, t, v, u.len);
-		else
-			sfmt_ptr(b, v);
-		break;
-	case A_POLLFD: {
-		uint64_t n = next < MAX_ARRAY ? next : 0;
-		cleanup_free struct pollfd *p = xcalloc(n + 1, sizeof(*p));
-		if (!v || task_read(t, v, p, n * sizeof(*p)) != 0)
-			sfmt_ptr(b, v);
-		else
-			sfmt_pollfds(b, p, n, false);
-		break;
-	}
-	case A_FDSET:
-		put_bitmap(b, t, v, (c->a[0] + 7) / 8);
-		break;
-	case A_CPUSET:
-		put_bitmap(b, t, v, prev);
-		break;
-	case A_CPUSET_OUT:
-		put_bitmap(b, t, v, (uint64_t)ret);
-		break;
-	case A_DIRENTS_OUT:
-		put_dirents(b, t, v, ret);
-		break;
-	case A_ARGV:
-		put_argv(b, t, v, c->limit);
-		break;
-	case A_ENVP:
-		put_envp(b, t, v);
-		break;
-	default:
-		sfmt_hex(b, v);
-		break;
-	}
-}
-
-void strace_format_arg(struct strbuf *b, const struct strace_call *c, int i, bool exiting)
-{
-	uint64_t v = c->a[i];
-	if (!c->d) {
-		sfmt_hex(b, v);
-		return;
-	}
-	enum arg_fmt f = c->d->args[i];
-	if (strace_arg_is_output(f) &&
-	    (!exiting || strace_is_error(c->ret) || c->ret == SYSRET_NORETURN)) {
-		sfmt_ptr(b, v);
-		return;
-	}
-	if (i > 0 && c->d->args[i - 1] == A_FCNTL_CMD) {
-		put_fcntl_arg(b, c->a[i - 1], v);
-		return;
-	}
-	if (f == A_SOCKOPT && i > 0) {
-		put_sockopt(b, c->a[i - 1], v);
-		return;
-	}
-	sfmt_scalar_fn *fn = sfmt_scalar(f);
-	if (fn)
-		fn(b, v);
-	else
-		put_memory_arg(b, c, i);
 }
 
 /* How many arguments strace shows: open's mode only with O_CREAT or
