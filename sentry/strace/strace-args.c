@@ -527,7 +527,7 @@ const struct strace_arg_format strace_arg_formats[A_FMT_COUNT] = {
 /* ---- formatting one argument ---- */
 
 /* The entry of format f; NULL for A_NONE and numbers beyond the enum. */
-static const struct strace_arg_format *format_of(uint8_t f)
+static const struct strace_arg_format *format_of(unsigned f)
 {
 	if (f >= A_FMT_COUNT)
 		return NULL;
@@ -573,6 +573,9 @@ void strace_format_arg(struct strbuf *b, const struct strace_call *c, int i, boo
 		sfmt_hex(b, v);
 }
 
+/* ---- how many arguments, and what follows the result ---- */
+
+/* Whether fcntl command `cmd` takes a third argument. */
 static bool fcntl_has_arg(uint64_t cmd)
 {
 	switch ((int)cmd) {
