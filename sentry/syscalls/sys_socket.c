@@ -354,13 +354,11 @@ SYSCALL_HANDLER(connect)
 	struct file *f = sock_file(t, (int)a[0], &err);
 	if (!f)
 		return err;
-	if (t->call.retry && !t->call.interrupted) {
-		/* Woken when the connection finished (or failed). */
-		int soerr = 0;
-		socklen_t len = sizeof(soerr);
-		if (getsockopt(f->host_fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr)
-			return -soerr;
-	}
+	/* Woken when the connection finished (or failed), connect again: the
+	 * host then reports the outcome (EISCONN, or the pending error) and,
+	 * as Linux's blocking connect does, leaves a failed socket
+	 * unconnected. Reading SO_ERROR instead would leave it "connecting",
+	 * and the next connect would fail with ECONNABORTED. */
 	cleanup_host_addr struct host_addr ha;
 	int rc = sock_addr_in(t, a[1], a[2], false, &ha, NULL);
 	if (rc != 0)
