@@ -155,8 +155,8 @@ static int set_unix_path(struct host_addr *ha, int fd, const char *name)
 /* Read a program address and make it usable by the host. For bind, a
  * filesystem name is created under its resolved parent directory, which
  * is returned in *bound; otherwise the existing socket file is opened. */
-int sock_addr_in(struct task *t, uint64_t addr, uint64_t len, bool bind_name, struct host_addr *ha,
-		 struct unix_name **bound)
+int sock_addr_in(struct task *t, struct file *f, uint64_t addr, uint64_t len, bool bind_name,
+		 struct host_addr *ha, struct unix_name **bound)
 {
 	*ha = (struct host_addr){.tmpfd = -1, .len = (socklen_t)len};
 	if ((int)len < 0 || len > sizeof(ha->ss))
@@ -165,6 +165,12 @@ int sock_addr_in(struct task *t, uint64_t addr, uint64_t len, bool bind_name, st
 		return -EFAULT;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 	if (!unix_path(&ha->ss, ha->len, path))
+		return 0;
+	/* Another family's socket checks (and refuses) the address as it
+	 * is: only AF_UNIX sockets look for a name. */
+	int domain = AF_UNIX;
+	socklen_t dlen = sizeof(domain);
+	if (getsockopt(f->host_fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) == 0 && domain != AF_UNIX)
 		return 0;
 	memset(((struct sockaddr_un *)&ha->ss)->sun_path, 0, sizeof(struct sockaddr_un) - 2);
 	if (!bind_name) {
@@ -320,7 +326,7 @@ SYSCALL_HANDLER(bind)
 		return err;
 	cleanup_host_addr struct host_addr ha;
 	struct unix_name *un = NULL;
-	int rc = sock_addr_in(t, a[1], a[2], true, &ha, &un);
+	int rc = sock_addr_in(t, f, a[1], a[2], true, &ha, &un);
 	if (rc != 0)
 		return rc;
 	/* The socket file's mode follows the program's umask; the sentry is
@@ -360,7 +366,7 @@ SYSCALL_HANDLER(connect)
 	 * unconnected. Reading SO_ERROR instead would leave it "connecting",
 	 * and the next connect would fail with ECONNABORTED. */
 	cleanup_host_addr struct host_addr ha;
-	int rc = sock_addr_in(t, a[1], a[2], false, &ha, NULL);
+	int rc = sock_addr_in(t, f, a[1], a[2], false, &ha, NULL);
 	if (rc != 0)
 		return rc;
 	rc = connect(f->host_fd, (struct sockaddr *)&ha.ss, ha.len) == 0 ? 0 : -errno;

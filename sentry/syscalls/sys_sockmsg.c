@@ -219,7 +219,7 @@ SYSCALL_HANDLER(sendto)
 	cleanup_host_addr struct host_addr ha = {.tmpfd = -1};
 	struct msghdr mh = {0};
 	if (a[4]) {
-		int rc = sock_addr_in(t, a[4], a[5], false, &ha, NULL);
+		int rc = sock_addr_in(t, f, a[4], a[5], false, &ha, NULL);
 		if (rc != 0)
 			return rc;
 		mh.msg_name = &ha.ss;
@@ -253,7 +253,7 @@ static long sendmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int f
 	cleanup_host_addr struct host_addr ha = {.tmpfd = -1};
 	struct msghdr mh = {0};
 	if (pm.msg_name) {
-		rc = sock_addr_in(t, (uint64_t)pm.msg_name, pm.msg_namelen, false, &ha, NULL);
+		rc = sock_addr_in(t, f, (uint64_t)pm.msg_name, pm.msg_namelen, false, &ha, NULL);
 		if (rc != 0)
 			return rc;
 		mh.msg_name = &ha.ss;
