@@ -437,7 +437,9 @@ static long recvmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int f
 	    task_write(t, (uint64_t)pm.msg_control, ctl, mh.msg_controllen) != 0)
 		return -EFAULT;
 	pm.msg_controllen = ctl ? mh.msg_controllen : 0;
-	pm.msg_flags = mh.msg_flags;
+	/* The host echoes the sentry's own MSG_CMSG_CLOEXEC; Linux echoes the
+	 * program's. */
+	pm.msg_flags = (mh.msg_flags & ~MSG_CMSG_CLOEXEC) | (flags & MSG_CMSG_CLOEXEC);
 	return task_write(t, msg_addr, &pm, sizeof(pm)) == 0 ? n : -EFAULT;
 }
 
