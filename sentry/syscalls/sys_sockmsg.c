@@ -99,10 +99,28 @@ static struct file *file_for_received(struct sentry *s, int host)
 	return file_new_host(host, NULL);
 }
 
-/* Host -> program: received host fds become program fds. */
+/* Host -> program: SCM_CREDENTIALS pids become sandbox pids. Every
+ * sender in the sandbox is the sentry on the host, which cannot tell which
+ * process sent: the receiving process is named, which is right for a
+ * process talking to itself and a guess otherwise. A host process outside
+ * the sandbox is, as a pid outside the receiver's pid namespace, 0. */
+static void creds_from_host(struct task *t, struct cmsghdr *c)
+{
+	if (c->cmsg_len < CMSG_LEN(sizeof(struct ucred)))
+		return;
+	struct ucred cr;
+	memcpy(&cr, CMSG_DATA(c), sizeof(cr));
+	cr.pid = cr.pid == getpid() ? t->proc->pid : 0;
+	memcpy(CMSG_DATA(c), &cr, sizeof(cr));
+}
+
+/* Host -> program: received host fds become program fds, credentials
+ * name sandbox pids. */
 static void control_from_host(struct task *t, struct msghdr *mh, bool cloexec)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+			creds_from_host(t, c);
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
 		int *fds = (int *)CMSG_DATA(c);
