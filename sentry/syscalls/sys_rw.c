@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sentry/fs/fs.h"
@@ -28,13 +29,24 @@ static long io_ready(struct task *t, struct file *f, short events)
 	return task_block_fd(t, f->host_fd, events);
 }
 
+/* Wait for `events` on one of the sentry's own nonblocking fds; a
+ * socket's wait ends with EAGAIN at its SO_RCVTIMEO/SO_SNDTIMEO. */
+static long wait_host_fd(struct task *t, struct file *f, short events)
+{
+	struct stat st;
+	if (fstat(f->host_fd, &st) == 0 && S_ISSOCK(st.st_mode))
+		return sock_wait(t, f, 0, events, (events & POLLIN) ? SO_RCVTIMEO : SO_SNDTIMEO,
+				 -EAGAIN);
+	return task_block_fd(t, f->host_fd, events);
+}
+
 /* A host EAGAIN on the sentry's own nonblocking fds: wait unless the
  * program itself is nonblocking. */
 static long io_again(struct task *t, struct file *f, long r, short events)
 {
 	if (r != -EAGAIN || !f->host_nonblock || f->nonblock)
 		return r;
-	return task_block_fd(t, f->host_fd, events);
+	return wait_host_fd(t, f, events);
 }
 
 /* One host transfer between fd and program memory (io.c's helpers). */
@@ -114,8 +126,10 @@ static long write_whole(struct task *t, struct file *f, uint64_t addr, uint64_t 
 				signal_raise_sigpipe(t);
 			return t->call.io_done ? (long)t->call.io_done : n;
 		}
-		long r = task_block_fd(t, f->host_fd, POLLOUT);
-		return r == SYSRET_RESTARTSYS && t->call.io_done ? (long)t->call.io_done : r;
+		long r = wait_host_fd(t, f, POLLOUT);
+		return (r == SYSRET_RESTARTSYS || r == -EAGAIN) && t->call.io_done
+			   ? (long)t->call.io_done
+			   : r;
 	}
 }
 

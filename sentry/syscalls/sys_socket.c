@@ -19,7 +19,8 @@
  *   - connect and sendto open the socket file O_PATH through path.c and
  *     connect to "/proc/self/fd/<fd>";
  *   - names the host reports (peer names, accept, recvfrom) of the form
- *     "/proc/self/fd/<dir>/<name>" are mapped back to sandbox paths.
+ *     "/proc/self/fd/<dir>/<name>" are given back as the path the peer
+ *     bound (or, once that socket is gone, as a sandbox path).
  * Abstract names are passed through (they live in the host's network
  * namespace).
  *
@@ -54,19 +55,37 @@
 
 /* ---- the struct file of a socket ---- */
 
-/* A bound AF_UNIX socket: the directory its host name goes through and
- * the path the program bound (struct file priv). */
+/* A bound AF_UNIX socket: the directory its host name goes through, the
+ * path the program bound and the name the host recorded (struct file
+ * priv). The names of live sockets are listed in bound_names, so that a
+ * name the host reports (peer names, accept, recvfrom) is given back as
+ * the peer bound it, as Linux does. */
 struct unix_name {
 	int dirfd;
 	char *path;
+	char host[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	struct unix_name *next;
 };
+
+static struct unix_name *bound_names;
+
+static void unix_name_free(struct unix_name *un)
+{
+	close(un->dirfd);
+	free(un->path);
+	free(un);
+}
 
 static void unix_name_release(struct file *f)
 {
 	struct unix_name *un = f->priv;
-	close(un->dirfd);
-	free(un->path);
-	free(un);
+	for (struct unix_name **p = &bound_names; *p; p = &(*p)->next) {
+		if (*p == un) {
+			*p = un->next;
+			break;
+		}
+	}
+	unix_name_free(un);
 }
 
 struct file *sock_file(struct task *t, int fd, long *err)
@@ -136,8 +155,8 @@ static int set_unix_path(struct host_addr *ha, int fd, const char *name)
 /* Read a program address and make it usable by the host. For bind, a
  * filesystem name is created under its resolved parent directory, which
  * is returned in *bound; otherwise the existing socket file is opened. */
-int sock_addr_in(struct task *t, uint64_t addr, uint64_t len, bool bind_name, struct host_addr *ha,
-		 struct unix_name **bound)
+int sock_addr_in(struct task *t, struct file *f, uint64_t addr, uint64_t len, bool bind_name,
+		 struct host_addr *ha, struct unix_name **bound)
 {
 	*ha = (struct host_addr){.tmpfd = -1, .len = (socklen_t)len};
 	if ((int)len < 0 || len > sizeof(ha->ss))
@@ -146,6 +165,12 @@ int sock_addr_in(struct task *t, uint64_t addr, uint64_t len, bool bind_name, st
 		return -EFAULT;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 	if (!unix_path(&ha->ss, ha->len, path))
+		return 0;
+	/* Another family's socket checks (and refuses) the address as it
+	 * is: only AF_UNIX sockets look for a name. */
+	int domain = AF_UNIX;
+	socklen_t dlen = sizeof(domain);
+	if (getsockopt(f->host_fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) == 0 && domain != AF_UNIX)
 		return 0;
 	memset(((struct sockaddr_un *)&ha->ss)->sun_path, 0, sizeof(struct sockaddr_un) - 2);
 	if (!bind_name) {
@@ -167,6 +192,8 @@ int sock_addr_in(struct task *t, uint64_t addr, uint64_t len, bool bind_name, st
 	}
 	*bound = xcalloc(1, sizeof(**bound));
 	**bound = (struct unix_name){.dirfd = dirfd, .path = xstrdup(path)};
+	memcpy((*bound)->host, ((struct sockaddr_un *)&ha->ss)->sun_path,
+	       sizeof(((struct sockaddr_un *)0)->sun_path));
 	return 0;
 }
 
@@ -176,6 +203,18 @@ static void unix_name_from_host(struct sentry *s, struct sockaddr_storage *ss, s
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 	if (!unix_path(ss, *len, path) || strncmp(path, MAGIC_PREFIX, strlen(MAGIC_PREFIX)) != 0)
 		return;
+	struct sockaddr_un *su = (struct sockaddr_un *)ss;
+	for (struct unix_name *un = bound_names; un; un = un->next) {
+		if (strcmp(un->host, path) == 0) {
+			/* The path as the peer bound it (relative ones included). */
+			memset(su->sun_path, 0, sizeof(su->sun_path));
+			strncpy(su->sun_path, un->path, sizeof(su->sun_path) - 1);
+			*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+					   strlen(su->sun_path) + 1);
+			return;
+		}
+	}
+	/* A name whose socket is gone: its directory's sandbox path. */
 	int dirfd, used = 0;
 	if (sscanf(path + strlen(MAGIC_PREFIX), "%d%n", &dirfd, &used) != 1)
 		return;
@@ -187,7 +226,6 @@ static void unix_name_from_host(struct sentry *s, struct sockaddr_storage *ss, s
 	cleanup_free char *dir = path_of_host_fd(s, dirfd);
 	if (!dir)
 		return;
-	struct sockaddr_un *su = (struct sockaddr_un *)ss;
 	bool root = strcmp(dir, "/") == 0 && rest[0] == '/';
 	snprintf(su->sun_path, sizeof(su->sun_path), "%s%s", root ? "" : dir, rest);
 	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(su->sun_path) + 1);
@@ -288,7 +326,7 @@ SYSCALL_HANDLER(bind)
 		return err;
 	cleanup_host_addr struct host_addr ha;
 	struct unix_name *un = NULL;
-	int rc = sock_addr_in(t, a[1], a[2], true, &ha, &un);
+	int rc = sock_addr_in(t, f, a[1], a[2], true, &ha, &un);
 	if (rc != 0)
 		return rc;
 	/* The socket file's mode follows the program's umask; the sentry is
@@ -297,14 +335,13 @@ SYSCALL_HANDLER(bind)
 	rc = bind(f->host_fd, (struct sockaddr *)&ha.ss, ha.len) == 0 ? 0 : -errno;
 	umask(old_umask);
 	if (rc == 0 && un && !f->priv) {
+		un->next = bound_names;
+		bound_names = un;
 		f->priv = steal_ptr(un);
 		f->release = unix_name_release;
 	}
-	if (un) {
-		close(un->dirfd);
-		free(un->path);
-		free(un);
-	}
+	if (un)
+		unix_name_free(un);
 	return rc;
 }
 
@@ -323,15 +360,13 @@ SYSCALL_HANDLER(connect)
 	struct file *f = sock_file(t, (int)a[0], &err);
 	if (!f)
 		return err;
-	if (t->call.retry && !t->call.interrupted) {
-		/* Woken when the connection finished (or failed). */
-		int soerr = 0;
-		socklen_t len = sizeof(soerr);
-		if (getsockopt(f->host_fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr)
-			return -soerr;
-	}
+	/* Woken when the connection finished (or failed), connect again: the
+	 * host then reports the outcome (EISCONN, or the pending error) and,
+	 * as Linux's blocking connect does, leaves a failed socket
+	 * unconnected. Reading SO_ERROR instead would leave it "connecting",
+	 * and the next connect would fail with ECONNABORTED. */
 	cleanup_host_addr struct host_addr ha;
-	int rc = sock_addr_in(t, a[1], a[2], false, &ha, NULL);
+	int rc = sock_addr_in(t, f, a[1], a[2], false, &ha, NULL);
 	if (rc != 0)
 		return rc;
 	rc = connect(f->host_fd, (struct sockaddr *)&ha.ss, ha.len) == 0 ? 0 : -errno;

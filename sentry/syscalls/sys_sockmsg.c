@@ -99,10 +99,28 @@ static struct file *file_for_received(struct sentry *s, int host)
 	return file_new_host(host, NULL);
 }
 
-/* Host -> program: received host fds become program fds. */
+/* Host -> program: SCM_CREDENTIALS pids become sandbox pids. Every
+ * sender in the sandbox is the sentry on the host, which cannot tell which
+ * process sent: the receiving process is named, which is right for a
+ * process talking to itself and a guess otherwise. A host process outside
+ * the sandbox is, as a pid outside the receiver's pid namespace, 0. */
+static void creds_from_host(struct task *t, struct cmsghdr *c)
+{
+	if (c->cmsg_len < CMSG_LEN(sizeof(struct ucred)))
+		return;
+	struct ucred cr;
+	memcpy(&cr, CMSG_DATA(c), sizeof(cr));
+	cr.pid = cr.pid == getpid() ? t->proc->pid : 0;
+	memcpy(CMSG_DATA(c), &cr, sizeof(cr));
+}
+
+/* Host -> program: received host fds become program fds, credentials
+ * name sandbox pids. */
 static void control_from_host(struct task *t, struct msghdr *mh, bool cloexec)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+			creds_from_host(t, c);
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
 		int *fds = (int *)CMSG_DATA(c);
@@ -219,7 +237,7 @@ SYSCALL_HANDLER(sendto)
 	cleanup_host_addr struct host_addr ha = {.tmpfd = -1};
 	struct msghdr mh = {0};
 	if (a[4]) {
-		int rc = sock_addr_in(t, a[4], a[5], false, &ha, NULL);
+		int rc = sock_addr_in(t, f, a[4], a[5], false, &ha, NULL);
 		if (rc != 0)
 			return rc;
 		mh.msg_name = &ha.ss;
@@ -253,7 +271,7 @@ static long sendmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int f
 	cleanup_host_addr struct host_addr ha = {.tmpfd = -1};
 	struct msghdr mh = {0};
 	if (pm.msg_name) {
-		rc = sock_addr_in(t, (uint64_t)pm.msg_name, pm.msg_namelen, false, &ha, NULL);
+		rc = sock_addr_in(t, f, (uint64_t)pm.msg_name, pm.msg_namelen, false, &ha, NULL);
 		if (rc != 0)
 			return rc;
 		mh.msg_name = &ha.ss;
@@ -437,7 +455,9 @@ static long recvmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int f
 	    task_write(t, (uint64_t)pm.msg_control, ctl, mh.msg_controllen) != 0)
 		return -EFAULT;
 	pm.msg_controllen = ctl ? mh.msg_controllen : 0;
-	pm.msg_flags = mh.msg_flags;
+	/* The host echoes the sentry's own MSG_CMSG_CLOEXEC; Linux echoes the
+	 * program's. */
+	pm.msg_flags = (mh.msg_flags & ~MSG_CMSG_CLOEXEC) | (flags & MSG_CMSG_CLOEXEC);
 	return task_write(t, msg_addr, &pm, sizeof(pm)) == 0 ? n : -EFAULT;
 }
 

@@ -74,11 +74,12 @@ static inline void host_addr_release(struct host_addr *ha)
 #define cleanup_host_addr __attribute__((cleanup(host_addr_release)))
 
 struct unix_name;
-/* Read a program address into *ha, usable by the host (AF_UNIX names
- * become paths through the sentry's /proc/self/fd). For bind
- * (`bind_name`) the name's parent directory is returned in *bound. */
-int sock_addr_in(struct task *t, uint64_t addr, uint64_t len, bool bind_name, struct host_addr *ha,
-		 struct unix_name **bound);
+/* Read a program address for socket `f` into *ha, usable by the host
+ * (on AF_UNIX sockets, AF_UNIX names become paths through the sentry's
+ * /proc/self/fd). For bind (`bind_name`) the name's parent directory is
+ * returned in *bound. */
+int sock_addr_in(struct task *t, struct file *f, uint64_t addr, uint64_t len, bool bind_name,
+		 struct host_addr *ha, struct unix_name **bound);
 /* Give an address to the program: at most `cap` bytes at `addr`; the full
  * length goes to *outlen. */
 int sock_addr_out(struct task *t, struct sockaddr_storage *ss, socklen_t len, uint64_t addr,
