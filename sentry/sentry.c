@@ -13,7 +13,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <cpuid.h>
 
@@ -40,6 +43,15 @@ static size_t xstate_size(void)
 	if (!__get_cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx) || ebx < 512)
 		return 4096;
 	return ebx;
+}
+
+static uint64_t host_effective_caps(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {{0}};
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return 0;
+	return (uint64_t)data[1].effective << 32 | data[0].effective;
 }
 
 static int open_root(struct sentry *s, const char *root, struct error *e)
@@ -97,6 +109,7 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 	s->scratch_size = SCRATCH_SIZE;
 	s->scratch = xmalloc(SCRATCH_SIZE);
 	s->hwcap = getauxval(AT_HWCAP);
+	s->host_caps = host_effective_caps();
 	s->hwcap2 = getauxval(AT_HWCAP2);
 	s->minsigstksz = getauxval(AT_MINSIGSTKSZ);
 	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus) != 0)

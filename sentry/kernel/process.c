@@ -162,6 +162,11 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 		c->fs = fs_copy(t->fs);
 	}
 	c->sigmask = t->sigmask;
+	c->sched = t->sched;
+	if (c->sched.reset_on_fork) {
+		/* As Linux: the child starts as an ordinary task. */
+		c->sched = (struct task_sched){.nice = t->sched.nice < 0 ? 0 : t->sched.nice};
+	}
 	c->altstack = ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) ? (stack_t){.ss_flags = SS_DISABLE}
 								      : t->altstack;
 	if (flags & CLONE_CHILD_CLEARTID)
