@@ -71,6 +71,7 @@ static void sentry_release(struct sentry *s)
 	s->finished = true;
 	while (s->tasks)
 		task_exit_group(s->tasks, SIGKILL);
+	shm_release_all(s);
 	strace_finish(s);
 	if (s->sigchld_fd >= 0)
 		close(s->sigchld_fd);

@@ -57,6 +57,8 @@ struct vdso;
 struct strace;
 struct signalfd;
 struct offload;
+struct shm_attach;
+struct shm_segment;
 
 struct mm {
 	int refs;
@@ -68,6 +70,7 @@ struct mm {
 	size_t auxv_words;
 	char *exe_path; /* sandbox path of the executable (/proc/self/exe) */
 	uint64_t vsyscall_tramp; /* page of jumps to vDSO functions, or 0 */
+	struct shm_attach *shm;	 /* System V segments attached here (shm.c) */
 };
 
 struct sigaction_k {
@@ -286,6 +289,8 @@ struct sentry {
 	 * has one of these that msentry lacks (e.g. CAP_SYS_NICE in a
 	 * container that dropped it). */
 	uint64_t host_caps;
+	struct shm_segment *shm; /* the sandbox's System V segments (shm.c) */
+	int shm_next_id;
 	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
 	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
 	struct process *init; /* the sandbox's first process */
@@ -413,6 +418,20 @@ static inline bool task_capable(const struct task *t, int cap)
  * done. Returns SYSRET_BLOCK until then, then fn's result. `arg` must stay
  * valid until fn returns (fn may free it). */
 long task_offload(struct task *t, long (*fn)(void *), void *arg);
+
+/* ---- System V shared memory (shm.c): the sandbox's own namespace ---- */
+/* shmget, shmat, shmdt, shmctl after argument decoding: ids, addresses or
+ * -errno, as Linux. */
+long shm_get(struct task *t, key_t key, size_t size, int flags);
+long shm_attach(struct task *t, int id, uint64_t addr, int flags);
+long shm_detach(struct task *t, uint64_t addr);
+long shm_control(struct task *t, int id, int cmd, uint64_t buf);
+/* An address space copied by fork keeps the attachments; one that goes
+ * (exit, exec) drops them. */
+void shm_mm_copy(struct mm *dst, const struct mm *src);
+void shm_mm_release(struct sentry *s, struct mm *mm);
+/* Every segment, when the sandbox ends. */
+void shm_release_all(struct sentry *s);
 
 /* ---- processes (process.c) ---- */
 /* The clone flags the kernel implements (namespaces and pidfds are not). */

@@ -51,6 +51,7 @@ static struct mm *mm_copy(const struct mm *src, pid_t stub_pid)
 	mm->refs = 1;
 	mm->stub_pid = stub_pid;
 	mm->exe_path = src->exe_path ? xstrdup(src->exe_path) : NULL;
+	shm_mm_copy(mm, src);
 	return mm;
 }
 
@@ -219,6 +220,7 @@ static void mm_release(struct task *t)
 	t->mm = NULL;
 	if (--mm->refs == 0) {
 		platform_kill(mm->stub_pid);
+		shm_mm_release(t->s, mm);
 		free(mm->exe_path);
 		free(mm);
 		return;
