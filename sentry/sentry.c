@@ -13,7 +13,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <cpuid.h>
 
@@ -42,6 +45,15 @@ static size_t xstate_size(void)
 	return ebx;
 }
 
+static uint64_t host_effective_caps(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {{0}};
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return 0;
+	return (uint64_t)data[1].effective << 32 | data[0].effective;
+}
+
 static int open_root(struct sentry *s, const char *root, struct error *e)
 {
 	s->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -59,6 +71,7 @@ static void sentry_release(struct sentry *s)
 	s->finished = true;
 	while (s->tasks)
 		task_exit_group(s->tasks, SIGKILL);
+	shm_release_all(s);
 	strace_finish(s);
 	if (s->sigchld_fd >= 0)
 		close(s->sigchld_fd);
@@ -97,6 +110,7 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 	s->scratch_size = SCRATCH_SIZE;
 	s->scratch = xmalloc(SCRATCH_SIZE);
 	s->hwcap = getauxval(AT_HWCAP);
+	s->host_caps = host_effective_caps();
 	s->hwcap2 = getauxval(AT_HWCAP2);
 	s->minsigstksz = getauxval(AT_MINSIGSTKSZ);
 	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus) != 0)

@@ -56,6 +56,9 @@ struct fs_info;
 struct vdso;
 struct strace;
 struct signalfd;
+struct offload;
+struct shm_attach;
+struct shm_segment;
 
 struct mm {
 	int refs;
@@ -67,6 +70,7 @@ struct mm {
 	size_t auxv_words;
 	char *exe_path; /* sandbox path of the executable (/proc/self/exe) */
 	uint64_t vsyscall_tramp; /* page of jumps to vDSO functions, or 0 */
+	struct shm_attach *shm;	 /* System V segments attached here (shm.c) */
 };
 
 struct sigaction_k {
@@ -175,6 +179,7 @@ struct syscall_call {
 	size_t io_done;	   /* bytes a blocking write/send/recv moved before it waited */
 	bool futex_woken;  /* a FUTEX_WAKE picked this waiter */
 	pid_t vfork_child; /* vfork: the child this parent waits for */
+	struct offload *offload; /* a host call running on a helper (offload.c) */
 };
 
 enum task_state {
@@ -192,6 +197,14 @@ struct task {
 	struct fd_table *files;
 	struct fs_info *fs;
 	uint64_t sigmask;
+	/* Scheduling as the program sees it (sched_setscheduler, nice): the
+	 * sandbox's view; the host schedules every stub as msentry itself. */
+	struct task_sched {
+		int policy;	    /* SCHED_OTHER... */
+		int priority;	    /* 1..99 for SCHED_FIFO/RR, else 0 */
+		int nice;	    /* -20..19 */
+		bool reset_on_fork; /* SCHED_RESET_ON_FORK */
+	} sched;
 	uint64_t saved_sigmask;	/* sigsuspend/ppoll: restored after the handler */
 	bool restore_sigmask;
 	stack_t altstack;
@@ -272,6 +285,12 @@ struct sentry {
 	 * __vdso_getcpu (vsyscall slots 0, 1, 2); 0: do not patch to it. */
 	uint64_t vsyscall_targets[3];
 	uint64_t hwcap, hwcap2, minsigstksz;
+	/* The capabilities msentry itself runs with: the sandbox's root never
+	 * has one of these that msentry lacks (e.g. CAP_SYS_NICE in a
+	 * container that dropped it). */
+	uint64_t host_caps;
+	struct shm_segment *shm; /* the sandbox's System V segments (shm.c) */
+	int shm_next_id;
 	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
 	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
 	struct process *init; /* the sandbox's first process */
@@ -385,6 +404,34 @@ long futex_wait(struct task *t, uint64_t addr, uint32_t expected, uint64_t timeo
  * nr_requeue others to `addr2` (compare: only if *addr == cmpval). */
 long futex_requeue(struct task *t, uint64_t addr, int nr_wake, int nr_requeue, uint64_t addr2,
 		   bool compare, uint32_t cmpval, bool private_key);
+
+/* Whether t may use capability `cap` (CAP_SYS_NICE...): the sandbox's
+ * root, and only if msentry itself has it. */
+static inline bool task_capable(const struct task *t, int cap)
+{
+	return t->proc->euid == 0 && (t->s->host_caps & (1ULL << cap));
+}
+
+/* ---- host calls off the sentry's thread (offload.c) ---- */
+/* Run fn(arg) (a blocking host call: 0 or -errno) on a helper thread; the
+ * task waits, uninterruptibly, and the syscall is run again when it is
+ * done. Returns SYSRET_BLOCK until then, then fn's result. `arg` must stay
+ * valid until fn returns (fn may free it). */
+long task_offload(struct task *t, long (*fn)(void *), void *arg);
+
+/* ---- System V shared memory (shm.c): the sandbox's own namespace ---- */
+/* shmget, shmat, shmdt, shmctl after argument decoding: ids, addresses or
+ * -errno, as Linux. */
+long shm_get(struct task *t, key_t key, size_t size, int flags);
+long shm_attach(struct task *t, int id, uint64_t addr, int flags);
+long shm_detach(struct task *t, uint64_t addr);
+long shm_control(struct task *t, int id, int cmd, uint64_t buf);
+/* An address space copied by fork keeps the attachments; one that goes
+ * (exit, exec) drops them. */
+void shm_mm_copy(struct mm *dst, const struct mm *src);
+void shm_mm_release(struct sentry *s, struct mm *mm);
+/* Every segment, when the sandbox ends. */
+void shm_release_all(struct sentry *s);
 
 /* ---- processes (process.c) ---- */
 /* The clone flags the kernel implements (namespaces and pidfds are not). */

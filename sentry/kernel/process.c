@@ -51,6 +51,7 @@ static struct mm *mm_copy(const struct mm *src, pid_t stub_pid)
 	mm->refs = 1;
 	mm->stub_pid = stub_pid;
 	mm->exe_path = src->exe_path ? xstrdup(src->exe_path) : NULL;
+	shm_mm_copy(mm, src);
 	return mm;
 }
 
@@ -162,6 +163,11 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 		c->fs = fs_copy(t->fs);
 	}
 	c->sigmask = t->sigmask;
+	c->sched = t->sched;
+	if (c->sched.reset_on_fork) {
+		/* As Linux: the child starts as an ordinary task. */
+		c->sched = (struct task_sched){.nice = t->sched.nice < 0 ? 0 : t->sched.nice};
+	}
 	c->altstack = ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) ? (stack_t){.ss_flags = SS_DISABLE}
 								      : t->altstack;
 	if (flags & CLONE_CHILD_CLEARTID)
@@ -214,6 +220,7 @@ static void mm_release(struct task *t)
 	t->mm = NULL;
 	if (--mm->refs == 0) {
 		platform_kill(mm->stub_pid);
+		shm_mm_release(t->s, mm);
 		free(mm->exe_path);
 		free(mm);
 		return;

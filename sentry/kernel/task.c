@@ -29,6 +29,7 @@ static void drop_old_mm(struct task *t, struct stub_thread *old)
 		return;
 	if (--mm->refs == 0) {
 		platform_kill(mm->stub_pid);
+		shm_mm_release(t->s, mm);
 		free(mm->exe_path);
 		free(mm);
 	} else {

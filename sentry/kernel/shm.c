@@ -1,0 +1,298 @@
+/* System V shared memory (shmget, shmat, shmdt, shmctl), for the sandbox.
+ *
+ * The sandbox has its own IPC namespace: the segments live in the sentry
+ * (s->shm), never in the host's table, so programs in different sandboxes
+ * (or on the host) can never meet through a key. Each segment is a host
+ * memfd of the sentry's; shmat maps it MAP_SHARED into the caller's stub
+ * through the platform, exactly as mmap of a shared file is, so processes
+ * that attach one segment share its pages. Attachments are recorded in the
+ * address space (struct mm) so that fork copies them, and exec and exit
+ * drop them, with the segment's attach count kept as Linux keeps it: a
+ * segment marked IPC_RMID goes when its last attachment does.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sentry/kernel/kernel.h"
+
+#define SHMMIN_K 1
+#define SHMMAX_K 0x7fffffffffffffffUL
+#define SHMMNI_K 4096
+#define SHMLBA_K PAGE_SIZE
+
+struct shm_segment {
+	int id;
+	key_t key;
+	size_t size;
+	int fd; /* the sentry's memfd */
+	struct ipc_perm perm;
+	pid_t cpid, lpid;
+	time_t atime, dtime, ctime;
+	int nattch;
+	bool removed; /* IPC_RMID: goes with its last attachment */
+	struct shm_segment *next;
+};
+
+struct shm_attach {
+	uint64_t addr, len;
+	struct shm_segment *seg;
+	struct shm_attach *next;
+};
+
+static struct shm_segment *by_id(struct sentry *s, int id)
+{
+	for (struct shm_segment *g = s->shm; g; g = g->next)
+		if (g->id == id)
+			return g;
+	return NULL;
+}
+
+static void destroy(struct sentry *s, struct shm_segment *seg)
+{
+	for (struct shm_segment **p = &s->shm; *p; p = &(*p)->next) {
+		if (*p == seg) {
+			*p = seg->next;
+			break;
+		}
+	}
+	close(seg->fd);
+	free(seg);
+}
+
+/* Linux's ipcperms: owner, group or other bits of the mode, or root. */
+static bool allowed(struct task *t, const struct shm_segment *g, int want)
+{
+	struct process *p = t->proc;
+	if (p->euid == 0)
+		return true;
+	int bits = p->euid == g->perm.uid || p->euid == g->perm.cuid ? g->perm.mode >> 6
+		   : p->egid == g->perm.gid || p->egid == g->perm.cgid ? g->perm.mode >> 3
+								       : g->perm.mode;
+	return (bits & want & 7) == (want & 7);
+}
+
+static long create(struct task *t, key_t key, size_t size, int flags)
+{
+	struct sentry *s = t->s;
+	if (size < SHMMIN_K || size > SHMMAX_K)
+		return -EINVAL;
+	int count = 0;
+	for (struct shm_segment *g = s->shm; g; g = g->next)
+		count++;
+	if (count >= SHMMNI_K)
+		return -ENOSPC;
+	char name[32];
+	snprintf(name, sizeof(name), "SYSV%08x", (unsigned)key);
+	int fd = memfd_create(name, MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)PAGE_UP(size)) != 0) {
+		close(fd);
+		return -ENOMEM;
+	}
+	struct shm_segment *g = xcalloc(1, sizeof(*g));
+	*g = (struct shm_segment){.id = s->shm_next_id++, .key = key, .size = size, .fd = fd,
+				  .cpid = t->proc->pid, .ctime = time(NULL), .next = s->shm};
+	g->perm.__key = key;
+	g->perm.uid = g->perm.cuid = t->proc->euid;
+	g->perm.gid = g->perm.cgid = t->proc->egid;
+	g->perm.mode = (unsigned short)(flags & 0777);
+	s->shm = g;
+	return g->id;
+}
+
+long shm_get(struct task *t, key_t key, size_t size, int flags)
+{
+	if (key != IPC_PRIVATE) {
+		for (struct shm_segment *g = t->s->shm; g; g = g->next) {
+			if (g->removed || g->key != key)
+				continue;
+			if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
+				return -EEXIST;
+			if (size > g->size)
+				return -EINVAL;
+			return allowed(t, g, (flags >> 6) & 7) ? g->id : -EACCES;
+		}
+		if (!(flags & IPC_CREAT))
+			return -ENOENT;
+	}
+	return create(t, key, size, flags);
+}
+
+long shm_attach(struct task *t, int id, uint64_t addr, int flags)
+{
+	struct shm_segment *g = id < 0 ? NULL : by_id(t->s, id);
+	if (!g)
+		return -EINVAL;
+	if (addr & (SHMLBA_K - 1)) {
+		if (!(flags & SHM_RND))
+			return -EINVAL;
+		addr &= ~(uint64_t)(SHMLBA_K - 1);
+	}
+	bool ro = (flags & SHM_RDONLY) != 0;
+	if (!allowed(t, g, ro ? 4 : 6))
+		return -EACCES;
+	uint64_t len = PAGE_UP(g->size);
+	if (addr && (addr >= PROGRAM_ADDR_LIMIT || len > PROGRAM_ADDR_LIMIT - addr))
+		return -EINVAL;
+	uint64_t prot = PROT_READ | (ro ? 0 : PROT_WRITE) | ((flags & SHM_EXEC) ? PROT_EXEC : 0);
+	uint64_t mflags = MAP_SHARED;
+	if (addr)
+		mflags |= (flags & SHM_REMAP) ? MAP_FIXED : MAP_FIXED_NOREPLACE;
+	long at = platform_mmap(t->th, addr, len, prot, mflags, g->fd, 0);
+	if (at == -EEXIST)
+		return -EINVAL; /* Linux: the range is in use and SHM_REMAP not given */
+	if (at < 0)
+		return at;
+	struct shm_attach *a = xcalloc(1, sizeof(*a));
+	*a = (struct shm_attach){.addr = (uint64_t)at, .len = len, .seg = g, .next = t->mm->shm};
+	t->mm->shm = a;
+	g->nattch++;
+	g->lpid = t->proc->pid;
+	g->atime = time(NULL);
+	return at;
+}
+
+/* Drop one attachment's count; the segment goes if it was removed. */
+static void unref(struct sentry *s, struct task *t, struct shm_segment *g)
+{
+	g->nattch--;
+	g->dtime = time(NULL);
+	if (t)
+		g->lpid = t->proc->pid;
+	if (g->removed && g->nattch == 0)
+		destroy(s, g);
+}
+
+long shm_detach(struct task *t, uint64_t addr)
+{
+	for (struct shm_attach **p = &t->mm->shm; *p; p = &(*p)->next) {
+		struct shm_attach *a = *p;
+		if (a->addr != addr)
+			continue;
+		platform_munmap(t->th, a->addr, a->len);
+		*p = a->next;
+		unref(t->s, t, a->seg);
+		free(a);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void shm_mm_copy(struct mm *dst, const struct mm *src)
+{
+	dst->shm = NULL;
+	for (const struct shm_attach *a = src->shm; a; a = a->next) {
+		struct shm_attach *c = xcalloc(1, sizeof(*c));
+		*c = *a;
+		c->next = dst->shm;
+		dst->shm = c;
+		a->seg->nattch++;
+	}
+}
+
+void shm_mm_release(struct sentry *s, struct mm *mm)
+{
+	while (mm->shm) {
+		struct shm_attach *a = mm->shm;
+		mm->shm = a->next;
+		unref(s, NULL, a->seg);
+		free(a);
+	}
+}
+
+void shm_release_all(struct sentry *s)
+{
+	while (s->shm)
+		destroy(s, s->shm);
+}
+
+static void fill_ds(const struct shm_segment *g, struct shmid_ds *ds)
+{
+	memset(ds, 0, sizeof(*ds));
+	ds->shm_perm = g->perm;
+	ds->shm_perm.mode |= g->removed ? SHM_DEST : 0;
+	ds->shm_segsz = g->size;
+	ds->shm_atime = g->atime;
+	ds->shm_dtime = g->dtime;
+	ds->shm_ctime = g->ctime;
+	ds->shm_cpid = g->cpid;
+	ds->shm_lpid = g->lpid;
+	ds->shm_nattch = (shmatt_t)g->nattch;
+}
+
+static long control_info(struct task *t, int cmd, uint64_t buf)
+{
+	if (cmd == IPC_INFO) {
+		struct shminfo info = {.shmmax = SHMMAX_K, .shmmin = SHMMIN_K, .shmmni = SHMMNI_K,
+				       .shmseg = SHMMNI_K, .shmall = SHMMAX_K / PAGE_SIZE};
+		if (task_write(t, buf, &info, sizeof(info)) != 0)
+			return -EFAULT;
+	} else {
+		struct shm_info info = {0};
+		for (struct shm_segment *g = t->s->shm; g; g = g->next) {
+			info.used_ids++;
+			info.shm_tot += PAGE_UP(g->size) / PAGE_SIZE;
+			info.shm_rss += PAGE_UP(g->size) / PAGE_SIZE;
+		}
+		if (task_write(t, buf, &info, sizeof(info)) != 0)
+			return -EFAULT;
+	}
+	int highest = 0;
+	for (struct shm_segment *g = t->s->shm; g; g = g->next)
+		if (g->id > highest)
+			highest = g->id;
+	return highest;
+}
+
+long shm_control(struct task *t, int id, int cmd, uint64_t buf)
+{
+	if (cmd == IPC_INFO || cmd == SHM_INFO)
+		return control_info(t, cmd, buf);
+	struct shm_segment *g = id < 0 ? NULL : by_id(t->s, id);
+	if (!g)
+		return -EINVAL;
+	struct process *p = t->proc;
+	bool owner = p->euid == 0 || p->euid == g->perm.uid || p->euid == g->perm.cuid;
+	struct shmid_ds ds;
+	switch (cmd) {
+	case IPC_STAT:
+	case SHM_STAT:
+	case SHM_STAT_ANY:
+		if (cmd != SHM_STAT_ANY && !allowed(t, g, 4))
+			return -EACCES;
+		fill_ds(g, &ds);
+		if (task_write(t, buf, &ds, sizeof(ds)) != 0)
+			return -EFAULT;
+		return cmd == IPC_STAT ? 0 : g->id;
+	case IPC_SET:
+		if (!owner)
+			return -EPERM;
+		if (task_read(t, buf, &ds, sizeof(ds)) != 0)
+			return -EFAULT;
+		g->perm.uid = ds.shm_perm.uid;
+		g->perm.gid = ds.shm_perm.gid;
+		g->perm.mode = (unsigned short)((g->perm.mode & ~0777) | (ds.shm_perm.mode & 0777));
+		g->ctime = time(NULL);
+		return 0;
+	case IPC_RMID:
+		if (!owner)
+			return -EPERM;
+		g->removed = true;
+		g->key = IPC_PRIVATE;
+		if (g->nattch == 0)
+			destroy(t->s, g);
+		return 0;
+	case SHM_LOCK:
+	case SHM_UNLOCK:
+		return owner ? 0 : -EPERM;
+	default:
+		return -EINVAL;
+	}
+}
