@@ -91,9 +91,10 @@ SYSCALL_HANDLER(mkdir)
 SYSCALL_HANDLER(mknodat)
 {
 	mode_t type = (mode_t)a[2] & S_IFMT;
-	/* Devices stay the host's business: only FIFOs, sockets and files. */
+	/* Devices stay the host's business: only FIFOs, sockets and files.
+	 * A type that is no file type at all is EINVAL, as in Linux. */
 	if (type != S_IFIFO && type != S_IFREG && type != 0 && type != S_IFSOCK)
-		return -EPERM;
+		return type == S_IFCHR || type == S_IFBLK || type == S_IFDIR ? -EPERM : -EINVAL;
 	cleanup_close int parent = -1;
 	char last[NAME_MAX + 1];
 	int rc = parent_of(t, (int)a[0], a[1], &parent, last);
