@@ -60,6 +60,9 @@ SYSCALL_HANDLER(fstat)
 SYSCALL_HANDLER(statx)
 {
 	int flags = (int)a[2];
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE) ||
+	    (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+		return -EINVAL;
 	cleanup_at_target struct at_target tg;
 	int rc = at_target_resolve(t, (int)a[0], a[1], flags, &tg);
 	if (rc != 0)
@@ -73,7 +76,7 @@ SYSCALL_HANDLER(statx)
 
 static long access_common(struct task *t, int dirfd, uint64_t path, int mode, int flags)
 {
-	if (mode & ~(R_OK | W_OK | X_OK))
+	if (mode & ~(R_OK | W_OK | X_OK) || flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	cleanup_at_target struct at_target tg;
 	int rc = at_target_resolve(t, dirfd, path, flags, &tg);
