@@ -274,6 +274,13 @@ SYSCALL_HANDLER(fchdir)
 
 SYSCALL_HANDLER(getcwd)
 {
+	/* The cwd is kept as a path: a removed directory is one whose path
+	 * no longer names a directory. */
+	int fd = path_open(t, AT_FDCWD, t->fs->cwd, O_PATH | O_DIRECTORY, 0);
+	if (fd == -ENOENT)
+		return -ENOENT;
+	if (fd >= 0)
+		close(fd);
 	size_t len = strlen(t->fs->cwd) + 1;
 	if (a[1] < len)
 		return -ERANGE;
