@@ -119,8 +119,24 @@ SYSCALL_HANDLER(unlinkat)
 	int rc = parent_of(t, (int)a[0], a[1], &parent, last);
 	if (rc != 0)
 		return rc;
-	if (strcmp(last, ".") == 0)
-		return (a[2] & AT_REMOVEDIR) ? -EINVAL : -EISDIR;
+	if (strcmp(last, ".") == 0) {
+		/* path_parent resolved ".", ".." or "/" whole: Linux answers
+		 * by what the last component was. */
+		char path[PATH_MAX];
+		rc = task_read_path(t, a[1], path);
+		if (rc != 0)
+			return rc;
+		size_t n = strlen(path);
+		while (n > 1 && path[n - 1] == '/')
+			path[--n] = '\0';
+		const char *slash = strrchr(path, '/');
+		const char *name = slash ? slash + 1 : path;
+		if (!(a[2] & AT_REMOVEDIR))
+			return -EISDIR;
+		if (strcmp(name, "..") == 0)
+			return -ENOTEMPTY;
+		return strcmp(path, "/") == 0 ? -EBUSY : -EINVAL;
+	}
 	return ret_errno(unlinkat(parent, last, (int)a[2]));
 }
 
