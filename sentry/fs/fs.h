@@ -21,6 +21,10 @@ long io_read(struct task *t, int fd, uint64_t buf, size_t count, const off_t *of
 long io_write(struct task *t, int fd, uint64_t buf, size_t count, const off_t *off);
 long io_readv(struct task *t, int fd, uint64_t iov, int cnt, const off_t *off);
 long io_writev(struct task *t, int fd, uint64_t iov, int cnt, const off_t *off);
+/* io_writev without the first `skip` bytes of the vectors (a blocking
+ * writev going on after a short host write). */
+long io_writev_skip(struct task *t, int fd, uint64_t iov, int cnt, const off_t *off,
+		    size_t skip);
 /* Read and validate a program iovec array. 0 or -errno; *out malloc'ed. */
 int io_read_iovec(struct task *t, uint64_t addr, int cnt, struct iovec **out, size_t *total);
 

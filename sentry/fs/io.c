@@ -20,6 +20,36 @@ static bool is_regular(int fd)
 	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+#define IO_PAGE 4096UL
+
+/* Copy between program memory and the sentry as far as the program's
+ * memory is mapped, as Linux's copy_to_user/copy_from_user do: the number
+ * of bytes copied before the first fault. */
+static size_t copy_partial(struct task *t, uint64_t addr, void *buf, size_t len, bool out)
+{
+	if ((out ? task_write(t, addr, buf, len) : task_read(t, addr, buf, len)) == 0)
+		return len;
+	size_t done = 0;
+	while (done < len) {
+		size_t chunk = IO_PAGE - ((addr + done) & (IO_PAGE - 1));
+		if (chunk > len - done)
+			chunk = len - done;
+		char *p = (char *)buf + done;
+		if ((out ? task_write(t, addr + done, p, chunk) : task_read(t, addr + done, p, chunk)) != 0)
+			break;
+		done += chunk;
+	}
+	return done;
+}
+
+/* Bytes read from the host but not copied to the program go back to the
+ * file where the file has a position to go back to. */
+static void unread(int fd, size_t n)
+{
+	if (n)
+		lseek(fd, -(off_t)n, SEEK_CUR);
+}
+
 long io_read(struct task *t, int fd, uint64_t buf, size_t count, const off_t *off)
 {
 	struct sentry *s = t->s;
@@ -30,8 +60,13 @@ long io_read(struct task *t, int fd, uint64_t buf, size_t count, const off_t *of
 				: read(fd, s->scratch, chunk);
 		if (n < 0)
 			return done ? (long)done : -errno;
-		if (n > 0 && task_write(t, buf + done, s->scratch, (size_t)n) != 0)
+		size_t copied = n > 0 ? copy_partial(t, buf + done, s->scratch, (size_t)n, true) : 0;
+		if (copied < (size_t)n) {
+			if (!off)
+				unread(fd, (size_t)n - copied);
+			done += copied;
 			return done ? (long)done : -EFAULT;
+		}
 		done += (size_t)n;
 		/* Only a full chunk from a regular file means more may follow
 		 * without blocking. */
@@ -47,14 +82,17 @@ long io_write(struct task *t, int fd, uint64_t buf, size_t count, const off_t *o
 	size_t done = 0;
 	while (done < count) {
 		size_t chunk = count - done < s->scratch_size ? count - done : s->scratch_size;
-		if (task_read(t, buf + done, s->scratch, chunk) != 0)
+		size_t got = copy_partial(t, buf + done, s->scratch, chunk, false);
+		if (got == 0)
 			return done ? (long)done : -EFAULT;
+		bool fault = got < chunk;
+		chunk = got;
 		ssize_t n = off ? pwrite(fd, s->scratch, chunk, *off + (off_t)done)
 				: write(fd, s->scratch, chunk);
 		if (n < 0)
 			return done ? (long)done : -errno;
 		done += (size_t)n;
-		if ((size_t)n < chunk)
+		if ((size_t)n < chunk || fault)
 			break;
 	}
 	return (long)done;
@@ -98,15 +136,20 @@ long io_readv(struct task *t, int fd, uint64_t iov_addr, int cnt, const off_t *o
 	size_t left = (size_t)n, at = 0;
 	for (int i = 0; i < cnt && left > 0; i++) {
 		size_t part = iov[i].iov_len < left ? iov[i].iov_len : left;
-		if (task_write(t, (uint64_t)iov[i].iov_base, s->scratch + at, part) != 0)
+		size_t copied = copy_partial(t, (uint64_t)iov[i].iov_base, s->scratch + at, part, true);
+		at += copied;
+		left -= copied;
+		if (copied < part) {
+			if (!off)
+				unread(fd, left);
 			return at ? (long)at : -EFAULT;
-		at += part;
-		left -= part;
+		}
 	}
 	return n;
 }
 
-long io_writev(struct task *t, int fd, uint64_t iov_addr, int cnt, const off_t *off)
+long io_writev_skip(struct task *t, int fd, uint64_t iov_addr, int cnt, const off_t *off,
+		    size_t skip)
 {
 	struct sentry *s = t->s;
 	cleanup_free struct iovec *iov = NULL;
@@ -116,13 +159,31 @@ long io_writev(struct task *t, int fd, uint64_t iov_addr, int cnt, const off_t *
 		return rc;
 	size_t at = 0;
 	for (int i = 0; i < cnt && at < s->scratch_size; i++) {
+		uint64_t base = (uint64_t)iov[i].iov_base;
 		size_t part = iov[i].iov_len;
+		if (skip >= part) {
+			skip -= part;
+			continue;
+		}
+		base += skip;
+		part -= skip;
+		skip = 0;
 		if (part > s->scratch_size - at)
 			part = s->scratch_size - at;
-		if (task_read(t, (uint64_t)iov[i].iov_base, s->scratch + at, part) != 0)
-			return -EFAULT;
-		at += part;
+		/* Linux writes what it gathered before a fault. */
+		size_t got = copy_partial(t, base, s->scratch + at, part, false);
+		at += got;
+		if (got < part) {
+			if (at == 0)
+				return -EFAULT;
+			break;
+		}
 	}
 	ssize_t n = off ? pwrite(fd, s->scratch, at, *off) : write(fd, s->scratch, at);
 	return n < 0 ? -errno : n;
+}
+
+long io_writev(struct task *t, int fd, uint64_t iov_addr, int cnt, const off_t *off)
+{
+	return io_writev_skip(t, fd, iov_addr, cnt, off, 0);
 }

@@ -7,7 +7,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "sentry/kernel/files.h"
@@ -90,10 +92,110 @@ struct fd_table *fd_table_copy(const struct fd_table *src)
 	return ft;
 }
 
+/* ---- POSIX record locks: see files.h ---- */
+
+struct lock_desc {
+	struct fd_table *owner;
+	dev_t dev;
+	ino_t ino;
+	int host;  /* the owner's own open file description of the file */
+	pid_t pid; /* the sandbox pid that took the first lock, for F_GETLK */
+	struct lock_desc *next;
+};
+
+static struct lock_desc *lock_descs;
+
+static bool file_inode(const struct file *f, struct stat *st)
+{
+	return f->host_fd >= 0 && fstat(f->host_fd, st) == 0 && S_ISREG(st->st_mode);
+}
+
+int posix_lock_fd(struct task *t, struct file *f, bool create)
+{
+	struct stat st;
+	if (!file_inode(f, &st))
+		return -EINVAL;
+	for (struct lock_desc *d = lock_descs; d; d = d->next)
+		if (d->owner == t->files && d->dev == st.st_dev && d->ino == st.st_ino)
+			return d->host;
+	if (!create)
+		return -ENOENT;
+	char magic[64];
+	snprintf(magic, sizeof(magic), "/proc/self/fd/%d", f->host_fd);
+	/* Read-write if the sentry may, so that one description serves read
+	 * and write locks through any of the table's fds (the program's own
+	 * fd's mode is checked by the caller). */
+	int host = open(magic, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (host < 0) {
+		int acc = fcntl(f->host_fd, F_GETFL);
+		host = acc < 0 ? -1 : open(magic, (acc & O_ACCMODE) | O_CLOEXEC | O_NOCTTY);
+	}
+	if (host < 0)
+		return -errno;
+	struct lock_desc *d = xcalloc(1, sizeof(*d));
+	*d = (struct lock_desc){.owner = t->files, .dev = st.st_dev, .ino = st.st_ino,
+			       .host = host, .pid = t->proc->pid, .next = lock_descs};
+	lock_descs = d;
+	return host;
+}
+
+pid_t posix_lock_holder(int asker, const struct flock *l)
+{
+	struct stat st;
+	if (fstat(asker, &st) != 0)
+		return -1;
+	/* The holder is the description that does not see the lock: F_GETLK
+	 * never reports the asker's own locks. */
+	for (struct lock_desc *d = lock_descs; d; d = d->next) {
+		if (d->host == asker || d->dev != st.st_dev || d->ino != st.st_ino)
+			continue;
+		struct flock q = *l;
+		q.l_whence = SEEK_SET;
+		q.l_pid = 0;
+		if (fcntl(d->host, F_OFD_GETLK, &q) != 0)
+			continue;
+		if (q.l_type == F_UNLCK || q.l_start != l->l_start || q.l_len != l->l_len ||
+		    q.l_type != l->l_type)
+			return d->pid;
+	}
+	return -1;
+}
+
+static void lock_release(struct fd_table *ft, struct file *f)
+{
+	struct stat st;
+	if (!lock_descs || !f || !file_inode(f, &st))
+		return;
+	for (struct lock_desc **p = &lock_descs; *p; p = &(*p)->next) {
+		struct lock_desc *d = *p;
+		if (d->owner == ft && d->dev == st.st_dev && d->ino == st.st_ino) {
+			close(d->host);
+			*p = d->next;
+			free(d);
+			return;
+		}
+	}
+}
+
+static void lock_release_table(struct fd_table *ft)
+{
+	for (struct lock_desc **p = &lock_descs; *p;) {
+		struct lock_desc *d = *p;
+		if (d->owner != ft) {
+			p = &d->next;
+			continue;
+		}
+		close(d->host);
+		*p = d->next;
+		free(d);
+	}
+}
+
 void fd_table_put(struct fd_table *ft)
 {
 	if (!ft || --ft->refs > 0)
 		return;
+	lock_release_table(ft);
 	for (int i = 0; i < ft->size; i++)
 		file_put(ft->slots[i].file);
 	free(ft->slots);
@@ -128,6 +230,7 @@ int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec)
 	grow(ft, fd + 1);
 	struct file *old = ft->slots[fd].file;
 	ft->slots[fd] = (struct fd_slot){.file = f, .cloexec = cloexec};
+	lock_release(ft, old);
 	file_put(old);
 	return fd;
 }
@@ -166,6 +269,7 @@ int fd_close(struct task *t, int fd)
 	if (!f)
 		return -EBADF;
 	t->files->slots[fd] = (struct fd_slot){0};
+	lock_release(t->files, f);
 	file_put(f);
 	return 0;
 }
@@ -174,6 +278,7 @@ void fd_close_on_exec(struct fd_table *ft)
 {
 	for (int i = 0; i < ft->size; i++) {
 		if (ft->slots[i].file && ft->slots[i].cloexec) {
+			lock_release(ft, ft->slots[i].file);
 			file_put(ft->slots[i].file);
 			ft->slots[i] = (struct fd_slot){0};
 		}

@@ -5,6 +5,7 @@
 #ifndef MSENTRY_SENTRY_KERNEL_FILES_H
 #define MSENTRY_SENTRY_KERNEL_FILES_H
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -79,6 +80,25 @@ struct file *fd_lookup(struct task *t, int fd);
 int fd_host(struct task *t, int fd);
 int fd_close(struct task *t, int fd);
 void fd_close_on_exec(struct fd_table *ft);
+
+/* ---- POSIX record locks (fd.c) ----
+ * Every host lock is taken by the one sentry process, so the host alone
+ * would see one owner for all of the sandbox. A POSIX lock's owner in
+ * Linux is the fd table (files_struct): for each (fd table, regular file)
+ * that locks, the sentry opens its own host open file description of the
+ * file and takes OFD locks on it. OFD locks conflict between descriptions
+ * and with POSIX and flock locks as POSIX locks between processes do, and
+ * belong to no host process. Closing any of the table's fds for the file
+ * (close, dup2 over it, close-on-exec) or the table's end (exit) closes
+ * that description and so drops its locks, as Linux drops a process's
+ * POSIX locks. */
+/* The lock description of t's fd table for `f` (created if `create`), or
+ * -errno; -ENOENT: none yet. */
+int posix_lock_fd(struct task *t, struct file *f, bool create);
+/* The sandbox pid owning a lock that `l` reports (F_OFD_GETLK on
+ * `asker`, l_pid -1), found among the other tables' descriptions of the
+ * same file, or -1. */
+pid_t posix_lock_holder(int asker, const struct flock *l);
 
 /* ---- paths (path.c) ---- */
 /* Sandbox-absolute form of (dirfd, path): 0 or -errno. *out is malloc'ed. */

@@ -98,7 +98,8 @@ static int open_in_root(struct sentry *s, const char *abs, int flags, mode_t mod
 {
 	struct open_how how = {
 		.flags = (uint64_t)((flags & VALID_OPEN_FLAGS) | O_CLOEXEC),
-		.mode = (flags & (O_CREAT | O_TMPFILE)) ? (mode & 07777) : 0,
+		/* O_TMPFILE includes O_DIRECTORY: only the whole of it takes a mode. */
+		.mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? (mode & 07777) : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	long fd = syscall(SYS_openat2, s->root_fd, below_root(abs), &how, sizeof(how));

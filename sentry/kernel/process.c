@@ -524,7 +524,11 @@ long task_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_ad
 		struct error e = {0};
 		struct process *p = t->proc;
 		struct task *vparent = p->vfork_parent;
-		rc = task_exec(t, abs, (const char *const *)argv, (const char *const *)envp, &e);
+		/* A path the cwd resolves is passed as given: a script's
+		 * interpreter and AT_EXECFN see it as the program wrote it. */
+		bool as_given = n > 0 && (dirfd == AT_FDCWD || path[0] == '/');
+		rc = task_exec(t, as_given ? path : abs, (const char *const *)argv,
+			       (const char *const *)envp, &e);
 		if (rc == 0) {
 			kill_other_threads(t);
 			signal_reset_on_exec(p);

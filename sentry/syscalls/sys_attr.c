@@ -75,6 +75,8 @@ SYSCALL_HANDLER(fchown)
 SYSCALL_HANDLER(utimensat)
 {
 	struct timespec ts[2], *tsp = NULL;
+	if (a[3] & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
 	if (a[2]) {
 		if (task_read(t, a[2], ts, sizeof(ts)) != 0)
 			return -EFAULT;

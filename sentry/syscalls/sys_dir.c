@@ -91,9 +91,10 @@ SYSCALL_HANDLER(mkdir)
 SYSCALL_HANDLER(mknodat)
 {
 	mode_t type = (mode_t)a[2] & S_IFMT;
-	/* Devices stay the host's business: only FIFOs, sockets and files. */
+	/* Devices stay the host's business: only FIFOs, sockets and files.
+	 * A type that is no file type at all is EINVAL, as in Linux. */
 	if (type != S_IFIFO && type != S_IFREG && type != 0 && type != S_IFSOCK)
-		return -EPERM;
+		return type == S_IFCHR || type == S_IFBLK || type == S_IFDIR ? -EPERM : -EINVAL;
 	cleanup_close int parent = -1;
 	char last[NAME_MAX + 1];
 	int rc = parent_of(t, (int)a[0], a[1], &parent, last);
@@ -118,8 +119,24 @@ SYSCALL_HANDLER(unlinkat)
 	int rc = parent_of(t, (int)a[0], a[1], &parent, last);
 	if (rc != 0)
 		return rc;
-	if (strcmp(last, ".") == 0)
-		return (a[2] & AT_REMOVEDIR) ? -EINVAL : -EISDIR;
+	if (strcmp(last, ".") == 0) {
+		/* path_parent resolved ".", ".." or "/" whole: Linux answers
+		 * by what the last component was. */
+		char path[PATH_MAX];
+		rc = task_read_path(t, a[1], path);
+		if (rc != 0)
+			return rc;
+		size_t n = strlen(path);
+		while (n > 1 && path[n - 1] == '/')
+			path[--n] = '\0';
+		const char *slash = strrchr(path, '/');
+		const char *name = slash ? slash + 1 : path;
+		if (!(a[2] & AT_REMOVEDIR))
+			return -EISDIR;
+		if (strcmp(name, "..") == 0)
+			return -ENOTEMPTY;
+		return strcmp(path, "/") == 0 ? -EBUSY : -EINVAL;
+	}
 	return ret_errno(unlinkat(parent, last, (int)a[2]));
 }
 
@@ -183,16 +200,43 @@ SYSCALL_HANDLER(symlink)
 
 SYSCALL_HANDLER(linkat)
 {
-	if (a[4] & ~(uint64_t)AT_SYMLINK_FOLLOW)
+	if (a[4] & ~(uint64_t)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	cleanup_close int from = -1, to = -1;
 	char from_last[NAME_MAX + 1], to_last[NAME_MAX + 1];
-	int rc = parent_of(t, (int)a[0], a[1], &from, from_last);
+	char path[PATH_MAX];
+	long n = task_read_string(t, a[1], path, PATH_MAX);
+	int rc = n < 0 ? (int)n : 0;
+	if (rc == 0 && n == 0 && (a[4] & AT_EMPTY_PATH)) {
+		/* The file behind dirfd itself. */
+		if ((int)a[0] == AT_FDCWD) {
+			from = path_open(t, AT_FDCWD, ".", O_PATH, 0);
+		} else {
+			int host = fd_host(t, (int)a[0]);
+			from = host < 0 ? host : fcntl(host, F_DUPFD_CLOEXEC, 0);
+		}
+		rc = from < 0 ? from : 0;
+	} else if (rc == 0 && n == 0) {
+		rc = -ENOENT;
+	} else if (rc == 0 && (a[4] & AT_SYMLINK_FOLLOW)) {
+		/* Followed (magic links too: an O_TMPFILE file's /proc/self/fd/N). */
+		from = path_open(t, (int)a[0], path, O_PATH, 0);
+		rc = from < 0 ? from : 0;
+	} else if (rc == 0) {
+		rc = path_parent(t, (int)a[0], path, &from, from_last);
+	}
 	if (rc == 0)
 		rc = parent_of(t, (int)a[2], a[3], &to, to_last);
 	if (rc != 0)
 		return rc;
-	return ret_errno(linkat(from, from_last, to, to_last, (int)a[4]));
+	if ((a[4] & AT_SYMLINK_FOLLOW) || n == 0) {
+		/* Linked through the sentry's /proc/self/fd, which needs no
+		 * CAP_DAC_READ_SEARCH as AT_EMPTY_PATH does. */
+		char magic[64];
+		snprintf(magic, sizeof(magic), "/proc/self/fd/%d", from);
+		return ret_errno(linkat(AT_FDCWD, magic, to, to_last, AT_SYMLINK_FOLLOW));
+	}
+	return ret_errno(linkat(from, from_last, to, to_last, 0));
 }
 
 SYSCALL_HANDLER(link)
@@ -246,6 +290,13 @@ SYSCALL_HANDLER(fchdir)
 
 SYSCALL_HANDLER(getcwd)
 {
+	/* The cwd is kept as a path: a removed directory is one whose path
+	 * no longer names a directory. */
+	int fd = path_open(t, AT_FDCWD, t->fs->cwd, O_PATH | O_DIRECTORY, 0);
+	if (fd == -ENOENT)
+		return -ENOENT;
+	if (fd >= 0)
+		close(fd);
 	size_t len = strlen(t->fs->cwd) + 1;
 	if (a[1] < len)
 		return -ERANGE;

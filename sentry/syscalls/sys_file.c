@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <linux/close_range.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sentry/kernel/files.h"
@@ -127,6 +129,68 @@ static long fcntl_lock(struct task *t, int host, int cmd, uint64_t addr)
 	return 0;
 }
 
+/* POSIX record locks (F_GETLK, F_SETLK, F_SETLKW) on regular files are
+ * OFD locks on the fd table's own description of the file (posix_lock_fd,
+ * files.h), so that sandboxed processes conflict with each other. */
+static long fcntl_posix_lock(struct task *t, struct file *f, int cmd, uint64_t addr)
+{
+	struct flock fl;
+	if (task_read(t, addr, &fl, sizeof(fl)) != 0)
+		return -EFAULT;
+	if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK)
+		return -EINVAL;
+	int acc = fcntl(f->host_fd, F_GETFL);
+	if (acc < 0)
+		return -errno;
+	if (acc & O_PATH)
+		return -EBADF;
+	acc &= O_ACCMODE;
+	if (cmd != F_GETLK && ((fl.l_type == F_RDLCK && acc == O_WRONLY) ||
+			       (fl.l_type == F_WRLCK && acc == O_RDONLY)))
+		return -EBADF;
+	/* The lock description has its own file position. */
+	if (fl.l_whence == SEEK_CUR) {
+		off_t pos = lseek(f->host_fd, 0, SEEK_CUR);
+		if (pos < 0)
+			return -errno;
+		if (__builtin_add_overflow(fl.l_start, pos, &fl.l_start))
+			return -EOVERFLOW;
+		fl.l_whence = SEEK_SET;
+	}
+	bool none_yet = cmd == F_GETLK || fl.l_type == F_UNLCK;
+	int host = posix_lock_fd(t, f, !none_yet);
+	cleanup_close int probe = -1;
+	if (host == -ENOENT && fl.l_type == F_UNLCK && cmd != F_GETLK)
+		return 0; /* no locks of this table on the file */
+	if (host == -ENOENT) {
+		/* F_GETLK before any lock: a fresh description asks. */
+		char magic[64];
+		snprintf(magic, sizeof(magic), "/proc/self/fd/%d", f->host_fd);
+		host = probe = open(magic, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (host < 0)
+			return -errno;
+	}
+	if (host < 0)
+		return host;
+	fl.l_pid = 0;
+	if (cmd == F_GETLK) {
+		if (fcntl(host, F_OFD_GETLK, &fl) != 0)
+			return -errno;
+		if (fl.l_type != F_UNLCK && fl.l_pid == -1)
+			fl.l_pid = posix_lock_holder(host, &fl);
+		return task_write(t, addr, &fl, sizeof(fl)) == 0 ? 0 : -EFAULT;
+	}
+	if (fcntl(host, F_OFD_SETLK, &fl) == 0)
+		return 0;
+	if ((errno != EAGAIN && errno != EACCES) || cmd == F_SETLK)
+		return -errno;
+	/* F_SETLKW: the sentry must not wait in the host call (the holder may
+	 * be another sandboxed process it serves): try again in a while. */
+	t->call.deadline_set = false;
+	task_deadline(t, &(struct timespec){0, 10 * 1000 * 1000}, false, CLOCK_MONOTONIC);
+	return task_block(t, BLOCK_SLEEP);
+}
+
 /* O_NONBLOCK of the sentry's own nonblocking fds is the program's view. */
 static long fcntl_getfl(struct file *f)
 {
@@ -167,6 +231,9 @@ SYSCALL_HANDLER(fcntl)
 	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
+		if (f->kind == FILE_HOST && posix_lock_fd(t, f, false) != -EINVAL)
+			return fcntl_posix_lock(t, f, cmd, a[2]);
+		return fcntl_lock(t, f->host_fd, cmd, a[2]);
 	case F_OFD_GETLK:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:

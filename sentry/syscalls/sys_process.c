@@ -3,13 +3,16 @@
  * kernel/task.c); these handlers decode arguments and report results. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/syscalls/syscalls.h"
 
@@ -130,6 +133,27 @@ SYSCALL_HANDLER(execve)
 
 SYSCALL_HANDLER(execveat)
 {
+	int flags = (int)a[4];
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	if (flags & AT_SYMLINK_NOFOLLOW) {
+		/* A symlink as the last component is not followed: ELOOP. */
+		char path[PATH_MAX];
+		long n = task_read_string(t, a[1], path, sizeof(path));
+		if (n < 0)
+			return n;
+		if (n > 0) {
+			cleanup_close int parent = -1;
+			char last[NAME_MAX + 1];
+			int rc = path_parent(t, (int)a[0], path, &parent, last);
+			if (rc != 0)
+				return rc;
+			struct stat st;
+			if (fstatat(parent, last, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				return -ELOOP;
+		}
+	}
 	return task_execve(t, (int)a[0], a[1], a[2], a[3], (int)a[4]);
 }
 

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "sentry/fs/fs.h"
@@ -106,19 +107,30 @@ SYSCALL_HANDLER(read)
 	return f ? stream_io(t, f, POLLIN, transfer_read, a[1], a[2]) : err;
 }
 
-/* A blocking write() to one of the sentry's own pipes or sockets goes on
- * until every byte is written, as Linux's does (t->call.io_done counts across
- * attempts); a signal ends it early with the bytes written so far. */
-static long write_whole(struct task *t, struct file *f, uint64_t addr, uint64_t len)
+/* A blocking write() or writev() to one of the sentry's own pipes or
+ * sockets goes on until every byte is written, as Linux's does
+ * (t->call.io_done counts across attempts); a signal ends it early with the
+ * bytes written so far. For writev, addr is the iovec array and len its
+ * count. */
+static long write_whole(struct task *t, struct file *f, uint64_t addr, uint64_t len,
+			bool vector)
 {
 	if (!t->call.retry)
 		t->call.io_done = 0;
+	size_t total = len;
+	if (vector) {
+		cleanup_free struct iovec *iov = NULL;
+		int rc = io_read_iovec(t, addr, (int)len, &iov, &total);
+		if (rc != 0)
+			return rc;
+	}
 	for (;;) {
-		long n =
-		    io_write(t, f->host_fd, addr + t->call.io_done, len - t->call.io_done, NULL);
+		long n = vector ? io_writev_skip(t, f->host_fd, addr, (int)len, NULL, t->call.io_done)
+				: io_write(t, f->host_fd, addr + t->call.io_done,
+					   len - t->call.io_done, NULL);
 		if (n > 0) {
 			t->call.io_done += (size_t)n;
-			if (t->call.io_done < len)
+			if (t->call.io_done < total)
 				continue;
 		}
 		if (n >= 0 || n != -EAGAIN) {
@@ -138,7 +150,7 @@ SYSCALL_HANDLER(write)
 	long err;
 	struct file *f = transfer_file(t, a[0], &err);
 	if (f && f->host_nonblock && !f->nonblock)
-		return write_whole(t, f, a[1], a[2]);
+		return write_whole(t, f, a[1], a[2], false);
 	return f ? stream_io(t, f, POLLOUT, transfer_write, a[1], a[2]) : err;
 }
 
@@ -176,6 +188,8 @@ SYSCALL_HANDLER(writev)
 {
 	long err;
 	struct file *f = transfer_file(t, a[0], &err);
+	if (f && f->host_nonblock && !f->nonblock)
+		return write_whole(t, f, a[1], a[2], true);
 	return f ? stream_io(t, f, POLLOUT, transfer_writev, a[1], a[2]) : err;
 }
 

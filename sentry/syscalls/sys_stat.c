@@ -60,6 +60,9 @@ SYSCALL_HANDLER(fstat)
 SYSCALL_HANDLER(statx)
 {
 	int flags = (int)a[2];
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE) ||
+	    (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+		return -EINVAL;
 	cleanup_at_target struct at_target tg;
 	int rc = at_target_resolve(t, (int)a[0], a[1], flags, &tg);
 	if (rc != 0)
@@ -73,7 +76,7 @@ SYSCALL_HANDLER(statx)
 
 static long access_common(struct task *t, int dirfd, uint64_t path, int mode, int flags)
 {
-	if (mode & ~(R_OK | W_OK | X_OK))
+	if (mode & ~(R_OK | W_OK | X_OK) || flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	cleanup_at_target struct at_target tg;
 	int rc = at_target_resolve(t, dirfd, path, flags, &tg);
@@ -104,14 +107,25 @@ static long readlink_common(struct task *t, int dirfd, uint64_t path_addr, uint6
 	if (size <= 0)
 		return -EINVAL;
 	char path[PATH_MAX], target[PATH_MAX];
-	int rc = task_read_path(t, path_addr, path);
-	if (rc != 0)
-		return rc;
+	long n = task_read_string(t, path_addr, path, PATH_MAX);
+	if (n < 0)
+		return (int)n;
+	if (n == 0) {
+		/* An empty path reads the symlink behind dirfd (O_PATH|O_NOFOLLOW). */
+		int host = dirfd == AT_FDCWD ? -ENOENT : fd_host(t, dirfd);
+		if (host < 0)
+			return host;
+		n = readlinkat(host, "", target, sizeof(target));
+		if (n < 0)
+			return -errno;
+		if (n > size)
+			n = size;
+		return task_write(t, buf, target, (size_t)n) == 0 ? n : -EFAULT;
+	}
 	cleanup_free char *abs = NULL;
-	rc = path_absolute(t, dirfd, path, &abs);
+	int rc = path_absolute(t, dirfd, path, &abs);
 	if (rc != 0)
 		return rc;
-	long n;
 	if (!procfs_readlink(t, abs, target, sizeof(target), &n)) {
 		int parent;
 		char last[NAME_MAX + 1];
