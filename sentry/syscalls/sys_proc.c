@@ -140,6 +140,8 @@ SYSCALL_HANDLER(setregid)
 SYSCALL_HANDLER(setuid)
 {
 	struct process *p = t->proc;
+	if ((uint32_t)a[0] == (uint32_t)-1)
+		return -EINVAL;
 	if (p->euid == 0)
 		return set_ids(true, &p->ruid, &p->euid, &p->suid, a[0], a[0], a[0]);
 	return set_ids(false, &p->ruid, &p->euid, &p->suid, (uint64_t)-1, a[0], (uint64_t)-1);
@@ -148,6 +150,8 @@ SYSCALL_HANDLER(setuid)
 SYSCALL_HANDLER(setgid)
 {
 	struct process *p = t->proc;
+	if ((uint32_t)a[0] == (uint32_t)-1)
+		return -EINVAL;
 	if (p->euid == 0)
 		return set_ids(true, &p->rgid, &p->egid, &p->sgid, a[0], a[0], a[0]);
 	return set_ids(false, &p->rgid, &p->egid, &p->sgid, (uint64_t)-1, a[0], (uint64_t)-1);
@@ -155,8 +159,17 @@ SYSCALL_HANDLER(setgid)
 
 SYSCALL_HANDLER(setgroups)
 {
-	(void)a;
-	return t->proc->euid == 0 ? 0 : -EPERM;
+	if (t->proc->euid != 0)
+		return -EPERM;
+	if ((uint32_t)a[0] > 65536) /* NGROUPS_MAX */
+		return -EINVAL;
+	/* Not recorded, but read as Linux does. */
+	for (uint64_t i = 0; i < (uint32_t)a[0]; i++) {
+		uint32_t g;
+		if (task_read(t, a[1] + i * sizeof(g), &g, sizeof(g)) != 0)
+			return -EFAULT;
+	}
+	return 0;
 }
 
 SYSCALL_HANDLER(setfsuid)
