@@ -115,6 +115,10 @@ struct process {
 	struct rlimit rlim[RLIM_NLIMITS];
 	uid_t ruid, euid, suid; /* credentials the program sees (host access stays msentry's) */
 	gid_t rgid, egid, sgid;
+	unsigned long personality; /* personality(2), inherited */
+	bool not_dumpable;	   /* PR_SET_DUMPABLE 0 */
+	bool no_new_privs;	   /* PR_SET_NO_NEW_PRIVS, inherited */
+	bool did_exec;		   /* has called execve (setpgid's EACCES) */
 	int nthreads;
 	int exit_signal;   /* sent to the parent at exit (SIGCHLD, or 0) */
 	int exit_status;   /* wait status once exiting */

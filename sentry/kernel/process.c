@@ -76,6 +76,9 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 	memcpy(p->rlim, pp->rlim, sizeof(p->rlim));
 	p->ruid = pp->ruid, p->euid = pp->euid, p->suid = pp->suid;
 	p->rgid = pp->rgid, p->egid = pp->egid, p->sgid = pp->sgid;
+	p->personality = pp->personality;
+	p->not_dumpable = pp->not_dumpable;
+	p->no_new_privs = pp->no_new_privs;
 	if (flags & CLONE_SIGHAND) {
 		p->sighand = pp->sighand;
 		p->sighand->refs++;

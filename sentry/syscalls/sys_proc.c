@@ -411,10 +411,12 @@ SYSCALL_HANDLER(getcpu)
 
 SYSCALL_HANDLER(personality)
 {
-	(void)t;
-	if (a[0] == 0xffffffff || a[0] == 0)
-		return 0; /* PER_LINUX */
-	return -EINVAL;
+	/* Kept per process and inherited; only recorded (no flag changes
+	 * how msentry lays out memory). */
+	unsigned long old = t->proc->personality;
+	if ((uint32_t)a[0] != 0xffffffff)
+		t->proc->personality = (uint32_t)a[0];
+	return (long)old;
 }
 
 SYSCALL_HANDLER(capget)
