@@ -26,6 +26,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
@@ -201,6 +202,8 @@ struct task {
 	stack_t altstack;
 	struct sigpending pending; /* thread-directed signals */
 	uint64_t clear_child_tid, robust_list, robust_len;
+	char comm[16];		/* PR_SET_NAME; valid while comm_mm == mm (exec resets it) */
+	const struct mm *comm_mm;
 	struct syscall_stop sc; /* the syscall being served */
 	struct syscall_call call; /* its per-call state (above) */
 	enum task_state state;
@@ -214,6 +217,17 @@ struct task {
 	struct task *next;	/* in the sentry's task list */
 	struct strace_task *strace; /* --strace: the syscall being traced (strace.c) */
 };
+
+/* The thread's name (comm): set by PR_SET_NAME, else the program's
+ * base name, as Linux sets it at exec. */
+static inline const char *task_comm(const struct task *t)
+{
+	if (t->comm_mm == t->mm && t->comm[0])
+		return t->comm;
+	const char *exe = t->mm->exe_path ? t->mm->exe_path : "?";
+	const char *slash = strrchr(exe, '/');
+	return slash ? slash + 1 : exe;
+}
 
 /* What the layers above the kernel provide; set once by sentry_run and
  * frozen. Every member is set. */

@@ -164,6 +164,10 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 	} else {
 		c->fs = fs_copy(t->fs);
 	}
+	if (t->comm_mm == t->mm && t->comm[0]) {
+		memcpy(c->comm, t->comm, sizeof(c->comm));
+		c->comm_mm = c->mm;
+	}
 	c->sigmask = t->sigmask;
 	c->altstack = ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) ? (stack_t){.ss_flags = SS_DISABLE}
 								      : t->altstack;

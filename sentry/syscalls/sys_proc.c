@@ -438,25 +438,50 @@ SYSCALL_HANDLER(capget)
 
 SYSCALL_HANDLER(prctl)
 {
+	struct process *p = t->proc;
 	switch (a[0]) {
-	case PR_SET_NAME:
-	case PR_SET_PDEATHSIG:
-	case PR_SET_NO_NEW_PRIVS:
+	case PR_SET_NAME: {
+		char name[16];
+		/* Up to 15 bytes and a NUL; reads what the string holds. */
+		size_t n = 0;
+		for (; n < 15; n++) {
+			if (task_read(t, a[1] + n, &name[n], 1) != 0)
+				return -EFAULT;
+			if (name[n] == 0)
+				break;
+		}
+		name[n] = 0;
+		memcpy(t->comm, name, sizeof(name));
+		t->comm_mm = t->mm;
+		return 0;
+	}
 	case PR_SET_DUMPABLE:
+		if (a[1] > 1)
+			return -EINVAL;
+		p->not_dumpable = a[1] == 0;
+		return 0;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a[1] != 1 || a[2] || a[3] || a[4])
+			return -EINVAL;
+		p->no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a[1] || a[2] || a[3] || a[4])
+			return -EINVAL;
+		return p->no_new_privs;
+	case PR_SET_PDEATHSIG:
 	case PR_SET_VMA:
 	case PR_SET_CHILD_SUBREAPER:
 	case PR_SET_KEEPCAPS:
 		return 0;
 	case PR_GET_NAME: {
 		char name[16] = {0};
-		const char *exe = t->mm->exe_path ? t->mm->exe_path : "";
-		const char *slash = strrchr(exe, '/');
-		strncpy(name, slash ? slash + 1 : exe, 15);
+		const char *comm = task_comm(t);
+		memcpy(name, comm, strnlen(comm, 15));
 		return task_write(t, a[1], name, sizeof(name)) == 0 ? 0 : -EFAULT;
 	}
 	case PR_GET_DUMPABLE:
-		return 1;
-	case PR_GET_NO_NEW_PRIVS:
+		return !p->not_dumpable;
 	case PR_GET_CHILD_SUBREAPER:
 	case PR_GET_KEEPCAPS:
 		return 0;
