@@ -113,10 +113,12 @@ SYSCALL_HANDLER(rt_sigqueueinfo)
 
 SYSCALL_HANDLER(rt_sigpending)
 {
-	if (a[1] != 8)
+	/* Linux accepts any size up to its sigset_t and writes that many
+	 * bytes. */
+	if (a[1] > 8)
 		return -EINVAL;
 	uint64_t set = (t->pending.set | t->proc->pending.set) & t->sigmask;
-	return task_write(t, a[0], &set, sizeof(set)) == 0 ? 0 : -EFAULT;
+	return task_write(t, a[0], &set, (size_t)a[1]) == 0 ? 0 : -EFAULT;
 }
 
 SYSCALL_HANDLER(rt_sigsuspend)
@@ -154,6 +156,12 @@ SYSCALL_HANDLER(rt_sigtimedwait)
 	if (task_read(t, a[0], &set, sizeof(set)) != 0)
 		return -EFAULT;
 	set &= ~SIG_UNBLOCKABLE;
+	/* Linux reads and checks the timeout before looking for a signal. */
+	struct timespec ts;
+	if (a[2] && task_read(t, a[2], &ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	if (a[2] && (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L))
+		return -EINVAL;
 	siginfo_t si;
 	int sig = signal_dequeue_set(t, set, &si);
 	if (sig) {
@@ -161,9 +169,6 @@ SYSCALL_HANDLER(rt_sigtimedwait)
 			return -EFAULT;
 		return sig;
 	}
-	struct timespec ts;
-	if (a[2] && task_read(t, a[2], &ts, sizeof(ts)) != 0)
-		return -EFAULT;
 	if (task_deadline(t, a[2] ? &ts : NULL, false, CLOCK_MONOTONIC))
 		return -EAGAIN;
 	if (t->call.interrupted)
