@@ -371,18 +371,37 @@ SYSCALL_HANDLER(times)
 	return now;
 }
 
+/* The size of the kernel's CPU mask (nr_cpu_ids rounded up to longs):
+ * what the host's sched_getaffinity returns. */
+static size_t host_cpumask_size(void)
+{
+	static size_t size;
+	if (!size) {
+		cpu_set_t set;
+		long n = syscall(SYS_sched_getaffinity, 0, sizeof(set), &set);
+		size = n > 0 ? (size_t)n : 8;
+	}
+	return size;
+}
+
 SYSCALL_HANDLER(sched_getaffinity)
 {
 	if (a[0] != 0 && (pid_t)a[0] != t->tid && (pid_t)a[0] != t->proc->pid)
 		return -ESRCH;
 	/* What the program may use is what msentry was given, not the single
 	 * CPU the sentry pins its stubs to. */
-	size_t need = (size_t)((CPU_COUNT(&t->s->cpus) + 63) / 64) * 8;
-	size_t len = sizeof(cpu_set_t);
-	while (len > need && len > 8)
-		len -= 8;
-	if (a[1] < len)
+	size_t len = host_cpumask_size();
+	if (a[1] & 7)
 		return -EINVAL;
+	if (a[1] < len) {
+		/* Linux: the buffer must hold nr_cpu_ids bits. */
+		size_t need = (size_t)((CPU_COUNT(&t->s->cpus) + 63) / 64) * 8;
+		if (a[1] < need)
+			return -EINVAL;
+		len = a[1];
+	}
+	if (len > sizeof(cpu_set_t))
+		len = sizeof(cpu_set_t);
 	return task_write(t, a[2], &t->s->cpus, len) == 0 ? (long)len : -EFAULT;
 }
 
@@ -390,7 +409,15 @@ SYSCALL_HANDLER(sched_setaffinity)
 {
 	if (a[0] != 0 && (pid_t)a[0] != t->tid && (pid_t)a[0] != t->proc->pid)
 		return -ESRCH;
-	return 0;
+	cpu_set_t want;
+	CPU_ZERO(&want);
+	size_t len = a[1] < sizeof(want) ? a[1] : sizeof(want);
+	if (task_read(t, a[2], &want, len) != 0)
+		return -EFAULT;
+	/* Accepted and ignored, but a set with none of the usable CPUs is
+	 * refused as Linux does. */
+	CPU_AND(&want, &want, &t->s->cpus);
+	return CPU_COUNT(&want) ? 0 : -EINVAL;
 }
 
 SYSCALL_HANDLER(sched_yield)
