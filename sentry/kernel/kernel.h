@@ -120,6 +120,8 @@ struct process {
 	bool not_dumpable;	   /* PR_SET_DUMPABLE 0 */
 	bool no_new_privs;	   /* PR_SET_NO_NEW_PRIVS, inherited */
 	bool did_exec;		   /* has called execve (setpgid's EACCES) */
+	bool cap_eff_dropped;	   /* effective capabilities cleared (euid left 0) */
+	bool cap_prm_dropped;	   /* permitted ones too (no uid 0 left) */
 	int nthreads;
 	int exit_signal;   /* sent to the parent at exit (SIGCHLD, or 0) */
 	int exit_status;   /* wait status once exiting */

@@ -79,6 +79,8 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 	p->personality = pp->personality;
 	p->not_dumpable = pp->not_dumpable;
 	p->no_new_privs = pp->no_new_privs;
+	p->cap_eff_dropped = pp->cap_eff_dropped;
+	p->cap_prm_dropped = pp->cap_prm_dropped;
 	if (flags & CLONE_SIGHAND) {
 		p->sighand = pp->sighand;
 		p->sighand->refs++;

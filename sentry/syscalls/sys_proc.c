@@ -103,10 +103,28 @@ static long set_ids(bool privileged, uint32_t *r, uint32_t *e, uint32_t *sv, uin
 	return 0;
 }
 
+/* Linux's capability fixup after a uid change (no keepcaps): losing every
+ * uid 0 clears the permitted and effective sets; the effective uid leaving
+ * 0 clears the effective set, coming back to 0 restores it. */
+static long uid_changed(struct process *p, uid_t or, uid_t oe, uid_t os, long rc)
+{
+	if (rc != 0)
+		return rc;
+	if ((or == 0 || oe == 0 || os == 0) && p->ruid != 0 && p->euid != 0 && p->suid != 0)
+		p->cap_prm_dropped = p->cap_eff_dropped = true;
+	if (oe == 0 && p->euid != 0)
+		p->cap_eff_dropped = true;
+	if (oe != 0 && p->euid == 0 && !p->cap_prm_dropped)
+		p->cap_eff_dropped = false;
+	return 0;
+}
+
 SYSCALL_HANDLER(setresuid)
 {
 	struct process *p = t->proc;
-	return set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], a[2]);
+	uid_t or = p->ruid, oe = p->euid, os = p->suid;
+	return uid_changed(p, or, oe, os,
+			   set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], a[2]));
 }
 
 SYSCALL_HANDLER(setresgid)
@@ -124,7 +142,9 @@ SYSCALL_HANDLER(setreuid)
 				 ((uint32_t)a[1] != (uint32_t)-1 && (uint32_t)a[1] != p->ruid)
 			 ? ((uint32_t)a[1] != (uint32_t)-1 ? a[1] : p->euid)
 			 : (uint64_t)-1;
-	return set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], saved);
+	uid_t or = p->ruid, oe = p->euid, os = p->suid;
+	return uid_changed(p, or, oe, os,
+			   set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], saved));
 }
 
 SYSCALL_HANDLER(setregid)
@@ -142,9 +162,13 @@ SYSCALL_HANDLER(setuid)
 	struct process *p = t->proc;
 	if ((uint32_t)a[0] == (uint32_t)-1)
 		return -EINVAL;
+	uid_t or = p->ruid, oe = p->euid, os = p->suid;
 	if (p->euid == 0)
-		return set_ids(true, &p->ruid, &p->euid, &p->suid, a[0], a[0], a[0]);
-	return set_ids(false, &p->ruid, &p->euid, &p->suid, (uint64_t)-1, a[0], (uint64_t)-1);
+		return uid_changed(p, or, oe, os,
+				   set_ids(true, &p->ruid, &p->euid, &p->suid, a[0], a[0], a[0]));
+	return uid_changed(
+		p, or, oe, os,
+		set_ids(false, &p->ruid, &p->euid, &p->suid, (uint64_t)-1, a[0], (uint64_t)-1));
 }
 
 SYSCALL_HANDLER(setgid)
@@ -452,13 +476,31 @@ SYSCALL_HANDLER(capget)
 	struct __user_cap_data_struct data[2];
 	if (task_read(t, a[0], &hdr, sizeof(hdr)) != 0)
 		return -EFAULT;
+	uint32_t asked = hdr.version;
+	pid_t pid = hdr.pid;
 	hdr.pid = 0;
-	if (syscall(SYS_capget, &hdr, a[1] ? data : NULL) != 0) {
-		int err = errno;
-		task_write(t, a[0], &hdr, sizeof(hdr));
-		return -err;
+	long rc = syscall(SYS_capget, &hdr, a[1] ? data : NULL) != 0 ? -errno : 0;
+	/* An unknown version: Linux writes back the one it prefers. */
+	if (hdr.version != asked && task_write(t, a[0], &hdr, sizeof(hdr)) != 0)
+		return -EFAULT;
+	if (rc != 0 || !a[1])
+		return rc;
+	if (pid < 0)
+		return -EINVAL;
+	struct process *p = t->proc;
+	if (pid != 0 && pid != p->pid) {
+		struct task *o = task_by_tid(t->s, pid);
+		if (!o)
+			return -ESRCH;
+		p = o->proc;
 	}
-	if (a[1] && task_write(t, a[1], data, sizeof(data)) != 0)
+	for (int i = 0; i < 2; i++) {
+		if (p->cap_prm_dropped)
+			data[i].permitted = 0;
+		if (p->cap_eff_dropped)
+			data[i].effective = 0;
+	}
+	if (task_write(t, a[1], data, sizeof(data)) != 0)
 		return -EFAULT;
 	return 0;
 }
