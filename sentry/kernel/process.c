@@ -530,6 +530,7 @@ long task_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_ad
 		if (rc == 0) {
 			kill_other_threads(t);
 			signal_reset_on_exec(p);
+			p->did_exec = true;
 			if (vparent) {
 				task_wake(vparent);
 				p->vfork_parent = NULL;

@@ -153,8 +153,23 @@ SYSCALL_HANDLER(setpgid)
 	struct process *p = process_by_pid(t->s, pid);
 	if (!p || (p != t->proc && p->parent != t->proc))
 		return -ESRCH;
-	if (p->sid == p->pid || p->sid != t->proc->sid)
+	if (p != t->proc) {
+		if (p->sid != t->proc->sid)
+			return -EPERM;
+		if (p->did_exec)
+			return -EACCES;
+	}
+	if (p->sid == p->pid)
 		return -EPERM;
+	/* Linux: the group must exist in the caller's session (or be new,
+	 * named after the process itself). */
+	if (pgid != pid) {
+		bool found = false;
+		for (struct task *u = t->s->tasks; u && !found; u = u->next)
+			found = !u->exiting && u->proc->pgid == pgid && u->proc->sid == t->proc->sid;
+		if (!found)
+			return -EPERM;
+	}
 	p->pgid = pgid;
 	return 0;
 }
