@@ -100,6 +100,10 @@ SYSCALL_HANDLER(rt_sigqueueinfo)
 	siginfo_t si;
 	if (task_read(t, a[2], &si, sizeof(si)) != 0)
 		return -EFAULT;
+	/* Linux: only the kernel may send codes >= 0 (or SI_TKILL) to
+	 * another process. */
+	if ((si.si_code >= 0 || si.si_code == SI_TKILL) && (pid_t)a[0] != t->proc->pid)
+		return -EPERM;
 	struct process *p = process_by_pid(t->s, (pid_t)a[0]);
 	int sig = (int)a[1];
 	if (!p)
