@@ -57,6 +57,17 @@ SYSCALL_HANDLER(sigaltstack)
 	stack_t next, old = t->altstack;
 	if (a[0] && task_read(t, a[0], &next, sizeof(next)) != 0)
 		return -EFAULT;
+	/* Linux's on_sig_stack: running on the alternate stack shows as
+	 * SS_ONSTACK, and the stack cannot be changed from there. */
+	bool on = false;
+	struct user_regs_struct regs;
+	if (!(old.ss_flags & SS_DISABLE) && old.ss_size &&
+	    platform_get_regs(t->th, &regs) == 0)
+		on = regs.rsp > (uint64_t)old.ss_sp && regs.rsp - (uint64_t)old.ss_sp <= old.ss_size;
+	if (on)
+		old.ss_flags = SS_ONSTACK | (old.ss_flags & (int)SS_AUTODISARM_FLAG);
+	if (a[0] && on)
+		return -EPERM;
 	if (a[1] && task_write(t, a[1], &old, sizeof(old)) != 0)
 		return -EFAULT;
 	if (a[0]) {
