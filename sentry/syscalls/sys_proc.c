@@ -317,17 +317,27 @@ SYSCALL_HANDLER(rseq)
 static long rlimit_common(struct task *t, pid_t pid, unsigned res, uint64_t new_addr,
 			  uint64_t old_addr)
 {
-	if (pid != 0 && pid != t->proc->pid)
-		return -ESRCH;
 	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
-	struct rlimit *cur = &t->proc->rlim[res], next;
+	struct process *me = t->proc, *p = me;
+	bool resource_cap = me->euid == 0 && !me->cap_eff_dropped; /* CAP_SYS_RESOURCE */
+	if (pid != 0 && pid != me->pid) {
+		p = process_by_pid(t->s, pid);
+		if (!p)
+			return -ESRCH;
+		/* Linux's check_prlimit_permission. */
+		if (!resource_cap &&
+		    !(me->ruid == p->ruid && me->ruid == p->euid && me->ruid == p->suid &&
+		      me->rgid == p->rgid && me->rgid == p->egid && me->rgid == p->sgid))
+			return -EPERM;
+	}
+	struct rlimit *cur = &p->rlim[res], next;
 	if (new_addr) {
 		if (task_read(t, new_addr, &next, sizeof(next)) != 0)
 			return -EFAULT;
 		if (next.rlim_cur > next.rlim_max)
 			return -EINVAL;
-		if (next.rlim_max > cur->rlim_max && geteuid() != 0)
+		if (next.rlim_max > cur->rlim_max && !resource_cap)
 			return -EPERM;
 	}
 	if (old_addr && task_write(t, old_addr, cur, sizeof(*cur)) != 0)
