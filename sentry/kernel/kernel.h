@@ -100,6 +100,7 @@ struct ptimer {
 	bool used, armed;
 	clockid_t clk;
 	int signo, notify, overrun;
+	int overrun_last; /* of the last signal dequeued: timer_getoverrun */
 	pid_t tid;
 	uint64_t value;
 	struct timespec expiry, interval; /* expiry on CLOCK_MONOTONIC */
@@ -445,6 +446,9 @@ struct ptimer *process_timer(struct task *t, uint64_t id);
  * time on the timer's clock). */
 void ptimer_remaining(const struct ptimer *pt, struct itimerspec *out);
 void ptimer_set(struct ptimer *pt, const struct itimerspec *next, bool absolute);
+/* A timer's signal is being dequeued: fill in its overrun count (Linux
+ * does this at dequeue, and timer_getoverrun then reports it). */
+void ptimer_dequeued(struct process *p, siginfo_t *info);
 /* Fire expired POSIX timers; fold the nearest expiry into *nearest. */
 bool timers_check(struct sentry *s, const struct timespec *now, struct timespec *nearest, bool have);
 

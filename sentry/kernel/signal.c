@@ -300,6 +300,7 @@ static int dequeue(struct task *t, siginfo_t *info)
 	int sig = __builtin_ctzll(pick) + 1;
 	struct sigpending *q = (mine & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
 	take(q, sig, info);
+	ptimer_dequeued(t->proc, info);
 	return sig;
 }
 
@@ -311,6 +312,7 @@ int signal_dequeue_set(struct task *t, uint64_t set, siginfo_t *info)
 	int sig = __builtin_ctzll(ready) + 1;
 	struct sigpending *q = (t->pending.set & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
 	take(q, sig, info);
+	ptimer_dequeued(t->proc, info);
 	return sig;
 }
 

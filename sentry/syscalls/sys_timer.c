@@ -89,7 +89,7 @@ SYSCALL_HANDLER(timer_gettime)
 SYSCALL_HANDLER(timer_getoverrun)
 {
 	struct ptimer *pt = process_timer(t, a[0]);
-	return pt ? pt->overrun : -EINVAL;
+	return pt ? pt->overrun_last : -EINVAL;
 }
 
 SYSCALL_HANDLER(timer_delete)
