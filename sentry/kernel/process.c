@@ -9,6 +9,7 @@
  * the first process is 1, threads and processes share one id space.
  */
 #include <errno.h>
+#include <linux/futex.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/sched.h>
@@ -262,6 +263,50 @@ static void clear_child_tid(struct task *t)
 		futex_wake_addr(t, t->clear_child_tid, false, 1);
 }
 
+/* One lock of a dying thread's robust list (Linux's handle_futex_death):
+ * a word it holds gets FUTEX_OWNER_DIED, keeping FUTEX_WAITERS, and a
+ * waiter is woken. */
+static void robust_futex_death(struct task *t, uint64_t addr)
+{
+	uint32_t v;
+	if ((addr & 3) || task_read(t, addr, &v, sizeof(v)) != 0)
+		return;
+	if ((v & FUTEX_TID_MASK) != (uint32_t)t->tid)
+		return;
+	uint32_t nv = (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+	if (task_write(t, addr, &nv, sizeof(nv)) == 0 && (v & FUTEX_WAITERS))
+		futex_wake_addr(t, addr, false, 1);
+}
+
+/* Walk the robust list registered with set_robust_list, as Linux does at
+ * thread exit (exit_robust_list): at most ROBUST_LIST_LIMIT entries, the
+ * pending one last. */
+static void exit_robust_list(struct task *t)
+{
+	if (!t->robust_list || !t->mm || !t->th)
+		return;
+	struct {
+		uint64_t next;
+		int64_t offset;
+		uint64_t pending;
+	} head;
+	uint64_t list = t->robust_list;
+	t->robust_list = 0; /* once */
+	if (task_read(t, list, &head, sizeof(head)) != 0)
+		return;
+	uint64_t entry = head.next & ~1ULL, pending = head.pending & ~1ULL;
+	for (int limit = 2048; entry != list && limit > 0; limit--) {
+		uint64_t next;
+		if (task_read(t, entry, &next, sizeof(next)) != 0)
+			break;
+		if (entry != pending)
+			robust_futex_death(t, entry + (uint64_t)head.offset);
+		entry = next & ~1ULL;
+	}
+	if (pending)
+		robust_futex_death(t, pending + (uint64_t)head.offset);
+}
+
 static void task_unlink(struct task *t)
 {
 	struct task **pp = &t->s->tasks;
@@ -277,6 +322,7 @@ static void task_release(struct task *t)
 	KERNEL_OBSERVE(t->s, task_exit, t);
 	task_unlink(t);
 	t->exiting = true;
+	exit_robust_list(t);
 	clear_child_tid(t);
 	mm_release(t);
 	platform_thread_free(t->th);
@@ -392,6 +438,10 @@ void task_exit_group(struct task *t, int wait_status)
 	p->exiting = true;
 	p->exit_status = wait_status;
 	p->refs++; /* keep it while its tasks go */
+	/* While the memory is still there. */
+	for (struct task *u = t->s->tasks; u; u = u->next)
+		if (u->proc == p)
+			exit_robust_list(u);
 	kill_own_stub(p);
 	struct task *next;
 	for (struct task *u = t->s->tasks; u; u = next) {
