@@ -165,9 +165,7 @@ static int synth_memory_range(struct task *t, struct strbuf *sb, uint64_t start,
 
 static const char *comm_of(struct task *t)
 {
-	const char *exe = t->mm->exe_path ? t->mm->exe_path : "?";
-	const char *slash = strrchr(exe, '/');
-	return slash ? slash + 1 : exe;
+	return task_comm(t);
 }
 
 static void synth_stat(struct task *t, struct strbuf *sb)

@@ -26,6 +26,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
@@ -103,6 +104,7 @@ struct ptimer {
 	bool used, armed;
 	clockid_t clk;
 	int signo, notify, overrun;
+	int overrun_last; /* of the last signal dequeued: timer_getoverrun */
 	pid_t tid;
 	uint64_t value;
 	struct timespec expiry, interval; /* expiry on CLOCK_MONOTONIC */
@@ -119,6 +121,12 @@ struct process {
 	struct rlimit rlim[RLIM_NLIMITS];
 	uid_t ruid, euid, suid; /* credentials the program sees (host access stays msentry's) */
 	gid_t rgid, egid, sgid;
+	unsigned long personality; /* personality(2), inherited */
+	bool not_dumpable;	   /* PR_SET_DUMPABLE 0 */
+	bool no_new_privs;	   /* PR_SET_NO_NEW_PRIVS, inherited */
+	bool did_exec;		   /* has called execve (setpgid's EACCES) */
+	bool cap_eff_dropped;	   /* effective capabilities cleared (euid left 0) */
+	bool cap_prm_dropped;	   /* permitted ones too (no uid 0 left) */
 	int nthreads;
 	int exit_signal;   /* sent to the parent at exit (SIGCHLD, or 0) */
 	int exit_status;   /* wait status once exiting */
@@ -210,6 +218,8 @@ struct task {
 	stack_t altstack;
 	struct sigpending pending; /* thread-directed signals */
 	uint64_t clear_child_tid, robust_list, robust_len;
+	char comm[16];		/* PR_SET_NAME; valid while comm_mm == mm (exec resets it) */
+	const struct mm *comm_mm;
 	struct syscall_stop sc; /* the syscall being served */
 	struct syscall_call call; /* its per-call state (above) */
 	enum task_state state;
@@ -223,6 +233,17 @@ struct task {
 	struct task *next;	/* in the sentry's task list */
 	struct strace_task *strace; /* --strace: the syscall being traced (strace.c) */
 };
+
+/* The thread's name (comm): set by PR_SET_NAME, else the program's
+ * base name, as Linux sets it at exec. */
+static inline const char *task_comm(const struct task *t)
+{
+	if (t->comm_mm == t->mm && t->comm[0])
+		return t->comm;
+	const char *exe = t->mm->exe_path ? t->mm->exe_path : "?";
+	const char *slash = strrchr(exe, '/');
+	return slash ? slash + 1 : exe;
+}
 
 /* What the layers above the kernel provide; set once by sentry_run and
  * frozen. Every member is set. */
@@ -472,6 +493,9 @@ struct ptimer *process_timer(struct task *t, uint64_t id);
  * time on the timer's clock). */
 void ptimer_remaining(const struct ptimer *pt, struct itimerspec *out);
 void ptimer_set(struct ptimer *pt, const struct itimerspec *next, bool absolute);
+/* A timer's signal is being dequeued: fill in its overrun count (Linux
+ * does this at dequeue, and timer_getoverrun then reports it). */
+void ptimer_dequeued(struct process *p, siginfo_t *info);
 /* Fire expired POSIX timers; fold the nearest expiry into *nearest. */
 bool timers_check(struct sentry *s, const struct timespec *now, struct timespec *nearest, bool have);
 

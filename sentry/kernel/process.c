@@ -9,6 +9,7 @@
  * the first process is 1, threads and processes share one id space.
  */
 #include <errno.h>
+#include <linux/futex.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/sched.h>
@@ -77,6 +78,11 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 	memcpy(p->rlim, pp->rlim, sizeof(p->rlim));
 	p->ruid = pp->ruid, p->euid = pp->euid, p->suid = pp->suid;
 	p->rgid = pp->rgid, p->egid = pp->egid, p->sgid = pp->sgid;
+	p->personality = pp->personality;
+	p->not_dumpable = pp->not_dumpable;
+	p->no_new_privs = pp->no_new_privs;
+	p->cap_eff_dropped = pp->cap_eff_dropped;
+	p->cap_prm_dropped = pp->cap_prm_dropped;
 	if (flags & CLONE_SIGHAND) {
 		p->sighand = pp->sighand;
 		p->sighand->refs++;
@@ -161,6 +167,10 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 		c->fs->refs++;
 	} else {
 		c->fs = fs_copy(t->fs);
+	}
+	if (t->comm_mm == t->mm && t->comm[0]) {
+		memcpy(c->comm, t->comm, sizeof(c->comm));
+		c->comm_mm = c->mm;
 	}
 	c->sigmask = t->sigmask;
 	c->sched = t->sched;
@@ -260,6 +270,50 @@ static void clear_child_tid(struct task *t)
 		futex_wake_addr(t, t->clear_child_tid, false, 1);
 }
 
+/* One lock of a dying thread's robust list (Linux's handle_futex_death):
+ * a word it holds gets FUTEX_OWNER_DIED, keeping FUTEX_WAITERS, and a
+ * waiter is woken. */
+static void robust_futex_death(struct task *t, uint64_t addr)
+{
+	uint32_t v;
+	if ((addr & 3) || task_read(t, addr, &v, sizeof(v)) != 0)
+		return;
+	if ((v & FUTEX_TID_MASK) != (uint32_t)t->tid)
+		return;
+	uint32_t nv = (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+	if (task_write(t, addr, &nv, sizeof(nv)) == 0 && (v & FUTEX_WAITERS))
+		futex_wake_addr(t, addr, false, 1);
+}
+
+/* Walk the robust list registered with set_robust_list, as Linux does at
+ * thread exit (exit_robust_list): at most ROBUST_LIST_LIMIT entries, the
+ * pending one last. */
+static void exit_robust_list(struct task *t)
+{
+	if (!t->robust_list || !t->mm || !t->th)
+		return;
+	struct {
+		uint64_t next;
+		int64_t offset;
+		uint64_t pending;
+	} head;
+	uint64_t list = t->robust_list;
+	t->robust_list = 0; /* once */
+	if (task_read(t, list, &head, sizeof(head)) != 0)
+		return;
+	uint64_t entry = head.next & ~1ULL, pending = head.pending & ~1ULL;
+	for (int limit = 2048; entry != list && limit > 0; limit--) {
+		uint64_t next;
+		if (task_read(t, entry, &next, sizeof(next)) != 0)
+			break;
+		if (entry != pending)
+			robust_futex_death(t, entry + (uint64_t)head.offset);
+		entry = next & ~1ULL;
+	}
+	if (pending)
+		robust_futex_death(t, pending + (uint64_t)head.offset);
+}
+
 static void task_unlink(struct task *t)
 {
 	struct task **pp = &t->s->tasks;
@@ -275,6 +329,7 @@ static void task_release(struct task *t)
 	KERNEL_OBSERVE(t->s, task_exit, t);
 	task_unlink(t);
 	t->exiting = true;
+	exit_robust_list(t);
 	clear_child_tid(t);
 	mm_release(t);
 	platform_thread_free(t->th);
@@ -390,6 +445,10 @@ void task_exit_group(struct task *t, int wait_status)
 	p->exiting = true;
 	p->exit_status = wait_status;
 	p->refs++; /* keep it while its tasks go */
+	/* While the memory is still there. */
+	for (struct task *u = t->s->tasks; u; u = u->next)
+		if (u->proc == p)
+			exit_robust_list(u);
 	kill_own_stub(p);
 	struct task *next;
 	for (struct task *u = t->s->tasks; u; u = next) {
@@ -532,6 +591,7 @@ long task_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_ad
 		if (rc == 0) {
 			kill_other_threads(t);
 			signal_reset_on_exec(p);
+			p->did_exec = true;
 			if (vparent) {
 				task_wake(vparent);
 				p->vfork_parent = NULL;

@@ -300,6 +300,7 @@ static int dequeue(struct task *t, siginfo_t *info)
 	int sig = __builtin_ctzll(pick) + 1;
 	struct sigpending *q = (mine & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
 	take(q, sig, info);
+	ptimer_dequeued(t->proc, info);
 	return sig;
 }
 
@@ -311,6 +312,7 @@ int signal_dequeue_set(struct task *t, uint64_t set, siginfo_t *info)
 	int sig = __builtin_ctzll(ready) + 1;
 	struct sigpending *q = (t->pending.set & SIGBIT(sig)) ? &t->pending : &t->proc->pending;
 	take(q, sig, info);
+	ptimer_dequeued(t->proc, info);
 	return sig;
 }
 
@@ -574,6 +576,20 @@ void signal_reset_on_exec(struct process *p)
 }
 
 
+/* Linux's check_kill_permission in the sandbox's credentials: a sender
+ * with CAP_KILL (effective root that kept its capabilities), one whose
+ * real or effective uid is the target's real or saved uid, or SIGCONT
+ * within the session. */
+static bool may_kill(const struct process *from, const struct process *to, int sig)
+{
+	if (from == to || (from->euid == 0 && !from->cap_eff_dropped))
+		return true;
+	if (from->euid == to->suid || from->euid == to->ruid || from->ruid == to->suid ||
+	    from->ruid == to->ruid)
+		return true;
+	return sig == SIGCONT && from->sid == to->sid;
+}
+
 long signal_kill(struct task *t, pid_t pid, int sig)
 {
 	siginfo_t si;
@@ -585,15 +601,19 @@ long signal_kill(struct task *t, pid_t pid, int sig)
 	struct sentry *s = t->s;
 	if (pid > 0) {
 		struct process *p = process_by_pid(s, pid);
-		if (!p || p->zombie)
-			return p ? 0 : -ESRCH;
+		if (!p)
+			return -ESRCH;
+		if (!may_kill(t->proc, p, sig))
+			return -EPERM;
+		if (p->zombie)
+			return 0;
 		if (sig)
 			signal_send_process(p, sig, &si);
 		return 0;
 	}
 	/* Process groups (0: the caller's) and -1 (everyone but init and self). */
 	pid_t pgid = pid == 0 ? t->proc->pgid : -pid;
-	int found = 0;
+	int found = 0, denied = 0;
 	for (struct task *u = s->tasks; u; u = u->next) {
 		struct process *p = u->proc;
 		if (first_task_of(s, p) != u || p->zombie)
@@ -601,13 +621,19 @@ long signal_kill(struct task *t, pid_t pid, int sig)
 		bool match = pid == -1 ? (p != s->init && p != t->proc) : p->pgid == pgid;
 		if (!match)
 			continue;
+		if (!may_kill(t->proc, p, sig)) {
+			denied++;
+			continue;
+		}
 		found++;
 		if (sig)
 			signal_send_process(p, sig, &si);
 	}
 	if (pid == -1 && sig)
 		signal_send_process(t->proc, sig, &si);
-	return found || pid == -1 ? 0 : -ESRCH;
+	if (found || pid == -1)
+		return 0;
+	return denied ? -EPERM : -ESRCH;
 }
 
 long signal_tkill(struct task *t, pid_t tgid, pid_t tid, int sig)

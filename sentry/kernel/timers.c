@@ -46,7 +46,7 @@ void ptimer_remaining(const struct ptimer *pt, struct itimerspec *out)
 void ptimer_set(struct ptimer *pt, const struct itimerspec *next, bool absolute)
 {
 	pt->interval = next->it_interval;
-	pt->overrun = 0;
+	pt->overrun = pt->overrun_last = 0;
 	pt->armed = ts_ns(&next->it_value) != 0;
 	if (!pt->armed)
 		return;
@@ -59,6 +59,17 @@ void ptimer_set(struct ptimer *pt, const struct itimerspec *next, bool absolute)
 		delay -= ts_ns(&on_clk);
 	}
 	pt->expiry = ns_ts(ts_ns(&now) + (delay > 0 ? delay : 0));
+}
+
+void ptimer_dequeued(struct process *p, siginfo_t *info)
+{
+	if (info->si_code != SI_TIMER || info->si_timerid < 0 ||
+	    info->si_timerid >= PROCESS_TIMERS || !p->timers[info->si_timerid].used)
+		return;
+	struct ptimer *pt = &p->timers[info->si_timerid];
+	info->si_overrun = pt->overrun;
+	pt->overrun_last = pt->overrun;
+	pt->overrun = 0;
 }
 
 static void fire(struct sentry *s, struct process *p, int id, struct ptimer *pt)
@@ -99,10 +110,13 @@ bool timers_check(struct sentry *s, const struct timespec *now, struct timespec 
 			if (ts_ns(&pt->expiry) <= ts_ns(now)) {
 				fire(s, p, i, pt);
 				int64_t iv = ts_ns(&pt->interval);
-				if (iv > 0)
-					pt->expiry = ns_ts(ts_ns(&pt->expiry) + iv *
-						     ((ts_ns(now) - ts_ns(&pt->expiry)) / iv + 1));
-				else
+				if (iv > 0) {
+					/* Periods that passed unseen are overruns too. */
+					int64_t missed = (ts_ns(now) - ts_ns(&pt->expiry)) / iv;
+					if (pt->notify != SIGEV_NONE)
+						pt->overrun += (int)missed;
+					pt->expiry = ns_ts(ts_ns(&pt->expiry) + iv * (missed + 1));
+				} else
 					pt->armed = false;
 			}
 			if (pt->armed && (!have || ts_ns(&pt->expiry) < ts_ns(nearest))) {

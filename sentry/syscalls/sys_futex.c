@@ -12,6 +12,11 @@ SYSCALL_HANDLER(futex)
 	int op = (int)a[1] & FUTEX_CMD_MASK;
 	bool realtime = (a[1] & FUTEX_CLOCK_REALTIME) != 0;
 	bool priv = (a[1] & FUTEX_PRIVATE_FLAG) != 0;
+	/* Linux: a futex word is 4-byte aligned (get_futex_key). */
+	if (a[0] & 3)
+		return -EINVAL;
+	if ((op == FUTEX_REQUEUE || op == FUTEX_CMP_REQUEUE) && (a[4] & 3))
+		return -EINVAL;
 	switch (op) {
 	case FUTEX_WAIT:
 		return futex_wait(t, a[0], (uint32_t)a[2], a[3], FUTEX_BITSET_MATCH_ANY, false,

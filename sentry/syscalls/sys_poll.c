@@ -103,6 +103,19 @@ static int timeout_and_mask(struct task *t, uint64_t ts_addr, uint64_t mask_addr
 	return install_sigmask(t, mask_addr, mask_size);
 }
 
+/* Time left before the deadline, for the timeout write-back of
+ * select and ppoll. */
+static struct timespec remaining(struct task *t)
+{
+	struct timespec now, left = {0, 0};
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t ns = (t->call.deadline.tv_sec - now.tv_sec) * 1000000000LL +
+		     (t->call.deadline.tv_nsec - now.tv_nsec);
+	if (t->call.deadline_set && ns > 0)
+		left = (struct timespec){ns / 1000000000LL, ns % 1000000000LL};
+	return left;
+}
+
 /* ---- poll ---- */
 
 /* Fill in `pfds[i].revents` for the program's pollfds from one host poll
@@ -178,7 +191,17 @@ SYSCALL_HANDLER(ppoll)
 {
 	struct timespec ts, *tsp;
 	int rc = timeout_and_mask(t, a[2], a[3], a[4], &ts, &tsp);
-	return rc != 0 ? rc : poll_common(t, a[0], a[1], tsp);
+	if (rc != 0)
+		return rc;
+	long r = poll_common(t, a[0], a[1], tsp);
+	/* Linux writes the time left back (ready or interrupted); before any
+	 * wait was armed that is the whole timeout. */
+	if (tsp && (r >= 0 || r == -EINTR)) {
+		bool zero = ts.tv_sec == 0 && ts.tv_nsec == 0;
+		struct timespec left = zero || !t->call.deadline_set ? ts : remaining(t);
+		(void)task_write(t, a[2], &left, sizeof(left));
+	}
+	return r;
 }
 
 /* ---- select ---- */
@@ -278,18 +301,6 @@ static int write_sets(struct task *t, const struct fdsets *s, const uint64_t *ad
 		if (addrs[i] && task_write(t, addrs[i], sets[i], s->bytes) != 0)
 			return -EFAULT;
 	return 0;
-}
-
-/* Time left before the deadline, for select's timeout write-back. */
-static struct timespec remaining(struct task *t)
-{
-	struct timespec now, left = {0, 0};
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	int64_t ns = (t->call.deadline.tv_sec - now.tv_sec) * 1000000000LL +
-		     (t->call.deadline.tv_nsec - now.tv_nsec);
-	if (t->call.deadline_set && ns > 0)
-		left = (struct timespec){ns / 1000000000LL, ns % 1000000000LL};
-	return left;
 }
 
 /* select and pselect6. `ts_addr`/`is_timeval`: where the timeout is, so

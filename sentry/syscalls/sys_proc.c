@@ -103,10 +103,28 @@ static long set_ids(bool privileged, uint32_t *r, uint32_t *e, uint32_t *sv, uin
 	return 0;
 }
 
+/* Linux's capability fixup after a uid change (no keepcaps): losing every
+ * uid 0 clears the permitted and effective sets; the effective uid leaving
+ * 0 clears the effective set, coming back to 0 restores it. */
+static long uid_changed(struct process *p, uid_t or, uid_t oe, uid_t os, long rc)
+{
+	if (rc != 0)
+		return rc;
+	if ((or == 0 || oe == 0 || os == 0) && p->ruid != 0 && p->euid != 0 && p->suid != 0)
+		p->cap_prm_dropped = p->cap_eff_dropped = true;
+	if (oe == 0 && p->euid != 0)
+		p->cap_eff_dropped = true;
+	if (oe != 0 && p->euid == 0 && !p->cap_prm_dropped)
+		p->cap_eff_dropped = false;
+	return 0;
+}
+
 SYSCALL_HANDLER(setresuid)
 {
 	struct process *p = t->proc;
-	return set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], a[2]);
+	uid_t or = p->ruid, oe = p->euid, os = p->suid;
+	return uid_changed(p, or, oe, os,
+			   set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], a[2]));
 }
 
 SYSCALL_HANDLER(setresgid)
@@ -124,7 +142,9 @@ SYSCALL_HANDLER(setreuid)
 				 ((uint32_t)a[1] != (uint32_t)-1 && (uint32_t)a[1] != p->ruid)
 			 ? ((uint32_t)a[1] != (uint32_t)-1 ? a[1] : p->euid)
 			 : (uint64_t)-1;
-	return set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], saved);
+	uid_t or = p->ruid, oe = p->euid, os = p->suid;
+	return uid_changed(p, or, oe, os,
+			   set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], saved));
 }
 
 SYSCALL_HANDLER(setregid)
@@ -140,14 +160,22 @@ SYSCALL_HANDLER(setregid)
 SYSCALL_HANDLER(setuid)
 {
 	struct process *p = t->proc;
+	if ((uint32_t)a[0] == (uint32_t)-1)
+		return -EINVAL;
+	uid_t or = p->ruid, oe = p->euid, os = p->suid;
 	if (p->euid == 0)
-		return set_ids(true, &p->ruid, &p->euid, &p->suid, a[0], a[0], a[0]);
-	return set_ids(false, &p->ruid, &p->euid, &p->suid, (uint64_t)-1, a[0], (uint64_t)-1);
+		return uid_changed(p, or, oe, os,
+				   set_ids(true, &p->ruid, &p->euid, &p->suid, a[0], a[0], a[0]));
+	return uid_changed(
+		p, or, oe, os,
+		set_ids(false, &p->ruid, &p->euid, &p->suid, (uint64_t)-1, a[0], (uint64_t)-1));
 }
 
 SYSCALL_HANDLER(setgid)
 {
 	struct process *p = t->proc;
+	if ((uint32_t)a[0] == (uint32_t)-1)
+		return -EINVAL;
 	if (p->euid == 0)
 		return set_ids(true, &p->rgid, &p->egid, &p->sgid, a[0], a[0], a[0]);
 	return set_ids(false, &p->rgid, &p->egid, &p->sgid, (uint64_t)-1, a[0], (uint64_t)-1);
@@ -155,8 +183,17 @@ SYSCALL_HANDLER(setgid)
 
 SYSCALL_HANDLER(setgroups)
 {
-	(void)a;
-	return t->proc->euid == 0 ? 0 : -EPERM;
+	if (t->proc->euid != 0)
+		return -EPERM;
+	if ((uint32_t)a[0] > 65536) /* NGROUPS_MAX */
+		return -EINVAL;
+	/* Not recorded, but read as Linux does. */
+	for (uint64_t i = 0; i < (uint32_t)a[0]; i++) {
+		uint32_t g;
+		if (task_read(t, a[1] + i * sizeof(g), &g, sizeof(g)) != 0)
+			return -EFAULT;
+	}
+	return 0;
 }
 
 SYSCALL_HANDLER(setfsuid)
@@ -280,17 +317,27 @@ SYSCALL_HANDLER(rseq)
 static long rlimit_common(struct task *t, pid_t pid, unsigned res, uint64_t new_addr,
 			  uint64_t old_addr)
 {
-	if (pid != 0 && pid != t->proc->pid)
-		return -ESRCH;
 	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
-	struct rlimit *cur = &t->proc->rlim[res], next;
+	struct process *me = t->proc, *p = me;
+	bool resource_cap = me->euid == 0 && !me->cap_eff_dropped; /* CAP_SYS_RESOURCE */
+	if (pid != 0 && pid != me->pid) {
+		p = process_by_pid(t->s, pid);
+		if (!p)
+			return -ESRCH;
+		/* Linux's check_prlimit_permission. */
+		if (!resource_cap &&
+		    !(me->ruid == p->ruid && me->ruid == p->euid && me->ruid == p->suid &&
+		      me->rgid == p->rgid && me->rgid == p->egid && me->rgid == p->sgid))
+			return -EPERM;
+	}
+	struct rlimit *cur = &p->rlim[res], next;
 	if (new_addr) {
 		if (task_read(t, new_addr, &next, sizeof(next)) != 0)
 			return -EFAULT;
 		if (next.rlim_cur > next.rlim_max)
 			return -EINVAL;
-		if (next.rlim_max > cur->rlim_max && geteuid() != 0)
+		if (next.rlim_max > cur->rlim_max && !resource_cap)
 			return -EPERM;
 	}
 	if (old_addr && task_write(t, old_addr, cur, sizeof(*cur)) != 0)
@@ -358,18 +405,37 @@ SYSCALL_HANDLER(times)
 	return now;
 }
 
+/* The size of the kernel's CPU mask (nr_cpu_ids rounded up to longs):
+ * what the host's sched_getaffinity returns. */
+static size_t host_cpumask_size(void)
+{
+	static size_t size;
+	if (!size) {
+		cpu_set_t set;
+		long n = syscall(SYS_sched_getaffinity, 0, sizeof(set), &set);
+		size = n > 0 ? (size_t)n : 8;
+	}
+	return size;
+}
+
 SYSCALL_HANDLER(sched_getaffinity)
 {
 	if (a[0] != 0 && (pid_t)a[0] != t->tid && (pid_t)a[0] != t->proc->pid)
 		return -ESRCH;
 	/* What the program may use is what msentry was given, not the single
 	 * CPU the sentry pins its stubs to. */
-	size_t need = (size_t)((CPU_COUNT(&t->s->cpus) + 63) / 64) * 8;
-	size_t len = sizeof(cpu_set_t);
-	while (len > need && len > 8)
-		len -= 8;
-	if (a[1] < len)
+	size_t len = host_cpumask_size();
+	if (a[1] & 7)
 		return -EINVAL;
+	if (a[1] < len) {
+		/* Linux: the buffer must hold nr_cpu_ids bits. */
+		size_t need = (size_t)((CPU_COUNT(&t->s->cpus) + 63) / 64) * 8;
+		if (a[1] < need)
+			return -EINVAL;
+		len = a[1];
+	}
+	if (len > sizeof(cpu_set_t))
+		len = sizeof(cpu_set_t);
 	return task_write(t, a[2], &t->s->cpus, len) == 0 ? (long)len : -EFAULT;
 }
 
@@ -377,7 +443,15 @@ SYSCALL_HANDLER(sched_setaffinity)
 {
 	if (a[0] != 0 && (pid_t)a[0] != t->tid && (pid_t)a[0] != t->proc->pid)
 		return -ESRCH;
-	return 0;
+	cpu_set_t want;
+	CPU_ZERO(&want);
+	size_t len = a[1] < sizeof(want) ? a[1] : sizeof(want);
+	if (task_read(t, a[2], &want, len) != 0)
+		return -EFAULT;
+	/* Accepted and ignored, but a set with none of the usable CPUs is
+	 * refused as Linux does. */
+	CPU_AND(&want, &want, &t->s->cpus);
+	return CPU_COUNT(&want) ? 0 : -EINVAL;
 }
 
 SYSCALL_HANDLER(sched_yield)
@@ -398,10 +472,12 @@ SYSCALL_HANDLER(getcpu)
 
 SYSCALL_HANDLER(personality)
 {
-	(void)t;
-	if (a[0] == 0xffffffff || a[0] == 0)
-		return 0; /* PER_LINUX */
-	return -EINVAL;
+	/* Kept per process and inherited; only recorded (no flag changes
+	 * how msentry lays out memory). */
+	unsigned long old = t->proc->personality;
+	if ((uint32_t)a[0] != 0xffffffff)
+		t->proc->personality = (uint32_t)a[0];
+	return (long)old;
 }
 
 SYSCALL_HANDLER(capget)
@@ -410,38 +486,81 @@ SYSCALL_HANDLER(capget)
 	struct __user_cap_data_struct data[2];
 	if (task_read(t, a[0], &hdr, sizeof(hdr)) != 0)
 		return -EFAULT;
+	uint32_t asked = hdr.version;
+	pid_t pid = hdr.pid;
 	hdr.pid = 0;
-	if (syscall(SYS_capget, &hdr, a[1] ? data : NULL) != 0) {
-		int err = errno;
-		task_write(t, a[0], &hdr, sizeof(hdr));
-		return -err;
+	long rc = syscall(SYS_capget, &hdr, a[1] ? data : NULL) != 0 ? -errno : 0;
+	/* An unknown version: Linux writes back the one it prefers. */
+	if (hdr.version != asked && task_write(t, a[0], &hdr, sizeof(hdr)) != 0)
+		return -EFAULT;
+	if (rc != 0 || !a[1])
+		return rc;
+	if (pid < 0)
+		return -EINVAL;
+	struct process *p = t->proc;
+	if (pid != 0 && pid != p->pid) {
+		struct task *o = task_by_tid(t->s, pid);
+		if (!o)
+			return -ESRCH;
+		p = o->proc;
 	}
-	if (a[1] && task_write(t, a[1], data, sizeof(data)) != 0)
+	for (int i = 0; i < 2; i++) {
+		if (p->cap_prm_dropped)
+			data[i].permitted = 0;
+		if (p->cap_eff_dropped)
+			data[i].effective = 0;
+	}
+	if (task_write(t, a[1], data, sizeof(data)) != 0)
 		return -EFAULT;
 	return 0;
 }
 
 SYSCALL_HANDLER(prctl)
 {
+	struct process *p = t->proc;
 	switch (a[0]) {
-	case PR_SET_NAME:
-	case PR_SET_PDEATHSIG:
-	case PR_SET_NO_NEW_PRIVS:
+	case PR_SET_NAME: {
+		char name[16];
+		/* Up to 15 bytes and a NUL; reads what the string holds. */
+		size_t n = 0;
+		for (; n < 15; n++) {
+			if (task_read(t, a[1] + n, &name[n], 1) != 0)
+				return -EFAULT;
+			if (name[n] == 0)
+				break;
+		}
+		name[n] = 0;
+		memcpy(t->comm, name, sizeof(name));
+		t->comm_mm = t->mm;
+		return 0;
+	}
 	case PR_SET_DUMPABLE:
+		if (a[1] > 1)
+			return -EINVAL;
+		p->not_dumpable = a[1] == 0;
+		return 0;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a[1] != 1 || a[2] || a[3] || a[4])
+			return -EINVAL;
+		p->no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a[1] || a[2] || a[3] || a[4])
+			return -EINVAL;
+		return p->no_new_privs;
+	case PR_SET_PDEATHSIG:
 	case PR_SET_VMA:
 	case PR_SET_CHILD_SUBREAPER:
 	case PR_SET_KEEPCAPS:
 		return 0;
 	case PR_GET_NAME: {
 		char name[16] = {0};
-		const char *exe = t->mm->exe_path ? t->mm->exe_path : "";
-		const char *slash = strrchr(exe, '/');
-		strncpy(name, slash ? slash + 1 : exe, 15);
+		const char *comm = task_comm(t);
+		memcpy(name, comm, strnlen(comm, 15));
 		return task_write(t, a[1], name, sizeof(name)) == 0 ? 0 : -EFAULT;
 	}
 	case PR_GET_DUMPABLE:
-		return 1;
-	case PR_GET_NO_NEW_PRIVS:
+		return !p->not_dumpable;
 	case PR_GET_CHILD_SUBREAPER:
 	case PR_GET_KEEPCAPS:
 		return 0;

@@ -25,13 +25,27 @@ SYSCALL_HANDLER(clone)
 SYSCALL_HANDLER(clone3)
 {
 	struct clone_args ca;
-	if (a[1] < 64 || a[1] > PAGE_SIZE)
+	if (a[1] > PAGE_SIZE)
+		return -E2BIG;
+	if (a[1] < 64)
 		return -EINVAL;
 	memset(&ca, 0, sizeof(ca));
 	if (task_read(t, a[0], &ca, a[1] < sizeof(ca) ? a[1] : sizeof(ca)) != 0)
 		return -EFAULT;
+	/* Linux (copy_struct_from_user): a larger struct than the kernel's
+	 * is accepted only if the bytes it does not know are zero. */
+	for (uint64_t off = sizeof(ca); off < a[1]; off++) {
+		uint8_t byte;
+		if (task_read(t, a[0] + off, &byte, 1) != 0)
+			return -EFAULT;
+		if (byte)
+			return -E2BIG;
+	}
 	if (ca.flags & ~(uint64_t)KERNEL_CLONE_FLAGS || ca.exit_signal > 64 ||
 	    (ca.flags & CSIGNAL))
+		return -EINVAL;
+	/* clone3_stack_valid: a stack and its size go together. */
+	if ((ca.stack == 0) != (ca.stack_size == 0))
 		return -EINVAL;
 	uint64_t stack = ca.stack ? ca.stack + ca.stack_size : 0;
 	return task_clone(t, ca.flags | ca.exit_signal, stack, ca.parent_tid, ca.child_tid,
@@ -177,8 +191,23 @@ SYSCALL_HANDLER(setpgid)
 	struct process *p = process_by_pid(t->s, pid);
 	if (!p || (p != t->proc && p->parent != t->proc))
 		return -ESRCH;
-	if (p->sid == p->pid || p->sid != t->proc->sid)
+	if (p != t->proc) {
+		if (p->sid != t->proc->sid)
+			return -EPERM;
+		if (p->did_exec)
+			return -EACCES;
+	}
+	if (p->sid == p->pid)
 		return -EPERM;
+	/* Linux: the group must exist in the caller's session (or be new,
+	 * named after the process itself). */
+	if (pgid != pid) {
+		bool found = false;
+		for (struct task *u = t->s->tasks; u && !found; u = u->next)
+			found = !u->exiting && u->proc->pgid == pgid && u->proc->sid == t->proc->sid;
+		if (!found)
+			return -EPERM;
+	}
 	p->pgid = pgid;
 	return 0;
 }

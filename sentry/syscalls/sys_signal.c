@@ -57,6 +57,17 @@ SYSCALL_HANDLER(sigaltstack)
 	stack_t next, old = t->altstack;
 	if (a[0] && task_read(t, a[0], &next, sizeof(next)) != 0)
 		return -EFAULT;
+	/* Linux's on_sig_stack: running on the alternate stack shows as
+	 * SS_ONSTACK, and the stack cannot be changed from there. */
+	bool on = false;
+	struct user_regs_struct regs;
+	if (!(old.ss_flags & SS_DISABLE) && old.ss_size &&
+	    platform_get_regs(t->th, &regs) == 0)
+		on = regs.rsp > (uint64_t)old.ss_sp && regs.rsp - (uint64_t)old.ss_sp <= old.ss_size;
+	if (on)
+		old.ss_flags = SS_ONSTACK | (old.ss_flags & (int)SS_AUTODISARM_FLAG);
+	if (a[0] && on)
+		return -EPERM;
 	if (a[1] && task_write(t, a[1], &old, sizeof(old)) != 0)
 		return -EFAULT;
 	if (a[0]) {
@@ -100,6 +111,10 @@ SYSCALL_HANDLER(rt_sigqueueinfo)
 	siginfo_t si;
 	if (task_read(t, a[2], &si, sizeof(si)) != 0)
 		return -EFAULT;
+	/* Linux: only the kernel may send codes >= 0 (or SI_TKILL) to
+	 * another process. */
+	if ((si.si_code >= 0 || si.si_code == SI_TKILL) && (pid_t)a[0] != t->proc->pid)
+		return -EPERM;
 	struct process *p = process_by_pid(t->s, (pid_t)a[0]);
 	int sig = (int)a[1];
 	if (!p)
@@ -113,10 +128,12 @@ SYSCALL_HANDLER(rt_sigqueueinfo)
 
 SYSCALL_HANDLER(rt_sigpending)
 {
-	if (a[1] != 8)
+	/* Linux accepts any size up to its sigset_t and writes that many
+	 * bytes. */
+	if (a[1] > 8)
 		return -EINVAL;
 	uint64_t set = (t->pending.set | t->proc->pending.set) & t->sigmask;
-	return task_write(t, a[0], &set, sizeof(set)) == 0 ? 0 : -EFAULT;
+	return task_write(t, a[0], &set, (size_t)a[1]) == 0 ? 0 : -EFAULT;
 }
 
 SYSCALL_HANDLER(rt_sigsuspend)
@@ -154,6 +171,12 @@ SYSCALL_HANDLER(rt_sigtimedwait)
 	if (task_read(t, a[0], &set, sizeof(set)) != 0)
 		return -EFAULT;
 	set &= ~SIG_UNBLOCKABLE;
+	/* Linux reads and checks the timeout before looking for a signal. */
+	struct timespec ts;
+	if (a[2] && task_read(t, a[2], &ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	if (a[2] && (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L))
+		return -EINVAL;
 	siginfo_t si;
 	int sig = signal_dequeue_set(t, set, &si);
 	if (sig) {
@@ -161,9 +184,6 @@ SYSCALL_HANDLER(rt_sigtimedwait)
 			return -EFAULT;
 		return sig;
 	}
-	struct timespec ts;
-	if (a[2] && task_read(t, a[2], &ts, sizeof(ts)) != 0)
-		return -EFAULT;
 	if (task_deadline(t, a[2] ? &ts : NULL, false, CLOCK_MONOTONIC))
 		return -EAGAIN;
 	if (t->call.interrupted)

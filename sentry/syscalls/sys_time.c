@@ -27,6 +27,29 @@ static int read_clock(struct task *t, clockid_t clk, struct timespec *ts)
 	return clock_gettime(clk, ts) == 0 ? 0 : -errno;
 }
 
+/* A CPU-time clock named by a sandbox pid or tid (negative ids, as
+ * clock_getcpuclockid and pthread_getcpuclockid build them: ~pid << 3,
+ * bit 2 for a thread, the low bits the kind): read from the stub it names.
+ * pid 0 is the caller. 0 or -errno. */
+static int read_pid_clock(struct task *t, clockid_t clk, struct timespec *ts)
+{
+	pid_t pid = ~(pid_t)(clk >> 3);
+	bool thread = clk & 4;
+	if ((clk & 3) == 3)
+		return -EINVAL;
+	if (pid == 0)
+		return read_clock(t, thread ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID, ts);
+	struct task *o = task_by_tid(t->s, pid);
+	if (!o || !o->th || o->exiting)
+		return -EINVAL;
+	if (thread) /* Linux: only threads of the caller's process */
+		return o->proc == t->proc ? platform_cpu_time(platform_thread_tid(o->th), ts)
+					  : -EINVAL;
+	if (o->proc->pid != pid || !o->mm)
+		return -EINVAL;
+	return platform_cpu_time(o->mm->stub_pid, ts);
+}
+
 /* A clock the vDSO serves without a trap when the host's TSC is usable
  * (vdso/vdso.c): its syscall means it was not. */
 static bool vdso_clock(clockid_t clk)
@@ -39,11 +62,11 @@ SYSCALL_HANDLER(clock_gettime)
 {
 	struct timespec ts;
 	clockid_t clk = (clockid_t)a[0];
-	if (!clock_ok(clk))
+	if (!clock_ok(clk) && clk >= 0)
 		return -EINVAL;
 	if (vdso_clock(clk))
 		vdso_warn_if_trapping(t->s->vdso_state);
-	int rc = read_clock(t, clk, &ts);
+	int rc = clk < 0 ? read_pid_clock(t, clk, &ts) : read_clock(t, clk, &ts);
 	if (rc != 0)
 		return rc;
 	return task_write(t, a[1], &ts, sizeof(ts)) == 0 ? 0 : -EFAULT;
@@ -121,5 +144,7 @@ SYSCALL_HANDLER(clock_nanosleep)
 {
 	if (!clock_ok((clockid_t)a[0]))
 		return -EINVAL;
+	if ((clockid_t)a[0] == CLOCK_THREAD_CPUTIME_ID)
+		return -EOPNOTSUPP; /* as Linux */
 	return sleep_common(t, (clockid_t)a[0], (int)a[1], a[2], a[3]);
 }

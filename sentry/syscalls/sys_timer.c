@@ -89,7 +89,7 @@ SYSCALL_HANDLER(timer_gettime)
 SYSCALL_HANDLER(timer_getoverrun)
 {
 	struct ptimer *pt = process_timer(t, a[0]);
-	return pt ? pt->overrun : -EINVAL;
+	return pt ? pt->overrun_last : -EINVAL;
 }
 
 SYSCALL_HANDLER(timer_delete)
@@ -108,6 +108,10 @@ SYSCALL_HANDLER(setitimer)
 	struct itimerval next, old;
 	if (a[1] && task_read(t, a[1], &next, sizeof(next)) != 0)
 		return -EFAULT;
+	if (a[1] && (next.it_value.tv_sec < 0 || next.it_value.tv_usec < 0 ||
+		     next.it_value.tv_usec >= 1000000 || next.it_interval.tv_sec < 0 ||
+		     next.it_interval.tv_usec < 0 || next.it_interval.tv_usec >= 1000000))
+		return -EINVAL;
 	process_alarm_remaining(t->proc, &old);
 	if (a[2] && task_write(t, a[2], &old, sizeof(old)) != 0)
 		return -EFAULT;
