@@ -7,6 +7,9 @@
  * and sockets keep their atomicity.
  */
 #include <errno.h>
+#include <sys/resource.h>
+#include <signal.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -76,10 +79,37 @@ long io_read(struct task *t, int fd, uint64_t buf, size_t count, const off_t *of
 	return (long)done;
 }
 
+/* RLIMIT_FSIZE, as Linux applies it to writes to regular files: a write
+ * that would take the file past the limit writes what fits; one that
+ * starts at or past it fails with EFBIG, and the writer gets SIGXFSZ. */
+static long fsize_limit(struct task *t, int fd, const off_t *off, size_t *count)
+{
+	rlim_t limit = t->proc->rlim[RLIMIT_FSIZE].rlim_cur;
+	if (limit == RLIM_INFINITY || *count == 0)
+		return 0;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	off_t pos = off ? *off
+			: (fcntl(fd, F_GETFL) & O_APPEND) ? st.st_size : lseek(fd, 0, SEEK_CUR);
+	if (pos < 0)
+		return 0;
+	if ((rlim_t)pos >= limit) {
+		signal_send_task(t, SIGXFSZ, NULL);
+		return -EFBIG;
+	}
+	if ((rlim_t)pos + *count > limit)
+		*count = (size_t)(limit - (rlim_t)pos);
+	return 0;
+}
+
 long io_write(struct task *t, int fd, uint64_t buf, size_t count, const off_t *off)
 {
 	struct sentry *s = t->s;
 	size_t done = 0;
+	long limited = fsize_limit(t, fd, off, &count);
+	if (limited != 0)
+		return limited;
 	while (done < count) {
 		size_t chunk = count - done < s->scratch_size ? count - done : s->scratch_size;
 		size_t got = copy_partial(t, buf + done, s->scratch, chunk, false);
@@ -179,6 +209,9 @@ long io_writev_skip(struct task *t, int fd, uint64_t iov_addr, int cnt, const of
 			break;
 		}
 	}
+	long limited = fsize_limit(t, fd, off, &at);
+	if (limited != 0)
+		return limited;
 	ssize_t n = off ? pwrite(fd, s->scratch, at, *off) : write(fd, s->scratch, at);
 	return n < 0 ? -errno : n;
 }

@@ -239,6 +239,11 @@ int fd_install(struct task *t, struct file *f, bool cloexec, int minfd)
 {
 	struct fd_table *ft = t->files;
 	int limit = fd_limit(t);
+	if (minfd > 0 && minfd >= limit) {
+		/* F_DUPFD asking for a number past RLIMIT_NOFILE: Linux says EINVAL. */
+		file_put(f);
+		return -EINVAL;
+	}
 	for (int fd = minfd; fd < limit; fd++) {
 		if (fd >= ft->size || !ft->slots[fd].file)
 			return fd_install_at(t, fd, f, cloexec);
