@@ -275,7 +275,9 @@ SYSCALL_HANDLER(close_range)
 		fd_table_put(t->files);
 		t->files = copy;
 	}
-	for (unsigned fd = first; fd <= last && (int)fd < t->files->size; fd++) {
+	/* Compared unsigned: close_range(~0U, ~0U) names no open fd, and must
+	 * not become fd -1. */
+	for (unsigned fd = first; fd <= last && fd < (unsigned)t->files->size; fd++) {
 		if (!t->files->slots[fd].file)
 			continue;
 		if (flags & CLOSE_RANGE_CLOEXEC)

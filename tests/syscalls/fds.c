@@ -207,6 +207,7 @@ SYSCALL_TEST(close_range)
 	SHOW(syscall(SYS_close_range, 6, 7, CLOSE_RANGE_CLOEXEC));
 	say("fds 6-8: %s %s %s", fd_state(6), fd_state(7), fd_state(8));
 	SHOW(syscall(SYS_close_range, 100, 200, 0));
+	SHOW(syscall(SYS_close_range, ~0U, ~0U, 0)); /* once crashed the sentry */
 	SHOW(syscall(SYS_close_range, 5, 4, 0));
 	SHOW(syscall(SYS_close_range, 3, 4, 0x80));
 	SHOW(syscall(SYS_close_range, 8, ~0U, 0));
