@@ -79,6 +79,26 @@ static long wait_on(struct task *t, struct pollfd *host, int n)
 	return task_block(t, BLOCK_FD);
 }
 
+/* poll and select with nothing ready and time left: wait on `host` (taken)
+ * and return true with *result set (SYSRET_BLOCK, or -EINTR when a signal
+ * ends the call); false: answer now (host is freed). */
+static bool wait_if_idle(struct task *t, int ready, const struct timespec *timeout,
+			 struct pollfd *host, int nhost, long *result)
+{
+	bool zero = timeout && timeout->tv_sec == 0 && timeout->tv_nsec == 0;
+	if (ready == 0 && !zero && !task_deadline(t, timeout, false, CLOCK_MONOTONIC)) {
+		if (signal_ends_wait(t)) {
+			free(host);
+			*result = -EINTR;
+		} else {
+			*result = wait_on(t, host, nhost);
+		}
+		return true;
+	}
+	free(host);
+	return false;
+}
+
 static int read_timespec(struct task *t, uint64_t addr, struct timespec *ts)
 {
 	if (task_read(t, addr, ts, sizeof(*ts)) != 0)
@@ -164,17 +184,11 @@ static long poll_common(struct task *t, uint64_t addr, uint64_t nfds,
 	if (n && task_read(t, addr, pfds, (size_t)n * sizeof(*pfds)) != 0)
 		return -EFAULT;
 	struct pollfd *host = xcalloc((size_t)n + 1, sizeof(*host));
-	int nhost;
+	int nhost = 0;
 	int ready = poll_scan(t, pfds, n, host, &nhost);
-	bool zero = timeout && timeout->tv_sec == 0 && timeout->tv_nsec == 0;
-	if (ready == 0 && !zero && !task_deadline(t, timeout, false, CLOCK_MONOTONIC)) {
-		if (signal_ends_wait(t)) {
-			free(host);
-			return -EINTR;
-		}
-		return wait_on(t, host, nhost);
-	}
-	free(host);
+	long waited;
+	if (wait_if_idle(t, ready, timeout, host, nhost, &waited))
+		return waited;
 	if (n && task_write(t, addr, pfds, (size_t)n * sizeof(*pfds)) != 0)
 		return -EFAULT;
 	return ready;
@@ -320,22 +334,17 @@ static long select_common(struct task *t, const uint64_t *a, const struct timesp
 	    read_set(t, a[3], s.bytes, &s.ex))
 		return -EFAULT;
 	struct pollfd *host = xcalloc((size_t)nfds + 1, sizeof(*host));
-	int nhost;
+	int nhost = 0;
 	int ready = select_scan(t, &s, host, &nhost);
-	bool zero = timeout && timeout->tv_sec == 0 && timeout->tv_nsec == 0;
-	if (ready == 0 && !zero && !task_deadline(t, timeout, false, CLOCK_MONOTONIC)) {
-		if (signal_ends_wait(t)) {
-			free(host);
-			return -EINTR;
-		}
-		return wait_on(t, host, nhost);
-	}
-	free(host);
+	long waited;
+	if (wait_if_idle(t, ready, timeout, host, nhost, &waited))
+		return waited;
 	if (ready < 0)
 		return ready;
 	if (write_sets(t, &s, a + 1) != 0)
 		return -EFAULT;
 	if (timeout && a[4]) {
+		bool zero = timeout->tv_sec == 0 && timeout->tv_nsec == 0;
 		struct timespec left = zero ? (struct timespec){0, 0} : remaining(t);
 		struct timeval tv = {left.tv_sec, left.tv_nsec / 1000};
 		if (is_timeval)
