@@ -202,3 +202,18 @@ SYSCALL_TEST(syncfs)
 	SHOW(syscall(SYS_syncfs, 999));
 	SHOW(syscall(SYS_syncfs, -1));
 }
+
+SYSCALL_TEST(sync_file_range)
+{
+	put_file("f", "some data to flush");
+	int fd = open("f", O_RDWR);
+	SHOW(syscall(SYS_sync_file_range, fd, 0, 0, SYNC_FILE_RANGE_WRITE));
+	SHOW(syscall(SYS_sync_file_range, fd, 0, 4096,
+		     SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER));
+	SHOW(syscall(SYS_sync_file_range, fd, 0, 0, 0x100));
+	SHOW(syscall(SYS_sync_file_range, fd, -1, 0, 0));
+	SHOW(syscall(SYS_sync_file_range, 999, 0, 0, 0));
+	int p[2];
+	pipe(p);
+	SHOW(syscall(SYS_sync_file_range, p[1], 0, 0, SYNC_FILE_RANGE_WRITE));
+}
