@@ -19,7 +19,9 @@ int main(void) {
   double x = 1.5; for (int i = 0; i < 3; i++) x *= 2.5; printf("fp %.3f\n", x);
   sa.sa_handler = alrm; sa.sa_flags = SA_RESTART; sigaction(SIGALRM, &sa, NULL);
   int p[2]; pipe(p);
-  if (fork() == 0) { sleep(1); write(p[1], "x", 1); _exit(0); }
+  /* The child writes a second after the alarm, never at the same moment
+   * (both at 1 s raced: alarms=0 or 1 depending on who came first). */
+  if (fork() == 0) { sleep(2); write(p[1], "x", 1); _exit(0); }
   alarm(1); /* fires during read: SA_RESTART keeps the read going */
   char c; ssize_t n = read(p[0], &c, 1); printf("read %zd %c alarms=%d\n", n, c, alarms);
   int st; wait(&st);

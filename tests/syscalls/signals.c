@@ -218,9 +218,15 @@ SYSCALL_TEST(rt_sigqueueinfo)
 		    got.si_value.sival_int);
 	}
 	/* To another process: si_code must be negative. */
+	/* The child says when its mask is set; the parent's results are
+	 * printed after the child has spoken, so the order is the same in
+	 * every run. */
+	int ready[2];
+	pipe(ready);
 	pid_t k = probe_fork();
 	if (k == 0) {
 		set_mask(BIT(SIGUSR1));
+		write(ready[1], "r", 1);
 		siginfo_t cg = {0};
 		struct timespec sec = {2, 0};
 		long cr = syscall(SYS_rt_sigtimedwait, &want, &cg, &sec, 8);
@@ -228,13 +234,21 @@ SYSCALL_TEST(rt_sigqueueinfo)
 		    cg.si_value.sival_int, cg.si_code == SI_QUEUE ? "SI_QUEUE" : "other");
 		_exit(0);
 	}
+	char c;
+	read(ready[0], &c, 1);
 	info.si_signo = SIGUSR1;
 	info.si_code = SI_USER;
-	SHOW(syscall(SYS_rt_sigqueueinfo, k, SIGUSR1, &info));
+	errno = 0;
+	long r1 = syscall(SYS_rt_sigqueueinfo, k, SIGUSR1, &info);
+	int e1 = errno;
 	info.si_code = SI_QUEUE;
 	info.si_value.sival_int = 7;
-	SHOW(syscall(SYS_rt_sigqueueinfo, k, SIGUSR1, &info));
+	errno = 0;
+	long r2 = syscall(SYS_rt_sigqueueinfo, k, SIGUSR1, &info);
+	int e2 = errno;
 	probe_wait("child", k);
+	probe_show("rt_sigqueueinfo(child, SIGUSR1, SI_USER)", r1, e1);
+	probe_show("rt_sigqueueinfo(child, SIGUSR1, SI_QUEUE 7)", r2, e2);
 	SHOW(syscall(SYS_rt_sigqueueinfo, NO_PID, SIGUSR1, &info));
 	SHOW(syscall(SYS_rt_sigqueueinfo, getpid(), 65, &info));
 	SHOW(syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, BADPTR));

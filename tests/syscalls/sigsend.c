@@ -45,8 +45,12 @@ SYSCALL_TEST(kill)
 	}
 	char c;
 	read(p[0], &c, 1);
-	SHOW(syscall(SYS_kill, k, SIGUSR1));
+	/* Printed after the child has spoken: the same order every run. */
+	errno = 0;
+	long r = syscall(SYS_kill, k, SIGUSR1);
+	int e = errno;
 	probe_wait_timeout("child", k, 2000);
+	probe_show("syscall(SYS_kill, k, SIGUSR1)", r, e);
 	/* kill(0, sig) and kill(-pgrp, sig): the caller's group. In a child
 	 * leading its own group. */
 	k = probe_fork();
