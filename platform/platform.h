@@ -114,7 +114,8 @@ void platform_thread_free(struct stub_thread *th);
 void platform_end_thread(struct stub_thread *th);
 /* Kill the stub process of `threads` (all of its threads the sentry knows)
  * and reap them, leader last; each is then gone. For a whole process that
- * exits: no thread needs to stop first. */
+ * exits: no thread needs to stop first. Nothing is killed when none of
+ * them is alive any more. */
 void platform_kill_threads(struct stub_thread *const *threads, size_t n);
 /* Kill a whole stub process (SIGKILL) and reap what is ours to reap. */
 void platform_kill(pid_t tid);

@@ -56,6 +56,10 @@ void platform_destroy(struct platform *p)
 
 void platform_kill(pid_t tid)
 {
+	/* A thread already gone has tid -1: kill(-1) or kill(0) would reach
+	 * far more than a stub. */
+	if (tid <= 0)
+		return;
 	kill(tid, SIGKILL);
 	/* Reap it if it is our child; traced threads of other processes are
 	 * reaped when their process goes. */
@@ -100,17 +104,16 @@ static bool stop_thread(struct stub_thread *th)
 {
 	if (th->stopped)
 		return true;
-	if (!th->kicked)
-		syscall(SYS_tkill, th->tid, SIGURG);
+	platform_kick(th);
 	int status;
 	while (waitpid(th->tid, &status, __WALL) < 0) {
 		if (errno != EINTR) {
-			th->tid = -1;
+			platform_thread_exited(th);
 			return false;
 		}
 	}
 	if (!WIFSTOPPED(status)) {
-		th->tid = -1;
+		platform_thread_exited(th);
 		return false;
 	}
 	/* Another stop may come first (a syscall stop): the kick then stays
@@ -135,31 +138,41 @@ void platform_end_thread(struct stub_thread *th)
 	} else {
 		stub_inject(th, __NR_exit, args, NULL); /* reaps the thread */
 	}
-	th->tid = -1;
+	platform_thread_exited(th);
 }
 
 void platform_kill_threads(struct stub_thread *const *threads, size_t n)
 {
-	if (n == 0 || threads[0]->tgid <= 0)
+	pid_t tgid = 0;
+	bool leader_listed = false;
+	for (size_t i = 0; i < n; i++) {
+		if (threads[i]->tid > 0)
+			tgid = threads[i]->tgid;
+		leader_listed |= threads[i]->tid > 0 && threads[i]->tid == threads[i]->tgid;
+	}
+	/* No listed thread alive: the group is dead and reaped (a leader is
+	 * reported last), and its pid may already name another process. */
+	if (tgid <= 0)
 		return;
-	pid_t tgid = threads[0]->tgid;
 	kill(tgid, SIGKILL);
 	/* Every traced thread reports its own death; the leader's report
 	 * comes only once the others are reaped, so it goes last. */
-	for (int leader = 0; leader < 2; leader++) {
+	for (int last = 0; last < 2; last++) {
 		for (size_t i = 0; i < n; i++) {
 			struct stub_thread *th = threads[i];
-			if (th->tid <= 0 || (th->tid == tgid) != leader)
+			if (th->tid <= 0 || (th->tid == tgid) != last)
 				continue;
 			int status;
 			while (waitpid(th->tid, &status, __WALL) == th->tid && WIFSTOPPED(status))
 				; /* a stop already queued before the kill: the kill follows */
-			th->tid = -1;
+			platform_thread_exited(th);
 		}
 	}
-	/* Threads of the process this list did not name (none, normally):
-	 * the process itself is reaped with them. */
-	platform_kill(tgid);
+	/* A leader the list does not name (it left with pthread_exit and
+	 * stayed a zombie) is reaped now that its group is gone. */
+	if (!leader_listed)
+		while (waitpid(tgid, NULL, __WALL) < 0 && errno == EINTR)
+			;
 }
 
 void platform_note_stop(struct stub_thread *th, const struct stop *st)
@@ -167,7 +180,7 @@ void platform_note_stop(struct stub_thread *th, const struct stop *st)
 	if (!th)
 		return;
 	if (st->kind == STOP_EXITED) {
-		th->tid = -1;
+		platform_thread_exited(th);
 		return;
 	}
 	th->stopped = true;

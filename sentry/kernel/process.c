@@ -435,6 +435,9 @@ static void kill_own_stub(struct process *p)
 			threads[i++] = u->th;
 	platform_kill_threads(threads, n);
 	free(threads);
+	/* Dead and reaped: the last release of the mm must not kill this pid
+	 * again (it may name another process by then). */
+	mm->stub_pid = 0;
 }
 
 void task_exit_group(struct task *t, int wait_status)

@@ -91,8 +91,8 @@ void sentry_handle_stop(struct sentry *s, const struct stop *st)
 		break;
 	case STOP_EXITED:
 		/* The stub died under the program (e.g. killed by its seccomp
-		 * filter): the program dies of that signal. */
-		platform_thread_exited(t->th);
+		 * filter): the program dies of that signal (platform_note_stop
+		 * has marked the thread gone). */
 		task_exit_group(t, st->sig ? st->sig : SIGKILL);
 		break;
 	case STOP_NEW_THREAD:
