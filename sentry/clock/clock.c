@@ -83,22 +83,30 @@ static int64_t host_ns(clockid_t clk)
 	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
+/* One (TSC, MONOTONIC) pair on the calling thread's CPU: the tightest of
+ * a few tries; *window is the TSC cycles its clock read took. */
+static void tsc_mono_pair(uint64_t *tsc, int64_t *mono, uint64_t *window)
+{
+	*window = UINT64_MAX;
+	for (int i = 0; i < 8; i++) {
+		uint64_t t1 = rdtsc_ordered();
+		int64_t m = host_ns(CLOCK_MONOTONIC);
+		uint64_t t2 = rdtsc_ordered();
+		if (t2 - t1 < *window) {
+			*window = t2 - t1;
+			*tsc = t1 + (t2 - t1) / 2;
+			*mono = m;
+		}
+	}
+}
+
 /* (TSC, MONOTONIC) pair from the tightest of a few tries, plus the
  * REALTIME and BOOTTIME offsets. */
 static struct vdso_sample take_sample(void)
 {
 	struct vdso_sample best = {0};
-	uint64_t best_window = UINT64_MAX;
-	for (int i = 0; i < 8; i++) {
-		uint64_t t1 = rdtsc_ordered();
-		int64_t mono = host_ns(CLOCK_MONOTONIC);
-		uint64_t t2 = rdtsc_ordered();
-		if (t2 - t1 < best_window) {
-			best_window = t2 - t1;
-			best.tsc = t1 + (t2 - t1) / 2;
-			best.mono = mono;
-		}
-	}
+	uint64_t window;
+	tsc_mono_pair(&best.tsc, &best.mono, &window);
 	int64_t a = host_ns(CLOCK_MONOTONIC);
 	int64_t real = host_ns(CLOCK_REALTIME);
 	int64_t boot = host_ns(CLOCK_BOOTTIME);
@@ -223,23 +231,6 @@ static void refresh(struct vdso_clock *c)
 	if (mult == 0)
 		return;
 	publish(c, &s, mult);
-}
-
-/* One (TSC, MONOTONIC) pair on the calling thread's CPU: the tightest of
- * a few tries; *window is the TSC cycles its clock read took. */
-static void tsc_mono_pair(uint64_t *tsc, int64_t *mono, uint64_t *window)
-{
-	*window = UINT64_MAX;
-	for (int i = 0; i < 8; i++) {
-		uint64_t t1 = rdtsc_ordered();
-		int64_t m = host_ns(CLOCK_MONOTONIC);
-		uint64_t t2 = rdtsc_ordered();
-		if (t2 - t1 < *window) {
-			*window = t2 - t1;
-			*tsc = t1 + (t2 - t1) / 2;
-			*mono = m;
-		}
-	}
 }
 
 /* How far CPU `cpu`'s TSC is from `ref`'s, in ns: a pair on ref, one on

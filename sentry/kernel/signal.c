@@ -590,14 +590,21 @@ static bool may_kill(const struct process *from, const struct process *to, int s
 	return sig == SIGCONT && from->sid == to->sid;
 }
 
-long signal_kill(struct task *t, pid_t pid, int sig)
+/* What a signal sent by t's kill/tkill says of its sender. */
+static siginfo_t sender_info(const struct task *t, int sig, int code)
 {
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
 	si.si_signo = sig;
-	si.si_code = SI_USER;
+	si.si_code = code;
 	si.si_pid = t->proc->pid;
 	si.si_uid = getuid();
+	return si;
+}
+
+long signal_kill(struct task *t, pid_t pid, int sig)
+{
+	siginfo_t si = sender_info(t, sig, SI_USER);
 	struct sentry *s = t->s;
 	if (pid > 0) {
 		struct process *p = process_by_pid(s, pid);
@@ -645,12 +652,7 @@ long signal_tkill(struct task *t, pid_t tgid, pid_t tid, int sig)
 		return -ESRCH;
 	if (sig == 0)
 		return 0;
-	siginfo_t si;
-	memset(&si, 0, sizeof(si));
-	si.si_signo = sig;
-	si.si_code = SI_TKILL;
-	si.si_pid = t->proc->pid;
-	si.si_uid = getuid();
+	siginfo_t si = sender_info(t, sig, SI_TKILL);
 	signal_send_task(u, sig, &si);
 	return u == t && t->proc->exiting ? SYSRET_NORETURN : 0;
 }

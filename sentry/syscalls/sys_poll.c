@@ -60,9 +60,7 @@ static int install_sigmask(struct task *t, uint64_t addr, uint64_t size)
  * pending that the call's temporary mask unblocked. */
 static bool signal_ends_wait(struct task *t)
 {
-	if (t->call.interrupted)
-		return true;
-	return t->restore_sigmask && ((t->pending.set | t->proc->pending.set) & ~t->sigmask);
+	return t->call.interrupted || (t->restore_sigmask && signal_deliverable(t));
 }
 
 /* Nothing was ready: wait for any of the host fds `host` (taken), the

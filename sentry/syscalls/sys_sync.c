@@ -17,8 +17,17 @@ static long do_sync(void *arg)
 	return 0;
 }
 
-/* The helper's own copy of the fd: the program may close its fd while the
- * flush runs. */
+/* The helper's own copy of program fd `fd`: the program may close its fd
+ * while the flush runs. The copy, or -errno. */
+static int helper_fd(struct task *t, int fd)
+{
+	int host = fd_host(t, fd);
+	if (host < 0)
+		return -EBADF;
+	int copy = fcntl(host, F_DUPFD_CLOEXEC, 0);
+	return copy < 0 ? -errno : copy;
+}
+
 static long do_syncfs(void *arg)
 {
 	int *fd = arg;
@@ -38,16 +47,11 @@ SYSCALL_HANDLER(syncfs)
 {
 	int *fd = NULL;
 	if (!t->call.offload) {
-		int host = fd_host(t, (int)a[0]);
-		if (host < 0)
-			return -EBADF;
+		int copy = helper_fd(t, (int)a[0]);
+		if (copy < 0)
+			return copy;
 		fd = xmalloc(sizeof(*fd));
-		*fd = fcntl(host, F_DUPFD_CLOEXEC, 0);
-		if (*fd < 0) {
-			long err = -errno;
-			free(fd);
-			return err;
-		}
+		*fd = copy;
 	}
 	return task_offload(t, do_syncfs, fd);
 }
@@ -75,17 +79,12 @@ SYSCALL_HANDLER(sync_file_range)
 		if (flags & ~(unsigned)(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
 					SYNC_FILE_RANGE_WAIT_AFTER))
 			return -EINVAL;
-		int host = fd_host(t, (int)a[0]);
-		if (host < 0)
-			return -EBADF;
+		int copy = helper_fd(t, (int)a[0]);
+		if (copy < 0)
+			return copy;
 		r = xmalloc(sizeof(*r));
-		*r = (struct range_sync){.off = (off_t)a[1], .len = (off_t)a[2], .flags = flags};
-		r->fd = fcntl(host, F_DUPFD_CLOEXEC, 0);
-		if (r->fd < 0) {
-			long err = -errno;
-			free(r);
-			return err;
-		}
+		*r = (struct range_sync){
+		    .fd = copy, .off = (off_t)a[1], .len = (off_t)a[2], .flags = flags};
 	}
 	return task_offload(t, do_sync_range, r);
 }
