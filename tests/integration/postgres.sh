@@ -22,6 +22,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 # The postgres user may not be able to reach the build tree (a clone under
 # /root): it runs copies (msentry is linked statically).
 cp "$msentry" "$watchdog" "$work/"
@@ -44,10 +45,12 @@ for _ in $(seq 100); do
 	sleep 0.2
 done
 fail=0
-as_pg "$bin/pgbench -q -h $work -p $port -U postgres -i -s 1 postgres" >"$work/init.log" 2>&1 || {
-	echo "FAIL: pgbench -i"; tail -5 "$work/init.log"; fail=1; }
-as_pg "$bin/pgbench -h $work -p $port -U postgres -c 4 -j 2 -t 200 postgres" >"$work/bench.log" 2>&1 || {
-	echo "FAIL: pgbench"; tail -5 "$work/bench.log"; fail=1; }
+# Clients are bounded too: a server that stops answering fails (124)
+# rather than holding the test.
+as_pg "timeout 120 $bin/pgbench -q -h $work -p $port -U postgres -i -s 1 postgres" >"$work/init.log" 2>&1 || {
+	echo "FAIL: pgbench -i (exit $?)"; tail -5 "$work/init.log"; fail=1; }
+as_pg "timeout 120 $bin/pgbench -h $work -p $port -U postgres -c 4 -j 2 -t 200 postgres" >"$work/bench.log" 2>&1 || {
+	echo "FAIL: pgbench (exit $?)"; tail -5 "$work/bench.log"; fail=1; }
 grep -E 'processed|failed|tps' "$work/bench.log"
 grep -q 'number of transactions actually processed: 800/800' "$work/bench.log" || { echo "FAIL: not all 800 transactions"; fail=1; }
 grep -q 'number of failed transactions: 0 ' "$work/bench.log" || { echo "FAIL: failed transactions"; fail=1; }

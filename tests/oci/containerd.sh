@@ -35,7 +35,7 @@ cleanup() {
 	rm -rf "$tmp" "/run/containerd/runc/$ns"
 }
 trap cleanup EXIT
-ctr_() { ctr --address "$tmp/containerd.sock" -n "$ns" "$@"; }
+ctr_() { timeout -k 5 60 ctr --address "$tmp/containerd.sock" -n "$ns" "$@"; }
 for _ in $(seq 100); do
 	ctr_ version >/dev/null 2>&1 && break
 	sleep 0.1

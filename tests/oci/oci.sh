@@ -10,8 +10,9 @@ msentry=$(realpath "$1")
 subreaper=$(realpath "$2")
 tmp=$(mktemp -d)
 fail=0
-M() { "$msentry" --root "$tmp/root-msentry" "$@"; }
-R() { runc --root "$tmp/root-runc" "$@"; }
+# Every run is bounded: a runtime that hangs fails its case (124).
+M() { timeout -k 5 60 "$msentry" --root "$tmp/root-msentry" "$@"; }
+R() { timeout -k 5 60 runc --root "$tmp/root-runc" "$@"; }
 
 cleanup() {
 	for c in $(M list -q 2>/dev/null); do M delete --force "$c" >/dev/null 2>&1; done

@@ -10,7 +10,9 @@ set -u
 msentry=$1 prog=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$msentry" run -c -e trace=clock_gettime,gettimeofday,time -o "$work/count" "$prog" \
+# Under the watchdog: a hung sentry fails at once, and says so.
+python3 "$(dirname "$0")/../watchdog.py" --timeout 60 -- \
+	"$msentry" run -c -e trace=clock_gettime,gettimeofday,time -o "$work/count" "$prog" \
 	>"$work/out" 2>"$work/err" || { echo "FAIL: exit $?"; cat "$work/err"; exit 1; }
 grep -qx 'read the time 300000 times' "$work/out" || { echo "FAIL: output"; exit 1; }
 traps=$(awk '$NF == "total" { print $4 }' "$work/count")
