@@ -14,6 +14,10 @@ if [ ! -x "$bin/postgres" ] || ! id postgres >/dev/null 2>&1; then
 	echo "skip: Debian's postgresql-15 is not installed"
 	exit 77
 fi
+if [ "$(id -u)" != 0 ]; then
+	echo "skip: running the server as the postgres user needs root"
+	exit 77
+fi
 work=$(mktemp -d /tmp/msentry-pg.XXXXXX)
 chown postgres "$work"
 server=
