@@ -439,6 +439,14 @@ static inline bool task_capable(const struct task *t, int cap)
  * done. Returns SYSRET_BLOCK until then, then fn's result. `arg` must stay
  * valid until fn returns (fn may free it). */
 long task_offload(struct task *t, long (*fn)(void *), void *arg);
+/* The same for a call that a signal interrupts in Linux (opening a FIFO or
+ * a leased file): a signal for the task ends fn's host call with EINTR and
+ * the syscall with SYSRET_RESTARTSYS, unless fn finished first. */
+long task_offload_interruptible(struct task *t, long (*fn)(void *), void *arg);
+/* The signal that cancels a helper's call; its no-op handler is installed
+ * by offload_setup() at start-up. */
+#define OFFLOAD_CANCEL_SIGNAL (SIGRTMAX - 2)
+void offload_setup(void);
 
 /* ---- System V shared memory (shm.c): the sandbox's own namespace ---- */
 /* shmget, shmat, shmdt, shmctl after argument decoding: ids, addresses or

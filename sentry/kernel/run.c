@@ -161,5 +161,6 @@ void sentry_setup_host_signals(struct sentry *s)
 	s->sigchld_fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
 	/* Writing to a pipe the program's reader closed must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
+	offload_setup();
 }
 

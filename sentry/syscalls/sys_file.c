@@ -20,31 +20,6 @@
 
 /* ---- descriptors ---- */
 
-SYSCALL_HANDLER(openat)
-{
-	char path[PATH_MAX];
-	int rc = task_read_path(t, a[1], path);
-	if (rc != 0)
-		return rc;
-	struct file *f;
-	rc = path_open_file(t, (int)a[0], path, (int)a[2], (mode_t)a[3], &f);
-	if (rc != 0)
-		return rc;
-	return fd_install(t, f, (a[2] & O_CLOEXEC) != 0, 0);
-}
-
-SYSCALL_HANDLER(open)
-{
-	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], a[1], a[2]};
-	return sys_openat(t, b);
-}
-
-SYSCALL_HANDLER(creat)
-{
-	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1]};
-	return sys_openat(t, b);
-}
-
 SYSCALL_HANDLER(close)
 {
 	return fd_close(t, (int)a[0]);
