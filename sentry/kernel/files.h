@@ -16,6 +16,7 @@ enum file_kind {
 	FILE_HOST,     /* backed by a host fd the sentry owns */
 	FILE_DIR_LIST, /* a synthetic directory (e.g. /proc/self/fd) */
 	FILE_SIGNALFD, /* emulated signalfd; host_fd is its readiness eventfd */
+	FILE_MQUEUE,   /* POSIX message queue (mqueue.c); host_fd: its queue's readiness eventfd */
 };
 
 /* A synthetic directory's entries. */
