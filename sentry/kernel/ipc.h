@@ -30,6 +30,9 @@ long ipc_block(struct task *t, const void *obj, bool restartable);
 /* Let every task blocked on `obj` try again. */
 void ipc_wake(struct sentry *s, const void *obj);
 
+/* /proc/sysvipc/shm (shm.c; the segments' calls are in kernel.h). */
+char *shm_proc_text(struct sentry *s);
+
 /* ---- System V semaphores (sem.c) ---- */
 long sem_get(struct task *t, key_t key, int nsems, int flags);
 /* semop/semtimedop: `timeout_addr` 0 waits for ever. */
