@@ -125,9 +125,9 @@ static int add_map_line(void *ctx, const struct platform_mapping *m)
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s", m->path);
 	const char *label = map_label(t, m->start, path);
-	cleanup_free char *shown = label ? xstrdup(label)
-				 : path[0] == '/' ? path_from_host(t->s, path)
-						  : xstrdup(path);
+	cleanup_free char *shown = label	    ? xstrdup(label)
+				   : path[0] == '/' ? path_from_host(t->s, path)
+						    : xstrdup(path);
 	int len = 0;
 	strbuf_printf(sb, "%08lx-%08lx %s %08lx %02x:%02x %lu %n", m->start, m->end, m->perms,
 		      m->offset, m->major, m->minor, m->inode, &len);
@@ -174,9 +174,10 @@ static void synth_stat(struct task *t, struct strbuf *sb)
 {
 	struct process *p = t->proc;
 	pid_t ppid = p->parent ? p->parent->pid : 0;
-	strbuf_printf(sb, "%d (%.15s) R %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 0 0 "
-			  "18446744073709551615 0 0 %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 %lu %lu "
-			  "%lu %lu %lu %lu 0\n",
+	strbuf_printf(sb,
+		      "%d (%.15s) R %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 0 0 "
+		      "18446744073709551615 0 0 %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 %lu %lu "
+		      "%lu %lu %lu %lu 0\n",
 		      p->pid, comm_of(t), ppid, p->pgid, p->sid, p->nthreads, t->mm->stack_end,
 		      t->mm->brk_start, t->mm->brk_end, t->mm->arg_start, t->mm->arg_end,
 		      t->mm->env_start, t->mm->env_end);
@@ -256,8 +257,8 @@ static struct file *open_fd_dir(struct task *t, const char *abs)
 
 static struct file *open_self_dir(const char *abs)
 {
-	static const char *const names[] = {"auxv", "cmdline", "comm", "cwd", "environ", "exe",
-					    "fd", "maps", "root", "stat", "status"};
+	static const char *const names[] = {"auxv", "cmdline", "comm", "cwd",  "environ", "exe",
+					    "fd",   "maps",    "root", "stat", "status"};
 	struct file *f = dir_list_new(abs);
 	dir_list_add(f, ".", DT_DIR, 1);
 	dir_list_add(f, "..", DT_DIR, 2);
@@ -330,7 +331,7 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 		return 0;
 	}
 	long fd = strncmp(rest, "fd/", 3) == 0 ? reopen_fd(t, rest + 3, flags)
-						: open_synthesized(t, rest);
+					       : open_synthesized(t, rest);
 	if (fd < 0)
 		return (int)fd;
 	if ((flags & O_ACCMODE) != O_RDONLY && strncmp(rest, "fd/", 3) != 0) {
