@@ -326,7 +326,8 @@ struct sentry {
 	int sem_next_id;
 	struct msg_queue *msg;
 	int msg_next_id;
-	struct mqueue *mqueues;
+	struct mqueue *mqueues; /* the named POSIX queues */
+	int mqueue_count;	/* every POSIX queue, named or still open */
 	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
 	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
 	struct process *init; /* the sandbox's first process */

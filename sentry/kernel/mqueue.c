@@ -22,6 +22,8 @@
  * CLOCK_REALTIME, as mq_timedsend(3) says. mq_notify registers one process;
  * a message arriving on an empty queue with no receiver waiting fires
  * SIGEV_SIGNAL (si_code SI_MESGQ) or just ends a SIGEV_NONE registration.
+ * A close of any descriptor of the queue by the registered process ends
+ * its registration, as in Linux; so does its exit.
  * SIGEV_THREAD needs the kernel to write into a netlink socket, which the
  * sentry has none of: it answers ENOSYS, what glibc itself reports when it
  * cannot provide SIGEV_THREAD.
@@ -43,6 +45,7 @@
 #define MQ_PRIO_MAX_K	  32768
 #define MQ_MSG_MAX_K	  10   /* /proc/sys/fs/mqueue/msg_max (and msg_default) */
 #define MQ_MSGSIZE_MAX_K  8192 /* msgsize_max (and msgsize_default) */
+#define MQ_QUEUES_MAX_K	  256  /* queues_max */
 #define HARD_MSGMAX_K	  65536
 #define HARD_MSGSIZEMAX_K (16 * 1024 * 1024)
 #define EVENTFD_FULL	  0xfffffffffffffffeULL
@@ -87,6 +90,7 @@ static void put_queue(struct mqueue *q)
 {
 	if (--q->refs > 0)
 		return;
+	q->s->mqueue_count--;
 	while (q->msgs) {
 		struct mq_msg *m = q->msgs;
 		q->msgs = m->next;
@@ -116,6 +120,15 @@ static void file_release(struct file *f)
 	struct mq_file *mf = f->priv;
 	put_queue(mf->q);
 	free(mf);
+}
+
+/* Linux's mqueue flush: a close by the registered process ends its
+ * mq_notify registration. */
+static void file_flush(struct file *f, struct process *p)
+{
+	struct mq_file *mf = f->priv;
+	if (mf->q->notify_pid == p->pid)
+		mf->q->notify_pid = 0;
 }
 
 /* The queue behind program fd `fd`, or NULL (EBADF). */
@@ -168,19 +181,22 @@ static long create(struct task *t, const char *name, mode_t mode, uint64_t attr_
 		   struct mqueue **out)
 {
 	struct mq_attr_k a = {.maxmsg = MQ_MSG_MAX_K, .msgsize = MQ_MSGSIZE_MAX_K};
+	bool big = task_capable(t, CAP_SYS_RESOURCE);
 	if (attr_addr) {
 		if (task_read(t, attr_addr, &a, sizeof(a)) != 0)
 			return -EFAULT;
 		if (a.maxmsg <= 0 || a.msgsize <= 0)
 			return -EINVAL;
-		bool big = task_capable(t, CAP_SYS_RESOURCE);
 		if (a.maxmsg > (big ? HARD_MSGMAX_K : MQ_MSG_MAX_K) ||
 		    a.msgsize > (big ? HARD_MSGSIZEMAX_K : MQ_MSGSIZE_MAX_K))
 			return -EINVAL;
 	}
+	if (t->s->mqueue_count >= MQ_QUEUES_MAX_K && !big)
+		return -ENOSPC;
 	int evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (evfd < 0)
 		return -errno;
+	t->s->mqueue_count++;
 	struct mqueue *q = xcalloc(1, sizeof(*q));
 	*q = (struct mqueue){.s = t->s,
 			     .name = xstrdup(name),
@@ -214,6 +230,7 @@ static long install(struct task *t, struct mqueue *q, int flags)
 	f->kind = FILE_MQUEUE;
 	f->priv = mf;
 	f->release = file_release;
+	f->flush = file_flush;
 	return fd_install(t, f, true, 0);
 }
 

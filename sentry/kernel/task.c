@@ -152,7 +152,7 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 	platform_thread_free(t->th);
 	t->mm = mm;
 	t->th = th;
-	fd_close_on_exec(t->files);
+	fd_close_on_exec(t->files, t->proc);
 	t->altstack = (stack_t){.ss_flags = SS_DISABLE};
 	return 0;
 }

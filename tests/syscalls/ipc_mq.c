@@ -210,6 +210,9 @@ SYSCALL_TEST(mq_notify)
 	take(q);
 	char line[200] = "";
 	SHOW(mq_notify(q, &(struct sigevent){.sigev_notify = SIGEV_NONE}));
+	close(dup(q)); /* a close by the registered process ends it */
+	SHOW(mq_notify(q, &ev));
+	SHOW(mq_notify(q, NULL));
 	SHOW(mq_notify(q, NULL));
 	mqd_t r = mq_open(qname(0), O_RDONLY);
 	ssize_t n = read(r, line, sizeof(line) - 1);
