@@ -38,7 +38,10 @@ long sem_get(struct task *t, key_t key, int nsems, int flags);
 /* semop/semtimedop: `timeout_addr` 0 waits for ever. */
 long sem_op(struct task *t, int id, uint64_t sops_addr, size_t nsops, uint64_t timeout_addr);
 long sem_control(struct task *t, int id, int semnum, int cmd, uint64_t arg);
-/* A process ends: its SEM_UNDO adjustments are applied. */
+/* clone with CLONE_SYSVSEM: the child shares the parent's adjustments. */
+void sem_undo_share(struct process *child, struct process *parent);
+/* A process ends: its SEM_UNDO adjustments are applied if no other process
+ * shares them. */
 void sem_undo_exit(struct sentry *s, struct process *p);
 /* /proc/sysvipc/sem: malloc'ed text. */
 char *sem_proc_text(struct sentry *s);

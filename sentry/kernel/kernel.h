@@ -61,7 +61,7 @@ struct offload;
 struct shm_attach;
 struct shm_segment;
 struct sem_set;
-struct sem_undo;
+struct sem_undo_list;
 struct msg_queue;
 struct mqueue;
 
@@ -142,7 +142,9 @@ struct process {
 	struct timespec alarm;	   /* ITIMER_REAL expiry (CLOCK_MONOTONIC), 0: off */
 	struct timespec alarm_interval;
 	struct ptimer timers[PROCESS_TIMERS];
-	struct sem_undo *sem_undo; /* SEM_UNDO adjustments, applied at exit (sem.c) */
+	/* SEM_UNDO adjustments, applied when the last process sharing them
+	 * (CLONE_SYSVSEM) exits (sem.c); NULL until used. */
+	struct sem_undo_list *sem_undo;
 };
 
 enum block_kind {

@@ -92,6 +92,8 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 		*p->sighand = *pp->sighand;
 		p->sighand->refs = 1;
 	}
+	if (flags & CLONE_SYSVSEM)
+		sem_undo_share(p, pp);
 	struct process *parent = (flags & CLONE_PARENT) && pp->parent ? pp->parent : pp;
 	p->parent = parent;
 	p->sibling = parent->children;

@@ -11,11 +11,11 @@
  * removed set wakes them too and they report EIDRM.
  *
  * SEM_UNDO: each process keeps, per set it used with SEM_UNDO, the
- * adjustment that cancels its operations (struct process's sem_undo); when
- * the process ends they are applied, clamped to 0..SEMVMX as Linux does.
- * SETVAL and SETALL clear every process's adjustments of what they set.
- * Processes never share undo lists (CLONE_SYSVSEM is accepted but the
- * threads of a process share its list, which is what Linux's threads do).
+ * adjustment that cancels its operations (struct process's sem_undo list,
+ * shared by the threads and by processes cloned with CLONE_SYSVSEM); when
+ * the last process sharing the list ends they are applied, clamped to
+ * 0..SEMVMX as Linux does. SETVAL and SETALL clear every process's
+ * adjustments of what they set.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -55,6 +55,11 @@ struct sem_undo {
 	struct sem_undo *next;
 };
 
+struct sem_undo_list {
+	int refs; /* processes sharing it */
+	struct sem_undo *head;
+};
+
 static struct sem_set *by_id(struct sentry *s, int id)
 {
 	for (struct sem_set *g = s->sem; g; g = g->next)
@@ -67,7 +72,8 @@ static struct sem_set *by_id(struct sentry *s, int id)
 static void undo_clear(struct sentry *s, int id, int num, int nsems)
 {
 	for (struct task *u = s->tasks; u; u = u->next)
-		for (struct sem_undo *un = u->proc->sem_undo; un; un = un->next)
+		for (struct sem_undo *un = u->proc->sem_undo ? u->proc->sem_undo->head : NULL; un;
+		     un = un->next)
 			if (un->semid == id) {
 				if (num < 0)
 					memset(un->adj, 0, (size_t)nsems * sizeof(short));
@@ -130,19 +136,33 @@ long sem_get(struct task *t, key_t key, int nsems, int flags)
 	return create(t, key, nsems, flags);
 }
 
-static struct sem_undo *undo_of(struct process *p, const struct sem_set *g, bool create)
+static struct sem_undo_list *undo_list(struct process *p)
 {
-	for (struct sem_undo *un = p->sem_undo; un; un = un->next)
+	if (!p->sem_undo) {
+		p->sem_undo = xcalloc(1, sizeof(*p->sem_undo));
+		p->sem_undo->refs = 1;
+	}
+	return p->sem_undo;
+}
+
+static struct sem_undo *undo_of(struct process *p, const struct sem_set *g)
+{
+	struct sem_undo_list *l = undo_list(p);
+	for (struct sem_undo *un = l->head; un; un = un->next)
 		if (un->semid == g->id)
 			return un;
-	if (!create)
-		return NULL;
 	struct sem_undo *un = xcalloc(1, sizeof(*un));
 	un->semid = g->id;
 	un->adj = xcalloc((size_t)g->nsems, sizeof(short));
-	un->next = p->sem_undo;
-	p->sem_undo = un;
+	un->next = l->head;
+	l->head = un;
 	return un;
+}
+
+void sem_undo_share(struct process *child, struct process *parent)
+{
+	child->sem_undo = undo_list(parent);
+	child->sem_undo->refs++;
 }
 
 /* Try the operations on copies of the values and adjustments: 0 (the
@@ -208,7 +228,7 @@ static long operate(struct task *t, struct sem_set *g, const struct sembuf *ops,
 	short *adj = xcalloc((size_t)g->nsems, sizeof(short));
 	for (int i = 0; i < g->nsems; i++)
 		vals[i] = g->sems[i].val;
-	struct sem_undo *un = undo ? undo_of(t->proc, g, true) : NULL;
+	struct sem_undo *un = undo ? undo_of(t->proc, g) : NULL;
 	if (un)
 		memcpy(adj, un->adj, (size_t)g->nsems * sizeof(short));
 	size_t at = 0;
@@ -263,9 +283,13 @@ long sem_op(struct task *t, int id, uint64_t sops_addr, size_t nsops, uint64_t t
 
 void sem_undo_exit(struct sentry *s, struct process *p)
 {
-	while (p->sem_undo) {
-		struct sem_undo *un = p->sem_undo;
-		p->sem_undo = un->next;
+	struct sem_undo_list *l = p->sem_undo;
+	p->sem_undo = NULL;
+	if (!l || --l->refs > 0)
+		return;
+	while (l->head) {
+		struct sem_undo *un = l->head;
+		l->head = un->next;
 		struct sem_set *g = by_id(s, un->semid);
 		for (int i = 0; g && i < g->nsems; i++) {
 			if (un->adj[i] == 0)
@@ -281,6 +305,7 @@ void sem_undo_exit(struct sentry *s, struct process *p)
 		free(un->adj);
 		free(un);
 	}
+	free(l);
 }
 
 /* Tasks waiting on semaphore `num` of `g` for it to grow (zero: be 0). */

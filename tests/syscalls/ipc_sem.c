@@ -2,6 +2,7 @@
  * what it makes (IPC_RMID), and keyed sets use a key from the probe's pid
  * (the same both ways). Waits between processes are made deterministic by
  * the other process watching GETNCNT/GETZCNT until the waiter is blocked. */
+#include <sched.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/wait.h>
@@ -126,6 +127,21 @@ SYSCALL_TEST(semop)
 	probe_wait("undoer", k);
 	show_vals(id, 2);
 	say("GETPID is the undoer: %d", semctl(id, 0, GETPID) == k);
+	/* CLONE_SYSVSEM: the undo list is shared, and applied when its last
+	 * process exits (here the sharer, after its clone child). */
+	k = probe_fork();
+	if (k == 0) {
+		pid_t c = (pid_t)syscall(SYS_clone, CLONE_SYSVSEM | SIGCHLD, 0, 0, 0, 0);
+		if (c == 0) {
+			op1(id, 0, -2, SEM_UNDO);
+			_exit(0);
+		}
+		waitpid(c, NULL, 0);
+		say("after the clone child: %d", semctl(id, 0, GETVAL));
+		_exit(0);
+	}
+	probe_wait("sharer", k);
+	show_vals(id, 2);
 	SHOW(semctl(id, 0, IPC_RMID));
 }
 
