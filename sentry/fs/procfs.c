@@ -5,7 +5,8 @@
  * program are therefore synthesized here: maps (the stub's real mappings,
  * with the stub page removed and [heap]/[stack]/[vdso]/[vvar] labelled),
  * exe, cwd, root, fd/, auxv, cmdline, environ, stat, status, comm, and
- * (procfs-task.c) task/, ns/, fdinfo/.
+ * (procfs-task.c) task/, ns/, fdinfo/; and /proc/sysvipc/{shm,sem,msg}, which
+ * list the sandbox's IPC objects.
  * Synthesized contents are served from a memfd, so read, lseek and fstat
  * work on them like on any file. Other /proc/self entries fall through to
  * the host.
@@ -21,6 +22,7 @@
 #include "sentry/kernel/files.h"
 #include "procfs-internal.h"
 #include "sentry/fs/fs.h"
+#include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 
 enum self_kind { NOT_SELF, SELF_LINK, THREAD_SELF_LINK, SELF_ENTRY, DEV_FD };
@@ -375,8 +377,37 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 	return 0;
 }
 
+/* /proc/sysvipc/{shm,sem,msg}: the sandbox's own objects (the host's
+ * entries would show the host's). The directory itself is the host's:
+ * the same three names. */
+static bool open_sysvipc(struct task *t, const char *abs, int flags, struct file **out, int *err)
+{
+	if (strncmp(abs, "/proc/sysvipc/", 14) != 0)
+		return false;
+	const char *name = abs + 14;
+	char *text = !strcmp(name, "shm")   ? shm_proc_text(t->s)
+		     : !strcmp(name, "sem") ? sem_proc_text(t->s)
+		     : !strcmp(name, "msg") ? msg_proc_text(t->s)
+					    : NULL;
+	if (!text)
+		return false;
+	struct strbuf sb = {0};
+	strbuf_append(&sb, text, strlen(text));
+	free(text);
+	long fd = procfs_memfd_with(&sb);
+	strbuf_release(&sb);
+	*err = fd < 0 ? (int)fd : (flags & O_ACCMODE) != O_RDONLY ? -EACCES : 0;
+	if (fd >= 0 && *err)
+		close((int)fd);
+	else if (fd >= 0)
+		*out = file_new_host((int)fd, abs);
+	return true;
+}
+
 bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, int *err)
 {
+	if (open_sysvipc(t, abs, flags, out, err))
+		return true;
 	const char *rest;
 	struct task *who;
 	int k = t->mm ? match_self(t, abs, &rest, &who) : NOT_SELF;

@@ -16,6 +16,7 @@ enum file_kind {
 	FILE_HOST,     /* backed by a host fd the sentry owns */
 	FILE_DIR_LIST, /* a synthetic directory (e.g. /proc/self/fd) */
 	FILE_SIGNALFD, /* emulated signalfd; host_fd is its readiness eventfd */
+	FILE_MQUEUE,   /* POSIX message queue (mqueue.c); host_fd: its queue's readiness eventfd */
 };
 
 /* A synthetic directory's entries. */
@@ -49,6 +50,9 @@ struct file {
 	 * `release` when the last reference goes. */
 	void *priv;
 	void (*release)(struct file *f);
+	/* Called at every close of a descriptor of it (close, dup2 over it,
+	 * close-on-exec) by process `p`, as Linux's ->flush; may be NULL. */
+	void (*flush)(struct file *f, struct process *p);
 };
 
 struct fd_slot {
@@ -87,7 +91,8 @@ struct file *fd_lookup(struct task *t, int fd);
 /* Host fd behind a program fd, or -EBADF. */
 int fd_host(struct task *t, int fd);
 int fd_close(struct task *t, int fd);
-void fd_close_on_exec(struct fd_table *ft);
+/* Close the close-on-exec fds of the table of `p`, which execs. */
+void fd_close_on_exec(struct fd_table *ft, struct process *p);
 
 /* ---- POSIX record locks (fd.c) ----
  * Every host lock is taken by the one sentry process, so the host alone

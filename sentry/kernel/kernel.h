@@ -60,6 +60,10 @@ struct signalfd;
 struct offload;
 struct shm_attach;
 struct shm_segment;
+struct sem_set;
+struct sem_undo_list;
+struct msg_queue;
+struct mqueue;
 
 struct mm {
 	int refs;
@@ -138,6 +142,9 @@ struct process {
 	struct timespec alarm;	   /* ITIMER_REAL expiry (CLOCK_MONOTONIC), 0: off */
 	struct timespec alarm_interval;
 	struct ptimer timers[PROCESS_TIMERS];
+	/* SEM_UNDO adjustments, applied when the last process sharing them
+	 * (CLONE_SYSVSEM) exits (sem.c); NULL until used. */
+	struct sem_undo_list *sem_undo;
 };
 
 enum block_kind {
@@ -149,6 +156,7 @@ enum block_kind {
 	BLOCK_SIGNAL,	/* sigsuspend, pause, sigtimedwait */
 	BLOCK_VFORK,	/* the vfork child has not exec'd or exited yet */
 	BLOCK_STOPPED,	/* job-control stop */
+	BLOCK_IPC,	/* a semaphore set or message queue changes (kernel/ipc.h) */
 };
 
 /* What identifies a futex word, as in Linux: the address space and address
@@ -168,6 +176,9 @@ struct block {
 	struct futex_key futex;
 	uint32_t futex_bitset;
 	uint64_t sigwait_set; /* BLOCK_SIGNAL, rt_sigtimedwait: blocked signals that wake it */
+	const void *ipc_obj;  /* BLOCK_IPC: the set or queue waited on */
+	int ipc_semnum;	      /* semop: the semaphore that blocked it (GETNCNT/GETZCNT) */
+	bool ipc_zero;	      /* semop: it waits for zero; mq: it receives */
 };
 
 /* One syscall in progress: what it keeps across its attempts. A handler
@@ -312,6 +323,13 @@ struct sentry {
 	uint64_t host_caps;
 	struct shm_segment *shm; /* the sandbox's System V segments (shm.c) */
 	int shm_next_id;
+	/* The rest of the IPC namespace (kernel/ipc.h). */
+	struct sem_set *sem;
+	int sem_next_id;
+	struct msg_queue *msg;
+	int msg_next_id;
+	struct mqueue *mqueues; /* the named POSIX queues */
+	int mqueue_count;	/* every POSIX queue, named or still open */
 	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
 	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
 	struct process *init; /* the sandbox's first process */

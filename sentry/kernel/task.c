@@ -157,7 +157,7 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 	const char *base = strrchr(path, '/');
 	snprintf(t->comm, sizeof(t->comm), "%s", base ? base + 1 : path);
 	t->comm_mm = mm;
-	fd_close_on_exec(t->files);
+	fd_close_on_exec(t->files, t->proc);
 	t->altstack = (stack_t){.ss_flags = SS_DISABLE};
 	return 0;
 }
