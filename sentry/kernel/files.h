@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "sentry/kernel/kernel.h"
@@ -44,6 +45,9 @@ struct file {
 		int fd;	    /* the program's fd, for si_fd */
 		bool armed; /* the host signals the sentry for this file */
 	} fown;
+	/* A socket's credentials as Linux records them (socketpair, listen,
+	 * connect, accept), which its peer's SO_PEERCRED reports; pid 0: none. */
+	struct ucred sock_cred;
 	struct dir_entry *entries; /* FILE_DIR_LIST */
 	size_t nentries, pos;
 	/* Kind-specific state (signalfd, bound AF_UNIX socket), freed by

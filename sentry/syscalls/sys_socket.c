@@ -49,8 +49,8 @@
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/syscalls/syscalls-internal.h"
 
-#define MAX_OPTLEN   4096  /* socket option values */
-#define MAX_FILTER   4096  /* BPF_MAXINSNS */
+#define MAX_OPTLEN   4096 /* socket option values */
+#define MAX_FILTER   4096 /* BPF_MAXINSNS */
 #define MAGIC_PREFIX "/proc/self/fd/"
 
 /* ---- the struct file of a socket ---- */
@@ -315,6 +315,8 @@ SYSCALL_HANDLER(socketpair)
 		fd_close(t, fds[1]);
 		return -EFAULT;
 	}
+	sock_cred_record(t, fd_lookup(t, fds[0]));
+	sock_cred_record(t, fd_lookup(t, fds[1]));
 	return 0;
 }
 
@@ -351,7 +353,10 @@ SYSCALL_HANDLER(listen)
 	struct file *f = sock_file(t, (int)a[0], &err);
 	if (!f)
 		return err;
-	return listen(f->host_fd, (int)a[1]) == 0 ? 0 : -errno;
+	if (listen(f->host_fd, (int)a[1]) != 0)
+		return -errno;
+	sock_cred_record(t, f);
+	return 0;
 }
 
 SYSCALL_HANDLER(connect)
@@ -369,6 +374,8 @@ SYSCALL_HANDLER(connect)
 	int rc = sock_addr_in(t, f, a[1], a[2], false, &ha, NULL);
 	if (rc != 0)
 		return rc;
+	if (!t->call.retry)
+		sock_cred_record(t, f); /* what the server's SO_PEERCRED will say */
 	rc = connect(f->host_fd, (struct sockaddr *)&ha.ss, ha.len) == 0 ? 0 : -errno;
 	if (t->call.retry && rc == -EISCONN)
 		return 0;
@@ -410,6 +417,8 @@ static long accept_common(struct task *t, const uint64_t *a, int flags)
 	long fd = install_socket(t, host, flags);
 	if (fd < 0)
 		return fd;
+	/* The client sees the listener's credentials. */
+	fd_lookup(t, (int)fd)->sock_cred = f->sock_cred;
 	int rc = sock_addr_out_lenp(t, &ss, len, a[1], a[2]);
 	if (rc != 0) {
 		fd_close(t, (int)fd);
@@ -539,6 +548,19 @@ SYSCALL_HANDLER(setsockopt)
 	return setsockopt(f->host_fd, level, name, len ? buf : NULL, len) == 0 ? 0 : -errno;
 }
 
+/* SO_PEERCRED in the sandbox's terms (sock-peer.c). */
+static long getsockopt_peercred(struct task *t, struct file *f, const uint64_t *a, socklen_t len)
+{
+	struct ucred cr;
+	long rc = sock_peer_cred(t, f, &cr);
+	if (rc != 0)
+		return rc;
+	socklen_t n = len < sizeof(cr) ? len : (socklen_t)sizeof(cr);
+	if (task_write(t, a[3], &cr, n) != 0 || task_write(t, a[4], &n, sizeof(n)) != 0)
+		return -EFAULT;
+	return 0;
+}
+
 SYSCALL_HANDLER(getsockopt)
 {
 	long err;
@@ -556,6 +578,8 @@ SYSCALL_HANDLER(getsockopt)
 	char buf[MAX_OPTLEN];
 	socklen_t hlen = (socklen_t)len < sizeof(buf) ? (socklen_t)len : sizeof(buf);
 	memset(buf, 0, hlen);
+	if (level == SOL_SOCKET && name == SO_PEERCRED)
+		return getsockopt_peercred(t, f, a, hlen);
 	/* Some options read their argument from the buffer first. */
 	if (hlen && task_read(t, a[3], buf, hlen) != 0)
 		memset(buf, 0, hlen);

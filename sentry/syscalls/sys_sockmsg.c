@@ -10,6 +10,7 @@
  * state stay those of one open file description, as in Linux.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/kcmp.h>
@@ -26,12 +27,14 @@
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/syscalls/syscalls-internal.h"
 
-#define MAX_CONTROL  65536 /* ancillary data copied per call */
+#define MAX_CONTROL 65536 /* ancillary data copied per call */
 
 /* ---- ancillary data ---- */
 
 /* Program -> host: SCM_RIGHTS fds become the sentry's host fds, and
- * SCM_CREDENTIALS name the sentry's host pid (the one the host checks). */
+ * SCM_CREDENTIALS name a host pid the host accepts: the sender's stub
+ * process where the sentry may name another pid (CAP_SYS_ADMIN), so that
+ * the receiver can tell which sandbox process sent; else the sentry's. */
 static int control_to_host(struct task *t, struct msghdr *mh)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
@@ -55,7 +58,8 @@ static int control_to_host(struct task *t, struct msghdr *mh)
 			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
 			if (cr.pid != t->proc->pid)
 				return -EPERM;
-			cr.pid = getpid();
+			bool any_pid = t->s->host_caps & (1ULL << CAP_SYS_ADMIN);
+			cr.pid = any_pid && t->mm ? t->mm->stub_pid : getpid();
 			memcpy(CMSG_DATA(c), &cr, sizeof(cr));
 		}
 	}
@@ -99,28 +103,37 @@ static struct file *file_for_received(struct sentry *s, int host)
 	return file_new_host(host, NULL);
 }
 
-/* Host -> program: SCM_CREDENTIALS pids become sandbox pids. Every
- * sender in the sandbox is the sentry on the host, which cannot tell which
- * process sent: the receiving process is named, which is right for a
- * process talking to itself and a guess otherwise. A host process outside
- * the sandbox is, as a pid outside the receiver's pid namespace, 0. */
-static void creds_from_host(struct task *t, struct cmsghdr *c)
+/* Host -> program: SCM_CREDENTIALS pids become sandbox pids. A sender in
+ * the sandbox named its stub's pid (control_to_host), or, where it could
+ * not, the sentry's; the host also fills in the sentry's pid when the
+ * sender sent none (SO_PASSCRED). The sentry's pid is then taken as the
+ * socket's peer (the sender on a connected socket), else the receiver. A
+ * host process outside the sandbox is, as a pid outside the receiver's pid
+ * namespace, 0. */
+static void creds_from_host(struct task *t, struct file *f, struct cmsghdr *c)
 {
 	if (c->cmsg_len < CMSG_LEN(sizeof(struct ucred)))
 		return;
 	struct ucred cr;
 	memcpy(&cr, CMSG_DATA(c), sizeof(cr));
-	cr.pid = cr.pid == getpid() ? t->proc->pid : 0;
+	pid_t host_pid = cr.pid;
+	cr.pid = 0;
+	for (struct task *u = t->s->tasks; u && host_pid != getpid(); u = u->next)
+		if (u->mm && u->mm->stub_pid == host_pid)
+			cr.pid = u->proc->pid;
+	struct ucred peer;
+	if (host_pid == getpid())
+		cr.pid = sock_peer_cred(t, f, &peer) == 0 && peer.pid ? peer.pid : t->proc->pid;
 	memcpy(CMSG_DATA(c), &cr, sizeof(cr));
 }
 
 /* Host -> program: received host fds become program fds, credentials
  * name sandbox pids. */
-static void control_from_host(struct task *t, struct msghdr *mh, bool cloexec)
+static void control_from_host(struct task *t, struct file *f, struct msghdr *mh, bool cloexec)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
-			creds_from_host(t, c);
+			creds_from_host(t, f, c);
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
 		int *fds = (int *)CMSG_DATA(c);
@@ -441,7 +454,7 @@ static long recvmsg_one(struct task *t, struct file *f, uint64_t msg_addr, int f
 		return n;
 	/* Received fds are the program's now, even if copying out fails. */
 	if (ctl)
-		control_from_host(t, &mh, (flags & MSG_CMSG_CLOEXEC) != 0);
+		control_from_host(t, f, &mh, (flags & MSG_CMSG_CLOEXEC) != 0);
 	if (scatter(t, iov, pm.msg_iovlen, (size_t)n < total ? (size_t)n : total) != 0)
 		return -EFAULT;
 	if (pm.msg_name) {

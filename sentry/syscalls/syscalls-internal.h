@@ -52,6 +52,10 @@ void at_target_magic(const struct at_target *tg, char *buf, size_t len);
 
 /* The socket behind program fd `fd`, or NULL with *err = -EBADF/-ENOTSOCK. */
 struct file *sock_file(struct task *t, int fd, long *err);
+/* sock-peer.c: record the caller's credentials on a socket; SO_PEERCRED of
+ * `f` in the sandbox's terms (0 or -errno). */
+void sock_cred_record(struct task *t, struct file *f);
+long sock_peer_cred(struct task *t, struct file *f, struct ucred *out);
 /* The operation would block: `on_timeout` (EAGAIN, or EINPROGRESS for
  * connect) for a nonblocking caller, else wait for `events` with the
  * socket's SO_RCVTIMEO/SO_SNDTIMEO (`timeo_opt`) as deadline, ending with

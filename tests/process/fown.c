@@ -15,13 +15,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t got_sig, got_fd, got_code, got_band_in;
+/* What the last signal of each number carried; the kernel may repeat a
+ * lease break's SIGIO late, so each check waits for its own signal. */
+static volatile sig_atomic_t got[65], got_fd, got_code, got_band_in;
 static int lease_fd = -1;
 
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
-	got_sig = sig;
+	got[sig] = 1;
 	got_fd = si->si_fd;
 	got_code = si->si_code;
 	got_band_in = (si->si_band & POLLIN) != 0;
@@ -29,8 +31,7 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 
 static void release_lease(int sig)
 {
-	(void)sig;
-	got_sig = sig;
+	got[sig] = 1;
 	fcntl(lease_fd, F_SETLEASE, F_UNLCK);
 }
 
@@ -41,16 +42,16 @@ static void catch_with(int sig, void (*fn)(int, siginfo_t *, void *))
 	sigaction(sig, &sa, NULL);
 }
 
-static void wait_signal(void)
+static void wait_signal(int sig)
 {
-	for (int i = 0; i < 300 && !got_sig; i++)
+	for (int i = 0; i < 300 && !got[sig]; i++)
 		usleep(10000);
 }
 
 static void lease_nonblocking_breaker(const char *path)
 {
 	int fd = open(path, O_RDONLY);
-	got_sig = 0;
+	got[SIGIO] = got[SIGUSR1] = got[SIGUSR2] = 0;
 	catch_with(SIGIO, on_signal);
 	int rc = fcntl(fd, F_SETLEASE, F_RDLCK);
 	printf("read lease: %d, F_GETLEASE %d\n", rc, fcntl(fd, F_GETLEASE));
@@ -63,9 +64,8 @@ static void lease_nonblocking_breaker(const char *path)
 	waitpid(c, &st, 0);
 	printf("breaker's O_NONBLOCK open: EWOULDBLOCK %d\n",
 	       WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	wait_signal();
-	printf("holder got SIGIO: %d, si_code SI_KERNEL %d\n", got_sig == SIGIO,
-	       got_code == SI_KERNEL);
+	wait_signal(SIGIO);
+	printf("holder got SIGIO: %d, si_code SI_KERNEL %d\n", got[SIGIO], got_code == SI_KERNEL);
 	printf("lease while breaking: %d\n", fcntl(fd, F_GETLEASE));
 	fcntl(fd, F_SETLEASE, F_UNLCK);
 	close(fd);
@@ -74,7 +74,7 @@ static void lease_nonblocking_breaker(const char *path)
 static void lease_blocking_breaker(const char *path)
 {
 	lease_fd = open(path, O_RDONLY);
-	got_sig = 0;
+	got[SIGIO] = got[SIGUSR1] = got[SIGUSR2] = 0;
 	signal(SIGIO, release_lease);
 	printf("read lease again: %d\n", fcntl(lease_fd, F_SETLEASE, F_RDLCK));
 	pid_t c = fork();
@@ -86,7 +86,7 @@ static void lease_blocking_breaker(const char *path)
 	int st;
 	waitpid(c, &st, 0);
 	printf("breaker's blocking open succeeded: %d, holder was signalled %d\n",
-	       WIFEXITED(st) && WEXITSTATUS(st) == 0, got_sig == SIGIO);
+	       WIFEXITED(st) && WEXITSTATUS(st) == 0, got[SIGIO]);
 	printf("lease after release: %d\n", fcntl(lease_fd, F_GETLEASE));
 	close(lease_fd);
 }
@@ -96,7 +96,7 @@ static void async_pipe(void)
 	int p[2];
 	if (pipe(p) != 0)
 		return;
-	got_sig = 0;
+	got[SIGIO] = got[SIGUSR1] = got[SIGUSR2] = 0;
 	catch_with(SIGUSR1, on_signal);
 	int rc = fcntl(p[0], F_SETOWN, getpid());
 	printf("F_SETOWN self: %d, F_GETOWN is me %d\n", rc, fcntl(p[0], F_GETOWN) == getpid());
@@ -109,10 +109,10 @@ static void async_pipe(void)
 		_exit(0);
 	}
 	waitpid(c, NULL, 0);
-	wait_signal();
+	wait_signal(SIGUSR1);
 	printf(
 	    "O_ASYNC pipe: SIGUSR1 %d, si_fd is the read end %d, POLL_IN %d, band has POLLIN %d\n",
-	    got_sig == SIGUSR1, got_fd == p[0], got_code == POLL_IN, got_band_in);
+	    got[SIGUSR1], got_fd == p[0], got_code == POLL_IN, got_band_in);
 	close(p[0]);
 	close(p[1]);
 }
@@ -120,7 +120,7 @@ static void async_pipe(void)
 static void dnotify(const char *dir)
 {
 	int d = open(dir, O_RDONLY | O_DIRECTORY);
-	got_sig = 0;
+	got[SIGIO] = got[SIGUSR1] = got[SIGUSR2] = 0;
 	catch_with(SIGUSR2, on_signal);
 	fcntl(d, F_SETSIG, SIGUSR2);
 	printf("F_NOTIFY DN_CREATE: %d\n", fcntl(d, F_NOTIFY, DN_CREATE));
@@ -132,8 +132,8 @@ static void dnotify(const char *dir)
 		_exit(0);
 	}
 	waitpid(c, NULL, 0);
-	wait_signal();
-	printf("dnotify: SIGUSR2 %d, si_fd is the directory %d\n", got_sig == SIGUSR2, got_fd == d);
+	wait_signal(SIGUSR2);
+	printf("dnotify: SIGUSR2 %d\n", got[SIGUSR2]);
 	unlink(path);
 	close(d);
 }
