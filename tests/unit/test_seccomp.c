@@ -13,7 +13,8 @@
  *    BPF, and the checker accepts it and the interpreter gives each
  *    syscall the rule's action.
  *  - Every filter the checker accepted here is also accepted by the host
- *    kernel (installed in a child), and every one it refused is refused.
+ *    kernel (installed in a child), and every one it refused is refused;
+ *    so are 600 random short programs (a fixed seed).
  */
 #include <check.h>
 
@@ -21,6 +22,7 @@
 #include <errno.h>
 #include <seccomp.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -169,6 +171,62 @@ START_TEST(checker_accepts_every_seccomp_opcode)
 	    S(BPF_RET | BPF_A, 0),
 	};
 	expect(one_path, LEN(one_path), -EINVAL);
+}
+END_TEST
+
+/* Random short programs, from every 8-bit opcode and operands near the
+ * limits: the checker and the host kernel agree on each (a fixed seed). */
+START_TEST(checker_agrees_with_the_host_on_random_programs)
+{
+	static const uint16_t every_code[] = {
+	    BPF_LD | BPF_W | BPF_ABS,
+	    BPF_LD | BPF_W | BPF_LEN,
+	    BPF_LDX | BPF_W | BPF_LEN,
+	    BPF_LD | BPF_IMM,
+	    BPF_LDX | BPF_IMM,
+	    BPF_LD | BPF_MEM,
+	    BPF_LDX | BPF_MEM,
+	    BPF_ST,
+	    BPF_STX,
+	    BPF_ALU | BPF_DIV | BPF_K,
+	    BPF_ALU | BPF_DIV | BPF_X,
+	    BPF_ALU | BPF_LSH | BPF_K,
+	    BPF_ALU | BPF_RSH | BPF_X,
+	    BPF_ALU | BPF_MOD | BPF_K,
+	    BPF_ALU | BPF_NEG,
+	    BPF_MISC | BPF_TAX,
+	    BPF_JMP | BPF_JA,
+	    BPF_JMP | BPF_JEQ | BPF_K,
+	    BPF_JMP | BPF_JSET | BPF_X,
+	    BPF_RET | BPF_K,
+	    BPF_RET | BPF_A,
+	};
+	static const uint32_t ks[] = {0, 1, 2, 3, 4, 15, 16, 31, 32, 60, 63, 64, 0xffffffff};
+	uint32_t seed = 12345;
+#define NEXT() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+	int accepted = 0;
+	for (int n = 0; n < 600; n++) {
+		struct sock_filter p[6];
+		size_t len = 1 + NEXT() % LEN(p);
+		for (size_t i = 0; i < len; i++) {
+			/* Mostly opcodes seccomp knows, sometimes any. */
+			uint16_t code = NEXT() % 4 ? every_code[NEXT() % LEN(every_code)]
+						   : (uint16_t)(NEXT() % 256);
+			p[i] = (struct sock_filter){code, (uint8_t)(NEXT() % 4),
+						    (uint8_t)(NEXT() % 4), ks[NEXT() % LEN(ks)]};
+		}
+		if (NEXT() % 2)
+			p[len - 1] = RET_K(ks[NEXT() % LEN(ks)] ? SECCOMP_RET_ALLOW : 0);
+		int rc = seccomp_bpf_check(p, len);
+		if ((rc == 0) != host_accepts(p, len))
+			ck_abort_msg(
+			    "program %d (len %zu, first code %#x): checker %d, host differs", n,
+			    len, p[0].code, rc);
+		accepted += rc == 0;
+	}
+#undef NEXT
+	printf("%d of 600 random programs accepted\n", accepted);
+	ck_assert_int_gt(accepted, 50); /* the sample is not all refusals */
 }
 END_TEST
 
@@ -335,8 +393,10 @@ int main(void)
 {
 	Suite *s = suite_create("seccomp");
 	TCase *tc = tcase_create("bpf");
+	tcase_set_timeout(tc, 60); /* a fork per program the host checks */
 	tcase_add_test(tc, checker_refuses_what_linux_refuses);
 	tcase_add_test(tc, checker_accepts_every_seccomp_opcode);
+	tcase_add_test(tc, checker_agrees_with_the_host_on_random_programs);
 	tcase_add_test(tc, interpreter_computes_as_linux);
 	tcase_add_test(tc, precedence_is_linux_order);
 	tcase_add_test(tc, libseccomp_filters_check_and_run);
