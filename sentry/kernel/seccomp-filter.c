@@ -213,6 +213,20 @@ static void force_sigsys(struct task *t, uint32_t arch, uint32_t data, bool kill
 	task_force_siginfo(t, &si, kill);
 }
 
+/* A skipped call that raises SIGSYS shows the handler (and a tracer) the
+ * call's number in RAX, as Linux's rollback does. Through the registers,
+ * not as a result: a number chosen by the program could read as one of the
+ * sentry's SYSRET_* codes. */
+static long rollback(struct task *t)
+{
+	struct user_regs_struct regs;
+	if (platform_get_regs(t->th, &regs) != 0)
+		return -ENOSYS;
+	regs.rax = regs.orig_rax; /* all 64 bits: sc.nr has the low 32 Linux runs */
+	platform_set_regs(t->th, &regs);
+	return SYSRET_REGS;
+}
+
 long seccomp_enforce(struct task *t)
 {
 	if (t->seccomp->strict)
@@ -243,7 +257,7 @@ long seccomp_enforce(struct task *t)
 		return -ENOSYS;
 	case SECCOMP_RET_TRAP:
 		force_sigsys(t, d.arch, data, false);
-		return (long)sc->nr;
+		return rollback(t);
 	case SECCOMP_RET_KILL_THREAD:
 		if (t->proc->nthreads > 1) {
 			task_exit(t, SIGSYS);
@@ -253,6 +267,6 @@ long seccomp_enforce(struct task *t)
 		__attribute__((fallthrough));
 	default: /* KILL_PROCESS, and any action Linux does not know */
 		force_sigsys(t, d.arch, data, true);
-		return (long)sc->nr;
+		return rollback(t);
 	}
 }

@@ -165,6 +165,18 @@ static void trap(void)
 	    trap_nr, trap_errno, trap_arch_ok, trap_addr_ok);
 	SHOW(install_for(SYS_getpgrp, SECCOMP_RET_TRAP | 43));
 	SHOW(syscall(SYS_getpgrp));
+	/* A number past every syscall: the filter sees its low 32 bits (0,
+	 * read) and RAX keeps all of it. */
+	struct sock_filter big_nr[] = {LD(NR_OFF),
+				       JEQ(0, 0, 3),
+				       LD(ARG0_OFF),
+				       JEQ(12345, 0, 1),
+				       RET(SECCOMP_RET_TRAP | 44),
+				       RET(SECCOMP_RET_ALLOW)};
+	SHOW(INSTALL(0, big_nr));
+	r = syscall(-(1L << 40), 12345);
+	say("huge number trapped: rax intact %d, si_syscall %d errno %d", r == -(1L << 40), trap_nr,
+	    trap_errno);
 	/* Blocked SIGSYS: the trap kills. */
 	mask_signal(SIG_BLOCK, SIGSYS);
 	syscall(SYS_getppid);
