@@ -64,6 +64,7 @@ struct sem_set;
 struct sem_undo_list;
 struct msg_queue;
 struct mqueue;
+struct seccomp_filter;
 
 struct mm {
 	int refs;
@@ -243,6 +244,7 @@ struct task {
 	uint64_t vsyscall_pending_addr, vsyscall_pending_caller; /* site to patch at the next kick */
 	struct task *next;	/* in the sentry's task list */
 	struct strace_task *strace; /* --strace: the syscall being traced (strace.c) */
+	struct seccomp_filter *seccomp; /* the program's filters, newest first; NULL: none */
 };
 
 /* The thread's name (comm): set by PR_SET_NAME, else the program's
@@ -396,6 +398,9 @@ void signal_send_task(struct task *t, int sig, const siginfo_t *info);
 void signal_raise_sigpipe(struct task *t);
 /* A fault raised by the host while the program ran (SIGSEGV...). */
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
+/* The same with a full siginfo (seccomp's SIGSYS); `to_default` also
+ * resets a handled signal to its default action (a seccomp kill). */
+void task_force_siginfo(struct task *t, const siginfo_t *si, bool to_default);
 /* Deliver pending signals to a task stopped in the sentry, before it runs
  * again; may end the task (returns false then). */
 enum deliver_result {

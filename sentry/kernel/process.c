@@ -22,6 +22,7 @@
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/seccomp-filter.h"
 
 #define ARG_MAX_BYTES (2UL << 20)
 
@@ -176,6 +177,7 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 		c->comm_mm = c->mm;
 	}
 	c->sigmask = t->sigmask;
+	c->seccomp = seccomp_chain_get(t->seccomp); /* shared, as Linux shares it */
 	c->sched = t->sched;
 	if (c->sched.reset_on_fork) {
 		/* As Linux: the child starts as an ordinary task. */
@@ -340,6 +342,7 @@ static void task_release(struct task *t)
 	fs_release(t->fs);
 	free(t->block.fds);
 	sigpending_release(&t->pending);
+	seccomp_chain_put(t->seccomp);
 	struct process *p = t->proc;
 	p->nthreads--;
 	process_put(p);

@@ -510,22 +510,28 @@ void signal_raise_sigpipe(struct task *t)
 	signal_send_task(t, SIGPIPE, &si);
 }
 
-void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
+void task_force_siginfo(struct task *t, const siginfo_t *si, bool to_default)
 {
+	int sig = si->si_signo;
 	struct sigaction_k *act = action_of(t->proc, sig);
 	/* A fault that is blocked or ignored cannot be handled: Linux resets
 	 * it to the default action, which kills. */
-	if ((t->sigmask & SIGBIT(sig)) || act->handler == (uint64_t)SIG_IGN) {
+	if (to_default || (t->sigmask & SIGBIT(sig)) || act->handler == (uint64_t)SIG_IGN) {
 		act->handler = (uint64_t)SIG_DFL;
 		t->sigmask &= ~SIGBIT(sig);
 	}
+	queue(&t->pending, sig, si);
+}
+
+void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
+{
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
 	si.si_signo = sig;
 	si.si_code = code;
 	si.si_addr = (void *)addr;
 	t->fault_addr = addr;
-	queue(&t->pending, sig, &si);
+	task_force_siginfo(t, &si, false);
 }
 
 /* rt_sigreturn: restore the registers, mask and FPU state saved in the

@@ -4,11 +4,13 @@
  * Sockets' structures are in format-net.c.
  */
 #include <inttypes.h>
+#include <linux/audit.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "sentry/strace/format-flags.h"
+#include "sentry/syscalls/syscalls.h"
 
 /* ---- files ---- */
 
@@ -166,10 +168,36 @@ static const char *si_code_name(int sig, int code)
 		PICK(trap);
 	case SIGCHLD:
 		PICK(chld);
+	case SIGSYS:
+		return code == 1 ? "SYS_SECCOMP" : NULL;
 	default:
 		return NULL;
 	}
 #undef PICK
+}
+
+/* A seccomp SIGSYS, as strace shows it: the filter's data as an errno
+ * name, the call's address, number and architecture. */
+static void sfmt_sigsys(struct strbuf *b, const siginfo_t *si)
+{
+	const char *err = si->si_errno ? sfmt_errname(si->si_errno) : NULL;
+	if (err)
+		strbuf_printf(b, ", si_errno=%s", err);
+	else
+		strbuf_printf(b, ", si_errno=%d", si->si_errno);
+	strbuf_printf(b, ", si_call_addr=");
+	sfmt_ptr(b, (uint64_t)(uintptr_t)si->si_call_addr);
+	const struct syscall_desc *d = syscall_lookup((uint64_t)(uint32_t)si->si_syscall);
+	if (si->si_arch == AUDIT_ARCH_X86_64 && d && d->name)
+		strbuf_printf(b, ", si_syscall=__NR_%s", d->name);
+	else
+		strbuf_printf(b, ", si_syscall=%d", si->si_syscall);
+	if (si->si_arch == AUDIT_ARCH_X86_64)
+		strbuf_printf(b, ", si_arch=AUDIT_ARCH_X86_64");
+	else if (si->si_arch == AUDIT_ARCH_I386)
+		strbuf_printf(b, ", si_arch=AUDIT_ARCH_I386");
+	else
+		strbuf_printf(b, ", si_arch=%#x", si->si_arch);
 }
 
 static bool is_fault(int sig)
@@ -205,6 +233,8 @@ void sfmt_siginfo(struct strbuf *b, const siginfo_t *si)
 			sfmt_signal(b, (uint64_t)si->si_status);
 		strbuf_printf(b, ", si_utime=%ld, si_stime=%ld", (long)si->si_utime,
 			      (long)si->si_stime);
+	} else if (si->si_signo == SIGSYS && si->si_code == 1 /* SYS_SECCOMP */) {
+		sfmt_sigsys(b, si);
 	} else if (is_fault(si->si_signo)) {
 		strbuf_printf(b, ", si_addr=");
 		sfmt_ptr(b, (uint64_t)(uintptr_t)si->si_addr);

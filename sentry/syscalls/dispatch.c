@@ -4,11 +4,14 @@
  * -ENOSYS and a one-time warning naming it. A 32-bit `int $0x80` syscall
  * from 64-bit code is refused with -ENOSYS: msentry serves the x86-64 ABI
  * only (a host without ia32 emulation faults on it before any stop).
+ * Before either, the program's own seccomp filters (kernel/seccomp-filter.c)
+ * may refuse the call or end the task.
  */
 #include <errno.h>
 #include <stdio.h>
 
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/seccomp-filter.h"
 #include "sentry/syscalls/syscalls.h"
 
 void syscall_warn_once(struct sentry *s, uint64_t nr, const struct syscall_desc *d,
@@ -34,6 +37,14 @@ void syscall_warn_once(struct sentry *s, uint64_t nr, const struct syscall_desc 
 long syscall_dispatch(struct task *t)
 {
 	struct syscall_stop *sc = &t->sc;
+	/* The program's own seccomp filters see every syscall first, the
+	 * refused and unknown ones too; once per call, not again when a
+	 * blocked call is retried. */
+	if (t->seccomp && !t->call.retry) {
+		long r = seccomp_enforce(t);
+		if (r != SECCOMP_RUN_SYSCALL)
+			return r;
+	}
 	if (sc->is_32bit) {
 		if (!t->s->warned_int80 && !t->s->cfg->quiet)
 			fprintf(stderr, "msentry: 32-bit syscall %lu (int $0x80) refused\n",

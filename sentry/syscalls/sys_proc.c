@@ -16,6 +16,7 @@
 
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls-internal.h"
 #include "sentry/syscalls/syscalls.h"
 
 SYSCALL_HANDLER(getpid)
@@ -564,6 +565,9 @@ SYSCALL_HANDLER(prctl)
 	case PR_GET_CHILD_SUBREAPER:
 	case PR_GET_KEEPCAPS:
 		return 0;
+	case PR_SET_SECCOMP:
+	case PR_GET_SECCOMP:
+		return seccomp_prctl(t, a);
 	case PR_CAPBSET_READ:
 		return a[1] <= CAP_LAST_CAP ? 1 : -EINVAL;
 	default:

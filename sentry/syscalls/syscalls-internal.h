@@ -22,6 +22,9 @@ static inline long ret_errno(long r)
 	return r < 0 ? -errno : r;
 }
 
+/* prctl's PR_SET_SECCOMP and PR_GET_SECCOMP (sys_seccomp.c). */
+long seccomp_prctl(struct task *t, const uint64_t *a);
+
 /* ---- where a file syscall acts (at-target.c) ---- */
 
 /* Where a *at operation acts: (dirfd, name) for the host call, with

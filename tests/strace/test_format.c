@@ -147,6 +147,17 @@ START_TEST(signals_and_sets)
 	si.si_status = 3;
 	CHECK_CALL(sfmt_siginfo(&b, &si), "{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=2, "
 					  "si_uid=0, si_status=3, si_utime=0, si_stime=0}");
+	/* A seccomp trap, as strace shows it. */
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGSYS;
+	si.si_code = 1; /* SYS_SECCOMP */
+	si.si_errno = 42;
+	si.si_call_addr = (void *)0x401000;
+	si.si_syscall = 39;
+	si.si_arch = 0xc000003e; /* AUDIT_ARCH_X86_64 */
+	CHECK_CALL(sfmt_siginfo(&b, &si), "{si_signo=SIGSYS, si_code=SYS_SECCOMP, si_errno=ENOMSG, "
+					  "si_call_addr=0x401000, si_syscall=__NR_getpid, "
+					  "si_arch=AUDIT_ARCH_X86_64}");
 }
 END_TEST
 

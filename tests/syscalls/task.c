@@ -1,6 +1,7 @@
 /* A task's identity and attributes: ids, groups and sessions, names,
  * segment bases, personality, robust futex lists, rseq, futexes. */
 #include <asm/prctl.h>
+#include <linux/filter.h>
 #include <linux/futex.h>
 #include <sys/rseq.h>
 #include <pthread.h>
@@ -325,6 +326,20 @@ SYSCALL_TEST(prctl)
 	SHOW(syscall(SYS_prctl, PR_CAPBSET_READ, CAP_CHOWN, 0, 0, 0));
 	SHOW(syscall(SYS_prctl, PR_CAPBSET_READ, 999, 0, 0, 0));
 	SHOW(syscall(SYS_prctl, 12345, 0, 0, 0, 0));
+	/* Seccomp through prctl (syscall-seccomp has the rest). */
+	SHOW(syscall(SYS_prctl, PR_GET_SECCOMP, 0, 0, 0, 0));
+	SHOW(syscall(SYS_prctl, PR_SET_SECCOMP, 7, 0, 0, 0));
+	SHOW(syscall(SYS_prctl, PR_SET_SECCOMP, 2, BADPTR, 0, 0));
+	pid_t sk = probe_fork();
+	if (sk == 0) {
+		struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, 0x7fff0000);
+		struct sock_fprog fp = {.len = 1, .filter = &allow};
+		SHOW(syscall(SYS_prctl, PR_SET_SECCOMP, 2, &fp, 0, 0));
+		SHOW(syscall(SYS_prctl, PR_GET_SECCOMP, 0, 0, 0, 0));
+		SHOW(syscall(SYS_prctl, PR_SET_SECCOMP, 1, 0, 0, 0));
+		_exit(0);
+	}
+	probe_wait("seccomp child", sk);
 	/* A child inherits the name. */
 	pid_t k = probe_fork();
 	if (k == 0) {
