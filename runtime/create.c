@@ -59,23 +59,6 @@ static int mkdir_p(const char *path, mode_t mode)
 	return mkdir(copy, mode) == 0 || errno == EEXIST ? 0 : -errno;
 }
 
-/* The process's credentials are msentry's own: refuse a config that asks
- * for others rather than run the program as a user it did not ask for. */
-static int check_user(const struct oci_process *p, struct error *e)
-{
-	if (p->user.uid != 0 && p->user.uid != getuid())
-		return error_set(e, ENOTSUP,
-				 "process.user.uid: %u: running as another user is not supported "
-				 "yet (msentry runs the program with its own uid %u)",
-				 p->user.uid, (unsigned)getuid());
-	if (p->user.gid != 0 && p->user.gid != getgid())
-		return error_set(e, ENOTSUP,
-				 "process.user.gid: %u: running as another group is not supported "
-				 "yet (msentry runs the program with its own gid %u)",
-				 p->user.gid, (unsigned)getgid());
-	return 0;
-}
-
 /* What the config asks for and the sandbox does not do yet: one line in
  * the log, so that nobody takes it as enforced. */
 static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
@@ -86,8 +69,6 @@ static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
 		const char *what;
 	} items[] = {
 	    {c->root_readonly, "root.readonly"},
-	    {c->hostname != NULL, "hostname"},
-	    {c->domainname != NULL, "domainname"},
 	    {c->n_mounts > 0, "mounts"},
 	    {c->linux.n_namespaces > 0, "linux.namespaces"},
 	    {c->linux.masked_paths.n > 0, "linux.maskedPaths"},
@@ -96,7 +77,6 @@ static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
 	    {c->linux.n_devices > 0, "linux.devices"},
 	    {c->process.cap_bounding.n > 0, "process.capabilities"},
 	    {c->process.no_new_privileges, "process.noNewPrivileges"},
-	    {c->process.user.n_additional_gids > 0, "process.user.additionalGids"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(items); i++)
 		if (items[i].present)
@@ -141,7 +121,7 @@ static int check_inputs(const struct runtime *rt, const struct runtime_create_op
 		return error_sys(e, errno, "root.path: `%s`", c->rootfs);
 	if (!S_ISDIR(st.st_mode))
 		return error_sys(e, ENOTDIR, "root.path: `%s`", c->rootfs);
-	if (check_user(&c->process, e) != 0 || make_cwd(c->rootfs, c->process.cwd, e) != 0 ||
+	if (make_cwd(c->rootfs, c->process.cwd, e) != 0 ||
 	    program_resolve(c->rootfs, c->process.cwd, c->process.env.v, c->process.args.v[0],
 			    &in->prog, e) != 0)
 		return -1;
@@ -264,6 +244,13 @@ int create_container(const struct runtime *rt, const char *id,
 		    .cwd = p->cwd,
 		    .vsyscall = VSYSCALL_EMULATE,
 		    .quiet = !rt->opt.debug,
+		    .hostname = in.cfg->hostname,
+		    .domainname = in.cfg->domainname,
+		    .set_user = true,
+		    .uid = p->user.uid,
+		    .gid = p->user.gid,
+		    .groups = p->user.additional_gids,
+		    .ngroups = p->user.n_additional_gids,
 		},
 	};
 	pid = init_spawn(&plan, e);

@@ -27,6 +27,17 @@ struct sentry_config {
 	int strace_string_limit;  /* 0: 32 */
 	bool strace_summary;	  /* strace -c table at exit */
 	bool strace_json;	  /* one JSON object per event instead of text */
+	/* The sandbox's view (OCI config; msentry run --user, --hostname...) */
+	const char *hostname;	  /* uname's nodename; NULL: the host's */
+	const char *domainname;	  /* uname's domainname; NULL: the host's */
+	bool set_user;		  /* the program's ids are uid/gid/groups below,
+				   * not msentry's own (kernel/creds.c) */
+	unsigned uid, gid;
+	const unsigned *groups;	  /* supplementary groups */
+	size_t ngroups;
+	bool readonly_root;	  /* every write under / fails with EROFS */
+	const char *const *readonly_paths; /* NULL-terminated, or NULL */
+	const char *const *masked_paths;   /* NULL-terminated, or NULL */
 };
 
 /* Run the program to completion. Returns its exit status (128+N if killed

@@ -188,8 +188,8 @@ static void synth_status(struct task *t, struct strbuf *sb)
 		      "Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\n"
 		      "Gid:\t%u\t%u\t%u\t%u\nThreads:\t%d\nSigBlk:\t%016lx\n",
 		      comm_of(t), t->fs->umask, p->pid, t->tid, p->parent ? p->parent->pid : 0,
-		      getuid(), geteuid(), geteuid(), geteuid(), getgid(), getegid(), getegid(),
-		      getegid(), p->nthreads, t->sigmask);
+		      p->ruid, p->euid, p->suid, p->euid, p->rgid, p->egid, p->sgid, p->egid,
+		      p->nthreads, t->sigmask);
 }
 
 /* A synthetic directory keeps an O_PATH fd of a host /proc directory so
@@ -339,10 +339,35 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 	return 0;
 }
 
+/* /proc/sys/kernel/{hostname,domainname}: the sandbox's UTS names
+ * (read-only here: sethostname changes them). */
+static bool open_uts_name(struct task *t, const char *abs, int flags, struct file **out, int *err)
+{
+	const char *name = strcmp(abs, "/proc/sys/kernel/hostname") == 0     ? t->s->nodename
+			   : strcmp(abs, "/proc/sys/kernel/domainname") == 0 ? t->s->domainname
+									     : NULL;
+	if (!name)
+		return false;
+	if ((flags & O_ACCMODE) != O_RDONLY) {
+		*err = -EACCES;
+		return true;
+	}
+	struct strbuf sb = {0};
+	strbuf_printf(&sb, "%s\n", name);
+	long fd = memfd_with(&sb);
+	strbuf_release(&sb);
+	*err = fd < 0 ? (int)fd : 0;
+	if (fd >= 0)
+		*out = file_new_host((int)fd, abs);
+	return true;
+}
+
 bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, int *err)
 {
 	const char *rest;
 	struct task *who;
+	if (open_uts_name(t, abs, flags, out, err))
+		return true;
 	int k = t->mm ? match_self(t, abs, &rest, &who) : NOT_SELF;
 	if (k == NOT_SELF)
 		return false;

@@ -45,6 +45,10 @@ done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
 	>"$rootfs/etc/passwd"
 printf 'root:x:0:\n' >"$rootfs/etc/group"
+# A root-owned 0644 file, and a /tmp anyone may write (the user cases).
+echo secret >"$rootfs/rootfile"
+chmod 0644 "$rootfs/rootfile"
+chmod 1777 "$rootfs/tmp"
 
 # make_bundle NAME PATCH_JSON: `msentry spec`, made non-interactive, the
 # shared rootfs, no pid namespace (so that runc's container process is not
@@ -282,6 +286,12 @@ for rt in $(runtimes); do
 	$rt run --preserve-fds 1 --bundle "$pres" "preserve-$rt" 3>"$tmp/fd3-$rt" </dev/null >/dev/null 2>&1
 	check "$(name_of "$rt") run --preserve-fds 1" "via-fd-3" "$(cat "$tmp/fd3-$rt")"
 done
+
+# The container's view, served by the sentry: host name, user.
+run_case hostname "$(printf 'ctr1\nctr1\nctr1')" 0 \
+	'{"hostname":"ctr1","process":{"args":["sh","-c","hostname; cat /proc/sys/kernel/hostname; uname -n"]}}'
+run_case user "$(printf 'uid=1000 gid=1000 groups=5,7\nsh: can'"'"'t create /rootfile: Permission denied\nsecret\n-rw-r--r-- 1000 1000 /tmp/mine')" 0 \
+	'{"root":{"readonly":false},"process":{"user":{"uid":1000,"gid":1000,"additionalGids":[5,7]},"args":["sh","-c","id; (echo x >>/rootfile) 2>&1; cat /rootfile; rm -f /tmp/mine; touch /tmp/mine; ls -ln /tmp/mine | awk \"{print \\$1, \\$3, \\$4, \\$NF}\"; rm /tmp/mine"]}}'
 
 # `msentry run PROG` is still the standalone runner.
 check "msentry run PROG is the standalone runner" "standalone" "$("$msentry" run /bin/echo standalone)"
