@@ -34,6 +34,10 @@ static void run_usage(FILE *out)
 	      "                      supplementary groups; file access is checked\n"
 	      "                      against them when msentry runs as root\n"
 	      "  --hostname=NAME     the sandbox's host name (uname, hostname)\n"
+	      "  --mount=SRC:DST[:ro]  the host directory or file SRC at DST in the\n"
+	      "                      sandbox (a bind mount; ro: read-only); repeatable\n"
+	      "  --tmpfs=DST         a private empty directory at DST, removed at exit\n"
+	      "  --read-only         the root refuses every write (EROFS)\n"
 	      "  -h, --help          show this help\n"
 	      "\n"
 	      "Tracing (strace conventions; the trace goes to stderr unless -o):\n"
@@ -60,7 +64,54 @@ enum {
 	OPT_STRACE_FORMAT,
 	OPT_USER,
 	OPT_HOSTNAME,
+	OPT_MOUNT,
+	OPT_TMPFS,
+	OPT_READ_ONLY,
 };
+
+#define MAX_RUN_MOUNTS 32
+static const char *const ro_options[] = {"rbind", "ro", NULL};
+static const char *const rw_options[] = {"rbind", NULL};
+
+/* --mount SRC:DST[:ro] and --tmpfs DST, added to cfg->mounts (a static
+ * array: the command line's mounts live as long as the run). */
+static int add_mount(const char *arg, bool tmpfs, struct sentry_config *cfg)
+{
+	static struct sentry_mount mounts[MAX_RUN_MOUNTS];
+	if (cfg->nmounts >= MAX_RUN_MOUNTS) {
+		fprintf(stderr, "msentry: at most %d mounts\n", MAX_RUN_MOUNTS);
+		return -1;
+	}
+	struct sentry_mount *m = &mounts[cfg->nmounts];
+	if (tmpfs) {
+		*m = (struct sentry_mount){.destination = arg, .type = "tmpfs", .source = "tmpfs"};
+	} else {
+		char *copy = xstrdup(arg); /* lives until exit */
+		char *dst = strchr(copy, ':');
+		char *opt = dst ? strchr(dst + 1, ':') : NULL;
+		if (dst)
+			*dst++ = '\0';
+		if (opt)
+			*opt++ = '\0';
+		if (!dst || !*copy || (opt && strcmp(opt, "ro") != 0 && strcmp(opt, "rw") != 0)) {
+			fprintf(stderr, "msentry: --mount: expected SRC:DST[:ro], got `%s`\n", arg);
+			return -1;
+		}
+		bool ro = opt && strcmp(opt, "ro") == 0;
+		*m = (struct sentry_mount){.destination = dst,
+					   .type = "bind",
+					   .source = copy,
+					   .options = ro ? ro_options : rw_options};
+	}
+	if (m->destination[0] != '/') {
+		fprintf(stderr, "msentry: a mount's destination must be absolute: `%s`\n",
+			m->destination);
+		return -1;
+	}
+	cfg->mounts = mounts;
+	cfg->nmounts++;
+	return 0;
+}
 
 /* A decimal id: 0 or -1 if `s` is not one (the whole of it). */
 static int parse_id(const char *s, unsigned *out)
@@ -105,6 +156,12 @@ static int parse_view_option(int c, const char *arg, struct sentry_config *cfg)
 			return -1;
 		}
 		cfg->hostname = arg;
+		return 0;
+	case OPT_MOUNT:
+	case OPT_TMPFS:
+		return add_mount(arg, c == OPT_TMPFS, cfg);
+	case OPT_READ_ONLY:
+		cfg->readonly_root = true;
 		return 0;
 	default:
 		return 1;
@@ -185,6 +242,9 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 	    {"strace-format", required_argument, NULL, OPT_STRACE_FORMAT},
 	    {"user", required_argument, NULL, OPT_USER},
 	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+	    {"mount", required_argument, NULL, OPT_MOUNT},
+	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;

@@ -34,6 +34,8 @@ struct create_inputs {
 	char *prog;	   /* the program's path inside the rootfs */
 	const char **envp; /* process.env, plus HOME as runc adds it */
 	char *home_entry;  /* "HOME=..." if added */
+	struct sentry_mount *mounts; /* config mounts, bind sources made absolute */
+	char **sources;		     /* the sources this made (freed with them) */
 };
 
 static void create_inputs_release(struct create_inputs *in)
@@ -43,6 +45,39 @@ static void create_inputs_release(struct create_inputs *in)
 	free(in->prog);
 	free(in->envp);
 	free(in->home_entry);
+	for (size_t i = 0; in->cfg && in->sources && i < in->cfg->n_mounts; i++)
+		free(in->sources[i]);
+	free(in->sources);
+	free(in->mounts);
+}
+
+static bool is_bind(const struct oci_mount *m)
+{
+	if (m->type && strcmp(m->type, "bind") == 0)
+		return true;
+	for (size_t i = 0; i < m->options.n; i++)
+		if (strcmp(m->options.v[i], "bind") == 0 || strcmp(m->options.v[i], "rbind") == 0)
+			return true;
+	return false;
+}
+
+/* The sentry's mounts: a bind mount's relative source is the bundle's,
+ * as runc reads it. */
+static void build_mounts(struct create_inputs *in)
+{
+	const struct oci_config *c = in->cfg;
+	in->mounts = xcalloc(c->n_mounts + 1, sizeof(*in->mounts));
+	in->sources = xcalloc(c->n_mounts + 1, sizeof(char *));
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct oci_mount *m = &c->mounts[i];
+		const char *src = m->source;
+		if (src && src[0] != '/' && is_bind(m))
+			src = in->sources[i] = xasprintf("%s/%s", in->bundle, src);
+		in->mounts[i] = (struct sentry_mount){.destination = m->destination,
+						      .type = m->type,
+						      .source = src,
+						      .options = m->options.v};
+	}
 }
 
 static int mkdir_p(const char *path, mode_t mode)
@@ -68,11 +103,7 @@ static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
 		bool present;
 		const char *what;
 	} items[] = {
-	    {c->root_readonly, "root.readonly"},
-	    {c->n_mounts > 0, "mounts"},
 	    {c->linux.n_namespaces > 0, "linux.namespaces"},
-	    {c->linux.masked_paths.n > 0, "linux.maskedPaths"},
-	    {c->linux.readonly_paths.n > 0, "linux.readonlyPaths"},
 	    {c->linux.sysctl.n > 0, "linux.sysctl"},
 	    {c->linux.n_devices > 0, "linux.devices"},
 	    {c->process.cap_bounding.n > 0, "process.capabilities"},
@@ -126,6 +157,7 @@ static int check_inputs(const struct runtime *rt, const struct runtime_create_op
 			    &in->prog, e) != 0)
 		return -1;
 	build_env(in);
+	build_mounts(in);
 	warn_unapplied(rt, c);
 	return 0;
 }
@@ -251,6 +283,11 @@ int create_container(const struct runtime *rt, const char *id,
 		    .gid = p->user.gid,
 		    .groups = p->user.additional_gids,
 		    .ngroups = p->user.n_additional_gids,
+		    .readonly_root = in.cfg->root_readonly,
+		    .readonly_paths = in.cfg->linux.readonly_paths.v,
+		    .masked_paths = in.cfg->linux.masked_paths.v,
+		    .mounts = in.mounts,
+		    .nmounts = in.cfg->n_mounts,
 		},
 	};
 	pid = init_spawn(&plan, e);

@@ -23,6 +23,7 @@
 #include <cpuid.h>
 
 #include "sentry/fs/fs.h"
+#include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/strace/strace.h"
 #include "sentry/syscalls/syscalls.h"
@@ -78,6 +79,7 @@ static void sentry_release(struct sentry *s)
 	if (s->sigchld_fd >= 0)
 		close(s->sigchld_fd);
 	creds_teardown(s);
+	mount_table_release(s);
 	platform_destroy(s->platform);
 	vdso_destroy(s->vdso_state);
 	if (s->root_fd >= 0)
@@ -126,7 +128,10 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 	s->minsigstksz = getauxval(AT_MINSIGSTKSZ);
 	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus) != 0)
 		CPU_SET(0, &s->cpus);
-	if (open_root(s, cfg->root, e) != 0 || strace_start(s, e) != 0)
+	/* The mounts before the platform: their cleanup helper is forked
+	 * while the sentry has one thread and no stub. */
+	if (open_root(s, cfg->root, e) != 0 || mount_table_build(s, e) != 0 ||
+	    strace_start(s, e) != 0)
 		return -1;
 	if (platform_create(&s->platform, e) != 0)
 		return -1;

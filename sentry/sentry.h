@@ -10,6 +10,14 @@
 
 enum vsyscall_mode { VSYSCALL_EMULATE, VSYSCALL_NONE };
 
+/* A mount of the sandbox's view (OCI `mounts`, msentry run --mount). */
+struct sentry_mount {
+	const char *destination;    /* absolute sandbox path */
+	const char *type;	    /* bind, tmpfs, proc, sysfs...; NULL: from options */
+	const char *source;	    /* host path (bind), or a name */
+	const char *const *options; /* NULL-terminated, or NULL */
+};
+
 /* Frozen configuration: set once by the CLI, read-only afterwards. */
 struct sentry_config {
 	const char *root;	  /* sandbox root directory ("/" for msentry run) */
@@ -38,6 +46,8 @@ struct sentry_config {
 	bool readonly_root;	  /* every write under / fails with EROFS */
 	const char *const *readonly_paths; /* NULL-terminated, or NULL */
 	const char *const *masked_paths;   /* NULL-terminated, or NULL */
+	const struct sentry_mount *mounts; /* in order: a later one hides an earlier */
+	size_t nmounts;
 };
 
 /* Run the program to completion. Returns its exit status (128+N if killed

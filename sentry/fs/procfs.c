@@ -254,8 +254,9 @@ static struct file *open_fd_dir(struct task *t, const char *abs)
 
 static struct file *open_self_dir(const char *abs)
 {
-	static const char *const names[] = {"auxv", "cmdline", "comm", "cwd", "environ", "exe",
-					    "fd", "maps", "root", "stat", "status"};
+	static const char *const names[] = {"auxv", "cmdline", "comm",	"cwd",	     "environ",
+					    "exe",  "fd",      "maps",	"mountinfo", "mounts",
+					    "root", "stat",    "status"};
 	struct file *f = dir_list_new(abs);
 	dir_list_add(f, ".", DT_DIR, 1);
 	dir_list_add(f, "..", DT_DIR, 2);
@@ -301,6 +302,8 @@ static long open_synthesized(struct task *t, const char *rest)
 		synth_status(t, &sb);
 	else if (strcmp(rest, "comm") == 0)
 		strbuf_printf(&sb, "%.15s\n", comm_of(t));
+	else if (strcmp(rest, "mounts") == 0 || strcmp(rest, "mountinfo") == 0)
+		mount_format(t->s, &sb, strcmp(rest, "mountinfo") == 0);
 	else
 		rc = -ENOTSUP; /* not emulated: the host's entry is used */
 	if (rc == 0)
@@ -368,6 +371,9 @@ bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, 
 	struct task *who;
 	if (open_uts_name(t, abs, flags, out, err))
 		return true;
+	/* /proc/mounts is a link to self/mounts. */
+	if (strcmp(abs, "/proc/mounts") == 0)
+		abs = "/proc/self/mounts";
 	int k = t->mm ? match_self(t, abs, &rest, &who) : NOT_SELF;
 	if (k == NOT_SELF)
 		return false;

@@ -330,6 +330,7 @@ struct sentry {
 	gid_t fs_gid;
 	gid_t *fs_groups;
 	int fs_ngroups;
+	struct mount_table *mounts; /* mount.c; frozen after start */
 };
 
 /* ---- program memory (usermem.c) ---- */
