@@ -49,6 +49,11 @@ printf 'root:x:0:\n' >"$rootfs/etc/group"
 echo secret >"$rootfs/rootfile"
 chmod 0644 "$rootfs/rootfile"
 chmod 1777 "$rootfs/tmp"
+# What read-only and masked paths cover (the mount cases).
+mkdir -p "$rootfs/ro-dir" "$rootfs/secret-dir"
+echo kept >"$rootfs/ro-dir/f"
+echo secret >"$rootfs/secret-file"
+echo secret >"$rootfs/secret-dir/a"
 
 # make_bundle NAME PATCH_JSON: `msentry spec`, made non-interactive, the
 # shared rootfs, no pid namespace (so that runc's container process is not
@@ -292,6 +297,27 @@ run_case hostname "$(printf 'ctr1\nctr1\nctr1')" 0 \
 	'{"hostname":"ctr1","process":{"args":["sh","-c","hostname; cat /proc/sys/kernel/hostname; uname -n"]}}'
 run_case user "$(printf 'uid=1000 gid=1000 groups=5,7\nsh: can'"'"'t create /rootfile: Permission denied\nsecret\n-rw-r--r-- 1000 1000 /tmp/mine')" 0 \
 	'{"root":{"readonly":false},"process":{"user":{"uid":1000,"gid":1000,"additionalGids":[5,7]},"args":["sh","-c","id; (echo x >>/rootfile) 2>&1; cat /rootfile; rm -f /tmp/mine; touch /tmp/mine; ls -ln /tmp/mine | awk \"{print \\$1, \\$3, \\$4, \\$NF}\"; rm /tmp/mine"]}}'
+
+# Mounts, read-only and masked paths: the sentry's mount table.
+run_case ro-root "touch: /x: Read-only file system" 1 '{"process":{"args":["sh","-c","touch /x 2>&1"]}}'
+run_case readonly-paths "$(printf 'sh: can'"'"'t create /ro-dir/g: Read-only file system\nrm: can'"'"'t remove '"'"'/ro-dir/f'"'"': Read-only file system\nkept\nok')" 0 \
+	'{"root":{"readonly":false},"linux":{"readonlyPaths":["/ro-dir"]},"process":{"args":["sh","-c","(echo x >/ro-dir/g) 2>&1; rm /ro-dir/f 2>&1; cat /ro-dir/f; echo ok >/tmp/rw-ok; cat /tmp/rw-ok; rm /tmp/rw-ok"]}}'
+run_case masked-paths "$(printf 'file:[]\ndir:0\nkcore:[]')" 0 \
+	'{"linux":{"maskedPaths":["/secret-file","/secret-dir","/no/such/path"]},"process":{"args":["sh","-c","echo file:[$(cat /secret-file)]; echo dir:$(ls /secret-dir | wc -l); echo kcore:[$(cat /proc/kcore 2>/dev/null | head -c 10)]"]}}'
+mkdir -p "$tmp/bind-src"
+echo from-host >"$tmp/bind-src/h"
+base_mounts='{"destination":"/proc","type":"proc","source":"proc"},{"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]}'
+run_case bind-rw "$(printf 'from-host\nwritten')" 0 \
+	'{"mounts":['"$base_mounts"',{"destination":"/data","type":"bind","source":"'"$tmp/bind-src"'","options":["rbind","rw"]}],"process":{"args":["sh","-c","cat /data/h; echo written >/data/new-$$; cat /data/new-$$"]}}'
+check "bind-rw: files written inside are on the host" "2" "$(cat "$tmp"/bind-src/new-* | grep -c written)"
+run_case bind-ro "$(printf 'from-host\nsh: can'"'"'t create /data/x: Read-only file system')" 1 \
+	'{"mounts":['"$base_mounts"',{"destination":"/data","type":"bind","source":"'"$tmp/bind-src"'","options":["rbind","ro"]}],"process":{"args":["sh","-c","cat /data/h; (echo x >/data/x) 2>&1"]}}'
+run_case tmpfs-tmp "$(printf 'in-tmpfs\n/ /proc /dev /tmp')" 0 \
+	'{"mounts":['"$base_mounts"',{"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["mode=1777"]}],"process":{"args":["sh","-c","echo in-tmpfs >/tmp/only-here; cat /tmp/only-here; echo $(awk \"{print \\$2}\" /proc/mounts | grep -x -e / -e /proc -e /dev -e /tmp)"]}}'
+check "tmpfs-tmp: nothing reached the rootfs" "no" "$([ -e "$rootfs/tmp/only-here" ] && echo yes || echo no)"
+# runc's default /dev, the same names (msentry makes no others).
+run_case dev-listing "$(printf 'fd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\nnull-ok')" 0 \
+	'{"process":{"args":["sh","-c","ls /dev; echo x >/dev/null && echo null-ok"]}}'
 
 # `msentry run PROG` is still the standalone runner.
 check "msentry run PROG is the standalone runner" "standalone" "$("$msentry" run /bin/echo standalone)"
