@@ -319,6 +319,9 @@ check "tmpfs-tmp: nothing reached the rootfs" "no" "$([ -e "$rootfs/tmp/only-her
 run_case dev-listing "$(printf 'fd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\nnull-ok')" 0 \
 	'{"process":{"args":["sh","-c","ls /dev; echo x >/dev/null && echo null-ok"]}}'
 
+run_case tmpfs-size "$(printf 'tmpfs 16384 4096\ntmpfs 16384 4096\nshm-ok')" 0 \
+	'{"process":{"args":["sh","-c","stat -f -c \"%T %b %S\" /dev /dev/shm; touch /dev/shm/x && echo shm-ok"]}}'
+
 # `msentry run PROG` is still the standalone runner.
 check "msentry run PROG is the standalone runner" "standalone" "$("$msentry" run /bin/echo standalone)"
 check "msentry run NAME (PATH lookup)" "x y" "$("$msentry" run --quiet echo x y)"
