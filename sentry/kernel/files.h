@@ -122,6 +122,7 @@ struct mount {
 	char *dest;		 /* normalized sandbox path */
 	char *host;		 /* host path behind it ("" for the host's "/") */
 	int fd;			 /* O_PATH fd of the host directory or file */
+	int dir_fd;		 /* is_file: O_PATH fd of its host directory, or -1 */
 	bool readonly;		 /* every write fails with EROFS */
 	bool is_file;		 /* a file mounted on a file */
 	bool tmpfs;		 /* a private directory (size reported by statfs) */

@@ -219,6 +219,15 @@ static struct mount *table_add(struct mount_table *mt, const char *dest, int fd,
 		m->host = xstrdup("");
 	if (strcmp(m->host, "/") == 0)
 		m->host[0] = '\0';
+	m->dir_fd = -1;
+	char *slash = strrchr(m->host, '/');
+	if (m->is_file && slash) {
+		/* Opened now, as msentry: the private directory (0700) is
+		 * not searchable under a program's ids. */
+		*slash = '\0';
+		m->dir_fd = open(m->host[0] ? m->host : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		*slash = '/';
+	}
 	return m;
 }
 
@@ -391,7 +400,10 @@ static int add_config_mount(struct sentry *s, const struct sentry_mount *cm, str
 	if (fd < 0)
 		return -1;
 	struct stat st;
-	make_mount_point(s, cm->destination, fstat(fd, &st) != 0 || S_ISDIR(st.st_mode));
+	/* Never in the host's own root (msentry run): that would change the
+	 * host; the mount works without its point, unlisted. */
+	if (s->root_host[0])
+		make_mount_point(s, cm->destination, fstat(fd, &st) != 0 || S_ISDIR(st.st_mode));
 	const char *type = cm->type ? cm->type : (o.bind ? "bind" : "none");
 	bool empty_view = !o.bind && strcmp(type, "bind") != 0 && strcmp(type, "tmpfs") != 0 &&
 			  strcmp(type, "proc") != 0;
@@ -478,6 +490,8 @@ void mount_table_release(struct sentry *s)
 		struct mount *m = &mt->v[i];
 		if (m->fd >= 0)
 			close(m->fd);
+		if (m->dir_fd >= 0)
+			close(m->dir_fd);
 		free(m->dest);
 		free(m->host);
 		free(m->type);
@@ -532,13 +546,11 @@ int mount_point_parent(struct sentry *s, const char *abs, int *parent_fd, char *
 	}
 	/* A file: its host directory and name (a private node, or the bind
 	 * mount's configured source). */
-	cleanup_free char *dir = xstrdup(m->host);
-	char *slash = strrchr(dir, '/');
-	if (!slash || strlen(slash + 1) > NAME_MAX)
+	const char *slash = strrchr(m->host, '/');
+	if (!slash || m->dir_fd < 0 || strlen(slash + 1) > NAME_MAX)
 		return -ENOENT;
 	strcpy(last, slash + 1);
-	*slash = '\0';
-	int fd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = fcntl(m->dir_fd, F_DUPFD_CLOEXEC, 0);
 	*parent_fd = fd;
 	return fd < 0 ? -errno : 0;
 }
