@@ -36,7 +36,8 @@
  * belongs to the mount that holds it.
  *
  * tmpfs directories live in one private host directory per sandbox,
- * /tmp/msentry-mounts-XXXXXX (mode 0700, root's when msentry is root).
+ * /tmp/msentry-mounts-XXXXXX/t/ (mode 0700, root's when msentry is
+ * root; the top directory is 0711, for the masked files' node).
  * They are removed at exit, and also when the sentry is killed: a small
  * helper process forked at start waits for EOF on a pipe only the sentry
  * holds (the kernel closes it whatever way the sentry dies) and then
@@ -259,6 +260,13 @@ static int private_dir(struct sentry *s, struct error *e)
 	if (!mkdtemp(tmpl))
 		return error_sys(e, errno, "cannot create a directory for the sandbox's mounts");
 	mt->private_dir = xstrdup(tmpl);
+	/* Searchable (0711) for the masked files' node, which the program
+	 * names under its own ids; the mounts' directories are one level
+	 * below, in t/ (0700): the program reaches them only through fds
+	 * opened here, nobody else at all. */
+	cleanup_free char *sub = xasprintf("%s/t", tmpl);
+	if (chmod(tmpl, 0711) != 0 || mkdir(sub, 0700) != 0)
+		return error_sys(e, errno, "cannot set up `%s`", tmpl);
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return error_sys(e, errno, "cannot create a pipe");
@@ -280,7 +288,7 @@ static int private_subdir(struct sentry *s, int mode, struct error *e)
 	if (private_dir(s, e) != 0)
 		return -1;
 	struct mount_table *mt = s->mounts;
-	cleanup_free char *path = xasprintf("%s/%zu", mt->private_dir, mt->next_dir++);
+	cleanup_free char *path = xasprintf("%s/t/%zu", mt->private_dir, mt->next_dir++);
 	if (mkdir(path, 0700) != 0 || chmod(path, (mode_t)mode) != 0)
 		return error_sys(e, errno, "cannot create `%s`", path);
 	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -304,6 +304,8 @@ run_case readonly-paths "$(printf 'sh: can'"'"'t create /ro-dir/g: Read-only fil
 	'{"root":{"readonly":false},"linux":{"readonlyPaths":["/ro-dir"]},"process":{"args":["sh","-c","(echo x >/ro-dir/g) 2>&1; rm /ro-dir/f 2>&1; cat /ro-dir/f; echo ok >/tmp/rw-ok; cat /tmp/rw-ok; rm /tmp/rw-ok"]}}'
 run_case masked-paths "$(printf 'file:[]\ndir:0\nkcore:[]')" 0 \
 	'{"linux":{"maskedPaths":["/secret-file","/secret-dir","/no/such/path"]},"process":{"args":["sh","-c","echo file:[$(cat /secret-file)]; echo dir:$(ls /secret-dir | wc -l); echo kcore:[$(cat /proc/kcore 2>/dev/null | head -c 10)]"]}}'
+run_case masked-as-user "$(printf 'crw-rw-rw- 1,3\nwrote\nshm-ok')" 0 \
+	'{"linux":{"maskedPaths":["/secret-file"]},"process":{"user":{"uid":1000,"gid":1000},"args":["sh","-c","echo $(ls -ln /secret-file | cut -c1-10) $(stat -c %t,%T /secret-file); cat /secret-file; echo x >/secret-file && echo wrote; touch /dev/shm/a && echo shm-ok"]}}'
 mkdir -p "$tmp/bind-src"
 echo from-host >"$tmp/bind-src/h"
 base_mounts='{"destination":"/proc","type":"proc","source":"proc"},{"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]}'
