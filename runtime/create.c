@@ -35,6 +35,7 @@ struct create_inputs {
 	const char **envp; /* process.env, plus HOME as runc adds it */
 	char *home_entry;  /* "HOME=..." if added */
 	struct sentry_mount *mounts; /* config mounts, bind sources made absolute */
+	struct sentry_device *devices; /* linux.devices */
 	char **sources;		     /* the sources this made (freed with them) */
 };
 
@@ -49,6 +50,7 @@ static void create_inputs_release(struct create_inputs *in)
 		free(in->sources[i]);
 	free(in->sources);
 	free(in->mounts);
+	free(in->devices);
 }
 
 static bool is_bind(const struct oci_mount *m)
@@ -78,6 +80,19 @@ static void build_mounts(struct create_inputs *in)
 						      .source = src,
 						      .options = m->options.v};
 	}
+	in->devices = xcalloc(c->linux.n_devices + 1, sizeof(*in->devices));
+	for (size_t i = 0; i < c->linux.n_devices; i++) {
+		const struct oci_device *d = &c->linux.devices[i];
+		in->devices[i] = (struct sentry_device){
+		    .path = d->path,
+		    .type = d->type[0],
+		    .major = (unsigned)d->major,
+		    .minor = (unsigned)d->minor,
+		    .mode = d->has_file_mode ? d->file_mode : 0666,
+		    .uid = d->has_uid ? d->uid : 0,
+		    .gid = d->has_gid ? d->gid : 0,
+		};
+	}
 }
 
 static int mkdir_p(const char *path, mode_t mode)
@@ -105,7 +120,6 @@ static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
 	} items[] = {
 	    {c->linux.n_namespaces > 0, "linux.namespaces"},
 	    {c->linux.sysctl.n > 0, "linux.sysctl"},
-	    {c->linux.n_devices > 0, "linux.devices"},
 	    {c->process.cap_bounding.n > 0, "process.capabilities"},
 	    {c->process.no_new_privileges, "process.noNewPrivileges"},
 	};
@@ -288,6 +302,8 @@ int create_container(const struct runtime *rt, const char *id,
 		    .masked_paths = in.cfg->linux.masked_paths.v,
 		    .mounts = in.mounts,
 		    .nmounts = in.cfg->n_mounts,
+		    .devices = in.devices,
+		    .ndevices = in.cfg->linux.n_devices,
 		},
 	};
 	pid = init_spawn(&plan, e);

@@ -18,6 +18,15 @@ struct sentry_mount {
 	const char *const *options; /* NULL-terminated, or NULL */
 };
 
+/* A device node of the sandbox's /dev (OCI linux.devices). */
+struct sentry_device {
+	const char *path; /* absolute sandbox path */
+	char type;	  /* c, b, u (c), p (fifo) */
+	unsigned major, minor;
+	unsigned mode; /* permission bits (0666 if not given) */
+	unsigned uid, gid;
+};
+
 /* Frozen configuration: set once by the CLI, read-only afterwards. */
 struct sentry_config {
 	const char *root;	  /* sandbox root directory ("/" for msentry run) */
@@ -48,6 +57,8 @@ struct sentry_config {
 	const char *const *masked_paths;   /* NULL-terminated, or NULL */
 	const struct sentry_mount *mounts; /* in order: a later one hides an earlier */
 	size_t nmounts;
+	const struct sentry_device *devices; /* made in a tmpfs /dev only */
+	size_t ndevices;
 };
 
 /* Run the program to completion. Returns its exit status (128+N if killed

@@ -466,6 +466,34 @@ static int add_path_rule(struct sentry *s, const char *path, bool masked, struct
 	return 0;
 }
 
+/* linux.devices: made only where the path lies in a tmpfs (the private
+ * /dev), never in a directory of the host's. */
+static void make_devices(struct sentry *s)
+{
+	const struct sentry_config *cfg = s->cfg;
+	for (size_t i = 0; i < cfg->ndevices; i++) {
+		const struct sentry_device *d = &cfg->devices[i];
+		cleanup_free char *norm = mount_normalize(d->path);
+		const char *rest = norm + 1;
+		const struct mount *m = &s->mounts->v[mount_lookup(s->mounts, norm, &rest)];
+		char *slash = strrchr(norm, '/');
+		if (!m->tmpfs || !*rest || !slash)
+			continue;
+		*slash = '\0';
+		cleanup_close int dir =
+		    mount_open(s, norm[0] ? norm : "/", O_PATH | O_DIRECTORY, 0);
+		if (dir < 0)
+			continue;
+		mode_t kind = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+		unlinkat(dir, slash + 1, 0);
+		if (mknodat(dir, slash + 1, kind | (d->mode & 07777),
+			    makedev(d->major, d->minor)) != 0)
+			continue;
+		fchmodat(dir, slash + 1, d->mode & 07777, 0);
+		fchownat(dir, slash + 1, d->uid, d->gid, AT_SYMLINK_NOFOLLOW);
+	}
+}
+
 int mount_table_build(struct sentry *s, struct error *e)
 {
 	const struct sentry_config *cfg = s->cfg;
@@ -486,6 +514,7 @@ int mount_table_build(struct sentry *s, struct error *e)
 			return -1;
 	for (size_t i = 0; i < mt->n; i++)
 		mt->any_readonly |= mt->v[i].readonly;
+	make_devices(s);
 	return 0;
 }
 

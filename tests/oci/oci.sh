@@ -324,6 +324,9 @@ run_case dev-listing "$(printf 'fd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\n
 run_case tmpfs-size "$(printf 'tmpfs 16384 4096\ntmpfs 16384 4096\nshm-ok')" 0 \
 	'{"process":{"args":["sh","-c","stat -f -c \"%T %b %S\" /dev /dev/shm; touch /dev/shm/x && echo shm-ok"]}}'
 
+run_case devices "$(printf 'crw-rw-rw- 10, 229\ncrw------- 1, 3\nok')" 0 \
+	'{"linux":{"devices":[{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":438,"uid":0,"gid":0},{"path":"/dev/mynull","type":"c","major":1,"minor":3,"fileMode":384}]},"process":{"args":["sh","-c","ls -l /dev/fuse /dev/mynull | awk \"{print \\$1, \\$5, \\$6}\"; echo x >/dev/mynull && echo ok"]}}'
+
 # `msentry run PROG` is still the standalone runner.
 check "msentry run PROG is the standalone runner" "standalone" "$("$msentry" run /bin/echo standalone)"
 check "msentry run NAME (PATH lookup)" "x y" "$("$msentry" run --quiet echo x y)"
