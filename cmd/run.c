@@ -30,6 +30,14 @@ static void run_usage(FILE *out)
 	      "                      (SIGSEGV), with one line naming the cause\n"
 	      "  --quiet             no warnings about unsupported syscalls\n"
 	      "  --root=DIR          sandbox root directory (default /)\n"
+	      "  --user=UID[:GID]    the program's uid and gid (default GID 0), no\n"
+	      "                      supplementary groups; file access is checked\n"
+	      "                      against them when msentry runs as root\n"
+	      "  --hostname=NAME     the sandbox's host name (uname, hostname)\n"
+	      "  --mount=SRC:DST[:ro]  the host directory or file SRC at DST in the\n"
+	      "                      sandbox (a bind mount; ro: read-only); repeatable\n"
+	      "  --tmpfs=DST         a private empty directory at DST, removed at exit\n"
+	      "  --read-only         the root refuses every write (EROFS)\n"
 	      "  -h, --help          show this help\n"
 	      "\n"
 	      "Tracing (strace conventions; the trace goes to stderr unless -o):\n"
@@ -48,7 +56,117 @@ static void run_usage(FILE *out)
 	      out);
 }
 
-enum { OPT_VSYSCALL = 256, OPT_QUIET, OPT_ROOT, OPT_STRACE, OPT_STRACE_FORMAT };
+enum {
+	OPT_VSYSCALL = 256,
+	OPT_QUIET,
+	OPT_ROOT,
+	OPT_STRACE,
+	OPT_STRACE_FORMAT,
+	OPT_USER,
+	OPT_HOSTNAME,
+	OPT_MOUNT,
+	OPT_TMPFS,
+	OPT_READ_ONLY,
+};
+
+#define MAX_RUN_MOUNTS 32
+static const char *const ro_options[] = {"rbind", "ro", NULL};
+static const char *const rw_options[] = {"rbind", NULL};
+
+/* --mount SRC:DST[:ro] and --tmpfs DST, added to cfg->mounts (a static
+ * array: the command line's mounts live as long as the run). */
+static int add_mount(const char *arg, bool tmpfs, struct sentry_config *cfg)
+{
+	static struct sentry_mount mounts[MAX_RUN_MOUNTS];
+	if (cfg->nmounts >= MAX_RUN_MOUNTS) {
+		fprintf(stderr, "msentry: at most %d mounts\n", MAX_RUN_MOUNTS);
+		return -1;
+	}
+	struct sentry_mount *m = &mounts[cfg->nmounts];
+	if (tmpfs) {
+		*m = (struct sentry_mount){.destination = arg, .type = "tmpfs", .source = "tmpfs"};
+	} else {
+		char *copy = xstrdup(arg); /* lives until exit */
+		char *dst = strchr(copy, ':');
+		char *opt = dst ? strchr(dst + 1, ':') : NULL;
+		if (dst)
+			*dst++ = '\0';
+		if (opt)
+			*opt++ = '\0';
+		if (!dst || !*copy || (opt && strcmp(opt, "ro") != 0 && strcmp(opt, "rw") != 0)) {
+			fprintf(stderr, "msentry: --mount: expected SRC:DST[:ro], got `%s`\n", arg);
+			return -1;
+		}
+		bool ro = opt && strcmp(opt, "ro") == 0;
+		*m = (struct sentry_mount){.destination = dst,
+					   .type = "bind",
+					   .source = copy,
+					   .options = ro ? ro_options : rw_options};
+	}
+	if (m->destination[0] != '/') {
+		fprintf(stderr, "msentry: a mount's destination must be absolute: `%s`\n",
+			m->destination);
+		return -1;
+	}
+	cfg->mounts = mounts;
+	cfg->nmounts++;
+	return 0;
+}
+
+/* A decimal id: 0 or -1 if `s` is not one (the whole of it). */
+static int parse_id(const char *s, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v >= 0xffffffffUL || s[0] == '-')
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* --user UID[:GID] */
+static int parse_user(const char *arg, struct sentry_config *cfg)
+{
+	char buf[64];
+	if (strlen(arg) >= sizeof(buf))
+		return -1;
+	strcpy(buf, arg);
+	char *colon = strchr(buf, ':');
+	if (colon)
+		*colon = '\0';
+	cfg->set_user = true;
+	cfg->gid = 0;
+	if (parse_id(buf, &cfg->uid) != 0 || (colon && parse_id(colon + 1, &cfg->gid) != 0)) {
+		fprintf(stderr, "msentry: --user: expected UID[:GID] (numbers), got `%s`\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The sandbox's view: --user, --hostname. 1: not one of these. */
+static int parse_view_option(int c, const char *arg, struct sentry_config *cfg)
+{
+	switch (c) {
+	case OPT_USER:
+		return parse_user(arg, cfg);
+	case OPT_HOSTNAME:
+		if (strlen(arg) > 64) {
+			fprintf(stderr, "msentry: --hostname: longer than 64 bytes\n");
+			return -1;
+		}
+		cfg->hostname = arg;
+		return 0;
+	case OPT_MOUNT:
+	case OPT_TMPFS:
+		return add_mount(arg, c == OPT_TMPFS, cfg);
+	case OPT_READ_ONLY:
+		cfg->readonly_root = true;
+		return 0;
+	default:
+		return 1;
+	}
+}
 
 /* What the tracing options asked for, resolved once all are read: -c alone
  * prints only the summary (as strace -c); the other options imply lines. */
@@ -113,22 +231,29 @@ static int parse_trace_option(int c, const char *arg, struct sentry_config *cfg,
 static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 {
 	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"vsyscall", required_argument, NULL, OPT_VSYSCALL},
-		{"quiet", no_argument, NULL, OPT_QUIET},
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"strace", optional_argument, NULL, OPT_STRACE},
-		{"strace-output", required_argument, NULL, 'o'},
-		{"strace-string-limit", required_argument, NULL, 's'},
-		{"strace-summary", no_argument, NULL, 'c'},
-		{"strace-format", required_argument, NULL, OPT_STRACE_FORMAT},
-		{NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},
+	    {"vsyscall", required_argument, NULL, OPT_VSYSCALL},
+	    {"quiet", no_argument, NULL, OPT_QUIET},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"strace", optional_argument, NULL, OPT_STRACE},
+	    {"strace-output", required_argument, NULL, 'o'},
+	    {"strace-string-limit", required_argument, NULL, 's'},
+	    {"strace-summary", no_argument, NULL, 'c'},
+	    {"strace-format", required_argument, NULL, OPT_STRACE_FORMAT},
+	    {"user", required_argument, NULL, OPT_USER},
+	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+	    {"mount", required_argument, NULL, OPT_MOUNT},
+	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	struct trace_opts to = {0};
 	/* '+': options stop at PROG, whose own options are its own. */
 	while ((c = getopt_long(argc, argv, "+hcCe:o:s:", opts, NULL)) != -1) {
 		int rc = parse_trace_option(c, optarg, cfg, &to);
+		if (rc > 0)
+			rc = parse_view_option(c, optarg, cfg);
 		if (rc < 0)
 			return -1;
 		if (rc == 0)

@@ -34,6 +34,9 @@ struct create_inputs {
 	char *prog;	   /* the program's path inside the rootfs */
 	const char **envp; /* process.env, plus HOME as runc adds it */
 	char *home_entry;  /* "HOME=..." if added */
+	struct sentry_mount *mounts; /* config mounts, bind sources made absolute */
+	struct sentry_device *devices; /* linux.devices */
+	char **sources;		     /* the sources this made (freed with them) */
 };
 
 static void create_inputs_release(struct create_inputs *in)
@@ -43,6 +46,53 @@ static void create_inputs_release(struct create_inputs *in)
 	free(in->prog);
 	free(in->envp);
 	free(in->home_entry);
+	for (size_t i = 0; in->cfg && in->sources && i < in->cfg->n_mounts; i++)
+		free(in->sources[i]);
+	free(in->sources);
+	free(in->mounts);
+	free(in->devices);
+}
+
+static bool is_bind(const struct oci_mount *m)
+{
+	if (m->type && strcmp(m->type, "bind") == 0)
+		return true;
+	for (size_t i = 0; i < m->options.n; i++)
+		if (strcmp(m->options.v[i], "bind") == 0 || strcmp(m->options.v[i], "rbind") == 0)
+			return true;
+	return false;
+}
+
+/* The sentry's mounts: a bind mount's relative source is the bundle's,
+ * as runc reads it. */
+static void build_mounts(struct create_inputs *in)
+{
+	const struct oci_config *c = in->cfg;
+	in->mounts = xcalloc(c->n_mounts + 1, sizeof(*in->mounts));
+	in->sources = xcalloc(c->n_mounts + 1, sizeof(char *));
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct oci_mount *m = &c->mounts[i];
+		const char *src = m->source;
+		if (src && src[0] != '/' && is_bind(m))
+			src = in->sources[i] = xasprintf("%s/%s", in->bundle, src);
+		in->mounts[i] = (struct sentry_mount){.destination = m->destination,
+						      .type = m->type,
+						      .source = src,
+						      .options = m->options.v};
+	}
+	in->devices = xcalloc(c->linux.n_devices + 1, sizeof(*in->devices));
+	for (size_t i = 0; i < c->linux.n_devices; i++) {
+		const struct oci_device *d = &c->linux.devices[i];
+		in->devices[i] = (struct sentry_device){
+		    .path = d->path,
+		    .type = d->type[0],
+		    .major = (unsigned)d->major,
+		    .minor = (unsigned)d->minor,
+		    .mode = d->has_file_mode ? d->file_mode : 0666,
+		    .uid = d->has_uid ? d->uid : 0,
+		    .gid = d->has_gid ? d->gid : 0,
+		};
+	}
 }
 
 static int mkdir_p(const char *path, mode_t mode)
@@ -59,23 +109,6 @@ static int mkdir_p(const char *path, mode_t mode)
 	return mkdir(copy, mode) == 0 || errno == EEXIST ? 0 : -errno;
 }
 
-/* The process's credentials are msentry's own: refuse a config that asks
- * for others rather than run the program as a user it did not ask for. */
-static int check_user(const struct oci_process *p, struct error *e)
-{
-	if (p->user.uid != 0 && p->user.uid != getuid())
-		return error_set(e, ENOTSUP,
-				 "process.user.uid: %u: running as another user is not supported "
-				 "yet (msentry runs the program with its own uid %u)",
-				 p->user.uid, (unsigned)getuid());
-	if (p->user.gid != 0 && p->user.gid != getgid())
-		return error_set(e, ENOTSUP,
-				 "process.user.gid: %u: running as another group is not supported "
-				 "yet (msentry runs the program with its own gid %u)",
-				 p->user.gid, (unsigned)getgid());
-	return 0;
-}
-
 /* What the config asks for and the sandbox does not do yet: one line in
  * the log, so that nobody takes it as enforced. */
 static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
@@ -85,18 +118,10 @@ static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
 		bool present;
 		const char *what;
 	} items[] = {
-	    {c->root_readonly, "root.readonly"},
-	    {c->hostname != NULL, "hostname"},
-	    {c->domainname != NULL, "domainname"},
-	    {c->n_mounts > 0, "mounts"},
 	    {c->linux.n_namespaces > 0, "linux.namespaces"},
-	    {c->linux.masked_paths.n > 0, "linux.maskedPaths"},
-	    {c->linux.readonly_paths.n > 0, "linux.readonlyPaths"},
 	    {c->linux.sysctl.n > 0, "linux.sysctl"},
-	    {c->linux.n_devices > 0, "linux.devices"},
 	    {c->process.cap_bounding.n > 0, "process.capabilities"},
 	    {c->process.no_new_privileges, "process.noNewPrivileges"},
-	    {c->process.user.n_additional_gids > 0, "process.user.additionalGids"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(items); i++)
 		if (items[i].present)
@@ -141,11 +166,12 @@ static int check_inputs(const struct runtime *rt, const struct runtime_create_op
 		return error_sys(e, errno, "root.path: `%s`", c->rootfs);
 	if (!S_ISDIR(st.st_mode))
 		return error_sys(e, ENOTDIR, "root.path: `%s`", c->rootfs);
-	if (check_user(&c->process, e) != 0 || make_cwd(c->rootfs, c->process.cwd, e) != 0 ||
+	if (make_cwd(c->rootfs, c->process.cwd, e) != 0 ||
 	    program_resolve(c->rootfs, c->process.cwd, c->process.env.v, c->process.args.v[0],
 			    &in->prog, e) != 0)
 		return -1;
 	build_env(in);
+	build_mounts(in);
 	warn_unapplied(rt, c);
 	return 0;
 }
@@ -264,6 +290,20 @@ int create_container(const struct runtime *rt, const char *id,
 		    .cwd = p->cwd,
 		    .vsyscall = VSYSCALL_EMULATE,
 		    .quiet = !rt->opt.debug,
+		    .hostname = in.cfg->hostname,
+		    .domainname = in.cfg->domainname,
+		    .set_user = true,
+		    .uid = p->user.uid,
+		    .gid = p->user.gid,
+		    .groups = p->user.additional_gids,
+		    .ngroups = p->user.n_additional_gids,
+		    .readonly_root = in.cfg->root_readonly,
+		    .readonly_paths = in.cfg->linux.readonly_paths.v,
+		    .masked_paths = in.cfg->linux.masked_paths.v,
+		    .mounts = in.mounts,
+		    .nmounts = in.cfg->n_mounts,
+		    .devices = in.devices,
+		    .ndevices = in.cfg->linux.n_devices,
 		},
 	};
 	pid = init_spawn(&plan, e);

@@ -18,9 +18,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
+#include <stdio.h>
 #include <cpuid.h>
 
 #include "sentry/fs/fs.h"
+#include "sentry/kernel/files.h"
 #include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/strace/strace.h"
@@ -79,6 +82,8 @@ static void sentry_release(struct sentry *s)
 	strace_finish(s);
 	if (s->sigchld_fd >= 0)
 		close(s->sigchld_fd);
+	creds_teardown(s);
+	mount_table_release(s);
 	platform_destroy(s->platform);
 	vdso_destroy(s->vdso_state);
 	if (s->root_fd >= 0)
@@ -115,11 +120,22 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 	s->scratch = xmalloc(SCRATCH_SIZE);
 	s->hwcap = getauxval(AT_HWCAP);
 	s->host_caps = host_effective_caps();
+	creds_setup(s);
+	struct utsname u;
+	if (uname(&u) != 0)
+		memset(&u, 0, sizeof(u));
+	snprintf(s->nodename, sizeof(s->nodename), "%s",
+		 cfg->hostname ? cfg->hostname : u.nodename);
+	snprintf(s->domainname, sizeof(s->domainname), "%s",
+		 cfg->domainname ? cfg->domainname : u.domainname);
 	s->hwcap2 = getauxval(AT_HWCAP2);
 	s->minsigstksz = getauxval(AT_MINSIGSTKSZ);
 	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus) != 0)
 		CPU_SET(0, &s->cpus);
-	if (open_root(s, cfg->root, e) != 0 || strace_start(s, e) != 0)
+	/* The mounts before the platform: their cleanup helper is forked
+	 * while the sentry has one thread and no stub. */
+	if (open_root(s, cfg->root, e) != 0 || mount_table_build(s, e) != 0 ||
+	    strace_start(s, e) != 0)
 		return -1;
 	if (platform_create(&s->platform, e) != 0)
 		return -1;
@@ -136,6 +152,8 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 		return -1;
 	}
 	struct task *init = task_create_init(&s, cfg->cwd, um);
+	/* The program is loaded with its own access rights, as execve checks them. */
+	creds_enter(init);
 	int rc = task_exec(init, cfg->prog, cfg->argv, cfg->envp, e);
 	if (rc != 0) {
 		e->status = loader_exit_status(rc);

@@ -10,6 +10,23 @@
 
 enum vsyscall_mode { VSYSCALL_EMULATE, VSYSCALL_NONE };
 
+/* A mount of the sandbox's view (OCI `mounts`, msentry run --mount). */
+struct sentry_mount {
+	const char *destination;    /* absolute sandbox path */
+	const char *type;	    /* bind, tmpfs, proc, sysfs...; NULL: from options */
+	const char *source;	    /* host path (bind), or a name */
+	const char *const *options; /* NULL-terminated, or NULL */
+};
+
+/* A device node of the sandbox's /dev (OCI linux.devices). */
+struct sentry_device {
+	const char *path; /* absolute sandbox path */
+	char type;	  /* c, b, u (c), p (fifo) */
+	unsigned major, minor;
+	unsigned mode; /* permission bits (0666 if not given) */
+	unsigned uid, gid;
+};
+
 /* Frozen configuration: set once by the CLI, read-only afterwards. */
 struct sentry_config {
 	const char *root;	  /* sandbox root directory ("/" for msentry run) */
@@ -27,6 +44,21 @@ struct sentry_config {
 	int strace_string_limit;  /* 0: 32 */
 	bool strace_summary;	  /* strace -c table at exit */
 	bool strace_json;	  /* one JSON object per event instead of text */
+	/* The sandbox's view (OCI config; msentry run --user, --hostname...) */
+	const char *hostname;	  /* uname's nodename; NULL: the host's */
+	const char *domainname;	  /* uname's domainname; NULL: the host's */
+	bool set_user;		  /* the program's ids are uid/gid/groups below,
+				   * not msentry's own (kernel/creds.c) */
+	unsigned uid, gid;
+	const unsigned *groups;	  /* supplementary groups */
+	size_t ngroups;
+	bool readonly_root;	  /* every write under / fails with EROFS */
+	const char *const *readonly_paths; /* NULL-terminated, or NULL */
+	const char *const *masked_paths;   /* NULL-terminated, or NULL */
+	const struct sentry_mount *mounts; /* in order: a later one hides an earlier */
+	size_t nmounts;
+	const struct sentry_device *devices; /* made in a tmpfs /dev only */
+	size_t ndevices;
 };
 
 /* Run the program to completion. Returns its exit status (128+N if killed

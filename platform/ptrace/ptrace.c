@@ -451,7 +451,15 @@ int platform_write_force(pid_t tid, uint64_t addr, const void *buf, size_t len)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/mem", tid);
+	/* The sentry's thread may be checking file access as the program
+	 * (setfsuid, sentry/kernel/creds.c): the stub's mem file (0600) is
+	 * msentry's own, so it is opened with msentry's identity. The raw
+	 * call acts on this thread only, and returns the previous fsuid. */
+	long old_fsuid = syscall(SYS_setfsuid, geteuid());
 	cleanup_close int fd = open(path, O_RDWR | O_CLOEXEC);
+	int saved = errno;
+	syscall(SYS_setfsuid, old_fsuid);
+	errno = saved;
 	if (fd < 0)
 		return -errno;
 	ssize_t n = pwrite(fd, buf, len, (off_t)addr);

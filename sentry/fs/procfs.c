@@ -278,8 +278,8 @@ static struct file *open_fd_dir(struct task *t, const char *abs)
 
 static struct file *open_self_dir(const char *abs)
 {
-	static const char *const names[] = {"auxv", "cmdline", "comm",	 "cwd",	 "environ",
-					    "exe",  "fd",      "fdinfo", "maps", "ns",
+	static const char *const names[] = {"auxv", "cmdline", "comm",	"cwd",	     "environ",
+					    "exe",  "fd",      "fdinfo", "maps", "mountinfo", "mounts", "ns",
 					    "root", "stat",    "status", "task"};
 	struct file *f = procfs_dir_new(abs);
 	procfs_dir_add(f, ".", DT_DIR, 1);
@@ -328,6 +328,8 @@ static long open_synthesized(struct task *t, const char *rest)
 		synth_status(t, &sb);
 	else if (strcmp(rest, "comm") == 0)
 		strbuf_printf(&sb, "%.15s\n", comm_of(t));
+	else if (strcmp(rest, "mounts") == 0 || strcmp(rest, "mountinfo") == 0)
+		mount_format(t->s, &sb, strcmp(rest, "mountinfo") == 0);
 	else
 		rc = -ENOTSUP; /* not emulated: the host's entry is used */
 	if (rc == 0)
@@ -404,12 +406,40 @@ static bool open_sysvipc(struct task *t, const char *abs, int flags, struct file
 	return true;
 }
 
+/* /proc/sys/kernel/{hostname,domainname}: the sandbox's UTS names
+ * (read-only here: sethostname changes them). */
+static bool open_uts_name(struct task *t, const char *abs, int flags, struct file **out, int *err)
+{
+	const char *name = strcmp(abs, "/proc/sys/kernel/hostname") == 0     ? t->s->nodename
+			   : strcmp(abs, "/proc/sys/kernel/domainname") == 0 ? t->s->domainname
+									     : NULL;
+	if (!name)
+		return false;
+	if ((flags & O_ACCMODE) != O_RDONLY) {
+		*err = -EACCES;
+		return true;
+	}
+	struct strbuf sb = {0};
+	strbuf_printf(&sb, "%s\n", name);
+	long fd = procfs_memfd_with(&sb);
+	strbuf_release(&sb);
+	*err = fd < 0 ? (int)fd : 0;
+	if (fd >= 0)
+		*out = file_new_host((int)fd, abs);
+	return true;
+}
+
 bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, int *err)
 {
 	if (open_sysvipc(t, abs, flags, out, err))
 		return true;
 	const char *rest;
 	struct task *who;
+	if (open_uts_name(t, abs, flags, out, err))
+		return true;
+	/* /proc/mounts is a link to self/mounts. */
+	if (strcmp(abs, "/proc/mounts") == 0)
+		abs = "/proc/self/mounts";
 	int k = t->mm ? match_self(t, abs, &rest, &who) : NOT_SELF;
 	if (k == NOT_SELF)
 		return false;

@@ -145,4 +145,56 @@ char *path_from_host(struct sentry *s, const char *host_path);
 /* Sandbox path of a host fd (readlink of /proc/self/fd/N), malloc'ed or NULL. */
 char *path_of_host_fd(struct sentry *s, int host_fd);
 
+/* ---- the mount table (mount.c) ---- */
+struct mount {
+	char *dest;		 /* normalized sandbox path */
+	char *host;		 /* host path behind it ("" for the host's "/") */
+	int fd;			 /* O_PATH fd of the host directory or file */
+	int dir_fd;		 /* is_file: O_PATH fd of its host directory, or -1 */
+	bool readonly;		 /* every write fails with EROFS */
+	bool is_file;		 /* a file mounted on a file */
+	bool tmpfs;		 /* a private directory (size reported by statfs) */
+	unsigned long long size; /* tmpfs size=, 0: none */
+	char *type, *source;	 /* as /proc/mounts lists them */
+};
+struct mount_table {
+	struct mount *v; /* v[0] is the root */
+	size_t n;
+	bool any_readonly;
+	char *private_dir; /* tmpfs and empty views, or NULL */
+	size_t next_dir;
+	int cleanup_fd; /* the helper removes private_dir at its EOF */
+	pid_t cleanup_pid;
+};
+struct mount_options {
+	bool readonly, bind;
+	int mode;		 /* mode=, octal; -1: none */
+	unsigned long long size; /* size= in bytes (k, m, g suffixes); 0: none */
+};
+/* Pure parts. `abs` with "." and ".." folded, "//" collapsed (malloc'ed);
+ * what follows `prefix` in `path` ("" if equal) or NULL if not below it;
+ * options (ro, rw, bind, rbind, mode=, size=; others ignored) or -EINVAL;
+ * the entry whose dest is the longest prefix of `norm` (later wins). */
+char *mount_normalize(const char *abs);
+const char *mount_below(const char *path, const char *prefix);
+int mount_parse_options(const char *const *opts, struct mount_options *out);
+size_t mount_lookup(const struct mount_table *mt, const char *norm, const char **rest);
+/* The table from s->cfg (root, mounts, readonly and masked paths); at
+ * the end, every fd closed and the private directory removed. */
+int mount_table_build(struct sentry *s, struct error *e);
+void mount_table_release(struct sentry *s);
+/* Open a sandbox path through the table (confined to its mount). */
+int mount_open(struct sentry *s, const char *abs, int flags, mode_t mode);
+/* If `abs` is a mount point: the (parent fd, last name) that names it,
+ * 0 or -errno; 1 if it is not one. */
+int mount_point_parent(struct sentry *s, const char *abs, int *parent_fd, char *last);
+/* Whether the mount holding host fd's file is read-only. */
+bool mount_fd_readonly(struct sentry *s, int host_fd);
+/* The sandbox path of a host path (malloc'ed). */
+char *mount_from_host(struct sentry *s, const char *host);
+/* /proc/mounts lines (or mountinfo's). */
+void mount_format(struct sentry *s, struct strbuf *sb, bool info);
+/* A tmpfs's size= for statfs, if the fd is in one that has it. */
+bool mount_fd_size(struct sentry *s, int host_fd, unsigned long long *size);
+
 #endif

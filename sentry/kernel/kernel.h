@@ -146,6 +146,8 @@ struct process {
 	/* SEM_UNDO adjustments, applied when the last process sharing them
 	 * (CLONE_SYSVSEM) exits (sem.c); NULL until used. */
 	struct sem_undo_list *sem_undo;
+	gid_t *groups; /* supplementary groups (setgroups), owned; creds.c */
+	int ngroups;
 };
 
 enum block_kind {
@@ -339,6 +341,16 @@ struct sentry {
 	struct strace *strace; /* --strace state; NULL (and frozen) when off */
 	const struct kernel_hooks *hooks;
 	const struct kernel_observer *observer; /* NULL: nobody traces */
+	/* The sandbox's UTS names (sethostname changes them, not the host's). */
+	char nodename[65], domainname[65];
+	/* The host identity the sentry's thread uses for file access now
+	 * (creds.c): switched to the running task's when `switch_ids`. */
+	bool switch_ids;
+	uid_t fs_uid;
+	gid_t fs_gid;
+	gid_t *fs_groups;
+	int fs_ngroups;
+	struct mount_table *mounts; /* mount.c; frozen after start */
 };
 
 /* ---- program memory (usermem.c) ---- */
@@ -529,6 +541,26 @@ void ptimer_set(struct ptimer *pt, const struct itimerspec *next, bool absolute)
 void ptimer_dequeued(struct process *p, siginfo_t *info);
 /* Fire expired POSIX timers; fold the nearest expiry into *nearest. */
 bool timers_check(struct sentry *s, const struct timespec *now, struct timespec *nearest, bool have);
+
+/* ---- credentials (creds.c) ---- */
+/* The first process's ids and groups: the configured ones, or msentry's. */
+void creds_init(struct process *p, const struct sentry_config *cfg);
+/* A forked process's copy of its parent's. */
+void creds_copy(struct process *dst, const struct process *src);
+void creds_release(struct process *p);
+/* setgroups: the new list (n entries, copied). */
+void creds_set_groups(struct process *p, const gid_t *groups, int n);
+/* Whether gid is the process's effective or a supplementary group. */
+bool creds_in_group(const struct process *p, gid_t gid);
+/* Make the sentry thread's host file-access identity (fsuid, fsgid,
+ * groups) the task's before it serves a syscall of t's; _host: back to
+ * msentry's own (teardown). No-op unless the sentry may switch. */
+void creds_enter(struct task *t);
+void creds_enter_host(struct sentry *s);
+/* At start: whether the sentry may switch, and its own identity; at the
+ * end: back to it. */
+void creds_setup(struct sentry *s);
+void creds_teardown(struct sentry *s);
 
 /* ---- tasks (task.c) ---- */
 struct task *task_by_host_tid(struct sentry *s, pid_t tid);

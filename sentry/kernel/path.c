@@ -7,6 +7,11 @@
  * root is a setting: "/" for `msentry run`, a container's rootfs for OCI.
  * Operations on a last component (mkdir, unlink, rename, lstat...) resolve
  * the parent the same way and then act on (parent_fd, name).
+ *
+ * With mounts (kernel/mount.c) the path goes through the mount table
+ * instead: it is folded lexically, the mount whose path is its longest
+ * prefix is chosen, and the rest is resolved the same way below that
+ * mount's directory. Read-only mounts are asked before any write.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
@@ -26,8 +32,16 @@
 	 O_NONBLOCK | O_DSYNC | FASYNC | O_DIRECT | 0100000 /* O_LARGEFILE */ | O_DIRECTORY |      \
 	 O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH | O_TMPFILE | O_SYNC)
 
+/* More than the root in the mount table: resolve through it. */
+static bool has_mounts(const struct sentry *s)
+{
+	return s->mounts && s->mounts->n > 1;
+}
+
 char *path_from_host(struct sentry *s, const char *host)
 {
+	if (has_mounts(s))
+		return mount_from_host(s, host);
 	size_t n = strlen(s->root_host);
 	if (n == 0)
 		return xstrdup(host);
@@ -96,6 +110,8 @@ static const char *below_root(const char *abs)
 
 static int open_in_root(struct sentry *s, const char *abs, int flags, mode_t mode)
 {
+	if (has_mounts(s))
+		return mount_open(s, abs, flags & VALID_OPEN_FLAGS, mode);
 	struct open_how how = {
 		.flags = (uint64_t)((flags & VALID_OPEN_FLAGS) | O_CLOEXEC),
 		/* O_TMPFILE includes O_DIRECTORY: only the whole of it takes a mode. */
@@ -106,6 +122,32 @@ static int open_in_root(struct sentry *s, const char *abs, int flags, mode_t mod
 	return fd < 0 ? -errno : (int)fd;
 }
 
+/* An open that may write (access mode, O_TRUNC, O_CREAT of a new file)
+ * in a read-only mount: EROFS, as Linux's mnt_want_write. */
+static int check_open_writable(struct sentry *s, const char *abs, int flags)
+{
+	if (!s->mounts || !s->mounts->any_readonly)
+		return 0;
+	bool writes = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+	if (!writes && !(flags & O_CREAT) && (flags & O_TMPFILE) != O_TMPFILE)
+		return 0;
+	int fd = open_in_root(s, abs, O_PATH | (flags & O_NOFOLLOW), 0);
+	if (fd == -ENOENT && (flags & O_CREAT)) {
+		/* A new file: the directory that would hold it decides. */
+		cleanup_free char *dir = xstrdup(abs);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			slash[slash == dir ? 1 : 0] = '\0';
+		fd = open_in_root(s, dir, O_PATH | O_DIRECTORY, 0);
+		writes = true;
+	}
+	if (fd < 0)
+		return 0; /* the open itself reports it */
+	bool ro = writes && mount_fd_readonly(s, fd);
+	close(fd);
+	return ro ? -EROFS : 0;
+}
+
 int path_open_file(struct task *t, int dirfd, const char *path, int flags, mode_t mode,
 		   struct file **out)
 {
@@ -114,6 +156,8 @@ int path_open_file(struct task *t, int dirfd, const char *path, int flags, mode_
 	if (rc != 0)
 		return rc;
 	if (t->s->hooks->synthetic_open(t, abs, flags, out, &rc))
+		return rc;
+	if ((rc = check_open_writable(t->s, abs, flags)) != 0)
 		return rc;
 	int fd = open_in_root(t->s, abs, flags, mode & ~t->fs->umask);
 	if (fd < 0)
@@ -142,6 +186,16 @@ int path_parent(struct task *t, int dirfd, const char *path, int *parent_fd, cha
 	size_t n = strlen(abs);
 	while (n > 1 && abs[n - 1] == '/')
 		abs[--n] = '\0';
+	if (has_mounts(t->s)) {
+		/* Folded first, so that "." and ".." below name real entries;
+		 * a mount point itself is named from inside its mount. */
+		char *norm = mount_normalize(abs);
+		free(abs);
+		abs = norm;
+		rc = mount_point_parent(t->s, abs, parent_fd, last);
+		if (rc <= 0)
+			return rc;
+	}
 	char *slash = strrchr(abs, '/');
 	const char *name = slash + 1;
 	/* "." and ".." (and "/") are resolved whole: acting on (parent, "..")

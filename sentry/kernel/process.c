@@ -78,8 +78,7 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 	p->sid = pp->sid;
 	p->exit_signal = (int)(flags & CSIGNAL);
 	memcpy(p->rlim, pp->rlim, sizeof(p->rlim));
-	p->ruid = pp->ruid, p->euid = pp->euid, p->suid = pp->suid;
-	p->rgid = pp->rgid, p->egid = pp->egid, p->sgid = pp->sgid;
+	creds_copy(p, pp);
 	p->personality = pp->personality;
 	p->not_dumpable = pp->not_dumpable;
 	p->no_new_privs = pp->no_new_privs;
@@ -259,6 +258,7 @@ static void process_put(struct process *p)
 	if (p->sighand && --p->sighand->refs == 0)
 		free(p->sighand);
 	sigpending_release(&p->pending);
+	creds_release(p);
 	free(p);
 }
 

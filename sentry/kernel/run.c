@@ -31,6 +31,7 @@ void sentry_run_syscall(struct task *t)
 {
 	struct sentry *s = t->s;
 	pid_t tid = t->tid; /* t may be freed by the handler (exit) */
+	creds_enter(t);
 	long ret = s->hooks->dispatch(t);
 	if (ret == SYSRET_BLOCK)
 		return; /* waiting: run again when woken */

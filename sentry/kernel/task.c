@@ -74,15 +74,16 @@ static char *absolute_exe(struct task *t, const char *path)
 	return canon ? canon : xstrdup(path);
 }
 
-static void fill_request(struct sentry *s, struct loader_request *req)
+static void fill_request(struct task *t, struct loader_request *req)
 {
+	struct sentry *s = t->s;
 	req->vdso = s->vdso;
 	req->stack_size = 8UL << 20;
 	req->stack_limit = PROGRAM_ADDR_LIMIT - PAGE_SIZE;
-	req->uid = getuid();
-	req->euid = geteuid();
-	req->gid = getgid();
-	req->egid = getegid();
+	req->uid = t->proc->ruid;
+	req->euid = t->proc->euid;
+	req->gid = t->proc->rgid;
+	req->egid = t->proc->egid;
 	req->hwcap = s->hwcap;
 	req->hwcap2 = s->hwcap2;
 	req->minsigstksz = s->minsigstksz;
@@ -121,7 +122,7 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 	struct loader_ops ops = {.ctx = &ctx, .open = exec_open, .map = exec_map,
 				 .write = exec_write};
 	struct loader_request req = {.path = path, .argv = argv, .envp = envp};
-	fill_request(t->s, &req);
+	fill_request(t, &req);
 	struct loader_result res;
 	int rc = loader_load(&req, &ops, &res, e);
 	if (rc != 0) {
@@ -202,8 +203,7 @@ struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_va
 	p->s = s;
 	p->refs = 2; /* the task's, and the sandbox's own as init */
 	p->exit_signal = SIGCHLD;
-	p->ruid = getuid(), p->euid = p->suid = geteuid();
-	p->rgid = getgid(), p->egid = p->sgid = getegid();
+	creds_init(p, s->cfg);
 	s->init = p;
 	p->pid = p->pgid = p->sid = s->next_pid++;
 	p->nthreads = 1;

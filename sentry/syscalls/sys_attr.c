@@ -20,6 +20,8 @@ SYSCALL_HANDLER(fchmodat)
 {
 	cleanup_at_target struct at_target tg;
 	int rc = at_target_resolve(t, (int)a[0], a[1], 0, &tg);
+	if (rc == 0)
+		rc = fd_writable(t, tg.dirfd);
 	if (rc != 0)
 		return rc;
 	char magic[PATH_MAX];
@@ -36,7 +38,8 @@ SYSCALL_HANDLER(chmod)
 SYSCALL_HANDLER(fchmod)
 {
 	int host = fd_host(t, (int)a[0]);
-	return host < 0 ? host : ret_errno(fchmod(host, (mode_t)a[1] & 07777));
+	int rc = host < 0 ? host : fd_writable(t, host);
+	return rc != 0 ? rc : ret_errno(fchmod(host, (mode_t)a[1] & 07777));
 }
 
 static long chown_common(struct task *t, int dirfd, uint64_t path, uid_t uid, gid_t gid,
@@ -46,6 +49,8 @@ static long chown_common(struct task *t, int dirfd, uint64_t path, uid_t uid, gi
 		return -EINVAL;
 	cleanup_at_target struct at_target tg;
 	int rc = at_target_resolve(t, dirfd, path, flags, &tg);
+	if (rc == 0)
+		rc = fd_writable(t, tg.dirfd);
 	if (rc != 0)
 		return rc;
 	return ret_errno(fchownat(tg.dirfd, tg.name, uid, gid, tg.flags));
@@ -69,7 +74,8 @@ SYSCALL_HANDLER(lchown)
 SYSCALL_HANDLER(fchown)
 {
 	int host = fd_host(t, (int)a[0]);
-	return host < 0 ? host : ret_errno(fchown(host, (uid_t)a[1], (gid_t)a[2]));
+	int rc = host < 0 ? host : fd_writable(t, host);
+	return rc != 0 ? rc : ret_errno(fchown(host, (uid_t)a[1], (gid_t)a[2]));
 }
 
 SYSCALL_HANDLER(utimensat)
@@ -84,10 +90,13 @@ SYSCALL_HANDLER(utimensat)
 	}
 	if (a[1] == 0) {
 		int host = fd_host(t, (int)a[0]);
-		return host < 0 ? host : ret_errno(futimens(host, tsp));
+		int rc = host < 0 ? host : fd_writable(t, host);
+		return rc != 0 ? rc : ret_errno(futimens(host, tsp));
 	}
 	cleanup_at_target struct at_target tg;
 	int rc = at_target_resolve(t, (int)a[0], a[1], (int)a[3], &tg);
+	if (rc == 0)
+		rc = fd_writable(t, tg.dirfd);
 	if (rc != 0)
 		return rc;
 	if (tg.flags & AT_SYMLINK_NOFOLLOW)
@@ -100,7 +109,8 @@ SYSCALL_HANDLER(utimensat)
 SYSCALL_HANDLER(ftruncate)
 {
 	int host = fd_host(t, (int)a[0]);
-	return host < 0 ? host : ret_errno(ftruncate(host, (off_t)a[1]));
+	int rc = host < 0 ? host : fd_writable(t, host);
+	return rc != 0 ? rc : ret_errno(ftruncate(host, (off_t)a[1]));
 }
 
 SYSCALL_HANDLER(truncate)

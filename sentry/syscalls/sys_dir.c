@@ -69,7 +69,9 @@ static int parent_of(struct task *t, int dirfd, uint64_t path_addr, int *parent,
 	int rc = task_read_path(t, path_addr, path);
 	if (rc != 0)
 		return rc;
-	return path_parent(t, dirfd, path, parent, last);
+	rc = path_parent(t, dirfd, path, parent, last);
+	/* Every caller makes or removes an entry in the parent. */
+	return rc == 0 ? fd_writable(t, *parent) : rc;
 }
 
 SYSCALL_HANDLER(mkdirat)

@@ -182,18 +182,25 @@ SYSCALL_HANDLER(setgid)
 	return set_ids(false, &p->rgid, &p->egid, &p->sgid, (uint64_t)-1, a[0], (uint64_t)-1);
 }
 
+static int compare_gids(const void *x, const void *y)
+{
+	gid_t a = *(const gid_t *)x, b = *(const gid_t *)y;
+	return a < b ? -1 : a > b;
+}
+
 SYSCALL_HANDLER(setgroups)
 {
 	if (t->proc->euid != 0)
 		return -EPERM;
 	if ((uint32_t)a[0] > 65536) /* NGROUPS_MAX */
 		return -EINVAL;
-	/* Not recorded, but read as Linux does. */
-	for (uint64_t i = 0; i < (uint32_t)a[0]; i++) {
-		uint32_t g;
-		if (task_read(t, a[1] + i * sizeof(g), &g, sizeof(g)) != 0)
-			return -EFAULT;
-	}
+	size_t n = (uint32_t)a[0];
+	cleanup_free gid_t *groups = xcalloc(n + 1, sizeof(gid_t));
+	if (n > 0 && task_read(t, a[1], groups, n * sizeof(gid_t)) != 0)
+		return -EFAULT;
+	/* Linux keeps the list sorted (getgroups returns it so). */
+	qsort(groups, n, sizeof(gid_t), compare_gids);
+	creds_set_groups(t->proc, groups, (int)n);
 	return 0;
 }
 
@@ -213,15 +220,12 @@ SYSCALL_HANDLER(getgroups)
 	int size = (int)a[0];
 	if (size < 0)
 		return -EINVAL;
-	gid_t groups[256];
-	int n = getgroups(256, groups);
-	if (n < 0)
-		return -errno;
+	int n = t->proc->ngroups;
 	if (size == 0)
 		return n;
 	if (size < n)
 		return -EINVAL;
-	return task_write(t, a[1], groups, (size_t)n * sizeof(gid_t)) == 0 ? n : -EFAULT;
+	return task_write(t, a[1], t->proc->groups, (size_t)n * sizeof(gid_t)) == 0 ? n : -EFAULT;
 }
 
 SYSCALL_HANDLER(getpgrp)
@@ -230,12 +234,42 @@ SYSCALL_HANDLER(getpgrp)
 	return t->proc->pgid;
 }
 
+/* The host's uname, but the node and domain names of the sandbox's own
+ * UTS view (configured, or the host's at start; changed by sethostname). */
 SYSCALL_HANDLER(uname)
 {
 	struct utsname u;
 	if (uname(&u) != 0)
 		return -errno;
+	snprintf(u.nodename, sizeof(u.nodename), "%s", t->s->nodename);
+	snprintf(u.domainname, sizeof(u.domainname), "%s", t->s->domainname);
 	return task_write(t, a[0], &u, sizeof(u)) == 0 ? 0 : -EFAULT;
+}
+
+/* sethostname/setdomainname: the sandbox's own names, as in a UTS
+ * namespace of its own. Linux's order: capability, length, copy. */
+static long set_uts_name(struct task *t, char name[65], uint64_t addr, uint64_t len_arg)
+{
+	if (!task_capable(t, CAP_SYS_ADMIN))
+		return -EPERM;
+	int len = (int)len_arg;
+	if (len < 0 || len > 64)
+		return -EINVAL;
+	char buf[65] = {0};
+	if (len > 0 && task_read(t, addr, buf, (size_t)len) != 0)
+		return -EFAULT;
+	memcpy(name, buf, sizeof(buf));
+	return 0;
+}
+
+SYSCALL_HANDLER(sethostname)
+{
+	return set_uts_name(t, t->s->nodename, a[0], a[1]);
+}
+
+SYSCALL_HANDLER(setdomainname)
+{
+	return set_uts_name(t, t->s->domainname, a[0], a[1]);
 }
 
 SYSCALL_HANDLER(sysinfo)

@@ -6,6 +6,7 @@
 #include <linux/stat.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -155,15 +156,33 @@ SYSCALL_HANDLER(readlinkat)
 
 /* ---- file systems ---- */
 
+/* The host's statfs, seen through the mount table: a read-only mount
+ * says so (ST_RDONLY), a tmpfs with size= has that size. */
+static long statfs_view(struct task *t, int host, uint64_t out)
+{
+	struct statfs sf;
+	if (fstatfs(host, &sf) != 0)
+		return -errno;
+	if (mount_fd_readonly(t->s, host))
+		sf.f_flags |= ST_RDONLY;
+	unsigned long long size;
+	if (sf.f_bsize > 0 && mount_fd_size(t->s, host, &size)) {
+		sf.f_type = 0x01021994; /* TMPFS_MAGIC */
+		sf.f_blocks = size / (unsigned long long)sf.f_bsize;
+		if (sf.f_bfree > sf.f_blocks)
+			sf.f_bfree = sf.f_blocks;
+		if (sf.f_bavail > sf.f_blocks)
+			sf.f_bavail = sf.f_blocks;
+	}
+	return task_write(t, out, &sf, sizeof(sf)) == 0 ? 0 : -EFAULT;
+}
+
 SYSCALL_HANDLER(fstatfs)
 {
 	int host = fd_host(t, (int)a[0]);
 	if (host < 0)
 		return host;
-	struct statfs sf;
-	if (fstatfs(host, &sf) != 0)
-		return -errno;
-	return task_write(t, a[1], &sf, sizeof(sf)) == 0 ? 0 : -EFAULT;
+	return statfs_view(t, host, a[1]);
 }
 
 SYSCALL_HANDLER(statfs)
@@ -175,8 +194,5 @@ SYSCALL_HANDLER(statfs)
 	cleanup_close int fd = path_open(t, AT_FDCWD, path, O_PATH, 0);
 	if (fd < 0)
 		return fd;
-	struct statfs sf;
-	if (fstatfs(fd, &sf) != 0)
-		return -errno;
-	return task_write(t, a[1], &sf, sizeof(sf)) == 0 ? 0 : -EFAULT;
+	return statfs_view(t, fd, a[1]);
 }

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
 
 /* A host call's result as a syscall result: -errno when it failed. */
@@ -48,6 +49,12 @@ static inline void at_target_release(struct at_target *tg)
  * (cleanup_at_target) either way. */
 int at_target_resolve(struct task *t, int dirfd, uint64_t path_addr, int at_flags,
 		      struct at_target *tg);
+/* -EROFS if a host fd (a file, or the directory an entry is made or
+ * removed in) is in a read-only mount, else 0. */
+static inline int fd_writable(struct task *t, int host_fd)
+{
+	return mount_fd_readonly(t->s, host_fd) ? -EROFS : 0;
+}
 /* The host path that names an at_target for calls without *at forms. */
 void at_target_magic(const struct at_target *tg, char *buf, size_t len);
 

@@ -45,6 +45,15 @@ done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
 	>"$rootfs/etc/passwd"
 printf 'root:x:0:\n' >"$rootfs/etc/group"
+# A root-owned 0644 file, and a /tmp anyone may write (the user cases).
+echo secret >"$rootfs/rootfile"
+chmod 0644 "$rootfs/rootfile"
+chmod 1777 "$rootfs/tmp"
+# What read-only and masked paths cover (the mount cases).
+mkdir -p "$rootfs/ro-dir" "$rootfs/secret-dir"
+echo kept >"$rootfs/ro-dir/f"
+echo secret >"$rootfs/secret-file"
+echo secret >"$rootfs/secret-dir/a"
 
 # make_bundle NAME PATCH_JSON: `msentry spec`, made non-interactive, the
 # shared rootfs, no pid namespace (so that runc's container process is not
@@ -282,6 +291,41 @@ for rt in $(runtimes); do
 	$rt run --preserve-fds 1 --bundle "$pres" "preserve-$rt" 3>"$tmp/fd3-$rt" </dev/null >/dev/null 2>&1
 	check "$(name_of "$rt") run --preserve-fds 1" "via-fd-3" "$(cat "$tmp/fd3-$rt")"
 done
+
+# The container's view, served by the sentry: host name, user.
+run_case hostname "$(printf 'ctr1\nctr1\nctr1')" 0 \
+	'{"hostname":"ctr1","process":{"args":["sh","-c","hostname; cat /proc/sys/kernel/hostname; uname -n"]}}'
+run_case user "$(printf 'uid=1000 gid=1000 groups=5,7\nsh: can'"'"'t create /rootfile: Permission denied\nsecret\n-rw-r--r-- 1000 1000 /tmp/mine')" 0 \
+	'{"root":{"readonly":false},"process":{"user":{"uid":1000,"gid":1000,"additionalGids":[5,7]},"args":["sh","-c","id; (echo x >>/rootfile) 2>&1; cat /rootfile; rm -f /tmp/mine; touch /tmp/mine; ls -ln /tmp/mine | awk \"{print \\$1, \\$3, \\$4, \\$NF}\"; rm /tmp/mine"]}}'
+
+# Mounts, read-only and masked paths: the sentry's mount table.
+run_case ro-root "touch: /x: Read-only file system" 1 '{"process":{"args":["sh","-c","touch /x 2>&1"]}}'
+run_case readonly-paths "$(printf 'sh: can'"'"'t create /ro-dir/g: Read-only file system\nrm: can'"'"'t remove '"'"'/ro-dir/f'"'"': Read-only file system\nkept\nok')" 0 \
+	'{"root":{"readonly":false},"linux":{"readonlyPaths":["/ro-dir"]},"process":{"args":["sh","-c","(echo x >/ro-dir/g) 2>&1; rm /ro-dir/f 2>&1; cat /ro-dir/f; echo ok >/tmp/rw-ok; cat /tmp/rw-ok; rm /tmp/rw-ok"]}}'
+run_case masked-paths "$(printf 'file:[]\ndir:0\nkcore:[]')" 0 \
+	'{"linux":{"maskedPaths":["/secret-file","/secret-dir","/no/such/path"]},"process":{"args":["sh","-c","echo file:[$(cat /secret-file)]; echo dir:$(ls /secret-dir | wc -l); echo kcore:[$(cat /proc/kcore 2>/dev/null | head -c 10)]"]}}'
+run_case masked-as-user "$(printf 'crw-rw-rw- 1,3\nwrote\nshm-ok')" 0 \
+	'{"linux":{"maskedPaths":["/secret-file"]},"process":{"user":{"uid":1000,"gid":1000},"args":["sh","-c","echo $(ls -ln /secret-file | cut -c1-10) $(stat -c %t,%T /secret-file); cat /secret-file; echo x >/secret-file && echo wrote; touch /dev/shm/a && echo shm-ok"]}}'
+mkdir -p "$tmp/bind-src"
+echo from-host >"$tmp/bind-src/h"
+base_mounts='{"destination":"/proc","type":"proc","source":"proc"},{"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]}'
+run_case bind-rw "$(printf 'from-host\nwritten')" 0 \
+	'{"mounts":['"$base_mounts"',{"destination":"/data","type":"bind","source":"'"$tmp/bind-src"'","options":["rbind","rw"]}],"process":{"args":["sh","-c","cat /data/h; echo written >/data/new-$$; cat /data/new-$$"]}}'
+check "bind-rw: files written inside are on the host" "2" "$(cat "$tmp"/bind-src/new-* | grep -c written)"
+run_case bind-ro "$(printf 'from-host\nsh: can'"'"'t create /data/x: Read-only file system')" 1 \
+	'{"mounts":['"$base_mounts"',{"destination":"/data","type":"bind","source":"'"$tmp/bind-src"'","options":["rbind","ro"]}],"process":{"args":["sh","-c","cat /data/h; (echo x >/data/x) 2>&1"]}}'
+run_case tmpfs-tmp "$(printf 'in-tmpfs\n/ /proc /dev /tmp')" 0 \
+	'{"mounts":['"$base_mounts"',{"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["mode=1777"]}],"process":{"args":["sh","-c","echo in-tmpfs >/tmp/only-here; cat /tmp/only-here; echo $(awk \"{print \\$2}\" /proc/mounts | grep -x -e / -e /proc -e /dev -e /tmp)"]}}'
+check "tmpfs-tmp: nothing reached the rootfs" "no" "$([ -e "$rootfs/tmp/only-here" ] && echo yes || echo no)"
+# runc's default /dev, the same names (msentry makes no others).
+run_case dev-listing "$(printf 'fd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\nnull-ok')" 0 \
+	'{"process":{"args":["sh","-c","ls /dev; echo x >/dev/null && echo null-ok"]}}'
+
+run_case tmpfs-size "$(printf 'tmpfs 16384 4096\ntmpfs 16384 4096\nshm-ok')" 0 \
+	'{"process":{"args":["sh","-c","stat -f -c \"%T %b %S\" /dev /dev/shm; touch /dev/shm/x && echo shm-ok"]}}'
+
+run_case devices "$(printf 'crw-rw-rw- 10, 229\ncrw------- 1, 3\nok')" 0 \
+	'{"linux":{"devices":[{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":438,"uid":0,"gid":0},{"path":"/dev/mynull","type":"c","major":1,"minor":3,"fileMode":384}]},"process":{"args":["sh","-c","ls -l /dev/fuse /dev/mynull | awk \"{print \\$1, \\$5, \\$6}\"; echo x >/dev/mynull && echo ok"]}}'
 
 # `msentry run PROG` is still the standalone runner.
 check "msentry run PROG is the standalone runner" "standalone" "$("$msentry" run /bin/echo standalone)"

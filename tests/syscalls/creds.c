@@ -161,6 +161,53 @@ SYSCALL_TEST(setregid)
 }
 
 /* setresuid is partial like setuid: only the ids are probed. */
+/* A process that is no longer root gets the file access of its ids:
+ * a root-owned 0644 file is not writable, a 0755 root directory takes no
+ * new file, a file made in a 0777 one is its own. */
+static void access_as_user(void)
+{
+	int fd = open("rootowned", O_CREAT | O_WRONLY, 0644);
+	close(fd);
+	mkdir("open", 0777);
+	chmod("open", 0777);
+	syscall(SYS_setgroups, 0, NULL);
+	syscall(SYS_setresgid, 1000, 1000, 1000);
+	syscall(SYS_setresuid, 1000, 1000, 1000);
+	SHOW(open("rootowned", O_WRONLY));
+	SHOW(open("rootowned", O_RDONLY) >= 0);
+	SHOW(open("new", O_CREAT | O_WRONLY, 0644));
+	SHOW(unlink("rootowned"));
+	SHOW(chmod("rootowned", 0600));
+	SHOW(chown("rootowned", 1000, 1000));
+	SHOW(open("open/mine", O_CREAT | O_WRONLY, 0600) >= 0);
+	struct stat st;
+	SHOW(stat("open/mine", &st));
+	say("owner %u:%u mode %o", st.st_uid, st.st_gid, st.st_mode & 07777);
+	SHOW(chown("open/mine", 1000, 0));
+	SHOW(unlink("open/mine"));
+}
+
+static void access_test(void)
+{
+	if (geteuid() != 0) {
+		say("skipped: not root");
+		return;
+	}
+	/* The probe's directory is 0700: let the user in. */
+	struct stat dir;
+	stat(".", &dir);
+	chmod(".", 0755);
+	pid_t k = probe_fork();
+	if (k == 0) {
+		access_as_user();
+		_exit(0);
+	}
+	probe_wait("child", k);
+	unlink("rootowned");
+	rmdir("open");
+	chmod(".", dir.st_mode & 07777);
+}
+
 SYSCALL_TEST(setresuid)
 {
 	pid_t k = probe_fork();
@@ -177,6 +224,7 @@ SYSCALL_TEST(setresuid)
 	}
 	probe_wait("child", k);
 	print_resuid("parent");
+	access_test();
 }
 
 SYSCALL_TEST(setresgid)
@@ -235,7 +283,11 @@ SYSCALL_TEST(setgroups)
 {
 	pid_t k = probe_fork();
 	if (k == 0) {
-		gid_t two[2] = {5, 6};
+		gid_t two[2] = {5, 6}, three[3] = {9, 4, 9}, got[8] = {0};
+		SHOW(syscall(SYS_setgroups, 3, three));
+		/* Linux keeps the list sorted. */
+		SHOW(syscall(SYS_getgroups, 8, got));
+		say("groups %u %u %u", got[0], got[1], got[2]);
 		SHOW(syscall(SYS_setgroups, 2, two));
 		SHOW(syscall(SYS_setgroups, -1, two));
 		SHOW(syscall(SYS_setgroups, 65537, two));
@@ -493,7 +545,8 @@ SYSCALL_TEST(sysinfo)
 	SHOW(syscall(SYS_sysinfo, BADPTR));
 }
 
-/* uname is partial (the host's): the hostname is not printed. */
+/* The host name is the host's natively and the configured one under
+ * msentry (the host's by default): it is not printed. */
 SYSCALL_TEST(uname)
 {
 	struct utsname u;
@@ -501,4 +554,40 @@ SYSCALL_TEST(uname)
 	say("sysname %s, machine %s, release and version set %d", u.sysname, u.machine,
 	    u.release[0] != 0 && u.version[0] != 0);
 	SHOW(syscall(SYS_uname, BADPTR));
+}
+
+/* sethostname/setdomainname change the host natively: only calls that
+ * fail, and setting the name it already has, are probed. */
+static void probe_set_uts(long nr, int field)
+{
+	struct utsname u;
+	uname(&u);
+	const char *now = field ? u.domainname : u.nodename;
+	char long_name[80];
+	memset(long_name, 'a', sizeof long_name);
+	SHOW(syscall(nr, long_name, 65));
+	SHOW(syscall(nr, long_name, -1));
+	SHOW(syscall(nr, BADPTR, 5));
+	SHOW(syscall(nr, now, strlen(now)));
+	struct utsname after;
+	uname(&after);
+	say("unchanged: %d", strcmp(field ? after.domainname : after.nodename, now) == 0);
+	pid_t k = probe_fork();
+	if (k == 0) {
+		syscall(SYS_setresuid, 1000, 1000, 1000);
+		SHOW(syscall(nr, now, strlen(now)));
+		SHOW(syscall(nr, long_name, 65));
+		_exit(0);
+	}
+	probe_wait("child", k);
+}
+
+SYSCALL_TEST(sethostname)
+{
+	probe_set_uts(SYS_sethostname, 0);
+}
+
+SYSCALL_TEST(setdomainname)
+{
+	probe_set_uts(SYS_setdomainname, 1);
 }

@@ -1,0 +1,661 @@
+/* The sandbox's mount table: which host directory serves which sandbox
+ * path, and which paths refuse writes.
+ *
+ * How it works. The table is built once at start (mount_table_build) and
+ * frozen: entry 0 is the root (the configured root directory), then the
+ * configured mounts in order, then one entry per existing
+ * linux.readonlyPaths and linux.maskedPaths path. Each entry holds the
+ * sandbox path where it is mounted (normalized), an O_PATH fd of the host
+ * directory or file behind it, and whether it is read-only. Resolving a
+ * sandbox path (mount_open) normalizes it lexically ("." and ".." are
+ * folded, ".." never climbs above "/"), picks the entry whose path is
+ * the longest prefix of it (a later mount of the same path hides an
+ * earlier one, as mounts stack), and opens the rest below the entry's fd
+ * with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): inside a mount,
+ * ".." and symlinks (absolute ones included) stop at the mount's own
+ * directory, so nothing reaches above the mount or the root. The cost of
+ * folding ".." lexically: a symlink inside the path is not followed
+ * across mounts (a link in the root to /tmp/x resolves in the root's
+ * /tmp, not in a tmpfs mounted there), and "dir/link/.." is "dir".
+ *
+ * Kinds: bind (a host directory or file), tmpfs (a private host directory
+ * made for the sandbox, see below), proc (the sentry's procfs already
+ * serves /proc; elsewhere an empty directory), sysfs, devpts, mqueue,
+ * cgroup (an empty read-only directory: no host state is shown), a masked
+ * file (the host's /dev/null) and a masked directory (an empty read-only
+ * directory).
+ *
+ * Read-only: every write is refused with EROFS before the host sees it:
+ * the callers ask mount_fd_readonly (or mount_path_readonly) about the
+ * host fd they are about to change (the parent directory for create,
+ * unlink, rename, link, symlink, mkdir, mknod; the file for chmod, chown,
+ * utimes, truncate and opens for writing). The answer comes from the
+ * host path of that fd (its /proc/self/fd link): the entry whose host
+ * directory is the longest prefix of it. Host paths, not sandbox ones, so
+ * a file reached through a symlink or a hard-linked directory still
+ * belongs to the mount that holds it.
+ *
+ * tmpfs directories live in one private host directory per sandbox,
+ * /tmp/msentry-mounts-XXXXXX/t/ (mode 0700, root's when msentry is
+ * root; the top directory is 0711, for the masked files' node).
+ * They are removed at exit, and also when the sentry is killed: a small
+ * helper process forked at start waits for EOF on a pipe only the sentry
+ * holds (the kernel closes it whatever way the sentry dies) and then
+ * removes the tree. size= is reported by statfs (mount_statfs); it is not
+ * enforced.
+ *
+ * Threats: a bind mount's source is a host path chosen by the
+ * configuration, never by the program; the program cannot add mounts
+ * (mount(2) is not served). Concurrent changes by host processes to a
+ * bound host directory are seen as they happen, as with a bind mount.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sentry/kernel/files.h"
+#include "sentry/kernel/kernel.h"
+
+/* ---- pure parts (tests/unit/test_mount.c) ---- */
+
+char *mount_normalize(const char *abs)
+{
+	size_t n = strlen(abs);
+	char *out = xmalloc(n + 2);
+	size_t len = 0;
+	const char *p = abs;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *end = p;
+		while (*end && *end != '/')
+			end++;
+		size_t k = (size_t)(end - p);
+		if (k == 0)
+			break;
+		if (k == 1 && p[0] == '.') {
+			/* nothing */
+		} else if (k == 2 && p[0] == '.' && p[1] == '.') {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--; /* the slash before the dropped component */
+		} else {
+			out[len++] = '/';
+			memcpy(out + len, p, k);
+			len += k;
+		}
+		p = end;
+	}
+	if (len == 0)
+		out[len++] = '/';
+	out[len] = '\0';
+	return out;
+}
+
+const char *mount_below(const char *path, const char *prefix)
+{
+	if (strcmp(prefix, "/") == 0)
+		return path[0] == '/' ? path + 1 : NULL;
+	size_t n = strlen(prefix);
+	if (strncmp(path, prefix, n) != 0)
+		return NULL;
+	if (path[n] == '\0')
+		return path + n;
+	return path[n] == '/' ? path + n + 1 : NULL;
+}
+
+int mount_parse_options(const char *const *opts, struct mount_options *out)
+{
+	*out = (struct mount_options){.mode = -1};
+	for (size_t i = 0; opts && opts[i]; i++) {
+		const char *o = opts[i];
+		char *end;
+		if (strcmp(o, "ro") == 0)
+			out->readonly = true;
+		else if (strcmp(o, "rw") == 0)
+			out->readonly = false;
+		else if (strcmp(o, "bind") == 0 || strcmp(o, "rbind") == 0)
+			out->bind = true;
+		else if (strncmp(o, "mode=", 5) == 0) {
+			errno = 0;
+			long m = strtol(o + 5, &end, 8);
+			if (errno || end == o + 5 || *end || m < 0 || m > 07777)
+				return -EINVAL;
+			out->mode = (int)m;
+		} else if (strncmp(o, "size=", 5) == 0) {
+			errno = 0;
+			unsigned long long v = strtoull(o + 5, &end, 10);
+			if (errno || end == o + 5 || o[5] == '-')
+				return -EINVAL;
+			unsigned shift = 0;
+			if (*end == 'k' || *end == 'K')
+				shift = 10;
+			else if (*end == 'm' || *end == 'M')
+				shift = 20;
+			else if (*end == 'g' || *end == 'G')
+				shift = 30;
+			else if (*end != '\0')
+				return -EINVAL;
+			if (shift && end[1] != '\0')
+				return -EINVAL;
+			if (v > (~0ULL >> shift))
+				return -EINVAL;
+			out->size = v << shift;
+		}
+		/* Others (nosuid, nodev, noexec, relatime...) change nothing
+		 * the sandbox can tell apart here. */
+	}
+	return 0;
+}
+
+size_t mount_lookup(const struct mount_table *mt, const char *norm, const char **rest)
+{
+	size_t best = 0, best_len = 0;
+	for (size_t i = 0; i < mt->n; i++) {
+		const char *r = mount_below(norm, mt->v[i].dest);
+		size_t len = strlen(mt->v[i].dest);
+		if (r && len >= best_len) {
+			best = i;
+			best_len = len;
+			if (rest)
+				*rest = r;
+		}
+	}
+	return best;
+}
+
+/* ---- building the table ---- */
+
+#define MOUNT_RESOLVE (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+
+static int open_below(int dirfd, const char *rest, int flags, mode_t mode)
+{
+	struct open_how how = {
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? (mode & 07777) : 0,
+	    .resolve = MOUNT_RESOLVE,
+	};
+	long fd = syscall(SYS_openat2, dirfd, *rest ? rest : ".", &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+static char *fd_host_path(int fd)
+{
+	char link[64], target[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return NULL;
+	target[n] = '\0';
+	return xstrdup(target);
+}
+
+static struct mount *table_add(struct mount_table *mt, const char *dest, int fd, bool readonly,
+			       const char *type, const char *source)
+{
+	mt->v = xrealloc(mt->v, (mt->n + 1) * sizeof(*mt->v));
+	struct mount *m = &mt->v[mt->n++];
+	struct stat st;
+	*m = (struct mount){.dest = mount_normalize(dest),
+			    .fd = fd,
+			    .readonly = readonly,
+			    .is_file = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode),
+			    .type = xstrdup(type),
+			    .source = xstrdup(source ? source : type)};
+	m->host = fd_host_path(fd);
+	if (!m->host)
+		m->host = xstrdup("");
+	if (strcmp(m->host, "/") == 0)
+		m->host[0] = '\0';
+	m->dir_fd = -1;
+	char *slash = strrchr(m->host, '/');
+	if (m->is_file && slash) {
+		/* Opened now, as msentry: the private directory (0700) is
+		 * not searchable under a program's ids. */
+		*slash = '\0';
+		m->dir_fd = open(m->host[0] ? m->host : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		*slash = '/';
+	}
+	return m;
+}
+
+/* The private directory for tmpfs mounts and empty views, made on first
+ * use, with its cleanup helper (see the essay). */
+static void cleanup_helper(const char *dir, int rfd)
+{
+	/* Not the terminal's signals: only EOF ends the wait. */
+	for (int sig = 1; sig < 32; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_IGN);
+	setsid();
+	for (int fd = 0; fd < 1024; fd++)
+		if (fd != rfd)
+			close(fd);
+	char c;
+	while (read(rfd, &c, 1) != 0 && errno == EINTR)
+		;
+	execl("/bin/rm", "rm", "-rf", "--one-file-system", dir, (char *)NULL);
+	_exit(127);
+}
+
+static int private_dir(struct sentry *s, struct error *e)
+{
+	struct mount_table *mt = s->mounts;
+	if (mt->private_dir)
+		return 0;
+	char tmpl[] = "/tmp/msentry-mounts-XXXXXX";
+	if (!mkdtemp(tmpl))
+		return error_sys(e, errno, "cannot create a directory for the sandbox's mounts");
+	mt->private_dir = xstrdup(tmpl);
+	/* Searchable (0711) for the masked files' node, which the program
+	 * names under its own ids; the mounts' directories are one level
+	 * below, in t/ (0700): the program reaches them only through fds
+	 * opened here, nobody else at all. */
+	cleanup_free char *sub = xasprintf("%s/t", tmpl);
+	if (chmod(tmpl, 0711) != 0 || mkdir(sub, 0700) != 0)
+		return error_sys(e, errno, "cannot set up `%s`", tmpl);
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return error_sys(e, errno, "cannot create a pipe");
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return error_sys(e, errno, "cannot fork the mounts' cleanup helper");
+	if (pid == 0)
+		cleanup_helper(tmpl, p[0]);
+	close(p[0]);
+	mt->cleanup_fd = p[1];
+	mt->cleanup_pid = pid;
+	return 0;
+}
+
+/* A new directory in the private one: its O_PATH fd. */
+static int private_subdir(struct sentry *s, int mode, struct error *e)
+{
+	if (private_dir(s, e) != 0)
+		return -1;
+	struct mount_table *mt = s->mounts;
+	cleanup_free char *path = xasprintf("%s/t/%zu", mt->private_dir, mt->next_dir++);
+	if (mkdir(path, 0700) != 0 || chmod(path, (mode_t)mode) != 0)
+		return error_sys(e, errno, "cannot create `%s`", path);
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return error_sys(e, errno, "cannot open `%s`", path);
+	return fd;
+}
+
+/* The synthesized /dev (a tmpfs on /dev): the harmless host devices as
+ * nodes of their own (mknod: the sentry is root; without that right they
+ * are missing), links into /proc/self/fd, and pts/, shm/, mqueue/. No
+ * other host device is reachable. */
+static void populate_dev(int dirfd)
+{
+	static const struct {
+		const char *name;
+		unsigned major, minor;
+	} nodes[] = {{"null", 1, 3},   {"zero", 1, 5},	  {"full", 1, 7},
+		     {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+	static const char *const links[][2] = {{"fd", "/proc/self/fd"},
+					       {"stdin", "/proc/self/fd/0"},
+					       {"stdout", "/proc/self/fd/1"},
+					       {"stderr", "/proc/self/fd/2"},
+					       {"ptmx", "pts/ptmx"}};
+	cleanup_close int dir = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+		mknodat(dir, nodes[i].name, S_IFCHR | 0666,
+			makedev(nodes[i].major, nodes[i].minor));
+		fchmodat(dir, nodes[i].name, 0666, 0);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		symlinkat(links[i][1], dir, links[i][0]);
+	mkdirat(dir, "pts", 0755);
+	mkdirat(dir, "shm", 01777);
+	fchmodat(dir, "shm", 01777, 0);
+	mkdirat(dir, "mqueue", 01777);
+}
+
+/* Where a configured mount's host side is: an fd, or -1 with `e` set. */
+static int mount_source(struct sentry *s, const struct sentry_mount *cm,
+			const struct mount_options *o, struct error *e)
+{
+	const char *type = cm->type ? cm->type : "";
+	if (o->bind || strcmp(type, "bind") == 0) {
+		if (!cm->source)
+			return error_set(e, EINVAL, "mount %s: a bind mount needs a source",
+					 cm->destination);
+		int fd = open(cm->source, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			return error_sys(e, errno, "mount %s: source `%s`", cm->destination,
+					 cm->source);
+		return fd;
+	}
+	if (strcmp(type, "tmpfs") == 0) {
+		int fd = private_subdir(s, o->mode >= 0 ? o->mode : 01777, e);
+		cleanup_free char *dest = mount_normalize(cm->destination);
+		if (fd >= 0 && strcmp(dest, "/dev") == 0)
+			populate_dev(fd);
+		return fd;
+	}
+	if (strcmp(type, "proc") == 0) {
+		/* procfs serves the sandbox's entries wherever the path is
+		 * /proc; the directory below stays what it was. */
+		int fd = mount_open(s, cm->destination, O_PATH | O_DIRECTORY, 0);
+		if (fd >= 0)
+			return fd;
+	}
+	/* sysfs, devpts, mqueue, cgroup, proc elsewhere: empty. */
+	return private_subdir(s, 0555, e);
+}
+
+/* The mount point, made where it is missing, as runc makes it: its
+ * parent lists it and ".." from inside it leads there. Each component is
+ * made in the mount that holds it at this point of the build. */
+static void make_mount_point(struct sentry *s, const char *dest, bool dir)
+{
+	cleanup_free char *norm = mount_normalize(dest);
+	for (char *p = norm + 1; *p; p++) {
+		bool last = false;
+		char *slash = strchr(p, '/');
+		if (!slash)
+			last = true, slash = p + strlen(p);
+		char saved = *slash;
+		*slash = '\0';
+		int fd = mount_open(s, norm, O_PATH, 0);
+		if (fd == -ENOENT) {
+			char *cut = strrchr(norm, '/');
+			*cut = '\0';
+			cleanup_close int parent =
+			    mount_open(s, norm[0] ? norm : "/", O_PATH | O_DIRECTORY, 0);
+			*cut = '/';
+			if (parent >= 0 && (dir || !last))
+				mkdirat(parent, cut + 1, 0755);
+			else if (parent >= 0)
+				close(
+				    openat(parent, cut + 1, O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+		} else if (fd >= 0) {
+			close(fd);
+		}
+		*slash = saved;
+		if (last)
+			break;
+		p = slash;
+	}
+}
+
+/* A configured mount; mounts of unknown types are skipped. */
+static int add_config_mount(struct sentry *s, const struct sentry_mount *cm, struct error *e)
+{
+	struct mount_options o;
+	if (!cm->destination || cm->destination[0] != '/')
+		return error_set(e, EINVAL, "mount destination `%s`: not absolute",
+				 cm->destination ? cm->destination : "");
+	if (mount_parse_options(cm->options, &o) != 0)
+		return error_set(e, EINVAL, "mount %s: bad options", cm->destination);
+	int fd = mount_source(s, cm, &o, e);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	/* Never in the host's own root (msentry run): that would change the
+	 * host; the mount works without its point, unlisted. */
+	if (s->root_host[0])
+		make_mount_point(s, cm->destination, fstat(fd, &st) != 0 || S_ISDIR(st.st_mode));
+	const char *type = cm->type ? cm->type : (o.bind ? "bind" : "none");
+	bool empty_view = !o.bind && strcmp(type, "bind") != 0 && strcmp(type, "tmpfs") != 0 &&
+			  strcmp(type, "proc") != 0;
+	struct mount *m =
+	    table_add(s->mounts, cm->destination, fd, o.readonly || empty_view, type, cm->source);
+	m->size = o.size;
+	m->tmpfs = strcmp(type, "tmpfs") == 0 && !o.bind;
+	return 0;
+}
+
+/* The node a masked file shows: a private null device (or, without the
+ * right to make one, an empty read-only file), never the host's own, so
+ * that changing it changes nothing outside. */
+static int masked_file(struct sentry *s, struct error *e)
+{
+	if (private_dir(s, e) != 0)
+		return -1;
+	cleanup_free char *path = xasprintf("%s/null", s->mounts->private_dir);
+	if (access(path, F_OK) != 0 && mknod(path, S_IFCHR | 0666, makedev(1, 3)) != 0) {
+		int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
+		if (fd < 0)
+			return error_sys(e, errno, "cannot create `%s`", path);
+		close(fd);
+	}
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	return fd < 0 ? error_sys(e, errno, "cannot open `%s`", path) : fd;
+}
+
+/* linux.maskedPaths and readonlyPaths: paths that do not exist are
+ * skipped, as runc skips them. Under /proc, what exists is the host's
+ * /proc (the view runc's containers have). */
+static int add_path_rule(struct sentry *s, const char *path, bool masked, struct error *e)
+{
+	cleanup_free char *norm = mount_normalize(path);
+	struct stat st;
+	bool in_proc = mount_below(norm, "/proc") != NULL;
+	cleanup_close int fd = mount_open(s, norm, O_PATH, 0);
+	if (fd >= 0 ? fstat(fd, &st) != 0 : !(in_proc && masked && stat(norm, &st) == 0))
+		return 0;
+	if (!masked) {
+		if (fd < 0)
+			return 0;
+		table_add(s->mounts, norm, fd, true, "bind", norm);
+		fd = -1;
+		return 0;
+	}
+	/* A directory: an empty read-only tmpfs, as runc's (mode 1777). */
+	int view = S_ISDIR(st.st_mode) ? private_subdir(s, 01777, e) : masked_file(s, e);
+	if (view < 0)
+		return -1;
+	table_add(s->mounts, norm, view, S_ISDIR(st.st_mode), "tmpfs", "tmpfs");
+	return 0;
+}
+
+/* linux.devices: made only where the path lies in a tmpfs (the private
+ * /dev), never in a directory of the host's. */
+static void make_devices(struct sentry *s)
+{
+	const struct sentry_config *cfg = s->cfg;
+	for (size_t i = 0; i < cfg->ndevices; i++) {
+		const struct sentry_device *d = &cfg->devices[i];
+		cleanup_free char *norm = mount_normalize(d->path);
+		const char *rest = norm + 1;
+		const struct mount *m = &s->mounts->v[mount_lookup(s->mounts, norm, &rest)];
+		char *slash = strrchr(norm, '/');
+		if (!m->tmpfs || !*rest || !slash)
+			continue;
+		*slash = '\0';
+		cleanup_close int dir =
+		    mount_open(s, norm[0] ? norm : "/", O_PATH | O_DIRECTORY, 0);
+		if (dir < 0)
+			continue;
+		mode_t kind = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+		unlinkat(dir, slash + 1, 0);
+		if (mknodat(dir, slash + 1, kind | (d->mode & 07777),
+			    makedev(d->major, d->minor)) != 0)
+			continue;
+		fchmodat(dir, slash + 1, d->mode & 07777, 0);
+		fchownat(dir, slash + 1, d->uid, d->gid, AT_SYMLINK_NOFOLLOW);
+	}
+}
+
+int mount_table_build(struct sentry *s, struct error *e)
+{
+	const struct sentry_config *cfg = s->cfg;
+	struct mount_table *mt = s->mounts = xcalloc(1, sizeof(*s->mounts));
+	mt->cleanup_fd = -1;
+	int root = fcntl(s->root_fd, F_DUPFD_CLOEXEC, 0);
+	if (root < 0)
+		return error_sys(e, errno, "cannot duplicate the root's fd");
+	table_add(mt, "/", root, cfg->readonly_root, "rootfs", "rootfs");
+	for (size_t i = 0; i < cfg->nmounts; i++)
+		if (add_config_mount(s, &cfg->mounts[i], e) != 0)
+			return -1;
+	for (size_t i = 0; cfg->readonly_paths && cfg->readonly_paths[i]; i++)
+		if (add_path_rule(s, cfg->readonly_paths[i], false, e) != 0)
+			return -1;
+	for (size_t i = 0; cfg->masked_paths && cfg->masked_paths[i]; i++)
+		if (add_path_rule(s, cfg->masked_paths[i], true, e) != 0)
+			return -1;
+	for (size_t i = 0; i < mt->n; i++)
+		mt->any_readonly |= mt->v[i].readonly;
+	make_devices(s);
+	return 0;
+}
+
+void mount_table_release(struct sentry *s)
+{
+	struct mount_table *mt = s->mounts;
+	if (!mt)
+		return;
+	for (size_t i = 0; i < mt->n; i++) {
+		struct mount *m = &mt->v[i];
+		if (m->fd >= 0)
+			close(m->fd);
+		if (m->dir_fd >= 0)
+			close(m->dir_fd);
+		free(m->dest);
+		free(m->host);
+		free(m->type);
+		free(m->source);
+	}
+	free(mt->v);
+	if (mt->private_dir) {
+		/* The helper removes the tree once the pipe closes; wait for
+		 * it, so nothing is left when msentry returns. */
+		close(mt->cleanup_fd);
+		while (waitpid(mt->cleanup_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		free(mt->private_dir);
+	}
+	free(mt);
+	s->mounts = NULL;
+}
+
+/* ---- using it ---- */
+
+int mount_open(struct sentry *s, const char *abs, int flags, mode_t mode)
+{
+	const struct mount_table *mt = s->mounts;
+	cleanup_free char *norm = mount_normalize(abs);
+	const char *rest = norm + 1;
+	const struct mount *m = &mt->v[mount_lookup(mt, norm, &rest)];
+	if (!m->is_file)
+		return open_below(m->fd, rest, flags, mode);
+	if (*rest)
+		return -ENOTDIR;
+	if (flags & O_DIRECTORY)
+		return -ENOTDIR;
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", m->fd);
+	int fd = open(link, (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW | O_TRUNC)) | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int mount_point_parent(struct sentry *s, const char *abs, int *parent_fd, char *last)
+{
+	const struct mount_table *mt = s->mounts;
+	cleanup_free char *norm = mount_normalize(abs);
+	const char *rest = norm + 1;
+	size_t i = mount_lookup(mt, norm, &rest);
+	if (i == 0 || *rest)
+		return 1;
+	const struct mount *m = &mt->v[i];
+	if (!m->is_file) {
+		*parent_fd = open_below(m->fd, "", O_PATH | O_DIRECTORY, 0);
+		strcpy(last, ".");
+		return *parent_fd < 0 ? *parent_fd : 0;
+	}
+	/* A file: its host directory and name (a private node, or the bind
+	 * mount's configured source). */
+	const char *slash = strrchr(m->host, '/');
+	if (!slash || m->dir_fd < 0 || strlen(slash + 1) > NAME_MAX)
+		return -ENOENT;
+	strcpy(last, slash + 1);
+	int fd = fcntl(m->dir_fd, F_DUPFD_CLOEXEC, 0);
+	*parent_fd = fd;
+	return fd < 0 ? -errno : 0;
+}
+
+/* The entry whose host side holds host path `host`: longest prefix. */
+static const struct mount *by_host(const struct mount_table *mt, const char *host,
+				   const char **rest)
+{
+	const struct mount *best = NULL;
+	size_t best_len = 0;
+	for (size_t i = 0; i < mt->n; i++) {
+		const struct mount *m = &mt->v[i];
+		size_t n = strlen(m->host);
+		bool under = strncmp(host, m->host, n) == 0 &&
+			     (host[n] == '\0' || (host[n] == '/' && !m->is_file));
+		if (under && (!best || n >= best_len)) {
+			best = m;
+			best_len = n;
+			*rest = host + n;
+		}
+	}
+	return best;
+}
+
+bool mount_fd_readonly(struct sentry *s, int host_fd)
+{
+	if (!s->mounts->any_readonly)
+		return false;
+	cleanup_free char *host = fd_host_path(host_fd);
+	const char *rest;
+	const struct mount *m = host ? by_host(s->mounts, host, &rest) : NULL;
+	return m && m->readonly;
+}
+
+char *mount_from_host(struct sentry *s, const char *host)
+{
+	const char *rest;
+	const struct mount *m = by_host(s->mounts, host, &rest);
+	if (!m)
+		return xstrdup(host);
+	bool root = strcmp(m->dest, "/") == 0;
+	if (*rest == '\0')
+		return xstrdup(m->dest);
+	return xasprintf("%s%s", root ? "" : m->dest, rest);
+}
+
+void mount_format(struct sentry *s, struct strbuf *sb, bool info)
+{
+	const struct mount_table *mt = s->mounts;
+	for (size_t i = 0; i < mt->n; i++) {
+		const struct mount *m = &mt->v[i];
+		const char *opts = m->readonly ? "ro" : "rw";
+		if (info)
+			strbuf_printf(sb, "%zu %zu 0:%zu / %s %s - %s %s %s\n", 100 + i,
+				      i == 0 ? (size_t)99 : (size_t)100, 30 + i, m->dest, opts,
+				      m->type, m->source, opts);
+		else
+			strbuf_printf(sb, "%s %s %s %s 0 0\n", m->source, m->dest, m->type, opts);
+	}
+}
+
+bool mount_fd_size(struct sentry *s, int host_fd, unsigned long long *size)
+{
+	cleanup_free char *host = fd_host_path(host_fd);
+	const char *rest;
+	const struct mount *m = host ? by_host(s->mounts, host, &rest) : NULL;
+	if (!m || !m->tmpfs || m->size == 0)
+		return false;
+	*size = m->size;
+	return true;
+}
