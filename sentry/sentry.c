@@ -79,6 +79,7 @@ static void sentry_release(struct sentry *s)
 	vdso_destroy(s->vdso_state);
 	if (s->root_fd >= 0)
 		close(s->root_fd);
+	tty_release_all(s);
 	free(s->root_host);
 	free(s->scratch);
 }
@@ -132,6 +133,7 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 		return -1;
 	}
 	struct task *init = task_create_init(&s, cfg->cwd, um);
+	tty_init(&s);
 	int rc = task_exec(init, cfg->prog, cfg->argv, cfg->envp, e);
 	if (rc != 0) {
 		e->status = loader_exit_status(rc);

@@ -28,6 +28,9 @@ struct file *file_new_host(int host_fd, const char *path)
 	 * sockets, terminals) may, and the sentry must not wait on it. */
 	struct stat st;
 	f->may_block = fstat(host_fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+	/* Terminals get the sandbox's job control (tty.c). */
+	f->tty = f->may_block && S_ISCHR(st.st_mode) && isatty(host_fd);
+	f->tty_rdev = f->tty ? st.st_rdev : 0;
 	return f;
 }
 

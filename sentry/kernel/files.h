@@ -41,6 +41,8 @@ struct file {
 	 * `release` when the last reference goes. */
 	void *priv;
 	void (*release)(struct file *f);
+	bool tty;	/* a host terminal (job control in tty.c) */
+	dev_t tty_rdev; /* its device number */
 };
 
 struct fd_slot {
