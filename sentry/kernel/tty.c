@@ -31,10 +31,17 @@
  * the host). A terminal reached otherwise (opened by path) starts owned by
  * no session.
  *
- * Simplifications (known): a session's terminal is looked up by session
- * id, so TIOCNOTTY by a process that is not the session leader does not
- * detach that process alone; a session leader's exit does not hang up
- * the terminal (the sandbox ends with pid 1, the usual leader).
+ * A terminal is known by its host device number (TIOCGDEV, so /dev/tty
+ * and the terminal it stands for are one).
+ *
+ * Simplifications (known): only the sentry's own host terminal makes
+ * signals (^C...): a pty the program makes inside the sandbox has no host
+ * foreground group, so typing ^C into it signals nobody; a session's
+ * terminal is looked up by session id, so TIOCNOTTY by a process that is
+ * not the session leader does not detach that process alone; a session
+ * leader's exit does not hang up the terminal (the sandbox ends with pid
+ * 1, the usual leader); a pty master's TIOCGPGRP is ENOTTY (Linux answers
+ * with the slave's group).
  *
  * No locks: only the sentry thread touches this state.
  */
@@ -73,12 +80,12 @@ void tty_init(struct sentry *s)
 	pid_t host_sid = getsid(0);
 	for (int fd = 0; fd < 3 && s->init; fd++) {
 		pid_t sid;
-		struct stat st;
+		unsigned int dev; /* as fd.c records it for struct file */
 		/* TIOCGSID answers only for the caller's controlling terminal. */
 		if (!isatty(fd) || ioctl(fd, TIOCGSID, &sid) != 0 || sid != host_sid ||
-		    fstat(fd, &st) != 0)
+		    ioctl(fd, TIOCGDEV, &dev) != 0)
 			continue;
-		struct tty *y = tty_by_rdev(s, st.st_rdev, true);
+		struct tty *y = tty_by_rdev(s, dev, true);
 		y->sid = s->init->sid;
 		y->pgrp = s->init->pgid;
 		return;
