@@ -192,10 +192,15 @@ static json_t *sorted_annotations(const struct oci_pairs *pairs)
 
 /* prestart, createRuntime, createContainer: runc's order, once the init
  * exists (hooks.c); a failure fails create, which then undoes it all. */
-static int create_hooks(const struct create_inputs *in, const char *id, pid_t pid, json_t *ann,
-			struct error *e)
+static int create_hooks(const struct runtime *rt, const struct create_inputs *in, const char *id,
+			pid_t pid, json_t *ann, struct error *e)
 {
 	struct hook_state hs = {id, "creating", in->bundle, pid, ann};
+	const struct oci_hook_list *h = in->cfg->hooks;
+	if (h[HOOK_PRESTART].n + h[HOOK_CREATE_RUNTIME].n + h[HOOK_CREATE_CONTAINER].n > 0)
+		runtime_debug(
+		    rt, "create %s: hooks: %zu prestart, %zu createRuntime, %zu createContainer",
+		    id, h[HOOK_PRESTART].n, h[HOOK_CREATE_RUNTIME].n, h[HOOK_CREATE_CONTAINER].n);
 	if (hooks_run(in->cfg, HOOK_PRESTART, &hs, NULL, e) != 0 ||
 	    hooks_run(in->cfg, HOOK_CREATE_RUNTIME, &hs, NULL, e) != 0 ||
 	    hooks_run(in->cfg, HOOK_CREATE_CONTAINER, &hs, in->cfg->rootfs, e) != 0)
@@ -251,6 +256,8 @@ int create_container(const struct runtime *rt, const char *id,
 {
 	if (!container_id_valid(id))
 		return error_set(e, EINVAL, "invalid container ID format");
+	runtime_debug(rt, "create %s: bundle %s, console socket %s", id,
+		      o->bundle ? o->bundle : ".", o->console_socket ? o->console_socket : "none");
 	struct create_inputs in = {0};
 	if (check_inputs(rt, o, &in, e) != 0) {
 		create_inputs_release(&in);
@@ -299,7 +306,7 @@ int create_container(const struct runtime *rt, const char *id,
 	job = pid > 0 && plan.inherit_terminal;
 	if (job)
 		console_foreground(pid);
-	if (pid < 0 || create_hooks(&in, id, pid, ann, e) != 0 ||
+	if (pid < 0 || create_hooks(rt, &in, id, pid, ann, e) != 0 ||
 	    record(rt, id, &in, pid, ann, o, e) != 0)
 		goto out;
 	runtime_debug(rt, "create %s: init pid %d, program %s", id, (int)pid, in.prog);

@@ -194,6 +194,9 @@ int hooks_poststart(const struct runtime *rt, const struct container_state *st, 
 	if (!c)
 		return 0;
 	struct hook_state hs = {st->id, "running", st->bundle, st->pid, st->annotations};
+	if (c->hooks[HOOK_POSTSTART].n > 0)
+		runtime_debug(rt, "start %s: %zu poststart hooks", st->id,
+			      c->hooks[HOOK_POSTSTART].n);
 	int rc = hooks_run(c, HOOK_POSTSTART, &hs, NULL, e);
 	oci_config_free(c);
 	if (rc != 0) {
@@ -211,6 +214,9 @@ void hooks_poststop(const struct runtime *rt, const struct container_state *st)
 	if (!c)
 		return;
 	struct hook_state hs = {st->id, "stopped", st->bundle, 0, st->annotations};
+	if (c->hooks[HOOK_POSTSTOP].n > 0)
+		runtime_debug(rt, "delete %s: %zu poststop hooks", st->id,
+			      c->hooks[HOOK_POSTSTOP].n);
 	struct error e = {0};
 	if (hooks_run(c, HOOK_POSTSTOP, &hs, NULL, &e) != 0)
 		runtime_warn(rt, "%s", e.msg);

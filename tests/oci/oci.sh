@@ -363,6 +363,16 @@ check "msentry a hook's args not an array: one line naming the field" \
 	"msentry: config.json: hooks.poststop[0].args: must be an array of strings 1" \
 	"$(M create --bundle "$bad_hook" hb 2>&1 </dev/null) $(M create --bundle "$bad_hook" hb >/dev/null 2>&1 </dev/null; echo $?)"
 
+# --debug with --log-format json: debug lines, then the error as the last
+# line, every line JSON (runc's shape), for a failed create.
+for rt in $(runtimes); do
+	n=$(name_of "$rt")
+	$rt --log "$tmp/debug-$n.json" --log-format json --debug create --bundle "$noexe" "dbg-$n" \
+		>/dev/null 2>&1 </dev/null
+	check "$n --debug --log-format json: debug lines, the error last" "debug error" \
+		"$(python3 -c 'import json,sys; l=[json.loads(x) for x in open(sys.argv[1])]; print("debug" if any(x["level"] == "debug" for x in l) else "no-debug", l[-1]["level"])' "$tmp/debug-$n.json")"
+done
+
 # --log: created even when nothing is logged; the text format.
 "$msentry" --root "$tmp/root-msentry" --log "$tmp/empty.log" list >/dev/null
 check "--log is created even when empty" "exists 0" "$([ -e "$tmp/empty.log" ] && echo exists) $(wc -c <"$tmp/empty.log")"
