@@ -215,12 +215,12 @@ int runtime_run(const struct runtime *rt, const char *id, const struct runtime_r
 	}
 	if (rc == 0 && !o->detach) {
 		rc = wait_forwarding(pid, &set);
-		if (job)
-			console_foreground(getpgrp());
 		struct error ignored = {0};
 		if (!o->keep)
 			runtime_delete(rt, id, true, &ignored);
 	}
+	if (job)
+		console_foreground(getpgrp());
 	if (!o->detach)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
