@@ -5,9 +5,12 @@
  * container's PATH inside the rootfs, so `create` fails as runc's does
  * for a missing executable). Then, in order: the state directory
  * <root>/<id> (mkdir fails if the id is taken), exec.fifo, the init
- * (init.c), state.json (atomic), the pid file (atomic, no newline). If any
- * step fails, the steps before it are undone: the init is killed and
- * reaped, the directory removed. A failed create leaves nothing behind.
+ * (init.c; with process.terminal it makes the pty, console.c), the
+ * prestart, createRuntime and createContainer hooks (hooks.c), state.json
+ * (atomic), the pid file (atomic, no newline). If any step fails, the
+ * steps before it are undone: the init is killed and reaped, the
+ * directory removed, the poststop hooks run. A failed create leaves
+ * nothing behind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +24,9 @@
 #include <time.h>
 
 #include "config-internal.h"
+#include "console-internal.h"
 #include "create-internal.h"
+#include "hooks-internal.h"
 #include "init-internal.h"
 #include "program-internal.h"
 #include "runtime-internal.h"
@@ -31,12 +36,12 @@
 struct create_inputs {
 	char *bundle; /* absolute */
 	struct oci_config *cfg;
-	char *prog;	   /* the program's path inside the rootfs */
-	const char **envp; /* process.env, plus HOME as runc adds it */
-	char *home_entry;  /* "HOME=..." if added */
-	struct sentry_mount *mounts; /* config mounts, bind sources made absolute */
+	char *prog;		       /* the program's path inside the rootfs */
+	const char **envp;	       /* process.env, plus HOME as runc adds it */
+	char *home_entry;	       /* "HOME=..." if added */
+	struct sentry_mount *mounts;   /* config mounts, bind sources made absolute */
 	struct sentry_device *devices; /* linux.devices */
-	char **sources;		     /* the sources this made (freed with them) */
+	char **sources;		       /* the sources this made (freed with them) */
 };
 
 static void create_inputs_release(struct create_inputs *in)
@@ -126,9 +131,6 @@ static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
 	for (size_t i = 0; i < ARRAY_SIZE(items); i++)
 		if (items[i].present)
 			strbuf_printf(&b, "%s%s", b.len ? ", " : "", items[i].what);
-	for (int k = 0; k < HOOK_KINDS; k++)
-		if (c->hooks[k].n > 0)
-			strbuf_printf(&b, "%shooks.%s", b.len ? ", " : "", oci_hook_kind_name(k));
 	if (b.len)
 		runtime_warn(rt, "config.json: not applied by this version of msentry: %s", b.data);
 	strbuf_release(&b);
@@ -157,10 +159,8 @@ static int check_inputs(const struct runtime *rt, const struct runtime_create_op
 	if (oci_config_load(in->bundle, &in->cfg, e) != 0)
 		return -1;
 	const struct oci_config *c = in->cfg;
-	if (c->process.terminal)
-		return error_set(e, ENOTSUP,
-				 "process.terminal: a terminal (--console-socket) is not supported "
-				 "yet: set \"terminal\": false");
+	if (console_check(c->process.terminal, !o->foreground, o->console_socket, e) != 0)
+		return -1;
 	struct stat st;
 	if (stat(c->rootfs, &st) != 0)
 		return error_sys(e, errno, "root.path: `%s`", c->rootfs);
@@ -216,8 +216,37 @@ static json_t *sorted_annotations(const struct oci_pairs *pairs)
 	return ann;
 }
 
+/* prestart, createRuntime, createContainer: runc's order, once the init
+ * exists (hooks.c); a failure fails create, which then undoes it all. */
+static int create_hooks(const struct runtime *rt, const struct create_inputs *in, const char *id,
+			pid_t pid, json_t *ann, struct error *e)
+{
+	struct hook_state hs = {id, "creating", in->bundle, pid, ann};
+	const struct oci_hook_list *h = in->cfg->hooks;
+	if (h[HOOK_PRESTART].n + h[HOOK_CREATE_RUNTIME].n + h[HOOK_CREATE_CONTAINER].n > 0)
+		runtime_debug(
+		    rt, "create %s: hooks: %zu prestart, %zu createRuntime, %zu createContainer",
+		    id, h[HOOK_PRESTART].n, h[HOOK_CREATE_RUNTIME].n, h[HOOK_CREATE_CONTAINER].n);
+	if (hooks_run(in->cfg, HOOK_PRESTART, &hs, NULL, e) != 0 ||
+	    hooks_run(in->cfg, HOOK_CREATE_RUNTIME, &hs, NULL, e) != 0 ||
+	    hooks_run(in->cfg, HOOK_CREATE_CONTAINER, &hs, in->cfg->rootfs, e) != 0)
+		return -1;
+	return 0;
+}
+
+/* A create that fails once the init existed destroys the container, and
+ * the runtime spec (and runc) then run the poststop hooks: warnings only. */
+static void poststop_after_failure(const struct runtime *rt, const struct create_inputs *in,
+				   const char *id, json_t *ann)
+{
+	struct hook_state hs = {id, "stopped", in->bundle, 0, ann};
+	struct error e = {0};
+	if (hooks_run(in->cfg, HOOK_POSTSTOP, &hs, NULL, &e) != 0)
+		runtime_warn(rt, "%s", e.msg);
+}
+
 static int record(const struct runtime *rt, const char *id, const struct create_inputs *in,
-		  pid_t pid, const struct runtime_create_options *o, struct error *e)
+		  pid_t pid, json_t *ann, const struct runtime_create_options *o, struct error *e)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -227,7 +256,6 @@ static int record(const struct runtime *rt, const char *id, const struct create_
 	unsigned long long start_time = 0;
 	if (proc_pid_stat(pid, &state, &start_time) != 0)
 		return error_set(e, ESRCH, "the container's init (pid %d) died at once", (int)pid);
-	json_t *ann = sorted_annotations(&in->cfg->annotations);
 	struct container_state st = {
 	    .id = (char *)id,
 	    .pid = pid,
@@ -238,9 +266,7 @@ static int record(const struct runtime *rt, const char *id, const struct create_
 	    .owner = "",
 	    .annotations = ann,
 	};
-	int rc = container_save(rt, &st, e);
-	json_decref(ann);
-	if (rc != 0)
+	if (container_save(rt, &st, e) != 0)
 		return -1;
 	if (o->pid_file) {
 		char text[32];
@@ -251,11 +277,43 @@ static int record(const struct runtime *rt, const char *id, const struct create_
 	return 0;
 }
 
+/* What the container's sentry is told: the program and its view. */
+static struct sentry_config sentry_config_of(const struct runtime *rt,
+					     const struct create_inputs *in)
+{
+	const struct oci_process *p = &in->cfg->process;
+	return (struct sentry_config){
+	    .root = in->cfg->rootfs,
+	    .prog = in->prog,
+	    .argv = p->args.v,
+	    .envp = in->envp,
+	    .cwd = p->cwd,
+	    .vsyscall = VSYSCALL_EMULATE,
+	    .quiet = !rt->opt.debug,
+	    .hostname = in->cfg->hostname,
+	    .domainname = in->cfg->domainname,
+	    .set_user = true,
+	    .uid = p->user.uid,
+	    .gid = p->user.gid,
+	    .groups = p->user.additional_gids,
+	    .ngroups = p->user.n_additional_gids,
+	    .readonly_root = in->cfg->root_readonly,
+	    .readonly_paths = in->cfg->linux.readonly_paths.v,
+	    .masked_paths = in->cfg->linux.masked_paths.v,
+	    .mounts = in->mounts,
+	    .nmounts = in->cfg->n_mounts,
+	    .devices = in->devices,
+	    .ndevices = in->cfg->linux.n_devices,
+	};
+}
+
 int create_container(const struct runtime *rt, const char *id,
 		     const struct runtime_create_options *o, pid_t *pid_out, struct error *e)
 {
 	if (!container_id_valid(id))
 		return error_set(e, EINVAL, "invalid container ID format");
+	runtime_debug(rt, "create %s: bundle %s, console socket %s", id,
+		      o->bundle ? o->bundle : ".", o->console_socket ? o->console_socket : "none");
 	struct create_inputs in = {0};
 	if (check_inputs(rt, o, &in, e) != 0) {
 		create_inputs_release(&in);
@@ -269,11 +327,14 @@ int create_container(const struct runtime *rt, const char *id,
 	cleanup_free char *fifo = xasprintf("%s/%s", dir, EXEC_FIFO);
 	pid_t pid = -1;
 	int rc = -1;
+	json_t *ann = NULL;
+	bool job = false; /* the caller's terminal was given to the init */
 	if (mkfifo(fifo, 0622) != 0) {
 		error_sys(e, errno, "cannot create `%s`", fifo);
 		goto out;
 	}
 	const struct oci_process *p = &in.cfg->process;
+	ann = sorted_annotations(&in.cfg->annotations);
 	struct init_plan plan = {
 	    .rt = rt,
 	    .fifo_path = fifo,
@@ -281,40 +342,31 @@ int create_container(const struct runtime *rt, const char *id,
 	    .rlimits = p->rlimits,
 	    .n_rlimits = p->n_rlimits,
 	    .umask = p->user.has_umask ? p->user.umask : 022,
-	    .sentry =
-		{
-		    .root = in.cfg->rootfs,
-		    .prog = in.prog,
-		    .argv = p->args.v,
-		    .envp = in.envp,
-		    .cwd = p->cwd,
-		    .vsyscall = VSYSCALL_EMULATE,
-		    .quiet = !rt->opt.debug,
-		    .hostname = in.cfg->hostname,
-		    .domainname = in.cfg->domainname,
-		    .set_user = true,
-		    .uid = p->user.uid,
-		    .gid = p->user.gid,
-		    .groups = p->user.additional_gids,
-		    .ngroups = p->user.n_additional_gids,
-		    .readonly_root = in.cfg->root_readonly,
-		    .readonly_paths = in.cfg->linux.readonly_paths.v,
-		    .masked_paths = in.cfg->linux.masked_paths.v,
-		    .mounts = in.mounts,
-		    .nmounts = in.cfg->n_mounts,
-		    .devices = in.devices,
-		    .ndevices = in.cfg->linux.n_devices,
-		},
+	    .sentry = sentry_config_of(rt, &in),
+	    .console_socket = p->terminal ? o->console_socket : NULL,
+	    .cfg = in.cfg,
+	    .hook_state = {id, "created", in.bundle, 0, ann},
+	    .inherit_terminal = p->terminal && o->foreground,
 	};
 	pid = init_spawn(&plan, e);
-	if (pid < 0 || record(rt, id, &in, pid, o, e) != 0)
+	/* `run` with the caller's terminal: the container is its job. */
+	job = pid > 0 && plan.inherit_terminal;
+	if (job)
+		console_foreground(pid);
+	if (pid < 0 || create_hooks(rt, &in, id, pid, ann, e) != 0 ||
+	    record(rt, id, &in, pid, ann, o, e) != 0)
 		goto out;
 	runtime_debug(rt, "create %s: init pid %d, program %s", id, (int)pid, in.prog);
 	*pid_out = pid;
 	rc = 0;
 out:
+	if (rc != 0 && job)
+		console_foreground(getpgrp());
 	if (rc != 0)
 		undo(dir, pid);
+	if (rc != 0 && pid > 0)
+		poststop_after_failure(rt, &in, id, ann);
+	json_decref(ann);
 	create_inputs_release(&in);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "config-internal.h"
+#include "hooks-internal.h"
 #include "runtime.h"
 #include "sentry/sentry.h"
 
@@ -16,7 +17,11 @@ struct init_plan {
 	const struct oci_rlimit *rlimits;
 	size_t n_rlimits;
 	mode_t umask;
-	struct sentry_config sentry; /* root, prog, argv, envp, cwd */
+	struct sentry_config sentry;  /* root, prog, argv, envp, cwd */
+	const char *console_socket;   /* process.terminal: make a pty, send its master */
+	bool inherit_terminal;	      /* foreground `run`: keep the caller's terminal */
+	const struct oci_config *cfg; /* its startContainer hooks */
+	struct hook_state hook_state; /* for them; the pid is the init's own */
 };
 
 /* Fork the init. Returns its pid once it has set itself up (it then waits

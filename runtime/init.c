@@ -16,9 +16,9 @@
  *      (and cleans up) for errors the init hits, instead of succeeding with
  *      a dead container.
  *   3. It blocks in open(exec.fifo, O_WRONLY) until `start` opens the fifo
- *      for reading, and writes one byte that `start` waits for (runc's
- *      mechanism). A signal from `kill` meanwhile acts with its default
- *      action: SIGTERM and SIGKILL end a created container.
+ *      for reading, runs the startContainer hooks (hooks.c), and writes
+ *      one byte that `start` waits for (runc's mechanism). A signal from `kill` meanwhile acts with
+ * its default action: SIGTERM and SIGKILL end a created container.
  *   4. It calls sentry_run() with the rootfs, the program found at create,
  *      process.args, process.env and process.cwd, and exits with its
  *      status, already the shell-style 128+N for a program killed by
@@ -38,6 +38,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "console-internal.h"
 #include "init-internal.h"
 #include "runtime-internal.h"
 
@@ -89,20 +90,17 @@ static void apply_limits(const struct init_plan *plan, int sync_fd)
 	umask(plan->umask);
 }
 
-/* Block until `start` opens the fifo for reading; tell it we are through. */
-static void wait_for_start(const struct init_plan *plan)
+/* Block until `start` opens the fifo for reading; the fd, for the byte
+ * that tells `start` we are through. */
+static int wait_for_start(const struct init_plan *plan, struct error *e)
 {
 	int fd;
 	do
 		fd = open(plan->fifo_path, O_WRONLY | O_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
-	if (fd < 0) {
-		fprintf(stderr, "msentry: init: cannot open `%s`: %s\n", plan->fifo_path,
-			strerror(errno));
-		_exit(1);
-	}
-	write_all(fd, "0", 1);
-	close(fd);
+	if (fd < 0)
+		return error_sys(e, errno, "init: cannot open `%s`", plan->fifo_path);
+	return fd;
 }
 
 /* The sentry could not start the program: the error goes where the user
@@ -120,8 +118,15 @@ static _Noreturn void init_report_and_exit(const struct init_plan *plan, const s
 static _Noreturn void init_main(const struct init_plan *plan, int sync_fd)
 {
 	reset_signals();
-	setsid();
+	/* A job of the caller's terminal stays in its session (console.c). */
+	if (plan->inherit_terminal)
+		setpgid(0, 0);
+	else
+		setsid();
 	close_fds_from(3 + plan->preserve_fds, sync_fd);
+	struct error ce = {0};
+	if (plan->console_socket && console_setup(plan->console_socket, &ce) != 0)
+		init_fail(sync_fd, "%s", ce.msg);
 	/* The sentry hands the program only fds without close-on-exec. */
 	for (int fd = 3; fd < 3 + plan->preserve_fds; fd++)
 		fcntl(fd, F_SETFD, 0);
@@ -130,9 +135,21 @@ static _Noreturn void init_main(const struct init_plan *plan, int sync_fd)
 		init_fail(sync_fd, "root.path: cannot enter `%s`: %s", plan->sentry.root,
 			  strerror(errno));
 	close(sync_fd); /* EOF: ready */
-	if (plan->fifo_path)
-		wait_for_start(plan);
 	struct error e = {0};
+	int fifo = plan->fifo_path ? wait_for_start(plan, &e) : -1;
+	if (plan->fifo_path && fifo < 0)
+		init_report_and_exit(plan, &e); /* stderr and the log, as every error */
+	struct hook_state hs = plan->hook_state;
+	hs.pid = getpid();
+	/* In the rootfs (the init's cwd): runc runs it in the container.
+	 * Before the byte: `start` (and its poststart hooks) wait for it, and
+	 * a failure is EOF, a container that stopped. */
+	if (plan->cfg && hooks_run(plan->cfg, HOOK_START_CONTAINER, &hs, NULL, &e) != 0)
+		init_report_and_exit(plan, &e);
+	if (fifo >= 0) {
+		write_all(fifo, "0", 1);
+		close(fifo);
+	}
 	int status = sentry_run(&plan->sentry, &e);
 	if (status < 0)
 		init_report_and_exit(plan, &e);

@@ -20,8 +20,11 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include "console-internal.h"
 #include "create-internal.h"
+#include "hooks-internal.h"
 #include "runtime-internal.h"
 #include "state-internal.h"
 
@@ -64,6 +67,8 @@ int runtime_start(const struct runtime *rt, const char *id, struct error *e)
 	switch (container_status(rt, &st)) {
 	case STATUS_CREATED:
 		rc = release_init(rt, &st, e);
+		if (rc == 0)
+			rc = hooks_poststart(rt, &st, e);
 		break;
 	case STATUS_STOPPED:
 		error_set(e, ESRCH, "cannot start a container that has stopped");
@@ -154,6 +159,8 @@ int runtime_delete(const struct runtime *rt, const char *id, bool force, struct 
 		int err = remove_dir(dir);
 		if (err != 0)
 			rc = error_sys(e, -err, "cannot remove `%s`", dir);
+		else
+			hooks_poststop(rt, &st);
 	}
 	container_state_release(&st);
 	return rc;
@@ -191,13 +198,19 @@ int runtime_run(const struct runtime *rt, const char *id, const struct runtime_r
 	if (!o->detach)
 		sigprocmask(SIG_BLOCK, &set, &old);
 	pid_t pid;
-	int rc = create_container(rt, id, &o->create, &pid, e);
+	struct runtime_create_options co = o->create;
+	co.foreground = !o->detach;
+	int rc = create_container(rt, id, &co, &pid, e);
+	/* A terminal kept from the caller: the container was made its
+	 * foreground job (console.c); the terminal comes back after. */
+	bool job = rc == 0 && co.foreground && isatty(0) && tcgetpgrp(0) == pid;
 	if (rc == 0 && runtime_start(rt, id, e) != 0) {
-		/* Undo the create: the init is our child. */
+		/* Undo the create: the init is our child. delete --force also
+		 * runs the poststop hooks, as the runtime spec asks. */
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		cleanup_free char *dir = container_dir(rt, id);
-		remove_dir(dir);
+		struct error ignored = {0};
+		runtime_delete(rt, id, true, &ignored);
 		rc = -1;
 	}
 	if (rc == 0 && !o->detach) {
@@ -206,6 +219,8 @@ int runtime_run(const struct runtime *rt, const char *id, const struct runtime_r
 		if (!o->keep)
 			runtime_delete(rt, id, true, &ignored);
 	}
+	if (job)
+		console_foreground(getpgrp());
 	if (!o->detach)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;

@@ -45,9 +45,10 @@ void runtime_debug(const struct runtime *rt, const char *fmt, ...)
 struct runtime_create_options {
 	const char *bundle;	    /* NULL: the current directory */
 	const char *pid_file;	    /* NULL: none */
-	const char *console_socket; /* accepted; terminals are not supported yet */
+	const char *console_socket; /* process.terminal: where the pty master goes */
 	int preserve_fds;	    /* fds 3 .. 3+N-1 stay open for the container */
 	bool no_pivot, no_new_keyring;
+	bool foreground; /* `run` without --detach (runc's terminal rules differ) */
 };
 
 struct runtime_run_options {

@@ -5,8 +5,8 @@
  *   with `msentry spec` also runs with runc. --rootless swaps what runc
  *   swaps: a user namespace with the caller's ids mapped, /sys bound
  *   instead of mounted, no network namespace, no devpts gid.
- * features: what this runtime implements, honestly: no hooks, mount
- *   options, namespaces, cgroups, seccomp or LSMs are applied yet.
+ * features: what this runtime implements, honestly: the hooks (hooks.c);
+ *   no mount options, namespaces, cgroups, seccomp or LSMs are applied yet.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -149,12 +149,13 @@ int runtime_spec(const char *bundle, bool rootless, struct error *e)
 void runtime_features(FILE *out)
 {
 	json_t *f = json_pack(
-	    "{s:s, s:s, s:[], s:[], s:{s:[], s:[], s:{s:b, s:b, s:b, s:b}, s:{s:b}, s:{s:b}, "
+	    "{s:s, s:s, s:[ssssss], s:[], s:{s:[], s:[], s:{s:b, s:b, s:b, s:b}, s:{s:b}, s:{s:b}, "
 	    "s:{s:b}}, s:{s:s}}",
-	    "ociVersionMin", "1.0.0", "ociVersionMax", OCI_VERSION, "hooks", "mountOptions",
-	    "linux", "namespaces", "capabilities", "cgroup", "v1", 0, "v2", 0, "systemd", 0,
-	    "systemdUser", 0, "seccomp", "enabled", 0, "apparmor", "enabled", 0, "selinux",
-	    "enabled", 0, "annotations", "org.msentry.version", MSENTRY_VERSION);
+	    "ociVersionMin", "1.0.0", "ociVersionMax", OCI_VERSION, "hooks", "prestart",
+	    "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+	    "mountOptions", "linux", "namespaces", "capabilities", "cgroup", "v1", 0, "v2", 0,
+	    "systemd", 0, "systemdUser", 0, "seccomp", "enabled", 0, "apparmor", "enabled", 0,
+	    "selinux", "enabled", 0, "annotations", "org.msentry.version", MSENTRY_VERSION);
 	char *text = f ? json_dumps(f, JSON_INDENT(4)) : NULL;
 	if (text)
 		fprintf(out, "%s\n", text);

@@ -88,6 +88,7 @@ static void sentry_release(struct sentry *s)
 	vdso_destroy(s->vdso_state);
 	if (s->root_fd >= 0)
 		close(s->root_fd);
+	tty_release_all(s);
 	free(s->root_host);
 	free(s->scratch);
 }
@@ -154,6 +155,7 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 	struct task *init = task_create_init(&s, cfg->cwd, um);
 	/* The program is loaded with its own access rights, as execve checks them. */
 	creds_enter(init);
+	tty_init(&s);
 	int rc = task_exec(init, cfg->prog, cfg->argv, cfg->envp, e);
 	if (rc != 0) {
 		e->status = loader_exit_status(rc);

@@ -119,7 +119,12 @@ int stub_create_factory(struct stub_thread *th, struct error *e)
 	if (pid < 0)
 		return error_sys(e, errno, "cannot fork the stub process");
 	int status;
-	if (waitpid(pid, &status, __WALL) != pid)
+	pid_t got;
+	/* A forwarded host signal (a terminal's SIGWINCH as a console is
+	 * sized) may come now: the handler has no SA_RESTART. */
+	while ((got = waitpid(pid, &status, __WALL)) < 0 && errno == EINTR)
+		;
+	if (got != pid)
 		return error_sys(e, errno, "waiting for the stub process");
 	if (WIFEXITED(status))
 		return error_set(e, 0, "stub process failed: %s",

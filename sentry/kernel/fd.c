@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "sentry/kernel/files.h"
@@ -28,6 +29,12 @@ struct file *file_new_host(int host_fd, const char *path)
 	 * sockets, terminals) may, and the sentry must not wait on it. */
 	struct stat st;
 	f->may_block = fstat(host_fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+	/* Terminals get the sandbox's job control (tty.c). */
+	f->tty = f->may_block && S_ISCHR(st.st_mode) && isatty(host_fd);
+	/* The terminal itself: /dev/tty's own node is 5,0, TIOCGDEV names
+	 * the device it stands for (the same encoding as st_rdev). */
+	unsigned int dev;
+	f->tty_rdev = !f->tty ? 0 : ioctl(host_fd, TIOCGDEV, &dev) == 0 ? dev : st.st_rdev;
 	return f;
 }
 

@@ -57,6 +57,8 @@ struct file {
 	/* Called at every close of a descriptor of it (close, dup2 over it,
 	 * close-on-exec) by process `p`, as Linux's ->flush; may be NULL. */
 	void (*flush)(struct file *f, struct process *p);
+	bool tty;	/* a host terminal (job control in tty.c) */
+	dev_t tty_rdev; /* its device number */
 };
 
 struct fd_slot {

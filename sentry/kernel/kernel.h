@@ -65,6 +65,7 @@ struct sem_undo_list;
 struct msg_queue;
 struct mqueue;
 struct seccomp_filter;
+struct tty;
 
 struct mm {
 	int refs;
@@ -351,7 +352,21 @@ struct sentry {
 	gid_t *fs_groups;
 	int fs_ngroups;
 	struct mount_table *mounts; /* mount.c; frozen after start */
+	struct tty *ttys; /* the sandbox's view of its terminals (tty.c) */
 };
+
+/* ---- terminals: session, foreground group (tty.c) ---- */
+/* The sentry's host controlling terminal (one of fds 0-2) becomes pid 1's. */
+void tty_init(struct sentry *s);
+void tty_release_all(struct sentry *s);
+/* The foreground group of pid 1's terminal; 0 if it has none. */
+pid_t tty_foreground(struct sentry *s);
+/* TIOCGPGRP, TIOCSPGRP, TIOCGSID, TIOCSCTTY, TIOCNOTTY on `f`. */
+long tty_ioctl(struct task *t, struct file *f, unsigned long req, uint64_t arg);
+/* Before a read (write: false) or write of `f`: 0 to go on, or what the
+ * call returns (a background job: SIGTTIN/SIGTTOU and SYSRET_RESTARTSYS,
+ * or -EIO). */
+long tty_check_io(struct task *t, struct file *f, bool write);
 
 /* ---- program memory (usermem.c) ---- */
 int task_read(struct task *t, uint64_t addr, void *buf, size_t len);

@@ -137,11 +137,15 @@ void sentry_take_host_signals(struct sentry *s)
 		memset(&si, 0, sizeof(si));
 		si.si_signo = sig;
 		si.si_code = SI_USER;
-		/* Terminal signals go to the foreground group (init's), the rest
-		 * to init, as a container runtime does. */
+		/* Terminal signals go to the foreground group of pid 1's terminal
+		 * (tty.c; init's own group without one), the rest to init, as a
+		 * container runtime does. */
 		bool terminal = sig == SIGINT || sig == SIGQUIT || sig == SIGTSTP || sig == SIGWINCH;
+		pid_t fg = tty_foreground(s);
+		if (fg == 0)
+			fg = init->pgid;
 		for (struct task *t = s->tasks; t && terminal; t = t->next)
-			if (t->proc->pgid == init->pgid && t == task_by_tid(s, t->proc->pid))
+			if (t->proc->pgid == fg && t == task_by_tid(s, t->proc->pid))
 				signal_send_process(t->proc, sig, &si);
 		if (!terminal)
 			signal_send_process(init, sig, &si);

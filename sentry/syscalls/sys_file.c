@@ -377,16 +377,13 @@ SYSCALL_HANDLER(ioctl)
 		int fl = fcntl(f->host_fd, F_GETFL);
 		return fcntl_setfl(f, on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK));
 	}
-	case TIOCGPGRP: {
-		/* The terminal's foreground group is the sandbox's. */
-		pid_t host_pgrp;
-		if (ioctl(f->host_fd, TIOCGPGRP, &host_pgrp) != 0)
-			return -errno;
-		pid_t pgrp = t->proc->pgid;
-		return task_write(t, a[2], &pgrp, sizeof(pgrp)) == 0 ? 0 : -EFAULT;
-	}
+	case TIOCGPGRP:
 	case TIOCSPGRP:
-		return isatty(f->host_fd) ? 0 : -ENOTTY;
+	case TIOCGSID:
+	case TIOCSCTTY:
+	case TIOCNOTTY:
+		/* Sessions and groups in the sandbox's terms (kernel/tty.c). */
+		return tty_ioctl(t, f, req, a[2]);
 	case TCFLSH:
 	case TCXONC:
 	case TCSBRK:

@@ -79,7 +79,11 @@ static long transfer_writev(struct task *t, int fd, uint64_t addr, uint64_t len,
 static long stream_io(struct task *t, struct file *f, short events, transfer_fn *fn,
 		      uint64_t addr, uint64_t len)
 {
-	long r = io_ready(t, f, events);
+	/* A background job and its terminal: SIGTTIN/SIGTTOU (kernel/tty.c). */
+	long r = f->tty ? tty_check_io(t, f, events == POLLOUT) : 0;
+	if (r != 0)
+		return r;
+	r = io_ready(t, f, events);
 	if (r != 0)
 		return r;
 	r = io_again(t, f, fn(t, f->host_fd, addr, len, NULL), events);

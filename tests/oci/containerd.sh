@@ -56,6 +56,12 @@ check "ctr run echo" "hi 0" "$(run c1 /bin/busybox echo hi 2>&1) $?"
 check "ctr run exit status" "5" "$(run c2 /bin/busybox sh -c 'exit 5' >/dev/null 2>&1; echo $?)"
 check "ctr run: a missing program is the shim's error" "1 yes" \
 	"$(out=$(run c3 /bin/nosuch 2>&1); echo "$? $(grep -q 'exec: "/bin/nosuch": No such file or directory' <<<"$out" && echo yes || echo "no: $out")")"
+# A terminal: `ctr run -t` (script gives ctr a terminal of a known size);
+# the shim's console socket gets the pty master, ctr copies its size.
+if command -v script >/dev/null; then
+	got=$(timeout -k 5 90 script -qc "stty cols 77 rows 33; timeout --foreground -k 5 60 ctr --address $tmp/containerd.sock -n $ns run --rm -t --rootfs --runc-binary $msentry $rootfs c6 /bin/busybox sh -c '[ -t 0 ] && [ -t 1 ] && echo isatty; stty size; exit 3'; echo status=\$?" /dev/null </dev/null | tr -d '\r\0' | sed 's/\^@//g')
+	check "ctr run -t: a terminal of ctr's size, the exit status" "$(printf 'isatty\n33 77\nstatus=3')" "$got"
+fi
 ctr_ run -d --rootfs --runc-binary "$msentry" "$rootfs" c4 /bin/busybox sleep 100 </dev/null >/dev/null
 sleep 0.5
 check "ctr task ls: running" "RUNNING" "$(ctr_ task ls | awk '$1 == "c4" {print $3}')"

@@ -4,10 +4,11 @@
 # own --root in a temp dir) and expects runc's documented result from both.
 # If runc cannot run containers on this machine, that is said once and the
 # documented results alone are checked.
-#   oci.sh MSENTRY SUBREAPER_PY
+#   oci.sh MSENTRY SUBREAPER_PY CONSOLE_PY
 set -u
 msentry=$(realpath "$1")
 subreaper=$(realpath "$2")
+console=$(realpath "$3")
 tmp=$(mktemp -d)
 fail=0
 # Every run is bounded: a runtime that hangs fails its case (124).
@@ -270,10 +271,116 @@ failing_create() { # NAME BUNDLE MESSAGE
 }
 failing_create badcfg "$badcfg" "config.json: process.args: must be a non-empty array of strings"
 failing_create badrlimit "$rlim" "process.rlimits: cannot set RLIMIT_NOFILE: Operation not permitted"
-failing_create tty "$tty" 'process.terminal: a terminal (--console-socket) is not supported yet: set "terminal": false'
+failing_create tty "$tty" 'cannot allocate tty if runc will detach without setting console socket'
 failing_create noexe "$noexe" 'exec: "nosuchprogram": executable file not found in $PATH'
 expect_error "create with a missing program (runc's message)" 1 \
 	'executable file not found in $PATH' -- create --bundle "$noexe" noexe2
+
+# process.terminal: the console socket gets the pty master (one fd, a
+# name); the container's stdio is the slave, with the size set on the
+# master. runc's errors for a terminal without a socket and the reverse.
+expect_error "create with a terminal and no --console-socket" 1 \
+	"cannot allocate tty if runc will detach without setting console socket" -- create --bundle "$tty" tty2
+expect_error "--console-socket without a terminal" 1 \
+	"cannot use console socket if runc will not detach or allocate tty" -- create --bundle "$noexe" --console-socket "$tmp/x.sock" nt
+expect_error "--console-socket with run in the foreground" 1 \
+	"cannot use console socket if runc will not detach or allocate tty" -- run --bundle "$tty" --console-socket "$tmp/x.sock" fg
+expect_error "a console socket nobody listens on" 1 "dial unix $tmp/nosuch.sock: connect: " \
+	-- create --bundle "$tty" --console-socket "$tmp/nosuch.sock" nosock
+expect_error "run with a terminal and no terminal on stdin" 1 "open /dev/tty: " -- run --bundle "$tty" notty
+check "no container is left by the failed terminal cases" "" "$(M list -q)"
+ttyb=$(make_bundle ttyrun '{"process":{"terminal":true,"args":["sh","-c","[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo isatty; stty size; read line; echo got:$line; exit 4"]}}')
+for rt in $(runtimes); do
+	bin=$([ "$rt" = M ] && echo "$msentry" || echo runc)
+	got=$(timeout 90 python3 "$console" "$bin" "$tmp/root-$(name_of "$rt")" "$ttyb" "con-$rt" 33 77 $'typed\n' 2>&1)
+	check "$(name_of "$rt") create --console-socket: master received, size, input, exit" \
+		"$(printf 'received=1 name=nonempty\nexit=4\nisatty\n33 77\ngot:typed')" "$got"
+done
+
+winchb=$(make_bundle winch '{"process":{"terminal":true,"args":["sh","-c","trap \"stty size; exit 5\" WINCH; echo ready; while :; do sleep 0.2; done"]}}')
+for rt in $(runtimes); do
+	bin=$([ "$rt" = M ] && echo "$msentry" || echo runc)
+	got=$(timeout 90 python3 "$console" "$bin" "$tmp/root-$(name_of "$rt")" "$winchb" "winch-$rt" 33 77 WINCH 2>&1)
+	check "$(name_of "$rt") a resize of the console reaches the program as SIGWINCH" \
+		"$(printf 'received=1 name=nonempty\nexit=5\nready\n40 100')" "$got"
+done
+
+# run in the foreground with a terminal on stdin (script provides one):
+# runc relays through a pty of its own, msentry hands the container the
+# caller's terminal as a job; the program sees the same.
+if command -v script >/dev/null; then
+	fgb=$(make_bundle ttyfg '{"process":{"terminal":true,"args":["sh","-c","[ -t 0 ] && echo isatty; stty size; exit 3"]}}')
+	for rt in $(runtimes); do
+		bin=$([ "$rt" = M ] && echo "$msentry" || echo runc)
+		got=$(timeout -k 5 90 script -qc "stty rows 33 cols 77; timeout --foreground -k 5 60 $bin --root $tmp/root-$(name_of "$rt") run --bundle $fgb fg-$rt 2>/dev/null; echo status=\$?" /dev/null </dev/null | tr -d '\r\0' | sed 's/\^@//g')
+		check "$(name_of "$rt") run with a terminal on stdin" "$(printf 'isatty\n33 77\nstatus=3')" "$got"
+	done
+fi
+
+# Hooks: each appends "KIND STATUS ID pid|nopid" (from the state on its
+# stdin) to a log in the rootfs. startContainer runs in the container for
+# runc (cwd /) and in the rootfs for msentry: a relative path fits both.
+# hooks_patch FAILING_KIND ID: the config's hooks, FAILING_KIND exiting 3.
+hooks_patch() {
+	python3 - "$rootfs" "$1" "$2" <<'PY'
+import json, sys
+rootfs, failing, cid = sys.argv[1:]
+script = r'''s=$(cat); st=$(echo "$s" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p'); id=$(echo "$s" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p'); case $s in *'"pid":'*) p=pid;; *) p=nopid;; esac; echo "$0 $st $id $p" >> $1'''
+hooks = {}
+for k in ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]:
+    log = ("" if k == "startContainer" else rootfs + "/") + "tmp/hooks-" + cid + ".log"
+    hooks[k] = [{"path": "/bin/sh", "args": ["sh", "-c", script + ("; exit 3" if k == failing else ""), k, log]}]
+print(json.dumps({"root": {"readonly": False}, "process": {"args": ["true"]}, "hooks": hooks}))
+PY
+}
+hooks_log() { grep -v "^$2 " "$rootfs/tmp/hooks-$1.log" 2>/dev/null | tr '\n' '|'; }
+for rt in $(runtimes); do
+	n=$(name_of "$rt")
+	hb=$(make_bundle "hooks-$n" "$(hooks_patch none "hk-$n")")
+	$rt create --bundle "$hb" "hk-$n" >/dev/null 2>&1 </dev/null
+	$rt start "hk-$n" >/dev/null 2>&1
+	for _ in $(seq 50); do
+		[ "$($rt state "hk-$n" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = stopped ] && break
+		sleep 0.1
+	done
+	$rt delete "hk-$n" >/dev/null 2>&1
+	# runc 1.1 runs poststart during create (runc#4347, moved to start in
+	# runc#5186): compared without it, then msentry's alone.
+	check "$n hooks: order and states (poststart aside)" \
+		"prestart creating hk-$n pid|createRuntime creating hk-$n pid|createContainer creating hk-$n pid|startContainer created hk-$n pid|poststop stopped hk-$n nopid|" \
+		"$(hooks_log "hk-$n" poststart)"
+	fb=$(make_bundle "hookfail-$n" "$(hooks_patch prestart "hf-$n")")
+	err=$($rt create --bundle "$fb" "hf-$n" 2>&1 >/dev/null </dev/null)
+	rc=$?
+	check "$n a failing prestart hook fails create" "1 yes" "$rc $(grep -q 'hook #0: .*exit status 3' <<<"$err" && echo yes)"
+	check "$n a failing prestart hook: nothing left, poststop run" "none|prestart creating hf-$n pid|poststop stopped hf-$n nopid|" \
+		"$($rt list -q | grep -c "hf-$n" | sed 's/^0$/none/')|$(hooks_log "hf-$n" none)"
+done
+check "msentry hooks: poststart after startContainer, running" \
+	"startContainer created hk-msentry pid|poststart running hk-msentry pid|" \
+	"$(grep -e ^startContainer -e ^poststart "$rootfs/tmp/hooks-hk-msentry.log" | tr '\n' '|')"
+for kind in startContainer poststart; do
+	fb=$(make_bundle "hookfail-$kind" "$(hooks_patch "$kind" "hf-$kind")")
+	err=$(M run --bundle "$fb" "hf-$kind" 2>&1 >/dev/null </dev/null)
+	rc=$?
+	check "msentry a failing $kind hook fails run, runs poststop, leaves nothing" \
+		"1 error running $kind hook #0: exit status 3 poststop none" \
+		"$rc $(grep -o "error running $kind hook #0: exit status 3" <<<"$err" | head -1) $(grep -o '^poststop' "$rootfs/tmp/hooks-hf-$kind.log") $(M list -q | grep -c "hf-$kind" | sed 's/^0$/none/')"
+done
+bad_hook=$(make_bundle hookbad '{"hooks":{"poststop":[{"path":"/bin/true","args":"true"}]}}')
+check "msentry a hook's args not an array: one line naming the field" \
+	"msentry: config.json: hooks.poststop[0].args: must be an array of strings 1" \
+	"$(M create --bundle "$bad_hook" hb 2>&1 </dev/null) $(M create --bundle "$bad_hook" hb >/dev/null 2>&1 </dev/null; echo $?)"
+
+# --debug with --log-format json: debug lines, then the error as the last
+# line, every line JSON (runc's shape), for a failed create.
+for rt in $(runtimes); do
+	n=$(name_of "$rt")
+	$rt --log "$tmp/debug-$n.json" --log-format json --debug create --bundle "$noexe" "dbg-$n" \
+		>/dev/null 2>&1 </dev/null
+	check "$n --debug --log-format json: debug lines, the error last" "debug error" \
+		"$(python3 -c 'import json,sys; l=[json.loads(x) for x in open(sys.argv[1])]; print("debug" if any(x["level"] == "debug" for x in l) else "no-debug", l[-1]["level"])' "$tmp/debug-$n.json")"
+done
 
 # --log: created even when nothing is logged; the text format.
 "$msentry" --root "$tmp/root-msentry" --log "$tmp/empty.log" list >/dev/null

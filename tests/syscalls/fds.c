@@ -369,6 +369,43 @@ SYSCALL_TEST(fallocate)
 	SHOW(syscall(SYS_fallocate, 99, 0, 0, 10));
 }
 
+/* The pty's slave as a new session's controlling terminal: its session
+ * and foreground group are the caller's, in the caller's own pids, and
+ * TIOCSPGRP refuses what Linux refuses. Only comparisons are printed. */
+static void ioctl_job_control(int master)
+{
+	int unlock = 0;
+	char name[64];
+	if (ioctl(master, TIOCSPTLCK, &unlock) != 0 || ptsname_r(master, name, sizeof(name)) != 0) {
+		say("no slave: %s", errname(errno));
+		return;
+	}
+	fflush(stdout);
+	pid_t child = fork();
+	if (child == 0) {
+		int slave = open(name, O_RDWR | O_NOCTTY);
+		pid_t v = -1;
+		SHOW(syscall(SYS_ioctl, slave, TIOCGPGRP, &v)); /* not our terminal yet */
+		SHOW(syscall(SYS_ioctl, slave, TIOCSCTTY, 0));	/* not a session leader */
+		setsid();
+		SHOW(syscall(SYS_ioctl, slave, TIOCSCTTY, 0));
+		SHOW(syscall(SYS_ioctl, slave, TIOCGPGRP, &v));
+		say("foreground group is ours: %d", v == getpgrp());
+		SHOW(syscall(SYS_ioctl, slave, TIOCGSID, &v));
+		say("session is ours: %d", v == getsid(0));
+		v = getpgrp();
+		SHOW(syscall(SYS_ioctl, slave, TIOCSPGRP, &v));
+		v = -1;
+		SHOW(syscall(SYS_ioctl, slave, TIOCSPGRP, &v));
+		v = 999999;
+		SHOW(syscall(SYS_ioctl, slave, TIOCSPGRP, &v));
+		SHOW(syscall(SYS_ioctl, slave, TIOCSPGRP, BADPTR));
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(child, NULL, 0);
+}
+
 /* ioctl is partial: terminal and FIO* requests; only those are probed. */
 SYSCALL_TEST(ioctl)
 {
@@ -411,5 +448,6 @@ SYSCALL_TEST(ioctl)
 	SHOW(syscall(SYS_ioctl, m, TIOCGWINSZ, &ws));
 	say("window %dx%d", ws.ws_col, ws.ws_row);
 	SHOW(syscall(SYS_ioctl, m, TCGETS, &tio));
+	ioctl_job_control(m);
 	close(m);
 }

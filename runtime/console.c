@@ -1,0 +1,171 @@
+/* The container's terminal (process.terminal) and the console socket.
+ *
+ * runc's contract, which containerd's shim and podman's conmon rely on:
+ * with process.terminal true, `create` (and `run --detach`) takes
+ * `--console-socket PATH`, a listening AF_UNIX stream socket. The runtime
+ * makes a pseudo-terminal, connects to the socket and sends the MASTER in
+ * one sendmsg carrying exactly one SCM_RIGHTS fd and a non-empty name
+ * ("/dev/ptmx", as runc's console library names it); the container's fds
+ * 0-2 are the slave, its controlling terminal. The caller then relays
+ * between the master and its user, and resizes with TIOCSWINSZ on the
+ * master.
+ *
+ * In msentry the init makes the pty on the host (posix_openpt, grantpt,
+ * unlockpt), after its setsid and before it reports ready, so a failure
+ * (a socket nobody listens on) fails `create` with nothing left behind.
+ * The slave becomes the init's host controlling terminal (TIOCSCTTY):
+ * the host then sends the terminal's signals (^C, ^Z, SIGWINCH on a
+ * resize, SIGHUP when the master closes) to the init, which is the
+ * sentry, and the sentry forwards them into the sandbox's foreground
+ * process group (sentry/kernel/tty.c keeps the sandbox's view of the
+ * terminal: its session, its foreground group).
+ *
+ * `run` in the foreground with a terminal and no console socket: runc
+ * makes a pty and relays between it and its own terminal (stdin must be
+ * one: without, runc fails opening /dev/tty). msentry does not relay: the
+ * init keeps the caller's terminal as fds 0-2, puts itself in a process
+ * group of its own and `run` makes that group the terminal's foreground
+ * group until the container exits (what a shell does for a job). The
+ * program sees the same terminal runc's relay would show it, without the
+ * copying; without a terminal on stdin the error is runc's.
+ *
+ * Threats: the socket path comes from the caller (runc trusts it the same
+ * way); the pty is made by and for the init; nothing else is opened.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "console-internal.h"
+#include "runtime-internal.h"
+
+int console_check(bool terminal, bool detach, const char *console_socket, struct error *e)
+{
+	if (detach && terminal && !console_socket)
+		return error_set(e, EINVAL,
+				 "cannot allocate tty if runc will detach without setting console "
+				 "socket");
+	if ((!detach || !terminal) && console_socket)
+		return error_set(
+		    e, EINVAL, "cannot use console socket if runc will not detach or allocate tty");
+	if (!detach && terminal) {
+		/* runc relays from its own terminal, which it opens so. */
+		int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			return error_set(e, errno, "open /dev/tty: %s", strerror(errno));
+		close(fd);
+		if (!isatty(0))
+			return error_set(e, ENOTTY,
+					 "process.terminal: `run` without --console-socket needs a "
+					 "terminal on stdin");
+	}
+	return 0;
+}
+
+/* One sendmsg: the name as data, the fd as the only SCM_RIGHTS. */
+static int send_fd(int sock, const char *name, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	memset(&ctl, 0, sizeof(ctl));
+	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
+	struct msghdr msg = {
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = ctl.buf,
+	    .msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	ssize_t n;
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : 0;
+}
+
+static int connect_socket(const char *path, struct error *e)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return error_set(e, ENAMETOOLONG, "--console-socket: `%s`: path too long", path);
+	strcpy(addr.sun_path, path);
+	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return error_set(e, errno, "--console-socket: socket: %s", strerror(errno));
+	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		int err = errno;
+		close(sock);
+		return error_set(e, err, "dial unix %s: connect: %s", path, strerror(err));
+	}
+	return sock;
+}
+
+/* The slave as fds 0-2 and as the caller's controlling terminal. */
+static int attach_slave(int master, struct error *e)
+{
+	char name[64];
+	if (ptsname_r(master, name, sizeof(name)) != 0)
+		return error_set(e, errno, "ptsname: %s", strerror(errno));
+	int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return error_set(e, errno, "open %s: %s", name, strerror(errno));
+	int rc = 0;
+	if (ioctl(slave, TIOCSCTTY, 0) != 0)
+		rc = error_set(e, errno, "%s: TIOCSCTTY: %s", name, strerror(errno));
+	for (int fd = 0; fd < 3 && rc == 0; fd++)
+		if (dup2(slave, fd) < 0)
+			rc = error_set(e, errno, "dup2: %s", strerror(errno));
+	close(slave);
+	return rc;
+}
+
+int console_setup(const char *console_socket, struct error *e)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return error_set(e, errno, "open /dev/ptmx: %s", strerror(errno));
+	int rc = -1;
+	if (grantpt(master) != 0 || unlockpt(master) != 0) {
+		error_set(e, errno, "/dev/ptmx: unlockpt: %s", strerror(errno));
+		goto out;
+	}
+	int sock = connect_socket(console_socket, e);
+	if (sock < 0)
+		goto out;
+	int err = send_fd(sock, "/dev/ptmx", master);
+	close(sock);
+	if (err != 0) {
+		error_set(e, -err, "--console-socket: sendmsg: %s", strerror(-err));
+		goto out;
+	}
+	rc = attach_slave(master, e);
+out:
+	close(master);
+	return rc;
+}
+
+int console_foreground(pid_t pgrp)
+{
+	/* Called by a process that may be in the background by now (after
+	 * the container's group ended): SIGTTOU must not stop it. */
+	sigset_t ttou, old;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	int rc = tcsetpgrp(0, pgrp) == 0 ? 0 : -errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
