@@ -265,6 +265,7 @@ int create_container(const struct runtime *rt, const char *id,
 		    .vsyscall = VSYSCALL_EMULATE,
 		    .quiet = !rt->opt.debug,
 		},
+	    .control_dir = dir,
 	};
 	pid = init_spawn(&plan, e);
 	if (pid < 0 || record(rt, id, &in, pid, o, e) != 0)

@@ -17,6 +17,7 @@ struct init_plan {
 	size_t n_rlimits;
 	mode_t umask;
 	struct sentry_config sentry; /* root, prog, argv, envp, cwd */
+	const char *control_dir;     /* bind the control channel's socket here (NULL: none) */
 };
 
 /* Fork the init. Returns its pid once it has set itself up (it then waits
