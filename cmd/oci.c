@@ -582,7 +582,7 @@ int cmd_oci(int argc, char **argv)
 		runtime_report(&rt, &e);
 	runtime_close(&rt);
 	fflush(stdout);
-	return rc < 0 ? 1 : rc;
+	return rc < 0 ? (e.status > 0 ? e.status : 1) : rc;
 }
 
 /* `run`'s options that only the OCI run has: seeing one of them before

@@ -145,8 +145,6 @@ static int apply_user(struct exec_proc *p, const char *user, struct error *e)
 static int load_proc(const struct container_state *st, const struct runtime_exec_options *o,
 		     struct exec_proc *p, struct error *e)
 {
-	if (o->tty)
-		return error_set(e, ENOTSUP, "--tty: a terminal is not supported yet");
 	if (o->process_file ? load_process_file(st, o->process_file, &p->cfg, e) != 0
 			    : oci_config_load(st->bundle, &p->cfg, e) != 0)
 		return -1;
@@ -331,9 +329,10 @@ int runtime_exec(const struct runtime *rt, const char *id, const struct runtime_
 {
 	if (3 + o->preserve_fds > SENTRY_CONTROL_FDS)
 		return error_set(e, EINVAL, "--preserve-fds: at most %d", SENTRY_CONTROL_FDS - 3);
-	struct container_state st;
+	struct container_state st = {0};
 	struct exec_proc p = {0};
-	int rc = check_status(rt, id, o->ignore_paused, &st, e);
+	int rc = o->tty ? error_set(e, ENOTSUP, "--tty: a terminal is not supported yet")
+			: check_status(rt, id, o->ignore_paused, &st, e);
 	if (rc == 0)
 		rc = load_proc(&st, o, &p, e);
 	sigset_t set, old;
@@ -356,5 +355,10 @@ int runtime_exec(const struct runtime *rt, const char *id, const struct runtime_
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	exec_proc_release(&p);
 	container_state_release(&st);
+	if (rc < 0) {
+		/* runc's form and status for any failure of exec. */
+		error_wrap(e, "exec failed");
+		e->status = 255;
+	}
 	return rc;
 }

@@ -203,9 +203,10 @@ static int ps_table(const pid_t *pids, size_t npids, char *const *ps_args, FILE 
 	return 0;
 }
 
-/* The host pids of the container's processes: each sandbox process's
- * stub, or the init's pid while the sentry does not answer (before
- * start). *n is 0 for a stopped container. */
+/* The host pids of the container's processes: the init's (the sentry,
+ * the process the shim knows), then each sandbox process's stub, as the
+ * sentry lists them (before start, the init alone). *n is 0 for a stopped
+ * container. */
 static pid_t *container_pids(const struct runtime *rt, const struct container_state *st, size_t *n)
 {
 	*n = 0;
@@ -214,12 +215,14 @@ static pid_t *container_pids(const struct runtime *rt, const struct container_st
 	const char *verb[] = {"ps"};
 	char *reply = NULL;
 	struct error ignored = {0};
-	pid_t *pids = NULL;
+	pid_t *pids = xcalloc(1, sizeof(*pids));
+	pids[(*n)++] = st->pid;
 	if (container_status(rt, st) != STATUS_CREATED &&
 	    control_call(rt, st->id, verb, 1, NULL, 0, &reply, NULL, &ignored) == 0) {
 		for (char *line = reply; line && *line;) {
 			int pid, ppid, host;
-			if (sscanf(line, "%d %d %d", &pid, &ppid, &host) == 3 && host > 0) {
+			if (sscanf(line, "%d %d %d", &pid, &ppid, &host) == 3 && host > 0 &&
+			    !pid_in(host, pids, *n)) {
 				pids = xrealloc(pids, (*n + 1) * sizeof(*pids));
 				pids[(*n)++] = host;
 			}
@@ -227,10 +230,6 @@ static pid_t *container_pids(const struct runtime *rt, const struct container_st
 			line = nl ? nl + 1 : NULL;
 		}
 		free(reply);
-	}
-	if (*n == 0) {
-		pids = xrealloc(pids, sizeof(*pids));
-		pids[(*n)++] = st->pid;
 	}
 	return pids;
 }
