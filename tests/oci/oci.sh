@@ -268,6 +268,19 @@ mv "$tmp/root-msentry/dead/control.sock" "$tmp/root-msentry/dead/control.sock.go
 out=$(M exec dead true 2>&1 </dev/null)
 check "msentry exec with nobody on the channel" "msentry: exec failed: container not running 255" "$out $?"
 M delete --force dead >/dev/null 2>&1
+# Untrusted requests on the channel: each one error reply (an empty message
+# closes the connection), no fd left open in the sentry, still serving.
+cb=$(make_bundle ctl-bad '{"process":{"args":["sleep","100"]}}')
+M run --detach --bundle "$cb" bad >/dev/null 2>&1 </dev/null
+sleep 0.3
+bad_pid=$(M state bad | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+fds_before=$(ls "/proc/$bad_pid/fd" | wc -l)
+got=$(timeout 60 python3 "$(dirname "$subreaper")/control_bad.py" "$tmp/root-msentry/bad/control.sock")
+check "msentry control channel: malformed requests get errors" \
+	"closed $(printf 'error %.0s' $(seq 20))ok ok" "$(awk -F': ' '{printf "%s ", $2}' <<<"$got" | sed 's/ $//')"
+check "msentry control channel: no fd leaked" "$fds_before" "$(ls "/proc/$bad_pid/fd" | wc -l)"
+check "msentry control channel: still serving" "yes" "$(M exec bad echo yes 2>&1 </dev/null)"
+M delete --force bad >/dev/null 2>&1
 out=$(M exec -t nosuch true 2>&1 </dev/null)
 check "msentry exec --tty: refused in one line" "msentry: exec failed: --tty: a terminal is not supported yet 255" "$out $?"
 
