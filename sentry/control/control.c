@@ -177,8 +177,8 @@ static const char *field(const struct request *r, const char *key, bool *dup)
 	return found;
 }
 
-/* Every field's key is one of `keys` (space separated, each followed by a
- * space). */
+/* Every field's key is one of `keys` (each preceded and followed by a
+ * space: " a b "). */
 static bool keys_known(const struct request *r, const char *keys)
 {
 	for (int i = 0; i < r->n_fields; i++) {
@@ -186,7 +186,7 @@ static bool keys_known(const struct request *r, const char *keys)
 		if (!eq || eq == r->fields[i] || eq - r->fields[i] > 16)
 			return false;
 		char key[20];
-		snprintf(key, sizeof(key), "%.*s ", (int)(eq - r->fields[i]), r->fields[i]);
+		snprintf(key, sizeof(key), " %.*s ", (int)(eq - r->fields[i]), r->fields[i]);
 		if (!strstr(keys, key))
 			return false;
 	}
@@ -224,7 +224,7 @@ static const char *check_exec(const struct request *r, struct exec_req *x)
 	x->envp = values(r, "env", &n_env);
 	free(values(r, "group", &n_groups));
 	const char *tie = field(r, "tie", &dup);
-	if (!keys_known(r, "path arg env cwd uid gid group tie ") || dup ||
+	if (!keys_known(r, " path arg env cwd uid gid group tie ") || dup ||
 	    (tie && strcmp(tie, "1") != 0))
 		return "unknown or repeated field";
 	if (!abs_path_ok(x->path))
@@ -324,7 +324,7 @@ static void do_signal(struct sentry *s, int fd, const struct request *r)
 	const char *sig_text = field(r, "sig", &dup), *pid_text = field(r, "pid", &dup);
 	const char *all = field(r, "all", &dup);
 	unsigned long sig, pid = 0;
-	if (!keys_known(r, "sig pid all ") || dup || !parse_num(sig_text, 64, &sig) || sig == 0 ||
+	if (!keys_known(r, " sig pid all ") || dup || !parse_num(sig_text, 64, &sig) || sig == 0 ||
 	    (all ? strcmp(all, "1") != 0 || pid_text : !parse_num(pid_text, INT32_MAX, &pid))) {
 		reply(fd, "error signal: needs sig=1..64 and pid=N or all=1\n");
 		return;

@@ -43,6 +43,7 @@ def main():
         ("exec with a bad uid", b"exec\0path=/bin/true\0arg=true\0uid=-1\0", std),
         ("exec with a huge uid", b"exec\0path=/bin/true\0arg=true\0uid=4294967295\0", std),
         ("exec with an unknown field", b"exec\0path=/bin/true\0arg=true\0evil=1\0", std),
+        ("exec with a key inside a known one", b"exec\0path=/bin/true\0arg=true\0p=1\0", std),
         ("exec with a path given twice", b"exec\0path=/bin/true\0path=/x\0arg=true\0", std),
         ("exec with a bad env", b"exec\0path=/bin/true\0arg=true\0env=NOEQUALS\0", std),
         ("exec of a missing program", b"exec\0path=/nonexistent\0arg=x\0", std),

@@ -277,7 +277,7 @@ bad_pid=$(M state bad | python3 -c 'import json,sys; print(json.load(sys.stdin)[
 fds_before=$(ls "/proc/$bad_pid/fd" | wc -l)
 got=$(timeout 60 python3 "$(dirname "$subreaper")/control_bad.py" "$tmp/root-msentry/bad/control.sock")
 check "msentry control channel: malformed requests get errors" \
-	"closed $(printf 'error %.0s' $(seq 20))ok ok" "$(awk -F': ' '{printf "%s ", $2}' <<<"$got" | sed 's/ $//')"
+	"closed $(printf 'error %.0s' $(seq 21))ok ok" "$(awk -F': ' '{printf "%s ", $2}' <<<"$got" | sed 's/ $//')"
 check "msentry control channel: no fd leaked" "$fds_before" "$(ls "/proc/$bad_pid/fd" | wc -l)"
 check "msentry control channel: still serving" "yes" "$(M exec bad echo yes 2>&1 </dev/null)"
 M delete --force bad >/dev/null 2>&1
