@@ -431,6 +431,9 @@ long signalfd_read(struct task *t, struct file *f, uint64_t buf, size_t count);
  * -EINVAL if fd is no signalfd). The fd, or -errno. */
 long signalfd_install(struct task *t, int fd, uint64_t mask, int flags);
 void signal_reset_on_exec(struct process *p);
+/* Let the tasks of continued process `p` (NULL: of every process no longer
+ * stopped) that wait in a job-control stop run again. */
+void signal_thaw_continued(struct sentry *s, struct process *p);
 
 /* ---- futexes (futex.c) ---- */
 /* FUTEX_WAKE on `addr` as seen by `t` (shared or private key); woken count. */

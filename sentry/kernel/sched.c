@@ -329,6 +329,9 @@ void kernel_thaw(struct sentry *s)
 	for (size_t i = 0; i < n && !s->finished; i++)
 		sentry_handle_stop(s, &parked[i]);
 	free(parked);
+	/* A SIGCONT while paused let job-control-stopped processes go on. */
+	if (!s->finished)
+		signal_thaw_continued(s, NULL);
 }
 
 static void park_stop(struct sentry *s, const struct stop *st)
