@@ -260,6 +260,26 @@ for rt in $(runtimes); do
 	$rt delete ctl >/dev/null 2>&1
 	expect_one() { :; }
 done
+# Paused means paused: a SIGCONT to a job-control-stopped init while the
+# container is paused lets it go on only after resume.
+cb=$(make_bundle ctl-cont '{"root":{"readonly":false},"process":{"args":["sh","-c","i=0; while :; do i=$((i+1)); echo $i >/tmp/count-cont; sleep 0.1; done"]}}')
+M run --detach --bundle "$cb" cont >/dev/null 2>&1 </dev/null
+for _ in $(seq 50); do
+	[ -s "$rootfs/tmp/count-cont" ] && break
+	sleep 0.1
+done
+M exec cont kill -STOP 1 </dev/null
+M pause cont
+M kill --all cont CONT
+a=$(cat "$rootfs/tmp/count-cont")
+sleep 0.5
+b=$(cat "$rootfs/tmp/count-cont")
+check "msentry SIGCONT while paused: still paused" "same" "$([ "$a" = "$b" ] && echo same || echo "$a then $b")"
+M resume cont
+sleep 0.5
+c=$(cat "$rootfs/tmp/count-cont")
+check "msentry SIGCONT while paused: goes on after resume" "advanced" "$([ "$c" != "$b" ] && echo advanced || echo "stuck at $c")"
+M delete --force cont >/dev/null 2>&1
 # A dead sentry: the state file says running, nobody serves the channel.
 cb=$(make_bundle ctl-dead '{"process":{"args":["sleep","100"]}}')
 M run --detach --bundle "$cb" dead >/dev/null 2>&1 </dev/null
