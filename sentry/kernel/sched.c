@@ -16,7 +16,14 @@
  * a host fd or a deadline, the sentry blocks in waitpid() for the next stub
  * stop (the fast path: one host call per program syscall). Otherwise it polls
  * the waited fds together with a signalfd for SIGCHLD (stub stops), with the
- * nearest deadline as timeout.
+ * nearest deadline as timeout. With a control channel (s->control) it
+ * always polls, the channel's fds (kernel_hooks.service_fds) among the
+ * others, and looks at them every SERVICE_EVERY stops besides, so that the
+ * channel is served however busy the sandbox is.
+ *
+ * Pause (kernel_freeze): woken tasks are not run and stops are parked
+ * unhandled, so no program code runs and no signal is delivered until
+ * kernel_thaw handles them in order.
  */
 #include <errno.h>
 #include <poll.h>
