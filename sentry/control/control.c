@@ -3,12 +3,18 @@
  * How it works. `create` binds a SOCK_SEQPACKET unix socket,
  * <root>/<id>/control.sock, before the container's init reports ready, and
  * hands the listening fd to the sentry (sentry_config.control_fd). The
- * sentry never blocks on it: while a control channel exists, the event
- * loop (sched.c) always polls instead of blocking in waitpid, and puts
- * this file's fds (the listener and each connection) in its ppoll through
- * the kernel's hooks (service_fds, service_ready); a busy sandbox whose
- * stops never let the loop reach its poll still gets them looked at every
- * SERVICE_EVERY stops. The listener and every connection are non-blocking:
+ * sentry never blocks on it. The event loop (sched.c) reaches this
+ * file's fds (the listener and each connection) through the kernel's hooks
+ * (service_fds, service_ready): in its ppoll whenever it polls (tasks wait
+ * on fds or deadlines, or the sandbox is paused), and otherwise with a
+ * zero-timeout poll every SERVICE_EVERY stops and whenever its blocking
+ * waitpid is interrupted. A tick (a POSIX timer signalling the sentry's
+ * thread every TICK_MS, its handler doing nothing, without SA_RESTART)
+ * interrupts that waitpid, so a request is served within a tick or two
+ * even when no stop comes (an idle or a computing sandbox), while the
+ * fast path keeps its one blocking waitpid per stop. A tick that lands
+ * just before waitpid is lost; the next one is not. The listener and
+ * every connection are non-blocking:
  * accept4 takes what is queued, and one recvmsg takes a whole request
  * (SEQPACKET keeps message boundaries, so there are no partial requests
  * to keep). One request per connection; the reply is one message sent
@@ -48,6 +54,7 @@
 
 #define MAX_CONNS  64
 #define MAX_GROUPS 64
+#define TICK_MS	   20
 
 struct conn {
 	int fd;
@@ -61,6 +68,8 @@ struct control {
 	struct conn conns[MAX_CONNS];
 	int n_conns;
 	char *buf; /* the request being read */
+	timer_t tick;
+	bool has_tick;
 };
 
 /* One request, parsed: pointers into control->buf. */
@@ -72,6 +81,26 @@ struct request {
 	int n_fds;
 };
 
+/* The tick's only effect is to interrupt the sentry's waitpid. */
+static void tick_handler(int sig)
+{
+	(void)sig;
+}
+
+static void start_tick(struct control *c)
+{
+	struct sigaction sa = {.sa_handler = tick_handler}; /* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGRTMIN, &sa, NULL);
+	struct sigevent ev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGRTMIN};
+	ev._sigev_un._tid = gettid(); /* the sentry's thread, not the clock's */
+	if (timer_create(CLOCK_MONOTONIC, &ev, &c->tick) != 0)
+		return; /* served at stops and polls only */
+	struct itimerspec its = {{0, TICK_MS * 1000000L}, {0, TICK_MS * 1000000L}};
+	timer_settime(c->tick, 0, &its, NULL);
+	c->has_tick = true;
+}
+
 void control_start(struct sentry *s, int fd)
 {
 	struct control *c = xcalloc(1, sizeof(*c));
@@ -79,6 +108,7 @@ void control_start(struct sentry *s, int fd)
 	c->uid = geteuid();
 	c->buf = xmalloc(SENTRY_CONTROL_MAX);
 	s->control = c;
+	start_tick(c);
 }
 
 static void conn_close(struct control *c, int i)
@@ -92,6 +122,8 @@ void control_release(struct sentry *s)
 	struct control *c = s->control;
 	if (!c)
 		return;
+	if (c->has_tick)
+		timer_delete(c->tick);
 	while (c->n_conns)
 		conn_close(c, 0);
 	close(c->listen_fd);

@@ -16,10 +16,11 @@
  * a host fd or a deadline, the sentry blocks in waitpid() for the next stub
  * stop (the fast path: one host call per program syscall). Otherwise it polls
  * the waited fds together with a signalfd for SIGCHLD (stub stops), with the
- * nearest deadline as timeout. With a control channel (s->control) it
- * always polls, the channel's fds (kernel_hooks.service_fds) among the
- * others, and looks at them every SERVICE_EVERY stops besides, so that the
- * channel is served however busy the sandbox is.
+ * nearest deadline as timeout. A control channel's fds
+ * (kernel_hooks.service_fds) are in that poll; on the fast path they are
+ * looked at every SERVICE_EVERY stops and whenever waitpid is interrupted
+ * (the channel's tick, sentry/control/control.c), so that the channel is
+ * served however busy or idle the sandbox is.
  *
  * Pause (kernel_freeze): woken tasks are not run and stops are parked
  * unhandled, so no program code runs and no signal is delivered until
@@ -362,7 +363,7 @@ void sentry_loop(struct sentry *s)
 		if (run_ready(s))
 			continue;
 		struct stop st;
-		bool must_poll = have_deadline || any_fd_waiters(s) || s->control != NULL;
+		bool must_poll = have_deadline || any_fd_waiters(s) || s->frozen;
 		int rc = platform_wait(&st, must_poll);
 		if (rc == 0) {
 			platform_tick(s->platform, st.tid);
@@ -378,5 +379,7 @@ void sentry_loop(struct sentry *s)
 			break;
 		if (rc == -EAGAIN)
 			poll_waiters(s, &nearest, have_deadline);
+		else if (rc == -EINTR && s->control)
+			poll_service(s);
 	}
 }
