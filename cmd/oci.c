@@ -61,6 +61,10 @@ enum {
 	OPT_KEEP,
 	OPT_ROOTLESS,
 	OPT_NO_SUBREAPER,
+	OPT_CWD,
+	OPT_IGNORE_PAUSED,
+	OPT_IGNORED_VALUE,
+	OPT_IGNORED_FLAG,
 };
 
 /* The options create and run share; `run` adds -d and --keep. */
@@ -281,6 +285,160 @@ static int cmd_features(const struct runtime *rt, int argc, char **argv, struct 
 	return 0;
 }
 
+static const struct option exec_opts[] = {
+    {"process", required_argument, NULL, 'p'},
+    {"detach", no_argument, NULL, 'd'},
+    {"pid-file", required_argument, NULL, OPT_PID_FILE},
+    {"cwd", required_argument, NULL, OPT_CWD},
+    {"env", required_argument, NULL, 'e'},
+    {"user", required_argument, NULL, 'u'},
+    {"tty", no_argument, NULL, 't'},
+    {"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
+    {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+    {"additional-gids", required_argument, NULL, 'g'},
+    {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
+    /* runc's, accepted without effect: the sandbox has no LSM labels,
+     * capabilities or cgroups of its own yet. */
+    {"process-label", required_argument, NULL, OPT_IGNORED_VALUE},
+    {"apparmor", required_argument, NULL, OPT_IGNORED_VALUE},
+    {"cap", required_argument, NULL, 'c'},
+    {"cgroup", required_argument, NULL, OPT_IGNORED_VALUE},
+    {"no-new-privs", no_argument, NULL, OPT_IGNORED_FLAG},
+    {NULL, 0, NULL, 0},
+};
+
+#define EXEC_USAGE "[OPTIONS] ID COMMAND [ARGS...] | -p process.json ID"
+
+/* One exec option into `o`; `env` and `groups` have room for argc. */
+static int exec_option(int c, struct runtime_exec_options *o, const char **env, const char **groups,
+		       struct error *e)
+{
+	switch (c) {
+	case 'p':
+		o->process_file = optarg;
+		break;
+	case 'd':
+		o->detach = true;
+		break;
+	case OPT_PID_FILE:
+		o->pid_file = optarg;
+		break;
+	case OPT_CWD:
+		o->cwd = optarg;
+		break;
+	case 'e':
+		env[o->n_env++] = optarg;
+		break;
+	case 'u':
+		o->user = optarg;
+		break;
+	case 't':
+		o->tty = true;
+		break;
+	case OPT_CONSOLE_SOCKET:
+		o->console_socket = optarg;
+		break;
+	case OPT_PRESERVE_FDS:
+		return parse_preserve_fds(optarg, &o->preserve_fds, e);
+	case 'g':
+		groups[o->n_groups++] = optarg;
+		break;
+	case OPT_IGNORE_PAUSED:
+		o->ignore_paused = true;
+		break;
+	case 'c':
+	case OPT_IGNORED_VALUE:
+	case OPT_IGNORED_FLAG:
+		break;
+	default:
+		return -2;
+	}
+	return 0;
+}
+
+static int cmd_exec(const struct runtime *rt, int argc, char **argv, struct error *e)
+{
+	struct runtime_exec_options o = {0};
+	cleanup_free const char **env = xcalloc((size_t)argc + 1, sizeof(char *));
+	cleanup_free const char **groups = xcalloc((size_t)argc + 1, sizeof(char *));
+	int c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+p:de:u:tg:c:", exec_opts, NULL)) != -1) {
+		int rc = exec_option(c, &o, env, groups, e);
+		if (rc == -2)
+			return usage_error(e, argv, EXEC_USAGE);
+		if (rc != 0)
+			return -1;
+	}
+	o.env = env;
+	o.groups = groups;
+	int n = argc - optind;
+	if (n < 1 || (!o.process_file && n < 2))
+		return error_set(e, EINVAL, "\"exec\" requires a minimum of %d argument(s)",
+				 o.process_file ? 1 : 2);
+	for (size_t i = 0; i < o.n_env; i++)
+		if (!strchr(env[i], '='))
+			return error_set(e, EINVAL, "--env: `%s`: want KEY=VALUE", env[i]);
+	if (o.console_socket && !o.tty)
+		return error_set(
+		    e, EINVAL, "cannot use console socket if runc will not detach or allocate tty");
+	o.args = argv + optind + 1;
+	o.n_args = (size_t)n - 1;
+	return runtime_exec(rt, argv[optind], &o, e);
+}
+
+static int cmd_pause(const struct runtime *rt, int argc, char **argv, struct error *e)
+{
+	if (parse_id_only(argc, argv, e) != 0)
+		return -1;
+	return runtime_pause(rt, argv[optind], e);
+}
+
+static int cmd_resume(const struct runtime *rt, int argc, char **argv, struct error *e)
+{
+	if (parse_id_only(argc, argv, e) != 0)
+		return -1;
+	return runtime_resume(rt, argv[optind], e);
+}
+
+/* Go's durations as runc's --interval takes them: 5s, 500ms, 1m, 1.5s. */
+static int parse_interval(const char *arg, long *ms, struct error *e)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	double scale = strcmp(end, "ms") == 0  ? 1
+		       : strcmp(end, "s") == 0 ? 1000
+		       : strcmp(end, "m") == 0 ? 60000
+					       : -1;
+	if (end == arg || scale < 0 || v <= 0 || v * scale > 86400000.0)
+		return error_set(e, EINVAL, "invalid value \"%s\" for flag -interval", arg);
+	*ms = (long)(v * scale) > 0 ? (long)(v * scale) : 1;
+	return 0;
+}
+
+static int cmd_events(const struct runtime *rt, int argc, char **argv, struct error *e)
+{
+	enum { E_STATS = 300, E_INTERVAL };
+	static const struct option opts[] = {{"stats", no_argument, NULL, E_STATS},
+					     {"interval", required_argument, NULL, E_INTERVAL},
+					     {NULL, 0, NULL, 0}};
+	bool stats = false;
+	long interval = 5000;
+	int c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c == E_STATS)
+			stats = true;
+		else if (c != E_INTERVAL)
+			return usage_error(e, argv, "[--stats] [--interval DURATION] ID");
+		else if (parse_interval(optarg, &interval, e) != 0)
+			return -1;
+	}
+	if (want_args(argc, 1, argv[0], e) != 0)
+		return -1;
+	return runtime_events(rt, argv[optind], stats, interval, stdout, e);
+}
+
 static const struct oci_command commands[] = {
     {"create", "[OPTIONS] ID", cmd_create},
     {"start", "ID", cmd_start},
@@ -292,11 +450,14 @@ static const struct oci_command commands[] = {
     {"ps", "[--format table|json] ID [PS OPTIONS]", cmd_ps},
     {"spec", "[--bundle DIR] [--rootless]", cmd_spec},
     {"features", "", cmd_features},
+    {"exec", EXEC_USAGE, cmd_exec},
+    {"pause", "ID", cmd_pause},
+    {"resume", "ID", cmd_resume},
+    {"events", "[--stats] [--interval DURATION] ID", cmd_events},
 };
 
 /* runc's commands msentry does not implement yet. */
-static const char *const unsupported[] = {"checkpoint", "restore", "update", "pause",
-					  "resume",	"exec",	   "events", NULL};
+static const char *const unsupported[] = {"checkpoint", "restore", "update", NULL};
 
 bool oci_is_command(const char *word)
 {
@@ -338,8 +499,7 @@ static void oci_usage(FILE *out)
 	      out);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].usage);
-	fputs("  (checkpoint, restore, update, pause, resume, exec, events: not supported yet)\n",
-	      out);
+	fputs("  (checkpoint, restore, update: not supported yet)\n", out);
 }
 
 static int parse_globals(int argc, char **argv, struct runtime_options *opt, struct error *e)
@@ -422,7 +582,7 @@ int cmd_oci(int argc, char **argv)
 		runtime_report(&rt, &e);
 	runtime_close(&rt);
 	fflush(stdout);
-	return rc < 0 ? 1 : rc;
+	return rc < 0 ? (e.status > 0 ? e.status : 1) : rc;
 }
 
 /* `run`'s options that only the OCI run has: seeing one of them before

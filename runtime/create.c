@@ -347,6 +347,7 @@ int create_container(const struct runtime *rt, const char *id,
 	    .cfg = in.cfg,
 	    .hook_state = {id, "created", in.bundle, 0, ann},
 	    .inherit_terminal = p->terminal && o->foreground,
+	    .control_dir = dir,
 	};
 	pid = init_spawn(&plan, e);
 	/* `run` with the caller's terminal: the container is its job. */

@@ -39,6 +39,7 @@
 #include <sys/wait.h>
 
 #include "console-internal.h"
+#include "control-internal.h"
 #include "init-internal.h"
 #include "runtime-internal.h"
 
@@ -134,6 +135,17 @@ static _Noreturn void init_main(const struct init_plan *plan, int sync_fd)
 	if (chdir(plan->sentry.root) != 0)
 		init_fail(sync_fd, "root.path: cannot enter `%s`: %s", plan->sentry.root,
 			  strerror(errno));
+	/* The control channel exists when `create` returns; the sentry
+	 * serves it once started (connections wait in the backlog). */
+	struct sentry_config cfg = plan->sentry;
+	if (plan->control_dir) {
+		int fd = control_listen(plan->control_dir);
+		if (fd < 0)
+			init_fail(sync_fd, "cannot create the control socket in `%s`: %s",
+				  plan->control_dir, strerror(-fd));
+		cfg.has_control = true;
+		cfg.control_fd = fd;
+	}
 	close(sync_fd); /* EOF: ready */
 	struct error e = {0};
 	int fifo = plan->fifo_path ? wait_for_start(plan, &e) : -1;
@@ -150,7 +162,7 @@ static _Noreturn void init_main(const struct init_plan *plan, int sync_fd)
 		write_all(fifo, "0", 1);
 		close(fifo);
 	}
-	int status = sentry_run(&plan->sentry, &e);
+	int status = sentry_run(&cfg, &e);
 	if (status < 0)
 		init_report_and_exit(plan, &e);
 	exit(status);

@@ -5,7 +5,8 @@
  *   it for writing; waits for the init's byte, checking that the init is
  *   still alive; removes the fifo. Only then is the status "running".
  * kill: signals the init through a pidfd opened before the liveness
- *   check, so a recycled pid is never signalled.
+ *   check, so a recycled pid is never signalled; --all signals every
+ *   sandbox process through the control channel.
  * delete: a stopped container's directory is removed; a created one is
  *   killed first (as runc does); a running one only with --force.
  * run: create + start + wait in the foreground. The runtime is then the
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "console-internal.h"
+#include "control-internal.h"
 #include "create-internal.h"
 #include "hooks-internal.h"
 #include "runtime-internal.h"
@@ -106,15 +108,23 @@ static int signal_init(const struct container_state *st, int sig, struct error *
 
 int runtime_kill(const struct runtime *rt, const char *id, int sig, bool all, struct error *e)
 {
-	/* --all: every process of the container lives inside the sentry (the
-	 * stubs die with it on SIGKILL), so the init is the one to signal. */
-	(void)all;
+	/* --all of a started container: every sandbox process, through the
+	 * control channel; SIGKILL also goes to the init (the sentry and every
+	 * stub die with it). Before start, or if the sentry does not answer,
+	 * the init alone holds the container. */
 	struct container_state st;
 	if (container_load(rt, id, &st, e) != 0)
 		return -1;
-	int rc = container_status(rt, &st) == STATUS_STOPPED
-		     ? error_set(e, ESRCH, "container not running")
-		     : signal_init(&st, sig, e);
+	enum container_status status = container_status(rt, &st);
+	int rc;
+	struct error ignored = {0};
+	if (status == STATUS_STOPPED)
+		rc = error_set(e, ESRCH, "container not running");
+	else if (all && status != STATUS_CREATED && sig != SIGKILL &&
+		 control_signal(rt, id, 0, sig, &ignored) == 0)
+		rc = 0;
+	else
+		rc = signal_init(&st, sig, e);
 	if (rc == 0)
 		runtime_debug(rt, "kill %s: signal %d to pid %d", id, sig, (int)st.pid);
 	container_state_release(&st);

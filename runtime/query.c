@@ -6,9 +6,10 @@
  *   12 wide, 3 spaces of padding), or a compact JSON array, "null" when
  *   there is no container (as runc prints it); the owner is the state
  *   directory's owner.
- * ps: a JSON array of the container's host pids (for now the sentry's
- *   pid: the sandbox's processes are its stubs), or the host's `ps -ef`
- *   filtered to them.
+ * ps: a JSON array of the container's host pids (the stub process of
+ *   each sandbox process, asked of the sentry over the control channel;
+ *   the init's pid before `start`), or the host's `ps -ef` filtered to
+ *   them.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "control-internal.h"
 #include "runtime-internal.h"
 #include "state-internal.h"
 
@@ -144,8 +146,17 @@ int runtime_list(const struct runtime *rt, enum runtime_list_format format, bool
 	return 0;
 }
 
-/* Run `ps ARGS` and print its header and the lines of `pid`. */
-static int ps_table(pid_t pid, char *const *ps_args, FILE *out, struct error *e)
+static bool pid_in(pid_t pid, const pid_t *pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* Run `ps ARGS` and print its header and the lines of `pids`. */
+static int ps_table(const pid_t *pids, size_t npids, char *const *ps_args, FILE *out,
+		    struct error *e)
 {
 	const char *argv[64] = {"ps"};
 	size_t n = 1;
@@ -175,7 +186,7 @@ static int ps_table(pid_t pid, char *const *ps_args, FILE *out, struct error *e)
 		for (int col = 0; word; col++, word = strtok_r(NULL, " \t\n", &save)) {
 			if (i == 0 && strcmp(word, "PID") == 0)
 				pid_column = col;
-			if (i > 0 && col == pid_column && atoi(word) == pid)
+			if (i > 0 && col == pid_column && pid_in(atoi(word), pids, npids))
 				fputs(line, out);
 		}
 		if (i == 0)
@@ -192,20 +203,57 @@ static int ps_table(pid_t pid, char *const *ps_args, FILE *out, struct error *e)
 	return 0;
 }
 
+/* The host pids of the container's processes: the init's (the sentry,
+ * the process the shim knows), then each sandbox process's stub, as the
+ * sentry lists them (before start, the init alone). *n is 0 for a stopped
+ * container. */
+static pid_t *container_pids(const struct runtime *rt, const struct container_state *st, size_t *n)
+{
+	*n = 0;
+	if (container_status(rt, st) == STATUS_STOPPED)
+		return NULL;
+	const char *verb[] = {"ps"};
+	char *reply = NULL;
+	struct error ignored = {0};
+	pid_t *pids = xcalloc(1, sizeof(*pids));
+	pids[(*n)++] = st->pid;
+	if (container_status(rt, st) != STATUS_CREATED &&
+	    control_call(rt, st->id, verb, 1, NULL, 0, &reply, NULL, &ignored) == 0) {
+		for (char *line = reply; line && *line;) {
+			int pid, ppid, host;
+			if (sscanf(line, "%d %d %d", &pid, &ppid, &host) == 3 && host > 0 &&
+			    !pid_in(host, pids, *n)) {
+				pids = xrealloc(pids, (*n + 1) * sizeof(*pids));
+				pids[(*n)++] = host;
+			}
+			char *nl = strchr(line, '\n');
+			line = nl ? nl + 1 : NULL;
+		}
+		free(reply);
+	}
+	return pids;
+}
+
 int runtime_ps(const struct runtime *rt, const char *id, bool json, char *const *ps_args, FILE *out,
 	       struct error *e)
 {
 	struct container_state st;
 	if (container_load(rt, id, &st, e) != 0)
 		return -1;
-	bool alive = container_status(rt, &st) != STATUS_STOPPED;
+	size_t n;
+	pid_t *pids = container_pids(rt, &st, &n);
 	int rc = 0;
-	if (json && alive)
-		fprintf(out, "[%d]\n", (int)st.pid);
-	else if (json)
+	if (json && n) {
+		fputc('[', out);
+		for (size_t i = 0; i < n; i++)
+			fprintf(out, "%s%d", i ? "," : "", (int)pids[i]);
+		fputs("]\n", out);
+	} else if (json) {
 		fputs("null\n", out); /* runc's answer for a container without processes */
-	else
-		rc = ps_table(alive ? st.pid : -1, ps_args, out, e);
+	} else {
+		rc = ps_table(pids, n, ps_args, out, e);
+	}
+	free(pids);
 	container_state_release(&st);
 	return rc;
 }

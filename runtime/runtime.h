@@ -76,6 +76,35 @@ int runtime_list(const struct runtime *rt, enum runtime_list_format format, bool
 int runtime_ps(const struct runtime *rt, const char *id, bool json, char *const *ps_args, FILE *out,
 	       struct error *e);
 
+/* exec: a new process in a running container, from config.json's process
+ * changed by the options, or from a --process file. */
+struct runtime_exec_options {
+	const char *process_file; /* --process: a process object (JSON) */
+	char *const *args;	  /* the command after the id (n_args >= 1 without --process) */
+	size_t n_args;
+	bool detach; /* -d: a background process waits for it (--pid-file) */
+	bool tty;    /* -t: refused (no terminals yet) */
+	const char *pid_file;
+	const char *console_socket;
+	const char *cwd;	/* NULL: the config's */
+	const char *user;	/* "uid[:gid]", NULL: the config's */
+	const char *const *env; /* --env, added to (or replacing) the config's */
+	size_t n_env;
+	const char *const *groups; /* --additional-gids */
+	size_t n_groups;
+	int preserve_fds;
+	bool ignore_paused;
+};
+/* Foreground: returns the process's status (128+N for signal N). */
+int runtime_exec(const struct runtime *rt, const char *id, const struct runtime_exec_options *o,
+		 struct error *e);
+int runtime_pause(const struct runtime *rt, const char *id, struct error *e);
+int runtime_resume(const struct runtime *rt, const char *id, struct error *e);
+/* events: --stats prints one stats object; otherwise one every
+ * `interval_ms` until the container stops. */
+int runtime_events(const struct runtime *rt, const char *id, bool stats, long interval_ms,
+		   FILE *out, struct error *e);
+
 /* Write BUNDLE/config.json with runc's defaults (refuses to overwrite). */
 int runtime_spec(const char *bundle, bool rootless, struct error *e);
 /* The OCI features document: what this runtime implements. */

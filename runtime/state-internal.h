@@ -8,6 +8,9 @@
  *            one recorded at create: pids get reused);
  *   created  the init is alive and exec.fifo still exists (it waits in
  *            open() on the fifo until `start`);
+ *   paused   `pause` succeeded and `resume` has not: the state file's
+ *            "paused" flag, written by pause/resume (atomically, as
+ *            everything in state.json);
  *   running  otherwise.
  */
 #ifndef MSENTRY_RUNTIME_STATE_INTERNAL_H
@@ -32,6 +35,7 @@ struct container_state {
 	char *created;	     /* RFC 3339 with nanoseconds */
 	char *owner;	     /* "" as runc's state; `list` shows the state directory's owner */
 	json_t *annotations; /* an object, or NULL */
+	bool paused;	     /* set by pause, cleared by resume */
 };
 
 enum container_status { STATUS_CREATED, STATUS_RUNNING, STATUS_PAUSED, STATUS_STOPPED };

@@ -87,7 +87,7 @@ enum container_status container_status(const struct runtime *rt, const struct co
 	struct stat sb;
 	if (lstat(fifo, &sb) == 0)
 		return STATUS_CREATED;
-	return STATUS_RUNNING;
+	return st->paused ? STATUS_PAUSED : STATUS_RUNNING;
 }
 
 void container_state_release(struct container_state *st)
@@ -124,6 +124,7 @@ static int parse_state(const char *text, size_t len, struct container_state *st)
 	st->start_time = (unsigned long long)json_integer_value(start);
 	json_t *ann = json_object_get(doc, "annotations");
 	st->annotations = json_is_object(ann) ? json_incref(ann) : NULL;
+	st->paused = json_is_true(json_object_get(doc, "paused"));
 	bool complete = st->id && st->bundle && st->rootfs && st->created && json_is_integer(pid) &&
 			json_is_integer(start);
 	json_decref(doc);
@@ -170,6 +171,8 @@ int container_save(const struct runtime *rt, const struct container_state *st, s
 		return error_set(e, EINVAL, "cannot encode the state of `%s`", st->id);
 	if (st->annotations)
 		json_object_set(doc, "annotations", st->annotations);
+	if (st->paused)
+		json_object_set_new(doc, "paused", json_true());
 	char *text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	if (!text)

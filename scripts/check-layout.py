@@ -29,9 +29,12 @@ ALLOWED = {
     "sentry/strace": BASE | {"platform", "loader", "sentry/kernel", "sentry/syscalls"},
     "sentry/vsyscall": BASE | {"platform", "loader", "sentry/kernel", "sentry/syscalls",
                                "sentry/strace"},
+    # the control channel: served from the kernel's loop through its hooks
+    "sentry/control": BASE | {"platform", "loader", "sentry/kernel"},
     # the root of sentry/: sentry_run wires every layer together
     "sentry": BASE | {"platform", "loader", "vdso", "sentry/clock", "sentry/kernel",
-                      "sentry/fs", "sentry/syscalls", "sentry/strace", "sentry/vsyscall"},
+                      "sentry/fs", "sentry/syscalls", "sentry/strace", "sentry/vsyscall",
+                      "sentry/control"},
     # the OCI runtime: sentry_run through the root header only
     "runtime": BASE | {"sentry", "loader"},
     "cmd": BASE | {"sentry", "loader", "runtime"},

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <cpuid.h>
 
+#include "sentry/control/control.h"
 #include "sentry/fs/fs.h"
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/ipc.h"
@@ -34,11 +35,14 @@
 #define SCRATCH_SIZE (1UL << 20)
 
 static const struct kernel_hooks hooks = {
-	.dispatch = syscall_dispatch,
-	.vsyscall_seccomp_stop = vsyscall_seccomp_stop,
-	.vsyscall_fault_stop = vsyscall_fault_stop,
-	.vsyscall_patch_pending = vsyscall_patch_pending,
-	.synthetic_open = procfs_open,
+    .dispatch = syscall_dispatch,
+    .vsyscall_seccomp_stop = vsyscall_seccomp_stop,
+    .vsyscall_fault_stop = vsyscall_fault_stop,
+    .vsyscall_patch_pending = vsyscall_patch_pending,
+    .synthetic_open = procfs_open,
+    .service_fds = control_fds,
+    .service_ready = control_ready,
+    .detached_exit = control_detached_exit,
 };
 
 static size_t xstate_size(void)
@@ -75,6 +79,8 @@ static void sentry_release(struct sentry *s)
 	s->finished = true;
 	while (s->tasks)
 		task_exit_group(s->tasks, SIGKILL);
+	control_release(s);
+	free(s->parked);
 	shm_release_all(s);
 	sem_release_all(s);
 	msg_release_all(s);
@@ -140,6 +146,8 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 		return -1;
 	if (platform_create(&s->platform, e) != 0)
 		return -1;
+	if (cfg->has_control)
+		control_start(s, cfg->control_fd);
 	return start_vdso(s, e);
 }
 

@@ -59,7 +59,29 @@ struct sentry_config {
 	size_t nmounts;
 	const struct sentry_device *devices; /* made in a tmpfs /dev only */
 	size_t ndevices;
+	/* The control channel (SENTRY_CONTROL_* below): a listening
+	 * SOCK_SEQPACKET unix socket the sentry serves, or none. */
+	bool has_control;
+	int control_fd;
 };
+
+/* The control channel's wire format (served by sentry/control/, used by
+ * the OCI runtime). One request per connection, one SOCK_SEQPACKET
+ * message of at most SENTRY_CONTROL_MAX bytes: NUL-terminated fields, the
+ * verb first, then KEY=VALUE fields:
+ *   exec    path=PROG (inside the root) arg=A (repeated, at least one)
+ *           env=K=V (repeated) cwd=DIR uid=N gid=N group=N (repeated);
+ *           fds 0..n-1 of the new process (3 to SENTRY_CONTROL_FDS) as
+ *           SCM_RIGHTS
+ *   signal  sig=N and pid=N (a sandbox pid) or all=1
+ *   ps | pause | resume | stats
+ * The reply is one message of text: "error MESSAGE\n", or "ok" and the
+ * result: exec "ok PID HOSTPID\n", then, when the process ends, a second
+ * message "exit STATUS\n" (128+N if killed by signal N); ps one line per
+ * process "PID PPID HOSTPID COMM\n"; stats "pids N\ncpu_ns N\nrss_bytes N\n". */
+#define SENTRY_CONTROL_SOCKET "control.sock"
+#define SENTRY_CONTROL_MAX    65536
+#define SENTRY_CONTROL_FDS    64
 
 /* Run the program to completion. Returns its exit status (128+N if killed
  * by signal N), or -1 with `e` set if the sandbox could not start (then

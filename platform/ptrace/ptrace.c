@@ -163,8 +163,14 @@ void platform_kill_threads(struct stub_thread *const *threads, size_t n)
 			if (th->tid <= 0 || (th->tid == tgid) != last)
 				continue;
 			int status;
-			while (waitpid(th->tid, &status, __WALL) == th->tid && WIFSTOPPED(status))
-				; /* a stop already queued before the kill: the kill follows */
+			for (;;) {
+				pid_t r = waitpid(th->tid, &status, __WALL);
+				if (r < 0 && errno == EINTR)
+					continue; /* a signal to the sentry (the control channel's tick) */
+				if (r != th->tid || !WIFSTOPPED(status))
+					break;
+				/* a stop already queued before the kill: the kill follows */
+			}
 			platform_thread_exited(th);
 		}
 	}

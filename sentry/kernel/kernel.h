@@ -56,6 +56,7 @@ struct fd_table;
 struct fs_info;
 struct vdso;
 struct strace;
+struct control;
 struct signalfd;
 struct offload;
 struct shm_attach;
@@ -278,6 +279,14 @@ struct kernel_hooks {
 	 * set *err to -errno) and return true. */
 	bool (*synthetic_open)(struct task *t, const char *abs, int flags, struct file **out,
 			       int *err);
+	/* Host fds a layer above serves from the event loop (the control
+	 * channel): fill at most `max` pollfds, return how many. */
+	int (*service_fds)(struct sentry *s, struct pollfd *out, int max);
+	/* Those fds after a poll (revents set); must not block. */
+	void (*service_ready)(struct sentry *s, const struct pollfd *fds, int n);
+	/* A process without a parent in the sandbox (started by the control
+	 * channel's exec) has exited with wait status p->exit_status. */
+	void (*detached_exit)(struct process *p);
 };
 
 /* Events for a tracer (strace); NULL when nobody observes (frozen). */
@@ -353,6 +362,14 @@ struct sentry {
 	int fs_ngroups;
 	struct mount_table *mounts; /* mount.c; frozen after start */
 	struct tty *ttys; /* the sandbox's view of its terminals (tty.c) */
+	/* The control channel (sentry/control/); NULL without one. While it
+	 * exists the loop always polls, so that its fds are served. */
+	struct control *control;
+	/* Paused (kernel_freeze): no program code runs; stops that arrive
+	 * are kept in `parked` and handled at kernel_thaw. */
+	bool frozen;
+	struct stop *parked;
+	size_t n_parked, cap_parked;
 };
 
 /* ---- terminals: session, foreground group (tty.c) ---- */
@@ -397,6 +414,11 @@ void task_continue(struct task *t);
 /* Make a running task stop so the sentry can act on it (signal, exit). */
 void task_kick(struct task *t);
 void sentry_loop(struct sentry *s);
+/* Pause every task: running ones are kicked and their stops kept, woken
+ * ones are not run, no signal is delivered, until kernel_thaw. Timers
+ * keep counting; the service fds keep being served. */
+void kernel_freeze(struct sentry *s);
+void kernel_thaw(struct sentry *s);
 /* run.c: serve the syscall t->sc (again); handle one stub stop. */
 void sentry_run_syscall(struct task *t);
 void sentry_handle_stop(struct sentry *s, const struct stop *st);
@@ -459,6 +481,9 @@ long signalfd_read(struct task *t, struct file *f, uint64_t buf, size_t count);
  * -EINVAL if fd is no signalfd). The fd, or -errno. */
 long signalfd_install(struct task *t, int fd, uint64_t mask, int flags);
 void signal_reset_on_exec(struct process *p);
+/* Let the tasks of continued process `p` (NULL: of every process no longer
+ * stopped) that wait in a job-control stop run again. */
+void signal_thaw_continued(struct sentry *s, struct process *p);
 
 /* ---- futexes (futex.c) ---- */
 /* FUTEX_WAKE on `addr` as seen by `t` (shared or private key); woken count. */
@@ -580,6 +605,19 @@ void creds_teardown(struct sentry *s);
 /* ---- tasks (task.c) ---- */
 struct task *task_by_host_tid(struct sentry *s, pid_t tid);
 struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_value);
+/* A new process with no parent in the sandbox (as runsc's exec: its ppid
+ * is 0), in its own session, with the given credentials and host fds
+ * (dup'd) as its fds 0..n-1; resource limits from the init. Load a
+ * program with task_exec, then platform_resume its thread. */
+struct task_spawn {
+	const char *cwd;
+	mode_t umask;
+	uid_t uid;
+	gid_t gid;
+	const int *fds;
+	int n_fds;
+};
+struct task *task_create_detached(struct sentry *s, const struct task_spawn *sp);
 /* Replace t's address space with a fresh one running `path`. On failure
  * the task is untouched. 0 or -errno (with `e` set). */
 int task_exec(struct task *t, const char *path, const char *const *argv,

@@ -413,6 +413,14 @@ static void process_exited(struct process *p)
 		return;
 	}
 	reparent_children(p);
+	if (!p->parent) {
+		/* Started by the control channel (exec): nobody in the sandbox
+		 * waits for it; the channel reports its status and the kernel
+		 * reaps it at once. */
+		s->hooks->detached_exit(p);
+		process_put(p);
+		return;
+	}
 	notify_parent(p);
 }
 

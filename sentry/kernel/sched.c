@@ -16,7 +16,15 @@
  * a host fd or a deadline, the sentry blocks in waitpid() for the next stub
  * stop (the fast path: one host call per program syscall). Otherwise it polls
  * the waited fds together with a signalfd for SIGCHLD (stub stops), with the
- * nearest deadline as timeout.
+ * nearest deadline as timeout. A control channel's fds
+ * (kernel_hooks.service_fds) are in that poll; on the fast path they are
+ * looked at every SERVICE_EVERY stops and whenever waitpid is interrupted
+ * (the channel's tick, sentry/control/control.c), so that the channel is
+ * served however busy or idle the sandbox is.
+ *
+ * Pause (kernel_freeze): woken tasks are not run and stops are parked
+ * unhandled, so no program code runs and no signal is delivered until
+ * kernel_thaw handles them in order.
  */
 #include <errno.h>
 #include <poll.h>
@@ -178,7 +186,7 @@ void task_kick(struct task *t)
 static bool run_ready(struct sentry *s)
 {
 	bool ran = false;
-	for (bool again = true; again && !s->finished;) {
+	for (bool again = !s->frozen; again && !s->finished;) {
 		again = false;
 		for (struct task *t = s->tasks; t; t = t->next) {
 			if (t->state != TASK_READY)
@@ -229,19 +237,33 @@ static bool any_fd_waiters(struct sentry *s)
 	return false;
 }
 
-static void poll_waiters(struct sentry *s, const struct timespec *nearest, bool have_deadline)
+#define SERVICE_FDS_MAX 72
+
+/* The fds tasks wait on, after pfds[0] (the SIGCHLD signalfd) and the
+ * service fds; returns the count. */
+static int fill_pollfds(struct sentry *s, struct pollfd **out, int *n_service)
 {
-	int n = 1;
+	int n = 1 + SERVICE_FDS_MAX;
 	for (struct task *t = s->tasks; t; t = t->next)
 		if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_FD)
 			n += t->block.nfds;
 	struct pollfd *pfds = xcalloc((size_t)n, sizeof(*pfds));
 	pfds[0] = (struct pollfd){.fd = s->sigchld_fd, .events = POLLIN};
-	int k = 1;
+	*n_service = s->control ? s->hooks->service_fds(s, pfds + 1, SERVICE_FDS_MAX) : 0;
+	int k = 1 + *n_service;
 	for (struct task *t = s->tasks; t; t = t->next)
 		if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_FD)
 			for (int i = 0; i < t->block.nfds; i++)
 				pfds[k++] = t->block.fds[i];
+	*out = pfds;
+	return k;
+}
+
+static void poll_waiters(struct sentry *s, const struct timespec *nearest, bool have_deadline)
+{
+	struct pollfd *pfds;
+	int n_service;
+	int n = fill_pollfds(s, &pfds, &n_service);
 	struct timespec timeout, *tp = NULL;
 	if (have_deadline) {
 		struct timespec now = now_mono();
@@ -255,7 +277,7 @@ static void poll_waiters(struct sentry *s, const struct timespec *nearest, bool 
 	/* Signals sent to msentry itself are not blocked: they interrupt ppoll. */
 	int rc = ppoll(pfds, (nfds_t)n, tp, NULL);
 	if (rc > 0) {
-		k = 1;
+		int k = 1 + n_service;
 		for (struct task *t = s->tasks; t; t = t->next) {
 			if (t->state != TASK_BLOCKED || t->block.kind != BLOCK_FD)
 				continue;
@@ -270,12 +292,68 @@ static void poll_waiters(struct sentry *s, const struct timespec *nearest, bool 
 			while (read(s->sigchld_fd, &si, sizeof(si)) == sizeof(si))
 				;
 		}
+		/* Last: serving may add or end tasks. */
+		if (n_service > 0)
+			s->hooks->service_ready(s, pfds + 1, n_service);
 	}
 	free(pfds);
 }
 
+/* A busy sandbox may always have a stop ready, so the loop would never
+ * reach its poll: look at the service fds (without waiting) every so many
+ * stops. */
+#define SERVICE_EVERY 64
+
+static void poll_service(struct sentry *s)
+{
+	struct pollfd pfds[SERVICE_FDS_MAX];
+	int n = s->hooks->service_fds(s, pfds, SERVICE_FDS_MAX);
+	if (n > 0 && poll(pfds, (nfds_t)n, 0) > 0)
+		s->hooks->service_ready(s, pfds, n);
+}
+
+void kernel_freeze(struct sentry *s)
+{
+	if (s->frozen)
+		return;
+	s->frozen = true;
+	/* Running tasks stop at the kick; their stops are parked. Blocked
+	 * ones are stopped already. */
+	for (struct task *t = s->tasks; t; t = t->next)
+		task_kick(t);
+}
+
+void kernel_thaw(struct sentry *s)
+{
+	if (!s->frozen)
+		return;
+	s->frozen = false;
+	/* Handle the parked stops in their order; a handler may end tasks,
+	 * which sentry_handle_stop tolerates (unknown tid). */
+	struct stop *parked = s->parked;
+	size_t n = s->n_parked;
+	s->parked = NULL;
+	s->n_parked = s->cap_parked = 0;
+	for (size_t i = 0; i < n && !s->finished; i++)
+		sentry_handle_stop(s, &parked[i]);
+	free(parked);
+	/* A SIGCONT while paused let job-control-stopped processes go on. */
+	if (!s->finished)
+		signal_thaw_continued(s, NULL);
+}
+
+static void park_stop(struct sentry *s, const struct stop *st)
+{
+	if (s->n_parked == s->cap_parked) {
+		s->cap_parked = s->cap_parked ? 2 * s->cap_parked : 16;
+		s->parked = xrealloc(s->parked, s->cap_parked * sizeof(*s->parked));
+	}
+	s->parked[s->n_parked++] = *st;
+}
+
 void sentry_loop(struct sentry *s)
 {
+	unsigned stops = 0;
 	while (!s->finished) {
 		sentry_take_host_signals(s);
 		if (run_ready(s))
@@ -285,16 +363,23 @@ void sentry_loop(struct sentry *s)
 		if (run_ready(s))
 			continue;
 		struct stop st;
-		bool must_poll = have_deadline || any_fd_waiters(s);
+		bool must_poll = have_deadline || any_fd_waiters(s) || s->frozen;
 		int rc = platform_wait(&st, must_poll);
 		if (rc == 0) {
 			platform_tick(s->platform, st.tid);
-			sentry_handle_stop(s, &st);
+			if (s->frozen)
+				park_stop(s, &st);
+			else
+				sentry_handle_stop(s, &st);
+			if (s->control && ++stops % SERVICE_EVERY == 0)
+				poll_service(s);
 			continue;
 		}
 		if (rc == -ECHILD)
 			break;
 		if (rc == -EAGAIN)
 			poll_waiters(s, &nearest, have_deadline);
+		else if (rc == -EINTR && s->control)
+			poll_service(s);
 	}
 }

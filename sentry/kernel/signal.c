@@ -212,8 +212,17 @@ static void wake_stopped(struct sentry *s, struct process *p)
 	p->stopped = false;
 	p->stop_report = 0xffff; /* WIFCONTINUED */
 	task_wake_all(s, BLOCK_CHILD, 1 << 30);
+	/* Paused (kernel_freeze): they go on at thaw (signal_thaw_continued). */
+	if (s->frozen)
+		return;
+	signal_thaw_continued(s, p);
+}
+
+void signal_thaw_continued(struct sentry *s, struct process *p)
+{
 	for (struct task *t = s->tasks; t; t = t->next) {
-		if (t->proc != p || t->state != TASK_BLOCKED || t->block.kind != BLOCK_STOPPED)
+		if ((p ? t->proc != p : t->proc->stopped) || t->state != TASK_BLOCKED ||
+		    t->block.kind != BLOCK_STOPPED)
 			continue;
 		t->state = TASK_RUNNING;
 		t->block.kind = BLOCK_NONE;

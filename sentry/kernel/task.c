@@ -197,20 +197,18 @@ static struct fd_table *initial_fds(void)
 	return ft;
 }
 
-struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_value)
+/* A process and its first task, linked into the sentry's list; the
+ * caller sets what differs (ids, credentials). */
+static struct task *new_process_task(struct sentry *s, struct fd_table *files, const char *cwd,
+				     mode_t umask_value)
 {
 	struct process *p = xcalloc(1, sizeof(*p));
 	p->s = s;
-	p->refs = 2; /* the task's, and the sandbox's own as init */
 	p->exit_signal = SIGCHLD;
-	creds_init(p, s->cfg);
-	s->init = p;
 	p->pid = p->pgid = p->sid = s->next_pid++;
 	p->nthreads = 1;
 	p->sighand = xcalloc(1, sizeof(*p->sighand));
 	p->sighand->refs = 1;
-	for (int r = 0; r < RLIM_NLIMITS; r++)
-		getrlimit((__rlimit_resource_t)r, &p->rlim[r]);
 
 	struct fs_info *fs = xcalloc(1, sizeof(*fs));
 	fs->refs = 1;
@@ -221,11 +219,44 @@ struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_va
 	t->s = s;
 	t->tid = p->pid;
 	t->proc = p;
-	t->files = initial_fds();
+	t->files = files;
 	t->fs = fs;
 	t->altstack = (stack_t){.ss_flags = SS_DISABLE};
 	t->state = TASK_RUNNING;
 	t->next = s->tasks;
 	s->tasks = t;
+	return t;
+}
+
+struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_value)
+{
+	struct task *t = new_process_task(s, initial_fds(), cwd, umask_value);
+	struct process *p = t->proc;
+	p->refs = 2; /* the task's, and the sandbox's own as init */
+	creds_init(p, s->cfg);
+	s->init = p;
+	for (int r = 0; r < RLIM_NLIMITS; r++)
+		getrlimit((__rlimit_resource_t)r, &p->rlim[r]);
+	return t;
+}
+
+struct task *task_create_detached(struct sentry *s, const struct task_spawn *sp)
+{
+	struct fd_table *ft = fd_table_new();
+	ft->size = sp->n_fds > 64 ? sp->n_fds : 64;
+	ft->slots = xcalloc((size_t)ft->size, sizeof(struct fd_slot));
+	for (int i = 0; i < sp->n_fds; i++) {
+		int host = fcntl(sp->fds[i], F_DUPFD_CLOEXEC, 3);
+		if (host >= 0)
+			ft->slots[i].file = file_new_host(host, NULL);
+	}
+	struct task *t = new_process_task(s, ft, sp->cwd, sp->umask);
+	struct process *p = t->proc;
+	/* The task's, and the link a parent would drop when reaping it: the
+	 * kernel drops it itself when the process exits (no one waits). */
+	p->refs = 2;
+	p->ruid = p->euid = p->suid = sp->uid;
+	p->rgid = p->egid = p->sgid = sp->gid;
+	memcpy(p->rlim, s->init->rlim, sizeof(p->rlim));
 	return t;
 }

@@ -67,6 +67,16 @@ sleep 0.5
 check "ctr task ls: running" "RUNNING" "$(ctr_ task ls | awk '$1 == "c4" {print $3}')"
 check "ctr task ps: the init's pid" "$(ctr_ task ls | awk '$1 == "c4" {print $2}')" \
 	"$(ctr_ task ps c4 | awk 'NR == 2 {print $1}')"
+check "ctr task exec: output and status" "hi 3" \
+	"$(ctr_ task exec --exec-id e1 c4 /bin/busybox sh -c 'echo hi; exit 3' </dev/null 2>&1) $?"
+check "ctr task exec: the init's files" "yes" \
+	"$(ctr_ task exec --exec-id e2 c4 /bin/busybox sh -c 'test -x /bin/busybox && echo yes' </dev/null 2>&1)"
+check "ctr task ps: the sandbox's processes listed" "ok" \
+	"$(ctr_ task ps c4 | awk 'NR > 1 && $1 > 0 {n++} END {print (n >= 1 ? "ok" : "none")}')"
+ctr_ task pause c4
+check "ctr task pause: paused" "PAUSED" "$(ctr_ task ls | awk '$1 == "c4" {print $3}')"
+ctr_ task resume c4
+check "ctr task resume: running" "RUNNING" "$(ctr_ task ls | awk '$1 == "c4" {print $3}')"
 ctr_ task kill c4
 for _ in $(seq 50); do
 	[ "$(ctr_ task ls | awk '$1 == "c4" {print $3}')" = STOPPED ] && break

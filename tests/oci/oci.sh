@@ -210,6 +210,110 @@ for rt in $(runtimes); do
 	check "$n the half-created directory is removed" "no" "$([ -e "$tmp/root-$n/half" ] && echo yes || echo no)"
 done
 
+# A running container reached from outside: exec, ps, pause/resume, events,
+# kill --all (msentry: the sentry's control channel). The init counts in a
+# file; each runtime has its own files in the shared rootfs.
+for rt in $(runtimes); do
+	n=$(name_of "$rt")
+	cb=$(make_bundle "ctl-$n" '{"root":{"readonly":false},"process":{"args":["sh","-c","echo init-wrote >/tmp/x-'"$n"'; i=0; while :; do i=$((i+1)); echo $i >/tmp/count-'"$n"'; sleep 0.1; done"]}}')
+	$rt run --detach --bundle "$cb" ctl >/dev/null 2>&1 </dev/null
+	for _ in $(seq 50); do
+		[ -s "$rootfs/tmp/count-$n" ] && break
+		sleep 0.1
+	done
+	out=$($rt exec ctl sh -c 'echo hi; exit 3' </dev/null 2>&1)
+	check "$n exec: output and exit status" "hi 3" "$out $?"
+	check "$n exec --env --cwd" "bar /tmp" \
+		"$($rt exec --env FOO=bar --cwd /tmp ctl sh -c 'echo $FOO $(pwd)' </dev/null 2>&1)"
+	check "$n exec sees the init's files" "init-wrote" "$($rt exec ctl cat "/tmp/x-$n" </dev/null 2>&1)"
+	check "$n exec: ps inside shows the init and itself" "init exec" \
+		"$($rt exec ctl ps -o args </dev/null 2>&1 | awk -v f="/tmp/count-$n" 'index($0, f) {i="init"} /ps -o args$/ {e="exec"} END {print i, e}')"
+	printf '{"args":["sh","-c","echo from-process $A; exit 4"],"env":["PATH=/bin","A=1"],"cwd":"/"}' >"$tmp/process-$n.json"
+	out=$($rt exec --process "$tmp/process-$n.json" ctl </dev/null 2>&1)
+	check "$n exec --process FILE" "from-process 1 4" "$out $?"
+	check "$n exec --detach: the pid file's process has the exec's status" \
+		"$(printf 'pidfile=decimal-no-newline\nparent=yes\nexit=5')" \
+		"$(timeout 60 "$subreaper" --exec "$tmp/e-$n.pid" -- "$([ "$rt" = M ] && echo "$msentry" || echo runc)" \
+			--root "$tmp/root-$n" exec --detach --pid-file "$tmp/e-$n.pid" ctl sh -c 'sleep 0.2; exit 5')"
+	check "$n ps --format json: an array of pids" "ok" \
+		"$($rt ps --format json ctl | python3 -c 'import json,sys; a=json.load(sys.stdin); print("ok" if a and all(isinstance(p, int) and p > 0 for p in a) else a)')"
+	$rt pause ctl >/dev/null 2>&1
+	check "$n state after pause" "paused" "$($rt state ctl | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')"
+	a=$(cat "$rootfs/tmp/count-$n")
+	sleep 0.5
+	b=$(cat "$rootfs/tmp/count-$n")
+	check "$n pause: the counter does not advance" "same" "$([ "$a" = "$b" ] && echo same || echo "$a then $b")"
+	expect_one() {
+		local err rc
+		err=$($rt "${@:4}" 2>&1 >/dev/null </dev/null)
+		rc=$?
+		if [ "$rc" = "$2" ] && grep -qF -- "$3" <<<"$err"; then ok "$n $1: $rc $err"; else bad "$n $1: want $2 '$3', got $rc: $err"; fi
+	}
+	expect_one "pause of a paused container" 1 "container not running" pause ctl
+	expect_one "resume" 0 "" resume ctl
+	check "$n state after resume" "running" "$($rt state ctl | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')"
+	sleep 0.5
+	c=$(cat "$rootfs/tmp/count-$n")
+	check "$n resume: the counter advances again" "advanced" "$([ "$c" != "$b" ] && echo advanced || echo "stuck at $c")"
+	expect_one "resume of a running container" 1 "container not paused" resume ctl
+	check "$n events --stats: one stats object" "stats ctl int" \
+		"$($rt events --stats ctl | python3 -c 'import json,sys; e=json.loads(sys.stdin.readline()); print(e["type"], e["id"], type(e["data"]["pids"]["current"]).__name__)')"
+	expect_one "kill --all" 0 "" kill --all ctl TERM
+	for _ in $(seq 50); do
+		[ "$($rt state ctl 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = stopped ] && break
+		sleep 0.1
+	done
+	check "$n kill --all: stopped" "stopped" "$($rt state ctl | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')"
+	expect_one "exec into a stopped container" 255 "cannot exec in a stopped container" exec ctl true
+	expect_one "exec into an unknown container" 255 "container does not exist" exec nosuch true
+	expect_one "pause of a stopped container" 1 "container not running" pause ctl
+	$rt delete ctl >/dev/null 2>&1
+	expect_one() { :; }
+done
+# Paused means paused: a SIGCONT to a job-control-stopped init while the
+# container is paused lets it go on only after resume.
+cb=$(make_bundle ctl-cont '{"root":{"readonly":false},"process":{"args":["sh","-c","i=0; while :; do i=$((i+1)); echo $i >/tmp/count-cont; sleep 0.1; done"]}}')
+M run --detach --bundle "$cb" cont >/dev/null 2>&1 </dev/null
+for _ in $(seq 50); do
+	[ -s "$rootfs/tmp/count-cont" ] && break
+	sleep 0.1
+done
+M exec cont kill -STOP 1 </dev/null
+M pause cont
+M kill --all cont CONT
+a=$(cat "$rootfs/tmp/count-cont")
+sleep 0.5
+b=$(cat "$rootfs/tmp/count-cont")
+check "msentry SIGCONT while paused: still paused" "same" "$([ "$a" = "$b" ] && echo same || echo "$a then $b")"
+M resume cont
+sleep 0.5
+c=$(cat "$rootfs/tmp/count-cont")
+check "msentry SIGCONT while paused: goes on after resume" "advanced" "$([ "$c" != "$b" ] && echo advanced || echo "stuck at $c")"
+M delete --force cont >/dev/null 2>&1
+# A dead sentry: the state file says running, nobody serves the channel.
+cb=$(make_bundle ctl-dead '{"process":{"args":["sleep","100"]}}')
+M run --detach --bundle "$cb" dead >/dev/null 2>&1 </dev/null
+sleep 0.3
+mv "$tmp/root-msentry/dead/control.sock" "$tmp/root-msentry/dead/control.sock.gone"
+out=$(M exec dead true 2>&1 </dev/null)
+check "msentry exec with nobody on the channel" "msentry: exec failed: container not running 255" "$out $?"
+M delete --force dead >/dev/null 2>&1
+# Untrusted requests on the channel: each one error reply (an empty message
+# closes the connection), no fd left open in the sentry, still serving.
+cb=$(make_bundle ctl-bad '{"process":{"args":["sleep","100"]}}')
+M run --detach --bundle "$cb" bad >/dev/null 2>&1 </dev/null
+sleep 0.3
+bad_pid=$(M state bad | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+fds_before=$(ls "/proc/$bad_pid/fd" | wc -l)
+got=$(timeout 60 python3 "$(dirname "$subreaper")/control_bad.py" "$tmp/root-msentry/bad/control.sock")
+check "msentry control channel: malformed requests get errors" \
+	"closed $(printf 'error %.0s' $(seq 21))ok ok" "$(awk -F': ' '{printf "%s ", $2}' <<<"$got" | sed 's/ $//')"
+check "msentry control channel: no fd leaked" "$fds_before" "$(ls "/proc/$bad_pid/fd" | wc -l)"
+check "msentry control channel: still serving" "yes" "$(M exec bad echo yes 2>&1 </dev/null)"
+M delete --force bad >/dev/null 2>&1
+out=$(M exec -t nosuch true 2>&1 </dev/null)
+check "msentry exec --tty: refused in one line" "msentry: exec failed: --tty: a terminal is not supported yet 255" "$out $?"
+
 # state/list/ps/spec/features print valid JSON, with runc's keys.
 annotated=$(make_bundle annotated '{"process":{"args":["sleep","100"]},"annotations":{"z.last":"1","a.first":"2"}}')
 json_ok() { python3 -m json.tool >/dev/null 2>&1 && echo valid || echo invalid; }
@@ -387,8 +491,8 @@ done
 check "--log is created even when empty" "exists 0" "$([ -e "$tmp/empty.log" ] && echo exists) $(wc -c <"$tmp/empty.log")"
 "$msentry" --root "$tmp/root-msentry" --log "$tmp/text.log" state nosuch 2>/dev/null
 check "--log text line" 'level=error msg="container does not exist"' "$(sed 's/^time="[^"]*" //' "$tmp/text.log")"
-unsupported=$(M exec x 2>&1)
-check "a command not supported yet" "msentry: exec is not supported yet 1" "$unsupported $(M exec x >/dev/null 2>&1; echo $?)"
+unsupported=$(M checkpoint x 2>&1)
+check "a command not supported yet" "msentry: checkpoint is not supported yet 1" "$unsupported $(M checkpoint x >/dev/null 2>&1; echo $?)"
 check "runc's names: msentry oci ..." "1" "$("$msentry" oci --root "$tmp/root-msentry" state nosuch 2>/dev/null; echo $?)"
 
 # --preserve-fds 1: fd 3 reaches the container.

@@ -6,6 +6,7 @@ status as the shim sees it.
 
 Usage: subreaper.py RUNTIME ROOT BUNDLE ID SIGNAL|none [DELAY]
        subreaper.py --leftovers COMMAND...
+       subreaper.py --exec PIDFILE [SIGNAL] -- COMMAND...
 The second form runs COMMAND (a create expected to fail) and prints its
 exit status, its stderr, and any process it left behind (re-parented to
 us, alive or a zombie): "leftovers=none" or their pids.
@@ -16,6 +17,10 @@ Prints (stdout), one per line:
   status-created=<status after create>   status-running=<after start>
   exit=<shell-style status: the exit code, or 128+N for signal N>
   status-stopped=<status after the reap>
+The --exec form runs COMMAND (an `exec --detach --pid-file PIDFILE`), as
+the shim does, and prints the pid file's form, whether the pid in it is
+re-parented to us, and its exit status once reaped (after SIGNAL if given).
+
 Exit 0 if every step ran, 1 otherwise (the reason on stderr).
 """
 import ctypes
@@ -77,9 +82,35 @@ def leftovers(cmd):
     return 0
 
 
+def detached_exec(pidfile, sig, cmd):
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    # The process keeps the exec's stdio: files, not pipes to wait on.
+    with open(pidfile + ".out", "wb") as out:
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+    if r.returncode != 0:
+        print("exec failed (%d): %s" % (r.returncode, open(pidfile + ".out").read().strip()))
+        return 1
+    raw = open(pidfile, "rb").read()
+    print("pidfile=%s" % ("decimal-no-newline" if raw.isdigit() else repr(raw)))
+    pid = int(raw)
+    ppid = int(open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()[1])
+    print("parent=%s" % ("yes" if ppid == os.getpid() else "no (%d)" % ppid))
+    if sig:
+        time.sleep(0.3)
+        os.kill(pid, getattr(signal, "SIG" + sig))
+    _, ws = os.waitpid(pid, 0)
+    print("exit=%d" % (128 + os.WTERMSIG(ws) if os.WIFSIGNALED(ws) else os.WEXITSTATUS(ws)))
+    return 0
+
+
 def main():
     if sys.argv[1] == "--leftovers":
         return leftovers(sys.argv[2:])
+    if sys.argv[1] == "--exec":
+        dash = sys.argv.index("--")
+        sig = sys.argv[3] if dash == 4 else None
+        return detached_exec(sys.argv[2], sig, sys.argv[dash + 1:])
     rt, root, bundle, cid, sig = sys.argv[1:6]
     delay = float(sys.argv[6]) if len(sys.argv) > 6 else 0.5
     libc = ctypes.CDLL(None, use_errno=True)
