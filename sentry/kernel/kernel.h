@@ -57,6 +57,7 @@ struct fs_info;
 struct vdso;
 struct strace;
 struct signalfd;
+struct pidfd;
 struct offload;
 struct shm_attach;
 struct shm_segment;
@@ -316,6 +317,7 @@ struct sentry {
 	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
 	struct process *init; /* the sandbox's first process */
 	struct signalfd *signalfds; /* every open signalfd (signalfd.c) */
+	struct pidfd *pidfds; /* every open pidfd (pidfd.c) */
 	struct strace *strace; /* --strace state; NULL (and frozen) when off */
 	const struct kernel_hooks *hooks;
 	const struct kernel_observer *observer; /* NULL: nobody traces */
@@ -387,6 +389,8 @@ enum deliver_result {
 };
 enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long *syscall_ret);
 bool signal_is_ignored(struct process *p, int sig);
+/* Linux's check_kill_permission between two sandbox processes. */
+bool signal_may_kill(const struct process *from, const struct process *to, int sig);
 /* Free the queued real-time signals of a pending set. */
 void sigpending_release(struct sigpending *q);
 /* A signal is pending for t (thread or process) that its mask lets in: a

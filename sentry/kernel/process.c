@@ -397,6 +397,7 @@ static void process_exited(struct process *p)
 		p->vfork_parent = NULL;
 	}
 	p->zombie = true;
+	pidfd_notify_exit(s, p->pid);
 	if (p == s->init) {
 		/* The sandbox's init: when it ends, the sandbox ends (as in a
 		 * container), with its status. */
