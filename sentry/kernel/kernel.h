@@ -489,6 +489,9 @@ int process_find_waitable(struct task *t, pid_t pid, int options, bool consume,
 long task_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_addr,
 		 uint64_t envp_addr, int flags);
 struct process *process_by_pid(struct sentry *s, pid_t pid);
+/* Linux's ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS) of t on p, in
+ * the sandbox's credentials (pidfd_getfd, process_vm_readv/writev). */
+bool process_may_attach(const struct task *t, const struct process *p);
 struct task *task_by_tid(struct sentry *s, pid_t tid);
 void process_check_alarms(struct sentry *s, const struct timespec *now);
 /* POSIX timer `id` of t's process, or NULL if it does not exist. */

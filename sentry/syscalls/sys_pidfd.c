@@ -13,7 +13,6 @@
 
 #define PIDFD_NONBLOCK_FLAG O_NONBLOCK /* <linux/pidfd.h> PIDFD_NONBLOCK */
 #define PIDFD_THREAD_FLAG   O_EXCL     /* <linux/pidfd.h> PIDFD_THREAD (Linux 6.9) */
-#define CAP_SYS_PTRACE_BIT  19
 
 SYSCALL_HANDLER(pidfd_open)
 {
@@ -71,21 +70,6 @@ SYSCALL_HANDLER(pidfd_send_signal)
 	return 0;
 }
 
-/* Linux's ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS) in the sandbox's
- * credentials: the caller's own process; one whose real ids match all of
- * the target's ids and that is dumpable; or CAP_SYS_PTRACE. (The host's
- * Yama policy, which may further restrict a native caller, is not
- * emulated.) */
-static bool may_attach(const struct task *t, const struct process *p)
-{
-	const struct process *me = t->proc;
-	if (me == p || task_capable(t, CAP_SYS_PTRACE_BIT))
-		return true;
-	bool uids = me->ruid == p->ruid && me->ruid == p->euid && me->ruid == p->suid;
-	bool gids = me->rgid == p->rgid && me->rgid == p->egid && me->rgid == p->sgid;
-	return uids && gids && !p->not_dumpable;
-}
-
 SYSCALL_HANDLER(pidfd_getfd)
 {
 	if (a[2] != 0)
@@ -101,7 +85,7 @@ SYSCALL_HANDLER(pidfd_getfd)
 			holder = u;
 	if (!p || !holder)
 		return -ESRCH; /* gone, or exiting (Linux: PF_EXITING) */
-	if (!may_attach(t, p))
+	if (!process_may_attach(t, p))
 		return -EPERM;
 	int fd = (int)a[1];
 	struct file *f = fd_lookup(holder, fd);
