@@ -34,6 +34,10 @@ const struct stub_syscall stub_syscalls[] = {
 	/* platform_rseq: the program's rseq area, registered for the stub
 	 * thread so the host keeps its cpu_id current. */
 	{__NR_rseq, "rseq", 0, 0, {0}},
+	/* platform_membarrier: the program's membarrier, made in its own
+	 * address space so that registrations and private barriers are the
+	 * host's own, per address space, as for a native process. */
+	{__NR_membarrier, "membarrier", 0, 0, {0}},
 	/* New address spaces and threads (platform_new_address_space,
 	 * platform_fork, platform_new_thread): clone with exactly these
 	 * flags, never anything that would give the stub more. */
@@ -114,4 +118,10 @@ long platform_munlock(struct stub_thread *th, uint64_t addr, uint64_t len)
 long platform_rseq(struct stub_thread *th, uint64_t area, uint32_t len, int flags, uint32_t sig)
 {
 	return call(th, __NR_rseq, area, len, (uint64_t)(int64_t)flags, sig, 0);
+}
+
+long platform_membarrier(struct stub_thread *th, int cmd, unsigned flags, int cpu_id)
+{
+	return call(th, __NR_membarrier, (uint64_t)(int64_t)cmd, flags, (uint64_t)(int64_t)cpu_id,
+		    0, 0);
 }

@@ -274,6 +274,7 @@ START_TEST(typed_calls_run_in_a_stub)
 	/* Nothing registered: unregistering fails, and registers nothing. */
 	ran(th, platform_rseq(th, at + PAGE_SIZE, sizeof(struct rseq), RSEQ_FLAG_UNREGISTER, 0),
 	    "rseq");
+	ran(th, platform_membarrier(th, 0 /* MEMBARRIER_CMD_QUERY */, 0, 0), "membarrier");
 	/* (The first page is a mapping of its own now: mprotect split it.) */
 	long moved = platform_mremap(th, at + PAGE_SIZE, PAGE_SIZE, 4 * PAGE_SIZE, MREMAP_MAYMOVE,
 				     0);
