@@ -22,7 +22,7 @@
 #include "platform-internal.h"
 
 const struct stub_syscall stub_syscalls[] = {
-	/* Program memory: platform_mmap ... platform_munlock. */
+	/* Program memory: platform_mmap ... platform_munlockall. */
 	{__NR_mmap, "mmap", 0, 0, {0}},
 	{__NR_munmap, "munmap", 0, 0, {0}},
 	{__NR_mprotect, "mprotect", 0, 0, {0}},
@@ -31,6 +31,9 @@ const struct stub_syscall stub_syscalls[] = {
 	{__NR_msync, "msync", 0, 0, {0}},
 	{__NR_mlock, "mlock", 0, 0, {0}},
 	{__NR_munlock, "munlock", 0, 0, {0}},
+	{__NR_mlock2, "mlock2", 0, 0, {0}},
+	{__NR_mlockall, "mlockall", 0, 0, {0}},
+	{__NR_munlockall, "munlockall", 0, 0, {0}},
 	/* platform_rseq: the program's rseq area, registered for the stub
 	 * thread so the host keeps its cpu_id current. */
 	{__NR_rseq, "rseq", 0, 0, {0}},
@@ -113,6 +116,21 @@ long platform_mlock(struct stub_thread *th, uint64_t addr, uint64_t len)
 long platform_munlock(struct stub_thread *th, uint64_t addr, uint64_t len)
 {
 	return call(th, __NR_munlock, addr, len, 0, 0, 0);
+}
+
+long platform_mlock2(struct stub_thread *th, uint64_t addr, uint64_t len, unsigned flags)
+{
+	return call(th, __NR_mlock2, addr, len, flags, 0, 0);
+}
+
+long platform_mlockall(struct stub_thread *th, int flags)
+{
+	return call(th, __NR_mlockall, (uint64_t)(int64_t)flags, 0, 0, 0, 0);
+}
+
+long platform_munlockall(struct stub_thread *th)
+{
+	return call(th, __NR_munlockall, 0, 0, 0, 0, 0);
 }
 
 long platform_rseq(struct stub_thread *th, uint64_t area, uint32_t len, int flags, uint32_t sig)

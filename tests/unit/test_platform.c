@@ -271,6 +271,10 @@ START_TEST(typed_calls_run_in_a_stub)
 	ran(th, platform_msync(th, at, PAGE_SIZE, MS_ASYNC), "msync");
 	ran(th, platform_mlock(th, at, PAGE_SIZE), "mlock");
 	ran(th, platform_munlock(th, at, PAGE_SIZE), "munlock");
+	ran(th, platform_mlock2(th, at, PAGE_SIZE, 1 /* MLOCK_ONFAULT */), "mlock2");
+	ran(th, platform_munlock(th, at, PAGE_SIZE), "munlock");
+	ran(th, platform_mlockall(th, 0), "mlockall"); /* EINVAL: no flags */
+	ran(th, platform_munlockall(th), "munlockall");
 	/* Nothing registered: unregistering fails, and registers nothing. */
 	ran(th, platform_rseq(th, at + PAGE_SIZE, sizeof(struct rseq), RSEQ_FLAG_UNREGISTER, 0),
 	    "rseq");
