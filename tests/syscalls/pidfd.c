@@ -81,6 +81,10 @@ SYSCALL_TEST(pidfd_open)
 	int self = OK(pidfd_open(getpid(), 0));
 	say("self: fd state %s, O_NONBLOCK %d", fd_state(self),
 	    (fcntl(self, F_GETFL) & O_NONBLOCK) != 0);
+	char link[64], target[64] = {0};
+	snprintf(link, sizeof link, "/proc/self/fd/%d", self);
+	readlink(link, target, sizeof target - 1);
+	say("link: %s", target);
 	show_waitid("self", self, 0, WEXITED | WNOHANG);
 	close(self);
 	pid_t z = probe_fork();
