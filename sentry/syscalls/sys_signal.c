@@ -150,8 +150,11 @@ SYSCALL_HANDLER(rt_tgsigqueueinfo)
 	if (sig == 0)
 		return 0;
 	si.si_signo = sig;
+	struct sentry *s = t->s;
+	pid_t caller = t->tid;
 	signal_send_task(u, sig, &si);
-	return u == t && t->proc->exiting ? SYSRET_NORETURN : 0;
+	/* A SIGKILL of the caller's own process ends it (and frees t) at once. */
+	return task_by_tid(s, caller) ? 0 : SYSRET_NORETURN;
 }
 
 SYSCALL_HANDLER(rt_sigpending)

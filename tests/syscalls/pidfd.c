@@ -3,6 +3,7 @@
  * (CLONE_PIDFD) and clone3. Pids are printed only as relations. */
 #include <linux/sched.h>
 #include <poll.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "probe.h"
@@ -99,6 +100,8 @@ SYSCALL_TEST(pidfd_open)
 	SHOW(pidfd_open(z, 0));
 }
 
+static void send_scopes(void);
+
 SYSCALL_TEST(pidfd_send_signal)
 {
 	catch_signal(SIGUSR1, 0);
@@ -159,6 +162,7 @@ SYSCALL_TEST(pidfd_send_signal)
 	probe_wait("killed", k);
 	SHOW(syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0));
 	close(fd);
+	send_scopes();
 }
 
 SYSCALL_TEST(pidfd_getfd)
@@ -251,4 +255,69 @@ SYSCALL_TEST(pidfd_clone)
 	if (k == 0)
 		syscall(SYS_exit, 9);
 	clone_pidfd_child("vfork", pidfd, (pid_t)k);
+}
+
+/* Whether the host kernel (uname: the host's, natively and sandboxed) is
+ * at least major.minor: msentry serves what newer kernels do. */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+	if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+/* pidfd_send_signal's scopes (Linux 6.9) and the PIDFD_SELF_* sentinels
+ * (Linux 6.15), part of the pidfd_send_signal test. */
+static void send_scopes(void)
+{
+	if (!kernel_at_least(6, 9))
+		return;
+	catch_signal(SIGUSR2, 0);
+	int self = pidfd_open(getpid(), 0);
+	SHOW(syscall(SYS_pidfd_send_signal, self, SIGUSR2, NULL, 3));
+	SHOW(syscall(SYS_pidfd_send_signal, self, SIGUSR2, NULL, 8));
+	SHOW(syscall(SYS_pidfd_send_signal, self, SIGUSR2, NULL, 1));
+	say("thread scope: handled %d, SI_TKILL %d", handled[SIGUSR2],
+	    last_info.si_code == SI_TKILL);
+	SHOW(syscall(SYS_pidfd_send_signal, self, SIGUSR2, NULL, 2));
+	say("process scope: handled %d, SI_USER %d", handled[SIGUSR2],
+	    last_info.si_code == SI_USER);
+	if (kernel_at_least(6, 15)) {
+		SHOW(syscall(SYS_pidfd_send_signal, -10000, SIGUSR2, NULL, 0));
+		SHOW(syscall(SYS_pidfd_send_signal, -10001, SIGUSR2, NULL, 0));
+		say("self sentinels: handled %d", handled[SIGUSR2]);
+	}
+	close(self);
+	int gate[2];
+	pipe(gate);
+	pid_t leader = probe_fork();
+	if (leader == 0) {
+		setpgid(0, 0);
+		write(gate[1], "r", 1);
+		pause();
+		_exit(0);
+	}
+	char c;
+	read(gate[0], &c, 1);
+	pid_t member = probe_fork();
+	if (member == 0) {
+		pause();
+		_exit(0);
+	}
+	int lfd = pidfd_open(leader, 0), mfd = pidfd_open(member, 0);
+	SHOW(syscall(SYS_pidfd_send_signal, mfd, SIGTERM, NULL, 4));
+	SHOW(syscall(SYS_pidfd_send_signal, lfd, 0, NULL, 4));
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	si.si_signo = SIGTERM;
+	si.si_code = SI_QUEUE;
+	SHOW(syscall(SYS_pidfd_send_signal, lfd, SIGTERM, &si, 4));
+	SHOW(syscall(SYS_pidfd_send_signal, lfd, SIGTERM, NULL, 4));
+	probe_wait("group leader", leader);
+	SHOW(syscall(SYS_pidfd_send_signal, mfd, SIGKILL, NULL, 1));
+	probe_wait("member", member);
+	close(lfd);
+	close(mfd);
 }
