@@ -21,6 +21,7 @@
 #include <cpuid.h>
 
 #include "sentry/fs/fs.h"
+#include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/strace/strace.h"
 #include "sentry/syscalls/syscalls.h"
@@ -72,6 +73,9 @@ static void sentry_release(struct sentry *s)
 	while (s->tasks)
 		task_exit_group(s->tasks, SIGKILL);
 	shm_release_all(s);
+	sem_release_all(s);
+	msg_release_all(s);
+	mq_release_all(s);
 	strace_finish(s);
 	if (s->sigchld_fd >= 0)
 		close(s->sigchld_fd);

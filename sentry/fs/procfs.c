@@ -4,7 +4,9 @@
  * /proc/<pid> shows the stub page and host paths. Files that describe the
  * program are therefore synthesized here: maps (the stub's real mappings,
  * with the stub page removed and [heap]/[stack]/[vdso]/[vvar] labelled),
- * exe, cwd, root, fd/, auxv, cmdline, environ, stat, status, comm.
+ * exe, cwd, root, fd/, auxv, cmdline, environ, stat, status, comm, and
+ * (procfs-task.c) task/, ns/, fdinfo/; and /proc/sysvipc/{shm,sem,msg}, which
+ * list the sandbox's IPC objects.
  * Synthesized contents are served from a memfd, so read, lseek and fstat
  * work on them like on any file. Other /proc/self entries fall through to
  * the host.
@@ -18,7 +20,9 @@
 #include <sys/mman.h>
 
 #include "sentry/kernel/files.h"
+#include "procfs-internal.h"
 #include "sentry/fs/fs.h"
+#include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 
 enum self_kind { NOT_SELF, SELF_LINK, THREAD_SELF_LINK, SELF_ENTRY, DEV_FD };
@@ -69,6 +73,12 @@ static int match_self(struct task *t, const char *abs, const char **rest, struct
 		if (!main_task || !main_task->mm)
 			return PROC_HIDDEN;
 		*who = main_task;
+	} else if (self) {
+		/* /proc/self is the process: its main thread's view (comm, stat),
+		 * while it is alive. */
+		struct task *main_task = task_by_tid(t->s, t->proc->pid);
+		if (main_task && main_task->mm && main_task->proc == t->proc)
+			*who = main_task;
 	}
 	*rest = p[n] ? p + n + 1 : "";
 	if (**rest == '\0')
@@ -80,7 +90,7 @@ static int match_self(struct task *t, const char *abs, const char **rest, struct
  * sandbox's processes. */
 static struct file *open_proc_root(struct task *t, const char *abs);
 
-static int memfd_with(const struct strbuf *sb)
+int procfs_memfd_with(const struct strbuf *sb)
 {
 	int fd = memfd_create("msentry-proc", MFD_CLOEXEC);
 	if (fd < 0)
@@ -123,9 +133,9 @@ static int add_map_line(void *ctx, const struct platform_mapping *m)
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s", m->path);
 	const char *label = map_label(t, m->start, path);
-	cleanup_free char *shown = label ? xstrdup(label)
-				 : path[0] == '/' ? path_from_host(t->s, path)
-						  : xstrdup(path);
+	cleanup_free char *shown = label	    ? xstrdup(label)
+				   : path[0] == '/' ? path_from_host(t->s, path)
+						    : xstrdup(path);
 	int len = 0;
 	strbuf_printf(sb, "%08lx-%08lx %s %08lx %02x:%02x %lu %n", m->start, m->end, m->perms,
 		      m->offset, m->major, m->minor, m->inode, &len);
@@ -168,33 +178,47 @@ static const char *comm_of(struct task *t)
 	return task_comm(t);
 }
 
+/* CPU time of t's process (its stub's host accounting), in clock ticks. */
+static void cpu_ticks(struct task *t, unsigned long *utime, unsigned long *stime)
+{
+	struct platform_cpu u;
+	*utime = *stime = 0;
+	if (t->mm && platform_cpu_usage(t->mm->stub_pid, &u) == 0) {
+		*utime = u.utime;
+		*stime = u.stime;
+	}
+}
+
 static void synth_stat(struct task *t, struct strbuf *sb)
 {
 	struct process *p = t->proc;
 	pid_t ppid = p->parent ? p->parent->pid : 0;
-	strbuf_printf(sb, "%d (%.15s) R %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 0 0 0 "
-			  "18446744073709551615 0 0 %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 %lu %lu "
-			  "%lu %lu %lu %lu 0\n",
-		      p->pid, comm_of(t), ppid, p->pgid, p->sid, p->nthreads, t->mm->stack_end,
-		      t->mm->brk_start, t->mm->brk_end, t->mm->arg_start, t->mm->arg_end,
-		      t->mm->env_start, t->mm->env_end);
+	unsigned long utime, stime;
+	cpu_ticks(t, &utime, &stime);
+	strbuf_printf(sb,
+		      "%d (%.15s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu %lu 0 0 20 0 %d 0 0 0 0 "
+		      "18446744073709551615 0 0 %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 %lu %lu "
+		      "%lu %lu %lu %lu 0\n",
+		      t->tid, comm_of(t), procfs_task_state(t), ppid, p->pgid, p->sid, utime, stime,
+		      p->nthreads, t->mm->stack_end, t->mm->brk_start, t->mm->brk_end,
+		      t->mm->arg_start, t->mm->arg_end, t->mm->env_start, t->mm->env_end);
 }
 
 static void synth_status(struct task *t, struct strbuf *sb)
 {
 	struct process *p = t->proc;
 	strbuf_printf(sb,
-		      "Name:\t%.15s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\n"
+		      "Name:\t%.15s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
 		      "Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\n"
 		      "Gid:\t%u\t%u\t%u\t%u\nThreads:\t%d\nSigBlk:\t%016lx\n",
-		      comm_of(t), t->fs->umask, p->pid, t->tid, p->parent ? p->parent->pid : 0,
-		      getuid(), geteuid(), geteuid(), geteuid(), getgid(), getegid(), getegid(),
-		      getegid(), p->nthreads, t->sigmask);
+		      comm_of(t), t->fs->umask, procfs_task_state_name(procfs_task_state(t)),
+		      p->pid, t->tid, p->parent ? p->parent->pid : 0, p->ruid, p->euid, p->suid,
+		      p->euid, p->rgid, p->egid, p->sgid, p->egid, p->nthreads, t->sigmask);
 }
 
 /* A synthetic directory keeps an O_PATH fd of a host /proc directory so
  * that fstat() and friends describe a directory. */
-static struct file *dir_list_new(const char *path)
+struct file *procfs_dir_new(const char *path)
 {
 	int fd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct file *f = file_new_host(fd, path);
@@ -202,7 +226,7 @@ static struct file *dir_list_new(const char *path)
 	return f;
 }
 
-static void dir_list_add(struct file *f, const char *name, unsigned char type, uint64_t ino)
+void procfs_dir_add(struct file *f, const char *name, unsigned char type, uint64_t ino)
 {
 	f->entries = xrealloc(f->entries, (f->nentries + 1) * sizeof(*f->entries));
 	f->entries[f->nentries++] = (struct dir_entry){xstrdup(name), type, ino};
@@ -210,33 +234,33 @@ static void dir_list_add(struct file *f, const char *name, unsigned char type, u
 
 static struct file *open_proc_root(struct task *t, const char *abs)
 {
-	struct file *f = dir_list_new(abs);
+	struct file *f = procfs_dir_new(abs);
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
 		if (!all_digits(e->d_name, strlen(e->d_name)) && strcmp(e->d_name, "self") != 0 &&
 		    strcmp(e->d_name, "thread-self") != 0)
-			dir_list_add(f, e->d_name, e->d_type, e->d_ino);
+			procfs_dir_add(f, e->d_name, e->d_type, e->d_ino);
 	}
 	if (d)
 		closedir(d);
-	dir_list_add(f, "self", DT_LNK, 3);
-	dir_list_add(f, "thread-self", DT_LNK, 4);
+	procfs_dir_add(f, "self", DT_LNK, 3);
+	procfs_dir_add(f, "thread-self", DT_LNK, 4);
 	for (struct task *u = t->s->tasks; u; u = u->next) {
 		if (u->tid != u->proc->pid)
 			continue;
 		char name[16];
 		snprintf(name, sizeof(name), "%d", u->proc->pid);
-		dir_list_add(f, name, DT_DIR, 1000 + (uint64_t)u->proc->pid);
+		procfs_dir_add(f, name, DT_DIR, 1000 + (uint64_t)u->proc->pid);
 	}
 	return f;
 }
 
 static struct file *open_fd_dir(struct task *t, const char *abs)
 {
-	struct file *f = dir_list_new(abs);
-	dir_list_add(f, ".", DT_DIR, 1);
-	dir_list_add(f, "..", DT_DIR, 2);
+	struct file *f = procfs_dir_new(abs);
+	procfs_dir_add(f, ".", DT_DIR, 1);
+	procfs_dir_add(f, "..", DT_DIR, 2);
 	/* Linux lists the directory's own fd too: it is the lowest free one,
 	 * where the open installs it. */
 	bool own_listed = false;
@@ -247,23 +271,26 @@ static struct file *open_fd_dir(struct task *t, const char *abs)
 		own_listed |= !used;
 		char name[16];
 		snprintf(name, sizeof(name), "%d", i);
-		dir_list_add(f, name, DT_LNK, 100 + (uint64_t)i);
+		procfs_dir_add(f, name, DT_LNK, 100 + (uint64_t)i);
 	}
 	return f;
 }
 
 static struct file *open_self_dir(const char *abs)
 {
-	static const char *const names[] = {"auxv", "cmdline", "comm", "cwd", "environ", "exe",
-					    "fd", "maps", "root", "stat", "status"};
-	struct file *f = dir_list_new(abs);
-	dir_list_add(f, ".", DT_DIR, 1);
-	dir_list_add(f, "..", DT_DIR, 2);
+	static const char *const names[] = {"auxv", "cmdline", "comm",	 "cwd",	 "environ",
+					    "exe",  "fd",      "fdinfo", "maps", "ns",
+					    "root", "stat",    "status", "task"};
+	struct file *f = procfs_dir_new(abs);
+	procfs_dir_add(f, ".", DT_DIR, 1);
+	procfs_dir_add(f, "..", DT_DIR, 2);
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		bool is_link = !strcmp(names[i], "cwd") || !strcmp(names[i], "exe") ||
 			       !strcmp(names[i], "root");
-		unsigned char type = !strcmp(names[i], "fd") ? DT_DIR : is_link ? DT_LNK : DT_REG;
-		dir_list_add(f, names[i], type, 10 + i);
+		bool is_dir = !strcmp(names[i], "fd") || !strcmp(names[i], "fdinfo") ||
+			      !strcmp(names[i], "ns") || !strcmp(names[i], "task");
+		unsigned char type = is_dir ? DT_DIR : is_link ? DT_LNK : DT_REG;
+		procfs_dir_add(f, names[i], type, 10 + i);
 	}
 	return f;
 }
@@ -308,7 +335,7 @@ static long open_synthesized(struct task *t, const char *rest)
 	else
 		rc = -ENOTSUP; /* not emulated: the host's entry is used */
 	if (rc == 0)
-		rc = memfd_with(&sb);
+		rc = procfs_memfd_with(&sb);
 	strbuf_release(&sb);
 	return rc;
 }
@@ -317,6 +344,15 @@ static long open_synthesized(struct task *t, const char *rest)
 static int open_entry(struct task *t, const char *abs, const char *rest, int flags,
 		      struct file **out)
 {
+	struct task *thread;
+	bool in_task = strncmp(rest, "task/", 5) == 0;
+	int rc = procfs_task_resolve(t, &rest, &thread);
+	if (rc < 0)
+		return rc;
+	t = thread;
+	rc = procfs_task_open(t, abs, rest, out);
+	if (rc != -ENOTSUP)
+		return rc;
 	if (strcmp(rest, "exe") == 0)
 		return path_open_file(t, AT_FDCWD, t->mm->exe_path, flags, 0, out);
 	if (strcmp(rest, "cwd") == 0)
@@ -332,7 +368,9 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 		return 0;
 	}
 	long fd = strncmp(rest, "fd/", 3) == 0 ? reopen_fd(t, rest + 3, flags)
-						: open_synthesized(t, rest);
+					       : open_synthesized(t, rest);
+	if (fd == -ENOTSUP && in_task)
+		return -ENOENT; /* the host's task/ names host tids: never fall through */
 	if (fd < 0)
 		return (int)fd;
 	if ((flags & O_ACCMODE) != O_RDONLY && strncmp(rest, "fd/", 3) != 0) {
@@ -343,8 +381,37 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 	return 0;
 }
 
+/* /proc/sysvipc/{shm,sem,msg}: the sandbox's own objects (the host's
+ * entries would show the host's). The directory itself is the host's:
+ * the same three names. */
+static bool open_sysvipc(struct task *t, const char *abs, int flags, struct file **out, int *err)
+{
+	if (strncmp(abs, "/proc/sysvipc/", 14) != 0)
+		return false;
+	const char *name = abs + 14;
+	char *text = !strcmp(name, "shm")   ? shm_proc_text(t->s)
+		     : !strcmp(name, "sem") ? sem_proc_text(t->s)
+		     : !strcmp(name, "msg") ? msg_proc_text(t->s)
+					    : NULL;
+	if (!text)
+		return false;
+	struct strbuf sb = {0};
+	strbuf_append(&sb, text, strlen(text));
+	free(text);
+	long fd = procfs_memfd_with(&sb);
+	strbuf_release(&sb);
+	*err = fd < 0 ? (int)fd : (flags & O_ACCMODE) != O_RDONLY ? -EACCES : 0;
+	if (fd >= 0 && *err)
+		close((int)fd);
+	else if (fd >= 0)
+		*out = file_new_host((int)fd, abs);
+	return true;
+}
+
 bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, int *err)
 {
+	if (open_sysvipc(t, abs, flags, out, err))
+		return true;
 	const char *rest;
 	struct task *who;
 	int k = t->mm ? match_self(t, abs, &rest, &who) : NOT_SELF;
@@ -387,6 +454,16 @@ bool procfs_readlink(struct task *t, const char *abs, char *buf, size_t len, lon
 	if (k == PROC_HIDDEN) {
 		*result = -ENOENT;
 		return true;
+	}
+	if (k == SELF_ENTRY) {
+		struct task *thread;
+		if (procfs_task_resolve(t, &rest, &thread) < 0) {
+			*result = -ENOENT;
+			return true;
+		}
+		t = thread;
+		if (procfs_task_readlink(t, rest, buf, len, result))
+			return true;
 	}
 	if (k == SELF_LINK)
 		target = xasprintf("%d", t->proc->pid);

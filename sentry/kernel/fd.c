@@ -231,6 +231,8 @@ int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec)
 	struct file *old = ft->slots[fd].file;
 	ft->slots[fd] = (struct fd_slot){.file = f, .cloexec = cloexec};
 	lock_release(ft, old);
+	if (old && old->flush)
+		old->flush(old, t->proc);
 	file_put(old);
 	return fd;
 }
@@ -275,17 +277,22 @@ int fd_close(struct task *t, int fd)
 		return -EBADF;
 	t->files->slots[fd] = (struct fd_slot){0};
 	lock_release(t->files, f);
+	if (f->flush)
+		f->flush(f, t->proc);
 	file_put(f);
 	return 0;
 }
 
-void fd_close_on_exec(struct fd_table *ft)
+void fd_close_on_exec(struct fd_table *ft, struct process *p)
 {
 	for (int i = 0; i < ft->size; i++) {
-		if (ft->slots[i].file && ft->slots[i].cloexec) {
-			lock_release(ft, ft->slots[i].file);
-			file_put(ft->slots[i].file);
-			ft->slots[i] = (struct fd_slot){0};
-		}
+		struct file *f = ft->slots[i].file;
+		if (!f || !ft->slots[i].cloexec)
+			continue;
+		ft->slots[i] = (struct fd_slot){0};
+		lock_release(ft, f);
+		if (f->flush)
+			f->flush(f, p);
+		file_put(f);
 	}
 }

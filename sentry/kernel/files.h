@@ -16,6 +16,7 @@ enum file_kind {
 	FILE_HOST,     /* backed by a host fd the sentry owns */
 	FILE_DIR_LIST, /* a synthetic directory (e.g. /proc/self/fd) */
 	FILE_SIGNALFD, /* emulated signalfd; host_fd is its readiness eventfd */
+	FILE_MQUEUE,   /* POSIX message queue (mqueue.c); host_fd: its queue's readiness eventfd */
 	FILE_PIDFD,    /* a sandbox process (pidfd.c); host_fd: eventfd, readable at exit */
 };
 
@@ -30,18 +31,29 @@ struct dir_entry {
 struct file {
 	int refs;
 	enum file_kind kind;
-	bool may_block;	/* pipe, socket, tty...: reads and writes may block */
+	bool may_block;	    /* pipe, socket, tty...: reads and writes may block */
 	bool host_nonblock; /* the sentry made the host fd O_NONBLOCK (its own pipes
 			     * and sockets); the program's view is `nonblock` */
 	bool nonblock;
-	int host_fd;	/* FILE_HOST: the sentry's own fd; -1 otherwise */
-	char *path;	/* sandbox path it was opened by, or NULL */
+	int host_fd; /* FILE_HOST: the sentry's own fd; -1 otherwise */
+	char *path;  /* sandbox path it was opened by, or NULL */
+	/* F_SETOWN/F_SETSIG as the program set them (fown.c). */
+	struct file_owner {
+		int type;   /* F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP */
+		pid_t pid;  /* sandbox id; 0: no owner */
+		int sig;    /* F_SETSIG; 0: SIGIO */
+		int fd;	    /* the program's fd, for si_fd */
+		bool armed; /* the host signals the sentry for this file */
+	} fown;
 	struct dir_entry *entries; /* FILE_DIR_LIST */
 	size_t nentries, pos;
 	/* Kind-specific state (signalfd, bound AF_UNIX socket), freed by
 	 * `release` when the last reference goes. */
 	void *priv;
 	void (*release)(struct file *f);
+	/* Called at every close of a descriptor of it (close, dup2 over it,
+	 * close-on-exec) by process `p`, as Linux's ->flush; may be NULL. */
+	void (*flush)(struct file *f, struct process *p);
 };
 
 struct fd_slot {
@@ -80,7 +92,8 @@ struct file *fd_lookup(struct task *t, int fd);
 /* Host fd behind a program fd, or -EBADF. */
 int fd_host(struct task *t, int fd);
 int fd_close(struct task *t, int fd);
-void fd_close_on_exec(struct fd_table *ft);
+/* Close the close-on-exec fds of the table of `p`, which execs. */
+void fd_close_on_exec(struct fd_table *ft, struct process *p);
 
 /* ---- pidfds (pidfd.c) ---- */
 /* A new pidfd file for sandbox process `pid` (-ESRCH if there is none) in
@@ -110,6 +123,17 @@ int posix_lock_fd(struct task *t, struct file *f, bool create);
  * `asker`, l_pid -1), found among the other tables' descriptions of the
  * same file, or -1. */
 pid_t posix_lock_holder(int asker, const struct flock *l);
+
+/* ---- file owners and SIGIO (fown.c) ---- */
+/* Install the host signal handler and pipe (once, at start-up). */
+void fown_setup(void);
+/* F_SETOWN / F_SETOWN_EX: 0, -EINVAL or -ESRCH. */
+int fown_set(struct task *t, struct file *f, int fd, int type, pid_t pid);
+/* O_ASYNC, F_SETLEASE, F_NOTIFY: have the host report `f` to the sentry;
+ * the last two make the caller's process the owner, as in Linux. */
+int fown_arm_for(struct task *t, struct file *f, int fd, bool make_caller_owner);
+/* Deliver what the host reported since the last call. */
+void fown_take(struct sentry *s);
 
 /* ---- paths (path.c) ---- */
 /* Sandbox-absolute form of (dirfd, path): 0 or -errno. *out is malloc'ed. */

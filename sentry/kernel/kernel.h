@@ -61,6 +61,10 @@ struct pidfd;
 struct offload;
 struct shm_attach;
 struct shm_segment;
+struct sem_set;
+struct sem_undo_list;
+struct msg_queue;
+struct mqueue;
 
 struct mm {
 	int refs;
@@ -139,6 +143,9 @@ struct process {
 	struct timespec alarm;	   /* ITIMER_REAL expiry (CLOCK_MONOTONIC), 0: off */
 	struct timespec alarm_interval;
 	struct ptimer timers[PROCESS_TIMERS];
+	/* SEM_UNDO adjustments, applied when the last process sharing them
+	 * (CLONE_SYSVSEM) exits (sem.c); NULL until used. */
+	struct sem_undo_list *sem_undo;
 };
 
 enum block_kind {
@@ -150,6 +157,7 @@ enum block_kind {
 	BLOCK_SIGNAL,	/* sigsuspend, pause, sigtimedwait */
 	BLOCK_VFORK,	/* the vfork child has not exec'd or exited yet */
 	BLOCK_STOPPED,	/* job-control stop */
+	BLOCK_IPC,	/* a semaphore set or message queue changes (kernel/ipc.h) */
 };
 
 /* What identifies a futex word, as in Linux: the address space and address
@@ -169,6 +177,9 @@ struct block {
 	struct futex_key futex;
 	uint32_t futex_bitset;
 	uint64_t sigwait_set; /* BLOCK_SIGNAL, rt_sigtimedwait: blocked signals that wake it */
+	const void *ipc_obj;  /* BLOCK_IPC: the set or queue waited on */
+	int ipc_semnum;	      /* semop: the semaphore that blocked it (GETNCNT/GETZCNT) */
+	bool ipc_zero;	      /* semop: it waits for zero; mq: it receives */
 };
 
 /* One syscall in progress: what it keeps across its attempts. A handler
@@ -313,6 +324,13 @@ struct sentry {
 	uint64_t host_caps;
 	struct shm_segment *shm; /* the sandbox's System V segments (shm.c) */
 	int shm_next_id;
+	/* The rest of the IPC namespace (kernel/ipc.h). */
+	struct sem_set *sem;
+	int sem_next_id;
+	struct msg_queue *msg;
+	int msg_next_id;
+	struct mqueue *mqueues; /* the named POSIX queues */
+	int mqueue_count;	/* every POSIX queue, named or still open */
 	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
 	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
 	struct process *init; /* the sandbox's first process */
@@ -443,6 +461,14 @@ static inline bool task_capable(const struct task *t, int cap)
  * done. Returns SYSRET_BLOCK until then, then fn's result. `arg` must stay
  * valid until fn returns (fn may free it). */
 long task_offload(struct task *t, long (*fn)(void *), void *arg);
+/* The same for a call that a signal interrupts in Linux (opening a FIFO or
+ * a leased file): a signal for the task ends fn's host call with EINTR and
+ * the syscall with SYSRET_RESTARTSYS, unless fn finished first. */
+long task_offload_interruptible(struct task *t, long (*fn)(void *), void *arg);
+/* The signal that cancels a helper's call; its no-op handler is installed
+ * by offload_setup() at start-up. */
+#define OFFLOAD_CANCEL_SIGNAL (SIGRTMAX - 2)
+void offload_setup(void);
 
 /* ---- System V shared memory (shm.c): the sandbox's own namespace ---- */
 /* shmget, shmat, shmdt, shmctl after argument decoding: ids, addresses or

@@ -10,13 +10,25 @@
  * eventfd write, which orders it before the sentry's read.
  *
  * Such calls are uninterruptible, as Linux's sync is: a signal that
- * arrives meanwhile is delivered once the call has returned.
+ * arrives meanwhile is delivered once the call has returned. Some are
+ * interruptible in Linux (opening a FIFO waits for its partner, opening a
+ * leased file waits for the lease to go): task_offload_interruptible()
+ * then cancels the helper's call with OFFLOAD_CANCEL_SIGNAL, whose handler
+ * does nothing and is installed without SA_RESTART, so the host call ends
+ * with EINTR. The helper unblocks that signal only around its call, and
+ * the cancel flag and the helper's tid are exchanged with sequentially
+ * consistent atomics (each side stores, then loads the other's), so a
+ * cancel sent before the helper started is seen by it, and one sent after
+ * its call ended does nothing. A call that completed anyway returns its
+ * result (the signal is delivered after it, as Linux does when an open
+ * wins the race).
  */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sentry/kernel/kernel.h"
@@ -26,12 +38,36 @@ struct offload {
 	void *arg;
 	int efd;     /* written (1) when result is set */
 	long result; /* fn's result: 0 or -errno */
+	int tid;     /* the helper's host tid once it runs (atomic) */
+	int cancel;  /* the call is to end with EINTR (atomic) */
+	bool cancel_sent;
 };
+
+static void ignore_cancel(int sig)
+{
+	(void)sig; /* only there to make the helper's host call return EINTR */
+}
+
+void offload_setup(void)
+{
+	struct sigaction sa = {.sa_handler = ignore_cancel};
+	sigemptyset(&sa.sa_mask);
+	sigaction(OFFLOAD_CANCEL_SIGNAL, &sa, NULL);
+}
 
 static void *offload_main(void *arg)
 {
 	struct offload *o = arg;
-	o->result = o->fn(o->arg);
+	__atomic_store_n(&o->tid, (int)gettid(), __ATOMIC_SEQ_CST);
+	sigset_t cancel;
+	sigemptyset(&cancel);
+	sigaddset(&cancel, OFFLOAD_CANCEL_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &cancel, NULL);
+	if (__atomic_load_n(&o->cancel, __ATOMIC_SEQ_CST))
+		o->result = -EINTR;
+	else
+		o->result = o->fn(o->arg);
+	pthread_sigmask(SIG_BLOCK, &cancel, NULL);
 	uint64_t one = 1;
 	(void)!write(o->efd, &one, sizeof(one));
 	return NULL;
@@ -73,7 +109,17 @@ static long offload_wait(struct task *t, struct offload *o)
 	return task_block_fd(t, o->efd, POLLIN);
 }
 
-long task_offload(struct task *t, long (*fn)(void *), void *arg)
+/* Ask the helper's call to end with EINTR. */
+static void offload_cancel(struct offload *o)
+{
+	o->cancel_sent = true;
+	__atomic_store_n(&o->cancel, 1, __ATOMIC_SEQ_CST);
+	int tid = __atomic_load_n(&o->tid, __ATOMIC_SEQ_CST);
+	if (tid > 0)
+		syscall(SYS_tgkill, getpid(), tid, OFFLOAD_CANCEL_SIGNAL);
+}
+
+static long offload_call(struct task *t, long (*fn)(void *), void *arg, bool interruptible)
 {
 	struct offload *o = t->call.offload;
 	if (!o) {
@@ -81,11 +127,29 @@ long task_offload(struct task *t, long (*fn)(void *), void *arg)
 		return rc != 0 ? rc : offload_wait(t, t->call.offload);
 	}
 	uint64_t done;
-	if (read(o->efd, &done, sizeof(done)) != sizeof(done))
+	if (read(o->efd, &done, sizeof(done)) != sizeof(done)) {
+		if (interruptible && t->call.interrupted && !o->cancel_sent)
+			offload_cancel(o);
 		return offload_wait(t, o);
+	}
 	long result = o->result;
+	bool cancelled = o->cancel_sent;
 	close(o->efd);
 	free(o);
 	t->call.offload = NULL;
+	if (cancelled && result == -EINTR) {
+		t->call.interrupted = true;
+		return SYSRET_RESTARTSYS;
+	}
 	return result;
+}
+
+long task_offload(struct task *t, long (*fn)(void *), void *arg)
+{
+	return offload_call(t, fn, arg, false);
+}
+
+long task_offload_interruptible(struct task *t, long (*fn)(void *), void *arg)
+{
+	return offload_call(t, fn, arg, true);
 }

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "sentry/kernel/files.h"
+#include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 
 #define ARG_MAX_BYTES (2UL << 20)
@@ -105,6 +106,8 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 		*p->sighand = *pp->sighand;
 		p->sighand->refs = 1;
 	}
+	if (flags & CLONE_SYSVSEM)
+		sem_undo_share(p, pp);
 	struct process *parent = (flags & CLONE_PARENT) && pp->parent ? pp->parent : pp;
 	p->parent = parent;
 	p->sibling = parent->children;
@@ -406,6 +409,7 @@ static void notify_parent(struct process *p)
 static void process_exited(struct process *p)
 {
 	struct sentry *s = p->s;
+	sem_undo_exit(s, p); /* before anyone learns of the exit, as Linux's exit_sem */
 	if (p->vfork_parent) {
 		task_wake(p->vfork_parent);
 		p->vfork_parent = NULL;

@@ -22,6 +22,7 @@
 #include <sys/signalfd.h>
 #include <cpuid.h>
 
+#include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
 
 #define SCRATCH_SIZE (1UL << 20)
@@ -119,6 +120,7 @@ static const int forwarded_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR
 
 void sentry_take_host_signals(struct sentry *s)
 {
+	fown_take(s);
 	if (!host_signals)
 		return;
 	int pending = host_signals;
@@ -161,5 +163,7 @@ void sentry_setup_host_signals(struct sentry *s)
 	s->sigchld_fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
 	/* Writing to a pipe the program's reader closed must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
+	offload_setup();
+	fown_setup();
 }
 

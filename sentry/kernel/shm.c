@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 
 #define SHMMIN_K 1
@@ -205,6 +206,28 @@ void shm_mm_release(struct sentry *s, struct mm *mm)
 		unref(s, NULL, a->seg);
 		free(a);
 	}
+}
+
+char *shm_proc_text(struct sentry *s)
+{
+	char *out =
+	    xstrdup("       key      shmid perms                  size  cpid  lpid nattch   uid"
+		    "   gid  cuid  cgid      atime      dtime      ctime                   rss"
+		    "                  swap\n");
+	for (struct shm_segment *g = s->shm; g; g = g->next) {
+		char *row = xasprintf(
+		    "%10d %10d  %4o %21zu %5d %5d  %5d %5u %5u %5u %5u %10llu %10llu %10llu %21zu "
+		    "%21d\n",
+		    g->perm.__key, g->id, g->perm.mode | (g->removed ? SHM_DEST : 0), g->size,
+		    g->cpid, g->lpid, g->nattch, g->perm.uid, g->perm.gid, g->perm.cuid,
+		    g->perm.cgid, (unsigned long long)g->atime, (unsigned long long)g->dtime,
+		    (unsigned long long)g->ctime, PAGE_UP(g->size), 0);
+		char *both = xasprintf("%s%s", out, row);
+		free(out);
+		free(row);
+		out = both;
+	}
+	return out;
 }
 
 void shm_release_all(struct sentry *s)

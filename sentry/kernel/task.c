@@ -152,7 +152,12 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
 	platform_thread_free(t->th);
 	t->mm = mm;
 	t->th = th;
-	fd_close_on_exec(t->files);
+	/* Linux names the task after the path execve was given, not the file
+	 * it led to: /bin/sh -> dash runs as "sh". */
+	const char *base = strrchr(path, '/');
+	snprintf(t->comm, sizeof(t->comm), "%s", base ? base + 1 : path);
+	t->comm_mm = mm;
+	fd_close_on_exec(t->files, t->proc);
 	t->altstack = (stack_t){.ss_flags = SS_DISABLE};
 	return 0;
 }

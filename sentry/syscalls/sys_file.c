@@ -20,31 +20,6 @@
 
 /* ---- descriptors ---- */
 
-SYSCALL_HANDLER(openat)
-{
-	char path[PATH_MAX];
-	int rc = task_read_path(t, a[1], path);
-	if (rc != 0)
-		return rc;
-	struct file *f;
-	rc = path_open_file(t, (int)a[0], path, (int)a[2], (mode_t)a[3], &f);
-	if (rc != 0)
-		return rc;
-	return fd_install(t, f, (a[2] & O_CLOEXEC) != 0, 0);
-}
-
-SYSCALL_HANDLER(open)
-{
-	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], a[1], a[2]};
-	return sys_openat(t, b);
-}
-
-SYSCALL_HANDLER(creat)
-{
-	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1]};
-	return sys_openat(t, b);
-}
-
 SYSCALL_HANDLER(close)
 {
 	return fd_close(t, (int)a[0]);
@@ -211,6 +186,44 @@ static long fcntl_setfl(struct file *f, int fl)
 	return fcntl(f->host_fd, F_SETFL, fl) < 0 ? -errno : 0;
 }
 
+/* Owners and their signals (F_SETOWN, F_SETSIG and the _EX forms), and
+ * the commands after which the host signals a file's owner: F_SETLEASE and
+ * F_NOTIFY (fown.c routes those signals to the program's owner). */
+static long fcntl_owner(struct task *t, struct file *f, int fd, int cmd, uint64_t arg)
+{
+	struct f_owner_ex ex;
+	switch (cmd) {
+	case F_GETOWN:
+		return f->fown.type == F_OWNER_PGRP ? -f->fown.pid : f->fown.pid;
+	case F_SETOWN:
+		if ((int)arg < 0)
+			return fown_set(t, f, fd, F_OWNER_PGRP, -(int)arg);
+		return fown_set(t, f, fd, F_OWNER_PID, (int)arg);
+	case F_GETOWN_EX:
+		ex = (struct f_owner_ex){.type = f->fown.pid ? f->fown.type : F_OWNER_PID,
+					 .pid = f->fown.pid};
+		return task_write(t, arg, &ex, sizeof(ex));
+	case F_SETOWN_EX:
+		if (task_read(t, arg, &ex, sizeof(ex)) != 0)
+			return -EFAULT;
+		return fown_set(t, f, fd, ex.type, ex.pid);
+	case F_GETSIG:
+		return f->fown.sig;
+	case F_SETSIG:
+		if (arg > 64)
+			return -EINVAL;
+		f->fown.sig = (int)arg;
+		return 0;
+	default: { /* F_SETLEASE, F_NOTIFY */
+		/* The host must signal the sentry, never its default SIGIO, from
+		 * the moment the lease or watch exists: arm first. */
+		bool arms = cmd == F_NOTIFY ? arg != 0 : arg != F_UNLCK;
+		long rc = arms ? fown_arm_for(t, f, fd, true) : 0;
+		return rc != 0 ? rc : ret_errno(fcntl(f->host_fd, cmd, (long)arg));
+	}
+	}
+}
+
 SYSCALL_HANDLER(fcntl)
 {
 	int fd = (int)a[0], cmd = (int)a[1];
@@ -241,18 +254,24 @@ SYSCALL_HANDLER(fcntl)
 	case F_GETFL:
 		return fcntl_getfl(f);
 	case F_SETFL:
+		if ((a[2] & O_ASYNC) && f->kind == FILE_HOST && fown_arm_for(t, f, fd, false) != 0)
+			return -EINVAL;
 		return fcntl_setfl(f, (int)a[2]);
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
-	case F_SETLEASE:
 	case F_GETLEASE:
-	case F_NOTIFY:
 		return ret_errno(fcntl(f->host_fd, cmd, (long)a[2]));
 	case F_GETOWN:
 	case F_SETOWN:
-		return 0; /* no SIGIO delivery: see the table note */
+	case F_GETOWN_EX:
+	case F_SETOWN_EX:
+	case F_GETSIG:
+	case F_SETSIG:
+	case F_SETLEASE:
+	case F_NOTIFY:
+		return fcntl_owner(t, f, fd, cmd, a[2]);
 	default:
 		return -EINVAL;
 	}
@@ -299,13 +318,30 @@ static int ioctl_arg_size(unsigned long req, bool *out)
 {
 	*out = false;
 	switch (req) {
-	case TCGETS: *out = true; return KERNEL_TERMIOS_SIZE;
-	case TCSETS: case TCSETSW: case TCSETSF: return KERNEL_TERMIOS_SIZE;
-	case TIOCGWINSZ: *out = true; return sizeof(struct winsize);
-	case TIOCSWINSZ: return sizeof(struct winsize);
-	case FIONREAD: case TIOCOUTQ: case TIOCGPTN: *out = true; return sizeof(int);
-	case FIONBIO: case FIOASYNC: case TIOCSPTLCK: case TIOCPKT: return sizeof(int);
-	default: return -1;
+	case TCGETS:
+		*out = true;
+		return KERNEL_TERMIOS_SIZE;
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		return KERNEL_TERMIOS_SIZE;
+	case TIOCGWINSZ:
+		*out = true;
+		return sizeof(struct winsize);
+	case TIOCSWINSZ:
+		return sizeof(struct winsize);
+	case FIONREAD:
+	case TIOCOUTQ:
+	case TIOCGPTN:
+		*out = true;
+		return sizeof(int);
+	case FIONBIO:
+	case FIOASYNC:
+	case TIOCSPTLCK:
+	case TIOCPKT:
+		return sizeof(int);
+	default:
+		return -1;
 	}
 }
 

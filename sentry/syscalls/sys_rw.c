@@ -12,6 +12,7 @@
 
 #include "sentry/fs/fs.h"
 #include "sentry/kernel/files.h"
+#include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/syscalls/syscalls-internal.h"
@@ -87,14 +88,14 @@ static long stream_io(struct task *t, struct file *f, short events, transfer_fn 
 	return r;
 }
 
-/* The file behind `fd` for a transfer, or the errno: signalfds and
- * synthetic directories only support read() (elsewhere). */
+/* The file behind `fd` for a transfer, or the errno: signalfds, message
+ * queues and synthetic directories only support read() (elsewhere). */
 static struct file *transfer_file(struct task *t, uint64_t fd, long *err)
 {
 	struct file *f = fd_lookup(t, (int)fd);
-	*err = !f || f->host_fd < 0			       ? -EBADF
-	       : f->kind == FILE_SIGNALFD || f->kind == FILE_PIDFD ? -EINVAL
-					   : f->kind == FILE_DIR_LIST ? -EISDIR : 0;
+	*err = !f || f->host_fd < 0 ? -EBADF
+	       : f->kind == FILE_SIGNALFD || f->kind == FILE_MQUEUE || f->kind == FILE_PIDFD ? -EINVAL
+	       : f->kind == FILE_DIR_LIST ? -EISDIR : 0;
 	return *err ? NULL : f;
 }
 
@@ -103,6 +104,8 @@ SYSCALL_HANDLER(read)
 	struct file *f = fd_lookup(t, (int)a[0]);
 	if (f && f->kind == FILE_SIGNALFD)
 		return signalfd_read(t, f, a[1], a[2]);
+	if (f && f->kind == FILE_MQUEUE)
+		return mq_read(t, f, a[1], a[2]);
 	long err;
 	f = transfer_file(t, a[0], &err);
 	return f ? stream_io(t, f, POLLIN, transfer_read, a[1], a[2]) : err;

@@ -31,6 +31,11 @@ cmp /bin/busybox sed -n 's/line 99\(.\)/found \1/p' "$tmp/lines"
 cmp /usr/bin/python3 -c 'print(sum(range(10**6)))'
 cmp perl -e 'print 1+1'
 cmp env -i PATH=/usr/bin:/bin sh -c 'echo $PATH; cd /etc && pwd && ls -d ../etc'
+# util-linux's ipcmk, ipcs and ipcrm (System V IPC through /proc/sysvipc
+# and the *ctl calls); ids and times are masked.
+if command -v ipcmk >/dev/null; then
+	cmp sh -c 'id=$(ipcmk -S 3 -p 0640 | sed "s/.*: //"); ipcs -s -i "$id" | sed -E "s/semid=[0-9]+/semid=N/; /time/d"; ipcrm -s "$id"; ipcs -s -i "$id" 2>/dev/null; q=$(ipcmk -Q | sed "s/.*: //"); ipcs -q -i "$q" | sed -E "s/msqid=[0-9]+/msqid=N/; /time/d; /pid/d"; ipcrm -q "$q"; echo removed'
+fi
 for hello in "$@"; do
 	cmp env MSENTRY_TEST_VAR=value "$hello" one "two words" three
 done

@@ -41,6 +41,23 @@ static void show_poll(const char *label, int fd, int ms)
 	say("%s: poll %d, POLLIN %d", label, r, (p.revents & POLLIN) != 0);
 }
 
+/* The Pid: line of a pidfd's fdinfo, as a relation to `k`. */
+static void show_fdinfo(const char *label, int fd, pid_t k)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+	FILE *in = fopen(path, "r");
+	int pid = 0, lines = 0;
+	while (in && fgets(line, sizeof line, in))
+		lines += sscanf(line, "Pid: %d", &pid) == 1;
+	if (in)
+		fclose(in);
+	say("%s: fdinfo Pid lines %d, %s", label, lines,
+	    pid == k	? "the child"
+	    : pid == -1 ? "-1"
+			: "other");
+}
+
 static void show_waitid(const char *label, int pidfd, pid_t k, int options)
 {
 	siginfo_t si;
@@ -95,7 +112,9 @@ SYSCALL_TEST(pidfd_open)
 	syscall(SYS_waitid, P_PID, z, &si, WEXITED | WNOWAIT, NULL);
 	int zfd = OK(pidfd_open(z, 0));
 	show_poll("zombie", zfd, 0);
+	show_fdinfo("zombie", zfd, z);
 	show_waitid("zombie", zfd, z, WEXITED);
+	show_fdinfo("reaped", zfd, z);
 	close(zfd);
 	SHOW(pidfd_open(z, 0));
 }

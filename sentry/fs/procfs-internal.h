@@ -1,0 +1,33 @@
+/* procfs-internal.h: what procfs.c and procfs-task.c share. */
+#ifndef MSENTRY_SENTRY_FS_PROCFS_INTERNAL_H
+#define MSENTRY_SENTRY_FS_PROCFS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sentry/kernel/files.h"
+#include "util/util.h"
+
+/* A memfd holding `sb`'s bytes, positioned at 0: a host fd or -errno. */
+int procfs_memfd_with(const struct strbuf *sb);
+/* A synthetic directory listing (entries added with procfs_dir_add). */
+struct file *procfs_dir_new(const char *path);
+void procfs_dir_add(struct file *f, const char *name, unsigned char type, uint64_t ino);
+
+/* ---- procfs-task.c: per-task entries ---- */
+/* The state letter of /proc/PID/stat (R, S, T...) of task `t`. */
+char procfs_task_state(const struct task *t);
+/* "R (running)" and friends, for status. */
+const char *procfs_task_state_name(char state);
+/* If `*rest` is "task/TID[/...]" (TID a thread of who's process), set
+ * *thread and advance *rest past it ("" for the thread's directory).
+ * *thread is `who` and *rest unchanged for anything else. 0 or -ENOENT. */
+int procfs_task_resolve(struct task *who, const char **rest, struct task **thread);
+/* Open the per-task entries that are directories or special here: task/,
+ * ns/ and ns/NAME, fdinfo/ and fdinfo/N. 0 with *out, -errno, or -ENOTSUP
+ * when `rest` is none of them. */
+int procfs_task_open(struct task *who, const char *abs, const char *rest, struct file **out);
+/* readlink of ns/NAME: true if `rest` is one (then *result is set). */
+bool procfs_task_readlink(struct task *who, const char *rest, char *buf, size_t len, long *result);
+
+#endif

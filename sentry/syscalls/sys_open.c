@@ -1,0 +1,135 @@
+/* open, openat, creat: opening a file without ever waiting on the sentry's
+ * thread.
+ *
+ * Most opens return at once, but two wait in Linux: opening a FIFO blocks
+ * until the other end is opened too, and opening a file with a lease that
+ * conflicts blocks until the holder lets the lease go. Done on the sentry's
+ * one thread, either wait stalls the whole sandbox, and since the partner
+ * or the lease holder is usually another task of the same sandbox, forever.
+ *
+ * So the host open is always made with O_NONBLOCK, and then:
+ *  - a FIFO opened for writing with no reader fails with ENXIO, and a
+ *    leased file with EWOULDBLOCK (the break has started): the file is
+ *    opened again, blocking, on a helper thread (task_offload_interruptible)
+ *    through an O_PATH fd of it, while the task waits; a signal for the task
+ *    cancels that open, which then ends in EINTR or a restart, as in Linux;
+ *  - a FIFO opened for reading succeeds at once: the nonblocking end is
+ *    held (a reader waiting in open counts as a reader in Linux too, so
+ *    writers see the same thing) while a blocking open of the same FIFO
+ *    waits for a writer on the helper; then it is closed;
+ *  - anything else had no reason to wait: O_NONBLOCK is taken off again,
+ *    since the program did not ask for it (F_GETFL shows the file's flags).
+ * A program that asks for O_NONBLOCK (or O_PATH) gets the plain host open,
+ * whose results are already Linux's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sentry/kernel/files.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/syscalls/syscalls.h"
+#include "sentry/syscalls/syscalls-internal.h"
+
+/* What the helper opens: `fd` (an O_PATH fd of the file, or the held
+ * nonblocking end of a FIFO) again with `flags`. */
+struct reopen {
+	int fd;
+	int flags;
+};
+
+static long reopen_blocking(void *arg)
+{
+	struct reopen *r = arg;
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", r->fd);
+	/* The file exists and is resolved already: no creation, and the
+	 * magic link must be followed. */
+	int fd = open(link, (r->flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
+	int err = errno;
+	close(r->fd);
+	free(r);
+	return fd < 0 ? -err : fd;
+}
+
+static long wait_in_open(struct task *t, int held_fd, int flags)
+{
+	struct reopen *r = xmalloc(sizeof(*r));
+	*r = (struct reopen){.fd = held_fd, .flags = flags};
+	return task_offload_interruptible(t, reopen_blocking, r);
+}
+
+/* The nonblocking open failed with ENXIO or EWOULDBLOCK: wait in a
+ * blocking open if it is a FIFO without a reader or a leased file. */
+static long open_after_refusal(struct task *t, int dirfd, const char *path, int flags, long rc)
+{
+	int opath = path_open(t, dirfd, path, O_PATH | (flags & O_NOFOLLOW), 0);
+	if (opath < 0)
+		return rc;
+	struct stat st;
+	bool fifo_writer =
+	    fstat(opath, &st) == 0 && S_ISFIFO(st.st_mode) && (flags & O_ACCMODE) == O_WRONLY;
+	if (rc == -EWOULDBLOCK || (rc == -ENXIO && fifo_writer))
+		return wait_in_open(t, opath, flags);
+	close(opath);
+	return rc;
+}
+
+static long install(struct task *t, struct file *f, int flags)
+{
+	return fd_install(t, f, (flags & O_CLOEXEC) != 0, 0);
+}
+
+SYSCALL_HANDLER(openat)
+{
+	int dirfd = (int)a[0], flags = (int)a[2];
+	char path[PATH_MAX];
+	int rc = task_read_path(t, a[1], path);
+	if (rc != 0)
+		return rc;
+	struct file *f;
+	if (t->call.offload) { /* the blocking open on the helper went on */
+		long fd = task_offload_interruptible(t, NULL, NULL);
+		if (fd < 0)
+			return fd;
+		cleanup_free char *abs = NULL;
+		path_absolute(t, dirfd, path, &abs);
+		return install(t, file_new_host((int)fd, abs), flags);
+	}
+	if (flags & (O_NONBLOCK | O_PATH)) {
+		rc = path_open_file(t, dirfd, path, flags, (mode_t)a[3], &f);
+		return rc != 0 ? rc : install(t, f, flags);
+	}
+	rc = path_open_file(t, dirfd, path, flags | O_NONBLOCK, (mode_t)a[3], &f);
+	if (rc == -ENXIO || rc == -EWOULDBLOCK)
+		return open_after_refusal(t, dirfd, path, flags, rc);
+	if (rc != 0)
+		return rc;
+	if (f->kind != FILE_HOST)
+		return install(t, f, flags);
+	struct stat st;
+	if (f->may_block && (flags & O_ACCMODE) == O_RDONLY && fstat(f->host_fd, &st) == 0 &&
+	    S_ISFIFO(st.st_mode)) {
+		int held = fcntl(f->host_fd, F_DUPFD_CLOEXEC, 0);
+		file_put(f);
+		return held < 0 ? -errno : wait_in_open(t, held, flags);
+	}
+	fcntl(f->host_fd, F_SETFL, flags & (O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME));
+	return install(t, f, flags);
+}
+
+SYSCALL_HANDLER(open)
+{
+	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], a[1], a[2]};
+	return sys_openat(t, b);
+}
+
+SYSCALL_HANDLER(creat)
+{
+	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1]};
+	return sys_openat(t, b);
+}

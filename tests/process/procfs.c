@@ -1,0 +1,201 @@
+/* /proc as programs poll it: the state letter of a sleeping and a stopped
+ * child, CPU time that advances, the threads under task/, a thread's own
+ * comm, fdinfo's flags, ns links shared by parent and child, credentials
+ * in status. Prints only what is the same natively and under msentry
+ * (no pids, inode numbers or times); run-compare.sh compares the runs. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char *slurp(const char *path)
+{
+	static char buf[8192];
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return strcpy(buf, "(cannot open)");
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Field `n` (1-based) of /proc/PID/stat; the name may hold spaces. */
+static void stat_field(pid_t pid, int n, char *out, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	char *p = strrchr(slurp(path), ')');
+	*out = '\0';
+	if (!p)
+		return;
+	p += 2;
+	for (int i = 3; i < n && p; i++) {
+		p = strchr(p, ' ');
+		p = p ? p + 1 : NULL;
+	}
+	if (p)
+		snprintf(out, len, "%.*s", (int)strcspn(p, " "), p);
+}
+
+/* Wait (bounded) until pid's state letter is `want`; print what it became. */
+static void wait_state(pid_t pid, const char *want, const char *what)
+{
+	char st[16] = "";
+	for (int i = 0; i < 500; i++) {
+		stat_field(pid, 3, st, sizeof(st));
+		if (strcmp(st, want) == 0)
+			break;
+		usleep(10000);
+	}
+	printf("%s: state %s\n", what, st);
+}
+
+static void child_states(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		pause();
+		_exit(0);
+	}
+	wait_state(c, "S", "child in pause()");
+	kill(c, SIGSTOP);
+	wait_state(c, "T", "child after SIGSTOP");
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+}
+
+static void cpu_time_advances(void)
+{
+	char before[32], after[32];
+	stat_field(getpid(), 14, before, sizeof(before));
+	/* Spin until the host accounts a tick of user time (bounded). */
+	volatile unsigned long x = 0;
+	for (int round = 0; round < 200; round++) {
+		for (unsigned long i = 0; i < 10000000; i++)
+			x += i;
+		stat_field(getpid(), 14, after, sizeof(after));
+		if (strtoul(after, NULL, 10) > strtoul(before, NULL, 10))
+			break;
+	}
+	printf("utime advances: %d\n", strtoul(after, NULL, 10) > strtoul(before, NULL, 10));
+}
+
+static pthread_barrier_t barrier;
+
+static void *named_thread(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "worker-7");
+	pthread_barrier_wait(&barrier);
+	pthread_barrier_wait(&barrier);
+	return NULL;
+}
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return d ? n : -1;
+}
+
+static void threads(void)
+{
+	pthread_t th;
+	pthread_barrier_init(&barrier, NULL, 2);
+	pthread_create(&th, NULL, named_thread, NULL);
+	pthread_barrier_wait(&barrier);
+	printf("task/ entries: %d\n", count_entries("/proc/self/task"));
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || atoi(e->d_name) == getpid())
+			continue;
+		char path[128];
+		snprintf(path, sizeof(path), "/proc/self/task/%.32s/comm", e->d_name);
+		printf("other thread's comm: %s", slurp(path));
+	}
+	if (d)
+		closedir(d);
+	printf("process comm: %s", slurp("/proc/self/comm"));
+	pthread_barrier_wait(&barrier);
+	pthread_join(th, NULL);
+	printf("task/ entries after join: %d\n", count_entries("/proc/self/task"));
+}
+
+static void fdinfo(void)
+{
+	int p[2];
+	if (pipe2(p, O_NONBLOCK) != 0)
+		return;
+	int fd = fcntl(p[1], F_DUPFD_CLOEXEC, 20);
+	char path[64], flags[32];
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", p[0]);
+	sscanf(strstr(slurp(path), "flags:") ?: "", "flags: %31s", flags);
+	printf("nonblocking pipe read end flags: %s\n", flags);
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	sscanf(strstr(slurp(path), "flags:") ?: "", "flags: %31s", flags);
+	printf("cloexec dup of the write end flags: %s\n", flags);
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", 99);
+	printf("fdinfo of a closed fd opens: %d\n", open(path, O_RDONLY) >= 0);
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+}
+
+static void namespaces(void)
+{
+	char mine[128] = "", childs[128] = "";
+	readlink("/proc/self/ns/pid", mine, sizeof(mine) - 1);
+	int p[2];
+	if (pipe(p) != 0)
+		return;
+	pid_t c = fork();
+	if (c == 0) {
+		char l[128] = "";
+		readlink("/proc/self/ns/pid", l, sizeof(l) - 1);
+		write(p[1], l, strlen(l));
+		_exit(0);
+	}
+	close(p[1]);
+	read(p[0], childs, sizeof(childs) - 1);
+	waitpid(c, NULL, 0);
+	printf("ns/pid link looks like pid:[N]: %d\n", strncmp(mine, "pid:[", 5) == 0);
+	printf("child's ns/pid is the parent's: %d\n", strcmp(mine, childs) == 0);
+	int fd = open("/proc/self/ns/uts", O_RDONLY);
+	printf("ns/uts opens: %d\n", fd >= 0);
+	printf("ns/ entries include net: %d\n", access("/proc/self/ns/net", F_OK) == 0);
+	close(fd);
+}
+
+static void credentials(void)
+{
+	char *s = slurp("/proc/self/status"), *uid = strstr(s, "Uid:");
+	unsigned r, e, sv, fs;
+	if (uid && sscanf(uid, "Uid: %u %u %u %u", &r, &e, &sv, &fs) == 4)
+		printf("status Uid matches getuid/geteuid: %d\n", r == getuid() && e == geteuid());
+	printf("status State: %.12s\n", strstr(s, "State:") ? strstr(s, "State:") + 7 : "?");
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	child_states();
+	cpu_time_advances();
+	threads();
+	fdinfo();
+	namespaces();
+	credentials();
+	return 0;
+}
