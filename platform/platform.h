@@ -213,9 +213,17 @@ long platform_madvise(struct stub_thread *th, uint64_t addr, uint64_t len, int a
 long platform_msync(struct stub_thread *th, uint64_t addr, uint64_t len, int flags);
 long platform_mlock(struct stub_thread *th, uint64_t addr, uint64_t len);
 long platform_munlock(struct stub_thread *th, uint64_t addr, uint64_t len);
+long platform_mlock2(struct stub_thread *th, uint64_t addr, uint64_t len, unsigned flags);
+/* mlockall/munlockall of the stub: the program's whole address space (and
+ * the stub's one page), MCL_FUTURE for what is mapped into it later. */
+long platform_mlockall(struct stub_thread *th, int flags);
+long platform_munlockall(struct stub_thread *th);
 /* Register the program's rseq area for `th` with the host kernel, which then
  * keeps its cpu_id current and aborts critical sections itself. */
 long platform_rseq(struct stub_thread *th, uint64_t area, uint32_t len, int flags, uint32_t sig);
+/* membarrier(2) made by `th`'s stub: registrations and private barriers
+ * apply to the stub's address space, as they would to a native process. */
+long platform_membarrier(struct stub_thread *th, int cmd, unsigned flags, int cpu_id);
 
 /* ---- what the host knows about a stub ---- */
 

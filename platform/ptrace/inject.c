@@ -22,7 +22,7 @@
 #include "platform-internal.h"
 
 const struct stub_syscall stub_syscalls[] = {
-	/* Program memory: platform_mmap ... platform_munlock. */
+	/* Program memory: platform_mmap ... platform_munlockall. */
 	{__NR_mmap, "mmap", 0, 0, {0}},
 	{__NR_munmap, "munmap", 0, 0, {0}},
 	{__NR_mprotect, "mprotect", 0, 0, {0}},
@@ -31,9 +31,16 @@ const struct stub_syscall stub_syscalls[] = {
 	{__NR_msync, "msync", 0, 0, {0}},
 	{__NR_mlock, "mlock", 0, 0, {0}},
 	{__NR_munlock, "munlock", 0, 0, {0}},
+	{__NR_mlock2, "mlock2", 0, 0, {0}},
+	{__NR_mlockall, "mlockall", 0, 0, {0}},
+	{__NR_munlockall, "munlockall", 0, 0, {0}},
 	/* platform_rseq: the program's rseq area, registered for the stub
 	 * thread so the host keeps its cpu_id current. */
 	{__NR_rseq, "rseq", 0, 0, {0}},
+	/* platform_membarrier: the program's membarrier, made in its own
+	 * address space so that registrations and private barriers are the
+	 * host's own, per address space, as for a native process. */
+	{__NR_membarrier, "membarrier", 0, 0, {0}},
 	/* New address spaces and threads (platform_new_address_space,
 	 * platform_fork, platform_new_thread): clone with exactly these
 	 * flags, never anything that would give the stub more. */
@@ -111,7 +118,28 @@ long platform_munlock(struct stub_thread *th, uint64_t addr, uint64_t len)
 	return call(th, __NR_munlock, addr, len, 0, 0, 0);
 }
 
+long platform_mlock2(struct stub_thread *th, uint64_t addr, uint64_t len, unsigned flags)
+{
+	return call(th, __NR_mlock2, addr, len, flags, 0, 0);
+}
+
+long platform_mlockall(struct stub_thread *th, int flags)
+{
+	return call(th, __NR_mlockall, (uint64_t)(int64_t)flags, 0, 0, 0, 0);
+}
+
+long platform_munlockall(struct stub_thread *th)
+{
+	return call(th, __NR_munlockall, 0, 0, 0, 0, 0);
+}
+
 long platform_rseq(struct stub_thread *th, uint64_t area, uint32_t len, int flags, uint32_t sig)
 {
 	return call(th, __NR_rseq, area, len, (uint64_t)(int64_t)flags, sig, 0);
+}
+
+long platform_membarrier(struct stub_thread *th, int cmd, unsigned flags, int cpu_id)
+{
+	return call(th, __NR_membarrier, (uint64_t)(int64_t)cmd, flags, (uint64_t)(int64_t)cpu_id,
+		    0, 0);
 }

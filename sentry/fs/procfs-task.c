@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "procfs-internal.h"
+#include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
 
 char procfs_task_state(const struct task *t)
@@ -195,10 +196,18 @@ static int synth_fdinfo(struct task *who, const char *num, struct strbuf *sb)
 		unsigned host_flags;
 		if (sscanf(line, "flags: %o", &host_flags) == 1)
 			strbuf_printf(sb, "flags:\t0%o\n", program_flags(who, (int)fd, host_flags));
-		else
+		else if (f->kind != FILE_PIDFD || strncmp(line, "eventfd-", 8) != 0)
 			strbuf_append(sb, line, strlen(line));
 	}
 	fclose(in);
+	if (f->kind == FILE_PIDFD) {
+		/* A pidfd's own lines (its eventfd's are dropped above): the
+		 * pid, or -1 once the process has been reaped, as Linux. */
+		pid_t pid = pidfd_pid(who, (int)fd, NULL);
+		if (!process_by_pid(who->s, pid))
+			pid = -1;
+		strbuf_printf(sb, "Pid:\t%d\nNSpid:\t%d\n", pid, pid);
+	}
 	return 0;
 }
 

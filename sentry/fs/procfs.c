@@ -304,6 +304,10 @@ static long reopen_fd(struct task *t, const char *num, int flags)
 	struct file *f = fd_lookup(t, (int)n);
 	if (!f || f->host_fd < 0)
 		return -ENOENT;
+	/* A pidfd's host fd is its readiness eventfd: never the program's
+	 * to open (as an anonymous inode cannot be reopened: ENXIO). */
+	if (f->kind == FILE_PIDFD)
+		return -ENXIO;
 	char link[64];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", f->host_fd);
 	int fd = open(link, (flags & ~O_CREAT) | O_CLOEXEC);
@@ -510,7 +514,11 @@ bool procfs_readlink(struct task *t, const char *abs, char *buf, size_t len, lon
 			*result = -ENOENT;
 			return true;
 		}
-		target = f->host_fd >= 0 ? path_of_host_fd(t->s, f->host_fd) : xstrdup(f->path);
+		if (f->kind == FILE_PIDFD)
+			target = xstrdup("anon_inode:[pidfd]"); /* not its eventfd's name */
+		else
+			target =
+			    f->host_fd >= 0 ? path_of_host_fd(t->s, f->host_fd) : xstrdup(f->path);
 	} else {
 		*result = -EINVAL; /* not a link */
 		return true;

@@ -18,6 +18,7 @@ enum file_kind {
 	FILE_DIR_LIST, /* a synthetic directory (e.g. /proc/self/fd) */
 	FILE_SIGNALFD, /* emulated signalfd; host_fd is its readiness eventfd */
 	FILE_MQUEUE,   /* POSIX message queue (mqueue.c); host_fd: its queue's readiness eventfd */
+	FILE_PIDFD,    /* a sandbox process (pidfd.c); host_fd: eventfd, readable at exit */
 };
 
 /* A synthetic directory's entries. */
@@ -99,6 +100,16 @@ int fd_host(struct task *t, int fd);
 int fd_close(struct task *t, int fd);
 /* Close the close-on-exec fds of the table of `p`, which execs. */
 void fd_close_on_exec(struct fd_table *ft, struct process *p);
+
+/* ---- pidfds (pidfd.c) ---- */
+/* A new pidfd file for sandbox process `pid` (-ESRCH if there is none) in
+ * *out: 0 or -errno. */
+long pidfd_new(struct task *t, pid_t pid, bool nonblock, struct file **out);
+/* The pid a pidfd refers to (its file in *out if out), or -EBADF when fd
+ * is not an open pidfd. */
+pid_t pidfd_pid(struct task *t, int fd, struct file **out);
+/* Process `pid` has exited: its pidfds become readable. */
+void pidfd_notify_exit(struct sentry *s, pid_t pid);
 
 /* ---- POSIX record locks (fd.c) ----
  * Every host lock is taken by the one sentry process, so the host alone

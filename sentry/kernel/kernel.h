@@ -58,6 +58,7 @@ struct vdso;
 struct strace;
 struct control;
 struct signalfd;
+struct pidfd;
 struct offload;
 struct shm_attach;
 struct shm_segment;
@@ -348,6 +349,7 @@ struct sentry {
 	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
 	struct process *init; /* the sandbox's first process */
 	struct signalfd *signalfds; /* every open signalfd (signalfd.c) */
+	struct pidfd *pidfds; /* every open pidfd (pidfd.c) */
 	struct strace *strace; /* --strace state; NULL (and frozen) when off */
 	const struct kernel_hooks *hooks;
 	const struct kernel_observer *observer; /* NULL: nobody traces */
@@ -459,6 +461,8 @@ enum deliver_result {
 };
 enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long *syscall_ret);
 bool signal_is_ignored(struct process *p, int sig);
+/* Linux's check_kill_permission between two sandbox processes. */
+bool signal_may_kill(const struct process *from, const struct process *to, int sig);
 /* Free the queued real-time signals of a pending set. */
 void sigpending_release(struct sigpending *q);
 /* A signal is pending for t (thread or process) that its mask lets in: a
@@ -568,6 +572,9 @@ int process_find_waitable(struct task *t, pid_t pid, int options, bool consume,
 long task_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_addr,
 		 uint64_t envp_addr, int flags);
 struct process *process_by_pid(struct sentry *s, pid_t pid);
+/* Linux's ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS) of t on p, in
+ * the sandbox's credentials (pidfd_getfd, process_vm_readv/writev). */
+bool process_may_attach(const struct task *t, const struct process *p);
 struct task *task_by_tid(struct sentry *s, pid_t tid);
 void process_check_alarms(struct sentry *s, const struct timespec *now);
 /* POSIX timer `id` of t's process, or NULL if it does not exist. */

@@ -12,6 +12,7 @@
 #include <linux/futex.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -37,6 +38,19 @@ struct process *process_by_pid(struct sentry *s, pid_t pid)
 			if (c->pid == pid)
 				return c;
 	return NULL;
+}
+
+/* The caller's own process; one whose real ids match all of the target's
+ * ids and that is dumpable; or CAP_SYS_PTRACE. The host's Yama policy,
+ * which may further restrict a native caller, is not emulated. */
+bool process_may_attach(const struct task *t, const struct process *p)
+{
+	const struct process *me = t->proc;
+	if (me == p || task_capable(t, CAP_SYS_PTRACE))
+		return true;
+	bool uids = me->ruid == p->ruid && me->ruid == p->euid && me->ruid == p->suid;
+	bool gids = me->rgid == p->rgid && me->rgid == p->egid && me->rgid == p->sgid;
+	return uids && gids && !p->not_dumpable;
 }
 
 struct task *task_by_tid(struct sentry *s, pid_t tid)
@@ -404,6 +418,7 @@ static void process_exited(struct process *p)
 		p->vfork_parent = NULL;
 	}
 	p->zombie = true;
+	pidfd_notify_exit(s, p->pid);
 	if (p == s->init) {
 		/* The sandbox's init: when it ends, the sandbox ends (as in a
 		 * container), with its status. */

@@ -605,6 +605,11 @@ static bool may_kill(const struct process *from, const struct process *to, int s
 	return sig == SIGCONT && from->sid == to->sid;
 }
 
+bool signal_may_kill(const struct process *from, const struct process *to, int sig)
+{
+	return may_kill(from, to, sig);
+}
+
 /* What a signal sent by t's kill/tkill says of its sender. */
 static siginfo_t sender_info(const struct task *t, int sig, int code)
 {

@@ -16,10 +16,35 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/syscalls/syscalls.h"
 
+/* clone/clone3 with CLONE_PIDFD: the child is made without it, then the
+ * parent gets a pidfd for it at `pidfd_addr` (before a vfork parent waits,
+ * whose retries must not make another). Thread pidfds are not
+ * implemented: CLONE_PIDFD with CLONE_THREAD is EINVAL. */
+static long clone_pidfd(struct task *t, uint64_t flags, uint64_t stack, uint64_t ptid,
+			uint64_t ctid, uint64_t tls, uint64_t pidfd_addr)
+{
+	if (!(flags & CLONE_PIDFD) || t->call.retry)
+		return task_clone(t, flags & ~(uint64_t)CLONE_PIDFD, stack, ptid, ctid, tls);
+	if (flags & (CLONE_DETACHED | CLONE_THREAD))
+		return -EINVAL;
+	long rc = task_clone(t, flags & ~(uint64_t)CLONE_PIDFD, stack, ptid, ctid, tls);
+	pid_t child = rc > 0 ? (pid_t)rc : rc == SYSRET_BLOCK ? t->call.vfork_child : 0;
+	struct file *f;
+	if (child <= 0 || pidfd_new(t, child, false, &f) != 0)
+		return rc;
+	int fd = fd_install(t, f, true, 0);
+	if (fd >= 0 && task_write(t, pidfd_addr, &fd, sizeof(fd)) != 0)
+		fd_close(t, fd);
+	return rc;
+}
+
 SYSCALL_HANDLER(clone)
 {
-	/* x86-64 order: flags, stack, parent_tid, child_tid, tls. */
-	return task_clone(t, a[0], a[1], a[2], a[3], a[4]);
+	/* x86-64 order: flags, stack, parent_tid, child_tid, tls. The pidfd
+	 * goes where parent_tid points, so the two cannot both be asked. */
+	if ((a[0] & CLONE_PIDFD) && (a[0] & CLONE_PARENT_SETTID))
+		return -EINVAL;
+	return clone_pidfd(t, a[0], a[1], a[2], a[3], a[4], a[2]);
 }
 
 SYSCALL_HANDLER(clone3)
@@ -41,15 +66,18 @@ SYSCALL_HANDLER(clone3)
 		if (byte)
 			return -E2BIG;
 	}
-	if (ca.flags & ~(uint64_t)KERNEL_CLONE_FLAGS || ca.exit_signal > 64 ||
+	if (ca.flags & ~(uint64_t)(KERNEL_CLONE_FLAGS | CLONE_PIDFD) || ca.exit_signal > 64 ||
 	    (ca.flags & CSIGNAL))
+		return -EINVAL;
+	if ((ca.flags & CLONE_PIDFD) && (ca.flags & CLONE_PARENT_SETTID) &&
+	    ca.pidfd == ca.parent_tid)
 		return -EINVAL;
 	/* clone3_stack_valid: a stack and its size go together. */
 	if ((ca.stack == 0) != (ca.stack_size == 0))
 		return -EINVAL;
 	uint64_t stack = ca.stack ? ca.stack + ca.stack_size : 0;
-	return task_clone(t, ca.flags | ca.exit_signal, stack, ca.parent_tid, ca.child_tid,
-			   ca.tls);
+	return clone_pidfd(t, ca.flags | ca.exit_signal, stack, ca.parent_tid, ca.child_tid, ca.tls,
+			   ca.pidfd);
 }
 
 SYSCALL_HANDLER(fork)
@@ -105,7 +133,12 @@ SYSCALL_HANDLER(waitid)
 				       : idtype == P_PGID ? -(pid_t)a[1] : -2;
 	if (pid == -2 || (idtype == P_PGID && a[1] == 0))
 		pid = idtype == P_PGID ? 0 : pid;
-	if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID)
+	struct file *pidfd = NULL;
+	if (idtype == P_PIDFD && (int)a[1] < 0)
+		return -EINVAL;
+	if (idtype == P_PIDFD && (pid = pidfd_pid(t, (int)a[1], &pidfd)) < 0)
+		return pid;
+	if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID && idtype != P_PIDFD)
 		return -EINVAL;
 	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
 		return -EINVAL;
@@ -113,6 +146,9 @@ SYSCALL_HANDLER(waitid)
 	int rc = process_find_waitable(t, pid, options | ((options & WSTOPPED) ? WUNTRACED : 0),
 			       !(options & WNOWAIT), &r);
 	if (rc == -EAGAIN) {
+		/* Linux: a nonblocking pidfd makes the wait nonblocking. */
+		if (!(options & WNOHANG) && pidfd && file_is_nonblocking(pidfd))
+			return -EAGAIN;
 		if (!(options & WNOHANG))
 			return task_block(t, BLOCK_CHILD);
 		siginfo_t none;

@@ -98,7 +98,7 @@ static struct file *transfer_file(struct task *t, uint64_t fd, long *err)
 {
 	struct file *f = fd_lookup(t, (int)fd);
 	*err = !f || f->host_fd < 0 ? -EBADF
-	       : f->kind == FILE_SIGNALFD || f->kind == FILE_MQUEUE ? -EINVAL
+	       : f->kind == FILE_SIGNALFD || f->kind == FILE_MQUEUE || f->kind == FILE_PIDFD ? -EINVAL
 	       : f->kind == FILE_DIR_LIST ? -EISDIR : 0;
 	return *err ? NULL : f;
 }

@@ -126,6 +126,37 @@ SYSCALL_HANDLER(rt_sigqueueinfo)
 	return 0;
 }
 
+/* rt_sigqueueinfo for one thread, with Linux's checks in its order: ids,
+ * the siginfo, the code only the kernel (or the target itself) may send,
+ * the thread, the signal, the permission. */
+SYSCALL_HANDLER(rt_tgsigqueueinfo)
+{
+	pid_t tgid = (pid_t)a[0], tid = (pid_t)a[1];
+	int sig = (int)a[2];
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	siginfo_t si;
+	if (task_read(t, a[3], &si, sizeof(si)) != 0)
+		return -EFAULT;
+	if ((si.si_code >= 0 || si.si_code == SI_TKILL) && tid != t->tid)
+		return -EPERM;
+	struct task *u = task_by_tid(t->s, tid);
+	if (!u || u->proc->pid != tgid)
+		return -ESRCH;
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	if (!signal_may_kill(t->proc, u->proc, sig))
+		return -EPERM;
+	if (sig == 0)
+		return 0;
+	si.si_signo = sig;
+	struct sentry *s = t->s;
+	pid_t caller = t->tid;
+	signal_send_task(u, sig, &si);
+	/* A SIGKILL of the caller's own process ends it (and frees t) at once. */
+	return task_by_tid(s, caller) ? 0 : SYSRET_NORETURN;
+}
+
 SYSCALL_HANDLER(rt_sigpending)
 {
 	/* Linux accepts any size up to its sigset_t and writes that many

@@ -271,9 +271,14 @@ START_TEST(typed_calls_run_in_a_stub)
 	ran(th, platform_msync(th, at, PAGE_SIZE, MS_ASYNC), "msync");
 	ran(th, platform_mlock(th, at, PAGE_SIZE), "mlock");
 	ran(th, platform_munlock(th, at, PAGE_SIZE), "munlock");
+	ran(th, platform_mlock2(th, at, PAGE_SIZE, 1 /* MLOCK_ONFAULT */), "mlock2");
+	ran(th, platform_munlock(th, at, PAGE_SIZE), "munlock");
+	ran(th, platform_mlockall(th, 0), "mlockall"); /* EINVAL: no flags */
+	ran(th, platform_munlockall(th), "munlockall");
 	/* Nothing registered: unregistering fails, and registers nothing. */
 	ran(th, platform_rseq(th, at + PAGE_SIZE, sizeof(struct rseq), RSEQ_FLAG_UNREGISTER, 0),
 	    "rseq");
+	ran(th, platform_membarrier(th, 0 /* MEMBARRIER_CMD_QUERY */, 0, 0), "membarrier");
 	/* (The first page is a mapping of its own now: mprotect split it.) */
 	long moved = platform_mremap(th, at + PAGE_SIZE, PAGE_SIZE, 4 * PAGE_SIZE, MREMAP_MAYMOVE,
 				     0);
