@@ -525,6 +525,9 @@ long task_offload_interruptible(struct task *t, long (*fn)(void *), void *arg);
 /* The signal that cancels a helper's call; its no-op handler is installed
  * by offload_setup() at start-up. */
 #define OFFLOAD_CANCEL_SIGNAL (SIGRTMAX - 2)
+/* A task that ends while its call is on a helper: cancel the call (a
+ * blocked flock or FIFO open must not go on for nobody). */
+void offload_abandon(struct task *t);
 void offload_setup(void);
 
 /* ---- System V shared memory (shm.c): the sandbox's own namespace ---- */

@@ -144,6 +144,18 @@ static long offload_call(struct task *t, long (*fn)(void *), void *arg, bool int
 	return result;
 }
 
+void offload_abandon(struct task *t)
+{
+	struct offload *o = t->call.offload;
+	if (!o)
+		return;
+	/* The helper still writes its result to o and the eventfd, so both
+	 * are left to it: a small leak per abandoned call. */
+	if (!o->cancel_sent)
+		offload_cancel(o);
+	t->call.offload = NULL;
+}
+
 long task_offload(struct task *t, long (*fn)(void *), void *arg)
 {
 	return offload_call(t, fn, arg, false);

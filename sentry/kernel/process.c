@@ -355,6 +355,7 @@ static void task_release(struct task *t)
 	fd_table_put(t->files);
 	fs_release(t->fs);
 	free(t->block.fds);
+	offload_abandon(t);
 	sigpending_release(&t->pending);
 	seccomp_chain_put(t->seccomp);
 	struct process *p = t->proc;

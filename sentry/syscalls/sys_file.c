@@ -277,10 +277,43 @@ SYSCALL_HANDLER(fcntl)
 	}
 }
 
+/* A blocking flock, on a helper thread: `fd` is the sentry's own dup of
+ * the file (the lock belongs to the open file description, which the dup
+ * shares), so that a close by the program meanwhile does not matter. */
+struct flock_call {
+	int fd, op;
+};
+
+static long flock_blocking(void *arg)
+{
+	struct flock_call *c = arg;
+	long rc = flock(c->fd, c->op) == 0 ? 0 : -errno;
+	close(c->fd);
+	free(c);
+	return rc;
+}
+
 SYSCALL_HANDLER(flock)
 {
+	int op = (int)a[1];
+	if (t->call.offload) /* the blocking flock on the helper went on */
+		return task_offload_interruptible(t, NULL, NULL);
 	int host = fd_host(t, (int)a[0]);
-	return host < 0 ? host : ret_errno(flock(host, (int)a[1]));
+	if (host < 0)
+		return host;
+	/* Try without waiting; a lock another holder keeps is waited for
+	 * off the sentry's thread (it used to stall the whole sandbox,
+	 * the holder included), interruptibly, as Linux's flock. */
+	long rc = ret_errno(flock(host, op | LOCK_NB));
+	if (rc != -EWOULDBLOCK || (op & LOCK_NB))
+		return rc;
+	struct flock_call *c = xmalloc(sizeof(*c));
+	*c = (struct flock_call){.fd = fcntl(host, F_DUPFD_CLOEXEC, 0), .op = op};
+	if (c->fd < 0) {
+		free(c);
+		return -errno;
+	}
+	return task_offload_interruptible(t, flock_blocking, c);
 }
 
 SYSCALL_HANDLER(close_range)
