@@ -626,38 +626,53 @@ long signal_kill(struct task *t, pid_t pid, int sig)
 {
 	siginfo_t si = sender_info(t, sig, SI_USER);
 	struct sentry *s = t->s;
+	struct process *self = t->proc;
 	if (pid > 0) {
 		struct process *p = process_by_pid(s, pid);
 		if (!p)
 			return -ESRCH;
-		if (!may_kill(t->proc, p, sig))
+		if (!may_kill(self, p, sig))
 			return -EPERM;
 		if (p->zombie)
 			return 0;
 		if (sig)
 			signal_send_process(p, sig, &si);
-		return 0;
+		/* SIGKILL to its own process freed the caller: t is gone. */
+		return sig == SIGKILL && p == self ? SYSRET_NORETURN : 0;
 	}
-	/* Process groups (0: the caller's) and -1 (everyone but init and self). */
-	pid_t pgid = pid == 0 ? t->proc->pgid : -pid;
-	int found = 0, denied = 0;
+	/* Process groups (0: the caller's) and -1 (everyone but init and
+	 * self). The targets are picked first: sending SIGKILL frees tasks,
+	 * the list being walked included. */
+	pid_t pgid = pid == 0 ? self->pgid : -pid;
+	int found = 0, denied = 0, n = 0;
+	struct process **targets = NULL;
 	for (struct task *u = s->tasks; u; u = u->next) {
 		struct process *p = u->proc;
 		if (first_task_of(s, p) != u || p->zombie)
 			continue;
-		bool match = pid == -1 ? (p != s->init && p != t->proc) : p->pgid == pgid;
+		bool match = pid == -1 ? (p != s->init && p != self) : p->pgid == pgid;
 		if (!match)
 			continue;
-		if (!may_kill(t->proc, p, sig)) {
+		if (!may_kill(self, p, sig)) {
 			denied++;
 			continue;
 		}
 		found++;
-		if (sig)
-			signal_send_process(p, sig, &si);
+		targets = xrealloc(targets, (size_t)(n + 1) * sizeof(*targets));
+		targets[n++] = p;
 	}
-	if (pid == -1 && sig)
-		signal_send_process(t->proc, sig, &si);
+	bool self_hit = pid == -1;
+	for (int i = 0; i < n; i++)
+		self_hit |= targets[i] == self;
+	/* The caller's own process last: it may end the caller. */
+	for (int i = 0; i < n && sig; i++)
+		if (targets[i] != self)
+			signal_send_process(targets[i], sig, &si);
+	free(targets);
+	if (self_hit && sig)
+		signal_send_process(self, sig, &si);
+	if (self_hit && sig == SIGKILL)
+		return SYSRET_NORETURN;
 	if (found || pid == -1)
 		return 0;
 	return denied ? -EPERM : -ESRCH;
@@ -673,8 +688,11 @@ long signal_tkill(struct task *t, pid_t tgid, pid_t tid, int sig)
 	if (sig == 0)
 		return 0;
 	siginfo_t si = sender_info(t, sig, SI_TKILL);
+	/* SIGKILL to any thread of the caller's process ends the caller too,
+	 * and frees it: decided before sending, t is not touched after. */
+	bool self = sig == SIGKILL && u->proc == t->proc;
 	signal_send_task(u, sig, &si);
-	return u == t && t->proc->exiting ? SYSRET_NORETURN : 0;
+	return self ? SYSRET_NORETURN : 0;
 }
 
 static void timeval_to_ts(const struct timeval *tv, struct timespec *ts)

@@ -122,8 +122,9 @@ SYSCALL_HANDLER(rt_sigqueueinfo)
 	if (sig < 1 || sig > 64)
 		return -EINVAL;
 	si.si_signo = sig;
+	bool self = sig == SIGKILL && p == t->proc; /* ends, and frees, the caller */
 	signal_send_process(p, sig, &si);
-	return 0;
+	return self ? SYSRET_NORETURN : 0;
 }
 
 /* rt_sigqueueinfo for one thread, with Linux's checks in its order: ids,
