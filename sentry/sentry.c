@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <cpuid.h>
 
 #include "sentry/control/control.h"
@@ -119,8 +120,8 @@ static int start_vdso(struct sentry *s, struct error *e)
 
 static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct error *e)
 {
-	*s = (struct sentry){.cfg = cfg, .hooks = &hooks, .root_fd = -1, .next_pid = 1,
-			     .sigchld_fd = -1};
+	*s = (struct sentry){
+	    .cfg = cfg, .hooks = &hooks, .root_fd = -1, .next_pid = 1, .sigchld_fd = -1};
 	s->xstate_size = xstate_size();
 	sentry_setup_host_signals(s);
 	s->scratch_size = SCRATCH_SIZE;
@@ -151,6 +152,33 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 	return start_vdso(s, e);
 }
 
+/* Every program fd of every sandbox process is a host fd of the sentry,
+ * so the sentry's own RLIMIT_NOFILE would be shared by the whole sandbox
+ * (a second process hit EMFILE after 24 fds once the first had filled its
+ * table). The program's limits are its own (struct process rlim); the
+ * sentry takes as many host fds as it may: its hard limit, raised to the
+ * kernel's nr_open where it can (CAP_SYS_RESOURCE). */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	unsigned long nr_open = 0;
+	FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+	if (f) {
+		if (fscanf(f, "%lu", &nr_open) != 1)
+			nr_open = 0;
+		fclose(f);
+	}
+	if (nr_open > rl.rlim_max) {
+		struct rlimit up = {nr_open, nr_open};
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			return;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int sentry_run(const struct sentry_config *cfg, struct error *e)
 {
 	struct sentry s;
@@ -161,6 +189,7 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 		return -1;
 	}
 	struct task *init = task_create_init(&s, cfg->cwd, um);
+	raise_fd_limit(); /* after init took msentry's limits as the program's */
 	/* The program is loaded with its own access rights, as execve checks them. */
 	creds_enter(init);
 	tty_init(&s);

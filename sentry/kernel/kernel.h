@@ -322,6 +322,7 @@ struct sentry {
 	int exit_status;
 	uint64_t warned[SYSCALL_TABLE_SIZE / 64]; /* unsupported syscalls already reported */
 	bool warned_int80;
+	bool warned_fd_budget; /* the host's fd limit for msentry ran out */
 	bool warned_vsyscall; /* --vsyscall=none refusal already explained */
 	char *scratch; /* bounce buffer for copying program I/O */
 	size_t scratch_size;

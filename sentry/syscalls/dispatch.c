@@ -9,7 +9,9 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
+#include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/seccomp-filter.h"
 #include "sentry/syscalls/syscalls.h"
@@ -32,6 +34,30 @@ void syscall_warn_once(struct sentry *s, uint64_t nr, const struct syscall_desc 
 	fprintf(stderr, "msentry: unsupported syscall %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx)\n",
 		name, (unsigned long)a[0], (unsigned long)a[1], (unsigned long)a[2],
 		(unsigned long)a[3], (unsigned long)a[4], (unsigned long)a[5]);
+}
+
+/* A program's EMFILE while its own table has room: the host refused the
+ * sentry a fd. All the sandbox's fds are the sentry's on the host, so its
+ * RLIMIT_NOFILE (raised to its hard limit at start) is shared by every
+ * process of the sandbox; say so once, with the number. */
+static void warn_if_host_fds_ran_out(struct task *t, long ret)
+{
+	if ((ret != -EMFILE && ret != -ENFILE) || t->s->warned_fd_budget || t->s->cfg->quiet)
+		return;
+	int used = 0;
+	for (int i = 0; i < t->files->size; i++)
+		used += t->files->slots[i].file != NULL;
+	if ((rlim_t)used + 1 >= t->proc->rlim[RLIMIT_NOFILE].rlim_cur && ret == -EMFILE)
+		return; /* the program's own limit: Linux's EMFILE */
+	struct rlimit rl;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	fprintf(
+	    stderr,
+	    "msentry: the host refused msentry a file descriptor (the sandbox's processes share "
+	    "msentry's limit of %lu open files, RLIMIT_NOFILE); programs get %s early: raise "
+	    "the hard limit (ulimit -Hn) to give them more\n",
+	    (unsigned long)rl.rlim_cur, ret == -EMFILE ? "EMFILE" : "ENFILE");
+	t->s->warned_fd_budget = true;
 }
 
 long syscall_dispatch(struct task *t)
@@ -57,5 +83,8 @@ long syscall_dispatch(struct task *t)
 		syscall_warn_once(t->s, sc->nr, d, sc->args);
 		return -ENOSYS;
 	}
-	return d->fn(t, sc->args);
+	long ret = d->fn(t, sc->args);
+	if (__builtin_expect(ret == -EMFILE || ret == -ENFILE, 0))
+		warn_if_host_fds_ran_out(t, ret);
+	return ret;
 }

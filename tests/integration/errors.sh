@@ -61,6 +61,34 @@ expect 126 "wrong architecture: aarch64" -- "$tmp/aarch64"
 expect 127 "missing ELF interpreter" -- "$tmp/nointerp"
 expect 127 "bad interpreter" -- "$tmp/badscript"
 expect 2 "expected emulate, trap or none" -- --vsyscall=sometimes /bin/true
+# The sandbox's processes share msentry's host fds: with a hard limit of
+# 300, two processes of 200 fds each fit natively. msentry raises its own
+# limit where the host lets it (then both fit); where it cannot, a program
+# gets EMFILE early and msentry must say why, once.
+fds_prog='exec 3>&-; python3 -c "
+import os, sys
+fds = []
+try:
+    for i in range(200): fds.append(os.open(\"/dev/null\", os.O_RDONLY))
+except OSError as e: print(\"EMFILE after\", len(fds))
+" & python3 -c "
+import os
+fds = [os.open(\"/dev/null\", os.O_RDONLY) for i in range(200)]
+import time; time.sleep(1)
+" 2>/dev/null; wait'
+if command -v python3 >/dev/null; then
+	out=$(bash -c "ulimit -n 300 && timeout 60 \"$msentry\" run sh -c '$fds_prog'" 2>&1)
+	warnings=$(grep -c "refused msentry a file descriptor" <<<"$out")
+	if grep -q "EMFILE after" <<<"$out" && [ "$warnings" != 1 ]; then
+		echo "FAIL: early EMFILE not explained once: $out"
+		fail=1
+	elif ! grep -q "EMFILE after" <<<"$out" && [ "$warnings" != 0 ]; then
+		echo "FAIL: a warning without an early EMFILE: $out"
+		fail=1
+	else
+		echo "ok: host fd exhaustion: $(grep -c "EMFILE after" <<<"$out") early EMFILE, $warnings warning"
+	fi
+fi
 # A successful run leaves nothing either.
 if ! "$here/no-leftovers.py" "$msentry" run sh -c 'sleep 0.1 & echo started' >/dev/null; then
 	echo "FAIL: a normal run left processes behind"
