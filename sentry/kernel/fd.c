@@ -79,16 +79,19 @@ void file_put(struct file *f)
 	free(f);
 }
 
-struct fd_table *fd_table_new(void)
+struct fd_table *fd_table_new(struct sentry *s)
 {
 	struct fd_table *ft = xcalloc(1, sizeof(*ft));
 	ft->refs = 1;
+	ft->locks = &s->lock_descs;
 	return ft;
 }
 
 struct fd_table *fd_table_copy(const struct fd_table *src)
 {
-	struct fd_table *ft = fd_table_new();
+	struct fd_table *ft = xcalloc(1, sizeof(*ft));
+	ft->refs = 1;
+	ft->locks = src->locks;
 	ft->size = src->size;
 	ft->slots = xcalloc((size_t)src->size, sizeof(struct fd_slot));
 	for (int i = 0; i < src->size; i++) {
@@ -110,8 +113,6 @@ struct lock_desc {
 	struct lock_desc *next;
 };
 
-static struct lock_desc *lock_descs;
-
 static bool file_inode(const struct file *f, struct stat *st)
 {
 	return f->host_fd >= 0 && fstat(f->host_fd, st) == 0 && S_ISREG(st->st_mode);
@@ -122,7 +123,7 @@ int posix_lock_fd(struct task *t, struct file *f, bool create)
 	struct stat st;
 	if (!file_inode(f, &st))
 		return -EINVAL;
-	for (struct lock_desc *d = lock_descs; d; d = d->next)
+	for (struct lock_desc *d = t->s->lock_descs; d; d = d->next)
 		if (d->owner == t->files && d->dev == st.st_dev && d->ino == st.st_ino)
 			return d->host;
 	if (!create)
@@ -140,20 +141,24 @@ int posix_lock_fd(struct task *t, struct file *f, bool create)
 	if (host < 0)
 		return -errno;
 	struct lock_desc *d = xcalloc(1, sizeof(*d));
-	*d = (struct lock_desc){.owner = t->files, .dev = st.st_dev, .ino = st.st_ino,
-			       .host = host, .pid = t->proc->pid, .next = lock_descs};
-	lock_descs = d;
+	*d = (struct lock_desc){.owner = t->files,
+				.dev = st.st_dev,
+				.ino = st.st_ino,
+				.host = host,
+				.pid = t->proc->pid,
+				.next = t->s->lock_descs};
+	t->s->lock_descs = d;
 	return host;
 }
 
-pid_t posix_lock_holder(int asker, const struct flock *l)
+pid_t posix_lock_holder(struct sentry *s, int asker, const struct flock *l)
 {
 	struct stat st;
 	if (fstat(asker, &st) != 0)
 		return -1;
 	/* The holder is the description that does not see the lock: F_GETLK
 	 * never reports the asker's own locks. */
-	for (struct lock_desc *d = lock_descs; d; d = d->next) {
+	for (struct lock_desc *d = s->lock_descs; d; d = d->next) {
 		if (d->host == asker || d->dev != st.st_dev || d->ino != st.st_ino)
 			continue;
 		struct flock q = *l;
@@ -171,9 +176,9 @@ pid_t posix_lock_holder(int asker, const struct flock *l)
 static void lock_release(struct fd_table *ft, struct file *f)
 {
 	struct stat st;
-	if (!lock_descs || !f || !file_inode(f, &st))
+	if (!*ft->locks || !f || !file_inode(f, &st))
 		return;
-	for (struct lock_desc **p = &lock_descs; *p; p = &(*p)->next) {
+	for (struct lock_desc **p = ft->locks; *p; p = &(*p)->next) {
 		struct lock_desc *d = *p;
 		if (d->owner == ft && d->dev == st.st_dev && d->ino == st.st_ino) {
 			close(d->host);
@@ -186,7 +191,7 @@ static void lock_release(struct fd_table *ft, struct file *f)
 
 static void lock_release_table(struct fd_table *ft)
 {
-	for (struct lock_desc **p = &lock_descs; *p;) {
+	for (struct lock_desc **p = ft->locks; *p;) {
 		struct lock_desc *d = *p;
 		if (d->owner != ft) {
 			p = &d->next;

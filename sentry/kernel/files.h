@@ -71,6 +71,7 @@ struct fd_table {
 	int refs;
 	struct fd_slot *slots;
 	int size;
+	struct lock_desc **locks; /* the sentry's POSIX lock descriptions (fd.c) */
 };
 
 struct fs_info {
@@ -88,7 +89,7 @@ struct file *file_new_nonblocking(int host_fd, bool nonblock);
 bool file_is_nonblocking(const struct file *f);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
-struct fd_table *fd_table_new(void);
+struct fd_table *fd_table_new(struct sentry *s);
 struct fd_table *fd_table_copy(const struct fd_table *src);
 void fd_table_put(struct fd_table *t);
 /* Install `f` (takes the reference) at the lowest free fd >= minfd. fd or -EMFILE. */
@@ -128,7 +129,7 @@ int posix_lock_fd(struct task *t, struct file *f, bool create);
 /* The sandbox pid owning a lock that `l` reports (F_OFD_GETLK on
  * `asker`, l_pid -1), found among the other tables' descriptions of the
  * same file, or -1. */
-pid_t posix_lock_holder(int asker, const struct flock *l);
+pid_t posix_lock_holder(struct sentry *s, int asker, const struct flock *l);
 
 /* ---- file owners and SIGIO (fown.c) ---- */
 /* Install the host signal handler and pipe (once, at start-up). */

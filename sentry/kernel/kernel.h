@@ -67,6 +67,8 @@ struct sem_undo_list;
 struct msg_queue;
 struct mqueue;
 struct seccomp_filter;
+struct lock_desc;
+struct unix_name;
 struct tty;
 
 struct mm {
@@ -323,6 +325,8 @@ struct sentry {
 	uint64_t warned[SYSCALL_TABLE_SIZE / 64]; /* unsupported syscalls already reported */
 	bool warned_int80;
 	bool warned_fd_budget; /* the host's fd limit for msentry ran out */
+	struct lock_desc *lock_descs; /* POSIX record locks' descriptions (fd.c) */
+	struct unix_name *unix_names; /* bound AF_UNIX sockets (sys_socket.c) */
 	bool warned_vsyscall; /* --vsyscall=none refusal already explained */
 	char *scratch; /* bounce buffer for copying program I/O */
 	size_t scratch_size;

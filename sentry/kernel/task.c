@@ -40,8 +40,8 @@ static void drop_old_mm(struct task *t, struct stub_thread *old)
 /* ---- loader callbacks: the new address space is the stub of `th` ---- */
 
 struct exec_ctx {
-	struct task *t;		  /* for path resolution */
-	struct stub_thread *th;	  /* the new stub */
+	struct task *t;		/* for path resolution */
+	struct stub_thread *th; /* the new stub */
 };
 
 static int exec_open(void *ctx, const char *path)
@@ -112,15 +112,15 @@ static void start_registers(struct stub_thread *th, const struct loader_result *
 	platform_set_regs(th, &r);
 }
 
-int task_exec(struct task *t, const char *path, const char *const *argv,
-	      const char *const *envp, struct error *e)
+int task_exec(struct task *t, const char *path, const char *const *argv, const char *const *envp,
+	      struct error *e)
 {
 	struct stub_thread *th;
 	if (platform_new_address_space(t->s->platform, &th, e) != 0)
 		return -EAGAIN;
 	struct exec_ctx ctx = {.t = t, .th = th};
-	struct loader_ops ops = {.ctx = &ctx, .open = exec_open, .map = exec_map,
-				 .write = exec_write};
+	struct loader_ops ops = {
+	    .ctx = &ctx, .open = exec_open, .map = exec_map, .write = exec_write};
 	struct loader_request req = {.path = path, .argv = argv, .envp = envp};
 	fill_request(t, &req);
 	struct loader_result res;
@@ -167,9 +167,9 @@ int task_exec(struct task *t, const char *path, const char *const *argv,
  * inherited open (not close-on-exec), at the same numbers, as a shell's
  * `prog 3<file` expects. The sentry opens all of its own fds O_CLOEXEC,
  * so they never pass this test. Each is a dup owned by the sentry. */
-static struct fd_table *initial_fds(void)
+static struct fd_table *initial_fds(struct sentry *s)
 {
-	struct fd_table *ft = fd_table_new();
+	struct fd_table *ft = fd_table_new(s);
 	int limit = 64;
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
@@ -230,7 +230,7 @@ static struct task *new_process_task(struct sentry *s, struct fd_table *files, c
 
 struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_value)
 {
-	struct task *t = new_process_task(s, initial_fds(), cwd, umask_value);
+	struct task *t = new_process_task(s, initial_fds(s), cwd, umask_value);
 	struct process *p = t->proc;
 	p->refs = 2; /* the task's, and the sandbox's own as init */
 	creds_init(p, s->cfg);
@@ -242,7 +242,7 @@ struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_va
 
 struct task *task_create_detached(struct sentry *s, const struct task_spawn *sp)
 {
-	struct fd_table *ft = fd_table_new();
+	struct fd_table *ft = fd_table_new(s);
 	ft->size = sp->n_fds > 64 ? sp->n_fds : 64;
 	ft->slots = xcalloc((size_t)ft->size, sizeof(struct fd_slot));
 	for (int i = 0; i < sp->n_fds; i++) {

@@ -152,7 +152,7 @@ static long fcntl_posix_lock(struct task *t, struct file *f, int cmd, uint64_t a
 		if (fcntl(host, F_OFD_GETLK, &fl) != 0)
 			return -errno;
 		if (fl.l_type != F_UNLCK && fl.l_pid == -1)
-			fl.l_pid = posix_lock_holder(host, &fl);
+			fl.l_pid = posix_lock_holder(t->s, host, &fl);
 		return task_write(t, addr, &fl, sizeof(fl)) == 0 ? 0 : -EFAULT;
 	}
 	if (fcntl(host, F_OFD_SETLK, &fl) == 0)

@@ -57,17 +57,16 @@
 
 /* A bound AF_UNIX socket: the directory its host name goes through, the
  * path the program bound and the name the host recorded (struct file
- * priv). The names of live sockets are listed in bound_names, so that a
+ * priv). The names of live sockets are listed in the sentry's unix_names, so that a
  * name the host reports (peer names, accept, recvfrom) is given back as
  * the peer bound it, as Linux does. */
 struct unix_name {
 	int dirfd;
 	char *path;
 	char host[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	struct unix_name **list; /* the sentry's unix_names, while listed */
 	struct unix_name *next;
 };
-
-static struct unix_name *bound_names;
 
 static void unix_name_free(struct unix_name *un)
 {
@@ -79,7 +78,7 @@ static void unix_name_free(struct unix_name *un)
 static void unix_name_release(struct file *f)
 {
 	struct unix_name *un = f->priv;
-	for (struct unix_name **p = &bound_names; *p; p = &(*p)->next) {
+	for (struct unix_name **p = un->list; p && *p; p = &(*p)->next) {
 		if (*p == un) {
 			*p = un->next;
 			break;
@@ -204,7 +203,7 @@ static void unix_name_from_host(struct sentry *s, struct sockaddr_storage *ss, s
 	if (!unix_path(ss, *len, path) || strncmp(path, MAGIC_PREFIX, strlen(MAGIC_PREFIX)) != 0)
 		return;
 	struct sockaddr_un *su = (struct sockaddr_un *)ss;
-	for (struct unix_name *un = bound_names; un; un = un->next) {
+	for (struct unix_name *un = s->unix_names; un; un = un->next) {
 		if (strcmp(un->host, path) == 0) {
 			/* The path as the peer bound it (relative ones included). */
 			memset(su->sun_path, 0, sizeof(su->sun_path));
@@ -337,8 +336,9 @@ SYSCALL_HANDLER(bind)
 	rc = bind(f->host_fd, (struct sockaddr *)&ha.ss, ha.len) == 0 ? 0 : -errno;
 	umask(old_umask);
 	if (rc == 0 && un && !f->priv) {
-		un->next = bound_names;
-		bound_names = un;
+		un->list = &t->s->unix_names;
+		un->next = t->s->unix_names;
+		t->s->unix_names = un;
 		f->priv = steal_ptr(un);
 		f->release = unix_name_release;
 	}
