@@ -13,6 +13,9 @@ int procfs_memfd_with(const struct strbuf *sb);
 /* A synthetic directory listing (entries added with procfs_dir_add). */
 struct file *procfs_dir_new(const char *path);
 void procfs_dir_add(struct file *f, const char *name, unsigned char type, uint64_t ino);
+/* A listing of t's fds (fd/, fdinfo/): entries of `type`, inodes from
+ * ino_base. */
+struct file *procfs_fd_list(struct task *t, const char *abs, unsigned char type, uint64_t ino_base);
 
 /* ---- procfs-task.c: per-task entries ---- */
 /* The state letter of /proc/PID/stat (R, S, T...) of task `t`. */

@@ -141,25 +141,6 @@ bool procfs_task_readlink(struct task *who, const char *rest, char *buf, size_t 
 	return true;
 }
 
-static struct file *open_fdinfo_dir(struct task *who, const char *abs)
-{
-	struct file *f = procfs_dir_new(abs);
-	procfs_dir_add(f, ".", DT_DIR, 1);
-	procfs_dir_add(f, "..", DT_DIR, 2);
-	/* As fd/: the directory's own fd, the lowest free one, is listed. */
-	bool own_listed = false;
-	for (int i = 0; i <= who->files->size; i++) {
-		bool used = i < who->files->size && who->files->slots[i].file;
-		if (!used && own_listed)
-			continue;
-		own_listed |= !used;
-		char name[16];
-		snprintf(name, sizeof(name), "%d", i);
-		procfs_dir_add(f, name, DT_REG, 500 + (uint64_t)i);
-	}
-	return f;
-}
-
 /* The flags the program set on `fd`, as fdinfo prints them (octal, with
  * O_CLOEXEC from the fd slot). */
 static unsigned program_flags(struct task *who, int fd, unsigned host_flags)
@@ -224,7 +205,7 @@ int procfs_task_open(struct task *who, const char *abs, const char *rest, struct
 	if (strncmp(rest, "ns/", 3) == 0)
 		return open_ns(rest + 3, abs, out);
 	if (strcmp(rest, "fdinfo") == 0 || strcmp(rest, "fdinfo/") == 0) {
-		*out = open_fdinfo_dir(who, abs);
+		*out = procfs_fd_list(who, abs, DT_REG, 500);
 		return 0;
 	}
 	if (strncmp(rest, "fdinfo/", 7) != 0)

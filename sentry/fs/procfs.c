@@ -256,7 +256,7 @@ static struct file *open_proc_root(struct task *t, const char *abs)
 	return f;
 }
 
-static struct file *open_fd_dir(struct task *t, const char *abs)
+struct file *procfs_fd_list(struct task *t, const char *abs, unsigned char type, uint64_t ino_base)
 {
 	struct file *f = procfs_dir_new(abs);
 	procfs_dir_add(f, ".", DT_DIR, 1);
@@ -271,16 +271,16 @@ static struct file *open_fd_dir(struct task *t, const char *abs)
 		own_listed |= !used;
 		char name[16];
 		snprintf(name, sizeof(name), "%d", i);
-		procfs_dir_add(f, name, DT_LNK, 100 + (uint64_t)i);
+		procfs_dir_add(f, name, type, ino_base + (uint64_t)i);
 	}
 	return f;
 }
 
 static struct file *open_self_dir(const char *abs)
 {
-	static const char *const names[] = {"auxv", "cmdline", "comm",	"cwd",	     "environ",
-					    "exe",  "fd",      "fdinfo", "maps", "mountinfo", "mounts", "ns",
-					    "root", "stat",    "status", "task"};
+	static const char *const names[] = {
+	    "auxv", "cmdline",	 "comm",   "cwd", "environ", "exe",  "fd",     "fdinfo",
+	    "maps", "mountinfo", "mounts", "ns",  "root",    "stat", "status", "task"};
 	struct file *f = procfs_dir_new(abs);
 	procfs_dir_add(f, ".", DT_DIR, 1);
 	procfs_dir_add(f, "..", DT_DIR, 2);
@@ -362,7 +362,7 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 	if (strcmp(rest, "root") == 0)
 		return path_open_file(t, AT_FDCWD, "/", flags, 0, out);
 	if (strcmp(rest, "fd") == 0 || strcmp(rest, "fd/") == 0) {
-		*out = open_fd_dir(t, abs);
+		*out = procfs_fd_list(t, abs, DT_LNK, 100);
 		return 0;
 	}
 	if (strcmp(rest, "") == 0) {

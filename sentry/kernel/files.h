@@ -156,7 +156,9 @@ int path_open(struct task *t, int dirfd, const char *path, int flags, mode_t mod
 int path_parent(struct task *t, int dirfd, const char *path, int *parent_fd, char *last);
 /* Map a host path back into the sandbox ("" prefix stripped), malloc'ed. */
 char *path_from_host(struct sentry *s, const char *host_path);
-/* Sandbox path of a host fd (readlink of /proc/self/fd/N), malloc'ed or NULL. */
+/* Host path of a host fd (readlink of /proc/self/fd/N), malloc'ed or NULL. */
+char *host_path_of_fd(int host_fd);
+/* Sandbox path of a host fd, malloc'ed or NULL. */
 char *path_of_host_fd(struct sentry *s, int host_fd);
 
 /* ---- the mount table (mount.c) ---- */

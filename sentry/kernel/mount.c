@@ -192,17 +192,6 @@ static int open_below(int dirfd, const char *rest, int flags, mode_t mode)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-static char *fd_host_path(int fd)
-{
-	char link[64], target[PATH_MAX];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		return NULL;
-	target[n] = '\0';
-	return xstrdup(target);
-}
-
 static struct mount *table_add(struct mount_table *mt, const char *dest, int fd, bool readonly,
 			       const char *type, const char *source)
 {
@@ -215,7 +204,7 @@ static struct mount *table_add(struct mount_table *mt, const char *dest, int fd,
 			    .is_file = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode),
 			    .type = xstrdup(type),
 			    .source = xstrdup(source ? source : type)};
-	m->host = fd_host_path(fd);
+	m->host = host_path_of_fd(fd);
 	if (!m->host)
 		m->host = xstrdup("");
 	if (strcmp(m->host, "/") == 0)
@@ -616,7 +605,7 @@ bool mount_fd_readonly(struct sentry *s, int host_fd)
 {
 	if (!s->mounts->any_readonly)
 		return false;
-	cleanup_free char *host = fd_host_path(host_fd);
+	cleanup_free char *host = host_path_of_fd(host_fd);
 	const char *rest;
 	const struct mount *m = host ? by_host(s->mounts, host, &rest) : NULL;
 	return m && m->readonly;
@@ -651,7 +640,7 @@ void mount_format(struct sentry *s, struct strbuf *sb, bool info)
 
 bool mount_fd_size(struct sentry *s, int host_fd, unsigned long long *size)
 {
-	cleanup_free char *host = fd_host_path(host_fd);
+	cleanup_free char *host = host_path_of_fd(host_fd);
 	const char *rest;
 	const struct mount *m = host ? by_host(s->mounts, host, &rest) : NULL;
 	if (!m || !m->tmpfs || m->size == 0)

@@ -50,7 +50,7 @@ char *path_from_host(struct sentry *s, const char *host)
 	return xstrdup(host);
 }
 
-char *path_of_host_fd(struct sentry *s, int host_fd)
+char *host_path_of_fd(int host_fd)
 {
 	char link[64], target[PATH_MAX];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd);
@@ -58,7 +58,13 @@ char *path_of_host_fd(struct sentry *s, int host_fd)
 	if (n < 0)
 		return NULL;
 	target[n] = '\0';
-	return path_from_host(s, target);
+	return xstrdup(target);
+}
+
+char *path_of_host_fd(struct sentry *s, int host_fd)
+{
+	cleanup_free char *host = host_path_of_fd(host_fd);
+	return host ? path_from_host(s, host) : NULL;
 }
 
 static int dirfd_path(struct task *t, int dirfd, char **out)
@@ -113,10 +119,10 @@ static int open_in_root(struct sentry *s, const char *abs, int flags, mode_t mod
 	if (has_mounts(s))
 		return mount_open(s, abs, flags & VALID_OPEN_FLAGS, mode);
 	struct open_how how = {
-		.flags = (uint64_t)((flags & VALID_OPEN_FLAGS) | O_CLOEXEC),
-		/* O_TMPFILE includes O_DIRECTORY: only the whole of it takes a mode. */
-		.mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? (mode & 07777) : 0,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (uint64_t)((flags & VALID_OPEN_FLAGS) | O_CLOEXEC),
+	    /* O_TMPFILE includes O_DIRECTORY: only the whole of it takes a mode. */
+	    .mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? (mode & 07777) : 0,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	long fd = syscall(SYS_openat2, s->root_fd, below_root(abs), &how, sizeof(how));
 	return fd < 0 ? -errno : (int)fd;
