@@ -472,8 +472,8 @@ bool oci_is_command(const char *word)
 
 bool oci_is_global_option(const char *arg)
 {
-	static const char *const names[] = {"--root",		"--log", "--log-format", "--debug",
-					    "--systemd-cgroup", NULL};
+	static const char *const names[] = {
+	    "--root", "--log", "--log-format", "--debug", "--systemd-cgroup", "--strace-log", NULL};
 	for (const char *const *n = names; *n; n++) {
 		size_t len = strlen(*n);
 		if (strncmp(arg, *n, len) == 0 && (arg[len] == '\0' || arg[len] == '='))
@@ -494,6 +494,8 @@ static void oci_usage(FILE *out)
 	      "  --log-format text|json\n"
 	      "  --debug               debug lines in the log; unsupported syscall warnings\n"
 	      "  --systemd-cgroup      accepted (no cgroups yet)\n"
+	      "  --strace-log FILE     trace each created container's syscalls to FILE\n"
+	      "                        (config.json's dev.msentry.strace annotation wins)\n"
 	      "\n"
 	      "Commands:\n",
 	      out);
@@ -504,13 +506,14 @@ static void oci_usage(FILE *out)
 
 static int parse_globals(int argc, char **argv, struct runtime_options *opt, struct error *e)
 {
-	enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_DEBUG, G_SYSTEMD, G_HELP };
+	enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_DEBUG, G_SYSTEMD, G_STRACE_LOG, G_HELP };
 	static const struct option opts[] = {
 	    {"root", required_argument, NULL, G_ROOT},
 	    {"log", required_argument, NULL, G_LOG},
 	    {"log-format", required_argument, NULL, G_LOG_FORMAT},
 	    {"debug", no_argument, NULL, G_DEBUG},
 	    {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
+	    {"strace-log", required_argument, NULL, G_STRACE_LOG},
 	    {"help", no_argument, NULL, G_HELP},
 	    {NULL, 0, NULL, 0},
 	};
@@ -535,6 +538,9 @@ static int parse_globals(int argc, char **argv, struct runtime_options *opt, str
 			break;
 		case G_SYSTEMD:
 			opt->systemd_cgroup = true;
+			break;
+		case G_STRACE_LOG:
+			opt->strace_log = optarg;
 			break;
 		case 'h':
 		case G_HELP:

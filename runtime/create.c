@@ -42,6 +42,8 @@ struct create_inputs {
 	struct sentry_mount *mounts;   /* config mounts, bind sources made absolute */
 	struct sentry_device *devices; /* linux.devices */
 	char **sources;		       /* the sources this made (freed with them) */
+	char *strace_output;	       /* the trace file, absolute; NULL: no trace */
+	bool strace_json;
 };
 
 static void create_inputs_release(struct create_inputs *in)
@@ -56,6 +58,7 @@ static void create_inputs_release(struct create_inputs *in)
 	free(in->sources);
 	free(in->mounts);
 	free(in->devices);
+	free(in->strace_output);
 }
 
 static bool is_bind(const struct oci_mount *m)
@@ -148,6 +151,39 @@ static void build_env(struct create_inputs *in)
 	}
 }
 
+static const char *annotation(const struct oci_config *c, const char *key)
+{
+	for (size_t i = 0; i < c->annotations.n; i++)
+		if (strcmp(c->annotations.v[i].key, key) == 0)
+			return c->annotations.v[i].value;
+	return NULL;
+}
+
+/* Tracing a container: the annotation `dev.msentry.strace` = a host path
+ * (absolute, or relative to the bundle, as root.path), else the global
+ * --strace-log; `dev.msentry.strace-json` = "true" for JSON lines. The
+ * sentry opens the file itself (as the runtime's user, truncating it): whoever
+ * writes config.json already runs hooks as that user, so a path is no new
+ * power. containerd's CRI passes a pod's annotations into config.json only
+ * when the handler lists them (container_annotations): docs/oci.md. */
+static int strace_inputs(const struct runtime *rt, struct create_inputs *in, struct error *e)
+{
+	const char *path = annotation(in->cfg, "dev.msentry.strace");
+	const char *json = annotation(in->cfg, "dev.msentry.strace-json");
+	if (path && !path[0])
+		return error_set(e, EINVAL, "annotation dev.msentry.strace: empty path");
+	if (json && strcmp(json, "true") != 0 && strcmp(json, "false") != 0)
+		return error_set(e, EINVAL,
+				 "annotation dev.msentry.strace-json: want true or false");
+	if (!path)
+		path = rt->opt.strace_log; /* absolute already */
+	if (path)
+		in->strace_output =
+		    path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", in->bundle, path);
+	in->strace_json = json && strcmp(json, "true") == 0;
+	return 0;
+}
+
 static int check_inputs(const struct runtime *rt, const struct runtime_create_options *o,
 			struct create_inputs *in, struct error *e)
 {
@@ -173,7 +209,7 @@ static int check_inputs(const struct runtime *rt, const struct runtime_create_op
 	build_env(in);
 	build_mounts(in);
 	warn_unapplied(rt, c);
-	return 0;
+	return strace_inputs(rt, in, e);
 }
 
 static void undo(const char *dir, pid_t pid)
@@ -290,6 +326,9 @@ static struct sentry_config sentry_config_of(const struct runtime *rt,
 	    .cwd = p->cwd,
 	    .vsyscall = VSYSCALL_EMULATE,
 	    .quiet = !rt->opt.debug,
+	    .strace = in->strace_output != NULL,
+	    .strace_output = in->strace_output,
+	    .strace_json = in->strace_json,
 	    .hostname = in->cfg->hostname,
 	    .domainname = in->cfg->domainname,
 	    .set_user = true,

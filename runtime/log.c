@@ -38,6 +38,7 @@ int runtime_open(struct runtime *rt, const struct runtime_options *opt, struct e
 	*rt = (struct runtime){.opt = *opt, .log_fd = -1};
 	rt->opt.root = absolute(opt->root, &rt->owned[0]);
 	rt->opt.log_path = absolute(opt->log_path, &rt->owned[1]);
+	rt->opt.strace_log = absolute(opt->strace_log, &rt->owned[2]);
 	if (!opt->log_path)
 		return 0;
 	rt->log_fd = open(opt->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -53,7 +54,8 @@ void runtime_close(struct runtime *rt)
 	rt->log_fd = -1;
 	free(rt->owned[0]);
 	free(rt->owned[1]);
-	rt->owned[0] = rt->owned[1] = NULL;
+	free(rt->owned[2]);
+	rt->owned[0] = rt->owned[1] = rt->owned[2] = NULL;
 }
 
 /* Go's %q for the text format: quotes, backslashes and control bytes escaped. */

@@ -19,18 +19,19 @@
 
 /* runc's global options, frozen once parsed. */
 struct runtime_options {
-	const char *root;     /* --root: where container state lives */
-	const char *log_path; /* --log: NULL for none */
-	bool log_json;	      /* --log-format json */
-	bool debug;	      /* --debug: debug lines in the log, syscall warnings shown */
-	bool systemd_cgroup;  /* --systemd-cgroup: accepted, no cgroups yet */
+	const char *root;	/* --root: where container state lives */
+	const char *log_path;	/* --log: NULL for none */
+	bool log_json;		/* --log-format json */
+	bool debug;		/* --debug: debug lines in the log, syscall warnings shown */
+	bool systemd_cgroup;	/* --systemd-cgroup: accepted, no cgroups yet */
+	const char *strace_log; /* --strace-log: every container's sentry traces to it */
 };
 
 /* The runtime's context for one command: the options and the open log. */
 struct runtime {
 	struct runtime_options opt; /* root and log_path made absolute */
 	int log_fd;		    /* -1: no --log */
-	char *owned[2];		    /* the absolute paths opt points to */
+	char *owned[3];		    /* the absolute paths opt points to */
 };
 
 /* Open the --log file (created even if nothing is logged). */

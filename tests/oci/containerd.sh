@@ -62,6 +62,23 @@ if command -v script >/dev/null; then
 	got=$(timeout -k 5 90 script -qc "stty cols 77 rows 33; timeout --foreground -k 5 60 ctr --address $tmp/containerd.sock -n $ns run --rm -t --rootfs --runc-binary $msentry $rootfs c6 /bin/busybox sh -c '[ -t 0 ] && [ -t 1 ] && echo isatty; stty size; exit 3'; echo status=\$?" /dev/null </dev/null | tr -d '\r\0' | sed 's/\^@//g')
 	check "ctr run -t: a terminal of ctr's size, the exit status" "$(printf 'isatty\n33 77\nstatus=3')" "$got"
 fi
+# Tracing through containerd: `ctr run --config` takes a whole OCI spec, so
+# its annotations reach config.json; dev.msentry.strace names the trace file.
+"$msentry" spec --bundle "$tmp"
+python3 - "$tmp" <<'EOF'
+import json, sys
+t = sys.argv[1]
+c = json.load(open(t + "/config.json"))
+c["process"]["terminal"] = False
+c["root"]["path"] = t + "/rootfs"
+c["process"]["args"] = ["/bin/busybox", "sh", "-c", "echo traced; exit 6"]
+c["annotations"] = {"dev.msentry.strace": t + "/ctr-trace.txt"}
+json.dump(c, open(t + "/config.json", "w"))
+EOF
+check "ctr run --config with dev.msentry.strace: output, status" "traced 6" \
+	"$(ctr_ run --rm --config "$tmp/config.json" --runc-binary "$msentry" c7 </dev/null 2>&1) $?"
+check "ctr run --config with dev.msentry.strace: the program's syscalls traced" "2" \
+	"$(grep -c -e '^\[pid 1\] write(1, "traced\\n", 7) *= 7' -e '^\[pid 1\] exit_group(6)' "$tmp/ctr-trace.txt")"
 ctr_ run -d --rootfs --runc-binary "$msentry" "$rootfs" c4 /bin/busybox sleep 100 </dev/null >/dev/null
 sleep 0.5
 check "ctr task ls: running" "RUNNING" "$(ctr_ task ls | awk '$1 == "c4" {print $3}')"

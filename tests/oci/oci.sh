@@ -538,6 +538,30 @@ run_case tmpfs-size "$(printf 'tmpfs 16384 4096\ntmpfs 16384 4096\nshm-ok')" 0 \
 run_case devices "$(printf 'crw-rw-rw- 10, 229\ncrw------- 1, 3\nok')" 0 \
 	'{"linux":{"devices":[{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":438,"uid":0,"gid":0},{"path":"/dev/mynull","type":"c","major":1,"minor":3,"fileMode":384}]},"process":{"args":["sh","-c","ls -l /dev/fuse /dev/mynull | awk \"{print \\$1, \\$5, \\$6}\"; echo x >/dev/mynull && echo ok"]}}'
 
+# Tracing a container (msentry only): the annotation dev.msentry.strace
+# (a path relative to the bundle, or absolute) turns on the sentry's
+# --strace into that file, dev.msentry.strace-json=true makes it JSON lines;
+# the global --strace-log FILE traces a container without the annotation.
+b=$(make_bundle strace '{"process":{"args":["sh","-c","echo traced >/dev/null; exit 2"]},"annotations":{"dev.msentry.strace":"trace.txt"}}')
+out=$(M run --bundle "$b" strace1 2>&1 </dev/null)
+check "msentry strace annotation: output, status" " 2" "$out $?"
+check "msentry strace annotation: the program's syscalls in the file" "write exit_group" \
+	"$(grep -o -e '^\[pid 1\] write(1, "traced\\n", 7) *= 7' -e '^\[pid 1\] exit_group(2)' "$b/trace.txt" | sed 's/^\[pid 1\] \([a-z_]*\).*/\1/' | tr '\n' ' ' | sed 's/ $//')"
+b=$(make_bundle strace-json "{\"process\":{\"args\":[\"true\"]},\"annotations\":{\"dev.msentry.strace\":\"$tmp/trace.json\",\"dev.msentry.strace-json\":\"true\"}}")
+M run --bundle "$b" strace2 </dev/null >/dev/null 2>&1
+check "msentry strace-json annotation: JSON lines with the program's exit_group" "json exit_group" \
+	"$(python3 -c 'import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+print("json", " ".join(e["syscall"] for e in ev if e.get("syscall") == "exit_group"))' "$tmp/trace.json" 2>&1)"
+b=$(make_bundle strace-bad '{"process":{"args":["true"]},"annotations":{"dev.msentry.strace-json":"yes"}}')
+check "msentry strace-json annotation: a bad value fails create in one line" \
+	"msentry: annotation dev.msentry.strace-json: want true or false 1 " \
+	"$(M run --bundle "$b" strace3 2>&1 </dev/null) $? $(M list -q | grep strace3)"
+b=$(make_bundle strace-global '{"process":{"args":["sh","-c","exit 4"]}}')
+M --strace-log "$tmp/global.txt" run --bundle "$b" strace4 </dev/null >/dev/null 2>&1
+check "msentry --strace-log: status, the program's exit_group in the file" "4 1" \
+	"$? $(grep -c '^\[pid 1\] exit_group(4)' "$tmp/global.txt")"
+
 # `msentry run PROG` is still the standalone runner.
 check "msentry run PROG is the standalone runner" "standalone" "$("$msentry" run /bin/echo standalone)"
 check "msentry run NAME (PATH lookup)" "x y" "$("$msentry" run --quiet echo x y)"
