@@ -15,6 +15,12 @@
 # --network=none). Each gets its own --root under a temp dir. A runtime
 # that cannot run the bundle here is reported with its reason and left out.
 #
+# Then the same through containerd, as users start containers: a private
+# containerd (root, state and socket in the temp dir, CRI off) and `ctr run
+# --rm --rootfs --runc-binary RUNTIME ROOTFS ID busybox true`, whose time
+# includes containerd's shim and its create/start/wait/delete calls. runc
+# and crun-compatible runtimes only (runsc needs its own shim).
+#
 # As in bench/run.sh: medians over BENCH_REPS repetitions (default 5), the
 # runtimes interleaved in each repetition so a burst of load hits them all,
 # wall and CPU time (the CPU time of the runtime and everything it started,
@@ -59,7 +65,13 @@ install_runtimes
 ninja -C "$build" >&2
 
 tmp=$(mktemp -d)
+containerd_pid=
 cleanup() {
+	if [ -n "$containerd_pid" ]; then
+		kill "$containerd_pid" 2>/dev/null
+		wait "$containerd_pid" 2>/dev/null
+		rm -rf /run/containerd/runc/msentry-bench
+	fi
 	for r in "${runtimes[@]:-}"; do
 		[ -n "$r" ] || continue
 		for c in $(cmd_of "$r" list -q 2>/dev/null); do cmd_of "$r" delete --force "$c" >/dev/null 2>&1 || :; done
@@ -132,6 +144,51 @@ for ((i = 1; i <= reps; i++)); do
 	done
 done
 
+# --- Through containerd -------------------------------------------------------
+
+ctr_runtimes=()
+if command -v containerd >/dev/null && command -v ctr >/dev/null; then
+	cat >"$tmp/containerd.toml" <<EOF
+version = 2
+root = "$tmp/containerd-root"
+state = "$tmp/containerd-state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$tmp/containerd.sock"
+EOF
+	containerd --config "$tmp/containerd.toml" >"$tmp/containerd.log" 2>&1 </dev/null \
+		3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	containerd_pid=$!
+	for _ in $(seq 100); do
+		ctr --address "$tmp/containerd.sock" version >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	for r in msentry runc crun; do
+		bin=$build/cmd/msentry
+		[ "$r" = msentry ] || bin=$(command -v "$r" || true)
+		[ -n "$bin" ] || continue
+		if timeout 60 ctr --address "$tmp/containerd.sock" -n msentry-bench run --rm --rootfs \
+			--runc-binary "$bin" "$bundle/rootfs" "probe-$r" /bin/busybox true \
+			</dev/null >/dev/null 2>&1; then
+			ctr_runtimes+=("$r")
+		else
+			log "bench: $r through containerd: cannot run here"
+		fi
+	done
+	for ((i = 1; i <= reps; i++)); do
+		for r in "${ctr_runtimes[@]}"; do
+			bin=$build/cmd/msentry
+			[ "$r" = msentry ] || bin=$(command -v "$r")
+			"$build/bench/bench-spawn" "$runs" ctr --address "$tmp/containerd.sock" \
+				-n msentry-bench run --rm --rootfs --runc-binary "$bin" "$bundle/rootfs" \
+				"bench-$r" /bin/busybox true </dev/null >>"$tmp/ctr-$r" 2>"$tmp/err" ||
+				log "bench: $r through containerd failed: $(tail -n 1 "$tmp/err")"
+		done
+	done
+else
+	log "bench: containerd or ctr not installed: the containerd table is left out"
+fi
+
 median() { # file column
 	sort -g -k"$2,$2" "$1" | awk -v c="$2" '{v[NR] = $c} END {
 		if (NR == 0) { print "-"; exit }
@@ -170,6 +227,31 @@ report() {
 	for r in "${!skipped[@]}"; do
 		echo
 		echo "Not measured: $r: ${skipped[$r]}."
+	done
+	[ ${#ctr_runtimes[@]} -gt 0 ] || return 0
+	echo
+	echo "Through containerd: \`ctr run --rm --rootfs --runc-binary RUNTIME\` of busybox true (containerd's runc shim), same medians."
+	echo
+	header="| |"
+	rule="|---|"
+	for r in "${ctr_runtimes[@]}"; do
+		header+=" $r |"
+		rule+="---|"
+	done
+	echo "$header"
+	echo "$rule"
+	for col in 1 2; do
+		[ $col = 1 ] && title="wall" || title="CPU"
+		base=$(value ctr-msentry $col)
+		local line="| $title |"
+		for r in "${ctr_runtimes[@]}"; do
+			local v
+			v=$(value "ctr-$r" $col)
+			line+=" $(fmt_ms "$v")"
+			[ "$r" != msentry ] && line+="$(ratio "$v" "$base")"
+			line+=" |"
+		done
+		echo "$line"
 	done
 }
 
