@@ -125,7 +125,6 @@ static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
 	} items[] = {
 	    {c->linux.n_namespaces > 0, "linux.namespaces"},
 	    {c->linux.sysctl.n > 0, "linux.sysctl"},
-	    {c->process.no_new_privileges, "process.noNewPrivileges"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(items); i++)
 		if (items[i].present)
@@ -309,6 +308,7 @@ static struct sentry_config sentry_config_of(const struct runtime *rt,
 	    .cap_permitted = p->caps_permitted,
 	    .cap_inheritable = p->caps_inheritable,
 	    .cap_ambient = p->caps_ambient,
+	    .no_new_privs = p->no_new_privileges,
 	};
 }
 

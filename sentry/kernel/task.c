@@ -235,6 +235,7 @@ struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_va
 	p->refs = 2; /* the task's, and the sandbox's own as init */
 	creds_init(p, s->cfg);
 	caps_init(p, s->cfg);
+	p->no_new_privs = s->cfg->no_new_privs;
 	s->init = p;
 	for (int r = 0; r < RLIM_NLIMITS; r++)
 		getrlimit((__rlimit_resource_t)r, &p->rlim[r]);
@@ -259,6 +260,7 @@ struct task *task_create_detached(struct sentry *s, const struct task_spawn *sp)
 	p->ruid = p->euid = p->suid = sp->uid;
 	p->rgid = p->egid = p->sgid = sp->gid;
 	caps_init(p, s->cfg);
+	p->no_new_privs = s->cfg->no_new_privs;
 	memcpy(p->rlim, s->init->rlim, sizeof(p->rlim));
 	return t;
 }

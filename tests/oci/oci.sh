@@ -523,6 +523,13 @@ no_chown=${docker_caps#\"CAP_CHOWN\",}
 run_case caps-no-chown "$(caps_status 00000000a80425fa; printf '\nchown: /tmp/capx: Operation not permitted\n0 0')" 0 \
 	'{"root":{"readonly":false},"process":{"capabilities":{"bounding":['"$no_chown"'],"effective":['"$no_chown"'],"permitted":['"$no_chown"']},"args":["sh","-c","'"$chown_script"'"]}}'
 
+# process.noNewPrivileges (on in `spec`'s default) is the first process's
+# no_new_privs, inherited by its children.
+run_case nnp-default "$(printf 'NoNewPrivs:\t1\nNoNewPrivs:\t1')" 0 \
+	'{"process":{"args":["sh","-c","grep NoNewPrivs /proc/self/status; sh -c \"grep NoNewPrivs /proc/self/status\""]}}'
+run_case nnp-off "$(printf 'NoNewPrivs:\t0')" 0 \
+	'{"process":{"noNewPrivileges":false,"args":["grep","NoNewPrivs","/proc/self/status"]}}'
+
 # Mounts, read-only and masked paths: the sentry's mount table.
 run_case ro-root "touch: /x: Read-only file system" 1 '{"process":{"args":["sh","-c","touch /x 2>&1"]}}'
 run_case readonly-paths "$(printf 'sh: can'"'"'t create /ro-dir/g: Read-only file system\nrm: can'"'"'t remove '"'"'/ro-dir/f'"'"': Read-only file system\nkept\nok')" 0 \
