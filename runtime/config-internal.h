@@ -94,8 +94,12 @@ struct oci_process {
 	struct oci_rlimit *rlimits;
 	size_t n_rlimits;
 	bool no_new_privileges;
-	/* Kept as given: the sandbox has no capabilities of its own yet. */
+	/* process.capabilities as given, and as masks (bit N: capability
+	 * N; names this version does not know are left out, as runc ignores
+	 * them); has_capabilities: the object is present. */
 	struct oci_strings cap_bounding, cap_effective, cap_inheritable, cap_permitted, cap_ambient;
+	bool has_capabilities;
+	uint64_t caps_bounding, caps_effective, caps_inheritable, caps_permitted, caps_ambient;
 };
 
 struct oci_config {

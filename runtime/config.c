@@ -299,6 +299,59 @@ static int parse_user(struct parser *p, json_t *process)
 	return 1;
 }
 
+/* A list of capability names as a mask, in Linux's numbering. */
+static uint64_t cap_mask(const struct oci_strings *names)
+{
+	static const char *const known[] = {"CHOWN",
+					    "DAC_OVERRIDE",
+					    "DAC_READ_SEARCH",
+					    "FOWNER",
+					    "FSETID",
+					    "KILL",
+					    "SETGID",
+					    "SETUID",
+					    "SETPCAP",
+					    "LINUX_IMMUTABLE",
+					    "NET_BIND_SERVICE",
+					    "NET_BROADCAST",
+					    "NET_ADMIN",
+					    "NET_RAW",
+					    "IPC_LOCK",
+					    "IPC_OWNER",
+					    "SYS_MODULE",
+					    "SYS_RAWIO",
+					    "SYS_CHROOT",
+					    "SYS_PTRACE",
+					    "SYS_PACCT",
+					    "SYS_ADMIN",
+					    "SYS_BOOT",
+					    "SYS_NICE",
+					    "SYS_RESOURCE",
+					    "SYS_TIME",
+					    "SYS_TTY_CONFIG",
+					    "MKNOD",
+					    "LEASE",
+					    "AUDIT_WRITE",
+					    "AUDIT_CONTROL",
+					    "SETFCAP",
+					    "MAC_OVERRIDE",
+					    "MAC_ADMIN",
+					    "SYSLOG",
+					    "WAKE_ALARM",
+					    "BLOCK_SUSPEND",
+					    "AUDIT_READ",
+					    "PERFMON",
+					    "BPF",
+					    "CHECKPOINT_RESTORE"};
+	uint64_t mask = 0;
+	for (size_t i = 0; i < names->n; i++)
+		for (size_t b = 0; b < ARRAY_SIZE(known); b++)
+			if (strncmp(names->v[i], "CAP_", 4) == 0 &&
+			    strcmp(names->v[i] + 4, known[b]) == 0)
+				mask |= 1ULL << b;
+	return mask;
+}
+
 static int parse_capabilities(struct parser *p, json_t *process)
 {
 	struct oci_process *pr = &p->c->process;
@@ -318,6 +371,12 @@ static int parse_capabilities(struct parser *p, json_t *process)
 			 &pr->cap_permitted) < 0 ||
 	     get_strings(p, from, "ambient", "process.capabilities.ambient", &pr->cap_ambient) < 0;
 	json_decref(none);
+	pr->has_capabilities = caps != NULL;
+	pr->caps_bounding = cap_mask(&pr->cap_bounding);
+	pr->caps_effective = cap_mask(&pr->cap_effective);
+	pr->caps_inheritable = cap_mask(&pr->cap_inheritable);
+	pr->caps_permitted = cap_mask(&pr->cap_permitted);
+	pr->caps_ambient = cap_mask(&pr->cap_ambient);
 	return rc ? -1 : 0;
 }
 

@@ -128,8 +128,6 @@ static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
 	} items[] = {
 	    {c->linux.n_namespaces > 0, "linux.namespaces"},
 	    {c->linux.sysctl.n > 0, "linux.sysctl"},
-	    {c->process.cap_bounding.n > 0, "process.capabilities"},
-	    {c->process.no_new_privileges, "process.noNewPrivileges"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(items); i++)
 		if (items[i].present)
@@ -343,6 +341,13 @@ static struct sentry_config sentry_config_of(const struct runtime *rt,
 	    .nmounts = in->cfg->n_mounts,
 	    .devices = in->devices,
 	    .ndevices = in->cfg->linux.n_devices,
+	    .has_caps = p->has_capabilities,
+	    .cap_bounding = p->caps_bounding,
+	    .cap_effective = p->caps_effective,
+	    .cap_permitted = p->caps_permitted,
+	    .cap_inheritable = p->caps_inheritable,
+	    .cap_ambient = p->caps_ambient,
+	    .no_new_privs = p->no_new_privileges,
 	};
 }
 

@@ -63,6 +63,11 @@ struct sentry_config {
 	 * SOCK_SEQPACKET unix socket the sentry serves, or none. */
 	bool has_control;
 	int control_fd;
+	/* The program's capability sets before its exec (bit N: capability
+	 * N; OCI process.capabilities); without has_caps, msentry's own. */
+	bool has_caps;
+	uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+	bool no_new_privs; /* the program starts with PR_SET_NO_NEW_PRIVS set */
 };
 
 /* The control channel's wire format (served by sentry/control/, used by

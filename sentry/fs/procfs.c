@@ -210,10 +210,14 @@ static void synth_status(struct task *t, struct strbuf *sb)
 	strbuf_printf(sb,
 		      "Name:\t%.15s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
 		      "Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\n"
-		      "Gid:\t%u\t%u\t%u\t%u\nThreads:\t%d\nSigBlk:\t%016lx\n",
+		      "Gid:\t%u\t%u\t%u\t%u\nThreads:\t%d\nSigBlk:\t%016lx\n"
+		      "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
+		      "CapAmb:\t%016lx\nNoNewPrivs:\t%d\n",
 		      comm_of(t), t->fs->umask, procfs_task_state_name(procfs_task_state(t)),
 		      p->pid, t->tid, p->parent ? p->parent->pid : 0, p->ruid, p->euid, p->suid,
-		      p->euid, p->rgid, p->egid, p->sgid, p->egid, p->nthreads, t->sigmask);
+		      p->euid, p->rgid, p->egid, p->sgid, p->egid, p->nthreads, t->sigmask,
+		      p->caps.inh, p->caps.prm, p->caps.eff, p->caps.bnd, p->caps.amb,
+		      p->no_new_privs);
 }
 
 /* A synthetic directory keeps an O_PATH fd of a host /proc directory so

@@ -120,6 +120,11 @@ struct ptimer {
 	struct timespec expiry, interval; /* expiry on CLOCK_MONOTONIC */
 };
 
+/* A process's capability sets, as Linux's (bit N: capability N). */
+struct caps {
+	uint64_t inh, prm, eff, bnd, amb;
+};
+
 struct process {
 	struct sentry *s;
 	int refs;
@@ -135,8 +140,7 @@ struct process {
 	bool not_dumpable;	   /* PR_SET_DUMPABLE 0 */
 	bool no_new_privs;	   /* PR_SET_NO_NEW_PRIVS, inherited */
 	bool did_exec;		   /* has called execve (setpgid's EACCES) */
-	bool cap_eff_dropped;	   /* effective capabilities cleared (euid left 0) */
-	bool cap_prm_dropped;	   /* permitted ones too (no uid 0 left) */
+	struct caps caps;	   /* the sandbox's view of its capabilities (caps.c) */
 	int nthreads;
 	int exit_signal;   /* sent to the parent at exit (SIGCHLD, or 0) */
 	int exit_status;   /* wait status once exiting */
@@ -510,11 +514,18 @@ long futex_wait(struct task *t, uint64_t addr, uint32_t expected, uint64_t timeo
 long futex_requeue(struct task *t, uint64_t addr, int nr_wake, int nr_requeue, uint64_t addr2,
 		   bool compare, uint32_t cmpval, bool private_key);
 
-/* Whether t may use capability `cap` (CAP_SYS_NICE...): the sandbox's
- * root, and only if msentry itself has it. */
+/* Whether p's effective set holds `cap`: enough for what only the
+ * sandbox's view decides (its ids, signals between its processes). */
+static inline bool caps_has(const struct process *p, int cap)
+{
+	return (p->caps.eff >> cap) & 1;
+}
+
+/* Whether t may use capability `cap` (CAP_SYS_NICE...) for something the
+ * host then does: in its effective set, and only if msentry has it too. */
 static inline bool task_capable(const struct task *t, int cap)
 {
-	return t->proc->euid == 0 && (t->s->host_caps & (1ULL << cap));
+	return caps_has(t->proc, cap) && (t->s->host_caps & (1ULL << cap));
 }
 
 /* ---- host calls off the sentry's thread (offload.c) ---- */
@@ -616,6 +627,19 @@ void creds_enter_host(struct sentry *s);
  * end: back to it. */
 void creds_setup(struct sentry *s);
 void creds_teardown(struct sentry *s);
+
+/* ---- capabilities (caps.c) ---- */
+/* A new process's sets (the first one, or one the control channel
+ * starts): the configured ones or msentry's own, then the exec rules. */
+void caps_init(struct process *p, const struct sentry_config *cfg);
+/* Linux's execve transition without file capabilities. */
+void caps_exec(struct process *p);
+/* Linux's fixup after a uid change (old real, effective, saved uids). */
+void caps_uid_changed(struct process *p, uid_t old_r, uid_t old_e, uid_t old_s);
+/* capget/capset, and prctl's PR_CAPBSET_READ/DROP and PR_CAP_AMBIENT. */
+long caps_capget(struct task *t, uint64_t hdr_addr, uint64_t data_addr);
+long caps_capset(struct task *t, uint64_t hdr_addr, uint64_t data_addr);
+long caps_prctl(struct task *t, const uint64_t *a);
 
 /* ---- tasks (task.c) ---- */
 struct task *task_by_host_tid(struct sentry *s, pid_t tid);

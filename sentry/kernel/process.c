@@ -96,8 +96,7 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 	p->personality = pp->personality;
 	p->not_dumpable = pp->not_dumpable;
 	p->no_new_privs = pp->no_new_privs;
-	p->cap_eff_dropped = pp->cap_eff_dropped;
-	p->cap_prm_dropped = pp->cap_prm_dropped;
+	p->caps = pp->caps;
 	if (flags & CLONE_SIGHAND) {
 		p->sighand = pp->sighand;
 		p->sighand->refs++;
@@ -625,6 +624,7 @@ long task_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_ad
 		if (rc == 0) {
 			kill_other_threads(t);
 			signal_reset_on_exec(p);
+			caps_exec(p);
 			p->did_exec = true;
 			if (vparent) {
 				task_wake(vparent);

@@ -16,6 +16,7 @@
  * or restarts (SA_RESTART).
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -597,7 +598,7 @@ void signal_reset_on_exec(struct process *p)
  * within the session. */
 static bool may_kill(const struct process *from, const struct process *to, int sig)
 {
-	if (from == to || (from->euid == 0 && !from->cap_eff_dropped))
+	if (from == to || caps_has(from, CAP_KILL))
 		return true;
 	if (from->euid == to->suid || from->euid == to->ruid || from->ruid == to->suid ||
 	    from->ruid == to->ruid)

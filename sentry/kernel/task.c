@@ -234,6 +234,8 @@ struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_va
 	struct process *p = t->proc;
 	p->refs = 2; /* the task's, and the sandbox's own as init */
 	creds_init(p, s->cfg);
+	caps_init(p, s->cfg);
+	p->no_new_privs = s->cfg->no_new_privs;
 	s->init = p;
 	for (int r = 0; r < RLIM_NLIMITS; r++)
 		getrlimit((__rlimit_resource_t)r, &p->rlim[r]);
@@ -257,6 +259,8 @@ struct task *task_create_detached(struct sentry *s, const struct task_spawn *sp)
 	p->refs = 2;
 	p->ruid = p->euid = p->suid = sp->uid;
 	p->rgid = p->egid = p->sgid = sp->gid;
+	caps_init(p, s->cfg);
+	p->no_new_privs = s->cfg->no_new_privs;
 	memcpy(p->rlim, s->init->rlim, sizeof(p->rlim));
 	return t;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -42,6 +43,23 @@ SYSCALL_HANDLER(fchmod)
 	return rc != 0 ? rc : ret_errno(fchmod(host, (mode_t)a[1] & 07777));
 }
 
+/* Linux's chown_ok/chgrp_ok for a caller without CAP_CHOWN in the
+ * sandbox's view: the owner may only keep the owner and give the file to
+ * one of its own groups. The host makes its own check after this one,
+ * which matters when msentry runs as root with the sandbox's root. */
+static long chown_permitted(struct task *t, const struct stat *st, uid_t uid, gid_t gid)
+{
+	const struct process *p = t->proc;
+	if (caps_has(p, CAP_CHOWN))
+		return 0;
+	bool owner = p->euid == st->st_uid;
+	if (uid != (uid_t)-1 && !(owner && uid == st->st_uid))
+		return -EPERM;
+	if (gid != (gid_t)-1 && !(owner && (gid == st->st_gid || creds_in_group(p, gid))))
+		return -EPERM;
+	return 0;
+}
+
 static long chown_common(struct task *t, int dirfd, uint64_t path, uid_t uid, gid_t gid,
 			 int flags)
 {
@@ -53,6 +71,14 @@ static long chown_common(struct task *t, int dirfd, uint64_t path, uid_t uid, gi
 		rc = fd_writable(t, tg.dirfd);
 	if (rc != 0)
 		return rc;
+	struct stat st;
+	if (!caps_has(t->proc, CAP_CHOWN)) {
+		if (fstatat(tg.dirfd, tg.name, &st, tg.flags) != 0)
+			return -errno;
+		rc = chown_permitted(t, &st, uid, gid);
+		if (rc != 0)
+			return rc;
+	}
 	return ret_errno(fchownat(tg.dirfd, tg.name, uid, gid, tg.flags));
 }
 
@@ -75,6 +101,10 @@ SYSCALL_HANDLER(fchown)
 {
 	int host = fd_host(t, (int)a[0]);
 	int rc = host < 0 ? host : fd_writable(t, host);
+	struct stat st;
+	if (rc == 0 && !caps_has(t->proc, CAP_CHOWN))
+		rc = fstat(host, &st) != 0 ? -errno
+					   : chown_permitted(t, &st, (uid_t)a[1], (gid_t)a[2]);
 	return rc != 0 ? rc : ret_errno(fchown(host, (uid_t)a[1], (gid_t)a[2]));
 }
 

@@ -104,34 +104,27 @@ static long set_ids(bool privileged, uint32_t *r, uint32_t *e, uint32_t *sv, uin
 	return 0;
 }
 
-/* Linux's capability fixup after a uid change (no keepcaps): losing every
- * uid 0 clears the permitted and effective sets; the effective uid leaving
- * 0 clears the effective set, coming back to 0 restores it. */
+/* After a successful uid change, Linux's capability fixup (caps.c). */
 static long uid_changed(struct process *p, uid_t or, uid_t oe, uid_t os, long rc)
 {
-	if (rc != 0)
-		return rc;
-	if ((or == 0 || oe == 0 || os == 0) && p->ruid != 0 && p->euid != 0 && p->suid != 0)
-		p->cap_prm_dropped = p->cap_eff_dropped = true;
-	if (oe == 0 && p->euid != 0)
-		p->cap_eff_dropped = true;
-	if (oe != 0 && p->euid == 0 && !p->cap_prm_dropped)
-		p->cap_eff_dropped = false;
-	return 0;
+	if (rc == 0)
+		caps_uid_changed(p, or, oe, os);
+	return rc;
 }
 
 SYSCALL_HANDLER(setresuid)
 {
 	struct process *p = t->proc;
 	uid_t or = p->ruid, oe = p->euid, os = p->suid;
-	return uid_changed(p, or, oe, os,
-			   set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], a[2]));
+	return uid_changed(
+	    p, or, oe, os,
+	    set_ids(caps_has(p, CAP_SETUID), &p->ruid, &p->euid, &p->suid, a[0], a[1], a[2]));
 }
 
 SYSCALL_HANDLER(setresgid)
 {
 	struct process *p = t->proc;
-	return set_ids(p->euid == 0, &p->rgid, &p->egid, &p->sgid, a[0], a[1], a[2]);
+	return set_ids(caps_has(p, CAP_SETGID), &p->rgid, &p->egid, &p->sgid, a[0], a[1], a[2]);
 }
 
 SYSCALL_HANDLER(setreuid)
@@ -144,8 +137,9 @@ SYSCALL_HANDLER(setreuid)
 			 ? ((uint32_t)a[1] != (uint32_t)-1 ? a[1] : p->euid)
 			 : (uint64_t)-1;
 	uid_t or = p->ruid, oe = p->euid, os = p->suid;
-	return uid_changed(p, or, oe, os,
-			   set_ids(p->euid == 0, &p->ruid, &p->euid, &p->suid, a[0], a[1], saved));
+	return uid_changed(
+	    p, or, oe, os,
+	    set_ids(caps_has(p, CAP_SETUID), &p->ruid, &p->euid, &p->suid, a[0], a[1], saved));
 }
 
 SYSCALL_HANDLER(setregid)
@@ -155,7 +149,7 @@ SYSCALL_HANDLER(setregid)
 				 ((uint32_t)a[1] != (uint32_t)-1 && (uint32_t)a[1] != p->rgid)
 			 ? ((uint32_t)a[1] != (uint32_t)-1 ? a[1] : p->egid)
 			 : (uint64_t)-1;
-	return set_ids(p->euid == 0, &p->rgid, &p->egid, &p->sgid, a[0], a[1], saved);
+	return set_ids(caps_has(p, CAP_SETGID), &p->rgid, &p->egid, &p->sgid, a[0], a[1], saved);
 }
 
 SYSCALL_HANDLER(setuid)
@@ -164,7 +158,7 @@ SYSCALL_HANDLER(setuid)
 	if ((uint32_t)a[0] == (uint32_t)-1)
 		return -EINVAL;
 	uid_t or = p->ruid, oe = p->euid, os = p->suid;
-	if (p->euid == 0)
+	if (caps_has(p, CAP_SETUID))
 		return uid_changed(p, or, oe, os,
 				   set_ids(true, &p->ruid, &p->euid, &p->suid, a[0], a[0], a[0]));
 	return uid_changed(
@@ -177,7 +171,7 @@ SYSCALL_HANDLER(setgid)
 	struct process *p = t->proc;
 	if ((uint32_t)a[0] == (uint32_t)-1)
 		return -EINVAL;
-	if (p->euid == 0)
+	if (caps_has(p, CAP_SETGID))
 		return set_ids(true, &p->rgid, &p->egid, &p->sgid, a[0], a[0], a[0]);
 	return set_ids(false, &p->rgid, &p->egid, &p->sgid, (uint64_t)-1, a[0], (uint64_t)-1);
 }
@@ -190,7 +184,7 @@ static int compare_gids(const void *x, const void *y)
 
 SYSCALL_HANDLER(setgroups)
 {
-	if (t->proc->euid != 0)
+	if (!caps_has(t->proc, CAP_SETGID))
 		return -EPERM;
 	if ((uint32_t)a[0] > 65536) /* NGROUPS_MAX */
 		return -EINVAL;
@@ -250,7 +244,7 @@ SYSCALL_HANDLER(uname)
  * namespace of its own. Linux's order: capability, length, copy. */
 static long set_uts_name(struct task *t, char name[65], uint64_t addr, uint64_t len_arg)
 {
-	if (!task_capable(t, CAP_SYS_ADMIN))
+	if (!caps_has(t->proc, CAP_SYS_ADMIN))
 		return -EPERM;
 	int len = (int)len_arg;
 	if (len < 0 || len > 64)
@@ -355,7 +349,7 @@ static long rlimit_common(struct task *t, pid_t pid, unsigned res, uint64_t new_
 	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
 	struct process *me = t->proc, *p = me;
-	bool resource_cap = me->euid == 0 && !me->cap_eff_dropped; /* CAP_SYS_RESOURCE */
+	bool resource_cap = caps_has(me, CAP_SYS_RESOURCE);
 	if (pid != 0 && pid != me->pid) {
 		p = process_by_pid(t->s, pid);
 		if (!p)
@@ -517,37 +511,12 @@ SYSCALL_HANDLER(personality)
 
 SYSCALL_HANDLER(capget)
 {
-	struct __user_cap_header_struct hdr;
-	struct __user_cap_data_struct data[2];
-	if (task_read(t, a[0], &hdr, sizeof(hdr)) != 0)
-		return -EFAULT;
-	uint32_t asked = hdr.version;
-	pid_t pid = hdr.pid;
-	hdr.pid = 0;
-	long rc = syscall(SYS_capget, &hdr, a[1] ? data : NULL) != 0 ? -errno : 0;
-	/* An unknown version: Linux writes back the one it prefers. */
-	if (hdr.version != asked && task_write(t, a[0], &hdr, sizeof(hdr)) != 0)
-		return -EFAULT;
-	if (rc != 0 || !a[1])
-		return rc;
-	if (pid < 0)
-		return -EINVAL;
-	struct process *p = t->proc;
-	if (pid != 0 && pid != p->pid) {
-		struct task *o = task_by_tid(t->s, pid);
-		if (!o)
-			return -ESRCH;
-		p = o->proc;
-	}
-	for (int i = 0; i < 2; i++) {
-		if (p->cap_prm_dropped)
-			data[i].permitted = 0;
-		if (p->cap_eff_dropped)
-			data[i].effective = 0;
-	}
-	if (task_write(t, a[1], data, sizeof(data)) != 0)
-		return -EFAULT;
-	return 0;
+	return caps_capget(t, a[0], a[1]);
+}
+
+SYSCALL_HANDLER(capset)
+{
+	return caps_capset(t, a[0], a[1]);
 }
 
 SYSCALL_HANDLER(prctl)
@@ -603,7 +572,9 @@ SYSCALL_HANDLER(prctl)
 	case PR_GET_SECCOMP:
 		return seccomp_prctl(t, a);
 	case PR_CAPBSET_READ:
-		return a[1] <= CAP_LAST_CAP ? 1 : -EINVAL;
+	case PR_CAPBSET_DROP:
+	case PR_CAP_AMBIENT:
+		return caps_prctl(t, a);
 	default:
 		return -EINVAL;
 	}

@@ -509,6 +509,27 @@ run_case hostname "$(printf 'ctr1\nctr1\nctr1')" 0 \
 run_case user "$(printf 'uid=1000 gid=1000 groups=5,7\nsh: can'"'"'t create /rootfile: Permission denied\nsecret\n-rw-r--r-- 1000 1000 /tmp/mine')" 0 \
 	'{"root":{"readonly":false},"process":{"user":{"uid":1000,"gid":1000,"additionalGids":[5,7]},"args":["sh","-c","id; (echo x >>/rootfile) 2>&1; cat /rootfile; rm -f /tmp/mine; touch /tmp/mine; ls -ln /tmp/mine | awk \"{print \\$1, \\$3, \\$4, \\$NF}\"; rm /tmp/mine"]}}'
 
+# process.capabilities: the sandbox's view (capget, /proc/self/status),
+# applied after exec as Linux does for root, and enforced: chown without
+# CAP_CHOWN and sethostname without CAP_SYS_ADMIN are refused.
+caps_status() { printf 'CapInh:\t0000000000000000\nCapPrm:\t%s\nCapEff:\t%s\nCapBnd:\t%s\nCapAmb:\t0000000000000000' "$1" "$1" "$1"; }
+run_case caps-default "$(caps_status 0000000020000420; printf '\nhostname: sethostname: Operation not permitted')" 0 \
+	'{"process":{"args":["sh","-c","grep Cap /proc/self/status; hostname other 2>&1; true"]}}'
+docker_caps='"CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"'
+chown_script='grep Cap /proc/self/status; rm -f /tmp/capx; touch /tmp/capx; chown 1:1 /tmp/capx 2>&1; ls -ln /tmp/capx | awk \"{print \\$3, \\$4}\"; rm /tmp/capx'
+run_case caps-chown "$(caps_status 00000000a80425fb; printf '\n1 1')" 0 \
+	'{"root":{"readonly":false},"process":{"capabilities":{"bounding":['"$docker_caps"'],"effective":['"$docker_caps"'],"permitted":['"$docker_caps"']},"args":["sh","-c","'"$chown_script"'"]}}'
+no_chown=${docker_caps#\"CAP_CHOWN\",}
+run_case caps-no-chown "$(caps_status 00000000a80425fa; printf '\nchown: /tmp/capx: Operation not permitted\n0 0')" 0 \
+	'{"root":{"readonly":false},"process":{"capabilities":{"bounding":['"$no_chown"'],"effective":['"$no_chown"'],"permitted":['"$no_chown"']},"args":["sh","-c","'"$chown_script"'"]}}'
+
+# process.noNewPrivileges (on in `spec`'s default) is the first process's
+# no_new_privs, inherited by its children.
+run_case nnp-default "$(printf 'NoNewPrivs:\t1\nNoNewPrivs:\t1')" 0 \
+	'{"process":{"args":["sh","-c","grep NoNewPrivs /proc/self/status; sh -c \"grep NoNewPrivs /proc/self/status\""]}}'
+run_case nnp-off "$(printf 'NoNewPrivs:\t0')" 0 \
+	'{"process":{"noNewPrivileges":false,"args":["grep","NoNewPrivs","/proc/self/status"]}}'
+
 # Mounts, read-only and masked paths: the sentry's mount table.
 run_case ro-root "touch: /x: Read-only file system" 1 '{"process":{"args":["sh","-c","touch /x 2>&1"]}}'
 run_case readonly-paths "$(printf 'sh: can'"'"'t create /ro-dir/g: Read-only file system\nrm: can'"'"'t remove '"'"'/ro-dir/f'"'"': Read-only file system\nkept\nok')" 0 \

@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
 #include <sys/times.h>
@@ -361,6 +362,53 @@ SYSCALL_TEST(capget)
 	SHOW(syscall(SYS_capget, &other, d));
 	SHOW(syscall(SYS_capget, BADPTR, d));
 	SHOW(syscall(SYS_capget, &h, BADPTR));
+}
+
+/* capset in a child (the probe keeps its own sets): dropping is allowed,
+ * raising beyond the permitted set or effective beyond permitted is not,
+ * and the ambient set follows PR_CAP_AMBIENT's rules. */
+SYSCALL_TEST(capset)
+{
+	pid_t k = probe_fork();
+	if (k == 0) {
+		struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+		struct __user_cap_data_struct d[2], now[2];
+		memset(d, 0, sizeof d);
+		SHOW(syscall(SYS_capget, &h, d));
+		SHOW(syscall(SYS_capset, &h, d));
+		struct __user_cap_data_struct drop[2];
+		memcpy(drop, d, sizeof drop);
+		drop[0].effective &= ~(1u << CAP_CHOWN);
+		drop[0].permitted &= ~(1u << CAP_CHOWN);
+		SHOW(syscall(SYS_capset, &h, drop));
+		SHOW(syscall(SYS_capget, &h, now));
+		say("CAP_CHOWN permitted after the drop: %d", !!(now[0].permitted & (1u << CAP_CHOWN)));
+		SHOW(syscall(SYS_prctl, PR_CAPBSET_READ, CAP_CHOWN, 0, 0, 0) >= 0);
+		/* Back up: never beyond the permitted set. */
+		SHOW(syscall(SYS_capset, &h, d));
+		drop[0].effective |= 1u << CAP_CHOWN;
+		SHOW(syscall(SYS_capset, &h, drop));
+		SHOW(syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_CHOWN, 0, 0));
+		SHOW(syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_CHOWN, 0, 0));
+		SHOW(syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0));
+		SHOW(syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 1, 0, 0));
+		SHOW(syscall(SYS_prctl, PR_CAP_AMBIENT, 99, CAP_CHOWN, 0, 0));
+		SHOW(syscall(SYS_prctl, PR_CAPBSET_DROP, 999, 0, 0, 0));
+		struct __user_cap_header_struct other = {_LINUX_CAPABILITY_VERSION_3, NO_PID};
+		SHOW(syscall(SYS_capset, &other, d));
+		struct __user_cap_header_struct bad = {0, 0};
+		SHOW(syscall(SYS_capset, &bad, d));
+		say("preferred version 0x%x", bad.version);
+		SHOW(syscall(SYS_capset, &h, BADPTR));
+		/* Dropping CAP_SETPCAP: the bounding set can no longer shrink. */
+		SHOW(syscall(SYS_capget, &h, now));
+		memcpy(drop, now, sizeof drop);
+		drop[0].effective &= ~(1u << CAP_SETPCAP);
+		SHOW(syscall(SYS_capset, &h, drop));
+		SHOW(syscall(SYS_prctl, PR_CAPBSET_DROP, CAP_CHOWN, 0, 0, 0));
+		_exit(0);
+	}
+	probe_wait("child", k);
 }
 
 static void print_limit(const char *label, int res)
