@@ -622,43 +622,59 @@ static siginfo_t sender_info(const struct task *t, int sig, int code)
 	return si;
 }
 
+/* The caller's own group may be among the targets: a SIGKILL then ends it
+ * and frees t (and other tasks of the list) at once. So the targets are
+ * picked first, by pid, and looked up again as each is sent to; the caller
+ * learns it is gone from its tid (SYSRET_NORETURN). */
 long signal_kill(struct task *t, pid_t pid, int sig)
 {
 	siginfo_t si = sender_info(t, sig, SI_USER);
 	struct sentry *s = t->s;
+	pid_t caller = t->tid;
 	if (pid > 0) {
 		struct process *p = process_by_pid(s, pid);
 		if (!p)
 			return -ESRCH;
 		if (!may_kill(t->proc, p, sig))
 			return -EPERM;
-		if (p->zombie)
-			return 0;
-		if (sig)
+		if (sig && !p->zombie)
 			signal_send_process(p, sig, &si);
-		return 0;
+		return task_by_tid(s, caller) ? 0 : SYSRET_NORETURN;
 	}
 	/* Process groups (0: the caller's) and -1 (everyone but init and self). */
 	pid_t pgid = pid == 0 ? t->proc->pgid : -pid;
-	int found = 0, denied = 0;
+	int denied = 0;
+	size_t n = 0, cap = 0;
+	cleanup_free pid_t *pids = NULL;
 	for (struct task *u = s->tasks; u; u = u->next) {
 		struct process *p = u->proc;
 		if (first_task_of(s, p) != u || p->zombie)
 			continue;
-		bool match = pid == -1 ? (p != s->init && p != t->proc) : p->pgid == pgid;
+		/* -1 reaches the caller too, last (as before this list). */
+		bool match = pid == -1 ? p != s->init : p->pgid == pgid;
 		if (!match)
 			continue;
 		if (!may_kill(t->proc, p, sig)) {
 			denied++;
 			continue;
 		}
-		found++;
-		if (sig)
+		if (n == cap)
+			pids = xrealloc(pids, (cap = cap * 2 + 4) * sizeof(*pids));
+		pids[n++] = p->pid;
+	}
+	for (size_t i = 0; pid == -1 && i + 1 < n; i++)
+		if (pids[i] == t->proc->pid) { /* move the caller to the end */
+			pids[i] = pids[n - 1];
+			pids[n - 1] = t->proc->pid;
+		}
+	for (size_t i = 0; i < n && sig; i++) {
+		struct process *p = process_by_pid(s, pids[i]);
+		if (p && !p->zombie)
 			signal_send_process(p, sig, &si);
 	}
-	if (pid == -1 && sig)
-		signal_send_process(t->proc, sig, &si);
-	if (found || pid == -1)
+	if (!task_by_tid(s, caller))
+		return SYSRET_NORETURN;
+	if (n || pid == -1)
 		return 0;
 	return denied ? -EPERM : -ESRCH;
 }
@@ -673,8 +689,11 @@ long signal_tkill(struct task *t, pid_t tgid, pid_t tid, int sig)
 	if (sig == 0)
 		return 0;
 	siginfo_t si = sender_info(t, sig, SI_TKILL);
+	struct sentry *s = t->s;
+	pid_t caller = t->tid;
 	signal_send_task(u, sig, &si);
-	return u == t && t->proc->exiting ? SYSRET_NORETURN : 0;
+	/* A SIGKILL of the caller's own process ends it (and frees t). */
+	return task_by_tid(s, caller) ? 0 : SYSRET_NORETURN;
 }
 
 static void timeval_to_ts(const struct timeval *tv, struct timespec *ts)

@@ -122,8 +122,11 @@ SYSCALL_HANDLER(rt_sigqueueinfo)
 	if (sig < 1 || sig > 64)
 		return -EINVAL;
 	si.si_signo = sig;
+	struct sentry *s = t->s;
+	pid_t caller = t->tid;
 	signal_send_process(p, sig, &si);
-	return 0;
+	/* A SIGKILL of the caller's own process ends it (and frees t) at once. */
+	return task_by_tid(s, caller) ? 0 : SYSRET_NORETURN;
 }
 
 /* rt_sigqueueinfo for one thread, with Linux's checks in its order: ids,

@@ -84,6 +84,24 @@ SYSCALL_TEST(kill)
 		_exit(0);
 	}
 	probe_wait_timeout("child", k, 3000);
+	/* A SIGKILL that reaches the sender itself, alone or with its group
+	 * (LTP waitpid01 crashed the sentry there): the sender just dies. */
+	k = probe_fork();
+	if (k == 0) {
+		syscall(SYS_kill, getpid(), SIGKILL);
+		_exit(1);
+	}
+	probe_wait_timeout("self-killed child", k, 3000);
+	k = probe_fork();
+	if (k == 0) {
+		setpgid(0, 0);
+		if (fork() == 0)
+			for (;;)
+				pause();
+		syscall(SYS_kill, 0, SIGKILL);
+		_exit(1);
+	}
+	probe_wait_timeout("group-killed child", k, 3000);
 	/* An unprivileged sender may not signal root's processes. */
 	k = probe_fork();
 	if (k == 0) {
