@@ -109,6 +109,8 @@ SYSCALL_HANDLER(wait4)
 	int options = (int)a[2];
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
 		return -EINVAL;
+	if ((pid_t)a[0] == INT_MIN)
+		return -ESRCH; /* Linux: -INT_MIN names no group */
 	struct wait_result r;
 	int rc = process_find_waitable(t, (pid_t)a[0], options | WEXITED, true, &r);
 	if (rc == -EAGAIN)

@@ -1,6 +1,7 @@
 /* Making, replacing, ending and reaping processes. Everything that ends or
  * replaces a process runs in a child whose status the parent reports; pids
  * are printed only as relations. */
+#include <limits.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
@@ -366,6 +367,8 @@ SYSCALL_TEST(exit_group)
 
 SYSCALL_TEST(wait4)
 {
+	/* -INT_MIN is no group (LTP wait403). */
+	SHOW(syscall(SYS_wait4, INT_MIN, NULL, 0, NULL));
 	int st = 0;
 	struct rusage ru;
 	pid_t k = probe_fork();
