@@ -632,7 +632,11 @@ long signal_kill(struct task *t, pid_t pid, int sig)
 	struct sentry *s = t->s;
 	pid_t caller = t->tid;
 	if (pid > 0) {
+		/* A thread's id names its process, as in Linux. */
 		struct process *p = process_by_pid(s, pid);
+		struct task *u = p ? NULL : task_by_tid(s, pid);
+		if (u)
+			p = u->proc;
 		if (!p)
 			return -ESRCH;
 		if (!may_kill(t->proc, p, sig))
