@@ -27,6 +27,12 @@ static long clone_pidfd(struct task *t, uint64_t flags, uint64_t stack, uint64_t
 		return task_clone(t, flags & ~(uint64_t)CLONE_PIDFD, stack, ptid, ctid, tls);
 	if (flags & (CLONE_DETACHED | CLONE_THREAD))
 		return -EINVAL;
+	/* Linux fails with EFAULT, and makes no child, when the pidfd has
+	 * nowhere to go: the place is checked (by rewriting it) first. */
+	int old;
+	if (task_read(t, pidfd_addr, &old, sizeof(old)) != 0 ||
+	    task_write(t, pidfd_addr, &old, sizeof(old)) != 0)
+		return -EFAULT;
 	long rc = task_clone(t, flags & ~(uint64_t)CLONE_PIDFD, stack, ptid, ctid, tls);
 	pid_t child = rc > 0 ? (pid_t)rc : rc == SYSRET_BLOCK ? t->call.vfork_child : 0;
 	struct file *f;

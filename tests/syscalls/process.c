@@ -177,6 +177,10 @@ SYSCALL_TEST(clone3)
 	/* A stack size without a stack. */
 	struct clone_args stack = {.exit_signal = SIGCHLD, .stack_size = 4096};
 	MUST_NOT_FORK(syscall(SYS_clone3, &stack, sizeof stack));
+	/* Nowhere to put the pidfd: EFAULT, and no child (LTP clone302). */
+	struct clone_args badfd = {
+	    .flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)BADPTR, .exit_signal = SIGCHLD};
+	MUST_NOT_FORK(syscall(SYS_clone3, &badfd, sizeof badfd));
 }
 
 /* Prepare what the exec helper reports: fd 3 close-on-exec, fd 4 open, fd 5
