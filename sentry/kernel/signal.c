@@ -623,58 +623,63 @@ static siginfo_t sender_info(const struct task *t, int sig, int code)
 	return si;
 }
 
+/* The caller's own group may be among the targets: a SIGKILL then ends it
+ * and frees t (and other tasks of the list) at once. So the targets are
+ * picked first, by pid, and looked up again as each is sent to; the caller
+ * learns it is gone from its tid (SYSRET_NORETURN). */
 long signal_kill(struct task *t, pid_t pid, int sig)
 {
 	siginfo_t si = sender_info(t, sig, SI_USER);
 	struct sentry *s = t->s;
-	struct process *self = t->proc;
+	pid_t caller = t->tid;
 	if (pid > 0) {
+		/* A thread's id names its process, as in Linux. */
 		struct process *p = process_by_pid(s, pid);
+		struct task *u = p ? NULL : task_by_tid(s, pid);
+		if (u)
+			p = u->proc;
 		if (!p)
 			return -ESRCH;
-		if (!may_kill(self, p, sig))
+		if (!may_kill(t->proc, p, sig))
 			return -EPERM;
-		if (p->zombie)
-			return 0;
-		if (sig)
+		if (sig && !p->zombie)
 			signal_send_process(p, sig, &si);
-		/* SIGKILL to its own process freed the caller: t is gone. */
-		return sig == SIGKILL && p == self ? SYSRET_NORETURN : 0;
+		return task_by_tid(s, caller) ? 0 : SYSRET_NORETURN;
 	}
-	/* Process groups (0: the caller's) and -1 (everyone but init and
-	 * self). The targets are picked first: sending SIGKILL frees tasks,
-	 * the list being walked included. */
-	pid_t pgid = pid == 0 ? self->pgid : -pid;
-	int found = 0, denied = 0, n = 0;
-	struct process **targets = NULL;
+	/* Process groups (0: the caller's) and -1 (everyone but init and self). */
+	pid_t pgid = pid == 0 ? t->proc->pgid : -pid;
+	int denied = 0;
+	size_t n = 0, cap = 0;
+	cleanup_free pid_t *pids = NULL;
 	for (struct task *u = s->tasks; u; u = u->next) {
 		struct process *p = u->proc;
 		if (first_task_of(s, p) != u || p->zombie)
 			continue;
-		bool match = pid == -1 ? (p != s->init && p != self) : p->pgid == pgid;
+		/* -1 reaches the caller too, last (as before this list). */
+		bool match = pid == -1 ? p != s->init : p->pgid == pgid;
 		if (!match)
 			continue;
-		if (!may_kill(self, p, sig)) {
+		if (!may_kill(t->proc, p, sig)) {
 			denied++;
 			continue;
 		}
-		found++;
-		targets = xrealloc(targets, (size_t)(n + 1) * sizeof(*targets));
-		targets[n++] = p;
+		if (n == cap)
+			pids = xrealloc(pids, (cap = cap * 2 + 4) * sizeof(*pids));
+		pids[n++] = p->pid;
 	}
-	bool self_hit = pid == -1;
-	for (int i = 0; i < n; i++)
-		self_hit |= targets[i] == self;
-	/* The caller's own process last: it may end the caller. */
-	for (int i = 0; i < n && sig; i++)
-		if (targets[i] != self)
-			signal_send_process(targets[i], sig, &si);
-	free(targets);
-	if (self_hit && sig)
-		signal_send_process(self, sig, &si);
-	if (self_hit && sig == SIGKILL)
+	for (size_t i = 0; pid == -1 && i + 1 < n; i++)
+		if (pids[i] == t->proc->pid) { /* move the caller to the end */
+			pids[i] = pids[n - 1];
+			pids[n - 1] = t->proc->pid;
+		}
+	for (size_t i = 0; i < n && sig; i++) {
+		struct process *p = process_by_pid(s, pids[i]);
+		if (p && !p->zombie)
+			signal_send_process(p, sig, &si);
+	}
+	if (!task_by_tid(s, caller))
 		return SYSRET_NORETURN;
-	if (found || pid == -1)
+	if (n || pid == -1)
 		return 0;
 	return denied ? -EPERM : -ESRCH;
 }
@@ -689,11 +694,11 @@ long signal_tkill(struct task *t, pid_t tgid, pid_t tid, int sig)
 	if (sig == 0)
 		return 0;
 	siginfo_t si = sender_info(t, sig, SI_TKILL);
-	/* SIGKILL to any thread of the caller's process ends the caller too,
-	 * and frees it: decided before sending, t is not touched after. */
-	bool self = sig == SIGKILL && u->proc == t->proc;
+	struct sentry *s = t->s;
+	pid_t caller = t->tid;
 	signal_send_task(u, sig, &si);
-	return self ? SYSRET_NORETURN : 0;
+	/* A SIGKILL of the caller's own process ends it (and frees t). */
+	return task_by_tid(s, caller) ? 0 : SYSRET_NORETURN;
 }
 
 static void timeval_to_ts(const struct timeval *tv, struct timespec *ts)

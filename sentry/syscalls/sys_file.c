@@ -398,6 +398,10 @@ SYSCALL_HANDLER(ioctl)
 	struct file *f = fd_lookup(t, fd);
 	if (!f)
 		return -EBADF;
+	/* Linux takes no ioctl, not even FIOCLEX, on an O_PATH descriptor. */
+	int mode = f->host_fd >= 0 ? fcntl(f->host_fd, F_GETFL) : 0;
+	if (mode > 0 && (mode & O_PATH))
+		return -EBADF;
 	switch (req) {
 	case FIOCLEX:
 	case FIONCLEX:

@@ -18,17 +18,16 @@ SYSCALL_HANDLER(mmap)
 {
 	uint64_t addr = a[0], len = a[1];
 	int flags = (int)a[3];
+	/* Linux looks the fd up before it looks at the length (LTP mmap08),
+	 * and at the file's kind after. */
+	struct file *f = NULL;
+	if (!(flags & MAP_ANONYMOUS) && !(f = fd_lookup(t, (int)a[4])))
+		return -EBADF;
 	if (len == 0)
 		return -EINVAL;
-	int host_fd = -1;
-	if (!(flags & MAP_ANONYMOUS)) {
-		struct file *f = fd_lookup(t, (int)a[4]);
-		if (!f)
-			return -EBADF;
-		if (f->kind != FILE_HOST)
-			return -ENODEV;
-		host_fd = f->host_fd;
-	}
+	if (f && f->kind != FILE_HOST)
+		return -ENODEV;
+	int host_fd = f ? f->host_fd : -1;
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	if (fixed && !range_ok(addr, PAGE_UP(len)))
 		return -ENOMEM;

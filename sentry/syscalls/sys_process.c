@@ -27,6 +27,12 @@ static long clone_pidfd(struct task *t, uint64_t flags, uint64_t stack, uint64_t
 		return task_clone(t, flags & ~(uint64_t)CLONE_PIDFD, stack, ptid, ctid, tls);
 	if (flags & (CLONE_DETACHED | CLONE_THREAD))
 		return -EINVAL;
+	/* Linux fails with EFAULT, and makes no child, when the pidfd has
+	 * nowhere to go: the place is checked (by rewriting it) first. */
+	int old;
+	if (task_read(t, pidfd_addr, &old, sizeof(old)) != 0 ||
+	    task_write(t, pidfd_addr, &old, sizeof(old)) != 0)
+		return -EFAULT;
 	long rc = task_clone(t, flags & ~(uint64_t)CLONE_PIDFD, stack, ptid, ctid, tls);
 	pid_t child = rc > 0 ? (pid_t)rc : rc == SYSRET_BLOCK ? t->call.vfork_child : 0;
 	struct file *f;
@@ -109,6 +115,8 @@ SYSCALL_HANDLER(wait4)
 	int options = (int)a[2];
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
 		return -EINVAL;
+	if ((pid_t)a[0] == INT_MIN)
+		return -ESRCH; /* Linux: -INT_MIN names no group */
 	struct wait_result r;
 	int rc = process_find_waitable(t, (pid_t)a[0], options | WEXITED, true, &r);
 	if (rc == -EAGAIN)

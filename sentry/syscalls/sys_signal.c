@@ -113,18 +113,26 @@ SYSCALL_HANDLER(rt_sigqueueinfo)
 		return -EFAULT;
 	/* Linux: only the kernel may send codes >= 0 (or SI_TKILL) to
 	 * another process. */
-	if ((si.si_code >= 0 || si.si_code == SI_TKILL) && (pid_t)a[0] != t->proc->pid)
+	if ((si.si_code >= 0 || si.si_code == SI_TKILL) && (pid_t)a[0] != t->tid)
 		return -EPERM;
+	/* A thread's id names its process, as in Linux (LTP rt_sigqueueinfo01). */
 	struct process *p = process_by_pid(t->s, (pid_t)a[0]);
+	struct task *u = p ? NULL : task_by_tid(t->s, (pid_t)a[0]);
+	if (u)
+		p = u->proc;
 	int sig = (int)a[1];
 	if (!p)
 		return -ESRCH;
-	if (sig < 1 || sig > 64)
+	if (sig < 0 || sig > 64)
 		return -EINVAL;
+	if (sig == 0)
+		return 0; /* as kill: only whether the target exists */
 	si.si_signo = sig;
-	bool self = sig == SIGKILL && p == t->proc; /* ends, and frees, the caller */
+	struct sentry *s = t->s;
+	pid_t caller = t->tid;
 	signal_send_process(p, sig, &si);
-	return self ? SYSRET_NORETURN : 0;
+	/* A SIGKILL of the caller's own process ends it (and frees t) at once. */
+	return task_by_tid(s, caller) ? 0 : SYSRET_NORETURN;
 }
 
 /* rt_sigqueueinfo for one thread, with Linux's checks in its order: ids,

@@ -485,6 +485,16 @@ SYSCALL_HANDLER(recvmsg)
 
 SYSCALL_HANDLER(recvmmsg)
 {
+	/* The timeout is not applied (Linux itself checks it only after each
+	 * datagram), but it is read and checked as Linux does, before the fd:
+	 * EFAULT for a bad address, EINVAL for a negative or unnormalised one. */
+	if (a[4]) {
+		struct timespec ts;
+		if (task_read(t, a[4], &ts, sizeof(ts)) != 0)
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+			return -EINVAL;
+	}
 	long err;
 	struct file *f = sock_file(t, (int)a[0], &err);
 	if (!f)

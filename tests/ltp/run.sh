@@ -25,6 +25,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 timeout_s=${LTP_TIMEOUT:-30}
 jobs=${LTP_JOBS:-2}
 out=$(mktemp -d)
+chmod 0755 "$out" # see run_one
 trap 'rm -rf "$out"' EXIT
 # Natively, these change the machine itself.
 never='settimeofday* stime* clock_settime* clock_adjtime* adjtimex* leapsec* reboot* swapon* swapoff* sethostname* setdomainname* acct* delete_module* init_module* finit_module* syslog* kexec* quotactl* ioperm* iopl*'
@@ -49,6 +50,12 @@ run_one() { # TEST-PATH -> "name native sandbox"
 	name=$(basename "$t") dir=$(dirname "$t")
 	local tmp
 	tmp=$(mktemp -d "$out/run.XXXXXX")
+	# LTP's tests drop to nobody in a 0777 directory below TMPDIR, reached
+	# by cwd-relative paths, which Linux resolves without searching the
+	# ancestors. msentry opens host paths from the root, so it needs them
+	# searchable (docs/ltp.md): open the 0700 of mktemp (here and for
+	# $out), as /tmp is.
+	chmod 0755 "$tmp"
 	(cd "$dir" && TMPDIR=$tmp LTPROOT=$ltp timeout -k 5 "$timeout_s" /bin/sh -c '"$0"' "./$name" \
 		>"$tmp/native.log" 2>&1)
 	n=$?

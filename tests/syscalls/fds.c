@@ -415,6 +415,11 @@ SYSCALL_TEST(ioctl)
 	int n = -1;
 	SHOW(syscall(SYS_ioctl, p[0], FIONREAD, &n));
 	say("FIONREAD: %d", n);
+	/* An O_PATH descriptor takes no ioctl (LTP open13). */
+	int op = open("/", O_PATH);
+	SHOW(syscall(SYS_ioctl, op, FIOCLEX));
+	SHOW(syscall(SYS_ioctl, op, FIONREAD, &n));
+	close(op);
 	SHOW(syscall(SYS_ioctl, p[0], FIOCLEX));
 	say("after FIOCLEX: %s", fd_state(p[0]));
 	SHOW(syscall(SYS_ioctl, p[0], FIONCLEX));

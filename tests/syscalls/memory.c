@@ -30,6 +30,9 @@ static void *anon(size_t len, int prot)
  * address space; nothing here goes near it. */
 SYSCALL_TEST(mmap)
 {
+	/* A closed fd is EBADF even with a length of 0 (LTP mmap08). */
+	SHOW(syscall(SYS_mmap, NULL, 0, PROT_READ, MAP_SHARED, 99, 0));
+	SHOW(syscall(SYS_mmap, NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
 	char *a = (char *)OK(syscall(SYS_mmap, NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
 				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
 	say("page aligned: %d, zero filled: %d", ((uintptr_t)a & (PAGE - 1)) == 0,

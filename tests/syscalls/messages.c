@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -383,4 +384,9 @@ SYSCALL_TEST(recvmmsg)
 	probe_wait("child", k);
 	SHOW(syscall(SYS_recvmmsg, sv[1], BADPTR, 1, MSG_DONTWAIT, NULL));
 	SHOW(syscall(SYS_recvmmsg, 99, msgs, 1, MSG_DONTWAIT, NULL));
+	/* A bad timeout fails before anything waits (LTP recvmmsg01). */
+	struct timespec neg = {-1, 0}, big = {1, 1000000001};
+	SHOW(syscall(SYS_recvmmsg, sv[1], msgs, 1, 0, &neg));
+	SHOW(syscall(SYS_recvmmsg, sv[1], msgs, 1, 0, &big));
+	SHOW(syscall(SYS_recvmmsg, sv[1], msgs, 1, 0, BADPTR));
 }

@@ -1,6 +1,7 @@
 /* Making, replacing, ending and reaping processes. Everything that ends or
  * replaces a process runs in a child whose status the parent reports; pids
  * are printed only as relations. */
+#include <limits.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
@@ -176,6 +177,10 @@ SYSCALL_TEST(clone3)
 	/* A stack size without a stack. */
 	struct clone_args stack = {.exit_signal = SIGCHLD, .stack_size = 4096};
 	MUST_NOT_FORK(syscall(SYS_clone3, &stack, sizeof stack));
+	/* Nowhere to put the pidfd: EFAULT, and no child (LTP clone302). */
+	struct clone_args badfd = {
+	    .flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)BADPTR, .exit_signal = SIGCHLD};
+	MUST_NOT_FORK(syscall(SYS_clone3, &badfd, sizeof badfd));
 }
 
 /* Prepare what the exec helper reports: fd 3 close-on-exec, fd 4 open, fd 5
@@ -366,6 +371,8 @@ SYSCALL_TEST(exit_group)
 
 SYSCALL_TEST(wait4)
 {
+	/* -INT_MIN is no group (LTP wait403). */
+	SHOW(syscall(SYS_wait4, INT_MIN, NULL, 0, NULL));
 	int st = 0;
 	struct rusage ru;
 	pid_t k = probe_fork();

@@ -252,6 +252,14 @@ SYSCALL_TEST(rt_sigqueueinfo)
 	SHOW(syscall(SYS_rt_sigqueueinfo, NO_PID, SIGUSR1, &info));
 	SHOW(syscall(SYS_rt_sigqueueinfo, getpid(), 65, &info));
 	SHOW(syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, BADPTR));
+	/* A queued SIGKILL to the caller's own process: it just dies. */
+	k = probe_fork();
+	if (k == 0) {
+		info.si_signo = SIGKILL;
+		syscall(SYS_rt_sigqueueinfo, getpid(), SIGKILL, &info);
+		_exit(1);
+	}
+	probe_wait_timeout("self-killed child", k, 3000);
 }
 
 /* The suspends run in children with a deadline, so that one that never

@@ -84,6 +84,24 @@ SYSCALL_TEST(kill)
 		_exit(0);
 	}
 	probe_wait_timeout("child", k, 3000);
+	/* A SIGKILL that reaches the sender itself, alone or with its group
+	 * (LTP waitpid01 crashed the sentry there): the sender just dies. */
+	k = probe_fork();
+	if (k == 0) {
+		syscall(SYS_kill, getpid(), SIGKILL);
+		_exit(1);
+	}
+	probe_wait_timeout("self-killed child", k, 3000);
+	k = probe_fork();
+	if (k == 0) {
+		setpgid(0, 0);
+		if (fork() == 0)
+			for (;;)
+				pause();
+		syscall(SYS_kill, 0, SIGKILL);
+		_exit(1);
+	}
+	probe_wait_timeout("group-killed child", k, 3000);
 	/* An unprivileged sender may not signal root's processes. */
 	k = probe_fork();
 	if (k == 0) {
@@ -142,6 +160,18 @@ static long do_tgkill(pid_t tid, int sig)
 
 SYSCALL_TEST(tkill)
 {
+	/* Beside tkill: kill and rt_sigqueueinfo take a thread's id for its
+	 * process (LTP rt_sigqueueinfo01); signal 0 keeps it deterministic. */
+	thread_ready = thread_stop = 0;
+	pthread_t th;
+	pthread_create(&th, NULL, spin_thread, NULL);
+	while (!thread_ready)
+		usleep(1000);
+	siginfo_t qi = {.si_code = SI_QUEUE};
+	SHOW(syscall(SYS_kill, thread_tid, 0));
+	SHOW(syscall(SYS_rt_sigqueueinfo, thread_tid, 0, &qi));
+	thread_stop = 1;
+	pthread_join(th, NULL);
 	to_thread(do_tkill);
 	SHOW(syscall(SYS_tkill, syscall(SYS_gettid), 0));
 	SHOW(syscall(SYS_tkill, -1, SIGUSR1));
