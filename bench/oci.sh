@@ -198,32 +198,37 @@ value() { if [ -s "$tmp/$1" ]; then median "$tmp/$1" "$2"; else echo "-"; fi; }
 fmt_ms() { awk -v v="$1" 'BEGIN { if (v == "-") print "-"; else printf "%.1f ms", v / 1e6 }'; }
 ratio() { awk -v v="$1" -v n="$2" 'BEGIN { if (v == "-" || n == "-" || n == 0) print ""; else printf " (%.2fx)", v / n }'; }
 
-report() {
-	echo "## Container start-to-exit, $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo
-	echo "\`RUNTIME run --bundle B ID\` of busybox true; host $(uname -sr), $(nproc) CPUs, load at end $(cut -d' ' -f1-3 /proc/loadavg); medians of $reps repetitions of $runs runs each. Ratios are to msentry."
-	echo
-	local header="| |" rule="|---|"
-	for r in "${runtimes[@]}"; do
+# table PREFIX RUNTIME...: wall and CPU rows of the results in
+# $tmp/PREFIX<runtime>, with ratios to msentry.
+table() {
+	local prefix=$1 header="| |" rule="|---|" col title base r v line
+	shift
+	for r in "$@"; do
 		header+=" $r |"
 		rule+="---|"
 	done
 	echo "$header"
 	echo "$rule"
-	local col title base
 	for col in 1 2; do
 		[ $col = 1 ] && title="wall" || title="CPU"
-		base=$(value msentry $col)
-		local line="| $title |"
-		for r in "${runtimes[@]}"; do
-			local v
-			v=$(value "$r" $col)
+		base=$(value "${prefix}msentry" $col)
+		line="| $title |"
+		for r in "$@"; do
+			v=$(value "$prefix$r" $col)
 			line+=" $(fmt_ms "$v")"
 			[ "$r" != msentry ] && line+="$(ratio "$v" "$base")"
 			line+=" |"
 		done
 		echo "$line"
 	done
+}
+
+report() {
+	echo "## Container start-to-exit, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo
+	echo "\`RUNTIME run --bundle B ID\` of busybox true; host $(uname -sr), $(nproc) CPUs, load at end $(cut -d' ' -f1-3 /proc/loadavg); medians of $reps repetitions of $runs runs each. Ratios are to msentry."
+	echo
+	table "" "${runtimes[@]}"
 	for r in "${!skipped[@]}"; do
 		echo
 		echo "Not measured: $r: ${skipped[$r]}."
@@ -232,27 +237,7 @@ report() {
 	echo
 	echo "Through containerd: \`ctr run --rm --rootfs --runc-binary RUNTIME\` of busybox true (containerd's runc shim), same medians."
 	echo
-	header="| |"
-	rule="|---|"
-	for r in "${ctr_runtimes[@]}"; do
-		header+=" $r |"
-		rule+="---|"
-	done
-	echo "$header"
-	echo "$rule"
-	for col in 1 2; do
-		[ $col = 1 ] && title="wall" || title="CPU"
-		base=$(value ctr-msentry $col)
-		local line="| $title |"
-		for r in "${ctr_runtimes[@]}"; do
-			local v
-			v=$(value "ctr-$r" $col)
-			line+=" $(fmt_ms "$v")"
-			[ "$r" != msentry ] && line+="$(ratio "$v" "$base")"
-			line+=" |"
-		done
-		echo "$line"
-	done
+	table ctr- "${ctr_runtimes[@]}"
 }
 
 mkdir -p "$repo/bench/results"
