@@ -87,6 +87,20 @@ struct fd_table *fd_table_new(struct sentry *s)
 	return ft;
 }
 
+struct file *file_find(struct sentry *s, bool (*match)(struct file *f, const void *key),
+		       const void *key)
+{
+	for (struct task *t = s->tasks; t; t = t->next) {
+		struct fd_table *ft = t->files;
+		for (int i = 0; ft && i < ft->size; i++) {
+			struct file *f = ft->slots[i].file;
+			if (f && f->host_fd >= 0 && match(f, key))
+				return f;
+		}
+	}
+	return NULL;
+}
+
 struct fd_table *fd_table_copy(const struct fd_table *src)
 {
 	struct fd_table *ft = xcalloc(1, sizeof(*ft));

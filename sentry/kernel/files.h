@@ -96,6 +96,10 @@ void fd_table_put(struct fd_table *t);
 int fd_install(struct task *t, struct file *f, bool cloexec, int minfd);
 int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec);
 struct file *fd_lookup(struct task *t, int fd);
+/* The first open file of any task of the sandbox for which match(f, key)
+ * holds, or NULL. Only files with a host fd are offered. */
+struct file *file_find(struct sentry *s, bool (*match)(struct file *f, const void *key),
+		       const void *key);
 /* Host fd behind a program fd, or -EBADF. */
 int fd_host(struct task *t, int fd);
 int fd_close(struct task *t, int fd);

@@ -116,19 +116,10 @@ int fown_arm_for(struct task *t, struct file *f, int fd, bool make_caller_owner)
 	return 0;
 }
 
-/* The file behind host fd `host_fd`, if a program fd refers to it. */
-static struct file *file_of_host_fd(struct sentry *s, int host_fd)
+/* A file the host reports on: the one behind host fd `key`, armed. */
+static bool armed_with_host_fd(struct file *f, const void *key)
 {
-	for (struct task *t = s->tasks; t; t = t->next) {
-		if (!t->files)
-			continue;
-		for (int i = 0; i < t->files->size; i++) {
-			struct file *f = t->files->slots[i].file;
-			if (f && f->host_fd == host_fd && f->fown.armed)
-				return f;
-		}
-	}
-	return NULL;
+	return f->host_fd == *(const int *)key && f->fown.armed;
 }
 
 static void send_to_owner(struct sentry *s, struct file *f, const struct fown_event *ev)
@@ -176,7 +167,7 @@ void fown_take(struct sentry *s)
 	fown_pending = 0;
 	struct fown_event ev;
 	while (fown_pipe[0] >= 0 && read(fown_pipe[0], &ev, sizeof(ev)) == sizeof(ev)) {
-		struct file *f = file_of_host_fd(s, ev.fd);
+		struct file *f = file_find(s, armed_with_host_fd, &ev.fd);
 		if (f && f->fown.pid)
 			send_to_owner(s, f, &ev);
 	}

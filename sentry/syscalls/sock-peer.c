@@ -77,25 +77,11 @@ static unsigned peer_inode(unsigned ino)
 	return 0;
 }
 
-/* A sandbox socket file matching `match`, or NULL. */
-static struct file *find_socket(struct sentry *s, bool (*match)(struct file *g, const void *key),
-				const void *key)
-{
-	for (struct task *t = s->tasks; t; t = t->next) {
-		struct fd_table *ft = t->files;
-		for (int i = 0; ft && i < ft->size; i++) {
-			struct file *g = ft->slots[i].file;
-			if (g && g->host_fd >= 0 && g->sock_cred.pid && match(g, key))
-				return g;
-		}
-	}
-	return NULL;
-}
-
+/* Sockets with recorded credentials only: the ones SO_PEERCRED can name. */
 static bool has_inode(struct file *g, const void *key)
 {
 	struct stat st;
-	return fstat(g->host_fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	return g->sock_cred.pid && fstat(g->host_fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
 	       st.st_ino == *(const unsigned *)key;
 }
 
@@ -107,7 +93,8 @@ static bool listens_at(struct file *g, const void *key)
 	socklen_t len = sizeof(su);
 	int listening = 0;
 	socklen_t ilen = sizeof(listening);
-	return getsockopt(g->host_fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ilen) == 0 &&
+	return g->sock_cred.pid &&
+	       getsockopt(g->host_fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ilen) == 0 &&
 	       listening && getsockname(g->host_fd, (struct sockaddr *)&su, &len) == 0 &&
 	       su.sun_family == AF_UNIX && strcmp(su.sun_path, want->sun_path) == 0;
 }
@@ -125,7 +112,7 @@ long sock_peer_cred(struct task *t, struct file *f, struct ucred *out)
 	struct file *peer = NULL;
 	if (fstat(f->host_fd, &st) == 0) {
 		unsigned ino = peer_inode((unsigned)st.st_ino);
-		peer = ino ? find_socket(t->s, has_inode, &ino) : NULL;
+		peer = ino ? file_find(t->s, has_inode, &ino) : NULL;
 	}
 	if (!peer) {
 		struct sockaddr_un su;
@@ -133,7 +120,7 @@ long sock_peer_cred(struct task *t, struct file *f, struct ucred *out)
 		memset(&su, 0, sizeof(su));
 		if (getpeername(f->host_fd, (struct sockaddr *)&su, &len) == 0 &&
 		    su.sun_family == AF_UNIX && su.sun_path[0])
-			peer = find_socket(t->s, listens_at, &su);
+			peer = file_find(t->s, listens_at, &su);
 	}
 	if (peer)
 		*out = peer->sock_cred;

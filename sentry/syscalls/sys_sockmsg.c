@@ -66,27 +66,18 @@ static int control_to_host(struct task *t, struct msghdr *mh)
 	return 0;
 }
 
-/* The sandbox's existing struct file for the open file description behind
- * host fd `host`, if some task has it open. */
-static struct file *file_of_description(struct sentry *s, int host)
+/* A file of the sandbox for the open file description behind host fd
+ * `key`: received fds become the struct file some task already has. */
+static bool same_description(struct file *f, const void *key)
 {
 	pid_t self = getpid();
-	for (struct task *t = s->tasks; t; t = t->next) {
-		struct fd_table *ft = t->files;
-		for (int i = 0; ft && i < ft->size; i++) {
-			struct file *f = ft->slots[i].file;
-			if (f && f->host_fd >= 0 &&
-			    syscall(SYS_kcmp, self, self, KCMP_FILE, host, f->host_fd) == 0)
-				return f;
-		}
-	}
-	return NULL;
+	return syscall(SYS_kcmp, self, self, KCMP_FILE, *(const int *)key, f->host_fd) == 0;
 }
 
 /* A struct file for a host fd received from a socket (takes `host`). */
 static struct file *file_for_received(struct sentry *s, int host)
 {
-	struct file *f = file_of_description(s, host);
+	struct file *f = file_find(s, same_description, &host);
 	if (f) {
 		close(host);
 		return file_get(f);
