@@ -176,6 +176,7 @@ struct mount {
 	bool tmpfs;		 /* a private directory (size reported by statfs) */
 	unsigned long long size; /* tmpfs size=, 0: none */
 	char *type, *source;	 /* as /proc/mounts lists them */
+	bool expired;		 /* umount2(MNT_EXPIRE) marked it */
 };
 struct mount_table {
 	struct mount *v; /* v[0] is the root */
@@ -214,7 +215,11 @@ bool mount_fd_readonly(struct sentry *s, int host_fd);
 char *mount_from_host(struct sentry *s, const char *host);
 /* /proc/mounts lines (or mountinfo's). */
 void mount_format(struct sentry *s, struct strbuf *sb, bool info);
-/* A tmpfs's size= for statfs, if the fd is in one that has it. */
-bool mount_fd_size(struct sentry *s, int host_fd, unsigned long long *size);
+/* Whether the fd is in a tmpfs, and its size= (0: none), for statfs. */
+bool mount_fd_tmpfs(struct sentry *s, int host_fd, unsigned long long *size);
+/* The program's mount(2) and umount2(2) (mount-change.c): 0 or -errno. */
+long mount_change(struct task *t, const char *source, const char *target, const char *type,
+		  unsigned long flags, const char *data);
+long mount_remove(struct task *t, const char *target, int flags);
 
 #endif

@@ -1,8 +1,7 @@
 /* The sandbox's mount table: which host directory serves which sandbox
  * path, and which paths refuse writes.
  *
- * How it works. The table is built once at start (mount_table_build) and
- * frozen: entry 0 is the root (the configured root directory), then the
+ * How it works. The table is built at start (mount_table_build): entry 0 is the root (the configured root directory), then the
  * configured mounts in order, then one entry per existing
  * linux.readonlyPaths and linux.maskedPaths path. Each entry holds the
  * sandbox path where it is mounted (normalized), an O_PATH fd of the host
@@ -44,9 +43,12 @@
  * removes the tree. size= is reported by statfs (mount_statfs); it is not
  * enforced.
  *
- * Threats: a bind mount's source is a host path chosen by the
- * configuration, never by the program; the program cannot add mounts
- * (mount(2) is not served). Concurrent changes by host processes to a
+ * The program changes the table with mount(2) and umount2(2)
+ * (mount-change.c): entries are added at the end and removed anywhere.
+ *
+ * Threats: a configured bind mount's source is a host path chosen by the
+ * configuration, never by the program; the program's own mounts take
+ * their sources inside the sandbox (mount-change.c). Concurrent changes by host processes to a
  * bound host directory are seen as they happen, as with a bind mount.
  */
 #include <dirent.h>
@@ -67,6 +69,7 @@
 
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/mount-internal.h"
 
 /* ---- pure parts (tests/unit/test_mount.c) ---- */
 
@@ -181,7 +184,7 @@ size_t mount_lookup(const struct mount_table *mt, const char *norm, const char *
 
 #define MOUNT_RESOLVE (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
 
-static int open_below(int dirfd, const char *rest, int flags, mode_t mode)
+int mount_open_below(int dirfd, const char *rest, int flags, mode_t mode)
 {
 	struct open_how how = {
 	    .flags = (uint64_t)(flags | O_CLOEXEC),
@@ -192,7 +195,7 @@ static int open_below(int dirfd, const char *rest, int flags, mode_t mode)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-static struct mount *table_add(struct mount_table *mt, const char *dest, int fd, bool readonly,
+struct mount *mount_table_add(struct mount_table *mt, const char *dest, int fd, bool readonly,
 			       const char *type, const char *source)
 {
 	mt->v = xrealloc(mt->v, (mt->n + 1) * sizeof(*mt->v));
@@ -271,8 +274,7 @@ static int private_dir(struct sentry *s, struct error *e)
 	return 0;
 }
 
-/* A new directory in the private one: its O_PATH fd. */
-static int private_subdir(struct sentry *s, int mode, struct error *e)
+int mount_private_subdir(struct sentry *s, int mode, struct error *e)
 {
 	if (private_dir(s, e) != 0)
 		return -1;
@@ -316,6 +318,26 @@ static void populate_dev(int dirfd)
 	mkdirat(dir, "mqueue", 01777);
 }
 
+int mount_fs_dir(struct sentry *s, const char *dest, const char *type, int mode, struct error *e)
+{
+	if (strcmp(type, "tmpfs") == 0) {
+		int fd = mount_private_subdir(s, mode >= 0 ? mode : 01777, e);
+		cleanup_free char *norm = mount_normalize(dest);
+		if (fd >= 0 && strcmp(norm, "/dev") == 0)
+			populate_dev(fd);
+		return fd;
+	}
+	if (strcmp(type, "proc") == 0) {
+		/* procfs serves the sandbox's entries wherever the path is
+		 * /proc; the directory below stays what it was. */
+		int fd = mount_open(s, dest, O_PATH | O_DIRECTORY, 0);
+		if (fd >= 0)
+			return fd;
+	}
+	/* sysfs, devpts, mqueue, cgroup, proc elsewhere: empty. */
+	return mount_private_subdir(s, 0555, e);
+}
+
 /* Where a configured mount's host side is: an fd, or -1 with `e` set. */
 static int mount_source(struct sentry *s, const struct sentry_mount *cm,
 			const struct mount_options *o, struct error *e)
@@ -331,22 +353,7 @@ static int mount_source(struct sentry *s, const struct sentry_mount *cm,
 					 cm->source);
 		return fd;
 	}
-	if (strcmp(type, "tmpfs") == 0) {
-		int fd = private_subdir(s, o->mode >= 0 ? o->mode : 01777, e);
-		cleanup_free char *dest = mount_normalize(cm->destination);
-		if (fd >= 0 && strcmp(dest, "/dev") == 0)
-			populate_dev(fd);
-		return fd;
-	}
-	if (strcmp(type, "proc") == 0) {
-		/* procfs serves the sandbox's entries wherever the path is
-		 * /proc; the directory below stays what it was. */
-		int fd = mount_open(s, cm->destination, O_PATH | O_DIRECTORY, 0);
-		if (fd >= 0)
-			return fd;
-	}
-	/* sysfs, devpts, mqueue, cgroup, proc elsewhere: empty. */
-	return private_subdir(s, 0555, e);
+	return mount_fs_dir(s, cm->destination, type, o->mode, e);
 }
 
 /* The mount point, made where it is missing, as runc makes it: its
@@ -402,13 +409,21 @@ static int add_config_mount(struct sentry *s, const struct sentry_mount *cm, str
 	if (s->root_host[0])
 		make_mount_point(s, cm->destination, fstat(fd, &st) != 0 || S_ISDIR(st.st_mode));
 	const char *type = cm->type ? cm->type : (o.bind ? "bind" : "none");
-	bool empty_view = !o.bind && strcmp(type, "bind") != 0 && strcmp(type, "tmpfs") != 0 &&
+	mount_entry_add(s, cm->destination, fd, &o, type, cm->source);
+	return 0;
+}
+
+struct mount *mount_entry_add(struct sentry *s, const char *dest, int fd,
+			      const struct mount_options *o, const char *type, const char *source)
+{
+	bool empty_view = !o->bind && strcmp(type, "bind") != 0 && strcmp(type, "tmpfs") != 0 &&
 			  strcmp(type, "proc") != 0;
 	struct mount *m =
-	    table_add(s->mounts, cm->destination, fd, o.readonly || empty_view, type, cm->source);
-	m->size = o.size;
-	m->tmpfs = strcmp(type, "tmpfs") == 0 && !o.bind;
-	return 0;
+	    mount_table_add(s->mounts, dest, fd, o->readonly || empty_view, type, source);
+	m->size = o->size;
+	m->tmpfs = strcmp(type, "tmpfs") == 0 && !o->bind;
+	s->mounts->any_readonly |= m->readonly;
+	return m;
 }
 
 /* The node a masked file shows: a private null device (or, without the
@@ -443,15 +458,15 @@ static int add_path_rule(struct sentry *s, const char *path, bool masked, struct
 	if (!masked) {
 		if (fd < 0)
 			return 0;
-		table_add(s->mounts, norm, fd, true, "bind", norm);
+		mount_table_add(s->mounts, norm, fd, true, "bind", norm);
 		fd = -1;
 		return 0;
 	}
 	/* A directory: an empty read-only tmpfs, as runc's (mode 1777). */
-	int view = S_ISDIR(st.st_mode) ? private_subdir(s, 01777, e) : masked_file(s, e);
+	int view = S_ISDIR(st.st_mode) ? mount_private_subdir(s, 01777, e) : masked_file(s, e);
 	if (view < 0)
 		return -1;
-	table_add(s->mounts, norm, view, S_ISDIR(st.st_mode), "tmpfs", "tmpfs");
+	mount_table_add(s->mounts, norm, view, S_ISDIR(st.st_mode), "tmpfs", "tmpfs");
 	return 0;
 }
 
@@ -491,7 +506,7 @@ int mount_table_build(struct sentry *s, struct error *e)
 	int root = fcntl(s->root_fd, F_DUPFD_CLOEXEC, 0);
 	if (root < 0)
 		return error_sys(e, errno, "cannot duplicate the root's fd");
-	table_add(mt, "/", root, cfg->readonly_root, "rootfs", "rootfs");
+	mount_table_add(mt, "/", root, cfg->readonly_root, "rootfs", "rootfs");
 	for (size_t i = 0; i < cfg->nmounts; i++)
 		if (add_config_mount(s, &cfg->mounts[i], e) != 0)
 			return -1;
@@ -545,7 +560,7 @@ int mount_open(struct sentry *s, const char *abs, int flags, mode_t mode)
 	const char *rest = norm + 1;
 	const struct mount *m = &mt->v[mount_lookup(mt, norm, &rest)];
 	if (!m->is_file)
-		return open_below(m->fd, rest, flags, mode);
+		return mount_open_below(m->fd, rest, flags, mode);
 	if (*rest)
 		return -ENOTDIR;
 	if (flags & O_DIRECTORY)
@@ -566,7 +581,7 @@ int mount_point_parent(struct sentry *s, const char *abs, int *parent_fd, char *
 		return 1;
 	const struct mount *m = &mt->v[i];
 	if (!m->is_file) {
-		*parent_fd = open_below(m->fd, "", O_PATH | O_DIRECTORY, 0);
+		*parent_fd = mount_open_below(m->fd, "", O_PATH | O_DIRECTORY, 0);
 		strcpy(last, ".");
 		return *parent_fd < 0 ? *parent_fd : 0;
 	}
@@ -638,12 +653,14 @@ void mount_format(struct sentry *s, struct strbuf *sb, bool info)
 	}
 }
 
-bool mount_fd_size(struct sentry *s, int host_fd, unsigned long long *size)
+bool mount_fd_tmpfs(struct sentry *s, int host_fd, unsigned long long *size)
 {
+	if (s->mounts->n < 2)
+		return false;
 	cleanup_free char *host = host_path_of_fd(host_fd);
 	const char *rest;
 	const struct mount *m = host ? by_host(s->mounts, host, &rest) : NULL;
-	if (!m || !m->tmpfs || m->size == 0)
+	if (!m || !m->tmpfs)
 		return false;
 	*size = m->size;
 	return true;

@@ -165,9 +165,10 @@ static long statfs_view(struct task *t, int host, uint64_t out)
 		return -errno;
 	if (mount_fd_readonly(t->s, host))
 		sf.f_flags |= ST_RDONLY;
-	unsigned long long size;
-	if (sf.f_bsize > 0 && mount_fd_size(t->s, host, &size)) {
+	unsigned long long size = 0;
+	if (mount_fd_tmpfs(t->s, host, &size))
 		sf.f_type = 0x01021994; /* TMPFS_MAGIC */
+	if (sf.f_bsize > 0 && size > 0) {
 		sf.f_blocks = size / (unsigned long long)sf.f_bsize;
 		if (sf.f_bfree > sf.f_blocks)
 			sf.f_bfree = sf.f_blocks;
