@@ -567,6 +567,14 @@ void shm_release_all(struct sentry *s);
 	 CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |              \
 	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED |          \
 	 CLONE_CHILD_SETTID | CLONE_IO)
+/* The namespace flags: a new namespace is refused (process.c). */
+#define SANDBOX_NAMESPACE_FLAGS                                                                    \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |            \
+	 CLONE_NEWPID | CLONE_NEWNET | 0x80 /* CLONE_NEWTIME */)
+/* unshare(2): a private fd table or fs state, SysV undo detached; the
+ * thread group, address space and handlers only when not shared; a new
+ * namespace refused as clone refuses it. 0 or -errno. */
+long task_unshare(struct task *t, uint64_t flags);
 /* clone/fork/vfork: a new task (thread or process); its tid, or -errno.
  * With CLONE_VFORK the caller then waits (SYSRET_BLOCK) until the child
  * execs or exits. */

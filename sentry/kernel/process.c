@@ -127,21 +127,39 @@ static void child_registers(const struct user_regs_struct *parent, struct task *
 	platform_set_regs(c->th, &r);
 }
 
-static long clone_checks(uint64_t flags)
+/* A new namespace: EPERM without CAP_SYS_ADMIN (a user namespace needs
+ * none), as Linux; with it, EINVAL, as a kernel built without that kind
+ * of namespace answers. The sandbox is one set of namespaces: pretending
+ * to make a new one would leave a program that unshares its network or
+ * mounts to isolate itself believing it had. */
+static long namespace_flags(struct task *t, uint64_t flags)
 {
-	if (flags & ~(uint64_t)KERNEL_CLONE_FLAGS)
-		return -EINVAL; /* namespaces, pidfds...: see the table note */
+	if (!(flags & SANDBOX_NAMESPACE_FLAGS))
+		return 0;
+	if ((flags & SANDBOX_NAMESPACE_FLAGS & ~(uint64_t)CLONE_NEWUSER) &&
+	    !caps_has(t->proc, CAP_SYS_ADMIN))
+		return -EPERM;
+	return -EINVAL;
+}
+
+static long clone_checks(struct task *t, uint64_t flags)
+{
+	if (flags & ~(uint64_t)(KERNEL_CLONE_FLAGS | SANDBOX_NAMESPACE_FLAGS))
+		return -EINVAL; /* pidfds...: see the table note */
+	if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) ||
+	    (flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS))
+		return -EINVAL;
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	return 0;
+	return namespace_flags(t, flags);
 }
 
 static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t ctid,
 		     uint64_t tls)
 {
-	long rc = clone_checks(flags);
+	long rc = clone_checks(t, flags);
 	if (rc != 0)
 		return rc;
 	struct user_regs_struct regs;
@@ -262,6 +280,34 @@ static void fs_release(struct fs_info *fs)
 		free(fs->cwd);
 		free(fs);
 	}
+}
+
+long task_unshare(struct task *t, uint64_t flags)
+{
+	if (flags & ~(uint64_t)(CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES |
+				CLONE_SYSVSEM | SANDBOX_NAMESPACE_FLAGS))
+		return -EINVAL;
+	/* Sharing the address space, signal handlers or thread group can
+	 * only be undone by a process that shares them with nobody. */
+	if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) &&
+	    (t->proc->nthreads > 1 || t->mm->refs > 1))
+		return -EINVAL;
+	long rc = namespace_flags(t, flags);
+	if (rc != 0)
+		return rc;
+	if ((flags & CLONE_FILES) && t->files->refs > 1) {
+		struct fd_table *own = fd_table_copy(t->files);
+		fd_table_put(t->files);
+		t->files = own;
+	}
+	if ((flags & CLONE_FS) && t->fs->refs > 1) {
+		struct fs_info *own = fs_copy(t->fs);
+		fs_release(t->fs);
+		t->fs = own;
+	}
+	if (flags & CLONE_SYSVSEM)
+		sem_undo_exit(t->s, t->proc); /* Linux: as at exit */
+	return 0;
 }
 
 static void process_put(struct process *p)

@@ -72,7 +72,8 @@ SYSCALL_HANDLER(clone3)
 		if (byte)
 			return -E2BIG;
 	}
-	if (ca.flags & ~(uint64_t)(KERNEL_CLONE_FLAGS | CLONE_PIDFD) || ca.exit_signal > 64 ||
+	if (ca.flags & ~(uint64_t)(KERNEL_CLONE_FLAGS | SANDBOX_NAMESPACE_FLAGS | CLONE_PIDFD) ||
+	    ca.exit_signal > 64 ||
 	    (ca.flags & CSIGNAL))
 		return -EINVAL;
 	if ((ca.flags & CLONE_PIDFD) && (ca.flags & CLONE_PARENT_SETTID) &&
@@ -84,6 +85,11 @@ SYSCALL_HANDLER(clone3)
 	uint64_t stack = ca.stack ? ca.stack + ca.stack_size : 0;
 	return clone_pidfd(t, ca.flags | ca.exit_signal, stack, ca.parent_tid, ca.child_tid, ca.tls,
 			   ca.pidfd);
+}
+
+SYSCALL_HANDLER(unshare)
+{
+	return task_unshare(t, a[0]);
 }
 
 SYSCALL_HANDLER(fork)

@@ -18,12 +18,29 @@ static bool clock_ok(clockid_t clk)
  * (which would be what the sentry reading CLOCK_*_CPUTIME_ID gets): the
  * process clock is its stub process's, the thread clock its stub thread's
  * (platform_cpu_time says how exact that is). 0 or -errno. */
+/* A _COARSE clock as msentry's vDSO gives it (vdso/vdso.c): the fine
+ * clock cut to the coarse resolution. The host's own coarse clock is the
+ * last tick's time, up to a tick behind that, so a program that reads the
+ * vDSO and then makes the syscall would see time go backwards. */
+static int read_coarse(clockid_t clk, struct timespec *ts)
+{
+	struct timespec res;
+	clockid_t fine = clk == CLOCK_REALTIME_COARSE ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+	if (clock_gettime(fine, ts) != 0 || clock_getres(clk, &res) != 0)
+		return -errno;
+	long step = res.tv_sec == 0 && res.tv_nsec > 0 ? res.tv_nsec : 1;
+	ts->tv_nsec -= ts->tv_nsec % step;
+	return 0;
+}
+
 static int read_clock(struct task *t, clockid_t clk, struct timespec *ts)
 {
 	if (clk == CLOCK_PROCESS_CPUTIME_ID && t->mm)
 		return platform_cpu_time(t->mm->stub_pid, ts);
 	if (clk == CLOCK_THREAD_CPUTIME_ID)
 		return platform_cpu_time(platform_thread_tid(t->th), ts);
+	if (clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE)
+		return read_coarse(clk, ts);
 	return clock_gettime(clk, ts) == 0 ? 0 : -errno;
 }
 

@@ -3,6 +3,7 @@
  * CAP_SYS_ADMIN both runs see EPERM alike). Every mount is detached at
  * the end, so a failing native run leaves nothing mounted. */
 #include <linux/magic.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
 
@@ -88,4 +89,18 @@ SYSCALL_TEST(umount2)
 	SHOW(umount2("../m", MNT_DETACH));
 	SHOW(chdir(".."));
 	SHOW(access("m/f", F_OK));
+}
+
+/* unshare of what the sandbox can make private (the namespaces differ:
+ * a root native run gets them, the sandbox refuses them). */
+SYSCALL_TEST(unshare)
+{
+	int fd = open(".", O_RDONLY);
+	SHOW(unshare(CLONE_FILES));
+	SHOW(fcntl(fd, F_GETFD) >= 0);
+	SHOW(unshare(CLONE_FS));
+	SHOW(unshare(CLONE_SYSVSEM));
+	SHOW(unshare(CLONE_THREAD | CLONE_SIGHAND | CLONE_VM));
+	SHOW(unshare(0x1));
+	SHOW(unshare(CLONE_SETTLS));
 }
