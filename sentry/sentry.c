@@ -6,6 +6,7 @@
  * vsyscall emulation, procfs, the tracer), so that no folder below includes
  * a header of a folder above it (docs/design.md, "Map of sentry/").
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -158,7 +159,7 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
  * table). The program's limits are its own (struct process rlim); the
  * sentry takes as many host fds as it may: its hard limit, raised to the
  * kernel's nr_open where it can (CAP_SYS_RESOURCE). */
-static void raise_fd_limit(void)
+static void raise_fd_limit_to_max(void)
 {
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
@@ -179,6 +180,36 @@ static void raise_fd_limit(void)
 	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+/* The fds msentry keeps for itself out of its limit: those open now and
+ * a margin for each process's own (stubs' memory, pidfds). */
+#define SENTRY_FD_RESERVE 64
+
+/* Raise msentry's limit, then keep what the program is told it may open
+ * within what msentry can give it: where the host holds msentry below
+ * the program's inherited limit (a hard limit root cannot raise), the
+ * sandbox's RLIMIT_NOFILE is that much lower, as under a kernel with a
+ * lower nr_open, instead of EMFILE coming before the limit. */
+static void raise_fd_limit(struct process *init)
+{
+	raise_fd_limit_to_max();
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	DIR *d = opendir("/proc/self/fd");
+	rlim_t used = 0;
+	for (; d && readdir(d); used++)
+		;
+	if (d)
+		closedir(d);
+	rlim_t keep = used + SENTRY_FD_RESERVE;
+	rlim_t cap = rl.rlim_cur > keep + 3 ? rl.rlim_cur - keep : 3;
+	struct rlimit *own = &init->rlim[RLIMIT_NOFILE];
+	if (own->rlim_cur > cap)
+		own->rlim_cur = cap;
+	if (own->rlim_max > cap)
+		own->rlim_max = cap;
+}
+
 int sentry_run(const struct sentry_config *cfg, struct error *e)
 {
 	struct sentry s;
@@ -189,7 +220,7 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 		return -1;
 	}
 	struct task *init = task_create_init(&s, cfg->cwd, um);
-	raise_fd_limit(); /* after init took msentry's limits as the program's */
+	raise_fd_limit(init->proc); /* after init took msentry's limits as the program's */
 	/* The program is loaded with its own access rights, as execve checks them. */
 	creds_enter(init);
 	tty_init(&s);

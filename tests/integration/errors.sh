@@ -89,6 +89,27 @@ if command -v python3 >/dev/null; then
 		echo "ok: host fd exhaustion: $(grep -c "EMFILE after" <<<"$out") early EMFILE, $warnings warning"
 	fi
 fi
+# Where msentry cannot raise its own limit to the program's, the program
+# is told a lower RLIMIT_NOFILE, one msentry can honour: it opens files up
+# to its limit and then gets EMFILE, with no warning.
+if command -v python3 >/dev/null; then
+	out=$(bash -c "ulimit -n 300 && timeout 60 \"$msentry\" run python3 -c '
+import os, resource
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+n = len(os.listdir(\"/proc/self/fd\")) - 1
+try:
+    while True: os.open(\"/dev/null\", os.O_RDONLY); n += 1
+except OSError as e: print(\"EMFILE at the limit\" if n == soft and e.errno == 24 else (\"early\", n, soft, hard))
+print(\"limit within the host\" if soft <= hard <= 300 else (\"limit\", soft, hard))
+'" 2>&1)
+	if [ "$out" = "EMFILE at the limit
+limit within the host" ]; then
+		echo "ok: RLIMIT_NOFILE within what msentry can give"
+	else
+		echo "FAIL: RLIMIT_NOFILE within what msentry can give: $out"
+		fail=1
+	fi
+fi
 # A successful run leaves nothing either.
 if ! "$here/no-leftovers.py" "$msentry" run sh -c 'sleep 0.1 & echo started' >/dev/null; then
 	echo "FAIL: a normal run left processes behind"
