@@ -114,6 +114,7 @@ static long fcntl_posix_lock(struct task *t, struct file *f, int cmd, uint64_t a
 		return -EFAULT;
 	if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK)
 		return -EINVAL;
+	struct flock asked = fl;
 	int acc = fcntl(f->host_fd, F_GETFL);
 	if (acc < 0)
 		return -errno;
@@ -153,6 +154,11 @@ static long fcntl_posix_lock(struct task *t, struct file *f, int cmd, uint64_t a
 			return -errno;
 		if (fl.l_type != F_UNLCK && fl.l_pid == -1)
 			fl.l_pid = posix_lock_holder(t->s, host, &fl);
+		if (fl.l_type == F_UNLCK) {
+			/* Linux changes only the type when nothing conflicts. */
+			fl = asked;
+			fl.l_type = F_UNLCK;
+		}
 		return task_write(t, addr, &fl, sizeof(fl)) == 0 ? 0 : -EFAULT;
 	}
 	if (fcntl(host, F_OFD_SETLK, &fl) == 0)
@@ -263,6 +269,8 @@ SYSCALL_HANDLER(fcntl)
 	case F_GET_SEALS:
 	case F_GETLEASE:
 		return ret_errno(fcntl(f->host_fd, cmd, (long)a[2]));
+	case 1028: /* F_CREATED_QUERY (Linux 6.12): the host's open made it */
+		return f->host_fd < 0 ? 0 : ret_errno(fcntl(f->host_fd, cmd, 0L));
 	case F_GETOWN:
 	case F_SETOWN:
 	case F_GETOWN_EX:

@@ -144,8 +144,12 @@ static long sleep_common(struct task *t, clockid_t clk, int flags, uint64_t req_
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			int64_t ns = (t->call.deadline.tv_sec - now.tv_sec) * 1000000000LL +
 				     (t->call.deadline.tv_nsec - now.tv_nsec);
+			if (ns < 0)
+				ns = 0;
 			rem = (struct timespec){ns / 1000000000LL, ns % 1000000000LL};
-			task_write(t, rem_addr, &rem, sizeof(rem));
+			/* Linux: a time left it cannot write is EFAULT. */
+			if (task_write(t, rem_addr, &rem, sizeof(rem)) != 0)
+				return -EFAULT;
 		}
 		return -EINTR;
 	}

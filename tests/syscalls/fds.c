@@ -123,6 +123,12 @@ SYSCALL_TEST(fcntl)
 	struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
 	SHOW(syscall(SYS_fcntl, fd, F_GETLK, &q));
 	say("owner sees: %s", q.l_type == F_UNLCK ? "F_UNLCK" : "a lock");
+	/* Nothing in the way: Linux changes the type alone. */
+	struct flock cur = {.l_type = F_WRLCK, .l_whence = SEEK_CUR, .l_start = 1, .l_pid = 77};
+	SHOW(syscall(SYS_fcntl, fd, F_GETLK, &cur));
+	say("untouched: whence %d start %ld pid %d", cur.l_whence, (long)cur.l_start, cur.l_pid);
+	/* F_CREATED_QUERY (Linux 6.12; EINVAL before): this open made no file. */
+	SHOW(syscall(SYS_fcntl, fd, 1028, 0));
 	pid_t me = getpid();
 	pid_t k = probe_fork();
 	if (k == 0) {

@@ -57,6 +57,16 @@ SYSCALL_TEST(nanosleep)
 	usleep(50000);
 	kill(k, SIGUSR1);
 	probe_wait_timeout("child", k, 3000);
+	/* The same with a time left it cannot write: EFAULT. */
+	k = probe_fork();
+	if (k == 0) {
+		struct timespec five = {5, 0};
+		SHOW(syscall(SYS_nanosleep, &five, BADPTR));
+		_exit(0);
+	}
+	usleep(50000);
+	kill(k, SIGUSR1);
+	probe_wait_timeout("child", k, 3000);
 	struct timespec bad = {0, SEC}, neg = {0, -1}, negs = {-1, 0};
 	SHOW(syscall(SYS_nanosleep, &bad, NULL));
 	SHOW(syscall(SYS_nanosleep, &neg, NULL));
