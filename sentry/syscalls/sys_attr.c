@@ -143,13 +143,37 @@ SYSCALL_HANDLER(ftruncate)
 	return rc != 0 ? rc : ret_errno(ftruncate(host, (off_t)a[1]));
 }
 
+/* truncate opens the file for writing, which waits while another
+ * process holds a lease on it: that wait is made on a helper, as open's
+ * (sys_open.c), never on the sentry's thread. A FIFO is never opened. */
 SYSCALL_HANDLER(truncate)
 {
+	if (t->call.offload) { /* the lease is gone: the helper's open */
+		long fd = task_offload_interruptible(t, NULL, NULL);
+		if (fd < 0)
+			return fd;
+		long r = ret_errno(ftruncate((int)fd, (off_t)a[1]));
+		close((int)fd);
+		return r;
+	}
 	char path[PATH_MAX];
 	int rc = task_read_path(t, a[0], path);
 	if (rc != 0)
 		return rc;
-	cleanup_close int fd = path_open(t, AT_FDCWD, path, O_WRONLY, 0);
+	if ((off_t)a[1] < 0)
+		return -EINVAL;
+	int opath = path_open(t, AT_FDCWD, path, O_PATH, 0);
+	struct stat st;
+	if (opath < 0)
+		return opath;
+	if (fstat(opath, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(opath);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	cleanup_close int fd = path_open(t, AT_FDCWD, path, O_WRONLY | O_NONBLOCK, 0);
+	if (fd == -EWOULDBLOCK)
+		return open_wait_blocking(t, opath, O_WRONLY);
+	close(opath);
 	if (fd < 0)
 		return fd;
 	return ret_errno(ftruncate(fd, (off_t)a[1]));

@@ -56,7 +56,7 @@ static long reopen_blocking(void *arg)
 	return fd < 0 ? -err : fd;
 }
 
-static long wait_in_open(struct task *t, int held_fd, int flags)
+long open_wait_blocking(struct task *t, int held_fd, int flags)
 {
 	struct reopen *r = xmalloc(sizeof(*r));
 	*r = (struct reopen){.fd = held_fd, .flags = flags};
@@ -74,7 +74,7 @@ static long open_after_refusal(struct task *t, int dirfd, const char *path, int 
 	bool fifo_writer =
 	    fstat(opath, &st) == 0 && S_ISFIFO(st.st_mode) && (flags & O_ACCMODE) == O_WRONLY;
 	if (rc == -EWOULDBLOCK || (rc == -ENXIO && fifo_writer))
-		return wait_in_open(t, opath, flags);
+		return open_wait_blocking(t, opath, flags);
 	close(opath);
 	return rc;
 }
@@ -116,7 +116,7 @@ SYSCALL_HANDLER(openat)
 	    S_ISFIFO(st.st_mode)) {
 		int held = fcntl(f->host_fd, F_DUPFD_CLOEXEC, 0);
 		file_put(f);
-		return held < 0 ? -errno : wait_in_open(t, held, flags);
+		return held < 0 ? -errno : open_wait_blocking(t, held, flags);
 	}
 	fcntl(f->host_fd, F_SETFL, flags & (O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME));
 	return install(t, f, flags);

@@ -102,4 +102,10 @@ int sock_addr_out(struct task *t, struct sockaddr_storage *ss, socklen_t len, ui
 int sock_addr_out_lenp(struct task *t, struct sockaddr_storage *ss, socklen_t len, uint64_t addr,
 		       uint64_t lenp);
 
+/* Open `held_fd` (an O_PATH fd of the file, taken) again with `flags` in a
+ * blocking open on a helper thread, as a leased file or a FIFO waits in
+ * Linux (sys_open.c); on the syscall's restart, task_offload_interruptible
+ * (t, NULL, NULL) gives the fd or -errno. */
+long open_wait_blocking(struct task *t, int held_fd, int flags);
+
 #endif

@@ -161,6 +161,10 @@ SYSCALL_TEST(truncate)
 	close(fd);
 	print_path_stat("f");
 	SHOW(syscall(SYS_truncate, "missing", 0));
+	/* Never opened: a FIFO without a reader must not wait. */
+	mkfifo("fifo", 0644);
+	SHOW(syscall(SYS_truncate, "fifo", 0));
+	SHOW(syscall(SYS_truncate, "f", -1));
 	SHOW(syscall(SYS_truncate, ".", 0));
 	SHOW(syscall(SYS_truncate, "f", (off_t)-1));
 	SHOW(syscall(SYS_truncate, BADPTR, 0));
