@@ -34,7 +34,8 @@ if [ ! -x "$msentry" ]; then
 	echo "msentry: fuzz-syscalls: skipped: no msentry at ${MSENTRY:-build/cmd/msentry} (build first)"
 	exit 77
 fi
-scratch=$(mktemp -d /tmp/msentry-fuzz-syscalls.XXXXXX)
+# Not in /tmp: the namespace hides the host's /tmp under a fresh tmpfs.
+scratch=$(mktemp -d /var/tmp/msentry-fuzz-syscalls.XXXXXX)
 touch "$scratch/start"
 # A private copy: a rebuild during a long run must not pull msentry from
 # under it.
