@@ -9,7 +9,7 @@
 # the number of runs and runs per second, and the path of a crash input if
 # one was found; exits 1 on a crash, 77 (a skip for meson) when clang's
 # fuzzer runtime is missing, 0 otherwise. For hours of fuzzing:
-#   nice -n 10 scripts/fuzz.sh elf 14400 -jobs=2 -workers=2
+#   nice -n 10 scripts/fuzz.sh elf 14400
 set -uo pipefail
 cd "$(dirname "$0")/.."
 targets=(elf shebang config strace)
