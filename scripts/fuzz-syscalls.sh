@@ -15,7 +15,9 @@
 #  - changes the host: a file under /etc /usr/local /opt /srv /home /boot
 #    newer than the start of the run.
 # Prints the seed (rerun with it), trinity's count of syscalls, and the
-# verdict; the full log is kept in the scratch directory it names. Exits
+# verdict; the full log is kept in the scratch directory it names, with
+# events.log, msentry's trace of signals, exits and execs (--strace=none).
+# Exits
 # 0 (pass), 1 (fail), 77 (skip: trinity or msentry missing).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +49,7 @@ else
 	echo "msentry: fuzz-syscalls: no namespaces here (needs root): host files are guarded by msentry's read-only root alone"
 fi
 echo "fuzz-syscalls: seed $seed, $minutes min, log $scratch/log"
-"${ns[@]}" python3 tests/fuzz-syscalls.py "$msentry" "$minutes" "$seed" "${#ns[@]}" \
+"${ns[@]}" python3 tests/fuzz-syscalls.py "$msentry" "$minutes" "$seed" "${#ns[@]}" "$scratch" \
 	>"$scratch/log" 2>&1
 rc=$?
 grep -E '^fuzz-syscalls:' "$scratch/log"

@@ -2,7 +2,7 @@
 """The inside of scripts/fuzz-syscalls.sh: run trinity under msentry for a
 while and judge msentry (crash, hang), not trinity.
 
-  fuzz-syscalls.py MSENTRY MINUTES SEED IN_NAMESPACES
+  fuzz-syscalls.py MSENTRY MINUTES SEED IN_NAMESPACES SCRATCH
 
 With IN_NAMESPACES (non-zero) this runs as pid 1 of fresh namespaces
 (unshare), first makes / read-only and /tmp a new tmpfs there; it stays pid
@@ -43,8 +43,11 @@ def cpu_ticks(root):
     return total
 
 
-def isolate():
-    for cmd in (["mount", "--make-rprivate", "/"], ["mount", "-o", "remount,bind,ro", "/"],
+def isolate(scratch):
+    for cmd in (["mount", "--make-rprivate", "/"],
+                # The scratch directory stays writable: a mount of its own.
+                ["mount", "--bind", scratch, scratch],
+                ["mount", "-o", "remount,bind,ro", "/"],
                 ["mount", "-t", "tmpfs", "-o", "mode=1777", "fuzz-tmp", "/tmp"],
                 # The new pid namespace's own /proc: the platform finds its
                 # stubs there by pid.
@@ -55,15 +58,19 @@ def isolate():
 
 
 def main():
-    msentry, minutes, seed, in_ns = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
+    msentry, minutes, seed, in_ns, scratch = sys.argv[1:6]
+    minutes = float(minutes)
     if in_ns != "0":
-        isolate()
+        isolate(scratch)
     devs = [f"--mount=/dev/{d}:/dev/{d}" for d in ("null", "zero", "urandom")]
     # -a64: the sandbox runs 64-bit programs only; -l off: no log files;
     # -C 2: two children (the machine is shared); nobody, so no
     # --dangerous is needed and file access is checked as for nobody.
+    # --strace=none: no syscalls, only signals (with their si_code and
+    # address), exits and execs, to tell what killed whom.
+    events = os.path.join(scratch, "events.log")
     cmd = [msentry, "run", "--quiet", "--root=/", "--read-only", "--tmpfs=/tmp", "--user=65534:65534",
-           *devs, "--", "/bin/sh", "-c",
+           "--strace=none", "-o", events, *devs, "--", "/bin/sh", "-c",
            f"cd /tmp && exec trinity -q -l off -a64 -C 2 -s {seed}"]
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -113,6 +120,10 @@ def main():
     if not verdict and not ran:
         verdict = "FAIL: trinity did not run to its end (see the log)"
     if verdict:
+        deaths = [ln for ln in watchdog.read(events).splitlines() if "killed by" in ln
+                  or "SIGBUS" in ln or "SIGSEGV" in ln]
+        for ln in deaths[-4:]:
+            print(f"fuzz-syscalls: event: {ln}")
         print(f"fuzz-syscalls: {verdict} (seed {seed}, exit {rc})", flush=True)
         return 1
     print(f"fuzz-syscalls: msentry exited with {rc} (seed {seed})", flush=True)
