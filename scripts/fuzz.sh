@@ -51,13 +51,14 @@ work="$build/corpus/$target"
 crashes="$build/crashes"
 mkdir -p "$work" "$crashes"
 log="$build/fuzz-$target.log"
+start=$SECONDS
 # -timeout: an input running for 10 s is a hang, reported like a crash.
 "$build/fuzz/fuzz-$target" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
 	-artifact_prefix="$crashes/$target-" "$@" "$work" "fuzz/corpus/$target" >"$log" 2>&1
 rc=$?
 runs=$(grep -h 'stat::number_of_executed_units' "$log" | awk '{s += $2} END {print s + 0}')
 rate=$(grep -h 'stat::average_exec_per_sec' "$log" | awk '{s += $2} END {print s + 0}')
-echo "fuzz $target: $runs runs in ${seconds}s ($rate runs/s)"
+echo "fuzz $target: $runs runs in $((SECONDS - start)) s ($rate runs/s)"
 crash=$(grep -ho 'Test unit written to .*' "$log" | sed 's/Test unit written to //' | head -1)
 if [ $rc -ne 0 ] || [ -n "$crash" ]; then
 	grep -hE 'ERROR:|runtime error|SUMMARY' "$log" | head -5

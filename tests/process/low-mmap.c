@@ -35,8 +35,8 @@ int main(void)
 		puts("hint at 0x1000: placed at or above 64 KiB");
 		return 0;
 	}
-	if (getuid() == 0 && (setresgid(65534, 65534, 65534) != 0 ||
-			      setresuid(65534, 65534, 65534) != 0)) {
+	if (getuid() == 0 &&
+	    (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0)) {
 		perror("setresuid");
 		return 1;
 	}
