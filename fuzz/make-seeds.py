@@ -15,6 +15,7 @@ import os
 import struct
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAGE = 4096
@@ -118,9 +119,16 @@ def config_seeds(msentry):
                              b'"hard":18446744073709551615,"soft":1e30}]}}',
              "syntax.json": b'{"ociVersion": "1.0", "root": '}
     if msentry:
-        out = subprocess.run([msentry, "spec", "--stdout"], capture_output=True)
-        if out.returncode == 0 and out.stdout:
-            seeds["spec.json"] = out.stdout
+        # `msentry spec` writes config.json into the bundle directory.
+        with tempfile.TemporaryDirectory() as d:
+            for name, extra in (("spec.json", []), ("spec-rootless.json", ["--rootless"])):
+                out = subprocess.run([msentry, "spec", "--bundle", d, *extra],
+                                     capture_output=True)
+                path = os.path.join(d, "config.json")
+                if out.returncode == 0 and os.path.exists(path):
+                    with open(path, "rb") as f:
+                        seeds[name] = f.read()
+                    os.unlink(path)
     return seeds
 
 
