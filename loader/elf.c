@@ -97,9 +97,11 @@ static int check_interp(const Elf64_Phdr *ph, const unsigned char *head, size_t 
 		return error_set(e, ELIBBAD, "corrupt ELF: bad PT_INTERP size %lu",
 				 (unsigned long)ph->p_filesz),
 		       -ELIBBAD;
-	if (ph->p_offset + ph->p_filesz > file_size)
+	/* Written so that no sum wraps: p_offset is any 64-bit value (fuzz/
+	 * found offset + size wrapping to a small number, then a wild read). */
+	if (ph->p_offset > file_size || ph->p_filesz > file_size - ph->p_offset)
 		return error_set(e, ENOEXEC, "truncated ELF: PT_INTERP past end of file"), -ENOEXEC;
-	if (ph->p_offset + ph->p_filesz > head_len)
+	if (ph->p_offset > head_len || ph->p_filesz > head_len - ph->p_offset)
 		return error_set(e, ELIBBAD, "corrupt ELF: PT_INTERP too far into the file"),
 		       -ELIBBAD;
 	const unsigned char *s = head + ph->p_offset;
@@ -137,6 +139,10 @@ static int check_phdrs(struct elf_info *info, const unsigned char *head, size_t 
 	}
 	if (!have_load)
 		return error_set(e, ENOEXEC, "corrupt ELF: no PT_LOAD segment"), -ENOEXEC;
+	/* PT_LOADs of size 0 only: nothing to reserve (fuzz/ found the mapping
+	 * of 0 bytes this would ask for). */
+	if (info->max_vaddr <= info->min_vaddr)
+		return error_set(e, ENOEXEC, "corrupt ELF: PT_LOAD segments are empty"), -ENOEXEC;
 	return 0;
 }
 

@@ -20,11 +20,6 @@
 #define STACK_RND_BYTES (64UL << 20)
 #define HEAD_SIZE (16 * 1024)
 
-struct loaded_elf {
-	uint64_t base, entry, phdr, end;
-	uint16_t phnum;
-};
-
 static void fd_close(int *fd)
 {
 	if (*fd >= 0)
@@ -124,11 +119,8 @@ static uint64_t phdr_address(const struct elf_info *info, uint64_t base)
 	return 0;
 }
 
-/* Map all PT_LOADs of a checked ELF. `hint` is where an ET_DYN image would
- * like to go (0: anywhere). The span is reserved first so that no segment
- * can land on something else. */
-static int map_elf(const struct loader_ops *ops, int fd, const struct elf_info *info, uint64_t hint,
-		   struct loaded_elf *out)
+int elf_map(const struct loader_ops *ops, int fd, const struct elf_info *info, uint64_t hint,
+	    struct loaded_elf *out)
 {
 	uint64_t span = info->max_vaddr - info->min_vaddr;
 	bool fixed = info->type == ET_EXEC;
@@ -173,7 +165,7 @@ static int load_interp(const struct loader_ops *ops, const char *interp, struct 
 		rc = (error_set(e, ELIBBAD, "interpreter has its own PT_INTERP"), -ELIBBAD);
 	if (rc != 0)
 		error_wrap(e, "bad ELF interpreter `%s`", interp);
-	else if ((rc = map_elf(ops, fd, info, 0, out)) != 0)
+	else if ((rc = elf_map(ops, fd, info, 0, out)) != 0)
 		error_sys(e, -rc, "cannot map ELF interpreter `%s`", interp);
 	free(info);
 	/* A broken interpreter is ELIBBAD for execve, as in Linux. */
@@ -275,7 +267,7 @@ static int load_elf_file(const struct loader_request *req, const struct loader_o
 		return error_wrap(e, "cannot run `%s`", path), rc;
 	struct loaded_elf exe, interp = {0};
 	uint64_t hint = ELF_ET_DYN_BASE + (req->aslr_seed % MMAP_RND_PAGES) * PAGE_SIZE;
-	rc = map_elf(ops, fd, info, hint, &exe);
+	rc = elf_map(ops, fd, info, hint, &exe);
 	if (rc != 0)
 		return error_sys(e, -rc, "cannot map `%s`", path), rc;
 	res->exe_path = xstrdup(path);

@@ -24,6 +24,19 @@ struct elf_info {
 int elf_check(const void *head, size_t head_len, uint64_t file_size, struct elf_info *info,
 	      struct error *e);
 
+/* Where elf_map put an image. */
+struct loaded_elf {
+	uint64_t base, entry, phdr, end;
+	uint16_t phnum;
+};
+
+/* Map all PT_LOADs of an image elf_check accepted, only through ops->map
+ * and ops->write (fd is handed to ops->map as is). `hint` is where an
+ * ET_DYN image would like to go (0: anywhere). The span is reserved first
+ * so that no segment can land on something else. 0 or -errno. */
+int elf_map(const struct loader_ops *ops, int fd, const struct elf_info *info, uint64_t hint,
+	    struct loaded_elf *out);
+
 /* Parse a "#!" line: fills interpreter and optional argument (pointers into
  * `line`, which is modified). 0, or -ENOEXEC. */
 int script_parse(char *line, size_t len, char **interp, char **arg);

@@ -57,6 +57,13 @@
  * stub page's address, just below TASK_SIZE (0x7ffffffff000 with 4-level
  * paging). */
 #define PROGRAM_ADDR_LIMIT 0x7fffffffe000UL
+/* ...and at or above this one when placed with MAP_FIXED (mmap, mremap,
+ * shmat, the loader): Linux refuses addresses below vm.mmap_min_addr
+ * (64 KiB by default) to a process without CAP_SYS_RAWIO, so that a kernel
+ * NULL dereference cannot be steered. The stubs run with the sentry's host
+ * credentials, root as often as not, which the host would let map page 0;
+ * the platform refuses with EPERM whatever the program's capabilities. */
+#define PROGRAM_ADDR_MIN 0x10000UL
 
 struct platform;
 

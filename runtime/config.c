@@ -36,9 +36,22 @@ void *parser_alloc(struct parser *p, size_t n)
 	return mem;
 }
 
+/* An error stays one line whatever the document's keys hold: a key is part
+ * of the field's name, and JSON lets it contain newlines and other control
+ * characters (fuzz/ found "annotations.a\nb"), which would forge a second
+ * line in a log. They print as '?'. */
+static int one_line(struct error *e)
+{
+	for (char *c = e->msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return -1;
+}
+
 int parser_bad(struct parser *p, const char *field, const char *reason)
 {
-	return error_set(p->e, EINVAL, "config.json: %s: %s", field, reason);
+	error_set(p->e, EINVAL, "config.json: %s: %s", field, reason);
+	return one_line(p->e);
 }
 
 const char *field_name(char *buf, size_t size, const char *parent, const char *key)
@@ -472,6 +485,7 @@ static json_t *load_json(const char *text, size_t len, struct error *e)
 	if (!doc) {
 		error_set(e, EINVAL, "config.json: line %d, column %d: %s", je.line, je.column,
 			  je.text);
+		one_line(e);
 		return NULL;
 	}
 	return doc;

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static int error_vset(struct error *e, int err, bool with_errno, const char *fmt, va_list ap)
+/* The format attribute lets clang check the callers' formats (and accept
+ * the non-literal one here), as gcc already does through error_set's. */
+__attribute__((format(printf, 4, 0))) static int
+error_vset(struct error *e, int err, bool with_errno, const char *fmt, va_list ap)
 {
 	e->err = err;
 	int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);

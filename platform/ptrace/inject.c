@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 #include "platform-internal.h"
@@ -78,6 +79,10 @@ static long call(struct stub_thread *th, long nr, uint64_t a0, uint64_t a1, uint
 long platform_mmap(struct stub_thread *th, uint64_t addr, uint64_t len, uint64_t prot,
 		   uint64_t flags, int fd, uint64_t off)
 {
+	/* PROGRAM_ADDR_MIN (platform.h); fuzz-syscalls.sh found trinity's
+	 * mmap(NULL, ..., MAP_FIXED) mapping page 0. */
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && addr < PROGRAM_ADDR_MIN)
+		return -EPERM;
 	const uint64_t args[6] = {addr, len, prot, flags, (uint64_t)(int64_t)fd, off};
 	return stub_inject(th, __NR_mmap, args, NULL);
 }
@@ -95,6 +100,8 @@ long platform_mprotect(struct stub_thread *th, uint64_t addr, uint64_t len, uint
 long platform_mremap(struct stub_thread *th, uint64_t addr, uint64_t old_len, uint64_t new_len,
 		     uint64_t flags, uint64_t new_addr)
 {
+	if ((flags & MREMAP_FIXED) && new_addr < PROGRAM_ADDR_MIN)
+		return -EPERM; /* PROGRAM_ADDR_MIN (platform.h) */
 	return call(th, __NR_mremap, addr, old_len, new_len, flags, new_addr);
 }
 

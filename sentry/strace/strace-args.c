@@ -211,6 +211,12 @@ static void arg_string_out(struct strbuf *b, const struct strace_call *c, int i)
 {
 	uint64_t v = c->a[i];
 	long ret = c->ret;
+	/* getcwd's and readlink's results are at most PATH_MAX; anything else
+	 * (a SYSRET_* code is not an error) must not size the allocation. */
+	if (ret < 0 || ret > PATH_MAX) {
+		sfmt_ptr(b, v);
+		return;
+	}
 	cleanup_free char *s = xmalloc((size_t)ret + 1);
 	if (task_read(c->t, v, s, (size_t)ret) != 0) {
 		sfmt_ptr(b, v);

@@ -532,11 +532,18 @@ SYSCALL_HANDLER(setsockopt)
 	if (len > MAX_OPTLEN)
 		len = MAX_OPTLEN;
 	char buf[MAX_OPTLEN];
-	if (len && task_read(t, a[3], buf, len) != 0)
-		return -EFAULT;
+	/* An unreadable value goes to the host as NULL, which no process maps:
+	 * the host then decides, as Linux does, whether the level and option
+	 * exist before it reads the value (EOPNOTSUPP for a level the socket
+	 * lacks), and says EFAULT only when it reads it. trinity under
+	 * scripts/fuzz-syscalls.sh got EFAULT for setsockopt(AF_UNIX socket,
+	 * SOL_IP, 205, NULL, 60). */
+	bool readable = !len || task_read(t, a[3], buf, len) == 0;
 	if (level == SOL_SOCKET && (name == SO_ATTACH_BPF || name == SO_ATTACH_REUSEPORT_EBPF)) {
 		/* The value is a (program) BPF fd. */
 		int fd;
+		if (!readable)
+			return -EFAULT;
 		if (len < sizeof(int))
 			return -EINVAL;
 		memcpy(&fd, buf, sizeof(fd));
@@ -545,7 +552,8 @@ SYSCALL_HANDLER(setsockopt)
 			return -EBADF;
 		memcpy(buf, &host, sizeof(host));
 	}
-	return setsockopt(f->host_fd, level, name, len ? buf : NULL, len) == 0 ? 0 : -errno;
+	const void *val = len && readable ? buf : NULL;
+	return setsockopt(f->host_fd, level, name, val, len) == 0 ? 0 : -errno;
 }
 
 /* SO_PEERCRED in the sandbox's terms (sock-peer.c). */

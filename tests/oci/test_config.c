@@ -219,6 +219,10 @@ static const struct {
      "config.json: hooks.poststart[0].timeout: must be an integer from 1 to 2147483647"},
     {OK "\"hooks\":{\"createRuntime\":{}}}", "config.json: hooks.createRuntime: must be an array"},
     {OK "\"annotations\":{\"a\":[]}}", "config.json: annotations.a: must be a string"},
+    /* fuzz/corpus/config/regress-newline-key: a control character in a
+     * key must not break the error line. */
+    {OK "\"annotations\":{\"a\\nb\\u0001\":1}}",
+     "config.json: annotations.a?b?: must be a string"},
 #undef OK
 #undef P
 #undef R

@@ -91,6 +91,13 @@ START_TEST(outputs_print_their_pointer_unless_the_call_succeeded)
 	CHECK_ARG(&fstat, a, 1, 0, false, "0x7ffd1000");	      /* at entry */
 	CHECK_ARG(&fstat, a, 1, -EBADF, true, "0x7ffd1000");	      /* failed */
 	CHECK_ARG(&fstat, a, 1, SYSRET_NORETURN, true, "0x7ffd1000"); /* no result */
+	/* fuzz/: a string whose length is the result is not read (nor an
+	 * allocation of that size made) for a result that is no length. */
+	static const struct syscall_desc getcwd_d = {
+	    .name = "getcwd", .nargs = 2, .args = {A_STRING_OUT, A_SIZE}};
+	uint64_t g[6] = {0x7ffd1000, 4096};
+	CHECK_ARG(&getcwd_d, g, 0, SYSRET_REGS, true, "0x7ffd1000");
+	CHECK_ARG(&getcwd_d, g, 0, (long)1 << 50, true, "0x7ffd1000");
 }
 END_TEST
 

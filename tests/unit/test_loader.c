@@ -161,6 +161,80 @@ START_TEST(rejects_bad_interp)
 }
 END_TEST
 
+/* Inputs fuzz/ found (fuzz/corpus/elf/regress-*): each crashed the loader
+ * or made it ask for an impossible mapping before the fix. */
+START_TEST(rejects_what_the_fuzzer_found)
+{
+	struct image im;
+	struct error e = {0};
+	/* PT_INTERP offset + size wrapping around to a small number. */
+	image_init(&im, ET_DYN, 2);
+	im.ph[0] = (Elf64_Phdr){.p_type = PT_INTERP, .p_offset = UINT64_MAX - 5, .p_filesz = 20};
+	ck_assert_int_eq(check_image(&im, 8192, &e), -ENOEXEC);
+	ck_assert_ptr_nonnull(strstr(e.msg, "PT_INTERP past end of file"));
+	/* The only PT_LOAD has size 0 at a page boundary: an empty span. */
+	image_init(&im, ET_DYN, 1);
+	im.ph[0].p_vaddr = 0;
+	im.ph[0].p_filesz = im.ph[0].p_memsz = 0;
+	ck_assert_int_eq(check_image(&im, 8192, &e), -ENOEXEC);
+	ck_assert_ptr_nonnull(strstr(e.msg, "empty"));
+}
+END_TEST
+
+/* elf_map through fake ops: the reservation first, then every segment
+ * inside it, bss zeroed up to the page end. */
+struct fake_mm {
+	int maps, writes;
+	uint64_t lo, hi, last_write_end;
+};
+
+static long fake_map(void *ctx, uint64_t addr, uint64_t len, int prot, int flags, int fd,
+		     uint64_t off)
+{
+	struct fake_mm *mm = ctx;
+	(void)prot, (void)flags, (void)fd, (void)off;
+	ck_assert_uint_ne(len, 0);
+	if (mm->maps++ == 0) {
+		mm->lo = addr ? addr : 0x7f0000000000;
+		mm->hi = mm->lo + len;
+		return (long)mm->lo;
+	}
+	ck_assert(addr >= mm->lo && addr + len <= mm->hi);
+	return (long)addr;
+}
+
+static int fake_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct fake_mm *mm = ctx;
+	(void)buf;
+	mm->writes++;
+	mm->last_write_end = addr + len;
+	ck_assert(addr >= mm->lo && addr + len <= mm->hi);
+	return 0;
+}
+
+START_TEST(elf_map_stays_in_its_span)
+{
+	struct image im;
+	struct error e = {0};
+	static struct elf_info info;
+	image_init(&im, ET_DYN, 2); /* two R+X segments with a bss each */
+	ck_assert_int_eq(elf_check(im.bytes, sizeof(im.bytes), 8192, &info, &e), 0);
+	struct fake_mm mm = {0};
+	struct loader_ops ops = {.ctx = &mm, .map = fake_map, .write = fake_write};
+	struct loaded_elf out;
+	ck_assert_int_eq(elf_map(&ops, 3, &info, 0, &out), 0);
+	/* Reservation, then per segment its file page and no anonymous page
+	 * (the bss fits in the file page, zeroed by a write). */
+	ck_assert_int_eq(mm.maps, 3);
+	ck_assert_int_eq(mm.writes, 2);
+	ck_assert_uint_eq(mm.last_write_end, out.base + 0x410000 + 0x1000);
+	ck_assert_uint_eq(out.base, 0x7f0000000000 - 0x400000);
+	ck_assert_uint_eq(out.entry, out.base + 0x401000);
+	ck_assert_uint_eq(out.end, out.base + 0x411000);
+}
+END_TEST
+
 START_TEST(script_lines)
 {
 	char *interp, *arg;
@@ -255,6 +329,8 @@ int main(void)
 	tcase_add_test(tc, rejects_bad_headers);
 	tcase_add_test(tc, rejects_truncated_and_corrupt_segments);
 	tcase_add_test(tc, rejects_bad_interp);
+	tcase_add_test(tc, rejects_what_the_fuzzer_found);
+	tcase_add_test(tc, elf_map_stays_in_its_span);
 	tcase_add_test(tc, script_lines);
 	tcase_add_test(tc, stack_layout);
 	tcase_add_test(tc, stack_too_big);
