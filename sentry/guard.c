@@ -57,7 +57,7 @@ static const int keep_caps[] = {
     CAP_DAC_READ_SEARCH,  /* file access as a root program */
     CAP_FOWNER,		  /* chmod, utimes of others' files by root */
     CAP_FSETID,		  /* setgid bits kept by root's writes */
-    CAP_KILL,		  /* signals to stubs that changed uid view */
+    CAP_KILL,		  /* signals to its stubs, whatever their ids */
     CAP_SETGID,		  /* setfsgid, setgroups: file access as the program */
     CAP_SETUID,		  /* setfsuid: file access as the program */
     CAP_NET_BIND_SERVICE, /* the program's sockets on ports < 1024 */
@@ -198,13 +198,16 @@ int guard_seccomp(struct sentry *s, struct error *e)
 {
 	const char *trip = getenv("MSENTRY_TEST_FORBIDDEN_SYSCALL");
 	s->test_trip_execs = trip ? atoi(trip) : 0;
+	/* The sentry never execs; no_new_privs also lets it load a filter
+	 * without CAP_SYS_ADMIN. */
+	bool nnp = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
 	enum self_seccomp mode = self_seccomp_mode(s->cfg);
 	if (mode == SELF_SECCOMP_OFF) {
 		if (s->cfg->debug)
-			fprintf(stderr, "msentry: guard: no seccomp filter (turned off)\n");
+			fprintf(stderr, "msentry: guard: no seccomp filter (turned off)%s\n",
+				nnp ? ", no_new_privs" : "");
 		return 0;
 	}
-	bool nnp = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
 	void *filter = host_filter_build(mode == SELF_SECCOMP_TRAP);
 	if (!filter)
 		return error_sys(e, ENOMEM, "cannot build the sentry's seccomp filter");
