@@ -29,6 +29,11 @@ static void run_usage(FILE *out)
 	      "                      patch nothing; none: legacy vsyscalls fault\n"
 	      "                      (SIGSEGV), with one line naming the cause\n"
 	      "  --quiet             no warnings about unsupported syscalls\n"
+	      "  --debug             name each layer of the sentry's own confinement\n"
+	      "                      applied or refused; a host syscall its seccomp\n"
+	      "                      filter does not list is named and fails (ENOSYS)\n"
+	      "                      instead of killing the sentry\n"
+	      "  --no-self-seccomp   no seccomp filter on the sentry itself\n"
 	      "  --root=DIR          sandbox root directory (default /)\n"
 	      "  --user=UID[:GID]    the program's uid and gid (default GID 0), no\n"
 	      "                      supplementary groups; file access is checked\n"
@@ -67,6 +72,8 @@ enum {
 	OPT_MOUNT,
 	OPT_TMPFS,
 	OPT_READ_ONLY,
+	OPT_DEBUG,
+	OPT_NO_SELF_SECCOMP,
 };
 
 #define MAX_RUN_MOUNTS 32
@@ -245,6 +252,8 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 	    {"mount", required_argument, NULL, OPT_MOUNT},
 	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
 	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+	    {"debug", no_argument, NULL, OPT_DEBUG},
+	    {"no-self-seccomp", no_argument, NULL, OPT_NO_SELF_SECCOMP},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -281,6 +290,12 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 			break;
 		case OPT_ROOT:
 			cfg->root = optarg;
+			break;
+		case OPT_DEBUG:
+			cfg->debug = true;
+			break;
+		case OPT_NO_SELF_SECCOMP:
+			cfg->no_self_seccomp = true;
 			break;
 		default:
 			run_usage(stderr);

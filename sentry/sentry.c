@@ -24,6 +24,7 @@
 #include <sys/resource.h>
 #include <cpuid.h>
 
+#include "sentry/guard.h"
 #include "sentry/control/control.h"
 #include "sentry/fs/fs.h"
 #include "sentry/kernel/files.h"
@@ -129,6 +130,7 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 	s->scratch = xmalloc(SCRATCH_SIZE);
 	s->hwcap = getauxval(AT_HWCAP);
 	s->host_caps = host_effective_caps();
+	caps_read_host(&s->host_caps_start);
 	creds_setup(s);
 	struct utsname u;
 	if (uname(&u) != 0)
@@ -148,6 +150,9 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 		return -1;
 	if (platform_create(&s->platform, e) != 0)
 		return -1;
+	/* After the stub factory (it keeps its sets), before the vDSO
+	 * clock's thread and any offload thread (they get the reduced ones). */
+	guard_drop_caps(s);
 	if (cfg->has_control)
 		control_start(s, cfg->control_fd);
 	return start_vdso(s, e);
@@ -215,6 +220,7 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 	struct sentry s;
 	/* The program's umask is applied by the sentry itself. */
 	mode_t um = umask(0);
+	guard_namespaces(cfg); /* while msentry has one thread */
 	if (sentry_init(&s, cfg, e) != 0) {
 		sentry_release(&s);
 		return -1;
@@ -227,6 +233,11 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 	int rc = task_exec(init, cfg->prog, cfg->argv, cfg->envp, e);
 	if (rc != 0) {
 		e->status = loader_exit_status(rc);
+		sentry_release(&s);
+		return -1;
+	}
+	/* Start-up is over: from here the sentry's own filter holds. */
+	if (guard_seccomp(&s, e) != 0) {
 		sentry_release(&s);
 		return -1;
 	}

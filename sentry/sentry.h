@@ -68,6 +68,9 @@ struct sentry_config {
 	bool has_caps;
 	uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
 	bool no_new_privs; /* the program starts with PR_SET_NO_NEW_PRIVS set */
+	/* The sentry's own confinement (sentry/guard.c). */
+	bool debug;	       /* one line per layer applied or refused (--debug) */
+	bool no_self_seccomp;  /* no seccomp filter on the sentry itself */
 };
 
 /* The control channel's wire format (served by sentry/control/, used by

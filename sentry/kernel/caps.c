@@ -37,8 +37,7 @@ static uint64_t join(uint32_t lo, uint32_t hi)
 	return (uint64_t)hi << 32 | lo;
 }
 
-/* msentry's own sets: what an unconfigured sandbox starts from. */
-static void host_caps_of(struct caps *c)
+void caps_read_host(struct caps *c)
 {
 	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct d[2] = {{0}};
@@ -66,7 +65,7 @@ void caps_init(struct process *p, const struct sentry_config *cfg)
 				   .bnd = cfg->cap_bounding & CAPS_VALID,
 				   .amb = cfg->cap_ambient & CAPS_VALID};
 	} else {
-		host_caps_of(c);
+		*c = p->s->host_caps_start;
 	}
 	/* What capset and PR_CAP_AMBIENT_RAISE would have let the runtime
 	 * set: effective within permitted, ambient within both permitted

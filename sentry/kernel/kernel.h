@@ -345,6 +345,13 @@ struct sentry {
 	 * has one of these that msentry lacks (e.g. CAP_SYS_NICE in a
 	 * container that dropped it). */
 	uint64_t host_caps;
+	/* msentry's own sets at start, before the sentry dropped those it
+	 * does not need (sentry/guard.c): what an unconfigured sandbox
+	 * starts from, so the program's view does not depend on the drop. */
+	struct caps host_caps_start;
+	/* Tests only (MSENTRY_TEST_FORBIDDEN_SYSCALL=N): the Nth execve
+	 * makes a host syscall the sentry's own filter forbids. */
+	int test_trip_execs;
 	struct shm_segment *shm; /* the sandbox's System V segments (shm.c) */
 	int shm_next_id;
 	/* The rest of the IPC namespace (kernel/ipc.h). */
@@ -640,6 +647,8 @@ void creds_teardown(struct sentry *s);
 /* A new process's sets (the first one, or one the control channel
  * starts): the configured ones or msentry's own, then the exec rules. */
 void caps_init(struct process *p, const struct sentry_config *cfg);
+/* msentry's own five sets, as the host reports them now. */
+void caps_read_host(struct caps *c);
 /* Linux's execve transition without file capabilities. */
 void caps_exec(struct process *p);
 /* Linux's fixup after a uid change (old real, effective, saved uids). */

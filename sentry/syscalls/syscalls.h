@@ -11,6 +11,7 @@
 #ifndef MSENTRY_SENTRY_SYSCALLS_H
 #define MSENTRY_SENTRY_SYSCALLS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -77,6 +78,32 @@ long syscall_dispatch(struct task *t);
 /* Warn once (unless --quiet) that syscall `nr` is not supported. */
 void syscall_warn_once(struct sentry *s, uint64_t nr, const struct syscall_desc *d,
 		       const uint64_t *a);
+
+/* ---- the sentry's own seccomp filter (host-filter.c, host-allow.def) ---- */
+/* One entry of host-allow.def: the host syscall `nr` the sentry may make
+ * (kind: any arguments; only with (argument arg & mask) == value, and the
+ * same of arg2 unless it is -1; or failing with ENOSYS), and why. */
+struct host_allow {
+	const char *name;
+	int nr;
+	int kind;
+	int arg;
+	uint64_t mask, value;
+	int arg2;
+	uint64_t mask2, value2;
+	const char *why;
+};
+extern const struct host_allow host_allow[];
+extern const size_t host_allow_count;
+/* The filter (a libseccomp scmp_filter_ctx, not loaded): what the list
+ * does not allow kills the sentry, or with `trap` raises SIGSYS (the
+ * caller's handler names it). NULL if libseccomp refused an entry. */
+void *host_filter_build(bool trap);
+void host_filter_release(void *filter);
+/* Load it into every thread of the sentry (TSYNC): 0 or -errno. */
+int host_filter_load(void *filter);
+/* Tests only: make a host syscall the list forbids. */
+void host_filter_test_trip(void);
 
 /* ---- handlers: sys_<name> for each FULL or PARTIAL entry of the table ----
  * Define one with SYSCALL_HANDLER(name) { ... }; the prototypes below come
