@@ -237,7 +237,7 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 		return -1;
 	}
 	/* Start-up is over: from here the sentry's own filter holds. */
-	if (guard_seccomp(&s, e) != 0) {
+	if (mount_prepare(&s, init->proc, e) != 0 || guard_seccomp(&s, e) != 0) {
 		sentry_release(&s);
 		return -1;
 	}

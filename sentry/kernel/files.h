@@ -221,5 +221,8 @@ bool mount_fd_tmpfs(struct sentry *s, int host_fd, unsigned long long *size);
 long mount_change(struct task *t, const char *source, const char *target, const char *type,
 		  unsigned long flags, const char *data);
 long mount_remove(struct task *t, const char *target, int flags);
+/* Before the sentry's own filter: what a later mount(2) of the init's
+ * program (or its children) needs. 0, or -1 with `e` set. */
+int mount_prepare(struct sentry *s, const struct process *init, struct error *e);
 
 #endif

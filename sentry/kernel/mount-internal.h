@@ -14,6 +14,9 @@ struct mount *mount_table_add(struct mount_table *mt, const char *dest, int fd, 
 /* The same, with the options and the kind decided from `type`. */
 struct mount *mount_entry_add(struct sentry *s, const char *dest, int fd,
 			      const struct mount_options *o, const char *type, const char *source);
+/* The sandbox's private directory and its cleanup helper, made once
+ * (a fork: only before the sentry's own filter is on). */
+int mount_private_dir(struct sentry *s, struct error *e);
 /* A new directory in the sandbox's private one (mode `mode`): O_PATH fd,
  * or -1 with `e` set. */
 int mount_private_subdir(struct sentry *s, int mode, struct error *e);
