@@ -12,6 +12,14 @@
  * instead: it is folded lexically, the mount whose path is its longest
  * prefix is chosen, and the rest is resolved the same way below that
  * mount's directory. Read-only mounts are asked before any write.
+ *
+ * What that one host call cannot know, the sandbox's magic links
+ * (/proc/PID/root, cwd, fd/N, reached directly or through a symlink), is
+ * left to a walk in the sentry when the fast path fails (see "the slow
+ * walk" below); its result is resolved the same confined way again, so
+ * the walk can change which object inside the root is meant, never reach
+ * one outside it. Threat: a program's path reaching the host unresolved;
+ * every handler goes through path_open_file or path_parent.
  */
 #include <errno.h>
 #include <fcntl.h>
