@@ -164,6 +164,8 @@ struct walk {
 static int walk_splice(struct walk *w, const char *target, size_t tlen)
 {
 	size_t rlen = strlen(w->rest);
+	if (tlen == 0)
+		return -ENOENT; /* an empty target, as Linux */
 	if (++w->links > WALK_MAX_LINKS)
 		return -ELOOP;
 	if (tlen + 1 + rlen + 1 > sizeof(w->rest))
@@ -182,6 +184,27 @@ enum walk_last {
 	WALK_FOLLOW,   /* a symlink is followed; a magic link is kept for procfs to open */
 	WALK_DIR,      /* every link is followed: a directory to act in */
 };
+
+/* A file-system entry met on the walk: the length of its symlink target
+ * (in buf) when it is one and `want`, -EINVAL when it is kept as it is,
+ * or -errno (a missing last name is kept: it may be about to be made). */
+static long walk_fs_entry(struct sentry *s, const char *canon, bool last, bool want, char *buf,
+			  size_t size)
+{
+	int fd = open_in_root(s, canon, O_PATH | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return last ? -EINVAL : fd;
+	struct stat st;
+	long len = fstat(fd, &st) != 0 ? -errno : -EINVAL;
+	if (len == -EINVAL && S_ISLNK(st.st_mode) && want) {
+		ssize_t n = readlinkat(fd, "", buf, size);
+		len = n < 0 ? -errno : (long)n;
+	} else if (len == -EINVAL && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode) && !last) {
+		len = -ENOTDIR;
+	}
+	close(fd);
+	return len;
+}
 
 /* One component of the walk; `last` when nothing follows it. */
 static int walk_step(struct task *t, struct walk *w, const char *comp, bool last,
@@ -209,22 +232,12 @@ static int walk_step(struct task *t, struct walk *w, const char *comp, bool last
 		if (len < 0)
 			return (int)len;
 	} else {
-		int fd = open_in_root(t->s, w->canon, O_PATH | O_NOFOLLOW, 0);
-		if (fd < 0)
-			return last ? 0 : fd; /* a missing last name may be made */
-		struct stat st;
-		len = fstat(fd, &st) != 0 ? -errno : 0;
-		if (len == 0 && S_ISLNK(st.st_mode) && (!last || how != WALK_NOFOLLOW))
-			len = readlinkat(fd, "", target, sizeof(target) - 1);
-		else if (len == 0 && !S_ISDIR(st.st_mode) && !last)
-			len = -ENOTDIR;
-		else if (len == 0)
-			len = -EINVAL;
-		close(fd);
+		bool want = !last || how != WALK_NOFOLLOW;
+		len = walk_fs_entry(t->s, w->canon, last, want, target, sizeof(target) - 1);
 		if (len == -EINVAL)
 			return 0;
 		if (len < 0)
-			return (int)(len == -1 ? -errno : len);
+			return (int)len;
 	}
 	w->n = old; /* a link: its own name gives way to its target */
 	w->canon[w->n] = '\0';
