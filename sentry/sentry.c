@@ -43,6 +43,7 @@ static const struct kernel_hooks hooks = {
     .vsyscall_fault_stop = vsyscall_fault_stop,
     .vsyscall_patch_pending = vsyscall_patch_pending,
     .synthetic_open = procfs_open,
+    .synthetic_link = procfs_walk_link,
     .service_fds = control_fds,
     .service_ready = control_ready,
     .detached_exit = control_detached_exit,

@@ -23,8 +23,7 @@ long io_readv(struct task *t, int fd, uint64_t iov, int cnt, const off_t *off);
 long io_writev(struct task *t, int fd, uint64_t iov, int cnt, const off_t *off);
 /* io_writev without the first `skip` bytes of the vectors (a blocking
  * writev going on after a short host write). */
-long io_writev_skip(struct task *t, int fd, uint64_t iov, int cnt, const off_t *off,
-		    size_t skip);
+long io_writev_skip(struct task *t, int fd, uint64_t iov, int cnt, const off_t *off, size_t skip);
 /* Read and validate a program iovec array. 0 or -errno; *out malloc'ed. */
 int io_read_iovec(struct task *t, uint64_t addr, int cnt, struct iovec **out, size_t *total);
 
@@ -35,5 +34,7 @@ int io_read_iovec(struct task *t, uint64_t addr, int cnt, struct iovec **out, si
 bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, int *err);
 bool procfs_readlink(struct task *t, const char *abs, char *buf, size_t len, long *result);
 bool procfs_is_emulated(struct task *t, const char *abs);
+/* The kernel's synthetic_link hook: what a path walk meets at `abs`. */
+bool procfs_walk_link(struct task *t, const char *abs, char *buf, size_t len, long *result);
 
 #endif

@@ -437,6 +437,25 @@ static bool open_uts_name(struct task *t, const char *abs, int flags, struct fil
 	return true;
 }
 
+/* A synthetic directory opened as /proc/self/..., /proc/thread-self/... or
+ * /dev/fd is named /proc/PID/... (its /proc/self/fd link), as Linux names
+ * it; never the sentry's own /proc directory behind its host fd. */
+static void name_dir_by_pid(struct task *t, struct file *f)
+{
+	const char *p = f->path;
+	char *named = NULL;
+	if (strncmp(p, "/proc/self", 10) == 0 && (p[10] == '/' || !p[10]))
+		named = xasprintf("/proc/%d%s", t->proc->pid, p + 10);
+	else if (strncmp(p, "/proc/thread-self", 17) == 0 && (p[17] == '/' || !p[17]))
+		named = xasprintf("/proc/%d/task/%d%s", t->proc->pid, t->tid, p + 17);
+	else if (strncmp(p, "/dev/fd", 7) == 0 && (p[7] == '/' || !p[7]))
+		named = xasprintf("/proc/%d/fd%s", t->proc->pid, p + 7);
+	if (!named)
+		return;
+	free(f->path);
+	f->path = named;
+}
+
 bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, int *err)
 {
 	if (open_sysvipc(t, abs, flags, out, err))
@@ -465,7 +484,33 @@ bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, 
 	int rc = open_entry(who, abs, rest, flags, out);
 	if (rc == -ENOTSUP)
 		return false;
+	if (rc == 0 && (*out)->kind == FILE_DIR_LIST)
+		name_dir_by_pid(t, *out);
 	*err = rc;
+	return true;
+}
+
+bool procfs_walk_link(struct task *t, const char *abs, char *buf, size_t len, long *result)
+{
+	const char *rest;
+	struct task *who;
+	int k = t->mm ? match_self(t, abs, &rest, &who) : NOT_SELF;
+	if (k == NOT_SELF)
+		return false;
+	if (k == PROC_ROOT || k == SELF_LINK || k == THREAD_SELF_LINK) {
+		/* /proc/self stays a name: what lies below it that procfs does
+		 * not serve is the host's /proc/self, never another pid's. */
+		*result = -EINVAL;
+		return true;
+	}
+	if (k == DEV_FD && strchr(rest, '/') == NULL) {
+		*result = -EINVAL; /* /dev/fd: a directory of links, as /proc/self/fd */
+		return true;
+	}
+	if (!procfs_readlink(t, abs, buf, len, result))
+		*result = -EINVAL;
+	else if (*result >= 0 && (*result == 0 || buf[0] != '/'))
+		*result = -ENOTDIR; /* pipe:[N], anon_inode:...: no path below */
 	return true;
 }
 
@@ -520,9 +565,12 @@ bool procfs_readlink(struct task *t, const char *abs, char *buf, size_t len, lon
 		}
 		if (f->kind == FILE_PIDFD)
 			target = xstrdup("anon_inode:[pidfd]"); /* not its eventfd's name */
+		else if (f->kind == FILE_DIR_LIST || f->host_fd < 0)
+			/* A synthetic directory's host fd is the sentry's own
+			 * /proc/self: its sandbox path is the one it was opened by. */
+			target = xstrdup(f->path);
 		else
-			target =
-			    f->host_fd >= 0 ? path_of_host_fd(t->s, f->host_fd) : xstrdup(f->path);
+			target = path_of_host_fd(t->s, f->host_fd);
 	} else {
 		*result = -EINVAL; /* not a link */
 		return true;

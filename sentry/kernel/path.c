@@ -12,6 +12,14 @@
  * instead: it is folded lexically, the mount whose path is its longest
  * prefix is chosen, and the rest is resolved the same way below that
  * mount's directory. Read-only mounts are asked before any write.
+ *
+ * What that one host call cannot know, the sandbox's magic links
+ * (/proc/PID/root, cwd, fd/N, reached directly or through a symlink), is
+ * left to a walk in the sentry when the fast path fails (see "the slow
+ * walk" below); its result is resolved the same confined way again, so
+ * the walk can change which object inside the root is meant, never reach
+ * one outside it. Threat: a program's path reaching the host unresolved;
+ * every handler goes through path_open_file or path_parent.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -128,6 +136,156 @@ static int open_in_root(struct sentry *s, const char *abs, int flags, mode_t mod
 	return fd < 0 ? -errno : (int)fd;
 }
 
+/* ---- the slow walk: magic links and symlinks to them ----
+ *
+ * The host resolves a path in one openat2 call, which cannot know the
+ * sandbox's magic links: /proc/PID/{root,cwd,exe,fd/N} are served by
+ * procfs (the host's would be the sentry's, and RESOLVE_NO_MAGICLINKS
+ * refuses them: ELOOP; in a root without /proc they are missing:
+ * ENOENT). When that fast path fails so, the path is walked here one
+ * component at a time: "." is skipped, ".." drops the last component
+ * (never above "/"), a synthesized entry that stands for an object is
+ * replaced by the sandbox path of that object, and a symlink (read with
+ * O_PATH|O_NOFOLLOW below the root) is spliced in, an absolute one from
+ * "/". The result names the same object with no link left in it but,
+ * when asked, the last; it is then opened the ordinary way, so a walk
+ * raced by renames can only give another path inside the root. */
+
+#define WALK_MAX_LINKS 40 /* Linux's MAXSYMLINKS */
+
+struct walk {
+	char canon[PATH_MAX]; /* resolved so far: "" is "/" */
+	size_t n;
+	char rest[PATH_MAX]; /* still to walk */
+	int links;
+};
+
+/* Prefix the unwalked rest with a link's target. */
+static int walk_splice(struct walk *w, const char *target, size_t tlen)
+{
+	size_t rlen = strlen(w->rest);
+	if (tlen == 0)
+		return -ENOENT; /* an empty target, as Linux */
+	if (++w->links > WALK_MAX_LINKS)
+		return -ELOOP;
+	if (tlen + 1 + rlen + 1 > sizeof(w->rest))
+		return -ENAMETOOLONG;
+	memmove(w->rest + tlen + 1, w->rest, rlen + 1);
+	memcpy(w->rest, target, tlen);
+	w->rest[tlen] = rlen ? '/' : '\0';
+	if (target[0] == '/')
+		w->n = 0, w->canon[0] = '\0';
+	return 0;
+}
+
+/* How the last component is walked. */
+enum walk_last {
+	WALK_NOFOLLOW, /* a link is kept */
+	WALK_FOLLOW,   /* a symlink is followed; a magic link is kept for procfs to open */
+	WALK_DIR,      /* every link is followed: a directory to act in */
+};
+
+/* A file-system entry met on the walk: the length of its symlink target
+ * (in buf) when it is one and `want`, -EINVAL when it is kept as it is,
+ * or -errno (a missing last name is kept: it may be about to be made). */
+static long walk_fs_entry(struct sentry *s, const char *canon, bool last, bool want, char *buf,
+			  size_t size)
+{
+	int fd = open_in_root(s, canon, O_PATH | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return last ? -EINVAL : fd;
+	struct stat st;
+	long len = fstat(fd, &st) != 0 ? -errno : -EINVAL;
+	if (len == -EINVAL && S_ISLNK(st.st_mode) && want) {
+		ssize_t n = readlinkat(fd, "", buf, size);
+		len = n < 0 ? -errno : (long)n;
+	} else if (len == -EINVAL && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode) && !last) {
+		len = -ENOTDIR;
+	}
+	close(fd);
+	return len;
+}
+
+/* One component of the walk; `last` when nothing follows it. */
+static int walk_step(struct task *t, struct walk *w, const char *comp, bool last,
+		     enum walk_last how)
+{
+	if (strcmp(comp, ".") == 0)
+		return 0;
+	if (strcmp(comp, "..") == 0) {
+		while (w->n > 0 && w->canon[--w->n] != '/')
+			;
+		w->canon[w->n] = '\0';
+		return 0;
+	}
+	size_t old = w->n, clen = strlen(comp);
+	if (w->n + 1 + clen + 1 > sizeof(w->canon))
+		return -ENAMETOOLONG;
+	w->canon[w->n++] = '/';
+	memcpy(w->canon + w->n, comp, clen + 1);
+	w->n += clen;
+	char target[PATH_MAX];
+	long len;
+	if (t->s->hooks->synthetic_link(t, w->canon, target, sizeof(target) - 1, &len)) {
+		if (len == -EINVAL || (last && how != WALK_DIR && len >= 0))
+			return 0; /* kept as a name: procfs opens it whole */
+		if (len < 0)
+			return (int)len;
+	} else {
+		bool want = !last || how != WALK_NOFOLLOW;
+		len = walk_fs_entry(t->s, w->canon, last, want, target, sizeof(target) - 1);
+		if (len == -EINVAL)
+			return 0;
+		if (len < 0)
+			return (int)len;
+	}
+	w->n = old; /* a link: its own name gives way to its target */
+	w->canon[w->n] = '\0';
+	return walk_splice(w, target, (size_t)len);
+}
+
+/* `abs` walked to a path without links (but the last, as `how` says):
+ * 0 and a malloc'ed *out, or -errno. A trailing slash is kept. */
+static int path_walk(struct task *t, const char *abs, enum walk_last how, char **out)
+{
+	struct walk w = {.n = 0};
+	size_t alen = strlen(abs);
+	if (alen >= sizeof(w.rest))
+		return -ENAMETOOLONG;
+	bool dir = alen > 1 && abs[alen - 1] == '/';
+	memcpy(w.rest, abs, alen + 1);
+	while (w.rest[0]) {
+		char *p = w.rest;
+		while (*p == '/')
+			p++;
+		size_t clen = strcspn(p, "/");
+		char comp[NAME_MAX + 1];
+		if (clen > NAME_MAX)
+			return -ENAMETOOLONG;
+		memcpy(comp, p, clen);
+		comp[clen] = '\0';
+		p += clen;
+		while (*p == '/')
+			p++;
+		memmove(w.rest, p, strlen(p) + 1);
+		if (clen == 0)
+			break;
+		int rc = walk_step(t, &w, comp, w.rest[0] == '\0',
+				   dir && how == WALK_NOFOLLOW ? WALK_FOLLOW : how);
+		if (rc != 0)
+			return rc;
+	}
+	*out = xasprintf("%s%s", w.n ? w.canon : "/", dir && w.n ? "/" : "");
+	return 0;
+}
+
+/* What the fast path answers when a magic link (or a link to one) is on
+ * the way: the walk may find the object. */
+static bool walk_may_help(int rc)
+{
+	return rc == -ENOENT || rc == -ELOOP || rc == -ENOTDIR;
+}
+
 /* An open that may write (access mode, O_TRUNC, O_CREAT of a new file)
  * in a read-only mount: EROFS, as Linux's mnt_want_write. */
 static int check_open_writable(struct sentry *s, const char *abs, int flags)
@@ -154,13 +312,9 @@ static int check_open_writable(struct sentry *s, const char *abs, int flags)
 	return ro ? -EROFS : 0;
 }
 
-int path_open_file(struct task *t, int dirfd, const char *path, int flags, mode_t mode,
-		   struct file **out)
+static int open_abs(struct task *t, const char *abs, int flags, mode_t mode, struct file **out)
 {
-	cleanup_free char *abs = NULL;
-	int rc = path_absolute(t, dirfd, path, &abs);
-	if (rc != 0)
-		return rc;
+	int rc;
 	if (t->s->hooks->synthetic_open(t, abs, flags, out, &rc))
 		return rc;
 	if ((rc = check_open_writable(t->s, abs, flags)) != 0)
@@ -170,6 +324,23 @@ int path_open_file(struct task *t, int dirfd, const char *path, int flags, mode_
 		return fd;
 	*out = file_new_host(fd, abs);
 	return 0;
+}
+
+int path_open_file(struct task *t, int dirfd, const char *path, int flags, mode_t mode,
+		   struct file **out)
+{
+	cleanup_free char *abs = NULL, *walked = NULL;
+	int rc = path_absolute(t, dirfd, path, &abs);
+	if (rc != 0)
+		return rc;
+	rc = open_abs(t, abs, flags, mode, out);
+	if (!walk_may_help(rc))
+		return rc;
+	bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+	if (path_walk(t, abs, follow ? WALK_FOLLOW : WALK_NOFOLLOW, &walked) != 0 ||
+	    strcmp(walked, abs) == 0)
+		return rc;
+	return open_abs(t, walked, flags, mode, out);
 }
 
 int path_open(struct task *t, int dirfd, const char *path, int flags, mode_t mode)
@@ -183,21 +354,17 @@ int path_open(struct task *t, int dirfd, const char *path, int flags, mode_t mod
 	return fd < 0 ? -errno : fd;
 }
 
-int path_parent(struct task *t, int dirfd, const char *path, int *parent_fd, char *last)
+static int parent_of_abs(struct task *t, char *abs, int *parent_fd, char *last)
 {
-	cleanup_free char *abs = NULL;
-	int rc = path_absolute(t, dirfd, path, &abs);
-	if (rc != 0)
-		return rc;
+	int rc;
 	size_t n = strlen(abs);
 	while (n > 1 && abs[n - 1] == '/')
 		abs[--n] = '\0';
 	if (has_mounts(t->s)) {
 		/* Folded first, so that "." and ".." below name real entries;
 		 * a mount point itself is named from inside its mount. */
-		char *norm = mount_normalize(abs);
-		free(abs);
-		abs = norm;
+		cleanup_free char *norm = mount_normalize(abs);
+		strcpy(abs, norm);
 		rc = mount_point_parent(t->s, abs, parent_fd, last);
 		if (rc <= 0)
 			return rc;
@@ -223,4 +390,38 @@ int path_parent(struct task *t, int dirfd, const char *path, int *parent_fd, cha
 		return fd;
 	*parent_fd = fd;
 	return 0;
+}
+
+int path_parent(struct task *t, int dirfd, const char *path, int *parent_fd, char *last)
+{
+	cleanup_free char *abs = NULL, *walked = NULL;
+	int rc = path_absolute(t, dirfd, path, &abs);
+	if (rc != 0)
+		return rc;
+	cleanup_free char *copy = xstrdup(abs);
+	rc = parent_of_abs(t, copy, parent_fd, last);
+	if (!walk_may_help(rc))
+		return rc;
+	/* The directory part walked (the last name stays as it is: it is
+	 * what the caller acts on), or all of it for ".", ".." and "/". */
+	size_t n = strlen(abs);
+	while (n > 1 && abs[n - 1] == '/')
+		abs[--n] = '\0';
+	char *slash = strrchr(abs, '/');
+	const char *name = slash + 1;
+	bool whole = !strcmp(name, ".") || !strcmp(name, "..") || !*name;
+	if (!whole)
+		*slash = '\0';
+	if (path_walk(t, abs[0] ? abs : "/", WALK_DIR, &walked) != 0)
+		return rc;
+	/* Walked whole, it is named by "." again: unlink, rmdir and rename
+	 * of "x/.." keep Linux's answers instead of acting on x's parent. */
+	bool at_root = strcmp(walked, "/") == 0;
+	cleanup_free char *again =
+	    xasprintf("%s%s%s", walked, at_root ? "" : "/", whole ? "." : name);
+	if (!whole)
+		*slash = '/';
+	if (strcmp(again, abs) == 0)
+		return rc;
+	return parent_of_abs(t, again, parent_fd, last);
 }
