@@ -10,36 +10,16 @@ if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
 	echo "containerd or ctr not installed: skipped"
 	exit 77
 fi
+. "$(dirname "$0")/containerd-lib.sh"
 tmp=$(mktemp -d)
 ns=msentry-test-$$
 fail=0
-cat >"$tmp/config.toml" <<EOF
-version = 2
-root = "$tmp/root"
-state = "$tmp/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$tmp/containerd.sock"
-EOF
-# Stray fds must not reach the shims (the contract's advice).
-containerd --config "$tmp/config.toml" >"$tmp/containerd.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
-containerd_pid=$!
 cleanup() {
-	for c in $(ctr_ c ls -q 2>/dev/null); do
-		ctr_ task kill -s SIGKILL "$c" >/dev/null 2>&1
-		ctr_ task rm -f "$c" >/dev/null 2>&1
-		ctr_ c rm "$c" >/dev/null 2>&1
-	done
-	kill "$containerd_pid" 2>/dev/null
-	wait "$containerd_pid" 2>/dev/null
-	rm -rf "$tmp" "/run/containerd/runc/$ns"
+	containerd_stop
+	rm -rf "$tmp"
 }
 trap cleanup EXIT
-ctr_() { timeout -k 5 60 ctr --address "$tmp/containerd.sock" -n "$ns" "$@"; }
-for _ in $(seq 100); do
-	ctr_ version >/dev/null 2>&1 && break
-	sleep 0.1
-done
+containerd_start "$tmp" "$ns"
 
 rootfs=$tmp/rootfs
 mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/proc" "$rootfs/dev"
