@@ -65,13 +65,9 @@ install_runtimes
 ninja -C "$build" >&2
 
 tmp=$(mktemp -d)
-containerd_pid=
+. "$repo/tests/oci/containerd-lib.sh"
 cleanup() {
-	if [ -n "$containerd_pid" ]; then
-		kill "$containerd_pid" 2>/dev/null
-		wait "$containerd_pid" 2>/dev/null
-		rm -rf /run/containerd/runc/msentry-bench
-	fi
+	containerd_stop
 	for r in "${runtimes[@]:-}"; do
 		[ -n "$r" ] || continue
 		for c in $(cmd_of "$r" list -q 2>/dev/null); do cmd_of "$r" delete --force "$c" >/dev/null 2>&1 || :; done
@@ -148,26 +144,13 @@ done
 
 ctr_runtimes=()
 if command -v containerd >/dev/null && command -v ctr >/dev/null; then
-	cat >"$tmp/containerd.toml" <<EOF
-version = 2
-root = "$tmp/containerd-root"
-state = "$tmp/containerd-state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$tmp/containerd.sock"
-EOF
-	containerd --config "$tmp/containerd.toml" >"$tmp/containerd.log" 2>&1 </dev/null \
-		3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
-	containerd_pid=$!
-	for _ in $(seq 100); do
-		ctr --address "$tmp/containerd.sock" version >/dev/null 2>&1 && break
-		sleep 0.1
-	done
+	containerd_start "$tmp/containerd" msentry-bench ||
+		log "bench: containerd did not answer: $(tail -n 1 "$tmp/containerd/containerd.log")"
 	for r in msentry runc crun; do
 		bin=$build/cmd/msentry
 		[ "$r" = msentry ] || bin=$(command -v "$r" || true)
 		[ -n "$bin" ] || continue
-		if timeout 60 ctr --address "$tmp/containerd.sock" -n msentry-bench run --rm --rootfs \
+		if ctr_ run --rm --rootfs \
 			--runc-binary "$bin" "$bundle/rootfs" "probe-$r" /bin/busybox true \
 			</dev/null >/dev/null 2>&1; then
 			ctr_runtimes+=("$r")
@@ -179,8 +162,8 @@ EOF
 		for r in "${ctr_runtimes[@]}"; do
 			bin=$build/cmd/msentry
 			[ "$r" = msentry ] || bin=$(command -v "$r")
-			"$build/bench/bench-spawn" "$runs" ctr --address "$tmp/containerd.sock" \
-				-n msentry-bench run --rm --rootfs --runc-binary "$bin" "$bundle/rootfs" \
+			"$build/bench/bench-spawn" "$runs" ctr --address "$containerd_sock" \
+				-n "$containerd_ns" run --rm --rootfs --runc-binary "$bin" "$bundle/rootfs" \
 				"bench-$r" /bin/busybox true </dev/null >>"$tmp/ctr-$r" 2>"$tmp/err" ||
 				log "bench: $r through containerd failed: $(tail -n 1 "$tmp/err")"
 		done

@@ -379,9 +379,8 @@ static int cmd_exec(const struct runtime *rt, int argc, char **argv, struct erro
 	for (size_t i = 0; i < o.n_env; i++)
 		if (!strchr(env[i], '='))
 			return error_set(e, EINVAL, "--env: `%s`: want KEY=VALUE", env[i]);
-	if (o.console_socket && !o.tty)
-		return error_set(
-		    e, EINVAL, "cannot use console socket if runc will not detach or allocate tty");
+	/* --console-socket against the terminal: runtime_exec checks it, once
+	 * a --process file's "terminal" is known. */
 	o.args = argv + optind + 1;
 	o.n_args = (size_t)n - 1;
 	return runtime_exec(rt, argv[optind], &o, e);

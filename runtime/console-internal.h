@@ -12,6 +12,10 @@
  * --detach (`create` is detached), with its messages. 0 or -1. */
 int console_check(bool terminal, bool detach, const char *console_socket, struct error *e);
 
+/* A new pty whose master is sent over the console socket: its slave
+ * (close-on-exec, not made anyone's controlling terminal), or -1. */
+int console_open(const char *console_socket, struct error *e);
+
 /* In the init, after setsid: make a pty, send its master over the
  * console socket, make the slave fds 0-2 and the controlling terminal.
  * 0 or -1. */

@@ -29,6 +29,16 @@
  * program sees the same terminal runc's relay would show it, without the
  * copying; without a terminal on stdin the error is runc's.
  *
+ * `exec --tty --console-socket` (containerd's `ctr task exec -t`, podman's
+ * `exec -t`): the runtime makes another pty the same way (console_open)
+ * and passes its slave as the new process's fds 0-2; the sentry makes it
+ * that process's controlling terminal (sentry/kernel/tty.c). On the host,
+ * exec's waiter makes itself that pty's session leader (setsid,
+ * TIOCSCTTY), so the terminal's signals (^C, ^Z, SIGWINCH, SIGHUP when
+ * the master closes) reach it, and it has them sent to the terminal's
+ * foreground group in the sandbox (exec.c). `exec --tty` in the
+ * foreground uses the caller's terminal, as `run` does.
+ *
  * Threats: the socket path comes from the caller (runc trusts it the same
  * way); the pty is made by and for the init; nothing else is opened.
  */
@@ -113,47 +123,52 @@ static int connect_socket(const char *path, struct error *e)
 	return sock;
 }
 
-/* The slave as fds 0-2 and as the caller's controlling terminal. */
-static int attach_slave(int master, struct error *e)
-{
-	char name[64];
-	if (ptsname_r(master, name, sizeof(name)) != 0)
-		return error_set(e, errno, "ptsname: %s", strerror(errno));
-	int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0)
-		return error_set(e, errno, "open %s: %s", name, strerror(errno));
-	int rc = 0;
-	if (ioctl(slave, TIOCSCTTY, 0) != 0)
-		rc = error_set(e, errno, "%s: TIOCSCTTY: %s", name, strerror(errno));
-	for (int fd = 0; fd < 3 && rc == 0; fd++)
-		if (dup2(slave, fd) < 0)
-			rc = error_set(e, errno, "dup2: %s", strerror(errno));
-	close(slave);
-	return rc;
-}
-
-int console_setup(const char *console_socket, struct error *e)
+int console_open(const char *console_socket, struct error *e)
 {
 	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
 		return error_set(e, errno, "open /dev/ptmx: %s", strerror(errno));
-	int rc = -1;
-	if (grantpt(master) != 0 || unlockpt(master) != 0) {
+	int slave = -1;
+	char name[64];
+	if (grantpt(master) != 0 || unlockpt(master) != 0 ||
+	    ptsname_r(master, name, sizeof(name)) != 0) {
 		error_set(e, errno, "/dev/ptmx: unlockpt: %s", strerror(errno));
 		goto out;
 	}
-	int sock = connect_socket(console_socket, e);
-	if (sock < 0)
-		goto out;
-	int err = send_fd(sock, "/dev/ptmx", master);
-	close(sock);
-	if (err != 0) {
-		error_set(e, -err, "--console-socket: sendmsg: %s", strerror(-err));
+	/* Opened before the master leaves: a failure sends nothing. */
+	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		error_set(e, errno, "open %s: %s", name, strerror(errno));
 		goto out;
 	}
-	rc = attach_slave(master, e);
+	int sock = connect_socket(console_socket, e);
+	int err = sock < 0 ? 0 : send_fd(sock, "/dev/ptmx", master);
+	if (sock >= 0)
+		close(sock);
+	if (err != 0)
+		error_set(e, -err, "--console-socket: sendmsg: %s", strerror(-err));
+	if (sock < 0 || err != 0) {
+		close(slave);
+		slave = -1;
+	}
 out:
 	close(master);
+	return slave;
+}
+
+int console_setup(const char *console_socket, struct error *e)
+{
+	int slave = console_open(console_socket, e);
+	if (slave < 0)
+		return -1;
+	/* The slave as fds 0-2 and as the caller's controlling terminal. */
+	int rc = 0;
+	if (ioctl(slave, TIOCSCTTY, 0) != 0)
+		rc = error_set(e, errno, "TIOCSCTTY: %s", strerror(errno));
+	for (int fd = 0; fd < 3 && rc == 0; fd++)
+		if (dup2(slave, fd) < 0)
+			rc = error_set(e, errno, "dup2: %s", strerror(errno));
+	close(slave);
 	return rc;
 }
 

@@ -30,7 +30,10 @@ int control_connect(const struct runtime *rt, const char *id, struct error *e);
 int control_call(const struct runtime *rt, const char *id, const char *const *fields, size_t n,
 		 const int *fds, size_t nfds, char **reply, int *conn_out, struct error *e);
 
-/* Signal sandbox process `pid` (0: every process). */
-int control_signal(const struct runtime *rt, const char *id, pid_t pid, int sig, struct error *e);
+/* Signal sandbox process `pid` (0: every process); `foreground`: the
+ * foreground group of its terminal instead, if it has one (a signal the
+ * terminal made). */
+int control_signal(const struct runtime *rt, const char *id, pid_t pid, int sig, bool foreground,
+		   struct error *e);
 
 #endif

@@ -132,11 +132,12 @@ int control_call(const struct runtime *rt, const char *id, const char *const *fi
 	return rc;
 }
 
-int control_signal(const struct runtime *rt, const char *id, pid_t pid, int sig, struct error *e)
+int control_signal(const struct runtime *rt, const char *id, pid_t pid, int sig, bool foreground,
+		   struct error *e)
 {
 	char sig_field[32], pid_field[32];
 	snprintf(sig_field, sizeof(sig_field), "sig=%d", sig);
 	snprintf(pid_field, sizeof(pid_field), pid ? "pid=%d" : "all=1", (int)pid);
-	const char *fields[] = {"signal", sig_field, pid_field};
-	return control_call(rt, id, fields, 3, NULL, 0, NULL, NULL, e);
+	const char *fields[] = {"signal", sig_field, pid_field, "fg=1"};
+	return control_call(rt, id, fields, pid && foreground ? 4 : 3, NULL, 0, NULL, NULL, e);
 }

@@ -22,12 +22,14 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config-internal.h"
 #include "console-internal.h"
 #include "create-internal.h"
 #include "hooks-internal.h"
 #include "init-internal.h"
+#include "netns-internal.h"
 #include "program-internal.h"
 #include "runtime-internal.h"
 #include "state-internal.h"
@@ -122,12 +124,19 @@ static int mkdir_p(const char *path, mode_t mode)
 static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
 {
 	struct strbuf b = {0};
+	bool ipc = false;
+	for (size_t i = 0; i < c->linux.sysctl.n; i++)
+		ipc |= sysctl_is_ipc(c->linux.sysctl.v[i].key);
+	const struct oci_namespace *net = netns_of(c);
+	/* The sentry is every namespace but the network's (netns.c). */
 	const struct {
 		bool present;
 		const char *what;
 	} items[] = {
-	    {c->linux.n_namespaces > 0, "linux.namespaces"},
-	    {c->linux.sysctl.n > 0, "linux.sysctl"},
+	    {c->linux.n_namespaces > (net ? 1u : 0u), "linux.namespaces (but network)"},
+	    {net && !net->path && geteuid() != 0,
+	     "a new network namespace (not privileged: the caller's network)"},
+	    {ipc, "linux.sysctl IPC limits"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(items); i++)
 		if (items[i].present)
@@ -200,7 +209,7 @@ static int check_inputs(const struct runtime *rt, const struct runtime_create_op
 		return error_sys(e, errno, "root.path: `%s`", c->rootfs);
 	if (!S_ISDIR(st.st_mode))
 		return error_sys(e, ENOTDIR, "root.path: `%s`", c->rootfs);
-	if (make_cwd(c->rootfs, c->process.cwd, e) != 0 ||
+	if (sysctl_check(c, e) != 0 || make_cwd(c->rootfs, c->process.cwd, e) != 0 ||
 	    program_resolve(c->rootfs, c->process.cwd, c->process.env.v, c->process.args.v[0],
 			    &in->prog, e) != 0)
 		return -1;

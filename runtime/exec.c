@@ -21,6 +21,16 @@
  * exec's. A signal the shim sends it is forwarded; SIGKILL cannot be, so
  * the request asks the sentry to kill the process when the waiter's
  * connection closes ("tie").
+ *
+ * With a terminal (--tty, or "terminal": true in --process): detached,
+ * a new pty whose master goes over --console-socket (console.c), its
+ * slave the process's fds 0-2; in the foreground, the caller's terminal.
+ * The sentry makes it the process's controlling terminal ("tty"). The
+ * waiter (or the foreground exec) is that terminal's host session leader
+ * or foreground job, so the terminal's own signals (si_code SI_KERNEL:
+ * ^C, ^Z, a resize, the hang-up when the master closes) reach it and go to
+ * the terminal's foreground group in the sandbox ("fg"); a signal someone
+ * sends (the shim's kill) goes to the process.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,11 +39,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "config-internal.h"
+#include "console-internal.h"
 #include "control-internal.h"
 #include "program-internal.h"
 #include "runtime-internal.h"
@@ -52,6 +64,8 @@ struct exec_proc {
 	unsigned long uid, gid;
 	char *prog;
 	char *home;
+	bool terminal; /* the process gets a terminal */
+	int slave;     /* detached with a terminal: the new pty's slave, else -1 */
 };
 
 static void exec_proc_release(struct exec_proc *p)
@@ -60,6 +74,8 @@ static void exec_proc_release(struct exec_proc *p)
 	free(p->env);
 	free(p->prog);
 	free(p->home);
+	if (p->slave >= 0)
+		close(p->slave);
 }
 
 /* A --process file: its process object inside a minimal config, parsed
@@ -148,9 +164,9 @@ static int load_proc(const struct container_state *st, const struct runtime_exec
 	if (o->process_file ? load_process_file(st, o->process_file, &p->cfg, e) != 0
 			    : oci_config_load(st->bundle, &p->cfg, e) != 0)
 		return -1;
-	if (o->process_file && p->cfg->process.terminal)
-		return error_set(e, ENOTSUP,
-				 "--process: \"terminal\": true: a terminal is not supported yet");
+	p->terminal = o->tty || (o->process_file && p->cfg->process.terminal);
+	if (console_check(p->terminal, o->detach, o->console_socket, e) != 0)
+		return -1;
 	p->argv = o->process_file ? p->cfg->process.args.v : (const char *const *)o->args;
 	p->cwd = o->cwd ? o->cwd : p->cfg->process.cwd;
 	if (p->cwd[0] != '/')
@@ -191,6 +207,8 @@ static char **request_fields(const struct exec_proc *p, const struct runtime_exe
 	}
 	if (o->detach)
 		f[k++] = xstrdup("tie=1");
+	if (p->terminal)
+		f[k++] = xstrdup("tty=1");
 	*n = k;
 	return f;
 }
@@ -216,7 +234,7 @@ static void forwarded_set(sigset_t *set)
  * (blocked by the caller). The sandbox ending first kills the process:
  * 137, as SIGKILL. */
 static int wait_forwarding(const struct runtime *rt, const char *id, int conn, pid_t pid,
-			   const sigset_t *set)
+			   bool terminal, const sigset_t *set)
 {
 	int sfd = signalfd(-1, set, SFD_CLOEXEC);
 	for (;;) {
@@ -230,7 +248,8 @@ static int wait_forwarding(const struct runtime *rt, const char *id, int conn, p
 		struct signalfd_siginfo si;
 		if (sfd >= 0 && p[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			struct error ignored = {0};
-			control_signal(rt, id, pid, (int)si.ssi_signo, &ignored);
+			bool from_tty = terminal && si.ssi_code == SI_KERNEL;
+			control_signal(rt, id, pid, (int)si.ssi_signo, from_tty, &ignored);
 		}
 		if (!p[0].revents)
 			continue;
@@ -252,7 +271,8 @@ static int wait_forwarding(const struct runtime *rt, const char *id, int conn, p
 
 /* --detach: the waiter, re-parented to our caller's subreaper. */
 static int detach_waiter(const struct runtime *rt, const char *id, int conn, pid_t pid,
-			 const struct runtime_exec_options *o, const sigset_t *set, struct error *e)
+			 const struct exec_proc *p, const struct runtime_exec_options *o,
+			 const sigset_t *set, struct error *e)
 {
 	fflush(NULL);
 	pid_t child = fork();
@@ -260,10 +280,14 @@ static int detach_waiter(const struct runtime *rt, const char *id, int conn, pid
 		return error_sys(e, errno, "cannot fork the exec's waiter");
 	if (child == 0) {
 		setsid();
+		/* The pty's host session leader: its signals come here. Without
+		 * it they would reach no one (the sandbox still has the pty). */
+		if (p->slave >= 0)
+			(void)!ioctl(p->slave, TIOCSCTTY, 0);
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		for (int fd = 0; fd < 3 && null >= 0; fd++)
 			dup2(null, fd);
-		_exit(wait_forwarding(rt, id, conn, pid, set));
+		_exit(wait_forwarding(rt, id, conn, pid, p->terminal, set));
 	}
 	close(conn);
 	if (o->pid_file) {
@@ -307,7 +331,7 @@ static int start_process(const struct runtime *rt, const char *id, const struct 
 	int fds[SENTRY_CONTROL_FDS];
 	size_t nfds = 0;
 	for (int fd = 0; fd < 3 + o->preserve_fds && nfds < SENTRY_CONTROL_FDS; fd++)
-		fds[nfds++] = fd;
+		fds[nfds++] = fd < 3 && p->slave >= 0 ? p->slave : fd;
 	char *reply = NULL;
 	int rc = e->msg[0] ? -1
 			   : control_call(rt, id, (const char *const *)fields, n, fds, nfds, &reply,
@@ -330,11 +354,14 @@ int runtime_exec(const struct runtime *rt, const char *id, const struct runtime_
 	if (3 + o->preserve_fds > SENTRY_CONTROL_FDS)
 		return error_set(e, EINVAL, "--preserve-fds: at most %d", SENTRY_CONTROL_FDS - 3);
 	struct container_state st = {0};
-	struct exec_proc p = {0};
-	int rc = o->tty ? error_set(e, ENOTSUP, "--tty: a terminal is not supported yet")
-			: check_status(rt, id, o->ignore_paused, &st, e);
+	struct exec_proc p = {.slave = -1};
+	int rc = check_status(rt, id, o->ignore_paused, &st, e);
 	if (rc == 0)
 		rc = load_proc(&st, o, &p, e);
+	if (rc == 0 && p.terminal && o->console_socket) {
+		p.slave = console_open(o->console_socket, e);
+		rc = p.slave < 0 ? -1 : 0;
+	}
 	sigset_t set, old;
 	forwarded_set(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
@@ -343,13 +370,13 @@ int runtime_exec(const struct runtime *rt, const char *id, const struct runtime_
 	if (rc == 0)
 		rc = start_process(rt, id, &p, o, &conn, &pid, &host, e);
 	if (rc == 0 && o->detach) {
-		rc = detach_waiter(rt, id, conn, pid, o, &set, e);
+		rc = detach_waiter(rt, id, conn, pid, &p, o, &set, e);
 	} else if (rc == 0) {
 		char text[32];
 		int n = snprintf(text, sizeof(text), "%d", (int)host);
 		if (o->pid_file && write_file_atomic(o->pid_file, text, (size_t)n, 0644, e) != 0)
 			runtime_report(rt, e);
-		rc = wait_forwarding(rt, id, conn, pid, &set);
+		rc = wait_forwarding(rt, id, conn, pid, p.terminal, &set);
 		close(conn);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -22,7 +22,7 @@ struct init_plan {
 	bool inherit_terminal;	      /* foreground `run`: keep the caller's terminal */
 	const struct oci_config *cfg; /* its startContainer hooks */
 	struct hook_state hook_state; /* for them; the pid is the init's own */
-	const char *control_dir;     /* bind the control channel's socket here (NULL: none) */
+	const char *control_dir;      /* bind the control channel's socket here (NULL: none) */
 };
 
 /* Fork the init. Returns its pid once it has set itself up (it then waits

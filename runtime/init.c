@@ -41,6 +41,7 @@
 #include "console-internal.h"
 #include "control-internal.h"
 #include "init-internal.h"
+#include "netns-internal.h"
 #include "runtime-internal.h"
 
 /* Close every fd from `from` on, except `keep`. */
@@ -126,6 +127,12 @@ static _Noreturn void init_main(const struct init_plan *plan, int sync_fd)
 		setsid();
 	close_fds_from(3 + plan->preserve_fds, sync_fd);
 	struct error ce = {0};
+	/* The sentry's sockets are the container's: made in its network
+	 * namespace (netns.c). */
+	bool own_net = false;
+	if (plan->cfg && (netns_enter(netns_of(plan->cfg), &own_net, &ce) != 0 ||
+			  sysctl_apply_net(plan->cfg, own_net, &ce) != 0))
+		init_fail(sync_fd, "%s", ce.msg);
 	if (plan->console_socket && console_setup(plan->console_socket, &ce) != 0)
 		init_fail(sync_fd, "%s", ce.msg);
 	/* The sentry hands the program only fds without close-on-exec. */

@@ -121,7 +121,7 @@ int runtime_kill(const struct runtime *rt, const char *id, int sig, bool all, st
 	if (status == STATUS_STOPPED)
 		rc = error_set(e, ESRCH, "container not running");
 	else if (all && status != STATUS_CREATED && sig != SIGKILL &&
-		 control_signal(rt, id, 0, sig, &ignored) == 0)
+		 control_signal(rt, id, 0, sig, false, &ignored) == 0)
 		rc = 0;
 	else
 		rc = signal_init(&st, sig, e);

@@ -78,10 +78,13 @@ struct sentry_config {
  * message of at most SENTRY_CONTROL_MAX bytes: NUL-terminated fields, the
  * verb first, then KEY=VALUE fields:
  *   exec    path=PROG (inside the root) arg=A (repeated, at least one)
- *           env=K=V (repeated) cwd=DIR uid=N gid=N group=N (repeated);
+ *           env=K=V (repeated) cwd=DIR uid=N gid=N group=N (repeated)
+ *           tie=1 (killed when the connection closes) tty=1 (fd 0, a
+ *           terminal, becomes its session's controlling terminal);
  *           fds 0..n-1 of the new process (3 to SENTRY_CONTROL_FDS) as
  *           SCM_RIGHTS
- *   signal  sig=N and pid=N (a sandbox pid) or all=1
+ *   signal  sig=N and pid=N (a sandbox pid) [fg=1: to the foreground group
+ *           of that process's terminal, if it has one] or all=1
  *   ps | pause | resume | stats
  * The reply is one message of text: "error MESSAGE\n", or "ok" and the
  * result: exec "ok PID HOSTPID\n", then, when the process ends, a second

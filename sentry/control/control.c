@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "sentry/control/control.h"
+#include "sentry/kernel/files.h"
 
 #define MAX_CONNS  64
 #define MAX_GROUPS 64
@@ -243,6 +244,7 @@ struct exec_req {
 	const char *path, *cwd;
 	const char **argv, **envp;
 	unsigned long uid, gid;
+	bool tty; /* fd 0 becomes its session's controlling terminal */
 };
 
 static const char *check_exec(const struct request *r, struct exec_req *x)
@@ -255,10 +257,11 @@ static const char *check_exec(const struct request *r, struct exec_req *x)
 	x->argv = values(r, "arg", &n_args);
 	x->envp = values(r, "env", &n_env);
 	free(values(r, "group", &n_groups));
-	const char *tie = field(r, "tie", &dup);
-	if (!keys_known(r, " path arg env cwd uid gid group tie ") || dup ||
-	    (tie && strcmp(tie, "1") != 0))
+	const char *tie = field(r, "tie", &dup), *tty = field(r, "tty", &dup);
+	if (!keys_known(r, " path arg env cwd uid gid group tie tty ") || dup ||
+	    (tie && strcmp(tie, "1") != 0) || (tty && strcmp(tty, "1") != 0))
 		return "unknown or repeated field";
+	x->tty = tty != NULL;
 	if (!abs_path_ok(x->path))
 		return "path: must be an absolute path";
 	if (!x->cwd)
@@ -303,7 +306,12 @@ static pid_t do_exec(struct sentry *s, int fd, const struct request *r)
 	struct task *t = task_create_detached(s, &sp);
 	pid_t pid = t->proc->pid;
 	struct error e = {0};
-	if (task_exec(t, x.path, x.argv, x.envp, &e) != 0) {
+	/* It leads a session of its own: the terminal becomes its. */
+	int err = x.tty ? tty_take(t->proc, fd_lookup(t, 0)) : 0;
+	if (err != 0)
+		error_set(&e, -err, "tty: fd 0 cannot be the controlling terminal: %s",
+			  strerror(-err));
+	if (err != 0 || task_exec(t, x.path, x.argv, x.envp, &e) != 0) {
 		/* Never ran: it goes without a report (no connection waits). */
 		task_exit_group(t, 127 << 8);
 		reply(fd, "error %s\n", e.msg);
@@ -354,11 +362,12 @@ static void do_signal(struct sentry *s, int fd, const struct request *r)
 {
 	bool dup = false;
 	const char *sig_text = field(r, "sig", &dup), *pid_text = field(r, "pid", &dup);
-	const char *all = field(r, "all", &dup);
+	const char *all = field(r, "all", &dup), *fg = field(r, "fg", &dup);
 	unsigned long sig, pid = 0;
-	if (!keys_known(r, " sig pid all ") || dup || !parse_num(sig_text, 64, &sig) || sig == 0 ||
+	if (!keys_known(r, " sig pid all fg ") || dup || !parse_num(sig_text, 64, &sig) ||
+	    sig == 0 || (fg && (strcmp(fg, "1") != 0 || all)) ||
 	    (all ? strcmp(all, "1") != 0 || pid_text : !parse_num(pid_text, INT32_MAX, &pid))) {
-		reply(fd, "error signal: needs sig=1..64 and pid=N or all=1\n");
+		reply(fd, "error signal: needs sig=1..64 and pid=N [fg=1] or all=1\n");
 		return;
 	}
 	siginfo_t si;
@@ -371,7 +380,10 @@ static void do_signal(struct sentry *s, int fd, const struct request *r)
 			reply(fd, "error no such process\n");
 			return;
 		}
-		signal_send_process(p, (int)sig, &si);
+		/* fg=1: a signal the process's terminal made (^C...) goes to
+		 * that terminal's foreground group, as the terminal sends it. */
+		if (!fg || !tty_signal_foreground(p, (int)sig))
+			signal_send_process(p, (int)sig, &si);
 		reply(fd, "ok\n");
 		return;
 	}

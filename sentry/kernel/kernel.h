@@ -405,6 +405,12 @@ void tty_init(struct sentry *s);
 void tty_release_all(struct sentry *s);
 /* The foreground group of pid 1's terminal; 0 if it has none. */
 pid_t tty_foreground(struct sentry *s);
+/* Send `sig` to the foreground group of the terminal controlling p's
+ * session; false (nothing sent) if it has none. */
+bool tty_signal_foreground(struct process *p, int sig);
+/* Terminal `f` becomes the controlling terminal of p's session (p leads
+ * it), p's group its foreground group. 0, -ENOTTY or -EPERM. */
+int tty_take(struct process *p, struct file *f);
 /* TIOCGPGRP, TIOCSPGRP, TIOCGSID, TIOCSCTTY, TIOCNOTTY on `f`. */
 long tty_ioctl(struct task *t, struct file *f, unsigned long req, uint64_t arg);
 /* Before a read (write: false) or write of `f`: 0 to go on, or what the

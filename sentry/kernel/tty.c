@@ -25,6 +25,13 @@
  * terminal's foreground group; run.c forwards them to the foreground
  * group kept here (tty_foreground).
  *
+ * A process the OCI runtime execs with a terminal (`exec --tty`) is a
+ * session leader that takes it as its controlling terminal (tty_take),
+ * its group in the foreground. On the host that pty's foreground group is
+ * the runtime's exec waiter, which gets the terminal's signals and has
+ * them sent to this terminal's foreground group over the control channel
+ * (tty_signal_foreground).
+ *
  * At start the sentry's host controlling terminal, if one of fds 0-2 is
  * it, becomes the controlling terminal of pid 1's session with pid 1's
  * group in the foreground (a shell or a container runtime did the same on
@@ -34,8 +41,8 @@
  * A terminal is known by its host device number (TIOCGDEV, so /dev/tty
  * and the terminal it stands for are one).
  *
- * Simplifications (known): only the sentry's own host terminal makes
- * signals (^C...): a pty the program makes inside the sandbox has no host
+ * Simplifications (known): only the sentry's own host terminal and the
+ * terminals of `exec --tty` make signals (^C...): a pty the program makes inside the sandbox has no host
  * foreground group, so typing ^C into it signals nobody; a session's
  * terminal is looked up by session id, so TIOCNOTTY by a process that is
  * not the session leader does not detach that process alone; a session
@@ -101,14 +108,19 @@ void tty_release_all(struct sentry *s)
 	}
 }
 
+/* The terminal session `sid` controls, or NULL. */
+static struct tty *tty_of_session(struct sentry *s, pid_t sid)
+{
+	for (struct tty *y = s->ttys; y && sid; y = y->next)
+		if (y->sid == sid)
+			return y;
+	return NULL;
+}
+
 pid_t tty_foreground(struct sentry *s)
 {
-	if (!s->init)
-		return 0;
-	for (struct tty *y = s->ttys; y; y = y->next)
-		if (y->sid == s->init->sid)
-			return y->pgrp;
-	return 0;
+	struct tty *y = s->init ? tty_of_session(s, s->init->sid) : NULL;
+	return y ? y->pgrp : 0;
 }
 
 /* The caller's controlling terminal, if `f` is it. */
@@ -152,6 +164,30 @@ static void signal_group(struct sentry *s, pid_t pgrp, int sig)
 	for (struct task *u = s->tasks; u; u = u->next)
 		if (u->proc->pgid == pgrp && !u->proc->zombie && u == task_by_tid(s, u->proc->pid))
 			signal_send_process(u->proc, sig, &si);
+}
+
+bool tty_signal_foreground(struct process *p, int sig)
+{
+	struct tty *y = tty_of_session(p->s, p->sid);
+	if (!y)
+		return false;
+	signal_group(p->s, y->pgrp, sig);
+	return true;
+}
+
+int tty_take(struct process *p, struct file *f)
+{
+	if (!f || !f->tty)
+		return -ENOTTY;
+	if (p->sid != p->pid || tty_of_session(p->s, p->sid))
+		return -EPERM;
+	/* Taken from whichever session had it, as TIOCSCTTY with arg 1 by
+	 * root: the runtime asked, on the host's owner's behalf. A stale
+	 * entry (a session gone, its pty's number reused) goes the same way. */
+	struct tty *y = tty_by_rdev(p->s, f->tty_rdev, true);
+	y->sid = p->sid;
+	y->pgrp = p->pgid;
+	return 0;
 }
 
 static bool ignored_or_blocked(struct task *t, int sig)

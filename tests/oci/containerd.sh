@@ -10,36 +10,16 @@ if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
 	echo "containerd or ctr not installed: skipped"
 	exit 77
 fi
+. "$(dirname "$0")/containerd-lib.sh"
 tmp=$(mktemp -d)
 ns=msentry-test-$$
 fail=0
-cat >"$tmp/config.toml" <<EOF
-version = 2
-root = "$tmp/root"
-state = "$tmp/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$tmp/containerd.sock"
-EOF
-# Stray fds must not reach the shims (the contract's advice).
-containerd --config "$tmp/config.toml" >"$tmp/containerd.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
-containerd_pid=$!
 cleanup() {
-	for c in $(ctr_ c ls -q 2>/dev/null); do
-		ctr_ task kill -s SIGKILL "$c" >/dev/null 2>&1
-		ctr_ task rm -f "$c" >/dev/null 2>&1
-		ctr_ c rm "$c" >/dev/null 2>&1
-	done
-	kill "$containerd_pid" 2>/dev/null
-	wait "$containerd_pid" 2>/dev/null
-	rm -rf "$tmp" "/run/containerd/runc/$ns"
+	containerd_stop
+	rm -rf "$tmp"
 }
 trap cleanup EXIT
-ctr_() { timeout -k 5 60 ctr --address "$tmp/containerd.sock" -n "$ns" "$@"; }
-for _ in $(seq 100); do
-	ctr_ version >/dev/null 2>&1 && break
-	sleep 0.1
-done
+containerd_start "$tmp" "$ns"
 
 rootfs=$tmp/rootfs
 mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/proc" "$rootfs/dev"
@@ -121,6 +101,12 @@ check "ctr task exec: output and status" "hi 3" \
 	"$(ctr_ task exec --exec-id e1 c4 /bin/busybox sh -c 'echo hi; exit 3' </dev/null 2>&1) $?"
 check "ctr task exec: the init's files" "yes" \
 	"$(ctr_ task exec --exec-id e2 c4 /bin/busybox sh -c 'test -x /bin/busybox && echo yes' </dev/null 2>&1)"
+# `ctr task exec -t`: the shim's --console-socket and a --process with
+# "terminal": true; a new pty of ctr's size.
+if command -v script >/dev/null; then
+	got=$(timeout -k 5 90 script -qc "stty cols 77 rows 33; timeout --foreground -k 5 60 ctr --address $containerd_sock -n $ns task exec -t --exec-id e3 c4 /bin/busybox sh -c '[ -t 0 ] && [ -t 1 ] && echo isatty; stty size; exit 3'; echo status=\$?" /dev/null </dev/null | tr -d '\r\0' | sed 's/\^@//g')
+	check "ctr task exec -t: a terminal of ctr's size, the exit status" "$(printf 'isatty\n33 77\nstatus=3')" "$got"
+fi
 check "ctr task ps: the sandbox's processes listed" "ok" \
 	"$(ctr_ task ps c4 | awk 'NR > 1 && $1 > 0 {n++} END {print (n >= 1 ? "ok" : "none")}')"
 ctr_ task pause c4

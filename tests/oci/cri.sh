@@ -15,16 +15,17 @@ if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
 	echo "containerd or ctr not installed: skipped"
 	exit 77
 fi
+. "$(dirname "$0")/containerd-lib.sh"
 tmp=$(mktemp -d)
 ns=msentry-cri-$$
 fail=0
 mkdir -p "$tmp/cni/bin" "$tmp/cni/conf"
-cat >"$tmp/config.toml" <<EOF
-version = 2
-root = "$tmp/root"
-state = "$tmp/state"
-[grpc]
-  address = "$tmp/containerd.sock"
+cleanup() {
+	containerd_stop
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+containerd_start "$tmp" "$ns" cri <<EOF
 [plugins."io.containerd.grpc.v1.cri"]
   # No pod network here: no CNI plugin is installed (only the log complains).
   [plugins."io.containerd.grpc.v1.cri".cni]
@@ -39,25 +40,6 @@ state = "$tmp/state"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.msentry.options]
       BinaryName = "$msentry"
 EOF
-# Stray fds must not reach the shims (the contract's advice).
-containerd --config "$tmp/config.toml" >"$tmp/containerd.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
-containerd_pid=$!
-ctr_() { timeout -k 5 60 ctr --address "$tmp/containerd.sock" -n "$ns" "$@"; }
-cleanup() {
-	for c in $(ctr_ c ls -q 2>/dev/null); do
-		ctr_ task kill -s SIGKILL "$c" >/dev/null 2>&1
-		ctr_ task rm -f "$c" >/dev/null 2>&1
-		ctr_ c rm "$c" >/dev/null 2>&1
-	done
-	kill "$containerd_pid" 2>/dev/null
-	wait "$containerd_pid" 2>/dev/null
-	rm -rf "$tmp" "/run/containerd/runc/$ns"
-}
-trap cleanup EXIT
-for _ in $(seq 100); do
-	ctr_ version >/dev/null 2>&1 && break
-	sleep 0.1
-done
 check() {
 	if [ "$2" == "$3" ]; then echo "ok: $1: $3"; else
 		echo "FAIL: $1: want [$2] got [$3]"
@@ -78,7 +60,7 @@ check "no error in containerd's log (but the missing CNI config)" "" \
 	"$(grep 'level=error' "$tmp/containerd.log" | grep -v 'cni config load failed')"
 
 # The handler's runtime, read back from the file containerd loaded.
-read -r rtype bin < <(python3 - "$tmp/config.toml" <<'EOF'
+read -r rtype bin < <(python3 - "$tmp/containerd.toml" <<'EOF'
 import sys, tomllib
 with open(sys.argv[1], "rb") as f:
     r = tomllib.load(f)["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]["msentry"]
