@@ -93,7 +93,7 @@ static int futex_wake(struct task *t, const struct futex_key *key, uint32_t bits
 		    !key_eq(&u->block.futex, key) || !(u->block.futex_bitset & bitset))
 			continue;
 		u->call.futex_woken = true;
-		u->state = TASK_READY;
+		task_make_ready(u);
 		n++;
 	}
 	return n;

@@ -25,6 +25,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -79,7 +80,7 @@ struct mm {
 	uint64_t arg_start, arg_end, env_start, env_end;
 	uint64_t auxv[LOADER_AUXV_MAX * 2];
 	size_t auxv_words;
-	char *exe_path; /* sandbox path of the executable (/proc/self/exe) */
+	char *exe_path;		 /* sandbox path of the executable (/proc/self/exe) */
 	uint64_t vsyscall_tramp; /* page of jumps to vDSO functions, or 0 */
 	struct shm_attach *shm;	 /* System V segments attached here (shm.c) */
 };
@@ -107,6 +108,38 @@ struct sigpending {
 	unsigned rt_count;
 };
 
+#define KERNEL_CONTAINER_OF(ptr, type, member)                                                     \
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+/* An entry of an id hash table (lookup.c), embedded in what it names. */
+struct id_node {
+	int32_t key;
+	bool linked;
+	struct id_node *next;
+};
+struct id_map {
+	struct id_node **buckets;
+	size_t nbuckets, count;
+};
+
+/* What a deadline belongs to (deadline.c; sched.c runs its expiry). */
+enum deadline_kind {
+	DEADLINE_WAIT,	/* a task's timed wait: `owner` is the task */
+	DEADLINE_ALARM, /* ITIMER_REAL: `owner` is the process */
+	DEADLINE_TIMER, /* a POSIX timer: `owner` is the process, `id` the timer */
+};
+struct deadline {
+	struct timespec when; /* CLOCK_MONOTONIC */
+	size_t pos;	      /* index in the heap + 1; 0: not armed */
+	enum deadline_kind kind;
+	void *owner;
+	int id;
+};
+struct deadline_heap {
+	struct deadline **v;
+	size_t n, cap;
+};
+
 #define PROCESS_TIMERS 32
 
 /* A POSIX timer (timer_create). */
@@ -118,6 +151,7 @@ struct ptimer {
 	pid_t tid;
 	uint64_t value;
 	struct timespec expiry, interval; /* expiry on CLOCK_MONOTONIC */
+	struct deadline dl;		  /* armed while `armed` (deadline.c) */
 };
 
 /* A process's capability sets, as Linux's (bit N: capability N). */
@@ -142,15 +176,17 @@ struct process {
 	bool did_exec;		   /* has called execve (setpgid's EACCES) */
 	struct caps caps;	   /* the sandbox's view of its capabilities (caps.c) */
 	int nthreads;
-	int exit_signal;   /* sent to the parent at exit (SIGCHLD, or 0) */
-	int exit_status;   /* wait status once exiting */
-	bool exiting;	   /* exit_group in progress or done */
-	bool zombie;	   /* exited, waiting for the parent to reap it */
-	bool stopped;	   /* job-control stop (SIGSTOP...) */
-	int stop_report;   /* wait status to report for a stop/continue, 0: none */
+	int exit_signal;	   /* sent to the parent at exit (SIGCHLD, or 0) */
+	int exit_status;	   /* wait status once exiting */
+	bool exiting;		   /* exit_group in progress or done */
+	bool zombie;		   /* exited, waiting for the parent to reap it */
+	bool stopped;		   /* job-control stop (SIGSTOP...) */
+	int stop_report;	   /* wait status to report for a stop/continue, 0: none */
 	struct task *vfork_parent; /* blocked in vfork until exec or exit */
 	struct timespec alarm;	   /* ITIMER_REAL expiry (CLOCK_MONOTONIC), 0: off */
 	struct timespec alarm_interval;
+	struct deadline alarm_dl; /* armed while `alarm` is set */
+	struct id_node pid_node;  /* in s->by_pid until reaped (lookup.c) */
 	struct ptimer timers[PROCESS_TIMERS];
 	/* SEM_UNDO adjustments, applied when the last process sharing them
 	 * (CLONE_SYSVSEM) exits (sem.c); NULL until used. */
@@ -161,14 +197,14 @@ struct process {
 
 enum block_kind {
 	BLOCK_NONE,
-	BLOCK_FD,	/* host fds in `fds` (+ optional deadline) */
-	BLOCK_SLEEP,	/* deadline only */
-	BLOCK_CHILD,	/* wait4/waitid: a child changes state */
-	BLOCK_FUTEX,	/* futex word: see struct futex_key */
-	BLOCK_SIGNAL,	/* sigsuspend, pause, sigtimedwait */
-	BLOCK_VFORK,	/* the vfork child has not exec'd or exited yet */
-	BLOCK_STOPPED,	/* job-control stop */
-	BLOCK_IPC,	/* a semaphore set or message queue changes (kernel/ipc.h) */
+	BLOCK_FD,      /* host fds in `fds` (+ optional deadline) */
+	BLOCK_SLEEP,   /* deadline only */
+	BLOCK_CHILD,   /* wait4/waitid: a child changes state */
+	BLOCK_FUTEX,   /* futex word: see struct futex_key */
+	BLOCK_SIGNAL,  /* sigsuspend, pause, sigtimedwait */
+	BLOCK_VFORK,   /* the vfork child has not exec'd or exited yet */
+	BLOCK_STOPPED, /* job-control stop */
+	BLOCK_IPC,     /* a semaphore set or message queue changes (kernel/ipc.h) */
 };
 
 /* What identifies a futex word, as in Linux: the address space and address
@@ -203,25 +239,25 @@ struct block {
  * handler (saved_sigmask), the result a job-control stop holds back
  * (pending_result), what the task waits on (block), the stop itself (sc). */
 struct syscall_call {
-	bool retry;	   /* this attempt runs the call again after a wakeup */
-	bool interrupted;  /* woken by a signal: the call must end (EINTR or restart) */
-	bool deadline_set; /* `deadline` is the call's timeout (task_deadline) */
+	bool retry;		  /* this attempt runs the call again after a wakeup */
+	bool interrupted;	  /* woken by a signal: the call must end (EINTR or restart) */
+	bool deadline_set;	  /* `deadline` is the call's timeout (task_deadline) */
 	struct timespec deadline; /* CLOCK_MONOTONIC, armed by the first attempt */
-	size_t io_done;	   /* bytes a blocking write/send/recv moved before it waited */
-	bool futex_woken;  /* a FUTEX_WAKE picked this waiter */
-	pid_t vfork_child; /* vfork: the child this parent waits for */
-	struct offload *offload; /* a host call running on a helper (offload.c) */
+	size_t io_done;		  /* bytes a blocking write/send/recv moved before it waited */
+	bool futex_woken;	  /* a FUTEX_WAKE picked this waiter */
+	pid_t vfork_child;	  /* vfork: the child this parent waits for */
+	struct offload *offload;  /* a host call running on a helper (offload.c) */
 };
 
 enum task_state {
-	TASK_RUNNING,  /* the stub runs program code; its next stop will tell */
-	TASK_BLOCKED,  /* stopped in a syscall that waits (t->block) */
-	TASK_READY,    /* woken: run the blocked syscall again */
+	TASK_RUNNING, /* the stub runs program code; its next stop will tell */
+	TASK_BLOCKED, /* stopped in a syscall that waits (t->block) */
+	TASK_READY,   /* woken: run the blocked syscall again */
 };
 
 struct task {
 	struct sentry *s;
-	pid_t tid; /* sandbox tid */
+	pid_t tid;		/* sandbox tid */
 	struct stub_thread *th; /* the platform's; NULL until the first exec */
 	struct process *proc;
 	struct mm *mm;
@@ -236,25 +272,33 @@ struct task {
 		int nice;	    /* -20..19 */
 		bool reset_on_fork; /* SCHED_RESET_ON_FORK */
 	} sched;
-	uint64_t saved_sigmask;	/* sigsuspend/ppoll: restored after the handler */
+	uint64_t saved_sigmask; /* sigsuspend/ppoll: restored after the handler */
 	bool restore_sigmask;
 	stack_t altstack;
 	struct sigpending pending; /* thread-directed signals */
 	uint64_t clear_child_tid, robust_list, robust_len;
-	char comm[16];		/* PR_SET_NAME; valid while comm_mm == mm (exec resets it) */
+	char comm[16]; /* PR_SET_NAME; valid while comm_mm == mm (exec resets it) */
 	const struct mm *comm_mm;
-	struct syscall_stop sc; /* the syscall being served */
+	struct syscall_stop sc;	  /* the syscall being served */
 	struct syscall_call call; /* its per-call state (above) */
 	enum task_state state;
-	struct block block;	/* what the task waits for (TASK_BLOCKED) */
-	bool in_syscall;	/* stopped at a syscall stop, result not yet given */
-	bool exiting;		/* being torn down */
-	long pending_result;	/* result to give when a stopped process continues */
+	struct block block;  /* what the task waits for (TASK_BLOCKED) */
+	bool in_syscall;     /* stopped at a syscall stop, result not yet given */
+	bool exiting;	     /* being torn down */
+	long pending_result; /* result to give when a stopped process continues */
 	bool pending_result_set;
-	uint64_t fault_addr;	/* cr2 of the last synchronous fault */
-	uint64_t vsyscall_pending_addr, vsyscall_pending_caller; /* site to patch at the next kick */
-	struct task *next;	/* in the sentry's task list */
-	struct strace_task *strace; /* --strace: the syscall being traced (strace.c) */
+	uint64_t fault_addr; /* cr2 of the last synchronous fault */
+	uint64_t vsyscall_pending_addr,
+	    vsyscall_pending_caller;	      /* site to patch at the next kick */
+	struct task *next;		      /* in the sentry's task list */
+	struct task **pprev;		      /* the pointer to this task in that list */
+	struct id_node tid_node, host_node;   /* s->by_tid, s->by_host_tid (lookup.c) */
+	struct deadline wait_dl;	      /* the timed wait's deadline (block.has_deadline) */
+	struct task *ready_prev, *ready_next; /* s->ready queue (sched.c) */
+	bool on_ready;
+	struct task *fdw_prev, *fdw_next; /* s->fd_waiters: block.kind == BLOCK_FD */
+	bool on_fdw;
+	struct strace_task *strace;	/* --strace: the syscall being traced (strace.c) */
 	struct seccomp_filter *seccomp; /* the program's filters, newest first; NULL: none */
 };
 
@@ -298,8 +342,8 @@ struct kernel_hooks {
 
 /* Events for a tracer (strace); NULL when nobody observes (frozen). */
 struct kernel_observer {
-	void (*syscall_enter)(struct task *t);		 /* t->sc holds the stop */
-	void (*syscall_exit)(struct task *t, long ret); /* not for SYSRET_BLOCK */
+	void (*syscall_enter)(struct task *t);		       /* t->sc holds the stop */
+	void (*syscall_exit)(struct task *t, long ret);	       /* not for SYSRET_BLOCK */
 	void (*syscall_noreturn)(struct sentry *s, pid_t tid); /* t may be gone */
 	void (*task_exit)(struct task *t);
 	void (*signal)(struct task *t, const siginfo_t *info); /* delivered */
@@ -320,21 +364,26 @@ struct kernel_observer {
 struct sentry {
 	const struct sentry_config *cfg;
 	struct platform *platform;
-	int root_fd;	  /* O_PATH fd of the sandbox root */
-	char *root_host;  /* host path of the root, no trailing slash ("" for "/") */
+	int root_fd;	 /* O_PATH fd of the sandbox root */
+	char *root_host; /* host path of the root, no trailing slash ("" for "/") */
 	struct task *tasks;
+	int ntasks; /* tasks in `tasks` (--max-tasks counts them) */
 	pid_t next_pid;
+	struct id_map by_tid, by_host_tid, by_pid; /* lookup.c */
+	struct deadline_heap deadlines;		   /* deadline.c */
+	struct task *ready_head, *ready_tail;	   /* woken tasks, in order (sched.c) */
+	struct task *fd_waiters;		   /* tasks blocked on host fds */
 	bool finished;
 	int exit_status;
 	uint64_t warned[SYSCALL_TABLE_SIZE / 64]; /* unsupported syscalls already reported */
 	bool warned_int80;
-	bool warned_fd_budget; /* the host's fd limit for msentry ran out */
+	bool warned_fd_budget;	      /* the host's fd limit for msentry ran out */
 	struct lock_desc *lock_descs; /* POSIX record locks' descriptions (fd.c) */
 	struct unix_name *unix_names; /* bound AF_UNIX sockets (sys_socket.c) */
-	bool warned_vsyscall; /* --vsyscall=none refusal already explained */
-	char *scratch; /* bounce buffer for copying program I/O */
+	bool warned_vsyscall;	      /* --vsyscall=none refusal already explained */
+	char *scratch;		      /* bounce buffer for copying program I/O */
 	size_t scratch_size;
-	cpu_set_t cpus;	  /* CPUs the program is told it may use */
+	cpu_set_t cpus;		  /* CPUs the program is told it may use */
 	struct loader_vdso *vdso; /* &vdso_state->map, or NULL */
 	struct vdso *vdso_state;  /* sentry/clock/clock.h: memfd, parameter page, clock */
 	/* Offsets in the vDSO of __vdso_gettimeofday, __vdso_time and
@@ -352,14 +401,14 @@ struct sentry {
 	int sem_next_id;
 	struct msg_queue *msg;
 	int msg_next_id;
-	struct mqueue *mqueues; /* the named POSIX queues */
-	int mqueue_count;	/* every POSIX queue, named or still open */
-	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
-	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
-	struct process *init; /* the sandbox's first process */
+	struct mqueue *mqueues;	    /* the named POSIX queues */
+	int mqueue_count;	    /* every POSIX queue, named or still open */
+	int sigchld_fd;		    /* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
+	size_t xstate_size;	    /* bytes of the XSAVE area (signal frames) */
+	struct process *init;	    /* the sandbox's first process */
 	struct signalfd *signalfds; /* every open signalfd (signalfd.c) */
-	struct pidfd *pidfds; /* every open pidfd (pidfd.c) */
-	struct strace *strace; /* --strace state; NULL (and frozen) when off */
+	struct pidfd *pidfds;	    /* every open pidfd (pidfd.c) */
+	struct strace *strace;	    /* --strace state; NULL (and frozen) when off */
 	const struct kernel_hooks *hooks;
 	const struct kernel_observer *observer; /* NULL: nobody traces */
 	/* The sandbox's UTS names (sethostname changes them, not the host's). */
@@ -372,7 +421,7 @@ struct sentry {
 	gid_t *fs_groups;
 	int fs_ngroups;
 	struct mount_table *mounts; /* mount.c; frozen after start */
-	struct tty *ttys; /* the sandbox's view of its terminals (tty.c) */
+	struct tty *ttys;	    /* the sandbox's view of its terminals (tty.c) */
 	/* The control channel (sentry/control/); NULL without one. While it
 	 * exists the loop always polls, so that its fds are served. */
 	struct control *control;
@@ -415,6 +464,11 @@ bool task_deadline(struct task *t, const struct timespec *rel, bool absolute, cl
 bool task_deadline_passed(struct task *t);
 /* Wake a blocked task: its syscall is run again. */
 void task_wake(struct task *t);
+/* Queue a task to run its syscall again (state TASK_READY); every wakeup
+ * goes through here, so the loop runs only the tasks that were woken. */
+void task_make_ready(struct task *t);
+/* Forget a task the loop may have queued (it is being freed). */
+void sched_forget(struct task *t);
 /* Wake up to `max` tasks blocked with `kind` (not futexes: see
  * futex_wake_addr()); returns how many. */
 int task_wake_all(struct sentry *s, enum block_kind kind, int max);
@@ -439,7 +493,7 @@ void sentry_take_host_signals(struct sentry *s);
 void sentry_setup_host_signals(struct sentry *s);
 
 /* ---- signals (signal.c) ---- */
-#define SIGBIT(sig) (1ULL << ((sig) - 1))
+#define SIGBIT(sig) (1ULL << ((sig)-1))
 /* Signals no mask can block. */
 #define SIG_UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 /* kill(2): pid > 0, a process group (0: the caller's, < -1), or -1
@@ -563,9 +617,9 @@ void shm_release_all(struct sentry *s);
 /* ---- processes (process.c) ---- */
 /* The clone flags the kernel implements (namespaces and pidfds are not). */
 #define KERNEL_CLONE_FLAGS                                                                         \
-	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PTRACE |             \
-	 CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |              \
-	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED |          \
+	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PTRACE |              \
+	 CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |                \
+	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED |            \
 	 CLONE_CHILD_SETTID | CLONE_IO)
 /* clone/fork/vfork: a new task (thread or process); its tid, or -errno.
  * With CLONE_VFORK the caller then waits (SYSRET_BLOCK) until the child
@@ -595,18 +649,40 @@ struct process *process_by_pid(struct sentry *s, pid_t pid);
  * the sandbox's credentials (pidfd_getfd, process_vm_readv/writev). */
 bool process_may_attach(const struct task *t, const struct process *p);
 struct task *task_by_tid(struct sentry *s, pid_t tid);
-void process_check_alarms(struct sentry *s, const struct timespec *now);
+/* ITIMER_REAL expired (deadline.c): SIGALRM, and the next period. */
+void process_alarm_expired(struct process *p, const struct timespec *now);
+/* A process exits: its itimer and POSIX timers stop (as Linux's
+ * exit_itimers), and it leaves the deadline heap. */
+void process_timers_exit(struct process *p);
 /* POSIX timer `id` of t's process, or NULL if it does not exist. */
 struct ptimer *process_timer(struct task *t, uint64_t id);
 /* Time left on a timer (0 if disarmed); arm it (absolute: it_value is a
  * time on the timer's clock). */
 void ptimer_remaining(const struct ptimer *pt, struct itimerspec *out);
-void ptimer_set(struct ptimer *pt, const struct itimerspec *next, bool absolute);
+void ptimer_set(struct process *p, struct ptimer *pt, const struct itimerspec *next, bool absolute);
+/* timer_delete: the slot is free again. */
+void ptimer_delete(struct process *p, struct ptimer *pt);
 /* A timer's signal is being dequeued: fill in its overrun count (Linux
  * does this at dequeue, and timer_getoverrun then reports it). */
 void ptimer_dequeued(struct process *p, siginfo_t *info);
-/* Fire expired POSIX timers; fold the nearest expiry into *nearest. */
-bool timers_check(struct sentry *s, const struct timespec *now, struct timespec *nearest, bool have);
+/* A POSIX timer's deadline passed: its signal, and the next period. */
+void ptimer_expired(struct process *p, int id, const struct timespec *now);
+
+/* ---- lookup by id (lookup.c) ---- */
+void idmap_insert(struct id_map *m, struct id_node *n, int32_t key);
+void idmap_remove(struct id_map *m, struct id_node *n); /* no-op if not in */
+struct id_node *idmap_find(const struct id_map *m, int32_t key);
+void idmap_release(struct id_map *m);
+/* A task's stub changed (clone, exec): index it under the new host tid. */
+void task_index_host(struct task *t);
+
+/* ---- deadlines (deadline.c) ---- */
+/* Arm (or move) `d` to `when`; cancel it (no-op if not armed). */
+void deadline_arm(struct deadline_heap *h, struct deadline *d, const struct timespec *when);
+void deadline_cancel(struct deadline_heap *h, struct deadline *d);
+/* The nearest armed deadline, or NULL. */
+struct deadline *deadline_first(const struct deadline_heap *h);
+void deadline_release(struct deadline_heap *h);
 
 /* ---- credentials (creds.c) ---- */
 /* The first process's ids and groups: the configured ones, or msentry's. */
@@ -643,6 +719,9 @@ long caps_prctl(struct task *t, const uint64_t *a);
 
 /* ---- tasks (task.c) ---- */
 struct task *task_by_host_tid(struct sentry *s, pid_t tid);
+/* Put a new task in the sentry's list and indexes; take it out. */
+void task_link(struct task *t);
+void task_unlink(struct task *t);
 struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_value);
 /* A new process with no parent in the sandbox (as runsc's exec: its ppid
  * is 0), in its own session, with the given credentials and host fds
@@ -659,8 +738,8 @@ struct task_spawn {
 struct task *task_create_detached(struct sentry *s, const struct task_spawn *sp);
 /* Replace t's address space with a fresh one running `path`. On failure
  * the task is untouched. 0 or -errno (with `e` set). */
-int task_exec(struct task *t, const char *path, const char *const *argv,
-	      const char *const *envp, struct error *e);
+int task_exec(struct task *t, const char *path, const char *const *argv, const char *const *envp,
+	      struct error *e);
 void task_exit_group(struct task *t, int wait_status);
 
 #endif

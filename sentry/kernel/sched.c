@@ -94,10 +94,79 @@ bool task_deadline_passed(struct task *t)
 	return !ts_before(&now, &t->call.deadline);
 }
 
+/* The list of tasks blocked on host fds: the loop polls only theirs. */
+static void fdw_add(struct task *t)
+{
+	struct sentry *s = t->s;
+	if (t->on_fdw)
+		return;
+	t->fdw_prev = NULL;
+	t->fdw_next = s->fd_waiters;
+	if (s->fd_waiters)
+		s->fd_waiters->fdw_prev = t;
+	s->fd_waiters = t;
+	t->on_fdw = true;
+}
+
+static void fdw_remove(struct task *t)
+{
+	if (!t->on_fdw)
+		return;
+	if (t->fdw_prev)
+		t->fdw_prev->fdw_next = t->fdw_next;
+	else
+		t->s->fd_waiters = t->fdw_next;
+	if (t->fdw_next)
+		t->fdw_next->fdw_prev = t->fdw_prev;
+	t->fdw_prev = t->fdw_next = NULL;
+	t->on_fdw = false;
+}
+
+static void ready_remove(struct task *t)
+{
+	struct sentry *s = t->s;
+	if (!t->on_ready)
+		return;
+	if (t->ready_prev)
+		t->ready_prev->ready_next = t->ready_next;
+	else
+		s->ready_head = t->ready_next;
+	if (t->ready_next)
+		t->ready_next->ready_prev = t->ready_prev;
+	else
+		s->ready_tail = t->ready_prev;
+	t->ready_prev = t->ready_next = NULL;
+	t->on_ready = false;
+}
+
+void task_make_ready(struct task *t)
+{
+	struct sentry *s = t->s;
+	t->state = TASK_READY;
+	if (t->on_ready)
+		return;
+	t->ready_next = NULL;
+	t->ready_prev = s->ready_tail;
+	if (s->ready_tail)
+		s->ready_tail->ready_next = t;
+	else
+		s->ready_head = t;
+	s->ready_tail = t;
+	t->on_ready = true;
+}
+
 static void clear_block(struct task *t)
 {
 	free(t->block.fds);
 	t->block = (struct block){0};
+	fdw_remove(t);
+	deadline_cancel(&t->s->deadlines, &t->wait_dl);
+}
+
+void sched_forget(struct task *t)
+{
+	clear_block(t);
+	ready_remove(t);
 }
 
 long task_block(struct task *t, enum block_kind kind)
@@ -117,6 +186,15 @@ long task_block(struct task *t, enum block_kind kind)
 	t->block.has_deadline = t->call.deadline_set;
 	t->block.deadline = t->call.deadline;
 	t->state = TASK_BLOCKED;
+	if (kind == BLOCK_FD)
+		fdw_add(t);
+	if (t->block.has_deadline) {
+		t->wait_dl.kind = DEADLINE_WAIT;
+		t->wait_dl.owner = t;
+		deadline_arm(&t->s->deadlines, &t->wait_dl, &t->block.deadline);
+	} else {
+		deadline_cancel(&t->s->deadlines, &t->wait_dl);
+	}
 	return SYSRET_BLOCK;
 }
 
@@ -134,7 +212,7 @@ long task_block_fd(struct task *t, int host_fd, short events)
 void task_wake(struct task *t)
 {
 	if (t->state == TASK_BLOCKED)
-		t->state = TASK_READY;
+		task_make_ready(t);
 }
 
 int task_wake_all(struct sentry *s, enum block_kind kind, int max)
@@ -143,7 +221,7 @@ int task_wake_all(struct sentry *s, enum block_kind kind, int max)
 	for (struct task *t = s->tasks; t && n < max; t = t->next) {
 		if (t->state != TASK_BLOCKED || t->block.kind != kind)
 			continue;
-		t->state = TASK_READY;
+		task_make_ready(t);
 		n++;
 	}
 	return n;
@@ -182,57 +260,65 @@ void task_kick(struct task *t)
 		platform_kick(t->th);
 }
 
-/* Run the syscalls of woken tasks again. */
+/* Run the syscalls of woken tasks again, in the order they were woken. A
+ * queued task whose state changed since (it was resumed, or blocked again)
+ * is dropped. */
 static bool run_ready(struct sentry *s)
 {
 	bool ran = false;
-	for (bool again = !s->frozen; again && !s->finished;) {
-		again = false;
-		for (struct task *t = s->tasks; t; t = t->next) {
-			if (t->state != TASK_READY)
-				continue;
-			t->call.retry = true;
-			t->state = TASK_RUNNING;
-			sentry_run_syscall(t);
-			ran = again = true;
-			break; /* the task list may have changed */
-		}
+	while (!s->frozen && !s->finished && s->ready_head) {
+		struct task *t = s->ready_head;
+		ready_remove(t);
+		if (t->state != TASK_READY)
+			continue;
+		t->call.retry = true;
+		t->state = TASK_RUNNING;
+		sentry_run_syscall(t);
+		ran = true;
 	}
 	return ran;
 }
 
-/* Wake tasks whose deadline passed; returns the nearest remaining one. */
+/* A deadline passed: hand it to its owner. */
+static void expire_one(struct deadline *d, const struct timespec *now)
+{
+	switch (d->kind) {
+	case DEADLINE_WAIT: {
+		struct task *t = d->owner;
+		if (t->state == TASK_BLOCKED && t->block.has_deadline)
+			task_make_ready(t);
+		break;
+	}
+	case DEADLINE_ALARM:
+		process_alarm_expired(d->owner, now);
+		break;
+	case DEADLINE_TIMER:
+	default:
+		ptimer_expired(d->owner, d->id, now);
+		break;
+	}
+}
+
+/* Expire what is due (deadline.c's heap: only what expired is looked
+ * at); returns the nearest remaining deadline. */
 static bool expire_deadlines(struct sentry *s, struct timespec *nearest)
 {
 	struct timespec now = now_mono();
-	bool have = false;
-	process_check_alarms(s, &now);
-	for (struct task *t = s->tasks; t; t = t->next) {
-		if (t->state != TASK_BLOCKED || !t->block.has_deadline)
-			continue;
-		if (!ts_before(&now, &t->block.deadline)) {
-			t->state = TASK_READY;
-			continue;
-		}
-		if (!have || ts_before(&t->block.deadline, nearest))
-			*nearest = t->block.deadline;
-		have = true;
+	struct deadline *d;
+	while ((d = deadline_first(&s->deadlines)) && !ts_before(&now, &d->when)) {
+		deadline_cancel(&s->deadlines, d);
+		expire_one(d, &now);
 	}
-	for (struct task *t = s->tasks; t; t = t->next) {
-		const struct timespec *a = &t->proc->alarm;
-		if (a->tv_sec == 0 && a->tv_nsec == 0)
-			continue;
-		if (!have || ts_before(a, nearest))
-			*nearest = *a;
-		have = true;
-	}
-	return timers_check(s, &now, nearest, have);
+	if (!d)
+		return false;
+	*nearest = d->when;
+	return true;
 }
 
 static bool any_fd_waiters(struct sentry *s)
 {
-	for (struct task *t = s->tasks; t; t = t->next)
-		if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_FD)
+	for (struct task *t = s->fd_waiters; t; t = t->fdw_next)
+		if (t->state == TASK_BLOCKED)
 			return true;
 	return false;
 }
@@ -244,15 +330,15 @@ static bool any_fd_waiters(struct sentry *s)
 static int fill_pollfds(struct sentry *s, struct pollfd **out, int *n_service)
 {
 	int n = 1 + SERVICE_FDS_MAX;
-	for (struct task *t = s->tasks; t; t = t->next)
-		if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_FD)
+	for (struct task *t = s->fd_waiters; t; t = t->fdw_next)
+		if (t->state == TASK_BLOCKED)
 			n += t->block.nfds;
 	struct pollfd *pfds = xcalloc((size_t)n, sizeof(*pfds));
 	pfds[0] = (struct pollfd){.fd = s->sigchld_fd, .events = POLLIN};
 	*n_service = s->control ? s->hooks->service_fds(s, pfds + 1, SERVICE_FDS_MAX) : 0;
 	int k = 1 + *n_service;
-	for (struct task *t = s->tasks; t; t = t->next)
-		if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_FD)
+	for (struct task *t = s->fd_waiters; t; t = t->fdw_next)
+		if (t->state == TASK_BLOCKED)
 			for (int i = 0; i < t->block.nfds; i++)
 				pfds[k++] = t->block.fds[i];
 	*out = pfds;
@@ -278,14 +364,14 @@ static void poll_waiters(struct sentry *s, const struct timespec *nearest, bool 
 	int rc = ppoll(pfds, (nfds_t)n, tp, NULL);
 	if (rc > 0) {
 		int k = 1 + n_service;
-		for (struct task *t = s->tasks; t; t = t->next) {
-			if (t->state != TASK_BLOCKED || t->block.kind != BLOCK_FD)
+		for (struct task *t = s->fd_waiters; t; t = t->fdw_next) {
+			if (t->state != TASK_BLOCKED)
 				continue;
 			bool ready = false;
 			for (int i = 0; i < t->block.nfds; i++, k++)
 				ready |= pfds[k].revents != 0;
 			if (ready)
-				t->state = TASK_READY;
+				task_make_ready(t);
 		}
 		if (pfds[0].revents) {
 			struct signalfd_siginfo si;
