@@ -38,6 +38,9 @@ static void run_usage(FILE *out)
 	      "                      sandbox (a bind mount; ro: read-only); repeatable\n"
 	      "  --tmpfs=DST         a private empty directory at DST, removed at exit\n"
 	      "  --read-only         the root refuses every write (EROFS)\n"
+	      "  --max-tasks=N       at most N threads and processes at once (default\n"
+	      "                      4096): clone, fork and vfork beyond fail with EAGAIN\n"
+	      "  --debug             on SIGUSR2, print every task's state to stderr\n"
 	      "  -h, --help          show this help\n"
 	      "\n"
 	      "Tracing (strace conventions; the trace goes to stderr unless -o):\n"
@@ -67,6 +70,8 @@ enum {
 	OPT_MOUNT,
 	OPT_TMPFS,
 	OPT_READ_ONLY,
+	OPT_MAX_TASKS,
+	OPT_DEBUG,
 };
 
 #define MAX_RUN_MOUNTS 32
@@ -186,7 +191,8 @@ static int parse_trace_option(int c, const char *arg, struct sentry_config *cfg,
 		return 0;
 	case 'e':
 		if (strncmp(arg, "trace=", 6) != 0) {
-			fprintf(stderr, "msentry: -e: only trace=SET is supported, got `%s`\n", arg);
+			fprintf(stderr, "msentry: -e: only trace=SET is supported, got `%s`\n",
+				arg);
 			return -1;
 		}
 		cfg->strace_set = arg + 6;
@@ -216,8 +222,8 @@ static int parse_trace_option(int c, const char *arg, struct sentry_config *cfg,
 		return 0;
 	case OPT_STRACE_FORMAT:
 		if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) {
-			fprintf(stderr, "msentry: --strace-format: expected text or json, got `%s`\n",
-				arg);
+			fprintf(stderr,
+				"msentry: --strace-format: expected text or json, got `%s`\n", arg);
 			return -1;
 		}
 		cfg->strace_json = strcmp(arg, "json") == 0;
@@ -245,6 +251,8 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 	    {"mount", required_argument, NULL, OPT_MOUNT},
 	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
 	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+	    {"max-tasks", required_argument, NULL, OPT_MAX_TASKS},
+	    {"debug", no_argument, NULL, OPT_DEBUG},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -270,8 +278,9 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 			else if (strcmp(optarg, "trap") == 0)
 				cfg->vsyscall_no_patch = true;
 			else {
-				fprintf(stderr, "msentry: --vsyscall: expected emulate, trap or none, "
-						"got `%s`\n",
+				fprintf(stderr,
+					"msentry: --vsyscall: expected emulate, trap or none, "
+					"got `%s`\n",
 					optarg);
 				return -1;
 			}
@@ -281,6 +290,22 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 			break;
 		case OPT_ROOT:
 			cfg->root = optarg;
+			break;
+		case OPT_MAX_TASKS: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || end == optarg || n < 1 || n > 1 << 22) {
+				fprintf(stderr,
+					"msentry: --max-tasks: expected a number from 1 to "
+					"4194304, got `%s`\n",
+					optarg);
+				return -1;
+			}
+			cfg->max_tasks = (int)n;
+			break;
+		}
+		case OPT_DEBUG:
+			cfg->debug = true;
 			break;
 		default:
 			run_usage(stderr);

@@ -676,6 +676,10 @@ void idmap_release(struct id_map *m);
 /* A task's stub changed (clone, exec): index it under the new host tid. */
 void task_index_host(struct task *t);
 
+/* ---- the --debug dump (dump.c) ---- */
+/* One line per task and per zombie on stderr; never blocks on a task. */
+void kernel_dump(struct sentry *s);
+
 /* ---- deadlines (deadline.c) ---- */
 /* Arm (or move) `d` to `when`; cancel it (no-op if not armed). */
 void deadline_arm(struct deadline_heap *h, struct deadline *d, const struct timespec *when);

@@ -121,7 +121,25 @@ static void child_registers(const struct user_regs_struct *parent, struct task *
 	platform_set_regs(c->th, &r);
 }
 
-static long clone_checks(uint64_t flags)
+/* RLIMIT_NPROC, as Linux's copy_process checks it: the tasks of the
+ * caller's real uid (here: in the sandbox) may not exceed the caller's
+ * limit, unless the uid is root or the caller has CAP_SYS_RESOURCE or
+ * CAP_SYS_ADMIN. Counting walks the task list, so it is only done when the
+ * limit is below the sandbox's task count (it cannot bind otherwise). */
+static bool over_nproc(struct task *t)
+{
+	struct sentry *s = t->s;
+	rlim_t lim = t->proc->rlim[RLIMIT_NPROC].rlim_cur;
+	if (lim == RLIM_INFINITY || (rlim_t)s->ntasks < lim || t->proc->ruid == 0 ||
+	    task_capable(t, CAP_SYS_RESOURCE) || task_capable(t, CAP_SYS_ADMIN))
+		return false;
+	rlim_t n = 0;
+	for (struct task *u = s->tasks; u; u = u->next)
+		n += u->proc->ruid == t->proc->ruid;
+	return n >= lim;
+}
+
+static long clone_checks(struct task *t, uint64_t flags)
 {
 	if (flags & ~(uint64_t)KERNEL_CLONE_FLAGS)
 		return -EINVAL; /* namespaces, pidfds...: see the table note */
@@ -129,13 +147,20 @@ static long clone_checks(uint64_t flags)
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
+	/* The sandbox's own wall (--max-tasks, OCI pids.limit): a fork bomb
+	 * meets it while the sentry stays responsive, as in a pids cgroup. */
+	int max = t->s->cfg->max_tasks ? t->s->cfg->max_tasks : SENTRY_DEFAULT_MAX_TASKS;
+	if (max > 0 && t->s->ntasks >= max)
+		return -EAGAIN;
+	if (over_nproc(t))
+		return -EAGAIN;
 	return 0;
 }
 
 static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t ctid,
 		     uint64_t tls)
 {
-	long rc = clone_checks(flags);
+	long rc = clone_checks(t, flags);
 	if (rc != 0)
 		return rc;
 	struct user_regs_struct regs;
