@@ -377,6 +377,7 @@ struct sentry {
 	int exit_status;
 	uint64_t warned[SYSCALL_TABLE_SIZE / 64]; /* unsupported syscalls already reported */
 	bool warned_int80;
+	bool warned_bogus_nr;	      /* a syscall number beyond the table was reported */
 	bool warned_fd_budget;	      /* the host's fd limit for msentry ran out */
 	struct lock_desc *lock_descs; /* POSIX record locks' descriptions (fd.c) */
 	struct unix_name *unix_names; /* bound AF_UNIX sockets (sys_socket.c) */
