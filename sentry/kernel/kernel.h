@@ -83,6 +83,10 @@ struct mm {
 	char *exe_path;		 /* sandbox path of the executable (/proc/self/exe) */
 	uint64_t vsyscall_tramp; /* page of jumps to vDSO functions, or 0 */
 	struct shm_attach *shm;	 /* System V segments attached here (shm.c) */
+	/* The program has mapped MAP_SHARED memory (mmap, shmat) into this
+	 * address space or the one it was forked from: only then may a futex
+	 * word have a shared key (futex.c reads the mappings). */
+	bool has_shared;
 };
 
 struct sigaction_k {
