@@ -377,6 +377,9 @@ struct sentry {
 	struct deadline_heap deadlines;		   /* deadline.c */
 	struct task *ready_head, *ready_tail;	   /* woken tasks, in order (sched.c) */
 	struct task *fd_waiters;		   /* tasks blocked on host fds */
+	struct pollfd *pollset; /* the loop's poll set, kept across passes (sched.c) */
+	int pollset_n, pollset_cap;
+	bool pollset_dirty; /* fd_waiters changed: rebuild the waiters' part */
 	bool finished;
 	int exit_status;
 	uint64_t warned[SYSCALL_TABLE_SIZE / 64]; /* unsupported syscalls already reported */

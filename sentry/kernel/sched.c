@@ -100,6 +100,7 @@ static void fdw_add(struct task *t)
 	struct sentry *s = t->s;
 	if (t->on_fdw)
 		return;
+	s->pollset_dirty = true;
 	t->fdw_prev = NULL;
 	t->fdw_next = s->fd_waiters;
 	if (s->fd_waiters)
@@ -112,6 +113,7 @@ static void fdw_remove(struct task *t)
 {
 	if (!t->on_fdw)
 		return;
+	t->s->pollset_dirty = true;
 	if (t->fdw_prev)
 		t->fdw_prev->fdw_next = t->fdw_next;
 	else
@@ -143,6 +145,8 @@ void task_make_ready(struct task *t)
 {
 	struct sentry *s = t->s;
 	t->state = TASK_READY;
+	if (t->on_fdw)
+		s->pollset_dirty = true; /* its fds leave the poll set */
 	if (t->on_ready)
 		return;
 	t->ready_next = NULL;
@@ -186,8 +190,10 @@ long task_block(struct task *t, enum block_kind kind)
 	t->block.has_deadline = t->call.deadline_set;
 	t->block.deadline = t->call.deadline;
 	t->state = TASK_BLOCKED;
-	if (kind == BLOCK_FD)
+	if (kind == BLOCK_FD) {
 		fdw_add(t);
+		t->s->pollset_dirty = true; /* its fds may be new (poll, select) */
+	}
 	if (t->block.has_deadline) {
 		t->wait_dl.kind = DEADLINE_WAIT;
 		t->wait_dl.owner = t;
@@ -315,41 +321,74 @@ static bool expire_deadlines(struct sentry *s, struct timespec *nearest)
 	return true;
 }
 
+/* Tasks woken earlier in the pass have run (run_ready) before the loop
+ * asks, so a task still on the list is one that waits. */
 static bool any_fd_waiters(struct sentry *s)
 {
-	for (struct task *t = s->fd_waiters; t; t = t->fdw_next)
-		if (t->state == TASK_BLOCKED)
-			return true;
-	return false;
+	return s->fd_waiters != NULL;
 }
 
 #define SERVICE_FDS_MAX 72
+#define POLL_HEAD	(1 + SERVICE_FDS_MAX)
 
-/* The fds tasks wait on, after pfds[0] (the SIGCHLD signalfd) and the
- * service fds; returns the count. */
-static int fill_pollfds(struct sentry *s, struct pollfd **out, int *n_service)
+/* The poll set: pfds[0] the SIGCHLD signalfd, then SERVICE_FDS_MAX slots
+ * for the service fds (unused ones -1, which poll skips), then the fds of
+ * every task blocked on host fds, in fd_waiters order. The waiters' part
+ * is kept across passes and rebuilt only when a task joined, left or was
+ * woken (s->pollset_dirty): a pass does not walk a thousand waiters that
+ * did not change. */
+static void fill_pollfds(struct sentry *s, int *n_service)
 {
-	int n = 1 + SERVICE_FDS_MAX;
-	for (struct task *t = s->fd_waiters; t; t = t->fdw_next)
-		if (t->state == TASK_BLOCKED)
-			n += t->block.nfds;
-	struct pollfd *pfds = xcalloc((size_t)n, sizeof(*pfds));
+	if (s->pollset_dirty || !s->pollset) {
+		int n = POLL_HEAD;
+		for (struct task *t = s->fd_waiters; t; t = t->fdw_next)
+			if (t->state == TASK_BLOCKED)
+				n += t->block.nfds;
+		if (n > s->pollset_cap) {
+			s->pollset_cap = n * 2;
+			s->pollset =
+			    xrealloc(s->pollset, (size_t)s->pollset_cap * sizeof(*s->pollset));
+		}
+		int k = POLL_HEAD;
+		for (struct task *t = s->fd_waiters; t; t = t->fdw_next)
+			if (t->state == TASK_BLOCKED)
+				for (int i = 0; i < t->block.nfds; i++)
+					s->pollset[k++] = t->block.fds[i];
+		s->pollset_n = k;
+		s->pollset_dirty = false;
+	}
+	struct pollfd *pfds = s->pollset;
 	pfds[0] = (struct pollfd){.fd = s->sigchld_fd, .events = POLLIN};
 	*n_service = s->control ? s->hooks->service_fds(s, pfds + 1, SERVICE_FDS_MAX) : 0;
-	int k = 1 + *n_service;
-	for (struct task *t = s->fd_waiters; t; t = t->fdw_next)
-		if (t->state == TASK_BLOCKED)
-			for (int i = 0; i < t->block.nfds; i++)
-				pfds[k++] = t->block.fds[i];
-	*out = pfds;
-	return k;
+	for (int i = 1 + *n_service; i < POLL_HEAD; i++)
+		pfds[i] = (struct pollfd){.fd = -1};
+}
+
+/* After a poll: wake the waiters whose fds are ready; stop once all
+ * `ready` ready entries are accounted for (usually none: a stub stop). */
+static void wake_fd_waiters(struct sentry *s, int ready)
+{
+	const struct pollfd *pfds = s->pollset;
+	int k = POLL_HEAD;
+	for (struct task *t = s->fd_waiters; t && ready > 0; t = t->fdw_next) {
+		if (t->state != TASK_BLOCKED)
+			continue;
+		bool any = false;
+		for (int i = 0; i < t->block.nfds; i++, k++)
+			if (pfds[k].revents) {
+				any = true;
+				ready--;
+			}
+		if (any)
+			task_make_ready(t);
+	}
 }
 
 static void poll_waiters(struct sentry *s, const struct timespec *nearest, bool have_deadline)
 {
-	struct pollfd *pfds;
 	int n_service;
-	int n = fill_pollfds(s, &pfds, &n_service);
+	fill_pollfds(s, &n_service);
+	struct pollfd *pfds = s->pollset;
 	struct timespec timeout, *tp = NULL;
 	if (have_deadline) {
 		struct timespec now = now_mono();
@@ -361,28 +400,25 @@ static void poll_waiters(struct sentry *s, const struct timespec *nearest, bool 
 		tp = &timeout;
 	}
 	/* Signals sent to msentry itself are not blocked: they interrupt ppoll. */
-	int rc = ppoll(pfds, (nfds_t)n, tp, NULL);
-	if (rc > 0) {
-		int k = 1 + n_service;
-		for (struct task *t = s->fd_waiters; t; t = t->fdw_next) {
-			if (t->state != TASK_BLOCKED)
-				continue;
-			bool ready = false;
-			for (int i = 0; i < t->block.nfds; i++, k++)
-				ready |= pfds[k].revents != 0;
-			if (ready)
-				task_make_ready(t);
-		}
-		if (pfds[0].revents) {
-			struct signalfd_siginfo si;
-			while (read(s->sigchld_fd, &si, sizeof(si)) == sizeof(si))
-				;
-		}
-		/* Last: serving may add or end tasks. */
-		if (n_service > 0)
-			s->hooks->service_ready(s, pfds + 1, n_service);
+	int rc = ppoll(pfds, (nfds_t)s->pollset_n, tp, NULL);
+	if (rc <= 0)
+		return;
+	int head_ready = 0;
+	for (int i = 0; i < POLL_HEAD; i++)
+		head_ready += pfds[i].revents != 0;
+	wake_fd_waiters(s, rc - head_ready);
+	if (pfds[0].revents) {
+		struct signalfd_siginfo si;
+		while (read(s->sigchld_fd, &si, sizeof(si)) == sizeof(si))
+			;
 	}
-	free(pfds);
+	/* Last: serving may add or end tasks. Copied: serving may also
+	 * change the poll set. */
+	if (n_service > 0) {
+		struct pollfd service[SERVICE_FDS_MAX];
+		memcpy(service, pfds + 1, (size_t)n_service * sizeof(*service));
+		s->hooks->service_ready(s, service, n_service);
+	}
 }
 
 /* A busy sandbox may always have a stop ready, so the loop would never
