@@ -16,6 +16,10 @@
 #               (msentry pins itself; this row shows the peers at their best)
 #   open        open/read/close of a small file: ns per iteration
 #   true        start-up and exit of /bin/true: wall and CPU time per run
+#   tasks       N threads, then N processes, all alive at once, then joined
+#               (bench-tasks), N = 100, 1000, 5000: us per task, native and
+#               msentry only (--max-tasks raised above 5000); the figure
+#               should stay roughly flat as N grows (docs/benchmarks.md)
 #
 # Runners: native, `msentry run`, `strace -f -o /dev/null`, `proot`, and
 # `runsc --platform=ptrace --network=none do` (gVisor). A runner that cannot
@@ -194,6 +198,32 @@ for ((i = 1; i <= reps; i++)); do
 	"${nice_cmd[@]}" "$build/bench/bench-sysemu" "$sysemu_n" 1 >>"$tmp/sysemu"
 done
 
+# Many live tasks: native and msentry, threads and processes, N each.
+task_counts=(100 1000 5000)
+[ "${BENCH_QUICK:-}" = 1 ] && task_counts=(100 1000)
+measure_tasks() {
+	local i kind n r prefix
+	for ((i = 1; i <= reps; i++)); do
+		log "bench: tasks, repetition $i/$reps (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+		for kind in threads procs; do
+			for n in "${task_counts[@]}"; do
+				for r in native msentry; do
+					[[ " ${runners[*]} " == *" $r "* ]] || continue
+					prefix=()
+					[ "$r" = msentry ] && prefix=("$build/cmd/msentry" run --max-tasks=6000)
+					if out=$("${nice_cmd[@]}" "${prefix[@]}" "$build/bench/bench-tasks" \
+						"$kind" "$n" 2>"$tmp/err"); then
+						echo "$out" >>"$tmp/$r.tasks-$kind-$n"
+					else
+						log "bench: $r tasks $kind $n failed: $(tail -n 1 "$tmp/err")"
+					fi
+				done
+			done
+		done
+	done
+}
+measure_tasks
+
 # value runner bench [column]: the median, or "-" when there is none.
 value() {
 	local f=$tmp/$1.$2
@@ -244,6 +274,20 @@ report() {
 	echo "Ratios in parentheses are to native."
 	for r in "${!skipped[@]}"; do
 		echo "Not measured: $(runner_title "$r"): ${skipped[$r]}."
+	done
+	echo
+	echo "### Many live tasks (start N, all alive at once, join them): per task"
+	echo
+	echo "| tasks | native | msentry |"
+	echo "|---|---|---|"
+	local kind n
+	for kind in threads procs; do
+		for n in "${task_counts[@]}"; do
+			local nat ms
+			nat=$(value native "tasks-$kind-$n")
+			ms=$(value msentry "tasks-$kind-$n")
+			echo "| $n $kind | $(fmt_us "$nat") | $(fmt_us "$ms")$(ratio "$ms" "$nat") |"
+		done
 	done
 	echo
 	echo "### Bare PTRACE_SYSEMU round trip (tracee calls getpid, tracer answers)"

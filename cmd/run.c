@@ -43,6 +43,9 @@ static void run_usage(FILE *out)
 	      "                      sandbox (a bind mount; ro: read-only); repeatable\n"
 	      "  --tmpfs=DST         a private empty directory at DST, removed at exit\n"
 	      "  --read-only         the root refuses every write (EROFS)\n"
+	      "  --max-tasks=N       at most N threads and processes at once (default\n"
+	      "                      4096): clone, fork and vfork beyond fail with EAGAIN\n"
+	      "  --debug             on SIGUSR2, print every task's state to stderr\n"
 	      "  -h, --help          show this help\n"
 	      "\n"
 	      "Tracing (strace conventions; the trace goes to stderr unless -o):\n"
@@ -72,6 +75,7 @@ enum {
 	OPT_MOUNT,
 	OPT_TMPFS,
 	OPT_READ_ONLY,
+	OPT_MAX_TASKS,
 	OPT_DEBUG,
 	OPT_NO_SELF_SECCOMP,
 };
@@ -193,7 +197,8 @@ static int parse_trace_option(int c, const char *arg, struct sentry_config *cfg,
 		return 0;
 	case 'e':
 		if (strncmp(arg, "trace=", 6) != 0) {
-			fprintf(stderr, "msentry: -e: only trace=SET is supported, got `%s`\n", arg);
+			fprintf(stderr, "msentry: -e: only trace=SET is supported, got `%s`\n",
+				arg);
 			return -1;
 		}
 		cfg->strace_set = arg + 6;
@@ -223,8 +228,8 @@ static int parse_trace_option(int c, const char *arg, struct sentry_config *cfg,
 		return 0;
 	case OPT_STRACE_FORMAT:
 		if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) {
-			fprintf(stderr, "msentry: --strace-format: expected text or json, got `%s`\n",
-				arg);
+			fprintf(stderr,
+				"msentry: --strace-format: expected text or json, got `%s`\n", arg);
 			return -1;
 		}
 		cfg->strace_json = strcmp(arg, "json") == 0;
@@ -233,6 +238,20 @@ static int parse_trace_option(int c, const char *arg, struct sentry_config *cfg,
 	default:
 		return 1;
 	}
+}
+
+/* --max-tasks=N: 1 .. 4194304 (Linux's pid_max limit). */
+static int parse_max_tasks(const char *arg, int *out)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+	if (*end || end == arg || n < 1 || n > 1 << 22) {
+		fprintf(stderr, "msentry: --max-tasks: expected a number from 1 to 4194304, got `%s`\n",
+			arg);
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
 }
 
 static int parse_options(int argc, char **argv, struct sentry_config *cfg)
@@ -252,6 +271,7 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 	    {"mount", required_argument, NULL, OPT_MOUNT},
 	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
 	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+	    {"max-tasks", required_argument, NULL, OPT_MAX_TASKS},
 	    {"debug", no_argument, NULL, OPT_DEBUG},
 	    {"no-self-seccomp", no_argument, NULL, OPT_NO_SELF_SECCOMP},
 	    {NULL, 0, NULL, 0},
@@ -279,8 +299,9 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 			else if (strcmp(optarg, "trap") == 0)
 				cfg->vsyscall_no_patch = true;
 			else {
-				fprintf(stderr, "msentry: --vsyscall: expected emulate, trap or none, "
-						"got `%s`\n",
+				fprintf(stderr,
+					"msentry: --vsyscall: expected emulate, trap or none, "
+					"got `%s`\n",
 					optarg);
 				return -1;
 			}
@@ -290,6 +311,10 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 			break;
 		case OPT_ROOT:
 			cfg->root = optarg;
+			break;
+		case OPT_MAX_TASKS:
+			if (parse_max_tasks(optarg, &cfg->max_tasks) != 0)
+				return -1;
 			break;
 		case OPT_DEBUG:
 			cfg->debug = true;

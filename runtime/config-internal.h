@@ -124,6 +124,8 @@ struct oci_config {
 		struct oci_pairs sysctl;
 		struct oci_device *devices;
 		size_t n_devices;
+		bool has_pids_limit; /* linux.resources.pids.limit */
+		int64_t pids_limit;
 	} linux;
 	struct oci_hook_list hooks[HOOK_KINDS];
 	struct oci_pairs annotations;

@@ -155,6 +155,25 @@ static int parse_paths(struct parser *p, json_t *linux, const char *key, const c
 	return 0;
 }
 
+/* linux.resources.pids.limit: the sandbox's task limit (--max-tasks). The
+ * other resources are the cgroup's, which msentry does not manage. */
+static int parse_pids_limit(struct parser *p, json_t *linux, struct oci_config *c)
+{
+	json_t *res = NULL, *pids = NULL;
+	int rc = get_object(p, linux, "resources", "linux.resources", &res);
+	if (rc <= 0)
+		return rc;
+	rc = get_object(p, res, "pids", "linux.resources.pids", &pids);
+	if (rc <= 0)
+		return rc;
+	rc = get_int(p, pids, "limit", "linux.resources.pids.limit", -(INT64_C(1) << 53),
+		     INT64_C(1) << 53, &c->linux.pids_limit);
+	if (rc < 0)
+		return -1;
+	c->linux.has_pids_limit = rc == 1;
+	return 0;
+}
+
 int parse_linux(struct parser *p, json_t *doc)
 {
 	struct oci_config *c = p->c;
@@ -172,7 +191,8 @@ int parse_linux(struct parser *p, json_t *doc)
 	    parse_paths(p, from, "maskedPaths", "linux.maskedPaths", &c->linux.masked_paths) < 0 ||
 	    parse_paths(p, from, "readonlyPaths", "linux.readonlyPaths", &c->linux.readonly_paths) <
 		0 ||
-	    get_pairs(p, from, "sysctl", "linux.sysctl", &c->linux.sysctl) < 0)
+	    get_pairs(p, from, "sysctl", "linux.sysctl", &c->linux.sysctl) < 0 ||
+	    parse_pids_limit(p, from, c) < 0)
 		rc = -1;
 	json_decref(none);
 	return rc < 0 ? -1 : 0;

@@ -320,6 +320,17 @@ static int record(const struct runtime *rt, const char *id, const struct create_
 	return 0;
 }
 
+/* linux.resources.pids.limit as --max-tasks: absent, msentry's default;
+ * 0 or less, no limit (as the cgroup's "max"). */
+static int pids_limit(const struct oci_config *c)
+{
+	if (!c->linux.has_pids_limit)
+		return 0;
+	if (c->linux.pids_limit <= 0)
+		return -1;
+	return c->linux.pids_limit > INT32_MAX ? INT32_MAX : (int)c->linux.pids_limit;
+}
+
 /* What the container's sentry is told: the program and its view. */
 static struct sentry_config sentry_config_of(const struct runtime *rt,
 					     const struct create_inputs *in)
@@ -358,6 +369,7 @@ static struct sentry_config sentry_config_of(const struct runtime *rt,
 	    .cap_inheritable = p->caps_inheritable,
 	    .cap_ambient = p->caps_ambient,
 	    .no_new_privs = p->no_new_privileges,
+	    .max_tasks = pids_limit(in->cfg),
 	};
 }
 

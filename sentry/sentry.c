@@ -85,6 +85,11 @@ static void sentry_release(struct sentry *s)
 		task_exit_group(s->tasks, SIGKILL);
 	control_release(s);
 	free(s->parked);
+	free(s->pollset);
+	deadline_release(&s->deadlines);
+	idmap_release(&s->by_tid);
+	idmap_release(&s->by_host_tid);
+	idmap_release(&s->by_pid);
 	shm_release_all(s);
 	sem_release_all(s);
 	msg_release_all(s);

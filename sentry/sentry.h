@@ -29,30 +29,30 @@ struct sentry_device {
 
 /* Frozen configuration: set once by the CLI, read-only afterwards. */
 struct sentry_config {
-	const char *root;	  /* sandbox root directory ("/" for msentry run) */
-	const char *prog;	  /* path of the program (resolved like a shell would) */
-	const char *const *argv;  /* NULL-terminated */
-	const char *const *envp;  /* NULL-terminated */
-	const char *cwd;	  /* initial working directory inside the sandbox */
+	const char *root;	 /* sandbox root directory ("/" for msentry run) */
+	const char *prog;	 /* path of the program (resolved like a shell would) */
+	const char *const *argv; /* NULL-terminated */
+	const char *const *envp; /* NULL-terminated */
+	const char *cwd;	 /* initial working directory inside the sandbox */
 	enum vsyscall_mode vsyscall;
-	bool vsyscall_no_patch;	  /* --vsyscall=trap: emulate every call, patch no site */
-	bool quiet;		  /* no warnings for unsupported syscalls */
+	bool vsyscall_no_patch; /* --vsyscall=trap: emulate every call, patch no site */
+	bool quiet;		/* no warnings for unsupported syscalls */
 	/* --strace */
-	bool strace;		  /* trace lines */
-	const char *strace_set;	  /* NULL: every syscall */
+	bool strace;		   /* trace lines */
+	const char *strace_set;	   /* NULL: every syscall */
 	const char *strace_output; /* NULL: stderr */
-	int strace_string_limit;  /* 0: 32 */
-	bool strace_summary;	  /* strace -c table at exit */
-	bool strace_json;	  /* one JSON object per event instead of text */
+	int strace_string_limit;   /* 0: 32 */
+	bool strace_summary;	   /* strace -c table at exit */
+	bool strace_json;	   /* one JSON object per event instead of text */
 	/* The sandbox's view (OCI config; msentry run --user, --hostname...) */
-	const char *hostname;	  /* uname's nodename; NULL: the host's */
-	const char *domainname;	  /* uname's domainname; NULL: the host's */
-	bool set_user;		  /* the program's ids are uid/gid/groups below,
-				   * not msentry's own (kernel/creds.c) */
+	const char *hostname;	/* uname's nodename; NULL: the host's */
+	const char *domainname; /* uname's domainname; NULL: the host's */
+	bool set_user;		/* the program's ids are uid/gid/groups below,
+				 * not msentry's own (kernel/creds.c) */
 	unsigned uid, gid;
-	const unsigned *groups;	  /* supplementary groups */
+	const unsigned *groups; /* supplementary groups */
 	size_t ngroups;
-	bool readonly_root;	  /* every write under / fails with EROFS */
+	bool readonly_root;		   /* every write under / fails with EROFS */
 	const char *const *readonly_paths; /* NULL-terminated, or NULL */
 	const char *const *masked_paths;   /* NULL-terminated, or NULL */
 	const struct sentry_mount *mounts; /* in order: a later one hides an earlier */
@@ -68,10 +68,17 @@ struct sentry_config {
 	bool has_caps;
 	uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
 	bool no_new_privs; /* the program starts with PR_SET_NO_NEW_PRIVS set */
-	/* The sentry's own confinement (sentry/guard.c). */
-	bool debug;	       /* one line per layer applied or refused (--debug) */
-	bool no_self_seccomp;  /* no seccomp filter on the sentry itself */
+	/* At most this many tasks (threads) at once; clone, fork, vfork and
+	 * clone3 beyond it fail with EAGAIN. 0: SENTRY_DEFAULT_MAX_TASKS;
+	 * negative: no limit (OCI pids.limit <= 0). */
+	int max_tasks;
+	/* --debug: SIGUSR2 to msentry prints every task to stderr, and the
+	 * sentry's own confinement says one line per layer (sentry/guard.c). */
+	bool debug;
+	bool no_self_seccomp; /* no seccomp filter on the sentry itself */
 };
+
+#define SENTRY_DEFAULT_MAX_TASKS 4096
 
 /* The control channel's wire format (served by sentry/control/, used by
  * the OCI runtime). One request per connection, one SOCK_SEQPACKET

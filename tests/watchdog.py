@@ -14,6 +14,11 @@ A program that itself sleeps (nanosleep, poll with a timeout, a pipe read)
 never matches: its sentry waits in ppoll with a deadline or on an fd, or its
 threads are running. A plain time limit stays as a backstop (TIMEOUT).
 
+Before it kills a stuck command, the watchdog sends SIGUSR2 to every sentry
+in the tree and waits a moment: a sentry started with --debug prints one line
+per task (what each waits for) to stderr, so the failure log says where the
+sandbox stood. A command that is `.../msentry run ...` gets --debug added.
+
 SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGUSR2 sent to the watchdog are
 passed on to the command.
 
@@ -89,6 +94,41 @@ def hung_sentries(root):
     return hung
 
 
+def sentries(root):
+    """msentry processes in the tree whose parent is not msentry (stubs are
+    clones of msentry, children of their sentry)."""
+    procs = tree(root)
+    out = []
+    for p in procs:
+        if comm(p) != "msentry":
+            continue
+        ppid = read(f"/proc/{p}/stat").rsplit(")", 1)[-1].split()[1:2]
+        if not ppid or comm(int(ppid[0])) != "msentry":
+            out.append(p)
+    return out
+
+
+def ask_for_dump(root):
+    """SIGUSR2: a --debug sentry prints its tasks to stderr (dump.c)."""
+    asked = False
+    for p in sentries(root):
+        try:
+            os.kill(p, signal.SIGUSR2)
+            asked = True
+        except ProcessLookupError:
+            pass
+    if asked:
+        time.sleep(0.5)
+
+
+def with_debug(args):
+    """`... msentry run ARGS` -> `... msentry run --debug ARGS`."""
+    for i, a in enumerate(args[:-1]):
+        if os.path.basename(a) == "msentry" and args[i + 1] == "run":
+            return args[:i + 2] + ["--debug"] + args[i + 2:]
+    return args
+
+
 def kill_tree(root):
     for p in reversed(tree(root)):
         try:
@@ -104,6 +144,7 @@ def main():
         limit, args = float(args[1]), args[2:]
     if args[:1] == ["--"]:
         args = args[1:]
+    args = with_debug(args)
     proc = subprocess.Popen(args)
     # Signals for the command (a test's SIGTERM, as `docker stop` sends
     # one) go to it, not to the watchdog.
@@ -126,6 +167,7 @@ def main():
                    f"waits in wait4 ({IDLE_SECONDS:.0f} s)") if stuck else \
                 f"time limit of {limit:.0f} s"
             print(f"watchdog: {why}: {' '.join(args)}", file=sys.stderr, flush=True)
+            ask_for_dump(proc.pid)
             kill_tree(proc.pid)
             proc.wait()
             return 124

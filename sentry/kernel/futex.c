@@ -45,7 +45,10 @@ static int shared_key(void *ctx, const struct platform_mapping *m)
 static struct futex_key key_of(struct task *t, uint64_t addr, bool private_key)
 {
 	struct futex_key k = {.space = t->mm, .a = addr};
-	if (private_key)
+	/* Reading the stub's mappings costs one line per mapping (a thread's
+	 * stack each): skipped while the program never mapped shared memory,
+	 * as in the joins of a thousand threads. */
+	if (private_key || !t->mm->has_shared)
 		return k;
 	struct shared_key_ctx c = {.addr = addr, .key = &k};
 	platform_for_each_mapping(t->mm->stub_pid, shared_key, &c);
@@ -93,7 +96,7 @@ static int futex_wake(struct task *t, const struct futex_key *key, uint32_t bits
 		    !key_eq(&u->block.futex, key) || !(u->block.futex_bitset & bitset))
 			continue;
 		u->call.futex_woken = true;
-		u->state = TASK_READY;
+		task_make_ready(u);
 		n++;
 	}
 	return n;

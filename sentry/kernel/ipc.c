@@ -62,5 +62,5 @@ void ipc_wake(struct sentry *s, const void *obj)
 	for (struct task *u = s->tasks; u; u = u->next)
 		if (u->state == TASK_BLOCKED && u->block.kind == BLOCK_IPC &&
 		    u->block.ipc_obj == obj)
-			u->state = TASK_READY;
+			task_make_ready(u);
 }

@@ -25,6 +25,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -82,6 +83,10 @@ struct mm {
 	char *exe_path;		 /* sandbox path of the executable (/proc/self/exe) */
 	uint64_t vsyscall_tramp; /* page of jumps to vDSO functions, or 0 */
 	struct shm_attach *shm;	 /* System V segments attached here (shm.c) */
+	/* The program has mapped MAP_SHARED memory (mmap, shmat) into this
+	 * address space or the one it was forked from: only then may a futex
+	 * word have a shared key (futex.c reads the mappings). */
+	bool has_shared;
 };
 
 struct sigaction_k {
@@ -107,6 +112,38 @@ struct sigpending {
 	unsigned rt_count;
 };
 
+#define KERNEL_CONTAINER_OF(ptr, type, member)                                                     \
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+/* An entry of an id hash table (lookup.c), embedded in what it names. */
+struct id_node {
+	int32_t key;
+	bool linked;
+	struct id_node *next;
+};
+struct id_map {
+	struct id_node **buckets;
+	size_t nbuckets, count;
+};
+
+/* What a deadline belongs to (deadline.c; sched.c runs its expiry). */
+enum deadline_kind {
+	DEADLINE_WAIT,	/* a task's timed wait: `owner` is the task */
+	DEADLINE_ALARM, /* ITIMER_REAL: `owner` is the process */
+	DEADLINE_TIMER, /* a POSIX timer: `owner` is the process, `id` the timer */
+};
+struct deadline {
+	struct timespec when; /* CLOCK_MONOTONIC */
+	size_t pos;	      /* index in the heap + 1; 0: not armed */
+	enum deadline_kind kind;
+	void *owner;
+	int id;
+};
+struct deadline_heap {
+	struct deadline **v;
+	size_t n, cap;
+};
+
 #define PROCESS_TIMERS 32
 
 /* A POSIX timer (timer_create). */
@@ -118,6 +155,7 @@ struct ptimer {
 	pid_t tid;
 	uint64_t value;
 	struct timespec expiry, interval; /* expiry on CLOCK_MONOTONIC */
+	struct deadline dl;		  /* armed while `armed` (deadline.c) */
 };
 
 /* A process's capability sets, as Linux's (bit N: capability N). */
@@ -151,6 +189,8 @@ struct process {
 	struct task *vfork_parent; /* blocked in vfork until exec or exit */
 	struct timespec alarm;	   /* ITIMER_REAL expiry (CLOCK_MONOTONIC), 0: off */
 	struct timespec alarm_interval;
+	struct deadline alarm_dl; /* armed while `alarm` is set */
+	struct id_node pid_node;  /* in s->by_pid until reaped (lookup.c) */
 	struct ptimer timers[PROCESS_TIMERS];
 	/* SEM_UNDO adjustments, applied when the last process sharing them
 	 * (CLONE_SYSVSEM) exits (sem.c); NULL until used. */
@@ -253,8 +293,15 @@ struct task {
 	bool pending_result_set;
 	uint64_t fault_addr; /* cr2 of the last synchronous fault */
 	uint64_t vsyscall_pending_addr,
-	    vsyscall_pending_caller;	/* site to patch at the next kick */
-	struct task *next;		/* in the sentry's task list */
+	    vsyscall_pending_caller;	      /* site to patch at the next kick */
+	struct task *next;		      /* in the sentry's task list */
+	struct task **pprev;		      /* the pointer to this task in that list */
+	struct id_node tid_node, host_node;   /* s->by_tid, s->by_host_tid (lookup.c) */
+	struct deadline wait_dl;	      /* the timed wait's deadline (block.has_deadline) */
+	struct task *ready_prev, *ready_next; /* s->ready queue (sched.c) */
+	bool on_ready;
+	struct task *fdw_prev, *fdw_next; /* s->fd_waiters: block.kind == BLOCK_FD */
+	bool on_fdw;
 	struct strace_task *strace;	/* --strace: the syscall being traced (strace.c) */
 	struct seccomp_filter *seccomp; /* the program's filters, newest first; NULL: none */
 };
@@ -331,11 +378,20 @@ struct sentry {
 	int root_fd;	 /* O_PATH fd of the sandbox root */
 	char *root_host; /* host path of the root, no trailing slash ("" for "/") */
 	struct task *tasks;
+	int ntasks; /* tasks in `tasks` (--max-tasks counts them) */
 	pid_t next_pid;
+	struct id_map by_tid, by_host_tid, by_pid; /* lookup.c */
+	struct deadline_heap deadlines;		   /* deadline.c */
+	struct task *ready_head, *ready_tail;	   /* woken tasks, in order (sched.c) */
+	struct task *fd_waiters;		   /* tasks blocked on host fds */
+	struct pollfd *pollset; /* the loop's poll set, kept across passes (sched.c) */
+	int pollset_n, pollset_cap;
+	bool pollset_dirty; /* fd_waiters changed: rebuild the waiters' part */
 	bool finished;
 	int exit_status;
 	uint64_t warned[SYSCALL_TABLE_SIZE / 64]; /* unsupported syscalls already reported */
 	bool warned_int80;
+	bool warned_bogus_nr;	      /* a syscall number beyond the table was reported */
 	bool warned_fd_budget;	      /* the host's fd limit for msentry ran out */
 	struct lock_desc *lock_descs; /* POSIX record locks' descriptions (fd.c) */
 	struct unix_name *unix_names; /* bound AF_UNIX sockets (sys_socket.c) */
@@ -437,6 +493,11 @@ bool task_deadline(struct task *t, const struct timespec *rel, bool absolute, cl
 bool task_deadline_passed(struct task *t);
 /* Wake a blocked task: its syscall is run again. */
 void task_wake(struct task *t);
+/* Queue a task to run its syscall again (state TASK_READY); every wakeup
+ * goes through here, so the loop runs only the tasks that were woken. */
+void task_make_ready(struct task *t);
+/* Forget a task the loop may have queued (it is being freed). */
+void sched_forget(struct task *t);
 /* Wake up to `max` tasks blocked with `kind` (not futexes: see
  * futex_wake_addr()); returns how many. */
 int task_wake_all(struct sentry *s, enum block_kind kind, int max);
@@ -625,19 +686,44 @@ struct process *process_by_pid(struct sentry *s, pid_t pid);
  * the sandbox's credentials (pidfd_getfd, process_vm_readv/writev). */
 bool process_may_attach(const struct task *t, const struct process *p);
 struct task *task_by_tid(struct sentry *s, pid_t tid);
-void process_check_alarms(struct sentry *s, const struct timespec *now);
+/* ITIMER_REAL expired (deadline.c): SIGALRM, and the next period. */
+void process_alarm_expired(struct process *p, const struct timespec *now);
+/* A process exits: its itimer and POSIX timers stop (as Linux's
+ * exit_itimers), and it leaves the deadline heap. */
+void process_timers_exit(struct process *p);
 /* POSIX timer `id` of t's process, or NULL if it does not exist. */
 struct ptimer *process_timer(struct task *t, uint64_t id);
 /* Time left on a timer (0 if disarmed); arm it (absolute: it_value is a
  * time on the timer's clock). */
 void ptimer_remaining(const struct ptimer *pt, struct itimerspec *out);
-void ptimer_set(struct ptimer *pt, const struct itimerspec *next, bool absolute);
+void ptimer_set(struct process *p, struct ptimer *pt, const struct itimerspec *next, bool absolute);
+/* timer_delete: the slot is free again. */
+void ptimer_delete(struct process *p, struct ptimer *pt);
 /* A timer's signal is being dequeued: fill in its overrun count (Linux
  * does this at dequeue, and timer_getoverrun then reports it). */
 void ptimer_dequeued(struct process *p, siginfo_t *info);
-/* Fire expired POSIX timers; fold the nearest expiry into *nearest. */
-bool timers_check(struct sentry *s, const struct timespec *now, struct timespec *nearest,
-		  bool have);
+/* A POSIX timer's deadline passed: its signal, and the next period. */
+void ptimer_expired(struct process *p, int id, const struct timespec *now);
+
+/* ---- lookup by id (lookup.c) ---- */
+void idmap_insert(struct id_map *m, struct id_node *n, int32_t key);
+void idmap_remove(struct id_map *m, struct id_node *n); /* no-op if not in */
+struct id_node *idmap_find(const struct id_map *m, int32_t key);
+void idmap_release(struct id_map *m);
+/* A task's stub changed (clone, exec): index it under the new host tid. */
+void task_index_host(struct task *t);
+
+/* ---- the --debug dump (dump.c) ---- */
+/* One line per task and per zombie on stderr; never blocks on a task. */
+void kernel_dump(struct sentry *s);
+
+/* ---- deadlines (deadline.c) ---- */
+/* Arm (or move) `d` to `when`; cancel it (no-op if not armed). */
+void deadline_arm(struct deadline_heap *h, struct deadline *d, const struct timespec *when);
+void deadline_cancel(struct deadline_heap *h, struct deadline *d);
+/* The nearest armed deadline, or NULL. */
+struct deadline *deadline_first(const struct deadline_heap *h);
+void deadline_release(struct deadline_heap *h);
 
 /* ---- credentials (creds.c) ---- */
 /* The first process's ids and groups: the configured ones, or msentry's. */
@@ -676,6 +762,9 @@ long caps_prctl(struct task *t, const uint64_t *a);
 
 /* ---- tasks (task.c) ---- */
 struct task *task_by_host_tid(struct sentry *s, pid_t tid);
+/* Put a new task in the sentry's list and indexes; take it out. */
+void task_link(struct task *t);
+void task_unlink(struct task *t);
 struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_value);
 /* A new process with no parent in the sandbox (as runsc's exec: its ppid
  * is 0), in its own session, with the given credentials and host fds

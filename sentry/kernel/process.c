@@ -27,17 +27,12 @@
 
 #define ARG_MAX_BYTES (2UL << 20)
 
+/* A process is indexed by pid (lookup.c) from its creation until it is
+ * reaped: alive, or a zombie its parent has not waited for. */
 struct process *process_by_pid(struct sentry *s, pid_t pid)
 {
-	for (struct task *t = s->tasks; t; t = t->next)
-		if (t->proc->pid == pid)
-			return t->proc;
-	/* Zombies have no tasks: look through everyone's children. */
-	for (struct task *t = s->tasks; t; t = t->next)
-		for (struct process *c = t->proc->children; c; c = c->sibling)
-			if (c->pid == pid)
-				return c;
-	return NULL;
+	struct id_node *n = idmap_find(&s->by_pid, pid);
+	return n ? KERNEL_CONTAINER_OF(n, struct process, pid_node) : NULL;
 }
 
 /* The caller's own process; one whose real ids match all of the target's
@@ -55,10 +50,8 @@ bool process_may_attach(const struct task *t, const struct process *p)
 
 struct task *task_by_tid(struct sentry *s, pid_t tid)
 {
-	for (struct task *t = s->tasks; t; t = t->next)
-		if (t->tid == tid)
-			return t;
-	return NULL;
+	struct id_node *n = idmap_find(&s->by_tid, tid);
+	return n ? KERNEL_CONTAINER_OF(n, struct task, tid_node) : NULL;
 }
 
 static struct mm *mm_copy(const struct mm *src, pid_t stub_pid)
@@ -111,6 +104,7 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 	p->parent = parent;
 	p->sibling = parent->children;
 	parent->children = p;
+	idmap_insert(&p->s->by_pid, &p->pid_node, pid);
 	return p;
 }
 
@@ -125,6 +119,24 @@ static void child_registers(const struct user_regs_struct *parent, struct task *
 	if (flags & CLONE_SETTLS)
 		r.fs_base = tls;
 	platform_set_regs(c->th, &r);
+}
+
+/* RLIMIT_NPROC, as Linux's copy_process checks it: the tasks of the
+ * caller's real uid (here: in the sandbox) may not exceed the caller's
+ * limit, unless the uid is root or the caller has CAP_SYS_RESOURCE or
+ * CAP_SYS_ADMIN. Counting walks the task list, so it is only done when the
+ * limit is below the sandbox's task count (it cannot bind otherwise). */
+static bool over_nproc(struct task *t)
+{
+	struct sentry *s = t->s;
+	rlim_t lim = t->proc->rlim[RLIMIT_NPROC].rlim_cur;
+	if (lim == RLIM_INFINITY || (rlim_t)s->ntasks < lim || t->proc->ruid == 0 ||
+	    task_capable(t, CAP_SYS_RESOURCE) || task_capable(t, CAP_SYS_ADMIN))
+		return false;
+	rlim_t n = 0;
+	for (struct task *u = s->tasks; u; u = u->next)
+		n += u->proc->ruid == t->proc->ruid;
+	return n >= lim;
 }
 
 /* A new namespace: EPERM without CAP_SYS_ADMIN (a user namespace needs
@@ -153,7 +165,17 @@ static long clone_checks(struct task *t, uint64_t flags)
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	return namespace_flags(t, flags);
+	long ns = namespace_flags(t, flags);
+	if (ns != 0)
+		return ns;
+	/* The sandbox's own wall (--max-tasks, OCI pids.limit): a fork bomb
+	 * meets it while the sentry stays responsive, as in a pids cgroup. */
+	int max = t->s->cfg->max_tasks ? t->s->cfg->max_tasks : SENTRY_DEFAULT_MAX_TASKS;
+	if (max > 0 && t->s->ntasks >= max)
+		return -EAGAIN;
+	if (over_nproc(t))
+		return -EAGAIN;
+	return 0;
 }
 
 static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t ctid,
@@ -213,12 +235,12 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 		/* As Linux: the child starts as an ordinary task. */
 		c->sched = (struct task_sched){.nice = t->sched.nice < 0 ? 0 : t->sched.nice};
 	}
-	c->altstack = ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) ? (stack_t){.ss_flags = SS_DISABLE}
-								      : t->altstack;
+	c->altstack = ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
+			  ? (stack_t){.ss_flags = SS_DISABLE}
+			  : t->altstack;
 	if (flags & CLONE_CHILD_CLEARTID)
 		c->clear_child_tid = ctid;
-	c->next = s->tasks;
-	s->tasks = c;
+	task_link(c);
 	pid_t tid = c->tid;
 	if (flags & CLONE_PARENT_SETTID)
 		task_write(t, ptid, &tid, sizeof(tid));
@@ -314,6 +336,8 @@ static void process_put(struct process *p)
 {
 	if (!p || --p->refs > 0)
 		return;
+	idmap_remove(&p->s->by_pid, &p->pid_node);
+	process_timers_exit(p);
 	if (p->sighand && --p->sighand->refs == 0)
 		free(p->sighand);
 	sigpending_release(&p->pending);
@@ -378,15 +402,6 @@ static void exit_robust_list(struct task *t)
 		robust_futex_death(t, pending + (uint64_t)head.offset);
 }
 
-static void task_unlink(struct task *t)
-{
-	struct task **pp = &t->s->tasks;
-	while (*pp && *pp != t)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = t->next;
-}
-
 /* Tear down one task (its thread, its shares of resources). */
 static void task_release(struct task *t)
 {
@@ -399,7 +414,7 @@ static void task_release(struct task *t)
 	platform_thread_free(t->th);
 	fd_table_put(t->files);
 	fs_release(t->fs);
-	free(t->block.fds);
+	sched_forget(t);
 	offload_abandon(t);
 	sigpending_release(&t->pending);
 	seccomp_chain_put(t->seccomp);
@@ -411,6 +426,7 @@ static void task_release(struct task *t)
 
 static void reap(struct process *p)
 {
+	idmap_remove(&p->s->by_pid, &p->pid_node);
 	struct process **pp = &p->parent->children;
 	while (*pp && *pp != p)
 		pp = &(*pp)->sibling;
@@ -464,6 +480,7 @@ static void process_exited(struct process *p)
 		p->vfork_parent = NULL;
 	}
 	p->zombie = true;
+	process_timers_exit(p);
 	pidfd_notify_exit(s, p->pid);
 	if (p == s->init) {
 		/* The sandbox's init: when it ends, the sandbox ends (as in a
@@ -479,6 +496,7 @@ static void process_exited(struct process *p)
 		 * waits for it; the channel reports its status and the kernel
 		 * reaps it at once. */
 		s->hooks->detached_exit(p);
+		idmap_remove(&s->by_pid, &p->pid_node);
 		process_put(p);
 		return;
 	}
@@ -562,7 +580,7 @@ static bool wait_matches(const struct task *t, const struct process *c, pid_t pi
 }
 
 int process_find_waitable(struct task *t, pid_t pid, int options, bool consume,
-			 struct wait_result *out)
+			  struct wait_result *out)
 {
 	bool any = false;
 	for (struct process *c = t->proc->children; c; c = c->sibling) {

@@ -116,7 +116,7 @@ static void record_host_signal(int sig)
 	host_signals |= 1 << sig;
 }
 
-static const int forwarded_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1,
+static const int forwarded_signals[] = {SIGINT,	 SIGQUIT,  SIGTERM, SIGHUP,  SIGUSR1,
 					SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGALRM};
 
 void sentry_take_host_signals(struct sentry *s)
@@ -126,6 +126,11 @@ void sentry_take_host_signals(struct sentry *s)
 		return;
 	int pending = host_signals;
 	host_signals = 0;
+	if (s->cfg->debug && (pending & (1 << SIGUSR2))) {
+		/* --debug: SIGUSR2 is for us, not the program (dump.c). */
+		pending &= ~(1 << SIGUSR2);
+		kernel_dump(s);
+	}
 	struct process *init = s->init;
 	if (!init || init->zombie)
 		return;
@@ -140,7 +145,8 @@ void sentry_take_host_signals(struct sentry *s)
 		/* Terminal signals go to the foreground group of pid 1's terminal
 		 * (tty.c; init's own group without one), the rest to init, as a
 		 * container runtime does. */
-		bool terminal = sig == SIGINT || sig == SIGQUIT || sig == SIGTSTP || sig == SIGWINCH;
+		bool terminal =
+		    sig == SIGINT || sig == SIGQUIT || sig == SIGTSTP || sig == SIGWINCH;
 		pid_t fg = tty_foreground(s);
 		if (fg == 0)
 			fg = init->pgid;
@@ -171,4 +177,3 @@ void sentry_setup_host_signals(struct sentry *s)
 	offload_setup();
 	fown_setup();
 }
-

@@ -94,10 +94,83 @@ bool task_deadline_passed(struct task *t)
 	return !ts_before(&now, &t->call.deadline);
 }
 
+/* The list of tasks blocked on host fds: the loop polls only theirs. */
+static void fdw_add(struct task *t)
+{
+	struct sentry *s = t->s;
+	if (t->on_fdw)
+		return;
+	s->pollset_dirty = true;
+	t->fdw_prev = NULL;
+	t->fdw_next = s->fd_waiters;
+	if (s->fd_waiters)
+		s->fd_waiters->fdw_prev = t;
+	s->fd_waiters = t;
+	t->on_fdw = true;
+}
+
+static void fdw_remove(struct task *t)
+{
+	if (!t->on_fdw)
+		return;
+	t->s->pollset_dirty = true;
+	if (t->fdw_prev)
+		t->fdw_prev->fdw_next = t->fdw_next;
+	else
+		t->s->fd_waiters = t->fdw_next;
+	if (t->fdw_next)
+		t->fdw_next->fdw_prev = t->fdw_prev;
+	t->fdw_prev = t->fdw_next = NULL;
+	t->on_fdw = false;
+}
+
+static void ready_remove(struct task *t)
+{
+	struct sentry *s = t->s;
+	if (!t->on_ready)
+		return;
+	if (t->ready_prev)
+		t->ready_prev->ready_next = t->ready_next;
+	else
+		s->ready_head = t->ready_next;
+	if (t->ready_next)
+		t->ready_next->ready_prev = t->ready_prev;
+	else
+		s->ready_tail = t->ready_prev;
+	t->ready_prev = t->ready_next = NULL;
+	t->on_ready = false;
+}
+
+void task_make_ready(struct task *t)
+{
+	struct sentry *s = t->s;
+	t->state = TASK_READY;
+	if (t->on_fdw)
+		s->pollset_dirty = true; /* its fds leave the poll set */
+	if (t->on_ready)
+		return;
+	t->ready_next = NULL;
+	t->ready_prev = s->ready_tail;
+	if (s->ready_tail)
+		s->ready_tail->ready_next = t;
+	else
+		s->ready_head = t;
+	s->ready_tail = t;
+	t->on_ready = true;
+}
+
 static void clear_block(struct task *t)
 {
 	free(t->block.fds);
 	t->block = (struct block){0};
+	fdw_remove(t);
+	deadline_cancel(&t->s->deadlines, &t->wait_dl);
+}
+
+void sched_forget(struct task *t)
+{
+	clear_block(t);
+	ready_remove(t);
 }
 
 long task_block(struct task *t, enum block_kind kind)
@@ -117,6 +190,17 @@ long task_block(struct task *t, enum block_kind kind)
 	t->block.has_deadline = t->call.deadline_set;
 	t->block.deadline = t->call.deadline;
 	t->state = TASK_BLOCKED;
+	if (kind == BLOCK_FD) {
+		fdw_add(t);
+		t->s->pollset_dirty = true; /* its fds may be new (poll, select) */
+	}
+	if (t->block.has_deadline) {
+		t->wait_dl.kind = DEADLINE_WAIT;
+		t->wait_dl.owner = t;
+		deadline_arm(&t->s->deadlines, &t->wait_dl, &t->block.deadline);
+	} else {
+		deadline_cancel(&t->s->deadlines, &t->wait_dl);
+	}
 	return SYSRET_BLOCK;
 }
 
@@ -134,7 +218,7 @@ long task_block_fd(struct task *t, int host_fd, short events)
 void task_wake(struct task *t)
 {
 	if (t->state == TASK_BLOCKED)
-		t->state = TASK_READY;
+		task_make_ready(t);
 }
 
 int task_wake_all(struct sentry *s, enum block_kind kind, int max)
@@ -143,7 +227,7 @@ int task_wake_all(struct sentry *s, enum block_kind kind, int max)
 	for (struct task *t = s->tasks; t && n < max; t = t->next) {
 		if (t->state != TASK_BLOCKED || t->block.kind != kind)
 			continue;
-		t->state = TASK_READY;
+		task_make_ready(t);
 		n++;
 	}
 	return n;
@@ -182,88 +266,129 @@ void task_kick(struct task *t)
 		platform_kick(t->th);
 }
 
-/* Run the syscalls of woken tasks again. */
+/* Run the syscalls of woken tasks again, in the order they were woken. A
+ * queued task whose state changed since (it was resumed, or blocked again)
+ * is dropped. */
 static bool run_ready(struct sentry *s)
 {
 	bool ran = false;
-	for (bool again = !s->frozen; again && !s->finished;) {
-		again = false;
-		for (struct task *t = s->tasks; t; t = t->next) {
-			if (t->state != TASK_READY)
-				continue;
-			t->call.retry = true;
-			t->state = TASK_RUNNING;
-			sentry_run_syscall(t);
-			ran = again = true;
-			break; /* the task list may have changed */
-		}
+	while (!s->frozen && !s->finished && s->ready_head) {
+		struct task *t = s->ready_head;
+		ready_remove(t);
+		if (t->state != TASK_READY)
+			continue;
+		t->call.retry = true;
+		t->state = TASK_RUNNING;
+		sentry_run_syscall(t);
+		ran = true;
 	}
 	return ran;
 }
 
-/* Wake tasks whose deadline passed; returns the nearest remaining one. */
+/* A deadline passed: hand it to its owner. */
+static void expire_one(struct deadline *d, const struct timespec *now)
+{
+	switch (d->kind) {
+	case DEADLINE_WAIT: {
+		struct task *t = d->owner;
+		if (t->state == TASK_BLOCKED && t->block.has_deadline)
+			task_make_ready(t);
+		break;
+	}
+	case DEADLINE_ALARM:
+		process_alarm_expired(d->owner, now);
+		break;
+	case DEADLINE_TIMER:
+	default:
+		ptimer_expired(d->owner, d->id, now);
+		break;
+	}
+}
+
+/* Expire what is due (deadline.c's heap: only what expired is looked
+ * at); returns the nearest remaining deadline. */
 static bool expire_deadlines(struct sentry *s, struct timespec *nearest)
 {
 	struct timespec now = now_mono();
-	bool have = false;
-	process_check_alarms(s, &now);
-	for (struct task *t = s->tasks; t; t = t->next) {
-		if (t->state != TASK_BLOCKED || !t->block.has_deadline)
-			continue;
-		if (!ts_before(&now, &t->block.deadline)) {
-			t->state = TASK_READY;
-			continue;
-		}
-		if (!have || ts_before(&t->block.deadline, nearest))
-			*nearest = t->block.deadline;
-		have = true;
+	struct deadline *d;
+	while ((d = deadline_first(&s->deadlines)) && !ts_before(&now, &d->when)) {
+		deadline_cancel(&s->deadlines, d);
+		expire_one(d, &now);
 	}
-	for (struct task *t = s->tasks; t; t = t->next) {
-		const struct timespec *a = &t->proc->alarm;
-		if (a->tv_sec == 0 && a->tv_nsec == 0)
-			continue;
-		if (!have || ts_before(a, nearest))
-			*nearest = *a;
-		have = true;
-	}
-	return timers_check(s, &now, nearest, have);
+	if (!d)
+		return false;
+	*nearest = d->when;
+	return true;
 }
 
+/* Tasks woken earlier in the pass have run (run_ready) before the loop
+ * asks, so a task still on the list is one that waits. */
 static bool any_fd_waiters(struct sentry *s)
 {
-	for (struct task *t = s->tasks; t; t = t->next)
-		if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_FD)
-			return true;
-	return false;
+	return s->fd_waiters != NULL;
 }
 
 #define SERVICE_FDS_MAX 72
+#define POLL_HEAD	(1 + SERVICE_FDS_MAX)
 
-/* The fds tasks wait on, after pfds[0] (the SIGCHLD signalfd) and the
- * service fds; returns the count. */
-static int fill_pollfds(struct sentry *s, struct pollfd **out, int *n_service)
+/* The poll set: pfds[0] the SIGCHLD signalfd, then SERVICE_FDS_MAX slots
+ * for the service fds (unused ones -1, which poll skips), then the fds of
+ * every task blocked on host fds, in fd_waiters order. The waiters' part
+ * is kept across passes and rebuilt only when a task joined, left or was
+ * woken (s->pollset_dirty): a pass does not walk a thousand waiters that
+ * did not change. */
+static void fill_pollfds(struct sentry *s, int *n_service)
 {
-	int n = 1 + SERVICE_FDS_MAX;
-	for (struct task *t = s->tasks; t; t = t->next)
-		if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_FD)
-			n += t->block.nfds;
-	struct pollfd *pfds = xcalloc((size_t)n, sizeof(*pfds));
+	if (s->pollset_dirty || !s->pollset) {
+		int n = POLL_HEAD;
+		for (struct task *t = s->fd_waiters; t; t = t->fdw_next)
+			if (t->state == TASK_BLOCKED)
+				n += t->block.nfds;
+		if (n > s->pollset_cap) {
+			s->pollset_cap = n * 2;
+			s->pollset =
+			    xrealloc(s->pollset, (size_t)s->pollset_cap * sizeof(*s->pollset));
+		}
+		int k = POLL_HEAD;
+		for (struct task *t = s->fd_waiters; t; t = t->fdw_next)
+			if (t->state == TASK_BLOCKED)
+				for (int i = 0; i < t->block.nfds; i++)
+					s->pollset[k++] = t->block.fds[i];
+		s->pollset_n = k;
+		s->pollset_dirty = false;
+	}
+	struct pollfd *pfds = s->pollset;
 	pfds[0] = (struct pollfd){.fd = s->sigchld_fd, .events = POLLIN};
 	*n_service = s->control ? s->hooks->service_fds(s, pfds + 1, SERVICE_FDS_MAX) : 0;
-	int k = 1 + *n_service;
-	for (struct task *t = s->tasks; t; t = t->next)
-		if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_FD)
-			for (int i = 0; i < t->block.nfds; i++)
-				pfds[k++] = t->block.fds[i];
-	*out = pfds;
-	return k;
+	for (int i = 1 + *n_service; i < POLL_HEAD; i++)
+		pfds[i] = (struct pollfd){.fd = -1};
+}
+
+/* After a poll: wake the waiters whose fds are ready; stop once all
+ * `ready` ready entries are accounted for (usually none: a stub stop). */
+static void wake_fd_waiters(struct sentry *s, int ready)
+{
+	const struct pollfd *pfds = s->pollset;
+	int k = POLL_HEAD;
+	for (struct task *t = s->fd_waiters; t && ready > 0; t = t->fdw_next) {
+		if (t->state != TASK_BLOCKED)
+			continue;
+		bool any = false;
+		for (int i = 0; i < t->block.nfds; i++, k++)
+			if (pfds[k].revents) {
+				any = true;
+				ready--;
+			}
+		if (any)
+			task_make_ready(t);
+	}
 }
 
 static void poll_waiters(struct sentry *s, const struct timespec *nearest, bool have_deadline)
 {
-	struct pollfd *pfds;
 	int n_service;
-	int n = fill_pollfds(s, &pfds, &n_service);
+	fill_pollfds(s, &n_service);
+	struct pollfd *pfds = s->pollset;
 	struct timespec timeout, *tp = NULL;
 	if (have_deadline) {
 		struct timespec now = now_mono();
@@ -275,28 +400,25 @@ static void poll_waiters(struct sentry *s, const struct timespec *nearest, bool 
 		tp = &timeout;
 	}
 	/* Signals sent to msentry itself are not blocked: they interrupt ppoll. */
-	int rc = ppoll(pfds, (nfds_t)n, tp, NULL);
-	if (rc > 0) {
-		int k = 1 + n_service;
-		for (struct task *t = s->tasks; t; t = t->next) {
-			if (t->state != TASK_BLOCKED || t->block.kind != BLOCK_FD)
-				continue;
-			bool ready = false;
-			for (int i = 0; i < t->block.nfds; i++, k++)
-				ready |= pfds[k].revents != 0;
-			if (ready)
-				t->state = TASK_READY;
-		}
-		if (pfds[0].revents) {
-			struct signalfd_siginfo si;
-			while (read(s->sigchld_fd, &si, sizeof(si)) == sizeof(si))
-				;
-		}
-		/* Last: serving may add or end tasks. */
-		if (n_service > 0)
-			s->hooks->service_ready(s, pfds + 1, n_service);
+	int rc = ppoll(pfds, (nfds_t)s->pollset_n, tp, NULL);
+	if (rc <= 0)
+		return;
+	int head_ready = 0;
+	for (int i = 0; i < POLL_HEAD; i++)
+		head_ready += pfds[i].revents != 0;
+	wake_fd_waiters(s, rc - head_ready);
+	if (pfds[0].revents) {
+		struct signalfd_siginfo si;
+		while (read(s->sigchld_fd, &si, sizeof(si)) == sizeof(si))
+			;
 	}
-	free(pfds);
+	/* Last: serving may add or end tasks. Copied: serving may also
+	 * change the poll set. */
+	if (n_service > 0) {
+		struct pollfd service[SERVICE_FDS_MAX];
+		memcpy(service, pfds + 1, (size_t)n_service * sizeof(*service));
+		s->hooks->service_ready(s, service, n_service);
+	}
 }
 
 /* A busy sandbox may always have a stop ready, so the loop would never

@@ -72,7 +72,7 @@ static bool allowed(struct task *t, const struct shm_segment *g, int want)
 	struct process *p = t->proc;
 	if (p->euid == 0)
 		return true;
-	int bits = p->euid == g->perm.uid || p->euid == g->perm.cuid ? g->perm.mode >> 6
+	int bits = p->euid == g->perm.uid || p->euid == g->perm.cuid   ? g->perm.mode >> 6
 		   : p->egid == g->perm.gid || p->egid == g->perm.cgid ? g->perm.mode >> 3
 								       : g->perm.mode;
 	return (bits & want & 7) == (want & 7);
@@ -98,8 +98,13 @@ static long create(struct task *t, key_t key, size_t size, int flags)
 		return -ENOMEM;
 	}
 	struct shm_segment *g = xcalloc(1, sizeof(*g));
-	*g = (struct shm_segment){.id = s->shm_next_id++, .key = key, .size = size, .fd = fd,
-				  .cpid = t->proc->pid, .ctime = time(NULL), .next = s->shm};
+	*g = (struct shm_segment){.id = s->shm_next_id++,
+				  .key = key,
+				  .size = size,
+				  .fd = fd,
+				  .cpid = t->proc->pid,
+				  .ctime = time(NULL),
+				  .next = s->shm};
 	g->perm.__key = key;
 	g->perm.uid = g->perm.cuid = t->proc->euid;
 	g->perm.gid = g->perm.cgid = t->proc->egid;
@@ -146,6 +151,7 @@ long shm_attach(struct task *t, int id, uint64_t addr, int flags)
 	uint64_t mflags = MAP_SHARED;
 	if (addr)
 		mflags |= (flags & SHM_REMAP) ? MAP_FIXED : MAP_FIXED_NOREPLACE;
+	t->mm->has_shared = true; /* futex keys may be shared now (futex.c) */
 	long at = platform_mmap(t->th, addr, len, prot, mflags, g->fd, 0);
 	if (at == -EEXIST)
 		return -EINVAL; /* Linux: the range is in use and SHM_REMAP not given */
@@ -253,8 +259,11 @@ static void fill_ds(const struct shm_segment *g, struct shmid_ds *ds)
 static long control_info(struct task *t, int cmd, uint64_t buf)
 {
 	if (cmd == IPC_INFO) {
-		struct shminfo info = {.shmmax = SHMMAX_K, .shmmin = SHMMIN_K, .shmmni = SHMMNI_K,
-				       .shmseg = SHMMNI_K, .shmall = SHMMAX_K / PAGE_SIZE};
+		struct shminfo info = {.shmmax = SHMMAX_K,
+				       .shmmin = SHMMIN_K,
+				       .shmmni = SHMMNI_K,
+				       .shmseg = SHMMNI_K,
+				       .shmall = SHMMAX_K / PAGE_SIZE};
 		if (task_write(t, buf, &info, sizeof(info)) != 0)
 			return -EFAULT;
 	} else {

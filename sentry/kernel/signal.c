@@ -26,7 +26,7 @@
 
 #include "sentry/kernel/kernel.h"
 
-#define SIGRTMIN_K 32 /* the kernel's first real-time signal (glibc reserves 32, 33) */
+#define SIGRTMIN_K   32 /* the kernel's first real-time signal (glibc reserves 32, 33) */
 #define STOP_SIGNALS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
 #define SYNC_SIGNALS                                                                               \
 	(SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | SIGBIT(SIGFPE) | SIGBIT(SIGTRAP))
@@ -54,11 +54,11 @@ struct k_rt_sigframe {
 	siginfo_t info;
 };
 
-#define UC_FP_XSTATE 0x1
-#define UC_SIGCONTEXT_SS 0x2
+#define UC_FP_XSTATE	     0x1
+#define UC_SIGCONTEXT_SS     0x2
 #define UC_STRICT_RESTORE_SS 0x4
-#define FP_XSTATE_MAGIC2 0x46505845U
-#define SA_RESTORER_FLAG 0x04000000
+#define FP_XSTATE_MAGIC2     0x46505845U
+#define SA_RESTORER_FLAG     0x04000000
 /* EFLAGS bits a signal handler may change (the kernel's FIX_EFLAGS). */
 #define FIX_EFLAGS 0x40dd5UL
 
@@ -67,14 +67,27 @@ enum sig_default { SD_TERM, SD_CORE, SD_IGN, SD_STOP, SD_CONT };
 static enum sig_default default_action(int sig)
 {
 	switch (sig) {
-	case SIGCHLD: case SIGURG: case SIGWINCH:
+	case SIGCHLD:
+	case SIGURG:
+	case SIGWINCH:
 		return SD_IGN;
 	case SIGCONT:
 		return SD_CONT;
-	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
 		return SD_STOP;
-	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE:
-	case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS:
 		return SD_CORE;
 	default:
 		return SD_TERM;
@@ -168,7 +181,7 @@ static void notify(struct task *t, int sig)
 {
 	if (t->state == TASK_BLOCKED && t->block.kind == BLOCK_SIGNAL &&
 	    (t->block.sigwait_set & SIGBIT(sig))) {
-		t->state = TASK_READY; /* sigtimedwait: it takes the signal itself */
+		task_make_ready(t); /* sigtimedwait: it takes the signal itself */
 		return;
 	}
 	if (t->sigmask & SIGBIT(sig))
@@ -177,7 +190,7 @@ static void notify(struct task *t, int sig)
 		if (t->block.kind == BLOCK_VFORK || t->block.kind == BLOCK_STOPPED)
 			return; /* only SIGKILL (and SIGCONT) end these waits */
 		t->call.interrupted = true;
-		t->state = TASK_READY;
+		task_make_ready(t);
 	} else if (t->state == TASK_RUNNING && !t->in_syscall) {
 		task_kick(t);
 	}
@@ -199,6 +212,10 @@ static bool prepare(struct process *p, int sig)
 
 static struct task *first_task_of(struct sentry *s, struct process *p)
 {
+	/* The main thread, by hash; a walk only once it has exited. */
+	struct task *main_thread = task_by_tid(s, p->pid);
+	if (main_thread && main_thread->proc == p)
+		return main_thread;
 	for (struct task *t = s->tasks; t; t = t->next)
 		if (t->proc == p)
 			return t;
@@ -336,11 +353,26 @@ static bool on_altstack(const struct task *t, uint64_t sp)
 static void regs_to_sigcontext(const struct user_regs_struct *r, struct k_sigcontext *c)
 {
 	*c = (struct k_sigcontext){
-		.r8 = r->r8,   .r9 = r->r9,   .r10 = r->r10, .r11 = r->r11, .r12 = r->r12,
-		.r13 = r->r13, .r14 = r->r14, .r15 = r->r15, .rdi = r->rdi, .rsi = r->rsi,
-		.rbp = r->rbp, .rbx = r->rbx, .rdx = r->rdx, .rax = r->rax, .rcx = r->rcx,
-		.rsp = r->rsp, .rip = r->rip, .eflags = r->eflags,
-		.cs = (uint16_t)r->cs, .ss = (uint16_t)r->ss,
+	    .r8 = r->r8,
+	    .r9 = r->r9,
+	    .r10 = r->r10,
+	    .r11 = r->r11,
+	    .r12 = r->r12,
+	    .r13 = r->r13,
+	    .r14 = r->r14,
+	    .r15 = r->r15,
+	    .rdi = r->rdi,
+	    .rsi = r->rsi,
+	    .rbp = r->rbp,
+	    .rbx = r->rbx,
+	    .rdx = r->rdx,
+	    .rax = r->rax,
+	    .rcx = r->rcx,
+	    .rsp = r->rsp,
+	    .rip = r->rip,
+	    .eflags = r->eflags,
+	    .cs = (uint16_t)r->cs,
+	    .ss = (uint16_t)r->ss,
 	};
 }
 
@@ -591,7 +623,6 @@ void signal_reset_on_exec(struct process *p)
 	}
 }
 
-
 /* Linux's check_kill_permission in the sandbox's credentials: a sender
  * with CAP_KILL (effective root that kept its capabilities), one whose
  * real or effective uid is the target's real or saved uid, or SIGCONT
@@ -714,7 +745,8 @@ void process_alarm_remaining(const struct process *p, struct itimerval *out)
 		return;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	int64_t ns = (p->alarm.tv_sec - now.tv_sec) * 1000000000LL + (p->alarm.tv_nsec - now.tv_nsec);
+	int64_t ns =
+	    (p->alarm.tv_sec - now.tv_sec) * 1000000000LL + (p->alarm.tv_nsec - now.tv_nsec);
 	if (ns < 1000)
 		ns = 1000;
 	out->it_value.tv_sec = ns / 1000000000LL;
@@ -725,8 +757,10 @@ void process_alarm_remaining(const struct process *p, struct itimerval *out)
 
 void process_alarm_set(struct process *p, const struct itimerval *v)
 {
+	struct deadline_heap *h = &p->s->deadlines;
 	if (v->it_value.tv_sec == 0 && v->it_value.tv_usec == 0) {
 		p->alarm = (struct timespec){0};
+		deadline_cancel(h, &p->alarm_dl);
 		return;
 	}
 	struct timespec now, d;
@@ -739,27 +773,23 @@ void process_alarm_set(struct process *p, const struct itimerval *v)
 		p->alarm.tv_nsec -= 1000000000L;
 	}
 	timeval_to_ts(&v->it_interval, &p->alarm_interval);
+	p->alarm_dl.kind = DEADLINE_ALARM;
+	p->alarm_dl.owner = p;
+	deadline_arm(h, &p->alarm_dl, &p->alarm);
 }
 
-void process_check_alarms(struct sentry *s, const struct timespec *now)
+void process_alarm_expired(struct process *p, const struct timespec *now)
 {
-	for (struct task *t = s->tasks; t; t = t->next) {
-		struct process *p = t->proc;
-		if (first_task_of(s, p) != t || (p->alarm.tv_sec == 0 && p->alarm.tv_nsec == 0))
-			continue;
-		if (now->tv_sec < p->alarm.tv_sec ||
-		    (now->tv_sec == p->alarm.tv_sec && now->tv_nsec < p->alarm.tv_nsec))
-			continue;
-		if (p->alarm_interval.tv_sec || p->alarm_interval.tv_nsec) {
-			p->alarm.tv_sec = now->tv_sec + p->alarm_interval.tv_sec;
-			p->alarm.tv_nsec = now->tv_nsec + p->alarm_interval.tv_nsec;
-			if (p->alarm.tv_nsec >= 1000000000L) {
-				p->alarm.tv_sec++;
-				p->alarm.tv_nsec -= 1000000000L;
-			}
-		} else {
-			p->alarm = (struct timespec){0};
+	if (p->alarm_interval.tv_sec || p->alarm_interval.tv_nsec) {
+		p->alarm.tv_sec = now->tv_sec + p->alarm_interval.tv_sec;
+		p->alarm.tv_nsec = now->tv_nsec + p->alarm_interval.tv_nsec;
+		if (p->alarm.tv_nsec >= 1000000000L) {
+			p->alarm.tv_sec++;
+			p->alarm.tv_nsec -= 1000000000L;
 		}
-		signal_send_process(p, SIGALRM, NULL);
+		deadline_arm(&p->s->deadlines, &p->alarm_dl, &p->alarm);
+	} else {
+		p->alarm = (struct timespec){0};
 	}
+	signal_send_process(p, SIGALRM, NULL);
 }

@@ -14,10 +14,44 @@
 
 struct task *task_by_host_tid(struct sentry *s, pid_t tid)
 {
-	for (struct task *t = s->tasks; t; t = t->next)
-		if (platform_thread_tid(t->th) == tid)
-			return t;
-	return NULL;
+	struct id_node *n = idmap_find(&s->by_host_tid, tid);
+	struct task *t = n ? KERNEL_CONTAINER_OF(n, struct task, host_node) : NULL;
+	return t && t->th && platform_thread_tid(t->th) == tid ? t : NULL;
+}
+
+void task_index_host(struct task *t)
+{
+	if (t->th)
+		idmap_insert(&t->s->by_host_tid, &t->host_node, platform_thread_tid(t->th));
+	else
+		idmap_remove(&t->s->by_host_tid, &t->host_node);
+}
+
+void task_link(struct task *t)
+{
+	struct sentry *s = t->s;
+	t->next = s->tasks;
+	if (s->tasks)
+		s->tasks->pprev = &t->next;
+	t->pprev = &s->tasks;
+	s->tasks = t;
+	s->ntasks++;
+	idmap_insert(&s->by_tid, &t->tid_node, t->tid);
+	task_index_host(t);
+}
+
+void task_unlink(struct task *t)
+{
+	struct sentry *s = t->s;
+	if (!t->pprev)
+		return;
+	*t->pprev = t->next;
+	if (t->next)
+		t->next->pprev = t->pprev;
+	t->pprev = NULL;
+	s->ntasks--;
+	idmap_remove(&s->by_tid, &t->tid_node);
+	idmap_remove(&s->by_host_tid, &t->host_node);
 }
 
 /* Leave the old address space at exec: the whole stub if it was ours
@@ -153,6 +187,7 @@ int task_exec(struct task *t, const char *path, const char *const *argv, const c
 	platform_thread_free(t->th);
 	t->mm = mm;
 	t->th = th;
+	task_index_host(t);
 	/* Linux names the task after the path execve was given, not the file
 	 * it led to: /bin/sh -> dash runs as "sh". */
 	const char *base = strrchr(path, '/');
@@ -223,8 +258,8 @@ static struct task *new_process_task(struct sentry *s, struct fd_table *files, c
 	t->fs = fs;
 	t->altstack = (stack_t){.ss_flags = SS_DISABLE};
 	t->state = TASK_RUNNING;
-	t->next = s->tasks;
-	s->tasks = t;
+	idmap_insert(&s->by_pid, &p->pid_node, p->pid);
+	task_link(t);
 	return t;
 }
 

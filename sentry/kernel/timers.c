@@ -2,7 +2,8 @@
  * syscalls/sys_timer.c).
  *
  * Each process has a small table of timers kept as CLOCK_MONOTONIC expiry
- * times; the event loop's deadline scan (sched.c) fires them by queueing the
+ * times, each armed one in the sentry's deadline heap (deadline.c); when
+ * one is due the event loop (sched.c) fires it by queueing the
  * timer's signal with SI_TIMER information, to the process or, for
  * SIGEV_THREAD_ID (how glibc implements SIGEV_THREAD), to one thread. A
  * timer whose previous signal is still pending counts an overrun instead.
@@ -43,13 +44,40 @@ void ptimer_remaining(const struct ptimer *pt, struct itimerspec *out)
 	out->it_interval = pt->interval;
 }
 
-void ptimer_set(struct ptimer *pt, const struct itimerspec *next, bool absolute)
+static void arm(struct process *p, struct ptimer *pt)
+{
+	pt->dl.kind = DEADLINE_TIMER;
+	pt->dl.owner = p;
+	pt->dl.id = (int)(pt - p->timers);
+	deadline_arm(&p->s->deadlines, &pt->dl, &pt->expiry);
+}
+
+void ptimer_delete(struct process *p, struct ptimer *pt)
+{
+	deadline_cancel(&p->s->deadlines, &pt->dl);
+	*pt = (struct ptimer){0};
+}
+
+void process_timers_exit(struct process *p)
+{
+	struct deadline_heap *h = &p->s->deadlines;
+	deadline_cancel(h, &p->alarm_dl);
+	p->alarm = (struct timespec){0};
+	for (int i = 0; i < PROCESS_TIMERS; i++) {
+		deadline_cancel(h, &p->timers[i].dl);
+		p->timers[i].armed = false;
+	}
+}
+
+void ptimer_set(struct process *p, struct ptimer *pt, const struct itimerspec *next, bool absolute)
 {
 	pt->interval = next->it_interval;
 	pt->overrun = pt->overrun_last = 0;
 	pt->armed = ts_ns(&next->it_value) != 0;
-	if (!pt->armed)
+	if (!pt->armed) {
+		deadline_cancel(&p->s->deadlines, &pt->dl);
 		return;
+	}
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	int64_t delay = ts_ns(&next->it_value);
@@ -59,6 +87,7 @@ void ptimer_set(struct ptimer *pt, const struct itimerspec *next, bool absolute)
 		delay -= ts_ns(&on_clk);
 	}
 	pt->expiry = ns_ts(ts_ns(&now) + (delay > 0 ? delay : 0));
+	arm(p, pt);
 }
 
 void ptimer_dequeued(struct process *p, siginfo_t *info)
@@ -97,33 +126,21 @@ static void fire(struct sentry *s, struct process *p, int id, struct ptimer *pt)
 		signal_send_process(p, pt->signo, &si);
 }
 
-bool timers_check(struct sentry *s, const struct timespec *now, struct timespec *nearest, bool have)
+void ptimer_expired(struct process *p, int id, const struct timespec *now)
 {
-	for (struct task *t = s->tasks; t; t = t->next) {
-		struct process *p = t->proc;
-		if (task_by_tid(s, p->pid) != t && p->nthreads > 0 && task_by_tid(s, p->pid))
-			continue; /* visit each process once, through its main thread */
-		for (int i = 0; i < PROCESS_TIMERS; i++) {
-			struct ptimer *pt = &p->timers[i];
-			if (!pt->used || !pt->armed)
-				continue;
-			if (ts_ns(&pt->expiry) <= ts_ns(now)) {
-				fire(s, p, i, pt);
-				int64_t iv = ts_ns(&pt->interval);
-				if (iv > 0) {
-					/* Periods that passed unseen are overruns too. */
-					int64_t missed = (ts_ns(now) - ts_ns(&pt->expiry)) / iv;
-					if (pt->notify != SIGEV_NONE)
-						pt->overrun += (int)missed;
-					pt->expiry = ns_ts(ts_ns(&pt->expiry) + iv * (missed + 1));
-				} else
-					pt->armed = false;
-			}
-			if (pt->armed && (!have || ts_ns(&pt->expiry) < ts_ns(nearest))) {
-				*nearest = pt->expiry;
-				have = true;
-			}
-		}
+	struct ptimer *pt = &p->timers[id];
+	if (!pt->used || !pt->armed)
+		return;
+	fire(p->s, p, id, pt);
+	int64_t iv = ts_ns(&pt->interval);
+	if (iv <= 0) {
+		pt->armed = false;
+		return;
 	}
-	return have;
+	/* Periods that passed unseen are overruns too. */
+	int64_t missed = (ts_ns(now) - ts_ns(&pt->expiry)) / iv;
+	if (pt->notify != SIGEV_NONE)
+		pt->overrun += (int)missed;
+	pt->expiry = ns_ts(ts_ns(&pt->expiry) + iv * (missed + 1));
+	arm(p, pt);
 }

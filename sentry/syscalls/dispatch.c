@@ -23,6 +23,12 @@ void syscall_warn_once(struct sentry *s, uint64_t nr, const struct syscall_desc 
 		if (s->warned[nr / 64] & (1ULL << (nr % 64)))
 			return;
 		s->warned[nr / 64] |= 1ULL << (nr % 64);
+	} else {
+		/* Numbers no kernel has: once in all, or a program looping over
+		 * them would flood stderr. */
+		if (s->warned_bogus_nr)
+			return;
+		s->warned_bogus_nr = true;
 	}
 	if (s->cfg->quiet)
 		return;

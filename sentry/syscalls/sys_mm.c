@@ -33,6 +33,8 @@ SYSCALL_HANDLER(mmap)
 		return -ENOMEM;
 	if (!fixed && addr && !range_ok(addr, PAGE_UP(len)))
 		addr = 0; /* a hint into the stub's page is just dropped */
+	if ((flags & MAP_TYPE) != MAP_PRIVATE)
+		t->mm->has_shared = true; /* futex keys may be shared now */
 	return platform_mmap(t->th, addr, len, a[2], (uint64_t)flags, host_fd, a[5]);
 }
 

@@ -72,7 +72,7 @@ SYSCALL_HANDLER(timer_settime)
 	ptimer_remaining(pt, &old);
 	if (a[3] && task_write(t, a[3], &old, sizeof(old)) != 0)
 		return -EFAULT;
-	ptimer_set(pt, &next, (a[1] & TIMER_ABSTIME) != 0);
+	ptimer_set(t->proc, pt, &next, (a[1] & TIMER_ABSTIME) != 0);
 	return 0;
 }
 
@@ -97,7 +97,7 @@ SYSCALL_HANDLER(timer_delete)
 	struct ptimer *pt = process_timer(t, a[0]);
 	if (!pt)
 		return -EINVAL;
-	*pt = (struct ptimer){0};
+	ptimer_delete(t->proc, pt);
 	return 0;
 }
 

@@ -46,6 +46,7 @@ static const char full_config[] =
     "net\"}],"
     "\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\"],"
     "\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
+    "\"resources\":{\"pids\":{\"limit\":128},\"memory\":{\"limit\":1}},"
     "\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,"
     "\"fileMode\":438,\"uid\":0,\"gid\":0}],"
     "\"uidMappings\":[]},"
@@ -102,6 +103,8 @@ START_TEST(full_config_keeps_every_field)
 	ck_assert_str_eq(c->linux.namespaces[1].path, "/proc/1/ns/net");
 	ck_assert_str_eq(c->linux.masked_paths.v[0], "/proc/kcore");
 	ck_assert_str_eq(c->linux.sysctl.v[0].value, "1");
+	ck_assert(c->linux.has_pids_limit);
+	ck_assert_int_eq(c->linux.pids_limit, 128);
 	ck_assert_int_eq(c->linux.devices[0].minor, 229);
 	ck_assert_uint_eq(c->linux.devices[0].file_mode, 0666);
 	ck_assert_uint_eq(c->hooks[HOOK_PRESTART].n, 1);
@@ -209,6 +212,9 @@ static const struct {
      "config.json: linux.maskedPaths[0]: must be an absolute path"},
     {OK "\"linux\":{\"sysctl\":{\"net.x\":1}}}",
      "config.json: linux.sysctl.net.x: must be a string"},
+    {OK "\"linux\":{\"resources\":{\"pids\":{\"limit\":\"many\"}}}}",
+     "config.json: linux.resources.pids.limit: must be an integer from -9007199254740992 to "
+     "9007199254740992"},
     {OK "\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"c\",\"major\":1}]}}",
      "config.json: linux.devices[0].minor: is required for this type"},
     {OK "\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"z\"}]}}",
