@@ -104,6 +104,47 @@ static long fcntl_lock(struct task *t, int host, int cmd, uint64_t addr)
 	return 0;
 }
 
+/* A blocking F_OFD_SETLKW, on a helper thread (as flock below): `fd` is
+ * the sentry's own dup of the file, whose open file description, and so
+ * whose OFD locks, it shares. */
+struct ofd_lock_call {
+	int fd;
+	struct flock fl;
+};
+
+static long ofd_lock_blocking(void *arg)
+{
+	struct ofd_lock_call *c = arg;
+	long rc = fcntl(c->fd, F_OFD_SETLKW, &c->fl) == 0 ? 0 : -errno;
+	close(c->fd);
+	free(c);
+	return rc;
+}
+
+/* F_OFD_SETLKW: a lock that is free is taken at once; one that another
+ * description holds (maybe one of another thread or process the sentry
+ * serves) is waited for off the sentry's thread, interruptibly. */
+static long fcntl_ofd_setlkw(struct task *t, int host, uint64_t addr)
+{
+	if (t->call.offload) /* the blocking call on the helper went on */
+		return task_offload_interruptible(t, NULL, NULL);
+	struct flock fl;
+	if (task_read(t, addr, &fl, sizeof(fl)) != 0)
+		return -EFAULT;
+	struct flock try = fl;
+	if (fcntl(host, F_OFD_SETLK, &try) == 0)
+		return 0;
+	if (errno != EAGAIN && errno != EACCES)
+		return -errno;
+	struct ofd_lock_call *c = xmalloc(sizeof(*c));
+	*c = (struct ofd_lock_call){.fd = fcntl(host, F_DUPFD_CLOEXEC, 0), .fl = fl};
+	if (c->fd < 0) {
+		free(c);
+		return -errno;
+	}
+	return task_offload_interruptible(t, ofd_lock_blocking, c);
+}
+
 /* POSIX record locks (F_GETLK, F_SETLK, F_SETLKW) on regular files are
  * OFD locks on the fd table's own description of the file (posix_lock_fd,
  * files.h), so that sandboxed processes conflict with each other. */
@@ -247,9 +288,10 @@ SYSCALL_HANDLER(fcntl)
 		if (f->kind == FILE_HOST && posix_lock_fd(t, f, false) != -EINVAL)
 			return fcntl_posix_lock(t, f, cmd, a[2]);
 		return fcntl_lock(t, f->host_fd, cmd, a[2]);
+	case F_OFD_SETLKW:
+		return fcntl_ofd_setlkw(t, f->host_fd, a[2]);
 	case F_OFD_GETLK:
 	case F_OFD_SETLK:
-	case F_OFD_SETLKW:
 		return fcntl_lock(t, f->host_fd, cmd, a[2]);
 	case F_GETFL:
 		return fcntl_getfl(f);
