@@ -9,7 +9,9 @@
 # already built (LTP's own instructions; msentry does not ship or build
 # LTP). PATTERN (shell globs on test names, e.g. 'open*' 'read0[1-4]')
 # picks tests; the default is every test. LTP_TIMEOUT (seconds, default 30)
-# bounds each run; LTP_JOBS (default 2) runs that many tests at once.
+# bounds each run; LTP_JOBS (default 2) runs that many tests at once;
+# LTP_LOGS (a directory) keeps the logs of the tests that fail only under
+# msentry.
 #
 # Each test runs under a shell (`msentry run /bin/sh -c '"$0"' TEST`):
 # LTP's library takes getppid() == 1 for "my parent died", and the
@@ -65,6 +67,11 @@ run_one() { # TEST-PATH -> "name native sandbox"
 	s=$?
 	if grep -q '^watchdog: msentry .* hung' "$tmp/sandbox.log"; then s=hang; fi
 	echo "$name $n $s"
+	# LTP_LOGS=DIR keeps both logs of each test that passes natively only.
+	if [ -n "${LTP_LOGS:-}" ] && [ "$n" = 0 ] && [ "$s" != 0 ]; then
+		cp "$tmp/sandbox.log" "$LTP_LOGS/$name.msentry.log"
+		cp "$tmp/native.log" "$LTP_LOGS/$name.native.log"
+	fi
 	rm -rf "$tmp"
 }
 export -f run_one
