@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
+#include <linux/fs.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -408,8 +410,13 @@ static int ioctl_arg_size(unsigned long req, bool *out)
 	case FIONREAD:
 	case TIOCOUTQ:
 	case TIOCGPTN:
+	case FS_IOC_GETFLAGS: /* Linux copies an int, whatever the request says */
+	case FS_IOC_GETVERSION:
 		*out = true;
 		return sizeof(int);
+	case FS_IOC_FSGETXATTR:
+		*out = true;
+		return sizeof(struct fsxattr);
 	case FIONBIO:
 	case FIOASYNC:
 	case TIOCSPTLCK:
@@ -431,6 +438,23 @@ static long ioctl_struct(struct task *t, int host, unsigned long req, uint64_t a
 	if (out && task_write(t, arg, buf, (size_t)size) != 0)
 		return -EFAULT;
 	return 0;
+}
+
+/* FS_IOC_SETFLAGS (chattr). Making a file immutable or append-only, or
+ * undoing it, needs CAP_LINUX_IMMUTABLE: the sandbox's view is asked, the
+ * host would ask msentry's own. The owner check is the host's (the
+ * program's file identity, creds.c). */
+static long ioctl_setflags(struct task *t, int host, uint64_t arg)
+{
+	int want, have;
+	if (task_read(t, arg, &want, sizeof(want)) != 0)
+		return -EFAULT;
+	if (ioctl(host, FS_IOC_GETFLAGS, &have) != 0)
+		return -errno;
+	int guarded = FS_IMMUTABLE_FL | FS_APPEND_FL;
+	if (((want ^ have) & guarded) && !caps_has(t->proc, CAP_LINUX_IMMUTABLE))
+		return -EPERM;
+	return ret_errno(ioctl(host, FS_IOC_SETFLAGS, &want));
 }
 
 SYSCALL_HANDLER(ioctl)
@@ -463,6 +487,8 @@ SYSCALL_HANDLER(ioctl)
 	case TIOCNOTTY:
 		/* Sessions and groups in the sandbox's terms (kernel/tty.c). */
 		return tty_ioctl(t, f, req, a[2]);
+	case FS_IOC_SETFLAGS:
+		return ioctl_setflags(t, f->host_fd, a[2]);
 	case TCFLSH:
 	case TCXONC:
 	case TCSBRK:

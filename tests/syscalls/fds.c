@@ -1,6 +1,7 @@
 /* The fd table and per-file state: close, dup, fcntl, locks, pipes, seeking,
  * syncing, space allocation, ioctl. */
 #include <linux/falloc.h>
+#include <linux/fs.h>
 #include <pthread.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -468,6 +469,18 @@ SYSCALL_TEST(ioctl)
 	SHOW(syscall(SYS_ioctl, fd, TIOCGPGRP, &n));
 	SHOW(syscall(SYS_ioctl, 99, FIONREAD, &n));
 	SHOW(syscall(SYS_ioctl, p[0], FIONREAD, BADPTR));
+	/* Inode flags (chattr): FS_NOATIME_FL needs no capability and is
+	 * taken off again; a file system without flags fails alike. */
+	int flags = 0;
+	if (SHOW(syscall(SYS_ioctl, fd, FS_IOC_GETFLAGS, &flags)) == 0) {
+		int set_flags = flags | FS_NOATIME_FL;
+		SHOW(syscall(SYS_ioctl, fd, FS_IOC_SETFLAGS, &set_flags));
+		int now = 0;
+		SHOW(syscall(SYS_ioctl, fd, FS_IOC_GETFLAGS, &now));
+		say("FS_NOATIME_FL set: %d", (now & FS_NOATIME_FL) != 0);
+		SHOW(syscall(SYS_ioctl, fd, FS_IOC_SETFLAGS, &flags));
+		SHOW(syscall(SYS_ioctl, fd, FS_IOC_SETFLAGS, BADPTR));
+	}
 	/* A pseudo-terminal, if /dev/ptmx opens: window size and line
 	 * settings round-trip. */
 	int m = open("/dev/ptmx", O_RDWR | O_NOCTTY);
