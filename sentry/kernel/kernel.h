@@ -79,7 +79,7 @@ struct mm {
 	uint64_t arg_start, arg_end, env_start, env_end;
 	uint64_t auxv[LOADER_AUXV_MAX * 2];
 	size_t auxv_words;
-	char *exe_path; /* sandbox path of the executable (/proc/self/exe) */
+	char *exe_path;		 /* sandbox path of the executable (/proc/self/exe) */
 	uint64_t vsyscall_tramp; /* page of jumps to vDSO functions, or 0 */
 	struct shm_attach *shm;	 /* System V segments attached here (shm.c) */
 };
@@ -136,18 +136,22 @@ struct process {
 	struct rlimit rlim[RLIM_NLIMITS];
 	uid_t ruid, euid, suid; /* credentials the program sees (host access stays msentry's) */
 	gid_t rgid, egid, sgid;
+	/* The file-system ids (setfsuid/setfsgid): they follow the effective
+	 * ids on every other change, and are what host file access uses. */
+	uid_t fsuid;
+	gid_t fsgid;
 	unsigned long personality; /* personality(2), inherited */
 	bool not_dumpable;	   /* PR_SET_DUMPABLE 0 */
 	bool no_new_privs;	   /* PR_SET_NO_NEW_PRIVS, inherited */
 	bool did_exec;		   /* has called execve (setpgid's EACCES) */
 	struct caps caps;	   /* the sandbox's view of its capabilities (caps.c) */
 	int nthreads;
-	int exit_signal;   /* sent to the parent at exit (SIGCHLD, or 0) */
-	int exit_status;   /* wait status once exiting */
-	bool exiting;	   /* exit_group in progress or done */
-	bool zombie;	   /* exited, waiting for the parent to reap it */
-	bool stopped;	   /* job-control stop (SIGSTOP...) */
-	int stop_report;   /* wait status to report for a stop/continue, 0: none */
+	int exit_signal;	   /* sent to the parent at exit (SIGCHLD, or 0) */
+	int exit_status;	   /* wait status once exiting */
+	bool exiting;		   /* exit_group in progress or done */
+	bool zombie;		   /* exited, waiting for the parent to reap it */
+	bool stopped;		   /* job-control stop (SIGSTOP...) */
+	int stop_report;	   /* wait status to report for a stop/continue, 0: none */
 	struct task *vfork_parent; /* blocked in vfork until exec or exit */
 	struct timespec alarm;	   /* ITIMER_REAL expiry (CLOCK_MONOTONIC), 0: off */
 	struct timespec alarm_interval;
@@ -161,14 +165,14 @@ struct process {
 
 enum block_kind {
 	BLOCK_NONE,
-	BLOCK_FD,	/* host fds in `fds` (+ optional deadline) */
-	BLOCK_SLEEP,	/* deadline only */
-	BLOCK_CHILD,	/* wait4/waitid: a child changes state */
-	BLOCK_FUTEX,	/* futex word: see struct futex_key */
-	BLOCK_SIGNAL,	/* sigsuspend, pause, sigtimedwait */
-	BLOCK_VFORK,	/* the vfork child has not exec'd or exited yet */
-	BLOCK_STOPPED,	/* job-control stop */
-	BLOCK_IPC,	/* a semaphore set or message queue changes (kernel/ipc.h) */
+	BLOCK_FD,      /* host fds in `fds` (+ optional deadline) */
+	BLOCK_SLEEP,   /* deadline only */
+	BLOCK_CHILD,   /* wait4/waitid: a child changes state */
+	BLOCK_FUTEX,   /* futex word: see struct futex_key */
+	BLOCK_SIGNAL,  /* sigsuspend, pause, sigtimedwait */
+	BLOCK_VFORK,   /* the vfork child has not exec'd or exited yet */
+	BLOCK_STOPPED, /* job-control stop */
+	BLOCK_IPC,     /* a semaphore set or message queue changes (kernel/ipc.h) */
 };
 
 /* What identifies a futex word, as in Linux: the address space and address
@@ -203,25 +207,25 @@ struct block {
  * handler (saved_sigmask), the result a job-control stop holds back
  * (pending_result), what the task waits on (block), the stop itself (sc). */
 struct syscall_call {
-	bool retry;	   /* this attempt runs the call again after a wakeup */
-	bool interrupted;  /* woken by a signal: the call must end (EINTR or restart) */
-	bool deadline_set; /* `deadline` is the call's timeout (task_deadline) */
+	bool retry;		  /* this attempt runs the call again after a wakeup */
+	bool interrupted;	  /* woken by a signal: the call must end (EINTR or restart) */
+	bool deadline_set;	  /* `deadline` is the call's timeout (task_deadline) */
 	struct timespec deadline; /* CLOCK_MONOTONIC, armed by the first attempt */
-	size_t io_done;	   /* bytes a blocking write/send/recv moved before it waited */
-	bool futex_woken;  /* a FUTEX_WAKE picked this waiter */
-	pid_t vfork_child; /* vfork: the child this parent waits for */
-	struct offload *offload; /* a host call running on a helper (offload.c) */
+	size_t io_done;		  /* bytes a blocking write/send/recv moved before it waited */
+	bool futex_woken;	  /* a FUTEX_WAKE picked this waiter */
+	pid_t vfork_child;	  /* vfork: the child this parent waits for */
+	struct offload *offload;  /* a host call running on a helper (offload.c) */
 };
 
 enum task_state {
-	TASK_RUNNING,  /* the stub runs program code; its next stop will tell */
-	TASK_BLOCKED,  /* stopped in a syscall that waits (t->block) */
-	TASK_READY,    /* woken: run the blocked syscall again */
+	TASK_RUNNING, /* the stub runs program code; its next stop will tell */
+	TASK_BLOCKED, /* stopped in a syscall that waits (t->block) */
+	TASK_READY,   /* woken: run the blocked syscall again */
 };
 
 struct task {
 	struct sentry *s;
-	pid_t tid; /* sandbox tid */
+	pid_t tid;		/* sandbox tid */
 	struct stub_thread *th; /* the platform's; NULL until the first exec */
 	struct process *proc;
 	struct mm *mm;
@@ -236,25 +240,26 @@ struct task {
 		int nice;	    /* -20..19 */
 		bool reset_on_fork; /* SCHED_RESET_ON_FORK */
 	} sched;
-	uint64_t saved_sigmask;	/* sigsuspend/ppoll: restored after the handler */
+	uint64_t saved_sigmask; /* sigsuspend/ppoll: restored after the handler */
 	bool restore_sigmask;
 	stack_t altstack;
 	struct sigpending pending; /* thread-directed signals */
 	uint64_t clear_child_tid, robust_list, robust_len;
-	char comm[16];		/* PR_SET_NAME; valid while comm_mm == mm (exec resets it) */
+	char comm[16]; /* PR_SET_NAME; valid while comm_mm == mm (exec resets it) */
 	const struct mm *comm_mm;
-	struct syscall_stop sc; /* the syscall being served */
+	struct syscall_stop sc;	  /* the syscall being served */
 	struct syscall_call call; /* its per-call state (above) */
 	enum task_state state;
-	struct block block;	/* what the task waits for (TASK_BLOCKED) */
-	bool in_syscall;	/* stopped at a syscall stop, result not yet given */
-	bool exiting;		/* being torn down */
-	long pending_result;	/* result to give when a stopped process continues */
+	struct block block;  /* what the task waits for (TASK_BLOCKED) */
+	bool in_syscall;     /* stopped at a syscall stop, result not yet given */
+	bool exiting;	     /* being torn down */
+	long pending_result; /* result to give when a stopped process continues */
 	bool pending_result_set;
-	uint64_t fault_addr;	/* cr2 of the last synchronous fault */
-	uint64_t vsyscall_pending_addr, vsyscall_pending_caller; /* site to patch at the next kick */
-	struct task *next;	/* in the sentry's task list */
-	struct strace_task *strace; /* --strace: the syscall being traced (strace.c) */
+	uint64_t fault_addr; /* cr2 of the last synchronous fault */
+	uint64_t vsyscall_pending_addr,
+	    vsyscall_pending_caller;	/* site to patch at the next kick */
+	struct task *next;		/* in the sentry's task list */
+	struct strace_task *strace;	/* --strace: the syscall being traced (strace.c) */
 	struct seccomp_filter *seccomp; /* the program's filters, newest first; NULL: none */
 };
 
@@ -298,8 +303,8 @@ struct kernel_hooks {
 
 /* Events for a tracer (strace); NULL when nobody observes (frozen). */
 struct kernel_observer {
-	void (*syscall_enter)(struct task *t);		 /* t->sc holds the stop */
-	void (*syscall_exit)(struct task *t, long ret); /* not for SYSRET_BLOCK */
+	void (*syscall_enter)(struct task *t);		       /* t->sc holds the stop */
+	void (*syscall_exit)(struct task *t, long ret);	       /* not for SYSRET_BLOCK */
 	void (*syscall_noreturn)(struct sentry *s, pid_t tid); /* t may be gone */
 	void (*task_exit)(struct task *t);
 	void (*signal)(struct task *t, const siginfo_t *info); /* delivered */
@@ -320,21 +325,21 @@ struct kernel_observer {
 struct sentry {
 	const struct sentry_config *cfg;
 	struct platform *platform;
-	int root_fd;	  /* O_PATH fd of the sandbox root */
-	char *root_host;  /* host path of the root, no trailing slash ("" for "/") */
+	int root_fd;	 /* O_PATH fd of the sandbox root */
+	char *root_host; /* host path of the root, no trailing slash ("" for "/") */
 	struct task *tasks;
 	pid_t next_pid;
 	bool finished;
 	int exit_status;
 	uint64_t warned[SYSCALL_TABLE_SIZE / 64]; /* unsupported syscalls already reported */
 	bool warned_int80;
-	bool warned_fd_budget; /* the host's fd limit for msentry ran out */
+	bool warned_fd_budget;	      /* the host's fd limit for msentry ran out */
 	struct lock_desc *lock_descs; /* POSIX record locks' descriptions (fd.c) */
 	struct unix_name *unix_names; /* bound AF_UNIX sockets (sys_socket.c) */
-	bool warned_vsyscall; /* --vsyscall=none refusal already explained */
-	char *scratch; /* bounce buffer for copying program I/O */
+	bool warned_vsyscall;	      /* --vsyscall=none refusal already explained */
+	char *scratch;		      /* bounce buffer for copying program I/O */
 	size_t scratch_size;
-	cpu_set_t cpus;	  /* CPUs the program is told it may use */
+	cpu_set_t cpus;		  /* CPUs the program is told it may use */
 	struct loader_vdso *vdso; /* &vdso_state->map, or NULL */
 	struct vdso *vdso_state;  /* sentry/clock/clock.h: memfd, parameter page, clock */
 	/* Offsets in the vDSO of __vdso_gettimeofday, __vdso_time and
@@ -352,14 +357,14 @@ struct sentry {
 	int sem_next_id;
 	struct msg_queue *msg;
 	int msg_next_id;
-	struct mqueue *mqueues; /* the named POSIX queues */
-	int mqueue_count;	/* every POSIX queue, named or still open */
-	int sigchld_fd;	/* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
-	size_t xstate_size; /* bytes of the XSAVE area (signal frames) */
-	struct process *init; /* the sandbox's first process */
+	struct mqueue *mqueues;	    /* the named POSIX queues */
+	int mqueue_count;	    /* every POSIX queue, named or still open */
+	int sigchld_fd;		    /* signalfd for SIGCHLD (stub stops) while tasks wait on fds */
+	size_t xstate_size;	    /* bytes of the XSAVE area (signal frames) */
+	struct process *init;	    /* the sandbox's first process */
 	struct signalfd *signalfds; /* every open signalfd (signalfd.c) */
-	struct pidfd *pidfds; /* every open pidfd (pidfd.c) */
-	struct strace *strace; /* --strace state; NULL (and frozen) when off */
+	struct pidfd *pidfds;	    /* every open pidfd (pidfd.c) */
+	struct strace *strace;	    /* --strace state; NULL (and frozen) when off */
 	const struct kernel_hooks *hooks;
 	const struct kernel_observer *observer; /* NULL: nobody traces */
 	/* The sandbox's UTS names (sethostname changes them, not the host's). */
@@ -372,7 +377,7 @@ struct sentry {
 	gid_t *fs_groups;
 	int fs_ngroups;
 	struct mount_table *mounts; /* mount.c; frozen after start */
-	struct tty *ttys; /* the sandbox's view of its terminals (tty.c) */
+	struct tty *ttys;	    /* the sandbox's view of its terminals (tty.c) */
 	/* The control channel (sentry/control/); NULL without one. While it
 	 * exists the loop always polls, so that its fds are served. */
 	struct control *control;
@@ -439,7 +444,7 @@ void sentry_take_host_signals(struct sentry *s);
 void sentry_setup_host_signals(struct sentry *s);
 
 /* ---- signals (signal.c) ---- */
-#define SIGBIT(sig) (1ULL << ((sig) - 1))
+#define SIGBIT(sig) (1ULL << ((sig)-1))
 /* Signals no mask can block. */
 #define SIG_UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 /* kill(2): pid > 0, a process group (0: the caller's, < -1), or -1
@@ -563,9 +568,9 @@ void shm_release_all(struct sentry *s);
 /* ---- processes (process.c) ---- */
 /* The clone flags the kernel implements (namespaces and pidfds are not). */
 #define KERNEL_CLONE_FLAGS                                                                         \
-	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PTRACE |             \
-	 CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |              \
-	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED |          \
+	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PTRACE |              \
+	 CLONE_VFORK | CLONE_PARENT | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |                \
+	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED |            \
 	 CLONE_CHILD_SETTID | CLONE_IO)
 /* clone/fork/vfork: a new task (thread or process); its tid, or -errno.
  * With CLONE_VFORK the caller then waits (SYSRET_BLOCK) until the child
@@ -606,7 +611,8 @@ void ptimer_set(struct ptimer *pt, const struct itimerspec *next, bool absolute)
  * does this at dequeue, and timer_getoverrun then reports it). */
 void ptimer_dequeued(struct process *p, siginfo_t *info);
 /* Fire expired POSIX timers; fold the nearest expiry into *nearest. */
-bool timers_check(struct sentry *s, const struct timespec *now, struct timespec *nearest, bool have);
+bool timers_check(struct sentry *s, const struct timespec *now, struct timespec *nearest,
+		  bool have);
 
 /* ---- credentials (creds.c) ---- */
 /* The first process's ids and groups: the configured ones, or msentry's. */
@@ -622,6 +628,11 @@ bool creds_in_group(const struct process *p, gid_t gid);
  * groups) the task's before it serves a syscall of t's; _host: back to
  * msentry's own (teardown). No-op unless the sentry may switch. */
 void creds_enter(struct task *t);
+/* For access(2) and faccessat without AT_EACCESS: the thread takes t's
+ * real ids until the next creds_enter(). */
+void creds_enter_real(struct task *t);
+/* After a change of p's effective ids: the file-system ids follow. */
+void creds_fs_follow(struct process *p);
 void creds_enter_host(struct sentry *s);
 /* At start: whether the sentry may switch, and its own identity; at the
  * end: back to it. */
@@ -634,6 +645,10 @@ void creds_teardown(struct sentry *s);
 void caps_init(struct process *p, const struct sentry_config *cfg);
 /* Linux's execve transition without file capabilities. */
 void caps_exec(struct process *p);
+/* setfsuid moved p's fsuid from `old_fsuid`: leaving 0 drops the file
+ * capabilities from the effective set, coming back to 0 restores them
+ * from the permitted set (Linux's cap_task_fix_setuid). */
+void caps_fsuid_changed(struct process *p, uid_t old_fsuid);
 /* Linux's fixup after a uid change (old real, effective, saved uids). */
 void caps_uid_changed(struct process *p, uid_t old_r, uid_t old_e, uid_t old_s);
 /* capget/capset, and prctl's PR_CAPBSET_READ/DROP and PR_CAP_AMBIENT. */
@@ -659,8 +674,8 @@ struct task_spawn {
 struct task *task_create_detached(struct sentry *s, const struct task_spawn *sp);
 /* Replace t's address space with a fresh one running `path`. On failure
  * the task is untouched. 0 or -errno (with `e` set). */
-int task_exec(struct task *t, const char *path, const char *const *argv,
-	      const char *const *envp, struct error *e);
+int task_exec(struct task *t, const char *path, const char *const *argv, const char *const *envp,
+	      struct error *e);
 void task_exit_group(struct task *t, int wait_status);
 
 #endif
