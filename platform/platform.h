@@ -214,6 +214,8 @@ long platform_msync(struct stub_thread *th, uint64_t addr, uint64_t len, int fla
 long platform_mlock(struct stub_thread *th, uint64_t addr, uint64_t len);
 long platform_munlock(struct stub_thread *th, uint64_t addr, uint64_t len);
 long platform_mlock2(struct stub_thread *th, uint64_t addr, uint64_t len, unsigned flags);
+/* mincore in the stub: `vec` is an address in the program's memory. */
+long platform_mincore(struct stub_thread *th, uint64_t addr, uint64_t len, uint64_t vec);
 /* mlockall/munlockall of the stub: the program's whole address space (and
  * the stub's one page), MCL_FUTURE for what is mapped into it later. */
 long platform_mlockall(struct stub_thread *th, int flags);
