@@ -131,19 +131,19 @@ void platform_kill(pid_t tid);
 
 /* What a stub stopped for. */
 enum stop_kind {
-	STOP_SYSCALL,	/* program syscall: read it with platform_syscall_info() */
-	STOP_VSYSCALL,	/* seccomp RET_TRACE for a vsyscall emulated by the host kernel */
-	STOP_SIGNAL,	/* a signal (fault or external) is about to be delivered */
-	STOP_NEW_THREAD,/* first stop of an auto-attached new stub thread/process */
-	STOP_EXITED,	/* the host thread is gone: exited or killed */
-	STOP_OTHER,	/* anything else (event stops): just resume */
+	STOP_SYSCALL,	 /* program syscall: read it with platform_syscall_info() */
+	STOP_VSYSCALL,	 /* seccomp RET_TRACE for a vsyscall emulated by the host kernel */
+	STOP_SIGNAL,	 /* a signal (fault or external) is about to be delivered */
+	STOP_NEW_THREAD, /* first stop of an auto-attached new stub thread/process */
+	STOP_EXITED,	 /* the host thread is gone: exited or killed */
+	STOP_OTHER,	 /* anything else (event stops): just resume */
 };
 
 struct stop {
 	pid_t tid;
 	enum stop_kind kind;
-	int sig;	/* STOP_SIGNAL: the signal; STOP_EXITED: killing signal or 0 */
-	int status;	/* raw wait status */
+	int sig;    /* STOP_SIGNAL: the signal; STOP_EXITED: killing signal or 0 */
+	int status; /* raw wait status */
 };
 
 /* A syscall stop as PTRACE_GET_SYSCALL_INFO reports it. */
@@ -221,6 +221,8 @@ long platform_msync(struct stub_thread *th, uint64_t addr, uint64_t len, int fla
 long platform_mlock(struct stub_thread *th, uint64_t addr, uint64_t len);
 long platform_munlock(struct stub_thread *th, uint64_t addr, uint64_t len);
 long platform_mlock2(struct stub_thread *th, uint64_t addr, uint64_t len, unsigned flags);
+/* mincore in the stub: `vec` is an address in the program's memory. */
+long platform_mincore(struct stub_thread *th, uint64_t addr, uint64_t len, uint64_t vec);
 /* mlockall/munlockall of the stub: the program's whole address space (and
  * the stub's one page), MCL_FUTURE for what is mapped into it later. */
 long platform_mlockall(struct stub_thread *th, int flags);
@@ -236,19 +238,33 @@ long platform_membarrier(struct stub_thread *th, int cmd, unsigned flags, int cp
 
 /* One mapping of a stub's address space, as the host kernel lists it. */
 struct platform_mapping {
-	uint64_t start, end;	/* [start, end) */
-	char perms[8];		/* "rwxp": 's' last for MAP_SHARED */
-	uint64_t offset;	/* in the file */
-	unsigned major, minor;	/* device of the file, 0:0 for anonymous memory */
+	uint64_t start, end;   /* [start, end) */
+	char perms[8];	       /* "rwxp": 's' last for MAP_SHARED */
+	uint64_t offset;       /* in the file */
+	unsigned major, minor; /* device of the file, 0:0 for anonymous memory */
 	uint64_t inode;
-	const char *path;	/* host path, a host label ("[heap]"), or "" */
+	const char *path; /* host path, a host label ("[heap]"), or "" */
 };
 /* Call fn for each mapping of the program in stub process `stub`, in
  * address order, until it returns nonzero. The platform's own pages (the
  * stub page, the host's vsyscall page) are left out. 0, fn's nonzero
  * result, or -errno if the map cannot be read. */
-int platform_for_each_mapping(pid_t stub,
-			      int (*fn)(void *ctx, const struct platform_mapping *m), void *ctx);
+int platform_for_each_mapping(pid_t stub, int (*fn)(void *ctx, const struct platform_mapping *m),
+			      void *ctx);
+
+/* Call fn for each mapping of the program in stub process `stub` with the
+ * host's smaps detail of it (the "Key: value" lines after the mapping's
+ * own line, newline-terminated), leaving out the platform's pages as
+ * platform_for_each_mapping does. 0, fn's nonzero result, or -errno. */
+int platform_for_each_smap(pid_t stub,
+			   int (*fn)(void *ctx, const struct platform_mapping *m,
+				     const char *detail),
+			   void *ctx);
+/* The host's text of the stub's memory accounting `entry` ("status",
+ * "statm" or "smaps_rollup"), appended to `out`; it counts the
+ * platform's one stub page too. 0 or -errno. */
+struct strbuf;
+int platform_memory_text(pid_t stub, const char *entry, struct strbuf *out);
 
 /* The host's accounting of stub process (or thread) `tid`: the program's
  * CPU use and memory peak. The sentry's own time serving its syscalls is

@@ -23,34 +23,37 @@
 #include "platform-internal.h"
 
 const struct stub_syscall stub_syscalls[] = {
-	/* Program memory: platform_mmap ... platform_munlockall. */
-	{__NR_mmap, "mmap", 0, 0, {0}},
-	{__NR_munmap, "munmap", 0, 0, {0}},
-	{__NR_mprotect, "mprotect", 0, 0, {0}},
-	{__NR_mremap, "mremap", 0, 0, {0}},
-	{__NR_madvise, "madvise", 0, 0, {0}},
-	{__NR_msync, "msync", 0, 0, {0}},
-	{__NR_mlock, "mlock", 0, 0, {0}},
-	{__NR_munlock, "munlock", 0, 0, {0}},
-	{__NR_mlock2, "mlock2", 0, 0, {0}},
-	{__NR_mlockall, "mlockall", 0, 0, {0}},
-	{__NR_munlockall, "munlockall", 0, 0, {0}},
-	/* platform_rseq: the program's rseq area, registered for the stub
-	 * thread so the host keeps its cpu_id current. */
-	{__NR_rseq, "rseq", 0, 0, {0}},
-	/* platform_membarrier: the program's membarrier, made in its own
-	 * address space so that registrations and private barriers are the
-	 * host's own, per address space, as for a native process. */
-	{__NR_membarrier, "membarrier", 0, 0, {0}},
-	/* New address spaces and threads (platform_new_address_space,
-	 * platform_fork, platform_new_thread): clone with exactly these
-	 * flags, never anything that would give the stub more. */
-	{__NR_clone, "clone", 0, 2, {STUB_FORK_FLAGS, STUB_THREAD_FLAGS}},
-	/* platform_end_thread. */
-	{__NR_exit, "exit", 0, 0, {0}},
-	/* Not injected: allowed so a stub that ever got that far could only
-	 * end itself. */
-	{__NR_exit_group, "exit_group", 0, 0, {0}},
+    /* Program memory: platform_mmap ... platform_munlockall. */
+    {__NR_mmap, "mmap", 0, 0, {0}},
+    {__NR_munmap, "munmap", 0, 0, {0}},
+    {__NR_mprotect, "mprotect", 0, 0, {0}},
+    {__NR_mremap, "mremap", 0, 0, {0}},
+    {__NR_madvise, "madvise", 0, 0, {0}},
+    {__NR_msync, "msync", 0, 0, {0}},
+    {__NR_mlock, "mlock", 0, 0, {0}},
+    {__NR_munlock, "munlock", 0, 0, {0}},
+    {__NR_mlock2, "mlock2", 0, 0, {0}},
+    {__NR_mlockall, "mlockall", 0, 0, {0}},
+    {__NR_munlockall, "munlockall", 0, 0, {0}},
+    /* platform_mincore: residency of the program's pages, written to
+     * the program's own vector (the sentry keeps it off the stub page). */
+    {__NR_mincore, "mincore", 0, 0, {0}},
+    /* platform_rseq: the program's rseq area, registered for the stub
+     * thread so the host keeps its cpu_id current. */
+    {__NR_rseq, "rseq", 0, 0, {0}},
+    /* platform_membarrier: the program's membarrier, made in its own
+     * address space so that registrations and private barriers are the
+     * host's own, per address space, as for a native process. */
+    {__NR_membarrier, "membarrier", 0, 0, {0}},
+    /* New address spaces and threads (platform_new_address_space,
+     * platform_fork, platform_new_thread): clone with exactly these
+     * flags, never anything that would give the stub more. */
+    {__NR_clone, "clone", 0, 2, {STUB_FORK_FLAGS, STUB_THREAD_FLAGS}},
+    /* platform_end_thread. */
+    {__NR_exit, "exit", 0, 0, {0}},
+    /* Not injected: allowed so a stub that ever got that far could only
+     * end itself. */
+    {__NR_exit_group, "exit_group", 0, 0, {0}},
 };
 const size_t stub_syscalls_count = ARRAY_SIZE(stub_syscalls);
 
@@ -128,6 +131,11 @@ long platform_munlock(struct stub_thread *th, uint64_t addr, uint64_t len)
 long platform_mlock2(struct stub_thread *th, uint64_t addr, uint64_t len, unsigned flags)
 {
 	return call(th, __NR_mlock2, addr, len, flags, 0, 0);
+}
+
+long platform_mincore(struct stub_thread *th, uint64_t addr, uint64_t len, uint64_t vec)
+{
+	return call(th, __NR_mincore, addr, len, vec, 0, 0);
 }
 
 long platform_mlockall(struct stub_thread *th, int flags)

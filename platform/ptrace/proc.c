@@ -9,12 +9,14 @@
  * elsewhere.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "platform-internal.h"
+#include "util/util.h"
 
 /* Fill `m` from one line of /proc/<pid>/maps; false if it is not one. The
  * path points into `line`, its newline cut off. */
@@ -38,8 +40,8 @@ static bool parse_map_line(char *line, struct platform_mapping *m)
 	return true;
 }
 
-int platform_for_each_mapping(pid_t stub,
-			      int (*fn)(void *ctx, const struct platform_mapping *m), void *ctx)
+int platform_for_each_mapping(pid_t stub, int (*fn)(void *ctx, const struct platform_mapping *m),
+			      void *ctx)
 {
 	char name[64];
 	snprintf(name, sizeof(name), "/proc/%d/maps", stub);
@@ -100,4 +102,79 @@ int platform_cpu_time(pid_t tid, struct timespec *out)
 	 * /proc/TID/schedstat. */
 	clockid_t clk = (clockid_t)(~(unsigned)tid << 3 | 2);
 	return clock_gettime(clk, out) == 0 ? 0 : -errno;
+}
+
+/* Read all of /proc/<pid>/<entry> into a NUL-terminated malloc'd buffer. */
+static char *read_proc(pid_t pid, const char *entry)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "/proc/%d/%s", pid, entry);
+	FILE *f = fopen(name, "re");
+	if (!f)
+		return NULL;
+	struct strbuf sb = {0};
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_append(&sb, buf, n);
+	fclose(f);
+	strbuf_append(&sb, "", 1);
+	return sb.data;
+}
+
+int platform_memory_text(pid_t stub, const char *entry, struct strbuf *out)
+{
+	if (strcmp(entry, "status") != 0 && strcmp(entry, "statm") != 0 &&
+	    strcmp(entry, "smaps_rollup") != 0)
+		return -EINVAL;
+	char *text = read_proc(stub, entry);
+	if (!text)
+		return -errno;
+	strbuf_append(out, text, strlen(text));
+	free(text);
+	return 0;
+}
+
+/* Whether the line at `p` (up to its newline) is a maps line: parsed
+ * from a copy, as parse_map_line reads past the end of an anonymous
+ * mapping's line. */
+static bool smap_header(const char *p, char *copy, size_t len, struct platform_mapping *m)
+{
+	size_t n = strcspn(p, "\n");
+	snprintf(copy, len, "%.*s", (int)(n < len - 1 ? n : len - 1), p);
+	return parse_map_line(copy, m);
+}
+
+int platform_for_each_smap(pid_t stub,
+			   int (*fn)(void *ctx, const struct platform_mapping *m,
+				     const char *detail),
+			   void *ctx)
+{
+	char *text = read_proc(stub, "smaps");
+	if (!text)
+		return -errno;
+	int rc = 0;
+	char *line = text, header[PATH_MAX + 128], other[PATH_MAX + 128];
+	while (rc == 0 && *line) {
+		/* A block: its maps line, then "Key: value" lines up to the
+		 * next maps line. */
+		struct platform_mapping m, next_m;
+		bool ok = smap_header(line, header, sizeof(header), &m);
+		char *detail = line + strcspn(line, "\n");
+		detail += *detail ? 1 : 0;
+		char *next = detail;
+		while (*next && !smap_header(next, other, sizeof(other), &next_m)) {
+			next += strcspn(next, "\n");
+			next += *next ? 1 : 0;
+		}
+		char saved = *next;
+		*next = '\0';
+		if (ok && !(m.start >= STUB_ADDR && m.end <= STUB_ADDR + PAGE_SIZE) &&
+		    m.start != VSYSCALL_PAGE)
+			rc = fn(ctx, &m, detail);
+		*next = saved;
+		line = next;
+	}
+	free(text);
+	return rc;
 }

@@ -4,7 +4,9 @@
  * /proc/<pid> shows the stub page and host paths. Files that describe the
  * program are therefore synthesized here: maps (the stub's real mappings,
  * with the stub page removed and [heap]/[stack]/[vdso]/[vvar] labelled),
- * exe, cwd, root, fd/, auxv, cmdline, environ, stat, status, comm, and
+ * exe, cwd, root, fd/, auxv, cmdline, environ, stat, status (its memory
+ * lines the stub's), statm, smaps and smaps_rollup (the stub's accounting,
+ * which is the program's memory, smaps in maps' terms), comm, and
  * (procfs-task.c) task/, ns/, fdinfo/; and /proc/sysvipc/{shm,sem,msg}, which
  * list the sandbox's IPC objects.
  * Synthesized contents are served from a memfd, so read, lseek and fstat
@@ -162,6 +164,69 @@ static int synth_maps(struct task *t, struct strbuf *sb)
 	return 0;
 }
 
+/* smaps: each of the program's mappings as maps shows it, with the host's
+ * accounting of it (the stub's: the program's memory is the stub's). */
+static int add_smap(void *ctx, const struct platform_mapping *m, const char *detail)
+{
+	add_map_line(ctx, m);
+	struct strbuf *sb = ((struct maps_ctx *)ctx)->sb;
+	strbuf_append(sb, detail, strlen(detail));
+	return 0;
+}
+
+/* The span of the program's mappings, for smaps_rollup's first line. */
+static int map_span(void *ctx, const struct platform_mapping *m)
+{
+	uint64_t *span = ctx;
+	if (span[0] == 0)
+		span[0] = m->start;
+	span[1] = m->end;
+	return 0;
+}
+
+static int synth_smaps(struct task *t, struct strbuf *sb, bool rollup)
+{
+	struct maps_ctx c = {.t = t, .sb = sb};
+	if (!rollup)
+		return platform_for_each_smap(t->mm->stub_pid, add_smap, &c);
+	uint64_t span[2] = {0, 0};
+	int rc = platform_for_each_mapping(t->mm->stub_pid, map_span, span);
+	struct strbuf host = {0};
+	if (rc == 0)
+		rc = platform_memory_text(t->mm->stub_pid, "smaps_rollup", &host);
+	if (rc == 0) {
+		/* The host's first line names the stub's span. */
+		const char *body = host.data ? strchr(host.data, '\n') : NULL;
+		int len = 0;
+		strbuf_printf(sb, "%08lx-%08lx ---p 00000000 00:00 0 %n", span[0], span[1], &len);
+		strbuf_printf(sb, "%*s[rollup]\n", len < 73 ? 73 - len : 0, "");
+		if (body)
+			strbuf_append(sb, body + 1, host.len - (size_t)(body + 1 - host.data));
+	}
+	strbuf_release(&host);
+	return rc;
+}
+
+/* status's memory lines (VmPeak to VmSwap, HugetlbPages): the stub's. */
+static void status_memory(struct task *t, struct strbuf *sb)
+{
+	struct strbuf host = {0};
+	if (platform_memory_text(t->mm->stub_pid, "status", &host) != 0 || !host.data) {
+		strbuf_release(&host);
+		return;
+	}
+	strbuf_append(&host, "", 1);
+	for (char *line = host.data; *line;) {
+		char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line + 1) : strlen(line);
+		if (strncmp(line, "Vm", 2) == 0 || strncmp(line, "Rss", 3) == 0 ||
+		    strncmp(line, "HugetlbPages:", 13) == 0)
+			strbuf_append(sb, line, len);
+		line += len;
+	}
+	strbuf_release(&host);
+}
+
 static int synth_memory_range(struct task *t, struct strbuf *sb, uint64_t start, uint64_t end)
 {
 	if (end <= start)
@@ -210,14 +275,17 @@ static void synth_status(struct task *t, struct strbuf *sb)
 	strbuf_printf(sb,
 		      "Name:\t%.15s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
 		      "Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\n"
-		      "Gid:\t%u\t%u\t%u\t%u\nThreads:\t%d\nSigBlk:\t%016lx\n"
-		      "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
-		      "CapAmb:\t%016lx\nNoNewPrivs:\t%d\n",
+		      "Gid:\t%u\t%u\t%u\t%u\n",
 		      comm_of(t), t->fs->umask, procfs_task_state_name(procfs_task_state(t)),
 		      p->pid, t->tid, p->parent ? p->parent->pid : 0, p->ruid, p->euid, p->suid,
-		      p->euid, p->rgid, p->egid, p->sgid, p->egid, p->nthreads, t->sigmask,
-		      p->caps.inh, p->caps.prm, p->caps.eff, p->caps.bnd, p->caps.amb,
-		      p->no_new_privs);
+		      p->fsuid, p->rgid, p->egid, p->sgid, p->fsgid);
+	status_memory(t, sb);
+	strbuf_printf(sb,
+		      "Threads:\t%d\nSigBlk:\t%016lx\n"
+		      "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
+		      "CapAmb:\t%016lx\nNoNewPrivs:\t%d\n",
+		      p->nthreads, t->sigmask, p->caps.inh, p->caps.prm, p->caps.eff, p->caps.bnd,
+		      p->caps.amb, p->no_new_privs);
 }
 
 /* A synthetic directory keeps an O_PATH fd of a host /proc directory so
@@ -282,9 +350,10 @@ struct file *procfs_fd_list(struct task *t, const char *abs, unsigned char type,
 
 static struct file *open_self_dir(const char *abs)
 {
-	static const char *const names[] = {
-	    "auxv", "cmdline",	 "comm",   "cwd", "environ", "exe",  "fd",     "fdinfo",
-	    "maps", "mountinfo", "mounts", "ns",  "root",    "stat", "status", "task"};
+	static const char *const names[] = {"auxv",   "cmdline", "comm",   "cwd",   "environ",
+					    "exe",    "fd",	 "fdinfo", "maps",  "mountinfo",
+					    "mounts", "ns",	 "root",   "smaps", "smaps_rollup",
+					    "stat",   "statm",	 "status", "task"};
 	struct file *f = procfs_dir_new(abs);
 	procfs_dir_add(f, ".", DT_DIR, 1);
 	procfs_dir_add(f, "..", DT_DIR, 2);
@@ -334,6 +403,10 @@ static long open_synthesized(struct task *t, const char *rest)
 		synth_stat(t, &sb);
 	else if (strcmp(rest, "status") == 0)
 		synth_status(t, &sb);
+	else if (strcmp(rest, "statm") == 0)
+		rc = platform_memory_text(t->mm->stub_pid, "statm", &sb);
+	else if (strcmp(rest, "smaps") == 0 || strcmp(rest, "smaps_rollup") == 0)
+		rc = synth_smaps(t, &sb, strcmp(rest, "smaps_rollup") == 0);
 	else if (strcmp(rest, "comm") == 0)
 		strbuf_printf(&sb, "%.15s\n", comm_of(t));
 	else if (strcmp(rest, "mounts") == 0 || strcmp(rest, "mountinfo") == 0)

@@ -97,6 +97,21 @@ void caps_uid_changed(struct process *p, uid_t old_r, uid_t old_e, uid_t old_s)
 		c->eff = c->prm;
 }
 
+/* The capabilities a file-system uid of 0 carries (Linux's CAP_FS_MASK). */
+#define CAPS_FS                                                                                    \
+	((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) |        \
+	 (1ULL << CAP_FOWNER) | (1ULL << CAP_FSETID) | (1ULL << CAP_LINUX_IMMUTABLE) |             \
+	 (1ULL << CAP_MKNOD) | (1ULL << CAP_MAC_OVERRIDE))
+
+void caps_fsuid_changed(struct process *p, uid_t old_fsuid)
+{
+	struct caps *c = &p->caps;
+	if (old_fsuid == 0 && p->fsuid != 0)
+		c->eff &= ~CAPS_FS;
+	if (old_fsuid != 0 && p->fsuid == 0)
+		c->eff |= c->prm & CAPS_FS;
+}
+
 /* Linux's cap_validate_magic: the number of data structs the version
  * has, or -EINVAL after writing back the version Linux prefers. */
 static long header_words(struct task *t, uint64_t hdr_addr, int *words)

@@ -43,6 +43,8 @@ void creds_init(struct process *p, const struct sentry_config *cfg)
 	if (cfg->set_user) {
 		p->ruid = p->euid = p->suid = cfg->uid;
 		p->rgid = p->egid = p->sgid = cfg->gid;
+		p->fsuid = cfg->uid;
+		p->fsgid = cfg->gid;
 		p->ngroups = (int)cfg->ngroups;
 		p->groups = xcalloc(cfg->ngroups + 1, sizeof(gid_t));
 		for (size_t i = 0; i < cfg->ngroups; i++)
@@ -51,6 +53,7 @@ void creds_init(struct process *p, const struct sentry_config *cfg)
 	}
 	p->ruid = getuid(), p->euid = p->suid = geteuid();
 	p->rgid = getgid(), p->egid = p->sgid = getegid();
+	creds_fs_follow(p);
 	int n = getgroups(0, NULL);
 	p->groups = xcalloc((size_t)(n > 0 ? n : 0) + 1, sizeof(gid_t));
 	n = n > 0 ? getgroups(n, p->groups) : 0;
@@ -61,6 +64,7 @@ void creds_copy(struct process *dst, const struct process *src)
 {
 	dst->ruid = src->ruid, dst->euid = src->euid, dst->suid = src->suid;
 	dst->rgid = src->rgid, dst->egid = src->egid, dst->sgid = src->sgid;
+	dst->fsuid = src->fsuid, dst->fsgid = src->fsgid;
 	creds_set_groups(dst, src->groups, src->ngroups);
 }
 
@@ -134,10 +138,27 @@ void creds_setup(struct sentry *s)
 	s->fs_ngroups = host_groups(&s->fs_groups);
 }
 
+void creds_fs_follow(struct process *p)
+{
+	p->fsuid = p->euid;
+	p->fsgid = p->egid;
+}
+
 void creds_enter(struct task *t)
 {
 	if (t->s->switch_ids)
-		switch_to(t->s, t->proc->euid, t->proc->egid, t->proc->groups, t->proc->ngroups);
+		switch_to(t->s, t->proc->fsuid, t->proc->fsgid, t->proc->groups, t->proc->ngroups);
+}
+
+/* Linux's access() checks with the real ids (access_override_creds): a
+ * host faccessat2 with AT_EACCESS under them gives its answer, since the
+ * sentry's own real ids are msentry's, not the program's. Going from a
+ * non-zero fsuid to 0 restores the thread's file capabilities, as Linux
+ * grants a real root. */
+void creds_enter_real(struct task *t)
+{
+	if (t->s->switch_ids)
+		switch_to(t->s, t->proc->ruid, t->proc->rgid, t->proc->groups, t->proc->ngroups);
 }
 
 void creds_enter_host(struct sentry *s)

@@ -41,18 +41,27 @@ static int shared_key(void *ctx, const struct platform_mapping *m)
 }
 
 /* The key of the word at `addr`: shared when it lies in a MAP_SHARED
- * mapping and the operation is not FUTEX_PRIVATE_FLAG. */
-static struct futex_key key_of(struct task *t, uint64_t addr, bool private_key)
+ * mapping and the operation is not FUTEX_PRIVATE_FLAG. Linux resolves the
+ * page of a non-private key (get_futex_key), so an unmapped or PROT_NONE
+ * word, or one past the end of its file, is EFAULT there; a private key
+ * is only an address and is never checked. Reading the word through the
+ * stub's memory fails in exactly those cases. */
+static int key_of(struct task *t, uint64_t addr, bool private_key, struct futex_key *k)
 {
-	struct futex_key k = {.space = t->mm, .a = addr};
+	*k = (struct futex_key){.space = t->mm, .a = addr};
+	if (private_key)
+		return 0;
+	uint32_t word;
+	if (task_read(t, addr, &word, sizeof(word)) != 0)
+		return -EFAULT;
 	/* Reading the stub's mappings costs one line per mapping (a thread's
 	 * stack each): skipped while the program never mapped shared memory,
 	 * as in the joins of a thousand threads. */
-	if (private_key || !t->mm->has_shared)
-		return k;
-	struct shared_key_ctx c = {.addr = addr, .key = &k};
+	if (!t->mm->has_shared)
+		return 0;
+	struct shared_key_ctx c = {.addr = addr, .key = k};
 	platform_for_each_mapping(t->mm->stub_pid, shared_key, &c);
-	return k;
+	return 0;
 }
 
 static bool key_eq(const struct futex_key *x, const struct futex_key *y)
@@ -81,8 +90,11 @@ long futex_wait(struct task *t, uint64_t addr, uint32_t expected, uint64_t timeo
 		return -EINVAL;
 	if (task_deadline(t, timeout_addr ? &ts : NULL, absolute, clk))
 		return -ETIMEDOUT;
+	struct futex_key key;
+	if (key_of(t, addr, private_key, &key) != 0)
+		return -EFAULT;
 	long r = task_block(t, BLOCK_FUTEX);
-	t->block.futex = key_of(t, addr, private_key);
+	t->block.futex = key;
 	t->block.futex_bitset = bitset;
 	return r;
 }
@@ -104,14 +116,15 @@ static int futex_wake(struct task *t, const struct futex_key *key, uint32_t bits
 
 int futex_wake_bitset(struct task *t, uint64_t addr, bool private_key, uint32_t bitset, int max)
 {
-	struct futex_key k = key_of(t, addr, private_key);
+	struct futex_key k;
+	if (key_of(t, addr, private_key, &k) != 0)
+		return -EFAULT;
 	return futex_wake(t, &k, bitset, max);
 }
 
 int futex_wake_addr(struct task *t, uint64_t addr, bool private_key, int max)
 {
-	struct futex_key k = key_of(t, addr, private_key);
-	return futex_wake(t, &k, FUTEX_BITSET_MATCH_ANY, max);
+	return futex_wake_bitset(t, addr, private_key, FUTEX_BITSET_MATCH_ANY, max);
 }
 
 long futex_requeue(struct task *t, uint64_t addr, int nr_wake, int nr_requeue, uint64_t addr2,
@@ -119,6 +132,10 @@ long futex_requeue(struct task *t, uint64_t addr, int nr_wake, int nr_requeue, u
 {
 	if (nr_wake < 0 || nr_requeue < 0)
 		return -EINVAL;
+	/* Linux takes both keys before comparing the word. */
+	struct futex_key from, to;
+	if (key_of(t, addr, private_key, &from) != 0 || key_of(t, addr2, private_key, &to) != 0)
+		return -EFAULT;
 	if (compare) {
 		uint32_t val;
 		if (task_read(t, addr, &val, sizeof(val)) != 0)
@@ -126,7 +143,6 @@ long futex_requeue(struct task *t, uint64_t addr, int nr_wake, int nr_requeue, u
 		if (val != cmpval)
 			return -EAGAIN;
 	}
-	struct futex_key from = key_of(t, addr, private_key), to = key_of(t, addr2, private_key);
 	int woken = futex_wake(t, &from, FUTEX_BITSET_MATCH_ANY, nr_wake);
 	int moved = 0;
 	for (struct task *u = t->s->tasks; u && moved < nr_requeue; u = u->next) {

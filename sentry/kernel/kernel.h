@@ -174,6 +174,10 @@ struct process {
 	struct rlimit rlim[RLIM_NLIMITS];
 	uid_t ruid, euid, suid; /* credentials the program sees (host access stays msentry's) */
 	gid_t rgid, egid, sgid;
+	/* The file-system ids (setfsuid/setfsgid): they follow the effective
+	 * ids on every other change, and are what host file access uses. */
+	uid_t fsuid;
+	gid_t fsgid;
 	unsigned long personality; /* personality(2), inherited */
 	bool not_dumpable;	   /* PR_SET_DUMPABLE 0 */
 	bool no_new_privs;	   /* PR_SET_NO_NEW_PRIVS, inherited */
@@ -739,6 +743,11 @@ bool creds_in_group(const struct process *p, gid_t gid);
  * groups) the task's before it serves a syscall of t's; _host: back to
  * msentry's own (teardown). No-op unless the sentry may switch. */
 void creds_enter(struct task *t);
+/* For access(2) and faccessat without AT_EACCESS: the thread takes t's
+ * real ids until the next creds_enter(). */
+void creds_enter_real(struct task *t);
+/* After a change of p's effective ids: the file-system ids follow. */
+void creds_fs_follow(struct process *p);
 void creds_enter_host(struct sentry *s);
 /* At start: whether the sentry may switch, and its own identity; at the
  * end: back to it. */
@@ -753,6 +762,10 @@ void caps_init(struct process *p, const struct sentry_config *cfg);
 void caps_read_host(struct caps *c);
 /* Linux's execve transition without file capabilities. */
 void caps_exec(struct process *p);
+/* setfsuid moved p's fsuid from `old_fsuid`: leaving 0 drops the file
+ * capabilities from the effective set, coming back to 0 restores them
+ * from the permitted set (Linux's cap_task_fix_setuid). */
+void caps_fsuid_changed(struct process *p, uid_t old_fsuid);
 /* Linux's fixup after a uid change (old real, effective, saved uids). */
 void caps_uid_changed(struct process *p, uid_t old_r, uid_t old_e, uid_t old_s);
 /* capget/capset, and prctl's PR_CAPBSET_READ/DROP and PR_CAP_AMBIENT. */

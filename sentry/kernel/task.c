@@ -294,6 +294,7 @@ struct task *task_create_detached(struct sentry *s, const struct task_spawn *sp)
 	p->refs = 2;
 	p->ruid = p->euid = p->suid = sp->uid;
 	p->rgid = p->egid = p->sgid = sp->gid;
+	creds_fs_follow(p);
 	caps_init(p, s->cfg);
 	p->no_new_privs = s->cfg->no_new_privs;
 	memcpy(p->rlim, s->init->rlim, sizeof(p->rlim));

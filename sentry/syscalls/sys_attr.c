@@ -6,6 +6,8 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -60,8 +62,7 @@ static long chown_permitted(struct task *t, const struct stat *st, uid_t uid, gi
 	return 0;
 }
 
-static long chown_common(struct task *t, int dirfd, uint64_t path, uid_t uid, gid_t gid,
-			 int flags)
+static long chown_common(struct task *t, int dirfd, uint64_t path, uid_t uid, gid_t gid, int flags)
 {
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
@@ -181,34 +182,45 @@ SYSCALL_HANDLER(truncate)
 
 /* ---- extended attributes ---- */
 
-/* Extended attributes: the target is opened (following or not) and named
- * through the sentry's /proc/self/fd; a symlink's own attributes are not
- * reachable that way, and Linux allows only trusted.* ones on symlinks. */
+/* An attribute's name, as Linux imports it: empty or longer than
+ * XATTR_NAME_MAX is ERANGE. */
+static int xattr_name(struct task *t, uint64_t addr, char *name)
+{
+	long n = task_read_string(t, addr, name, XATTR_NAME_MAX + 1);
+	if (n == -ENAMETOOLONG || n == 0)
+		return -ERANGE;
+	return n < 0 ? -EFAULT : 0;
+}
+
+/* Extended attributes: the target is named through the sentry's
+ * /proc/self/fd (at-target.c): the file itself when following, else its
+ * entry in its directory, which the l* host calls take as it is, a
+ * symlink included. */
 static long xattr_common(struct task *t, const uint64_t *a, bool follow, bool list)
 {
-	char path[PATH_MAX], name[XATTR_NAME_MAX + 1];
-	int rc = task_read_path(t, a[0], path);
+	char name[XATTR_NAME_MAX + 1];
+	if (!list) {
+		int rc = xattr_name(t, a[1], name);
+		if (rc != 0)
+			return rc;
+	}
+	cleanup_at_target struct at_target tg;
+	int rc = at_target_resolve(t, AT_FDCWD, a[0], follow ? 0 : AT_SYMLINK_NOFOLLOW, &tg);
 	if (rc != 0)
 		return rc;
-	if (!list && task_read_string(t, a[1], name, sizeof(name)) < 0)
-		return -EFAULT;
-	cleanup_close int fd = path_open(t, AT_FDCWD, path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0);
-	if (fd < 0)
-		return fd;
-	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
-		return list ? 0 : -ENODATA;
-	char magic[64];
-	snprintf(magic, sizeof(magic), "/proc/self/fd/%d", fd);
+	char magic[PATH_MAX];
+	at_target_magic(&tg, magic, sizeof(magic));
 	uint64_t buf = list ? a[1] : a[2];
 	size_t size = list ? a[2] : a[3];
 	if (size > t->s->scratch_size)
 		size = t->s->scratch_size;
-	ssize_t n = list ? listxattr(magic, t->s->scratch, size)
-			 : getxattr(magic, name, t->s->scratch, size);
+	char *out = t->s->scratch;
+	ssize_t n =
+	    list ? (follow ? listxattr(magic, out, size) : llistxattr(magic, out, size))
+		 : (follow ? getxattr(magic, name, out, size) : lgetxattr(magic, name, out, size));
 	if (n < 0)
 		return -errno;
-	if (size && task_write(t, buf, t->s->scratch, (size_t)n) != 0)
+	if (size && task_write(t, buf, out, (size_t)n) != 0)
 		return -EFAULT;
 	return n;
 }
@@ -262,4 +274,128 @@ SYSCALL_HANDLER(flistxattr)
 	if (size && task_write(t, a[1], t->s->scratch, (size_t)n) != 0)
 		return -EFAULT;
 	return n;
+}
+
+/* ---- setting and removing extended attributes ---- */
+
+/* trusted.* needs CAP_SYS_ADMIN in Linux. The host would ask msentry's
+ * own capabilities (the fsuid switch of creds.c does not drop it), so the
+ * sandbox's view is asked first. security.* and user.* are left to the
+ * host, which checks them against the program's file identity. */
+static int xattr_may_write(struct task *t, const char *name)
+{
+	if (strncmp(name, "trusted.", 8) == 0 && !caps_has(t->proc, CAP_SYS_ADMIN))
+		return -EPERM;
+	return 0;
+}
+
+/* What setxattr's three forms share: the checks Linux makes before it
+ * looks the file up (flags, name, size, the value's bytes), in its order. */
+struct xattr_set {
+	char name[XATTR_NAME_MAX + 1];
+	void *value;
+	size_t size;
+	int flags;
+};
+
+static void xattr_set_release(struct xattr_set *x)
+{
+	free(x->value);
+}
+
+static int xattr_set_read(struct task *t, const uint64_t *a, struct xattr_set *x)
+{
+	*x = (struct xattr_set){.size = a[3], .flags = (int)a[4]};
+	if (x->flags & ~(XATTR_CREATE | XATTR_REPLACE))
+		return -EINVAL;
+	int rc = xattr_name(t, a[1], x->name);
+	if (rc != 0)
+		return rc;
+	if (x->size > XATTR_SIZE_MAX)
+		return -E2BIG;
+	x->value = xmalloc(x->size ? x->size : 1);
+	if (x->size && task_read(t, a[2], x->value, x->size) != 0)
+		return -EFAULT;
+	return xattr_may_write(t, x->name);
+}
+
+static long setxattr_common(struct task *t, const uint64_t *a, bool follow)
+{
+	__attribute__((cleanup(xattr_set_release))) struct xattr_set x;
+	int rc = xattr_set_read(t, a, &x);
+	if (rc != 0)
+		return rc;
+	cleanup_at_target struct at_target tg;
+	rc = at_target_resolve(t, AT_FDCWD, a[0], follow ? 0 : AT_SYMLINK_NOFOLLOW, &tg);
+	if (rc == 0)
+		rc = fd_writable(t, tg.dirfd);
+	if (rc != 0)
+		return rc;
+	char magic[PATH_MAX];
+	at_target_magic(&tg, magic, sizeof(magic));
+	/* Without following, the host name is the entry in its directory,
+	 * which lsetxattr takes as it is (a symlink itself). */
+	return ret_errno(follow ? setxattr(magic, x.name, x.value, x.size, x.flags)
+				: lsetxattr(magic, x.name, x.value, x.size, x.flags));
+}
+
+SYSCALL_HANDLER(setxattr)
+{
+	return setxattr_common(t, a, true);
+}
+
+SYSCALL_HANDLER(lsetxattr)
+{
+	return setxattr_common(t, a, false);
+}
+
+SYSCALL_HANDLER(fsetxattr)
+{
+	__attribute__((cleanup(xattr_set_release))) struct xattr_set x;
+	int rc = xattr_set_read(t, a, &x);
+	int host = rc != 0 ? rc : fd_host(t, (int)a[0]);
+	rc = host < 0 ? host : fd_writable(t, host);
+	if (rc != 0)
+		return rc;
+	return ret_errno(fsetxattr(host, x.name, x.value, x.size, x.flags));
+}
+
+static long removexattr_common(struct task *t, const uint64_t *a, bool follow)
+{
+	char name[XATTR_NAME_MAX + 1];
+	int rc = xattr_name(t, a[1], name);
+	if (rc != 0)
+		return rc;
+	cleanup_at_target struct at_target tg;
+	rc = at_target_resolve(t, AT_FDCWD, a[0], follow ? 0 : AT_SYMLINK_NOFOLLOW, &tg);
+	if (rc == 0)
+		rc = fd_writable(t, tg.dirfd);
+	if (rc == 0)
+		rc = xattr_may_write(t, name);
+	if (rc != 0)
+		return rc;
+	char magic[PATH_MAX];
+	at_target_magic(&tg, magic, sizeof(magic));
+	return ret_errno(follow ? removexattr(magic, name) : lremovexattr(magic, name));
+}
+
+SYSCALL_HANDLER(removexattr)
+{
+	return removexattr_common(t, a, true);
+}
+
+SYSCALL_HANDLER(lremovexattr)
+{
+	return removexattr_common(t, a, false);
+}
+
+SYSCALL_HANDLER(fremovexattr)
+{
+	char name[XATTR_NAME_MAX + 1];
+	int rc = xattr_name(t, a[1], name);
+	int host = rc != 0 ? rc : fd_host(t, (int)a[0]);
+	rc = host < 0 ? host : fd_writable(t, host);
+	if (rc == 0)
+		rc = xattr_may_write(t, name);
+	return rc != 0 ? rc : ret_errno(fremovexattr(host, name));
 }

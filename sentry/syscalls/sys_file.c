@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
+#include <linux/fs.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -102,6 +104,47 @@ static long fcntl_lock(struct task *t, int host, int cmd, uint64_t addr)
 	if ((cmd == F_GETLK || cmd == F_OFD_GETLK) && task_write(t, addr, &fl, sizeof(fl)) != 0)
 		return -EFAULT;
 	return 0;
+}
+
+/* A blocking F_OFD_SETLKW, on a helper thread (as flock below): `fd` is
+ * the sentry's own dup of the file, whose open file description, and so
+ * whose OFD locks, it shares. */
+struct ofd_lock_call {
+	int fd;
+	struct flock fl;
+};
+
+static long ofd_lock_blocking(void *arg)
+{
+	struct ofd_lock_call *c = arg;
+	long rc = fcntl(c->fd, F_OFD_SETLKW, &c->fl) == 0 ? 0 : -errno;
+	close(c->fd);
+	free(c);
+	return rc;
+}
+
+/* F_OFD_SETLKW: a lock that is free is taken at once; one that another
+ * description holds (maybe one of another thread or process the sentry
+ * serves) is waited for off the sentry's thread, interruptibly. */
+static long fcntl_ofd_setlkw(struct task *t, int host, uint64_t addr)
+{
+	if (t->call.offload) /* the blocking call on the helper went on */
+		return task_offload_interruptible(t, NULL, NULL);
+	struct flock fl;
+	if (task_read(t, addr, &fl, sizeof(fl)) != 0)
+		return -EFAULT;
+	struct flock try = fl;
+	if (fcntl(host, F_OFD_SETLK, &try) == 0)
+		return 0;
+	if (errno != EAGAIN && errno != EACCES)
+		return -errno;
+	struct ofd_lock_call *c = xmalloc(sizeof(*c));
+	*c = (struct ofd_lock_call){.fd = fcntl(host, F_DUPFD_CLOEXEC, 0), .fl = fl};
+	if (c->fd < 0) {
+		free(c);
+		return -errno;
+	}
+	return task_offload_interruptible(t, ofd_lock_blocking, c);
 }
 
 /* POSIX record locks (F_GETLK, F_SETLK, F_SETLKW) on regular files are
@@ -253,9 +296,10 @@ SYSCALL_HANDLER(fcntl)
 		if (f->kind == FILE_HOST && posix_lock_fd(t, f, false) != -EINVAL)
 			return fcntl_posix_lock(t, f, cmd, a[2]);
 		return fcntl_lock(t, f->host_fd, cmd, a[2]);
+	case F_OFD_SETLKW:
+		return fcntl_ofd_setlkw(t, f->host_fd, a[2]);
 	case F_OFD_GETLK:
 	case F_OFD_SETLK:
-	case F_OFD_SETLKW:
 		return fcntl_lock(t, f->host_fd, cmd, a[2]);
 	case F_GETFL:
 		return fcntl_getfl(f);
@@ -374,8 +418,13 @@ static int ioctl_arg_size(unsigned long req, bool *out)
 	case FIONREAD:
 	case TIOCOUTQ:
 	case TIOCGPTN:
+	case FS_IOC_GETFLAGS: /* Linux copies an int, whatever the request says */
+	case FS_IOC_GETVERSION:
 		*out = true;
 		return sizeof(int);
+	case FS_IOC_FSGETXATTR:
+		*out = true;
+		return sizeof(struct fsxattr);
 	case FIONBIO:
 	case FIOASYNC:
 	case TIOCSPTLCK:
@@ -397,6 +446,23 @@ static long ioctl_struct(struct task *t, int host, unsigned long req, uint64_t a
 	if (out && task_write(t, arg, buf, (size_t)size) != 0)
 		return -EFAULT;
 	return 0;
+}
+
+/* FS_IOC_SETFLAGS (chattr). Making a file immutable or append-only, or
+ * undoing it, needs CAP_LINUX_IMMUTABLE: the sandbox's view is asked, the
+ * host would ask msentry's own. The owner check is the host's (the
+ * program's file identity, creds.c). */
+static long ioctl_setflags(struct task *t, int host, uint64_t arg)
+{
+	int want, have;
+	if (task_read(t, arg, &want, sizeof(want)) != 0)
+		return -EFAULT;
+	if (ioctl(host, FS_IOC_GETFLAGS, &have) != 0)
+		return -errno;
+	int guarded = FS_IMMUTABLE_FL | FS_APPEND_FL;
+	if (((want ^ have) & guarded) && !caps_has(t->proc, CAP_LINUX_IMMUTABLE))
+		return -EPERM;
+	return ret_errno(ioctl(host, FS_IOC_SETFLAGS, &want));
 }
 
 SYSCALL_HANDLER(ioctl)
@@ -429,6 +495,8 @@ SYSCALL_HANDLER(ioctl)
 	case TIOCNOTTY:
 		/* Sessions and groups in the sandbox's terms (kernel/tty.c). */
 		return tty_ioctl(t, f, req, a[2]);
+	case FS_IOC_SETFLAGS:
+		return ioctl_setflags(t, f->host_fd, a[2]);
 	case TCFLSH:
 	case TCXONC:
 	case TCSBRK:

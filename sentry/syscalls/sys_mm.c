@@ -74,6 +74,22 @@ SYSCALL_HANDLER(munlock)
 	return range_call_ok(a) ? platform_munlock(t->th, a[0], a[1]) : -EINVAL;
 }
 
+/* mincore, made by the stub: the range must be the program's (past it
+ * Linux sees no mapping: ENOMEM), and so must the vector, one byte a
+ * page, which the host writes (a bad one is EFAULT, as in Linux). */
+SYSCALL_HANDLER(mincore)
+{
+	uint64_t addr = a[0], len = a[1], vec = a[2];
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	uint64_t pages = (len + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (len > PROGRAM_ADDR_LIMIT || !range_ok(addr, pages * PAGE_SIZE))
+		return -ENOMEM;
+	if (pages && !range_ok(vec, pages))
+		return -EFAULT;
+	return platform_mincore(t->th, addr, len, vec);
+}
+
 SYSCALL_HANDLER(mremap)
 {
 	if (!range_ok(a[0], PAGE_UP(a[1])))

@@ -104,11 +104,22 @@ static long set_ids(bool privileged, uint32_t *r, uint32_t *e, uint32_t *sv, uin
 	return 0;
 }
 
-/* After a successful uid change, Linux's capability fixup (caps.c). */
+/* After a successful uid change, Linux's capability fixup (caps.c); the
+ * file-system uid follows the effective one. */
 static long uid_changed(struct process *p, uid_t or, uid_t oe, uid_t os, long rc)
 {
-	if (rc == 0)
+	if (rc == 0) {
 		caps_uid_changed(p, or, oe, os);
+		p->fsuid = p->euid;
+	}
+	return rc;
+}
+
+/* The same for gids: the file-system gid follows the effective one. */
+static long gid_changed(struct process *p, long rc)
+{
+	if (rc == 0)
+		p->fsgid = p->egid;
 	return rc;
 }
 
@@ -124,7 +135,8 @@ SYSCALL_HANDLER(setresuid)
 SYSCALL_HANDLER(setresgid)
 {
 	struct process *p = t->proc;
-	return set_ids(caps_has(p, CAP_SETGID), &p->rgid, &p->egid, &p->sgid, a[0], a[1], a[2]);
+	return gid_changed(
+	    p, set_ids(caps_has(p, CAP_SETGID), &p->rgid, &p->egid, &p->sgid, a[0], a[1], a[2]));
 }
 
 SYSCALL_HANDLER(setreuid)
@@ -134,8 +146,8 @@ SYSCALL_HANDLER(setreuid)
 	 * real one, also sets the saved id to the new effective id. */
 	uint64_t saved = (uint32_t)a[0] != (uint32_t)-1 ||
 				 ((uint32_t)a[1] != (uint32_t)-1 && (uint32_t)a[1] != p->ruid)
-			 ? ((uint32_t)a[1] != (uint32_t)-1 ? a[1] : p->euid)
-			 : (uint64_t)-1;
+			     ? ((uint32_t)a[1] != (uint32_t)-1 ? a[1] : p->euid)
+			     : (uint64_t)-1;
 	uid_t or = p->ruid, oe = p->euid, os = p->suid;
 	return uid_changed(
 	    p, or, oe, os,
@@ -147,9 +159,10 @@ SYSCALL_HANDLER(setregid)
 	struct process *p = t->proc;
 	uint64_t saved = (uint32_t)a[0] != (uint32_t)-1 ||
 				 ((uint32_t)a[1] != (uint32_t)-1 && (uint32_t)a[1] != p->rgid)
-			 ? ((uint32_t)a[1] != (uint32_t)-1 ? a[1] : p->egid)
-			 : (uint64_t)-1;
-	return set_ids(caps_has(p, CAP_SETGID), &p->rgid, &p->egid, &p->sgid, a[0], a[1], saved);
+			     ? ((uint32_t)a[1] != (uint32_t)-1 ? a[1] : p->egid)
+			     : (uint64_t)-1;
+	return gid_changed(
+	    p, set_ids(caps_has(p, CAP_SETGID), &p->rgid, &p->egid, &p->sgid, a[0], a[1], saved));
 }
 
 SYSCALL_HANDLER(setuid)
@@ -162,8 +175,8 @@ SYSCALL_HANDLER(setuid)
 		return uid_changed(p, or, oe, os,
 				   set_ids(true, &p->ruid, &p->euid, &p->suid, a[0], a[0], a[0]));
 	return uid_changed(
-		p, or, oe, os,
-		set_ids(false, &p->ruid, &p->euid, &p->suid, (uint64_t)-1, a[0], (uint64_t)-1));
+	    p, or, oe, os,
+	    set_ids(false, &p->ruid, &p->euid, &p->suid, (uint64_t)-1, a[0], (uint64_t)-1));
 }
 
 SYSCALL_HANDLER(setgid)
@@ -172,8 +185,10 @@ SYSCALL_HANDLER(setgid)
 	if ((uint32_t)a[0] == (uint32_t)-1)
 		return -EINVAL;
 	if (caps_has(p, CAP_SETGID))
-		return set_ids(true, &p->rgid, &p->egid, &p->sgid, a[0], a[0], a[0]);
-	return set_ids(false, &p->rgid, &p->egid, &p->sgid, (uint64_t)-1, a[0], (uint64_t)-1);
+		return gid_changed(p,
+				   set_ids(true, &p->rgid, &p->egid, &p->sgid, a[0], a[0], a[0]));
+	return gid_changed(
+	    p, set_ids(false, &p->rgid, &p->egid, &p->sgid, (uint64_t)-1, a[0], (uint64_t)-1));
 }
 
 static int compare_gids(const void *x, const void *y)
@@ -198,15 +213,34 @@ SYSCALL_HANDLER(setgroups)
 	return 0;
 }
 
+/* setfsuid/setfsgid return the old id whatever happens; the new one is
+ * taken if it is one of the real, effective, saved or current fs ids, or
+ * with CAP_SETUID/CAP_SETGID. */
+static bool fs_id_allowed(uint32_t id, uint32_t r, uint32_t e, uint32_t sv, uint32_t fs)
+{
+	return id == r || id == e || id == sv || id == fs;
+}
+
 SYSCALL_HANDLER(setfsuid)
 {
-	return t->proc->euid == 0 || (uint32_t)a[0] == t->proc->euid ? t->proc->euid : t->proc->euid;
+	struct process *p = t->proc;
+	uid_t old = p->fsuid, id = (uid_t)a[0];
+	if (id != (uid_t)-1 &&
+	    (caps_has(p, CAP_SETUID) || fs_id_allowed(id, p->ruid, p->euid, p->suid, p->fsuid))) {
+		p->fsuid = id;
+		caps_fsuid_changed(p, old);
+	}
+	return old;
 }
 
 SYSCALL_HANDLER(setfsgid)
 {
-	(void)a;
-	return t->proc->egid;
+	struct process *p = t->proc;
+	gid_t old = p->fsgid, id = (gid_t)a[0];
+	if (id != (gid_t)-1 &&
+	    (caps_has(p, CAP_SETGID) || fs_id_allowed(id, p->rgid, p->egid, p->sgid, p->fsgid)))
+		p->fsgid = id;
+	return old;
 }
 
 SYSCALL_HANDLER(getgroups)

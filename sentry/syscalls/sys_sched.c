@@ -17,10 +17,11 @@
 #include "sentry/syscalls/syscalls.h"
 
 #define SCHED_RESET_ON_FORK_K 0x40000000
-#define RT_PRIO_MAX 99
-#define NICE_MIN (-20)
-#define NICE_MAX 19
-#define RR_TIMESLICE_NS 100000000L /* Linux's default SCHED_RR slice */
+#define RT_PRIO_MAX	      99
+#define SCHED_DEADLINE_K      6 /* not in every libc's sched.h */
+#define NICE_MIN	      (-20)
+#define NICE_MAX	      19
+#define RR_TIMESLICE_NS	      100000000L /* Linux's default SCHED_RR slice */
 
 static bool realtime(int policy)
 {
@@ -46,6 +47,9 @@ SYSCALL_HANDLER(sched_get_priority_max)
 {
 	(void)t;
 	int policy = (int)a[0];
+	/* SCHED_DEADLINE (set only by sched_setattr) has no priorities: 0. */
+	if (policy == SCHED_DEADLINE_K)
+		return 0;
 	return known_policy(policy) ? (realtime(policy) ? RT_PRIO_MAX : 0) : -EINVAL;
 }
 
@@ -53,6 +57,8 @@ SYSCALL_HANDLER(sched_get_priority_min)
 {
 	(void)t;
 	int policy = (int)a[0];
+	if (policy == SCHED_DEADLINE_K)
+		return 0;
 	return known_policy(policy) ? (realtime(policy) ? 1 : 0) : -EINVAL;
 }
 
@@ -90,8 +96,8 @@ static long set_scheduler(struct task *t, struct task *u, int policy, uint64_t p
 	if (realtime(policy) ? p.sched_priority < 1 || p.sched_priority > RT_PRIO_MAX
 			     : p.sched_priority != 0)
 		return -EINVAL;
-	bool raise = realtime(policy) && (!realtime(u->sched.policy) ||
-					  p.sched_priority > u->sched.priority);
+	bool raise = realtime(policy) &&
+		     (!realtime(u->sched.policy) || p.sched_priority > u->sched.priority);
 	bool other = u->proc != t->proc && u->proc->euid != t->proc->euid;
 	if ((raise || other || (u->sched.reset_on_fork && !reset)) &&
 	    !task_capable(t, CAP_SYS_NICE))

@@ -263,15 +263,18 @@ int sock_addr_out_lenp(struct task *t, struct sockaddr_storage *ss, socklen_t le
 
 /* ---- creating, naming, connecting ---- */
 
-static int check_family(int domain, int type)
+static int check_family(int domain, int type, int protocol)
 {
 	if (domain != AF_UNIX && domain != AF_INET && domain != AF_INET6)
 		return -EAFNOSUPPORT;
 	if (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
 	/* Raw and packet sockets would see the host's network: refused as
-	 * Linux refuses them without CAP_NET_RAW. */
+	 * Linux refuses them without CAP_NET_RAW, after its own check: a raw
+	 * inet socket needs a protocol (inet_create's lookup). */
 	int base = type & 0xf;
+	if (domain != AF_UNIX && base == SOCK_RAW && protocol == 0)
+		return -EPROTONOSUPPORT;
 	if (domain != AF_UNIX && (base == SOCK_RAW || base == SOCK_PACKET))
 		return -EPERM;
 	return 0;
@@ -280,7 +283,7 @@ static int check_family(int domain, int type)
 SYSCALL_HANDLER(socket)
 {
 	int domain = (int)a[0], type = (int)a[1];
-	int rc = check_family(domain, type);
+	int rc = check_family(domain, type, (int)a[2]);
 	if (rc != 0)
 		return rc;
 	int host = socket(domain, (type & 0xf) | SOCK_NONBLOCK | SOCK_CLOEXEC, (int)a[2]);
@@ -292,7 +295,7 @@ SYSCALL_HANDLER(socket)
 SYSCALL_HANDLER(socketpair)
 {
 	int domain = (int)a[0], type = (int)a[1];
-	int rc = check_family(domain, type);
+	int rc = check_family(domain, type, (int)a[2]);
 	if (rc != 0)
 		return rc;
 	int host[2];

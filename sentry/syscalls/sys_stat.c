@@ -77,14 +77,21 @@ SYSCALL_HANDLER(statx)
 
 static long access_common(struct task *t, int dirfd, uint64_t path, int mode, int flags)
 {
-	if (mode & ~(R_OK | W_OK | X_OK) || flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+	if (mode & ~(R_OK | W_OK | X_OK) ||
+	    flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	cleanup_at_target struct at_target tg;
 	int rc = at_target_resolve(t, dirfd, path, flags, &tg);
 	if (rc != 0)
 		return rc;
-	return ret_errno(syscall(SYS_faccessat2, tg.dirfd, tg.name, mode,
-				 tg.flags | (flags & AT_EACCESS)));
+	/* The host's faccessat2 would check msentry's real ids: the thread
+	 * takes the program's real ids (or keeps its effective ones for
+	 * AT_EACCESS) and asks with AT_EACCESS. */
+	if (!(flags & AT_EACCESS))
+		creds_enter_real(t);
+	rc = ret_errno(syscall(SYS_faccessat2, tg.dirfd, tg.name, mode, tg.flags | AT_EACCESS));
+	creds_enter(t);
+	return rc;
 }
 
 SYSCALL_HANDLER(access)

@@ -10,8 +10,8 @@
 # LTP). PATTERN (shell globs on test names, e.g. 'open*' 'read0[1-4]')
 # picks tests; the default is every test. LTP_TIMEOUT (seconds, default 30)
 # bounds each run; LTP_JOBS (default 2) runs that many tests at once;
-# LTP_LOGS (a directory) keeps the msentry log of each test that passes
-# natively and fails in the sandbox.
+# LTP_LOGS (a directory) keeps both logs of each test that passes
+# natively and fails in the sandbox (NAME.msentry.log, NAME.native.log).
 #
 # Each test runs under a shell (`msentry run /bin/sh -c '"$0"' TEST`):
 # LTP's library takes getppid() == 1 for "my parent died", and the
@@ -73,7 +73,8 @@ run_one() { # TEST-PATH -> "name native sandbox"
 	local dev=-
 	if grep -qE '/dev/loop[0-9]' "$tmp/native.log"; then dev=blockdev; fi
 	if [ -n "${LTP_LOGS:-}" ] && [ "$n" = 0 ] && [ "$s" != 0 ]; then
-		cp "$tmp/sandbox.log" "$LTP_LOGS/$name.log" 2>/dev/null
+		cp "$tmp/sandbox.log" "$LTP_LOGS/$name.msentry.log"
+		cp "$tmp/native.log" "$LTP_LOGS/$name.native.log"
 	fi
 	echo "$name $n $s $dev"
 	rm -rf "$tmp"

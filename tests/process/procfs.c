@@ -1,15 +1,17 @@
 /* /proc as programs poll it: the state letter of a sleeping and a stopped
  * child, CPU time that advances, the threads under task/, a thread's own
  * comm, fdinfo's flags, ns links shared by parent and child, credentials
- * in status. Prints only what is the same natively and under msentry
- * (no pids, inode numbers or times); run-compare.sh compares the runs. */
+ * and memory in status, statm, smaps and smaps_rollup. Prints only what is the same natively and
+ * under msentry (no pids, inode numbers or times); run-compare.sh compares the runs. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -188,6 +190,61 @@ static void credentials(void)
 	printf("status State: %.12s\n", strstr(s, "State:") ? strstr(s, "State:") + 7 : "?");
 }
 
+/* A "Key: N kB" field of a /proc file's text, -1 if absent. */
+static long kb_field(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+	long v = -1;
+	if (p)
+		sscanf(p + strlen(key), " %ld", &v);
+	return v;
+}
+
+/* The memory a program's own tools read: status's Vm lines, statm,
+ * smaps' entry for a mapping and smaps_rollup follow what it maps,
+ * touches and locks. */
+static void memory(void)
+{
+	long rss0 = kb_field(slurp("/proc/self/status"), "VmRSS:");
+	long size0 = kb_field(slurp("/proc/self/status"), "VmSize:");
+	size_t len = 8 << 20;
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(m, 1, len);
+	long rss1 = kb_field(slurp("/proc/self/status"), "VmRSS:");
+	long size1 = kb_field(slurp("/proc/self/status"), "VmSize:");
+	printf("VmSize grew by the mapping: %d\n", size1 - size0 >= 8192);
+	printf("VmRSS grew by the touched pages: %d\n", rss1 - rss0 >= 8000);
+	long pages, resident;
+	printf("statm read: %d\n",
+	       sscanf(slurp("/proc/self/statm"), "%ld %ld", &pages, &resident) == 2);
+	printf("statm resident covers it: %d\n", resident * 4 >= 8192);
+	/* The block whose range holds the mapping (it may have merged with
+	 * a neighbour). */
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char line[512];
+	long size = -1, rss = -1;
+	bool in = false;
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			in = lo <= (unsigned long)m && (unsigned long)m + len <= hi;
+		else if (in && sscanf(line, "Size: %ld kB", &size) == 1)
+			continue;
+		else if (in && sscanf(line, "Rss: %ld kB", &rss) == 1)
+			break;
+	}
+	if (f)
+		fclose(f);
+	printf("smaps entry covers it: Size %d, Rss %d\n", size >= 8192, rss >= 8192);
+	printf("smaps_rollup Rss covers it: %d\n",
+	       kb_field(slurp("/proc/self/smaps_rollup"), "Rss:") >= 8192);
+	long lck0 = kb_field(slurp("/proc/self/status"), "VmLck:");
+	if (mlock(m, 4096) == 0)
+		printf("VmLck grew by one page: %ld\n",
+		       kb_field(slurp("/proc/self/status"), "VmLck:") - lck0);
+	munmap(m, len);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -197,5 +254,6 @@ int main(void)
 	fdinfo();
 	namespaces();
 	credentials();
+	memory();
 	return 0;
 }

@@ -1,6 +1,8 @@
 /* The fd table and per-file state: close, dup, fcntl, locks, pipes, seeking,
  * syncing, space allocation, ioctl. */
 #include <linux/falloc.h>
+#include <linux/fs.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -91,6 +93,18 @@ SYSCALL_TEST(dup3)
 	SHOW(syscall(SYS_dup3, fd, -1, 0));
 }
 
+static int ofd_waiter_fd;
+static long ofd_waiter_rc;
+
+/* F_OFD_SETLKW on a description whose range another one holds. */
+static void *ofd_waiter(void *arg)
+{
+	(void)arg;
+	struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	ofd_waiter_rc = syscall(SYS_fcntl, ofd_waiter_fd, F_OFD_SETLKW, &l);
+	return NULL;
+}
+
 SYSCALL_TEST(fcntl)
 {
 	put_file("f", "0123456789");
@@ -156,6 +170,21 @@ SYSCALL_TEST(fcntl)
 	SHOW(syscall(SYS_fcntl, other, F_OFD_GETLK, &ofd2));
 	say("conflict: %s, l_pid -1: %d", ofd2.l_type == F_WRLCK ? "F_WRLCK" : "other",
 	    ofd2.l_pid == -1);
+	/* A thread waits in F_OFD_SETLKW for the lock this thread holds (the
+	 * sentry must go on serving the holder), and gets it on the unlock. */
+	ofd_waiter_fd = other;
+	pthread_t th;
+	pthread_create(&th, NULL, ofd_waiter, NULL);
+	usleep(50000);
+	ofd.l_type = F_UNLCK;
+	SHOW(syscall(SYS_fcntl, fd, F_OFD_SETLK, &ofd));
+	pthread_join(th, NULL);
+	say("waiter's F_OFD_SETLKW: %ld", ofd_waiter_rc);
+	ofd.l_type = F_WRLCK;
+	SHOW(syscall(SYS_fcntl, fd, F_OFD_SETLK, &ofd));
+	ofd2.l_type = F_UNLCK;
+	SHOW(syscall(SYS_fcntl, other, F_OFD_SETLK, &ofd2));
+	SHOW(syscall(SYS_fcntl, fd, F_OFD_SETLK, &ofd));
 	struct flock badpid = {.l_type = F_WRLCK, .l_pid = 1};
 	SHOW(syscall(SYS_fcntl, other, F_OFD_SETLK, &badpid));
 	SHOW(syscall(SYS_fcntl, fd, F_SETLK, BADPTR));
@@ -446,6 +475,18 @@ SYSCALL_TEST(ioctl)
 	SHOW(syscall(SYS_ioctl, fd, TIOCGPGRP, &n));
 	SHOW(syscall(SYS_ioctl, 99, FIONREAD, &n));
 	SHOW(syscall(SYS_ioctl, p[0], FIONREAD, BADPTR));
+	/* Inode flags (chattr): FS_NOATIME_FL needs no capability and is
+	 * taken off again; a file system without flags fails alike. */
+	int flags = 0;
+	if (SHOW(syscall(SYS_ioctl, fd, FS_IOC_GETFLAGS, &flags)) == 0) {
+		int set_flags = flags | FS_NOATIME_FL;
+		SHOW(syscall(SYS_ioctl, fd, FS_IOC_SETFLAGS, &set_flags));
+		int now = 0;
+		SHOW(syscall(SYS_ioctl, fd, FS_IOC_GETFLAGS, &now));
+		say("FS_NOATIME_FL set: %d", (now & FS_NOATIME_FL) != 0);
+		SHOW(syscall(SYS_ioctl, fd, FS_IOC_SETFLAGS, &flags));
+		SHOW(syscall(SYS_ioctl, fd, FS_IOC_SETFLAGS, BADPTR));
+	}
 	/* A pseudo-terminal, if /dev/ptmx opens: window size and line
 	 * settings round-trip. */
 	int m = open("/dev/ptmx", O_RDWR | O_NOCTTY);

@@ -116,6 +116,23 @@ SYSCALL_TEST(access)
 	SHOW(syscall(SYS_access, "f/x", F_OK));
 	SHOW(syscall(SYS_access, "f", 8));
 	SHOW(syscall(SYS_access, BADPTR, F_OK));
+	/* access() asks with the real ids, AT_EACCESS with the effective
+	 * ones; after dropping to nobody a root file is not writable (as
+	 * non-root both set*id calls fail alike). */
+	pid_t k = probe_fork();
+	if (k == 0) {
+		chmod(".", 0755); /* the probe's directory, for nobody to search */
+		say("setresuid(65534, 0, 0) %ld", syscall(SYS_setresuid, 65534, 0, 0));
+		SHOW(syscall(SYS_access, "f", W_OK));
+		SHOW(syscall(SYS_faccessat2, AT_FDCWD, "f", W_OK, AT_EACCESS));
+		say("setresgid(65534...) %ld", syscall(SYS_setresgid, 65534, 65534, 65534));
+		say("setresuid(65534...) %ld", syscall(SYS_setresuid, 65534, 65534, 65534));
+		SHOW(syscall(SYS_access, "f", W_OK));
+		SHOW(syscall(SYS_access, "f", R_OK));
+		SHOW(syscall(SYS_faccessat2, AT_FDCWD, "f", W_OK, AT_EACCESS));
+		_exit(0);
+	}
+	probe_wait("child", k);
 }
 
 SYSCALL_TEST(faccessat)

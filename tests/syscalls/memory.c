@@ -285,3 +285,22 @@ SYSCALL_TEST(munlock)
 	munmap(a + 3 * PAGE, PAGE);
 	SHOW(syscall(SYS_munlock, a + 2 * PAGE, 2 * PAGE));
 }
+
+SYSCALL_TEST(mincore)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	m[0] = 1;
+	m[2 * pg] = 1;
+	unsigned char vec[4] = {0xff, 0xff, 0xff, 0xff};
+	SHOW(syscall(SYS_mincore, m, 4 * pg, vec));
+	say("resident: %d %d %d %d", vec[0] & 1, vec[1] & 1, vec[2] & 1, vec[3] & 1);
+	SHOW(syscall(SYS_mincore, m + 1, pg, vec));
+	SHOW(syscall(SYS_mincore, m, 4 * pg, BADPTR));
+	SHOW(syscall(SYS_mincore, m, 0, vec));
+	munmap(m + 3 * pg, pg);
+	SHOW(syscall(SYS_mincore, m, 4 * pg, vec));
+	SHOW(syscall(SYS_mincore, (void *)0x7ffffffff000UL - pg, pg, vec));
+	SHOW(syscall(SYS_mincore, m, (size_t)-4096, vec));
+	munmap(m, 3 * pg);
+}

@@ -5,8 +5,8 @@
 
 #include "probe.h"
 
-/* A file the build gives the attribute user.probe = "value" (setxattr is not
- * something msentry serves, so the probe cannot make one itself). */
+/* A file the build gives the attribute user.probe = "value" (so that the
+ * getxattr tests do not depend on setxattr). */
 #ifndef PROBE_XATTR_FIXTURE
 #define PROBE_XATTR_FIXTURE "/nonexistent"
 #endif
@@ -506,4 +506,121 @@ SYSCALL_TEST(flistxattr)
 	SHOW(syscall(SYS_flistxattr, fd, BADPTR, sizeof buf));
 	close(fd);
 	close(p);
+}
+
+/* The value of `name` on `path` (not following), or the error. */
+static void show_xattr(const char *label, const char *path, const char *name)
+{
+	char v[64] = {0};
+	long n = lgetxattr(path, name, v, sizeof v - 1);
+	if (n < 0)
+		say("%s: %s", label, errname(errno));
+	else
+		say("%s: \"%s\"", label, v);
+}
+
+SYSCALL_TEST(setxattr)
+{
+	put_file("f", "x");
+	symlink("f", "sl");
+	SHOW(syscall(SYS_setxattr, "f", "user.a", "one", 3, 0));
+	show_xattr("user.a", "f", "user.a");
+	SHOW(syscall(SYS_setxattr, "f", "user.a", "two", 3, XATTR_CREATE));
+	SHOW(syscall(SYS_setxattr, "f", "user.b", "two", 3, XATTR_REPLACE));
+	SHOW(syscall(SYS_setxattr, "f", "user.a", "three", 5, XATTR_REPLACE));
+	show_xattr("user.a replaced", "f", "user.a");
+	/* Through a symlink: the file's attribute. */
+	SHOW(syscall(SYS_setxattr, "sl", "user.c", "", 0, 0));
+	show_xattr("user.c (empty)", "f", "user.c");
+	char buf[256];
+	long n = SHOW(listxattr("f", buf, sizeof buf));
+	print_list("names", buf, n);
+	SHOW(syscall(SYS_setxattr, "f", "user.a", "x", 1, 4));
+	SHOW(syscall(SYS_setxattr, "f", "", "x", 1, 0));
+	SHOW(syscall(SYS_setxattr, "f", "nonamespace", "x", 1, 0));
+	SHOW(syscall(SYS_setxattr, "f", "user.big", "x", (size_t)70000, 0));
+	SHOW(syscall(SYS_setxattr, "f", "user.a", BADPTR, 3, 0));
+	SHOW(syscall(SYS_setxattr, "f", BADPTR, "x", 1, 0));
+	SHOW(syscall(SYS_setxattr, "missing", "user.a", "x", 1, 0));
+	SHOW(syscall(SYS_setxattr, "f/", "user.a", "x", 1, 0));
+	SHOW(syscall(SYS_setxattr, BADPTR, "user.a", "x", 1, 0));
+	char longname[300];
+	memset(longname, 'n', sizeof longname);
+	memcpy(longname, "user.", 5);
+	longname[299] = '\0';
+	SHOW(syscall(SYS_setxattr, "f", longname, "x", 1, 0));
+}
+
+SYSCALL_TEST(lsetxattr)
+{
+	put_file("f", "x");
+	symlink("f", "sl");
+	SHOW(syscall(SYS_lsetxattr, "f", "user.a", "one", 3, 0));
+	show_xattr("user.a", "f", "user.a");
+	/* A symlink itself takes no user.* attribute (Linux: EPERM). */
+	SHOW(syscall(SYS_lsetxattr, "sl", "user.a", "one", 3, 0));
+	show_xattr("link's user.a", "sl", "user.a");
+	SHOW(syscall(SYS_lsetxattr, "missing", "user.a", "x", 1, 0));
+	SHOW(syscall(SYS_lsetxattr, "f", "user.a", "x", 1, XATTR_CREATE));
+}
+
+SYSCALL_TEST(fsetxattr)
+{
+	put_file("f", "x");
+	int fd = open("f", O_RDWR);
+	SHOW(syscall(SYS_fsetxattr, fd, "user.a", "one", 3, 0));
+	show_xattr("user.a", "f", "user.a");
+	SHOW(syscall(SYS_fsetxattr, fd, "user.a", "two", 3, XATTR_CREATE));
+	SHOW(syscall(SYS_fsetxattr, fd, "user.z", "two", 3, XATTR_REPLACE));
+	SHOW(syscall(SYS_fsetxattr, 99, "user.a", "x", 1, 0));
+	SHOW(syscall(SYS_fsetxattr, fd, "user.a", "x", 1, 8));
+	SHOW(syscall(SYS_fsetxattr, fd, "", "x", 1, 0));
+	int path = open("f", O_PATH);
+	SHOW(syscall(SYS_fsetxattr, path, "user.a", "x", 1, 0));
+	/* A read-only descriptor may still set attributes (inode permission). */
+	int ro = open("f", O_RDONLY);
+	SHOW(syscall(SYS_fsetxattr, ro, "user.b", "ro", 2, 0));
+	show_xattr("user.b", "f", "user.b");
+	int p[2];
+	pipe(p);
+	SHOW(syscall(SYS_fsetxattr, p[0], "user.a", "x", 1, 0));
+}
+
+SYSCALL_TEST(removexattr)
+{
+	put_file("f", "x");
+	symlink("f", "sl");
+	setxattr("f", "user.a", "1", 1, 0);
+	setxattr("f", "user.b", "2", 1, 0);
+	SHOW(syscall(SYS_removexattr, "f", "user.a"));
+	show_xattr("user.a", "f", "user.a");
+	SHOW(syscall(SYS_removexattr, "f", "user.a"));
+	SHOW(syscall(SYS_removexattr, "sl", "user.b"));
+	show_xattr("user.b", "f", "user.b");
+	SHOW(syscall(SYS_removexattr, "f", ""));
+	SHOW(syscall(SYS_removexattr, "missing", "user.a"));
+	SHOW(syscall(SYS_removexattr, "f", BADPTR));
+}
+
+SYSCALL_TEST(lremovexattr)
+{
+	put_file("f", "x");
+	symlink("f", "sl");
+	setxattr("f", "user.a", "1", 1, 0);
+	SHOW(syscall(SYS_lremovexattr, "sl", "user.a"));
+	show_xattr("user.a", "f", "user.a");
+	SHOW(syscall(SYS_lremovexattr, "f", "user.a"));
+	SHOW(syscall(SYS_lremovexattr, "f", "user.a"));
+}
+
+SYSCALL_TEST(fremovexattr)
+{
+	put_file("f", "x");
+	setxattr("f", "user.a", "1", 1, 0);
+	int fd = open("f", O_RDONLY);
+	SHOW(syscall(SYS_fremovexattr, fd, "user.a"));
+	show_xattr("user.a", "f", "user.a");
+	SHOW(syscall(SYS_fremovexattr, fd, "user.a"));
+	SHOW(syscall(SYS_fremovexattr, 99, "user.a"));
+	SHOW(syscall(SYS_fremovexattr, fd, ""));
 }

@@ -30,6 +30,7 @@ SYSCALL_TEST(sched_get_priority_max)
 	SHOW(syscall(SYS_sched_get_priority_max, SCHED_OTHER));
 	SHOW(syscall(SYS_sched_get_priority_max, SCHED_BATCH));
 	SHOW(syscall(SYS_sched_get_priority_max, SCHED_IDLE));
+	SHOW(syscall(SYS_sched_get_priority_max, 6 /* SCHED_DEADLINE */));
 	SHOW(syscall(SYS_sched_get_priority_max, 42));
 }
 
@@ -37,6 +38,7 @@ SYSCALL_TEST(sched_get_priority_min)
 {
 	SHOW(syscall(SYS_sched_get_priority_min, SCHED_FIFO));
 	SHOW(syscall(SYS_sched_get_priority_min, SCHED_OTHER));
+	SHOW(syscall(SYS_sched_get_priority_min, 6 /* SCHED_DEADLINE */));
 	SHOW(syscall(SYS_sched_get_priority_min, -1));
 }
 
@@ -209,7 +211,8 @@ SYSCALL_TEST(sync_file_range)
 	int fd = open("f", O_RDWR);
 	SHOW(syscall(SYS_sync_file_range, fd, 0, 0, SYNC_FILE_RANGE_WRITE));
 	SHOW(syscall(SYS_sync_file_range, fd, 0, 4096,
-		     SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER));
+		     SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+			 SYNC_FILE_RANGE_WAIT_AFTER));
 	SHOW(syscall(SYS_sync_file_range, fd, 0, 0, 0x100));
 	SHOW(syscall(SYS_sync_file_range, fd, -1, 0, 0));
 	SHOW(syscall(SYS_sync_file_range, 999, 0, 0, 0));

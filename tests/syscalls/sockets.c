@@ -96,6 +96,10 @@ SYSCALL_TEST(socket)
 	int d = SHOW(syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
 	say("fd %s, O_NONBLOCK %d", fd_state(d), (fcntl(d, F_GETFL) & O_NONBLOCK) != 0);
 	SHOW(syscall(SYS_socket, AF_UNIX, SOCK_SEQPACKET, 0));
+	/* Linux's protocol lookup answers first, whatever the capabilities:
+	 * a raw socket needs a protocol (LTP socket01, socketpair01). */
+	SHOW(syscall(SYS_socket, AF_INET, SOCK_RAW, 0));
+	SHOW(syscall(SYS_socket, AF_INET6, SOCK_RAW, 0));
 	int t = SHOW(syscall(SYS_socket, AF_INET, SOCK_STREAM, 0));
 	say("protocol TCP %d", sock_int(t, SOL_SOCKET, SO_PROTOCOL) == IPPROTO_TCP);
 	int u = SHOW(syscall(SYS_socket, AF_INET, SOCK_DGRAM, IPPROTO_UDP));

@@ -565,4 +565,16 @@ SYSCALL_TEST(futex)
 	struct timespec bad = {0, 2000000000};
 	SHOW(syscall(SYS_futex, &w, FUTEX_WAIT_PRIVATE, 5, &bad, NULL, 0));
 	SHOW(syscall(SYS_futex, &w, 99, 0, NULL, NULL, 0));
+	/* A shared (non-private) key resolves the page: an unmapped or
+	 * PROT_NONE word is EFAULT for wake and requeue (either word); a
+	 * private wake never looks at the memory. */
+	char *gone = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(gone, 4096);
+	char *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	SHOW(syscall(SYS_futex, gone, FUTEX_WAKE, 1, NULL, NULL, 0));
+	SHOW(syscall(SYS_futex, none, FUTEX_WAKE, 1, NULL, NULL, 0));
+	SHOW(syscall(SYS_futex, gone, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0));
+	SHOW(syscall(SYS_futex, &w, FUTEX_CMP_REQUEUE, 1, 1, gone, 5));
+	SHOW(syscall(SYS_futex, none, FUTEX_CMP_REQUEUE, 1, 1, &w, 5));
+	munmap(none, 4096);
 }

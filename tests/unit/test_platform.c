@@ -70,10 +70,18 @@ static uint32_t run_prog(const struct prog *p, const struct seccomp_data *d)
 					  k + 4 <= sizeof(*d));
 				memcpy(&v, (const char *)d + k, 4);
 				break;
-			case BPF_IMM: v = k; break;
-			case BPF_MEM: ck_assert(k < BPF_MEMWORDS); v = mem[k]; break;
-			case BPF_LEN: v = sizeof(*d); break;
-			default: ck_abort_msg("unexpected load %#x", f->code);
+			case BPF_IMM:
+				v = k;
+				break;
+			case BPF_MEM:
+				ck_assert(k < BPF_MEMWORDS);
+				v = mem[k];
+				break;
+			case BPF_LEN:
+				v = sizeof(*d);
+				break;
+			default:
+				ck_abort_msg("unexpected load %#x", f->code);
 			}
 			*(BPF_CLASS(f->code) == BPF_LD ? &a : &x) = v;
 			break;
@@ -85,29 +93,66 @@ static uint32_t run_prog(const struct prog *p, const struct seccomp_data *d)
 			break;
 		case BPF_ALU:
 			switch (BPF_OP(f->code)) {
-			case BPF_ADD: a += src; break;
-			case BPF_SUB: a -= src; break;
-			case BPF_MUL: a *= src; break;
-			case BPF_DIV: ck_assert(src); a /= src; break;
-			case BPF_MOD: ck_assert(src); a %= src; break;
-			case BPF_OR: a |= src; break;
-			case BPF_AND: a &= src; break;
-			case BPF_XOR: a ^= src; break;
-			case BPF_LSH: a = src < 32 ? a << src : 0; break;
-			case BPF_RSH: a = src < 32 ? a >> src : 0; break;
-			case BPF_NEG: a = -a; break;
-			default: ck_abort_msg("unexpected alu %#x", f->code);
+			case BPF_ADD:
+				a += src;
+				break;
+			case BPF_SUB:
+				a -= src;
+				break;
+			case BPF_MUL:
+				a *= src;
+				break;
+			case BPF_DIV:
+				ck_assert(src);
+				a /= src;
+				break;
+			case BPF_MOD:
+				ck_assert(src);
+				a %= src;
+				break;
+			case BPF_OR:
+				a |= src;
+				break;
+			case BPF_AND:
+				a &= src;
+				break;
+			case BPF_XOR:
+				a ^= src;
+				break;
+			case BPF_LSH:
+				a = src < 32 ? a << src : 0;
+				break;
+			case BPF_RSH:
+				a = src < 32 ? a >> src : 0;
+				break;
+			case BPF_NEG:
+				a = -a;
+				break;
+			default:
+				ck_abort_msg("unexpected alu %#x", f->code);
 			}
 			break;
 		case BPF_JMP: {
 			bool taken;
 			switch (BPF_OP(f->code)) {
-			case BPF_JA: pc += k; continue;
-			case BPF_JEQ: taken = a == src; break;
-			case BPF_JGT: taken = a > src; break;
-			case BPF_JGE: taken = a >= src; break;
-			case BPF_JSET: taken = (a & src) != 0; break;
-			default: ck_abort_msg("unexpected jump %#x", f->code); taken = false;
+			case BPF_JA:
+				pc += k;
+				continue;
+			case BPF_JEQ:
+				taken = a == src;
+				break;
+			case BPF_JGT:
+				taken = a > src;
+				break;
+			case BPF_JGE:
+				taken = a >= src;
+				break;
+			case BPF_JSET:
+				taken = (a & src) != 0;
+				break;
+			default:
+				ck_abort_msg("unexpected jump %#x", f->code);
+				taken = false;
 			}
 			pc += taken ? f->jt : f->jf;
 			break;
@@ -130,8 +175,8 @@ static uint32_t run_prog(const struct prog *p, const struct seccomp_data *d)
 
 static uint32_t filter_says(const struct prog *p, long nr, const uint64_t args[6])
 {
-	struct seccomp_data d = {.nr = (int)nr, .arch = AUDIT_ARCH_X86_64,
-				 .instruction_pointer = STUB_SYSCALL_ADDR};
+	struct seccomp_data d = {
+	    .nr = (int)nr, .arch = AUDIT_ARCH_X86_64, .instruction_pointer = STUB_SYSCALL_ADDR};
 	memcpy(d.args, args, sizeof(d.args));
 	return run_prog(p, &d);
 }
@@ -188,8 +233,8 @@ START_TEST(every_entry_is_in_the_filter)
 				for (unsigned w = 0; w < e->nvalues; w++)
 					listed |= others[o] == e->values[w];
 				args[e->arg] = others[o];
-				ck_assert_msg(agree(&p, e->nr, args) == listed,
-					      "%s with %#lx", e->name, (unsigned long)others[o]);
+				ck_assert_msg(agree(&p, e->nr, args) == listed, "%s with %#lx",
+					      e->name, (unsigned long)others[o]);
 			}
 		}
 	}
@@ -224,8 +269,7 @@ END_TEST
 static void ran(struct stub_thread *th, long ret, const char *what)
 {
 	ck_assert_msg(ret != -ENOSYS && ret != -ESRCH, "%s: %ld", what, ret);
-	long probe = platform_mmap(th, 0, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-				   0);
+	long probe = platform_mmap(th, 0, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_msg(probe > 0, "stub dead after %s (%ld)", what, probe);
 	ck_assert_int_eq(platform_munmap(th, (uint64_t)probe, PAGE_SIZE), 0);
 }
@@ -273,6 +317,7 @@ START_TEST(typed_calls_run_in_a_stub)
 	ran(th, platform_munlock(th, at, PAGE_SIZE), "munlock");
 	ran(th, platform_mlock2(th, at, PAGE_SIZE, 1 /* MLOCK_ONFAULT */), "mlock2");
 	ran(th, platform_munlock(th, at, PAGE_SIZE), "munlock");
+	ran(th, platform_mincore(th, at, PAGE_SIZE, at + PAGE_SIZE), "mincore");
 	ran(th, platform_mlockall(th, 0), "mlockall"); /* EINVAL: no flags */
 	ran(th, platform_munlockall(th), "munlockall");
 	/* Nothing registered: unregistering fails, and registers nothing. */
@@ -280,8 +325,8 @@ START_TEST(typed_calls_run_in_a_stub)
 	    "rseq");
 	ran(th, platform_membarrier(th, 0 /* MEMBARRIER_CMD_QUERY */, 0, 0), "membarrier");
 	/* (The first page is a mapping of its own now: mprotect split it.) */
-	long moved = platform_mremap(th, at + PAGE_SIZE, PAGE_SIZE, 4 * PAGE_SIZE, MREMAP_MAYMOVE,
-				     0);
+	long moved =
+	    platform_mremap(th, at + PAGE_SIZE, PAGE_SIZE, 4 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
 	ck_assert_msg(moved > 0, "mremap: %ld", moved);
 	ran(th, moved, "mremap");
 	ran(th, platform_munmap(th, (uint64_t)moved, 4 * PAGE_SIZE), "munmap");
