@@ -1,5 +1,6 @@
 /* `msentry run`: option parsing and program lookup. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -38,6 +39,9 @@ static void run_usage(FILE *out)
 	      "                      sandbox (a bind mount; ro: read-only); repeatable\n"
 	      "  --tmpfs=DST         a private empty directory at DST, removed at exit\n"
 	      "  --read-only         the root refuses every write (EROFS)\n"
+	      "  --pass-fd=N         hand msentry's open fd N (>= 3) to PROG at the same\n"
+	      "                      number; repeatable. PROG gets fds 0, 1, 2 and these\n"
+	      "                      only: every other fd msentry inherited is closed\n"
 	      "  -h, --help          show this help\n"
 	      "\n"
 	      "Tracing (strace conventions; the trace goes to stderr unless -o):\n"
@@ -67,6 +71,7 @@ enum {
 	OPT_MOUNT,
 	OPT_TMPFS,
 	OPT_READ_ONLY,
+	OPT_PASS_FD,
 };
 
 #define MAX_RUN_MOUNTS 32
@@ -144,6 +149,34 @@ static int parse_user(const char *arg, struct sentry_config *cfg)
 	return 0;
 }
 
+#define MAX_PASS_FDS 256
+
+/* --pass-fd N: an fd of msentry's, open now, that the program gets at the
+ * same number (cfg->pass_fds, a static array like the mounts). */
+static int add_pass_fd(const char *arg, struct sentry_config *cfg)
+{
+	static int fds[MAX_PASS_FDS];
+	unsigned n;
+	if (parse_id(arg, &n) != 0 || n < 3 || n > INT_MAX) {
+		fprintf(stderr,
+			"msentry: --pass-fd: expected a number >= 3 (0, 1 and 2 always "
+			"pass), got `%s`\n",
+			arg);
+		return -1;
+	}
+	if (fcntl((int)n, F_GETFD) < 0) {
+		fprintf(stderr, "msentry: --pass-fd=%u: fd %u is not open\n", n, n);
+		return -1;
+	}
+	if (cfg->npass_fds >= MAX_PASS_FDS) {
+		fprintf(stderr, "msentry: at most %d --pass-fd\n", MAX_PASS_FDS);
+		return -1;
+	}
+	fds[cfg->npass_fds++] = (int)n;
+	cfg->pass_fds = fds;
+	return 0;
+}
+
 /* The sandbox's view: --user, --hostname. 1: not one of these. */
 static int parse_view_option(int c, const char *arg, struct sentry_config *cfg)
 {
@@ -163,6 +196,8 @@ static int parse_view_option(int c, const char *arg, struct sentry_config *cfg)
 	case OPT_READ_ONLY:
 		cfg->readonly_root = true;
 		return 0;
+	case OPT_PASS_FD:
+		return add_pass_fd(arg, cfg);
 	default:
 		return 1;
 	}
@@ -245,6 +280,7 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 	    {"mount", required_argument, NULL, OPT_MOUNT},
 	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
 	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+	    {"pass-fd", required_argument, NULL, OPT_PASS_FD},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;

@@ -68,6 +68,11 @@ struct sentry_config {
 	bool has_caps;
 	uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
 	bool no_new_privs; /* the program starts with PR_SET_NO_NEW_PRIVS set */
+	/* The fds >= 3 the program gets, at the same numbers, besides 0, 1
+	 * and 2 (msentry run --pass-fd, runc's --preserve-fds). Every other
+	 * fd msentry inherited is closed, never handed over. */
+	const int *pass_fds;
+	size_t npass_fds;
 };
 
 /* The control channel's wire format (served by sentry/control/, used by
