@@ -182,7 +182,13 @@ static struct fd_table *initial_fds(struct sentry *s)
 	ft->slots = xcalloc((size_t)ft->size, sizeof(struct fd_slot));
 	for (int fd = 0; fd < 3 + (int)cfg->npass_fds; fd++) {
 		int from = fd < 3 ? fd : cfg->pass_fds[fd - 3];
-		int host = from >= 0 ? fcntl(from, F_DUPFD_CLOEXEC, 3) : -1;
+		/* An inherited fd is never close-on-exec (the exec would have
+		 * closed it). One that is belongs to the sentry, which got that
+		 * number because msentry started with it closed: e.g. its
+		 * signalfd as fd 0 after `msentry run prog 0<&-`. The program
+		 * then sees the fd closed, as it would natively. */
+		int fl = from >= 0 ? fcntl(from, F_GETFD) : -1;
+		int host = fl >= 0 && !(fl & FD_CLOEXEC) ? fcntl(from, F_DUPFD_CLOEXEC, 3) : -1;
 		if (host >= 0 && !ft->slots[from].file)
 			ft->slots[from].file = file_new_host(host, NULL);
 		else if (host >= 0)

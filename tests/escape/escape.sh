@@ -204,6 +204,18 @@ expect_caught "fds, native control" $?
 run_m fds --pass-fd=63 63<>"$secret_file"
 expect_caught "fds, --pass-fd=63 control" $?
 
+# 1b. msentry started with 0, 1, 2 closed: its own fds (a signalfd, the
+# vDSO memfd...) take those numbers, and none may reach the program. The
+# one check judged from the program's view (a sentry fd leaves no trace on
+# the host); before the fix it listed fd0 fd1 fd2.
+timeout -k 5 60 "$msentry" run --quiet --root "$root" /bin/sh -c \
+	'exec 3>/out/std; for f in 0 1 2; do [ -e /proc/self/fd/$f ] && echo fd$f >&3; done; true' \
+	0<&- 1>&- 2>&-
+got=$(tr '\n' ' ' <"$root/out/std" 2>/dev/null)
+[ -z "$got" ] && ok "fds: with 0-2 closed, no sentry fd takes their place" ||
+	bad "fds: with 0-2 closed the program has: $got"
+reset
+
 # 2. Host pids: signals, pidfds, ptrace, process_vm_*, /proc/PID, nice,
 # limits on the canary; SIGSTOP and SIGKILL on msentry itself.
 run_m hostpids
