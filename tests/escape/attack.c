@@ -88,39 +88,54 @@ static long read_info(const char *base, const char *name, int hex)
 	return strtol(buf, NULL, hex ? 16 : 10);
 }
 
-/* Every fd from 3 up: whatever it reads goes to out/fds (the host greps
- * it for the secret), and it is overwritten (the host compares the secret
- * file). Through /proc/self/fd too, in case the table and procfs differ. */
-static int attack_fds(const struct target *t)
+/* One fd: whatever it reads goes to out/fds (the host greps it for the
+ * secret), and it is overwritten (the host compares the secret file).
+ * Through /proc/self/fd too, in case the table and procfs differ. Runs in
+ * a child (in_child): a read may block (a pipe's other end). Exits 1 if
+ * the fd was there. */
+static const struct target *fds_target;
+static void probe_fd(long fd)
 {
 	char buf[4096], path[64];
-	int found = 0;
-	for (int fd = 3; fd < 1024; fd++) {
-		int fds[2] = {fd, -1};
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		if (fcntl(fd, F_GETFD) < 0 && (fds[0] = open(path, O_RDWR)) < 0 &&
-		    (fds[0] = open(path, O_RDONLY)) < 0)
+	int fds[2] = {(int)fd, -1};
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", (int)fd);
+	if (fcntl((int)fd, F_GETFD) < 0 && (fds[0] = open(path, O_RDWR | O_NONBLOCK)) < 0 &&
+	    (fds[0] = open(path, O_RDONLY | O_NONBLOCK)) < 0)
+		_exit(0);
+	fds[1] = open(path, O_RDONLY | O_NONBLOCK);
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] < 0)
 			continue;
-		found++;
-		fds[1] = open(path, O_RDONLY);
-		for (int i = 0; i < 2; i++) {
-			if (fds[i] < 0)
-				continue;
-			ssize_t got = pread(fds[i], buf, sizeof(buf), 0);
-			if (got <= 0)
-				got = read(fds[i], buf, sizeof(buf));
-			if (got > 0)
-				out_append(t, "fds", buf, (size_t)got);
-			if (pwrite(fds[i], "PWNED\n", 6, 0) < 0 && write(fds[i], "PWNED\n", 6) < 0)
-				(void)0;
-		}
-		if (fds[0] != fd)
-			close(fds[0]);
-		if (fds[1] >= 0)
-			close(fds[1]);
+		ssize_t got = pread(fds[i], buf, sizeof(buf), 0);
+		if (got <= 0)
+			got = read(fds[i], buf, sizeof(buf));
+		if (got > 0)
+			out_append(fds_target, "fds", buf, (size_t)got);
+		if (pwrite(fds[i], "PWNED\n", 6, 0) < 0 && write(fds[i], "PWNED\n", 6) < 0)
+			(void)0;
 	}
-	snprintf(buf, sizeof(buf), "fds found %d\n", found);
-	out_append(t, "log", buf, strlen(buf));
+	_exit(1);
+}
+
+/* Every fd from 3 up. */
+static int attack_fds(const struct target *t)
+{
+	char line[64];
+	int found = 0;
+	fds_target = t;
+	for (int fd = 3; fd < 1024; fd++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		int p = fcntl(fd, F_GETFD) >= 0 ? fd : open(path, O_PATH);
+		if (p < 0)
+			continue; /* neither in the table nor in procfs */
+		if (p != fd)
+			close(p);
+		int status = in_child(probe_fd, fd, 1000);
+		found += WIFEXITED(status) && WEXITSTATUS(status) == 1;
+	}
+	snprintf(line, sizeof(line), "fds found %d\n", found);
+	out_append(t, "log", line, strlen(line));
 	return 42;
 }
 
