@@ -298,8 +298,11 @@ int main(int argc, char **argv)
 		return attack_int80(&t);
 	if (strcmp(m, "gadgets") == 0)
 		return attack_gadgets(&t);
-	if (strcmp(m, "sigreturn") == 0)
+	if (strcmp(m, "sigreturn") == 0) {
+		extern int sigreturn_only;
+		sigreturn_only = argc > 3 ? atoi(argv[3]) : -1;
 		return attack_sigreturn(&t);
+	}
 	if (strcmp(m, "seccomp") == 0)
 		return attack_seccomp(&t);
 	fprintf(stderr, "attack: unknown mode %s\n", m);
