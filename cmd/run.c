@@ -1,5 +1,6 @@
 /* `msentry run`: option parsing and program lookup. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -46,6 +47,9 @@ static void run_usage(FILE *out)
 	      "  --max-tasks=N       at most N threads and processes at once (default\n"
 	      "                      4096): clone, fork and vfork beyond fail with EAGAIN\n"
 	      "  --debug             on SIGUSR2, print every task's state to stderr\n"
+	      "  --pass-fd=N         hand msentry's open fd N (>= 3) to PROG at the same\n"
+	      "                      number; repeatable. PROG gets fds 0, 1, 2 and these\n"
+	      "                      only: every other fd msentry inherited is closed\n"
 	      "  -h, --help          show this help\n"
 	      "\n"
 	      "Tracing (strace conventions; the trace goes to stderr unless -o):\n"
@@ -78,6 +82,7 @@ enum {
 	OPT_MAX_TASKS,
 	OPT_DEBUG,
 	OPT_NO_SELF_SECCOMP,
+	OPT_PASS_FD,
 };
 
 #define MAX_RUN_MOUNTS 32
@@ -155,6 +160,34 @@ static int parse_user(const char *arg, struct sentry_config *cfg)
 	return 0;
 }
 
+#define MAX_PASS_FDS 256
+
+/* --pass-fd N: an fd of msentry's, open now, that the program gets at the
+ * same number (cfg->pass_fds, a static array like the mounts). */
+static int add_pass_fd(const char *arg, struct sentry_config *cfg)
+{
+	static int fds[MAX_PASS_FDS];
+	unsigned n;
+	if (parse_id(arg, &n) != 0 || n < 3 || n > INT_MAX) {
+		fprintf(stderr,
+			"msentry: --pass-fd: expected a number >= 3 (0, 1 and 2 always "
+			"pass), got `%s`\n",
+			arg);
+		return -1;
+	}
+	if (fcntl((int)n, F_GETFD) < 0) {
+		fprintf(stderr, "msentry: --pass-fd=%u: fd %u is not open\n", n, n);
+		return -1;
+	}
+	if (cfg->npass_fds >= MAX_PASS_FDS) {
+		fprintf(stderr, "msentry: at most %d --pass-fd\n", MAX_PASS_FDS);
+		return -1;
+	}
+	fds[cfg->npass_fds++] = (int)n;
+	cfg->pass_fds = fds;
+	return 0;
+}
+
 /* The sandbox's view: --user, --hostname. 1: not one of these. */
 static int parse_view_option(int c, const char *arg, struct sentry_config *cfg)
 {
@@ -174,6 +207,8 @@ static int parse_view_option(int c, const char *arg, struct sentry_config *cfg)
 	case OPT_READ_ONLY:
 		cfg->readonly_root = true;
 		return 0;
+	case OPT_PASS_FD:
+		return add_pass_fd(arg, cfg);
 	default:
 		return 1;
 	}
@@ -274,6 +309,7 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 	    {"max-tasks", required_argument, NULL, OPT_MAX_TASKS},
 	    {"debug", no_argument, NULL, OPT_DEBUG},
 	    {"no-self-seccomp", no_argument, NULL, OPT_NO_SELF_SECCOMP},
+	    {"pass-fd", required_argument, NULL, OPT_PASS_FD},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;

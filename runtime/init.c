@@ -135,7 +135,8 @@ static _Noreturn void init_main(const struct init_plan *plan, int sync_fd)
 		init_fail(sync_fd, "%s", ce.msg);
 	if (plan->console_socket && console_setup(plan->console_socket, &ce) != 0)
 		init_fail(sync_fd, "%s", ce.msg);
-	/* The sentry hands the program only fds without close-on-exec. */
+	/* Not close-on-exec: the sentry closes what it inherited open once
+	 * it holds its dups (kernel/task.c), these included. */
 	for (int fd = 3; fd < 3 + plan->preserve_fds; fd++)
 		fcntl(fd, F_SETFD, 0);
 	apply_limits(plan, sync_fd);
@@ -145,6 +146,13 @@ static _Noreturn void init_main(const struct init_plan *plan, int sync_fd)
 	/* The control channel exists when `create` returns; the sentry
 	 * serves it once started (connections wait in the backlog). */
 	struct sentry_config cfg = plan->sentry;
+	/* fds 3 .. 3+N-1 reach the program; nothing else the init holds
+	 * (the sync pipe, the console socket, the control socket) does. */
+	int *pass = xcalloc((size_t)plan->preserve_fds + 1, sizeof(int));
+	for (int i = 0; i < plan->preserve_fds; i++)
+		pass[i] = 3 + i;
+	cfg.pass_fds = pass;
+	cfg.npass_fds = (size_t)plan->preserve_fds;
 	if (plan->control_dir) {
 		int fd = control_listen(plan->control_dir);
 		if (fd < 0)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quick start, part 2: install what is missing, build, run the whole test
-# suite (unit, integration, process, strace, vDSO, and the vsyscall=none
+# suite (unit, integration, process, strace, vDSO, escape, and the vsyscall=none
 # kernel under qemu). Prints "N passed, N failed" last; exits non-zero on any
 # failure.
 set -uo pipefail

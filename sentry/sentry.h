@@ -76,6 +76,11 @@ struct sentry_config {
 	 * sentry's own confinement says one line per layer (sentry/guard.c). */
 	bool debug;
 	bool no_self_seccomp; /* no seccomp filter on the sentry itself */
+	/* The fds >= 3 the program gets, at the same numbers, besides 0, 1
+	 * and 2 (msentry run --pass-fd, runc's --preserve-fds). Every other
+	 * fd msentry inherited is closed, never handed over. */
+	const int *pass_fds;
+	size_t npass_fds;
 };
 
 #define SENTRY_DEFAULT_MAX_TASKS 4096

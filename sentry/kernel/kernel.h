@@ -446,9 +446,8 @@ struct sentry {
 	gid_t fs_gid;
 	gid_t *fs_groups;
 	int fs_ngroups;
-	struct mount_table
-	    *mounts;	  /* mount.c; changed only by the program's mount(2) (mount-change.c) */
-	struct tty *ttys; /* the sandbox's view of its terminals (tty.c) */
+	struct mount_table *mounts; /* mount.c; the program's mount(2): mount-change.c */
+	struct tty *ttys;	    /* the sandbox's view of its terminals (tty.c) */
 	/* The control channel (sentry/control/); NULL without one. While it
 	 * exists the loop always polls, so that its fds are served. */
 	struct control *control;

@@ -198,38 +198,62 @@ int task_exec(struct task *t, const char *path, const char *const *argv, const c
 	return 0;
 }
 
-/* The program's first fds: msentry's own 0, 1, 2 and every fd msentry
- * inherited open (not close-on-exec), at the same numbers, as a shell's
- * `prog 3<file` expects. The sentry opens all of its own fds O_CLOEXEC,
- * so they never pass this test. Each is a dup owned by the sentry. */
+/* The program's first fds: msentry's own 0, 1, 2 and exactly those the
+ * configuration names (`msentry run --pass-fd`, runc's --preserve-fds), at
+ * the same numbers, as a shell's `prog 3<file` expects. Nothing else
+ * msentry inherited reaches the program: a caller's stray fd (a terminal
+ * multiplexer's socket, a file a script left open) may name a host object
+ * outside the root. Each is a dup owned by the sentry; the inherited
+ * originals are closed by close_inherited_fds. */
 static struct fd_table *initial_fds(struct sentry *s)
 {
 	struct fd_table *ft = fd_table_new(s);
+	const struct sentry_config *cfg = s->cfg;
 	int limit = 64;
+	for (size_t i = 0; i < cfg->npass_fds; i++)
+		if (cfg->pass_fds[i] >= limit)
+			limit = cfg->pass_fds[i] + 1;
+	ft->size = limit;
+	ft->slots = xcalloc((size_t)ft->size, sizeof(struct fd_slot));
+	for (int fd = 0; fd < 3 + (int)cfg->npass_fds; fd++) {
+		int from = fd < 3 ? fd : cfg->pass_fds[fd - 3];
+		/* An inherited fd is never close-on-exec (the exec would have
+		 * closed it). One that is belongs to the sentry, which got that
+		 * number because msentry started with it closed: e.g. its
+		 * signalfd as fd 0 after `msentry run prog 0<&-`. The program
+		 * then sees the fd closed, as it would natively. */
+		int fl = from >= 0 ? fcntl(from, F_GETFD) : -1;
+		int host = fl >= 0 && !(fl & FD_CLOEXEC) ? fcntl(from, F_DUPFD_CLOEXEC, 3) : -1;
+		if (host >= 0 && !ft->slots[from].file)
+			ft->slots[from].file = file_new_host(host, NULL);
+		else if (host >= 0)
+			close(host);
+	}
+	return ft;
+}
+
+/* Every fd >= 3 msentry inherited open (not close-on-exec) is closed once
+ * the program's table holds its own dups: the stubs share the sentry's fd
+ * table (platform/), so an inherited host fd would otherwise stay one
+ * stub-seccomp bypass away from the program. The sentry opens all of its
+ * own fds O_CLOEXEC, so none of them is closed here. */
+static void close_inherited_fds(void)
+{
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
-	int fds[1024], n = 0;
-	while (d && (e = readdir(d)) && n < (int)ARRAY_SIZE(fds)) {
+	/* procfs lists fds in order from a cursor: closing the one just read
+	 * does not disturb the walk. */
+	while (d && (e = readdir(d))) {
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
-		if (*end || e->d_name[0] == '.' || fd == dirfd(d))
+		if (*end || e->d_name[0] == '.' || fd == dirfd(d) || fd < 3)
 			continue;
 		int fl = fcntl((int)fd, F_GETFD);
-		if (fd < 3 || (fl >= 0 && !(fl & FD_CLOEXEC)))
-			fds[n++] = (int)fd;
-		if (fd >= limit)
-			limit = (int)fd + 1;
+		if (fl >= 0 && !(fl & FD_CLOEXEC))
+			close((int)fd);
 	}
 	if (d)
 		closedir(d);
-	ft->size = limit;
-	ft->slots = xcalloc((size_t)ft->size, sizeof(struct fd_slot));
-	for (int i = 0; i < n; i++) {
-		int host = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
-		if (host >= 0)
-			ft->slots[fds[i]].file = file_new_host(host, NULL);
-	}
-	return ft;
 }
 
 /* A process and its first task, linked into the sentry's list; the
@@ -266,6 +290,7 @@ static struct task *new_process_task(struct sentry *s, struct fd_table *files, c
 struct task *task_create_init(struct sentry *s, const char *cwd, mode_t umask_value)
 {
 	struct task *t = new_process_task(s, initial_fds(s), cwd, umask_value);
+	close_inherited_fds();
 	struct process *p = t->proc;
 	p->refs = 2; /* the task's, and the sandbox's own as init */
 	creds_init(p, s->cfg);

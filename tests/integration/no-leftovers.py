@@ -16,7 +16,11 @@ PR_SET_CHILD_SUBREAPER = 36
 libc = ctypes.CDLL(None, use_errno=True)
 if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
     sys.exit("no-leftovers: prctl(PR_SET_CHILD_SUBREAPER) failed")
-rc = subprocess.call(sys.argv[1:])
+# The command's fds are the caller's, all of them (the escape suite hands
+# msentry a stray fd on purpose).
+rc = subprocess.call(sys.argv[1:], close_fds=False)
+if rc < 0:  # killed by signal -rc: the shell's 128+N
+    rc = 128 - rc
 time.sleep(0.2)
 left = []
 for tid in os.listdir("/proc/self/task"):

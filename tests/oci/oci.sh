@@ -574,6 +574,20 @@ for rt in $(runtimes); do
 	check "$(name_of "$rt") run --preserve-fds 1" "via-fd-3" "$(cat "$tmp/fd3-$rt")"
 done
 
+# --preserve-fds 2: fds 3 and 4 reach the container, fd 5 and a stray
+# fd 63 (inherited, not preserved) do not. The container reports what it
+# could read into the preserved fds, judged from the host-side files.
+pres2=$(make_bundle preserve2 '{"process":{"args":["sh","-c","echo three >&3; echo four >&4; for f in 5 63; do if cat /proc/self/fd/$f >/dev/null 2>&1 || [ -e /proc/self/fd/$f ]; then echo fd$f-open >&3; fi; done"]}}')
+echo hostsecret >"$tmp/stray"
+for rt in $(runtimes); do
+	: >"$tmp/p3-$rt"
+	: >"$tmp/p4-$rt"
+	$rt run --preserve-fds 2 --bundle "$pres2" "preserve2-$rt" 3>"$tmp/p3-$rt" 4>"$tmp/p4-$rt" \
+		5<"$tmp/stray" 63<"$tmp/stray" </dev/null >/dev/null 2>&1
+	check "$(name_of "$rt") run --preserve-fds 2: fds 3, 4 only" "three four" \
+		"$(cat "$tmp/p3-$rt") $(cat "$tmp/p4-$rt")"
+done
+
 # The container's view, served by the sentry: host name, user.
 run_case hostname "$(printf 'ctr1\nctr1\nctr1')" 0 \
 	'{"hostname":"ctr1","process":{"args":["sh","-c","hostname; cat /proc/sys/kernel/hostname; uname -n"]}}'
