@@ -297,14 +297,7 @@ static void mount_drop(struct mount_table *mt, size_t i)
 			close(dir);
 		}
 	}
-	if (m->fd >= 0)
-		close(m->fd);
-	if (m->dir_fd >= 0)
-		close(m->dir_fd);
-	free(m->dest);
-	free(m->host);
-	free(m->type);
-	free(m->source);
+	mount_entry_free(m);
 	memmove(m, m + 1, (mt->n - i - 1) * sizeof(*m));
 	mt->n--;
 	recount_readonly(mt);

@@ -14,6 +14,8 @@ struct mount *mount_table_add(struct mount_table *mt, const char *dest, int fd, 
 /* The same, with the options and the kind decided from `type`. */
 struct mount *mount_entry_add(struct sentry *s, const char *dest, int fd,
 			      const struct mount_options *o, const char *type, const char *source);
+/* Close an entry's fds and free its strings (not the entry itself). */
+void mount_entry_free(struct mount *m);
 /* The sandbox's private directory and its cleanup helper, made once
  * (a fork: only before the sentry's own filter is on). */
 int mount_private_dir(struct sentry *s, struct error *e);

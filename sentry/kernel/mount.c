@@ -524,22 +524,25 @@ int mount_table_build(struct sentry *s, struct error *e)
 	return 0;
 }
 
+void mount_entry_free(struct mount *m)
+{
+	if (m->fd >= 0)
+		close(m->fd);
+	if (m->dir_fd >= 0)
+		close(m->dir_fd);
+	free(m->dest);
+	free(m->host);
+	free(m->type);
+	free(m->source);
+}
+
 void mount_table_release(struct sentry *s)
 {
 	struct mount_table *mt = s->mounts;
 	if (!mt)
 		return;
-	for (size_t i = 0; i < mt->n; i++) {
-		struct mount *m = &mt->v[i];
-		if (m->fd >= 0)
-			close(m->fd);
-		if (m->dir_fd >= 0)
-			close(m->dir_fd);
-		free(m->dest);
-		free(m->host);
-		free(m->type);
-		free(m->source);
-	}
+	for (size_t i = 0; i < mt->n; i++)
+		mount_entry_free(&mt->v[i]);
 	free(mt->v);
 	if (mt->private_dir) {
 		/* The helper removes the tree once the pipe closes; wait for
