@@ -308,7 +308,12 @@ int platform_resume(struct stub_thread *th, bool set_result, long result)
 static long finish_injection(struct stub_thread *th, unsigned long *event_msg)
 {
 	pid_t tid = th->tid;
-	for (;;) {
+	/* The stub's own `syscall; int3` cannot fault unless the program left
+	 * it a state the CPU refuses to run (forged sigreturn frames): resuming
+	 * such a fault only brings it back, forever. The call fails instead,
+	 * and the program meets the fault itself when it runs again. Any other
+	 * stop is resumed, a bounded number of times. */
+	for (int resumes = 0; resumes < 100000; resumes++) {
 		int status;
 		if (waitpid(tid, &status, __WALL) < 0) {
 			if (errno == EINTR)
@@ -326,9 +331,16 @@ static long finish_injection(struct stub_thread *th, unsigned long *event_msg)
 		 * kick swallowed here is no longer on its way. */
 		if (WSTOPSIG(status) == SIGURG)
 			th->kicked = false;
+		int sig = WSTOPSIG(status);
+		siginfo_t si;
+		if (status >> 16 == 0 &&
+		    (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE) &&
+		    ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0 && si.si_code > 0)
+			return -EFAULT;
 		if (ptrace(PTRACE_CONT, tid, 0, 0) != 0)
 			return -errno;
 	}
+	return -EIO;
 }
 
 /* Set up the injected syscall and let the thread run into it. */

@@ -269,12 +269,8 @@ int attack_sigreturn(const struct target *t)
 	for (int set = 0; set < 4; set++)
 		for (int tgt = 0; tgt < 3; tgt++)
 			for (long variant = 0; variant < 8; variant++, n++) {
-				/* Variant 7 (a kernel rsp) hangs the sentry now and
-				 * then (it spins after the rt_sigreturn): known, run
-				 * only when asked for (`attack sigreturn / 7`). */
 				bool only = sigreturn_only >= 0;
-				if (!targets[tgt] || (only && variant != sigreturn_only) ||
-				    (!only && variant == 7))
+				if (!targets[tgt] || (only && variant != sigreturn_only))
 					continue;
 				/* kill/tgkill in 64-bit numbers, or 32-bit ones for compat mode */
 				set_regs(set, variant == 1 ? (set & 1 ? 270 : 37)
