@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <linux/fs.h>
 #include <linux/membarrier.h>
 #include <linux/netlink.h>
 #include <sys/ioctl.h>

@@ -22,8 +22,25 @@
 set -u
 if [ -z "${ESCAPE_IN_NS:-}" ]; then
 	if unshare --mount --pid --fork --ipc --uts --mount-proc true 2>/dev/null; then
-		exec env ESCAPE_IN_NS=1 unshare --mount --pid --fork --ipc --uts --mount-proc \
-			bash -c 'mount -t tmpfs tmpfs /tmp && exec bash "$0" "$@"' "$0" "$@"
+		# The private /tmp hides what lies below the host's: a checkout
+		# there (a CI clone in /tmp) runs from a copy made outside it.
+		stage=
+		case "$(realpath "$0") $(realpath "$1") $(realpath "$2") $(realpath "$3") $(realpath "$4")" in
+		/tmp/* | *" /tmp/"*)
+			stage=$(mktemp -d /var/tmp/msentry-escape.XXXXXX) || exit 1
+			cp "$0" "$stage/escape.sh" && cp "$1" "$stage/msentry" &&
+				cp "$2" "$stage/attack" && cp "$3" "$stage/canary.py" &&
+				cp "$4" "$stage/no-leftovers.py" || exit 1
+			set -- "$stage/msentry" "$stage/attack" "$stage/canary.py" "$stage/no-leftovers.py"
+			script=$stage/escape.sh
+			;;
+		*) script=$0 ;;
+		esac
+		env ESCAPE_IN_NS=1 unshare --mount --pid --fork --ipc --uts --mount-proc \
+			bash -c 'mount -t tmpfs tmpfs /tmp && exec bash "$0" "$@"' "$script" "$@"
+		rc=$?
+		[ -n "$stage" ] && rm -rf "$stage"
+		exit $rc
 	fi
 	echo "escape: unshare refused here: running without fresh namespaces"
 	ESCAPE_IN_NS=0
