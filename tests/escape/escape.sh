@@ -36,6 +36,8 @@ if [ -z "${ESCAPE_IN_NS:-}" ]; then
 			;;
 		*) script=$0 ;;
 		esac
+		# (and from /, as the cwd may be below /tmp too)
+		[ -n "$stage" ] && cd /
 		env ESCAPE_IN_NS=1 unshare --mount --pid --fork --ipc --uts --mount-proc \
 			bash -c 'mount -t tmpfs tmpfs /tmp && exec bash "$0" "$@"' "$script" "$@"
 		rc=$?
