@@ -46,6 +46,7 @@ struct create_inputs {
 	char **sources;		       /* the sources this made (freed with them) */
 	char *strace_output;	       /* the trace file, absolute; NULL: no trace */
 	bool strace_json;
+	bool strace_summary, strace_lines; /* -c: a table at exit; lines too (-C) */
 };
 
 static void create_inputs_release(struct create_inputs *in)
@@ -168,7 +169,9 @@ static const char *annotation(const struct oci_config *c, const char *key)
 
 /* Tracing a container: the annotation `dev.msentry.strace` = a host path
  * (absolute, or relative to the bundle, as root.path), else the global
- * --strace-log; `dev.msentry.strace-json` = "true" for JSON lines. The
+ * --strace-log; `dev.msentry.strace-json` = "true" for JSON lines;
+ * `dev.msentry.strace-summary` = "true" for strace -c's table alone, "both"
+ * for lines and the table (-C). The
  * sentry opens the file itself (as the runtime's user, truncating it): whoever
  * writes config.json already runs hooks as that user, so a path is no new
  * power. containerd's CRI passes a pod's annotations into config.json only
@@ -177,6 +180,11 @@ static int strace_inputs(const struct runtime *rt, struct create_inputs *in, str
 {
 	const char *path = annotation(in->cfg, "dev.msentry.strace");
 	const char *json = annotation(in->cfg, "dev.msentry.strace-json");
+	const char *summary = annotation(in->cfg, "dev.msentry.strace-summary");
+	if (summary && strcmp(summary, "true") != 0 && strcmp(summary, "false") != 0 &&
+	    strcmp(summary, "both") != 0)
+		return error_set(e, EINVAL,
+				 "annotation dev.msentry.strace-summary: want true, both or false");
 	if (path && !path[0])
 		return error_set(e, EINVAL, "annotation dev.msentry.strace: empty path");
 	if (json && strcmp(json, "true") != 0 && strcmp(json, "false") != 0)
@@ -188,6 +196,9 @@ static int strace_inputs(const struct runtime *rt, struct create_inputs *in, str
 		in->strace_output =
 		    path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", in->bundle, path);
 	in->strace_json = json && strcmp(json, "true") == 0;
+	/* strace -c (the table alone) and -C (lines and the table). */
+	in->strace_summary = summary && strcmp(summary, "false") != 0;
+	in->strace_lines = !in->strace_summary || strcmp(summary, "both") == 0;
 	return 0;
 }
 
@@ -345,7 +356,8 @@ static struct sentry_config sentry_config_of(const struct runtime *rt,
 	    .vsyscall = VSYSCALL_EMULATE,
 	    .quiet = !rt->opt.debug,
 	    .debug = rt->opt.debug,
-	    .strace = in->strace_output != NULL,
+	    .strace = in->strace_output != NULL && in->strace_lines,
+	    .strace_summary = in->strace_output != NULL && in->strace_summary,
 	    .strace_output = in->strace_output,
 	    .strace_json = in->strace_json,
 	    .hostname = in->cfg->hostname,

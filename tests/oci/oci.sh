@@ -663,6 +663,16 @@ b=$(make_bundle strace-bad '{"process":{"args":["true"]},"annotations":{"dev.mse
 check "msentry strace-json annotation: a bad value fails create in one line" \
 	"msentry: annotation dev.msentry.strace-json: want true or false 1 " \
 	"$(M run --bundle "$b" strace3 2>&1 </dev/null) $? $(M list -q | grep strace3)"
+# dev.msentry.strace-summary: strace -c's table alone ("true"), or lines
+# and the table ("both", -C).
+b=$(make_bundle strace-sum '{"process":{"args":["sh","-c","exit 5"]},"annotations":{"dev.msentry.strace":"sum.txt","dev.msentry.strace-summary":"true"}}')
+M run --bundle "$b" strace5 </dev/null >/dev/null 2>&1
+check "msentry strace-summary annotation: status, a table without lines" "5 1 0" \
+	"$? $(grep -c '^ *[0-9.]* *[0-9.]* *[0-9]* *[0-9]* *[0-9]* *exit_group$' "$b/sum.txt") $(grep -c '^\[pid' "$b/sum.txt")"
+b=$(make_bundle strace-both '{"process":{"args":["sh","-c","exit 6"]},"annotations":{"dev.msentry.strace":"both.txt","dev.msentry.strace-summary":"both"}}')
+M run --bundle "$b" strace6 </dev/null >/dev/null 2>&1
+check "msentry strace-summary=both: lines and the table" "6 1 1" \
+	"$? $(grep -c '^\[pid 1\] exit_group(6)' "$b/both.txt") $(grep -c '^ *[0-9.]* *[0-9.]* *[0-9]* *[0-9]* *[0-9]* *exit_group$' "$b/both.txt")"
 b=$(make_bundle strace-global '{"process":{"args":["sh","-c","exit 4"]}}')
 M --strace-log "$tmp/global.txt" run --bundle "$b" strace4 </dev/null >/dev/null 2>&1
 check "msentry --strace-log: status, the program's exit_group in the file" "4 1" \
