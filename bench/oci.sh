@@ -172,6 +172,46 @@ else
 	log "bench: containerd or ctr not installed: the containerd table is left out"
 fi
 
+# --- Through podman -----------------------------------------------------------
+
+# podman_args RUNTIME: podman's options for that runtime (runsc needs its
+# ptrace platform and no network on these machines), or nothing.
+podman_args() {
+	local bin=$build/cmd/msentry
+	[ "$1" = msentry ] || bin=$(command -v "$1" || true)
+	[ -n "$bin" ] || return 1
+	echo "--runtime $bin"
+	[ "$1" = runsc ] && echo "--runtime-flag platform=ptrace --runtime-flag network=none"
+	return 0
+}
+podman_runtimes=()
+if command -v podman >/dev/null; then
+	# The hard limits here are below podman's defaults (runc fails too).
+	limits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+	for r in msentry runc runsc; do
+		args=$(podman_args "$r") || continue
+		# shellcheck disable=SC2086
+		if timeout 120 podman $args run --rm --network none "${limits[@]}" \
+			--rootfs "$bundle/rootfs" /bin/busybox true </dev/null >/dev/null 2>"$tmp/err"; then
+			podman_runtimes+=("$r")
+		else
+			log "bench: $r through podman: cannot run here: $(tail -n 1 "$tmp/err")"
+		fi
+	done
+	for ((i = 1; i <= reps; i++)); do
+		for r in "${podman_runtimes[@]}"; do
+			args=$(podman_args "$r")
+			# shellcheck disable=SC2086
+			"$build/bench/bench-spawn" "$runs" podman $args run --rm --network none \
+				"${limits[@]}" --rootfs "$bundle/rootfs" /bin/busybox true \
+				</dev/null >>"$tmp/podman-$r" 2>"$tmp/err" ||
+				log "bench: $r through podman failed: $(tail -n 1 "$tmp/err")"
+		done
+	done
+else
+	log "bench: podman not installed: the podman table is left out"
+fi
+
 median() { # file column
 	sort -g -k"$2,$2" "$1" | awk -v c="$2" '{v[NR] = $c} END {
 		if (NR == 0) { print "-"; exit }
@@ -216,11 +256,17 @@ report() {
 		echo
 		echo "Not measured: $r: ${skipped[$r]}."
 	done
-	[ ${#ctr_runtimes[@]} -gt 0 ] || return 0
+	if [ ${#ctr_runtimes[@]} -gt 0 ]; then
+		echo
+		echo "Through containerd: \`ctr run --rm --rootfs --runc-binary RUNTIME\` of busybox true (containerd's runc shim), same medians."
+		echo
+		table ctr- "${ctr_runtimes[@]}"
+	fi
+	[ ${#podman_runtimes[@]} -gt 0 ] || return 0
 	echo
-	echo "Through containerd: \`ctr run --rm --rootfs --runc-binary RUNTIME\` of busybox true (containerd's runc shim), same medians."
+	echo "Through podman: \`podman --runtime RUNTIME run --rm --network none --rootfs DIR\` of busybox true (conmon drives the runtime), same medians."
 	echo
-	table ctr- "${ctr_runtimes[@]}"
+	table podman- "${podman_runtimes[@]}"
 }
 
 mkdir -p "$repo/bench/results"
