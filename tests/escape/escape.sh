@@ -176,11 +176,18 @@ expect_caught() {
 
 # run_m MODE [MSENTRY OPTIONS...] -- [REDIRECTIONS are the caller's]:
 # `msentry run --root` under the subreaper; the victim is msentry itself.
+# The attacks' fds 0-2 are throw-away files, never the suite's own: a
+# sweep of every syscall with made-up arguments fchmods and fchowns its
+# stdin, which was the host's /dev/null (found changed to 0755 and to
+# nobody's after suite runs).
+attack_stdio() { : >"$work/stdin"; }
 run_m() {
 	local mode=$1
 	shift
+	attack_stdio
 	"$no_leftovers" timeout -k 5 180 sh -c 'echo $$ >"$0"; exec "$@"' "$root/info/victim" \
-		"$msentry" run --quiet --root "$root" "$@" /attack "$mode" /
+		"$msentry" run --quiet --root "$root" "$@" /attack "$mode" / \
+		<"$work/stdin" >>"$work/attack-output.txt" 2>&1
 }
 # run_oci MODE [RUNTIME OPTIONS...]: the OCI runtime's `run` with a
 # minimal config.json; the victim is the container's init (the sentry).
@@ -197,8 +204,10 @@ run_oci() {
   "env":["PATH=/bin"]},
  "linux":{"namespaces":[{"type":"mount"}]}}
 EOF
+	attack_stdio
 	"$no_leftovers" timeout -k 5 180 "$msentry" --root "$work/state" run --bundle "$b" \
-		--pid-file "$root/info/victim" "$@" "esc$oci_n"
+		--pid-file "$root/info/victim" "$@" "esc$oci_n" \
+		<"$work/stdin" >>"$work/attack-output.txt" 2>&1
 	local rc=$?
 	"$msentry" --root "$work/state" delete --force "esc$oci_n" >/dev/null 2>&1
 	return $rc
@@ -214,7 +223,8 @@ run_m fds 63<>"$secret_file"
 expect_safe "fds: an inherited fd 63 does not reach the program (run)" 42 $?
 run_oci fds 63<>"$secret_file"
 expect_safe "fds: an inherited fd 63 does not reach the container (oci)" 42 $?
-run_oci fds --preserve-fds 1 3</dev/null 63<>"$secret_file"
+: >"$work/fd3"
+run_oci fds --preserve-fds 1 3<"$work/fd3" 63<>"$secret_file"
 expect_safe "fds: --preserve-fds 1 passes fd 3, not fd 63 (oci)" 42 $?
 # The check can fail: natively, and with --pass-fd=63, the fd is there.
 echo "$victim_sleep" >"$root/info/victim"
