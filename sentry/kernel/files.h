@@ -181,7 +181,8 @@ struct mount {
 struct mount_table {
 	struct mount *v; /* v[0] is the root */
 	size_t n;
-	bool any_readonly;
+	bool any_readonly; /* some entry is read-only: set as entries are added,
+			    * counted again when one changes or goes */
 	char *private_dir; /* tmpfs and empty views, or NULL */
 	size_t next_dir;
 	int cleanup_fd; /* the helper removes private_dir at its EOF */

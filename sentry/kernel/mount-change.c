@@ -146,9 +146,9 @@ static long mount_bind(struct task *t, const char *source, const char *dest, boo
 	cleanup_free char *src = path_of_host_fd(t->s, fd);
 	struct mount_options o = {.bind = true, .mode = -1};
 	const struct mount_table *mt = t->s->mounts;
+	/* The entry's own string: adding an entry moves the array, not it. */
 	const char *type = mt->v[mount_lookup(mt, src ? src : "/", NULL)].type;
-	cleanup_free char *type_copy = xstrdup(type);
-	mount_entry_add(t->s, dest, fd, &o, type_copy, src ? src : source);
+	mount_entry_add(t->s, dest, fd, &o, type, src ? src : source);
 	return 0;
 }
 

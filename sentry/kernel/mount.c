@@ -1,8 +1,8 @@
 /* The sandbox's mount table: which host directory serves which sandbox
  * path, and which paths refuse writes.
  *
- * How it works. The table is built at start (mount_table_build): entry 0 is the root (the configured root directory), then the
- * configured mounts in order, then one entry per existing
+ * How it works. The table is built at start (mount_table_build): entry 0 is the root (the
+ * configured root directory), then the configured mounts in order, then one entry per existing
  * linux.readonlyPaths and linux.maskedPaths path. Each entry holds the
  * sandbox path where it is mounted (normalized), an O_PATH fd of the host
  * directory or file behind it, and whether it is read-only. Resolving a
@@ -196,9 +196,10 @@ int mount_open_below(int dirfd, const char *rest, int flags, mode_t mode)
 }
 
 struct mount *mount_table_add(struct mount_table *mt, const char *dest, int fd, bool readonly,
-			       const char *type, const char *source)
+			      const char *type, const char *source)
 {
 	mt->v = xrealloc(mt->v, (mt->n + 1) * sizeof(*mt->v));
+	mt->any_readonly |= readonly;
 	struct mount *m = &mt->v[mt->n++];
 	struct stat st;
 	*m = (struct mount){.dest = mount_normalize(dest),
@@ -424,7 +425,6 @@ struct mount *mount_entry_add(struct sentry *s, const char *dest, int fd,
 	    mount_table_add(s->mounts, dest, fd, o->readonly || empty_view, type, source);
 	m->size = o->size;
 	m->tmpfs = strcmp(type, "tmpfs") == 0 && !o->bind;
-	s->mounts->any_readonly |= m->readonly;
 	return m;
 }
 
@@ -518,8 +518,6 @@ int mount_table_build(struct sentry *s, struct error *e)
 	for (size_t i = 0; cfg->masked_paths && cfg->masked_paths[i]; i++)
 		if (add_path_rule(s, cfg->masked_paths[i], true, e) != 0)
 			return -1;
-	for (size_t i = 0; i < mt->n; i++)
-		mt->any_readonly |= mt->v[i].readonly;
 	make_devices(s);
 	return 0;
 }
