@@ -319,6 +319,20 @@ static int xattr_set_read(struct task *t, const uint64_t *a, struct xattr_set *x
 	return xattr_may_write(t, x->name);
 }
 
+/* The file a path-named xattr change acts on (`tg`, which the caller
+ * owns: the host name in `magic`, PATH_MAX bytes, goes through its fd),
+ * in a writable mount. */
+static int xattr_write_target(struct task *t, uint64_t path_addr, bool follow, struct at_target *tg,
+			      char *magic)
+{
+	int rc = at_target_resolve(t, AT_FDCWD, path_addr, follow ? 0 : AT_SYMLINK_NOFOLLOW, tg);
+	if (rc == 0)
+		rc = fd_writable(t, tg->dirfd);
+	if (rc == 0)
+		at_target_magic(tg, magic, PATH_MAX);
+	return rc;
+}
+
 static long setxattr_common(struct task *t, const uint64_t *a, bool follow)
 {
 	__attribute__((cleanup(xattr_set_release))) struct xattr_set x;
@@ -326,13 +340,9 @@ static long setxattr_common(struct task *t, const uint64_t *a, bool follow)
 	if (rc != 0)
 		return rc;
 	cleanup_at_target struct at_target tg;
-	rc = at_target_resolve(t, AT_FDCWD, a[0], follow ? 0 : AT_SYMLINK_NOFOLLOW, &tg);
-	if (rc == 0)
-		rc = fd_writable(t, tg.dirfd);
-	if (rc != 0)
-		return rc;
 	char magic[PATH_MAX];
-	at_target_magic(&tg, magic, sizeof(magic));
+	if ((rc = xattr_write_target(t, a[0], follow, &tg, magic)) != 0)
+		return rc;
 	/* Without following, the host name is the entry in its directory,
 	 * which lsetxattr takes as it is (a symlink itself). */
 	return ret_errno(follow ? setxattr(magic, x.name, x.value, x.size, x.flags)
@@ -367,15 +377,10 @@ static long removexattr_common(struct task *t, const uint64_t *a, bool follow)
 	if (rc != 0)
 		return rc;
 	cleanup_at_target struct at_target tg;
-	rc = at_target_resolve(t, AT_FDCWD, a[0], follow ? 0 : AT_SYMLINK_NOFOLLOW, &tg);
-	if (rc == 0)
-		rc = fd_writable(t, tg.dirfd);
-	if (rc == 0)
-		rc = xattr_may_write(t, name);
-	if (rc != 0)
-		return rc;
 	char magic[PATH_MAX];
-	at_target_magic(&tg, magic, sizeof(magic));
+	if ((rc = xattr_write_target(t, a[0], follow, &tg, magic)) != 0 ||
+	    (rc = xattr_may_write(t, name)) != 0)
+		return rc;
 	return ret_errno(follow ? removexattr(magic, name) : lremovexattr(magic, name));
 }
 
