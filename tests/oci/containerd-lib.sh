@@ -15,11 +15,24 @@
 #       fixed by containerd). DIR is the caller's to remove.
 #   ctr_ ARGS...
 #       ctr on that socket and namespace, killed after 60 s.
+#   containerd_test_setup
+#       for a test: skips it (77, one line) where containerd or ctr is
+#       missing, makes the temp dir $tmp, and at exit stops containerd and
+#       removes $tmp.
 # Safe under `set -eu` (bench/oci.sh).
 
 containerd_pid=
 containerd_sock=
 containerd_ns=
+
+containerd_test_setup() {
+	if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
+		echo "containerd or ctr not installed: skipped"
+		exit 77
+	fi
+	tmp=$(mktemp -d)
+	trap 'containerd_stop; rm -rf "$tmp"' EXIT
+}
 
 ctr_() { timeout -k 5 60 ctr --address "$containerd_sock" -n "$containerd_ns" "$@"; }
 

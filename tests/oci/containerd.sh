@@ -6,19 +6,10 @@
 #   containerd.sh MSENTRY
 set -u
 msentry=$(realpath "$1")
-if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
-	echo "containerd or ctr not installed: skipped"
-	exit 77
-fi
 . "$(dirname "$0")/containerd-lib.sh"
-tmp=$(mktemp -d)
+containerd_test_setup
 ns=msentry-test-$$
 fail=0
-cleanup() {
-	containerd_stop
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 containerd_start "$tmp" "$ns"
 
 rootfs=$tmp/rootfs

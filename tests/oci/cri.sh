@@ -11,20 +11,11 @@
 #   cri.sh MSENTRY
 set -u
 msentry=$(realpath "$1")
-if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
-	echo "containerd or ctr not installed: skipped"
-	exit 77
-fi
 . "$(dirname "$0")/containerd-lib.sh"
-tmp=$(mktemp -d)
+containerd_test_setup
 ns=msentry-cri-$$
 fail=0
 mkdir -p "$tmp/cni/bin" "$tmp/cni/conf"
-cleanup() {
-	containerd_stop
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 containerd_start "$tmp" "$ns" cri <<EOF
 [plugins."io.containerd.grpc.v1.cri"]
   # No pod network here: no CNI plugin is installed (only the log complains).
