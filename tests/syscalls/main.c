@@ -206,6 +206,24 @@ int probe_wait_timeout(const char *label, pid_t pid, int ms)
 	return st;
 }
 
+void probe_wait_sleeping(pid_t pid, int ms)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int waited = 0; waited < ms; waited++) {
+		char buf[512];
+		FILE *f = fopen(path, "re");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[n] = '\0';
+		const char *paren = strrchr(buf, ')'); /* the name may hold spaces */
+		if (paren && paren[1] == ' ' && paren[2] == 'S')
+			return;
+		usleep(1000);
+	}
+}
+
 /* Nothing a test waits for takes seconds natively: a child still there
  * after 10 s is reported, not waited for forever. */
 int probe_wait(const char *label, pid_t pid)

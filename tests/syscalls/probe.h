@@ -122,6 +122,10 @@ int probe_wait(const char *label, pid_t pid);
 /* probe_wait with a deadline: a child still running after ms milliseconds
  * is killed and reported as "LABEL: still running after N ms". */
 int probe_wait_timeout(const char *label, pid_t pid, int ms);
+/* Wait (at most ms milliseconds) until pid is asleep ('S' in
+ * /proc/PID/stat), e.g. in the call a signal is to interrupt; a fixed
+ * delay can fire before the call on a loaded machine. */
+void probe_wait_sleeping(pid_t pid, int ms);
 /* Describe a wait status ("exited 3", "killed by SIGKILL"...). */
 const char *status_text(int status);
 

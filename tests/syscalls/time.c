@@ -37,6 +37,26 @@ static const char *within(long long ns, long long lo_ms, long long hi_ms)
 	return buf;
 }
 
+/* A child's 5 s nanosleep, interrupted by a handled SIGUSR1 once the
+ * child sleeps: its result and, where it can be written, the time left. */
+static void interrupted_nanosleep(bool bad_rem)
+{
+	pid_t k = probe_fork();
+	if (k == 0) {
+		struct timespec five = {5, 0}, rem;
+		if (bad_rem) {
+			SHOW(syscall(SYS_nanosleep, &five, BADPTR));
+		} else {
+			SHOW(syscall(SYS_nanosleep, &five, &rem));
+			say("child: remaining %s", within(ts_ns(&rem), 3000, 5000));
+		}
+		_exit(0);
+	}
+	probe_wait_sleeping(k, 3000);
+	kill(k, SIGUSR1);
+	probe_wait_timeout("child", k, 3000);
+}
+
 /* nanosleep is partial: it sleeps in the sentry. */
 SYSCALL_TEST(nanosleep)
 {
@@ -45,28 +65,11 @@ SYSCALL_TEST(nanosleep)
 	SHOW(syscall(SYS_nanosleep, &ten, &rem));
 	say("slept %s", within(now_ns() - t0, 9, 1000));
 	SHOW(syscall(SYS_nanosleep, &zero, NULL));
-	/* Interrupted by a handled signal: EINTR and the time left. */
+	/* Interrupted by a handled signal: EINTR and the time left; with a
+	 * time left it cannot write, EFAULT. */
 	catch_signal(SIGUSR1, 0);
-	pid_t k = probe_fork();
-	if (k == 0) {
-		struct timespec five = {5, 0};
-		SHOW(syscall(SYS_nanosleep, &five, &rem));
-		say("child: remaining %s", within(ts_ns(&rem), 3000, 5000));
-		_exit(0);
-	}
-	usleep(50000);
-	kill(k, SIGUSR1);
-	probe_wait_timeout("child", k, 3000);
-	/* The same with a time left it cannot write: EFAULT. */
-	k = probe_fork();
-	if (k == 0) {
-		struct timespec five = {5, 0};
-		SHOW(syscall(SYS_nanosleep, &five, BADPTR));
-		_exit(0);
-	}
-	usleep(50000);
-	kill(k, SIGUSR1);
-	probe_wait_timeout("child", k, 3000);
+	interrupted_nanosleep(false);
+	interrupted_nanosleep(true);
 	struct timespec bad = {0, SEC}, neg = {0, -1}, negs = {-1, 0};
 	SHOW(syscall(SYS_nanosleep, &bad, NULL));
 	SHOW(syscall(SYS_nanosleep, &neg, NULL));
