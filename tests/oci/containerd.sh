@@ -95,9 +95,11 @@ check "ctr task exec: the init's files" "yes" \
 # `ctr task exec -t`: the shim's --console-socket and a --process with
 # "terminal": true; a new pty of ctr's size. ctr sizes an exec's pty only
 # after the process has started (with runc too), so the program waits
-# for a size before it reads it.
+# for a size before it reads it. busybox stty exits 0 even when it finds
+# no size (it prints the error and goes on), so the wait looks at what
+# stty prints on standard output, not at its status.
 if command -v script >/dev/null; then
-	got=$(timeout -k 5 90 script -qc "stty cols 77 rows 33; timeout --foreground -k 5 60 ctr --address $containerd_sock -n $ns task exec -t --exec-id e3 c4 /bin/busybox sh -c '[ -t 0 ] && [ -t 1 ] && echo isatty; i=0; until stty size >/dev/null 2>&1 || [ \$i -ge 100 ]; do /bin/busybox sleep 0.1; i=\$((i+1)); done; stty size; exit 3'; echo status=\$?" /dev/null </dev/null | tr -d '\r\0' | sed 's/\^@//g')
+	got=$(timeout -k 5 90 script -qc "stty cols 77 rows 33; timeout --foreground -k 5 60 ctr --address $containerd_sock -n $ns task exec -t --exec-id e3 c4 /bin/busybox sh -c '[ -t 0 ] && [ -t 1 ] && echo isatty; i=0; until [ -n \"\$(stty size 2>/dev/null)\" ] || [ \$i -ge 100 ]; do /bin/busybox sleep 0.1; i=\$((i+1)); done; stty size; exit 3'; echo status=\$?" /dev/null </dev/null | tr -d '\r\0' | sed 's/\^@//g')
 	check "ctr task exec -t: a terminal of ctr's size, the exit status" "$(printf 'isatty\n33 77\nstatus=3')" "$got"
 fi
 check "ctr task ps: the sandbox's processes listed" "ok" \
