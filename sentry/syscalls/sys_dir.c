@@ -256,7 +256,10 @@ static long chdir_to(struct task *t, struct file *dir_file, int host_fd)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	if (syscall(SYS_faccessat2, host_fd, "", X_OK, AT_EMPTY_PATH) != 0)
+	/* AT_EACCESS: under the ids the sentry took on for this task (its
+	 * fsuid and capabilities, creds.c); without it the host asks for the
+	 * sentry's own real uid, root, which may search anything. */
+	if (syscall(SYS_faccessat2, host_fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) != 0)
 		return -errno;
 	char *path = dir_file && dir_file->kind == FILE_DIR_LIST ? xstrdup(dir_file->path)
 								 : path_of_host_fd(t->s, host_fd);

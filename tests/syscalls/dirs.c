@@ -68,6 +68,22 @@ SYSCALL_TEST(fchdir)
 	SHOW(syscall(SYS_fchdir, ffd));
 	SHOW(syscall(SYS_fchdir, 99));
 	SHOW(syscall(SYS_fchdir, -1));
+	/* Search permission is the caller's: a non-root user cannot enter a
+	 * directory it may not search (EACCES), whoever opened the fd. */
+	if (geteuid() == 0) {
+		mkdir("nosearch", 0755);
+		int nfd = open("nosearch", O_RDONLY | O_DIRECTORY);
+		chmod("nosearch", 0644);
+		pid_t k = probe_fork();
+		if (k == 0) {
+			syscall(SYS_setresuid, 65534, 65534, 65534);
+			SHOW(syscall(SYS_fchdir, nfd));
+			_exit(0);
+		}
+		probe_wait("nobody", k);
+		close(nfd);
+		chmod("nosearch", 0755);
+	}
 	close(dfd);
 	close(pfd);
 	close(ffd);
