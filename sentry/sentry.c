@@ -236,7 +236,7 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 	/* The program is loaded with its own access rights, as execve checks them. */
 	creds_enter(init);
 	tty_init(&s);
-	int rc = task_exec(init, cfg->prog, cfg->argv, cfg->envp, e);
+	int rc = task_exec(init, AT_FDCWD, cfg->prog, cfg->argv, cfg->envp, e);
 	if (rc != 0) {
 		e->status = loader_exit_status(rc);
 		sentry_release(&s);

@@ -311,7 +311,7 @@ static pid_t do_exec(struct sentry *s, int fd, const struct request *r)
 	if (err != 0)
 		error_set(&e, -err, "tty: fd 0 cannot be the controlling terminal: %s",
 			  strerror(-err));
-	if (err != 0 || task_exec(t, x.path, x.argv, x.envp, &e) != 0) {
+	if (err != 0 || task_exec(t, AT_FDCWD, x.path, x.argv, x.envp, &e) != 0) {
 		/* Never ran: it goes without a report (no connection waits). */
 		task_exit_group(t, 127 << 8);
 		reply(fd, "error %s\n", e.msg);

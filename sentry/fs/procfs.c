@@ -433,11 +433,12 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 	if (rc != -ENOTSUP)
 		return rc;
 	if (strcmp(rest, "exe") == 0)
-		return path_open_file(t, AT_FDCWD, t->mm->exe_path, flags, 0, out);
+		return path_open_file(t, PATH_AT_SANDBOX, t->mm->exe_path, flags, 0, out);
 	if (strcmp(rest, "cwd") == 0)
-		return path_open_file(t, AT_FDCWD, t->fs->cwd, flags, 0, out);
+		return path_open_file(t, PATH_AT_SANDBOX, t->fs->cwd, flags, 0, out);
 	if (strcmp(rest, "root") == 0)
-		return path_open_file(t, AT_FDCWD, "/", flags, 0, out);
+		return path_open_file(t, PATH_AT_SANDBOX, t->fs->root ? t->fs->root : "/", flags, 0,
+				      out);
 	if (strcmp(rest, "fd") == 0 || strcmp(rest, "fd/") == 0) {
 		*out = procfs_fd_list(t, abs, DT_LNK, 100);
 		return 0;
@@ -628,7 +629,7 @@ bool procfs_readlink(struct task *t, const char *abs, char *buf, size_t len, lon
 	else if (strcmp(rest, "cwd") == 0)
 		target = xstrdup(t->fs->cwd);
 	else if (strcmp(rest, "root") == 0)
-		target = xstrdup("/");
+		target = xstrdup(t->fs->root ? t->fs->root : "/");
 	else if (strncmp(rest, "fd/", 3) == 0) {
 		char *end;
 		struct file *f = fd_lookup(t, (int)strtol(rest + 3, &end, 10));

@@ -77,6 +77,10 @@ struct fd_table {
 struct fs_info {
 	int refs;
 	char *cwd; /* sandbox path, canonical */
+	/* chroot(2): the process's root as a canonical sandbox path and an
+	 * O_PATH host fd of it; NULL and -1 while it is the sandbox's root. */
+	char *root;
+	int root_fd;
 	mode_t umask;
 };
 
@@ -147,8 +151,20 @@ int fown_arm_for(struct task *t, struct file *f, int fd, bool make_caller_owner)
 void fown_take(struct sentry *s);
 
 /* ---- paths (path.c) ---- */
-/* Sandbox-absolute form of (dirfd, path): 0 or -errno. *out is malloc'ed. */
+/* A dirfd for the path functions: `path` is a sandbox path the sentry
+ * holds (a cwd, an exe, a procfs target), taken as it is, not a path the
+ * program wrote, which an absolute path under chroot(2) would be. */
+#define PATH_AT_SANDBOX (-10001)
+/* Sandbox-absolute form of (dirfd, path): 0 or -errno. *out is malloc'ed.
+ * The program's absolute paths start at its root (chroot). */
 int path_absolute(struct task *t, int dirfd, const char *path, char **out);
+/* A sandbox path as task `t` names it: below its chroot root, the rest
+ * from there; elsewhere unchanged (as Linux's d_path). malloc'ed. */
+char *path_visible(const struct task *t, const char *sandbox_path);
+/* Whether `sandbox_path` lies outside the root of `t` (chroot). */
+bool path_outside_root(const struct task *t, const char *sandbox_path);
+/* chroot(2) for the process of `t` to the directory open as `dir`. */
+long path_set_root(struct task *t, struct file *dir);
 /* Open a sandbox path, confined to the root (emulated /proc entries
  * included): a new struct file in *out, 0 or -errno. */
 int path_open_file(struct task *t, int dirfd, const char *path, int flags, mode_t mode,

@@ -791,10 +791,10 @@ struct task_spawn {
 	int n_fds;
 };
 struct task *task_create_detached(struct sentry *s, const struct task_spawn *sp);
-/* Replace t's address space with a fresh one running `path`. On failure
- * the task is untouched. 0 or -errno (with `e` set). */
-int task_exec(struct task *t, const char *path, const char *const *argv, const char *const *envp,
-	      struct error *e);
+/* A fresh address space running `path` (dirfd `base`: AT_FDCWD or
+ * PATH_AT_SANDBOX); on failure t is untouched. 0 or -errno, `e` set. */
+int task_exec(struct task *t, int base, const char *path, const char *const *argv,
+	      const char *const *envp, struct error *e);
 void task_exit_group(struct task *t, int wait_status);
 
 #endif

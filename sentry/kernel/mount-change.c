@@ -239,7 +239,8 @@ static bool mount_busy(struct sentry *s, size_t i)
 		if (j != i && mount_below(s->mounts->v[j].dest, m->dest) && j > i)
 			return true;
 	for (struct task *t = s->tasks; t; t = t->next)
-		if (t->fs && mount_below(t->fs->cwd, m->dest))
+		if (t->fs && (mount_below(t->fs->cwd, m->dest) ||
+			      (t->fs->root && mount_below(t->fs->root, m->dest))))
 			return true;
 	return m->host[0] && file_find(s, file_in_mount, m) != NULL;
 }

@@ -20,12 +20,26 @@
  * the walk can change which object inside the root is meant, never reach
  * one outside it. Threat: a program's path reaching the host unresolved;
  * every handler goes through path_open_file or path_parent.
+ *
+ * chroot(2) gives a process a root of its own, R, inside the sandbox:
+ * paths stay sandbox paths here, the program's absolute ones are joined
+ * to R, and whatever path lies at or below R (by its text, however it
+ * was made) is resolved with openat2 from R's own fd, so "..", absolute
+ * symlinks and magic links stop at R as at Linux's process root; with
+ * mounts the part below R is folded lexically first, as every mount
+ * path is. A cwd left outside R still resolves from the sandbox root,
+ * as in Linux. The sentry's own paths (cwd, exe, procfs targets) come
+ * back in with PATH_AT_SANDBOX, never joined to R twice; what the
+ * program reads back (getcwd, /proc links) is shown below R
+ * (path_visible).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -33,6 +47,7 @@
 
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/mount-internal.h"
 
 /* Flags openat() accepts; openat2() rejects anything else, openat() ignores it. */
 #define VALID_OPEN_FLAGS                                                                           \
@@ -97,10 +112,36 @@ static int dirfd_path(struct task *t, int dirfd, char **out)
 	return *out ? 0 : -ENOENT;
 }
 
+/* The length of the chroot root of `t` when `abs` lies at or below it, else 0. */
+static size_t chroot_prefix(const struct task *t, const char *abs)
+{
+	if (!t || !t->fs || !t->fs->root)
+		return 0;
+	size_t n = strlen(t->fs->root);
+	if (strncmp(abs, t->fs->root, n) == 0 && (abs[n] == '/' || abs[n] == '\0'))
+		return n;
+	return 0;
+}
+
+char *path_visible(const struct task *t, const char *sandbox_path)
+{
+	size_t cut = chroot_prefix(t, sandbox_path);
+	return xstrdup(cut == 0 ? sandbox_path : sandbox_path[cut] ? sandbox_path + cut : "/");
+}
+
+bool path_outside_root(const struct task *t, const char *sandbox_path)
+{
+	return t->fs->root && chroot_prefix(t, sandbox_path) == 0;
+}
+
 int path_absolute(struct task *t, int dirfd, const char *path, char **out)
 {
-	if (path[0] == '/') {
+	if (dirfd == PATH_AT_SANDBOX) {
 		*out = xstrdup(path);
+		return 0;
+	}
+	if (path[0] == '/') {
+		*out = t->fs->root ? xasprintf("%s%s", t->fs->root, path) : xstrdup(path);
 		return 0;
 	}
 	if (path[0] == '\0')
@@ -122,17 +163,43 @@ static const char *below_root(const char *abs)
 	return *abs ? abs : ".";
 }
 
-static int open_in_root(struct sentry *s, const char *abs, int flags, mode_t mode)
+/* `abs` folded lexically ("." and ".." gone), ".." stopping at the
+ * chroot root of `t` when it lies below it. malloc'ed. */
+static char *fold(const struct task *t, const char *abs)
 {
-	if (has_mounts(s))
-		return mount_open(s, abs, flags & VALID_OPEN_FLAGS, mode);
+	size_t cut = chroot_prefix(t, abs);
+	if (cut == 0)
+		return mount_normalize(abs);
+	cleanup_free char *tail = mount_normalize(abs[cut] ? abs + cut : "/");
+	return xasprintf("%.*s%s", (int)cut, abs, strcmp(tail, "/") == 0 ? "" : tail);
+}
+
+static int open_in_root(const struct task *t, const char *abs, int flags, mode_t mode)
+{
+	struct sentry *s = t->s;
+	/* Below a chroot root: resolved from it, which stops ".." and
+	 * absolute symlinks there. */
+	size_t cut = chroot_prefix(t, abs);
+	if (has_mounts(s)) {
+		cleanup_free char *folded = fold(t, abs);
+		const char *rest;
+		const struct mount *m = &s->mounts->v[mount_lookup(s->mounts, folded, &rest)];
+		/* The jail lies within the mount that serves the path: from the
+		 * jail's fd, or a relative symlink would climb to the mount's
+		 * top. A mount inside the jail is resolved below its own top. */
+		if (cut && !m->is_file && strlen(m->dest) <= cut)
+			return mount_open_below(t->fs->root_fd, below_root(folded + cut),
+						flags & VALID_OPEN_FLAGS, mode);
+		return mount_open(s, folded, flags & VALID_OPEN_FLAGS, mode);
+	}
+	int root_fd = cut ? t->fs->root_fd : s->root_fd;
 	struct open_how how = {
 	    .flags = (uint64_t)((flags & VALID_OPEN_FLAGS) | O_CLOEXEC),
 	    /* O_TMPFILE includes O_DIRECTORY: only the whole of it takes a mode. */
 	    .mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? (mode & 07777) : 0,
 	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, s->root_fd, below_root(abs), &how, sizeof(how));
+	long fd = syscall(SYS_openat2, root_fd, below_root(abs + cut), &how, sizeof(how));
 	return fd < 0 ? -errno : (int)fd;
 }
 
@@ -156,6 +223,7 @@ static int open_in_root(struct sentry *s, const char *abs, int flags, mode_t mod
 struct walk {
 	char canon[PATH_MAX]; /* resolved so far: "" is "/" */
 	size_t n;
+	size_t floor;	     /* the length of the chroot root canon starts with: ".." stops there */
 	char rest[PATH_MAX]; /* still to walk */
 	int links;
 };
@@ -174,7 +242,7 @@ static int walk_splice(struct walk *w, const char *target, size_t tlen)
 	memcpy(w->rest, target, tlen);
 	w->rest[tlen] = rlen ? '/' : '\0';
 	if (target[0] == '/')
-		w->n = 0, w->canon[0] = '\0';
+		w->n = w->floor, w->canon[w->n] = '\0';
 	return 0;
 }
 
@@ -188,10 +256,10 @@ enum walk_last {
 /* A file-system entry met on the walk: the length of its symlink target
  * (in buf) when it is one and `want`, -EINVAL when it is kept as it is,
  * or -errno (a missing last name is kept: it may be about to be made). */
-static long walk_fs_entry(struct sentry *s, const char *canon, bool last, bool want, char *buf,
+static long walk_fs_entry(const struct task *t, const char *canon, bool last, bool want, char *buf,
 			  size_t size)
 {
-	int fd = open_in_root(s, canon, O_PATH | O_NOFOLLOW, 0);
+	int fd = open_in_root(t, canon, O_PATH | O_NOFOLLOW, 0);
 	if (fd < 0)
 		return last ? -EINVAL : fd;
 	struct stat st;
@@ -213,7 +281,7 @@ static int walk_step(struct task *t, struct walk *w, const char *comp, bool last
 	if (strcmp(comp, ".") == 0)
 		return 0;
 	if (strcmp(comp, "..") == 0) {
-		while (w->n > 0 && w->canon[--w->n] != '/')
+		while (w->n > w->floor && w->canon[--w->n] != '/')
 			;
 		w->canon[w->n] = '\0';
 		return 0;
@@ -233,7 +301,7 @@ static int walk_step(struct task *t, struct walk *w, const char *comp, bool last
 			return (int)len;
 	} else {
 		bool want = !last || how != WALK_NOFOLLOW;
-		len = walk_fs_entry(t->s, w->canon, last, want, target, sizeof(target) - 1);
+		len = walk_fs_entry(t, w->canon, last, want, target, sizeof(target) - 1);
 		if (len == -EINVAL)
 			return 0;
 		if (len < 0)
@@ -253,7 +321,12 @@ static int path_walk(struct task *t, const char *abs, enum walk_last how, char *
 	if (alen >= sizeof(w.rest))
 		return -ENAMETOOLONG;
 	bool dir = alen > 1 && abs[alen - 1] == '/';
-	memcpy(w.rest, abs, alen + 1);
+	/* Below a chroot root, the walk starts there and never leaves it. */
+	size_t cut = chroot_prefix(t, abs);
+	memcpy(w.canon, abs, cut);
+	w.canon[cut] = '\0';
+	w.n = w.floor = cut;
+	memcpy(w.rest, abs + cut, alen - cut + 1);
 	while (w.rest[0]) {
 		char *p = w.rest;
 		while (*p == '/')
@@ -288,21 +361,22 @@ static bool walk_may_help(int rc)
 
 /* An open that may write (access mode, O_TRUNC, O_CREAT of a new file)
  * in a read-only mount: EROFS, as Linux's mnt_want_write. */
-static int check_open_writable(struct sentry *s, const char *abs, int flags)
+static int check_open_writable(const struct task *t, const char *abs, int flags)
 {
+	struct sentry *s = t->s;
 	if (!s->mounts || !s->mounts->any_readonly)
 		return 0;
 	bool writes = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
 	if (!writes && !(flags & O_CREAT) && (flags & O_TMPFILE) != O_TMPFILE)
 		return 0;
-	int fd = open_in_root(s, abs, O_PATH | (flags & O_NOFOLLOW), 0);
+	int fd = open_in_root(t, abs, O_PATH | (flags & O_NOFOLLOW), 0);
 	if (fd == -ENOENT && (flags & O_CREAT)) {
 		/* A new file: the directory that would hold it decides. */
 		cleanup_free char *dir = xstrdup(abs);
 		char *slash = strrchr(dir, '/');
 		if (slash)
 			slash[slash == dir ? 1 : 0] = '\0';
-		fd = open_in_root(s, dir, O_PATH | O_DIRECTORY, 0);
+		fd = open_in_root(t, dir, O_PATH | O_DIRECTORY, 0);
 		writes = true;
 	}
 	if (fd < 0)
@@ -317,9 +391,9 @@ static int open_abs(struct task *t, const char *abs, int flags, mode_t mode, str
 	int rc;
 	if (t->s->hooks->synthetic_open(t, abs, flags, out, &rc))
 		return rc;
-	if ((rc = check_open_writable(t->s, abs, flags)) != 0)
+	if ((rc = check_open_writable(t, abs, flags)) != 0)
 		return rc;
-	int fd = open_in_root(t->s, abs, flags, mode & ~t->fs->umask);
+	int fd = open_in_root(t, abs, flags, mode & ~t->fs->umask);
 	if (fd < 0)
 		return fd;
 	*out = file_new_host(fd, abs);
@@ -363,7 +437,7 @@ static int parent_of_abs(struct task *t, char *abs, int *parent_fd, char *last)
 	if (has_mounts(t->s)) {
 		/* Folded first, so that "." and ".." below name real entries;
 		 * a mount point itself is named from inside its mount. */
-		cleanup_free char *norm = mount_normalize(abs);
+		cleanup_free char *norm = fold(t, abs);
 		strcpy(abs, norm);
 		rc = mount_point_parent(t->s, abs, parent_fd, last);
 		if (rc <= 0)
@@ -374,7 +448,7 @@ static int parent_of_abs(struct task *t, char *abs, int *parent_fd, char *last)
 	/* "." and ".." (and "/") are resolved whole: acting on (parent, "..")
 	 * could reach above the root. */
 	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-		int fd = open_in_root(t->s, abs, O_PATH | O_DIRECTORY, 0);
+		int fd = open_in_root(t, abs, O_PATH | O_DIRECTORY, 0);
 		if (fd < 0)
 			return fd;
 		*parent_fd = fd;
@@ -385,7 +459,7 @@ static int parent_of_abs(struct task *t, char *abs, int *parent_fd, char *last)
 		return -ENAMETOOLONG;
 	strcpy(last, name);
 	*slash = '\0';
-	int fd = open_in_root(t->s, abs[0] ? abs : "/", O_PATH | O_DIRECTORY, 0);
+	int fd = open_in_root(t, abs[0] ? abs : "/", O_PATH | O_DIRECTORY, 0);
 	if (fd < 0)
 		return fd;
 	*parent_fd = fd;
@@ -424,4 +498,47 @@ int path_parent(struct task *t, int dirfd, const char *path, int *parent_fd, cha
 	if (strcmp(again, abs) == 0)
 		return rc;
 	return parent_of_abs(t, again, parent_fd, last);
+}
+
+long path_set_root(struct task *t, struct file *dir)
+{
+	/* The sentry's synthesized directories (/proc/N...) have no host
+	 * directory of their own to resolve from: their host fd is the
+	 * sentry's own /proc/self, which must never become a root. */
+	if (dir->kind == FILE_DIR_LIST || dir->host_fd < 0)
+		return -EACCES;
+	struct stat st;
+	if (fstat(dir->host_fd, &st) != 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	/* Linux's order: search permission, then CAP_SYS_CHROOT. AT_EACCESS:
+	 * the task's ids (creds.c), not the sentry's real root uid. The
+	 * capability is the sandbox's view alone (caps_has): the root is
+	 * the sentry's to keep, the host makes no chroot. */
+	if (syscall(SYS_faccessat2, dir->host_fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) != 0)
+		return -errno;
+	if (!caps_has(t->proc, CAP_SYS_CHROOT))
+		return -EPERM;
+	char *root = path_of_host_fd(t->s, dir->host_fd);
+	if (!root)
+		return -ENOENT;
+	int fd = -1;
+	if (strcmp(root, "/") != 0 && (fd = fcntl(dir->host_fd, F_DUPFD_CLOEXEC, 3)) < 0) {
+		free(root);
+		return -errno;
+	}
+	struct fs_info *fs = t->fs;
+	free(fs->root);
+	if (fs->root_fd >= 0)
+		close(fs->root_fd);
+	/* The sandbox's own root is kept as "none": paths then take the
+	 * usual way, with no prefix to match. */
+	if (fd < 0) {
+		free(root);
+		root = NULL;
+	}
+	fs->root = root;
+	fs->root_fd = fd;
+	return 0;
 }

@@ -70,6 +70,8 @@ static struct fs_info *fs_copy(const struct fs_info *src)
 	struct fs_info *fs = xcalloc(1, sizeof(*fs));
 	fs->refs = 1;
 	fs->cwd = xstrdup(src->cwd);
+	fs->root = src->root ? xstrdup(src->root) : NULL;
+	fs->root_fd = src->root_fd >= 0 ? fcntl(src->root_fd, F_DUPFD_CLOEXEC, 3) : -1;
 	fs->umask = src->umask;
 	return fs;
 }
@@ -300,6 +302,9 @@ static void fs_release(struct fs_info *fs)
 {
 	if (fs && --fs->refs == 0) {
 		free(fs->cwd);
+		free(fs->root);
+		if (fs->root_fd >= 0)
+			close(fs->root_fd);
 		free(fs);
 	}
 }
@@ -683,8 +688,8 @@ long task_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_ad
 		/* A path the cwd resolves is passed as given: a script's
 		 * interpreter and AT_EXECFN see it as the program wrote it. */
 		bool as_given = n > 0 && (dirfd == AT_FDCWD || path[0] == '/');
-		rc = task_exec(t, as_given ? path : abs, (const char *const *)argv,
-			       (const char *const *)envp, &e);
+		rc = task_exec(t, as_given ? AT_FDCWD : PATH_AT_SANDBOX, as_given ? path : abs,
+			       (const char *const *)argv, (const char *const *)envp, &e);
 		if (rc == 0) {
 			kill_other_threads(t);
 			signal_reset_on_exec(p);

@@ -76,12 +76,16 @@ static void drop_old_mm(struct task *t, struct stub_thread *old)
 struct exec_ctx {
 	struct task *t;		/* for path resolution */
 	struct stub_thread *th; /* the new stub */
+	int base;		/* how the first path (the program's) resolves */
 };
 
 static int exec_open(void *ctx, const char *path)
 {
 	struct exec_ctx *c = ctx;
-	return path_open(c->t, AT_FDCWD, path, O_RDONLY, 0);
+	/* Interpreters (PT_INTERP, "#!") are named as the program names paths. */
+	int base = c->base;
+	c->base = AT_FDCWD;
+	return path_open(c->t, base, path, O_RDONLY, 0);
 }
 
 static long exec_map(void *ctx, uint64_t addr, uint64_t len, int prot, int flags, int fd,
@@ -99,9 +103,9 @@ static int exec_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 
 /* /proc/self/exe names the file canonically (symlinks resolved, as Linux's
  * d_path does), however it was run. */
-static char *absolute_exe(struct task *t, const char *path)
+static char *absolute_exe(struct task *t, int base, const char *path)
 {
-	int fd = path_open(t, AT_FDCWD, path, O_PATH, 0);
+	int fd = path_open(t, base, path, O_PATH, 0);
 	char *canon = fd >= 0 ? path_of_host_fd(t->s, fd) : NULL;
 	if (fd >= 0)
 		close(fd);
@@ -146,13 +150,13 @@ static void start_registers(struct stub_thread *th, const struct loader_result *
 	platform_set_regs(th, &r);
 }
 
-int task_exec(struct task *t, const char *path, const char *const *argv, const char *const *envp,
-	      struct error *e)
+int task_exec(struct task *t, int base, const char *path, const char *const *argv,
+	      const char *const *envp, struct error *e)
 {
 	struct stub_thread *th;
 	if (platform_new_address_space(t->s->platform, &th, e) != 0)
 		return -EAGAIN;
-	struct exec_ctx ctx = {.t = t, .th = th};
+	struct exec_ctx ctx = {.t = t, .th = th, .base = base};
 	struct loader_ops ops = {
 	    .ctx = &ctx, .open = exec_open, .map = exec_map, .write = exec_write};
 	struct loader_request req = {.path = path, .argv = argv, .envp = envp};
@@ -179,7 +183,8 @@ int task_exec(struct task *t, const char *path, const char *const *argv, const c
 			  .env_start = res.env_start,
 			  .env_end = res.env_end,
 			  .auxv_words = res.auxv_words,
-			  .exe_path = absolute_exe(t, res.exe_path)};
+			  .exe_path = absolute_exe(
+			      t, strcmp(res.exe_path, path) == 0 ? base : AT_FDCWD, res.exe_path)};
 	memcpy(mm->auxv, res.auxv, sizeof(mm->auxv));
 	start_registers(th, &res);
 	loader_result_release(&res);
@@ -190,8 +195,8 @@ int task_exec(struct task *t, const char *path, const char *const *argv, const c
 	task_index_host(t);
 	/* Linux names the task after the path execve was given, not the file
 	 * it led to: /bin/sh -> dash runs as "sh". */
-	const char *base = strrchr(path, '/');
-	snprintf(t->comm, sizeof(t->comm), "%s", base ? base + 1 : path);
+	const char *name = strrchr(path, '/');
+	snprintf(t->comm, sizeof(t->comm), "%s", name ? name + 1 : path);
 	t->comm_mm = mm;
 	fd_close_on_exec(t->files, t->proc);
 	t->altstack = (stack_t){.ss_flags = SS_DISABLE};
@@ -272,6 +277,7 @@ static struct task *new_process_task(struct sentry *s, struct fd_table *files, c
 	struct fs_info *fs = xcalloc(1, sizeof(*fs));
 	fs->refs = 1;
 	fs->cwd = xstrdup(cwd);
+	fs->root_fd = -1;
 	fs->umask = umask_value;
 
 	struct task *t = xcalloc(1, sizeof(*t));

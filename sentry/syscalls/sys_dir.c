@@ -297,15 +297,35 @@ SYSCALL_HANDLER(getcwd)
 {
 	/* The cwd is kept as a path: a removed directory is one whose path
 	 * no longer names a directory. */
-	int fd = path_open(t, AT_FDCWD, t->fs->cwd, O_PATH | O_DIRECTORY, 0);
+	int fd = path_open(t, PATH_AT_SANDBOX, t->fs->cwd, O_PATH | O_DIRECTORY, 0);
 	if (fd == -ENOENT)
 		return -ENOENT;
 	if (fd >= 0)
 		close(fd);
-	size_t len = strlen(t->fs->cwd) + 1;
+	/* Below a chroot root the path starts there; a cwd left outside it
+	 * is "(unreachable)", as Linux's getcwd says. */
+	cleanup_free char *cwd = path_outside_root(t, t->fs->cwd)
+				     ? xasprintf("(unreachable)%s", t->fs->cwd)
+				     : path_visible(t, t->fs->cwd);
+	size_t len = strlen(cwd) + 1;
 	if (a[1] < len)
 		return -ERANGE;
-	return task_write(t, a[0], t->fs->cwd, len) == 0 ? (long)len : -EFAULT;
+	return task_write(t, a[0], cwd, len) == 0 ? (long)len : -EFAULT;
+}
+
+SYSCALL_HANDLER(chroot)
+{
+	char path[PATH_MAX];
+	int rc = task_read_path(t, a[0], path);
+	if (rc != 0)
+		return rc;
+	struct file *f;
+	rc = path_open_file(t, AT_FDCWD, path, O_PATH | O_DIRECTORY, 0, &f);
+	if (rc != 0)
+		return rc;
+	long r = path_set_root(t, f);
+	file_put(f);
+	return r;
 }
 
 SYSCALL_HANDLER(umask)

@@ -134,10 +134,19 @@ static long readlink_common(struct task *t, int dirfd, uint64_t path_addr, uint6
 	int rc = path_absolute(t, dirfd, path, &abs);
 	if (rc != 0)
 		return rc;
-	if (!procfs_readlink(t, abs, target, sizeof(target), &n)) {
+	if (procfs_readlink(t, abs, target, sizeof(target), &n)) {
+		/* procfs names sandbox paths; the reader sees them from its
+		 * own root (chroot), as Linux's d_path. */
+		if (t->fs->root && n > 0 && n < (long)sizeof(target) && target[0] == '/') {
+			target[n] = '\0';
+			cleanup_free char *seen = path_visible(t, target);
+			n = (long)strlen(seen);
+			memcpy(target, seen, (size_t)n);
+		}
+	} else {
 		int parent;
 		char last[NAME_MAX + 1];
-		rc = path_parent(t, AT_FDCWD, abs, &parent, last);
+		rc = path_parent(t, PATH_AT_SANDBOX, abs, &parent, last);
 		if (rc != 0)
 			return rc;
 		n = readlinkat(parent, last, target, sizeof(target));

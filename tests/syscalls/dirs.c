@@ -89,6 +89,53 @@ SYSCALL_TEST(fchdir)
 	close(ffd);
 }
 
+/* chroot: a root of the process's own (in a child: it cannot be undone
+ * but through an fd kept outside). */
+SYSCALL_TEST(chroot)
+{
+	mkdir("jail", 0755);
+	mkdir("jail/sub", 0755);
+	put_file("jail/inside", "inside the jail");
+	put_file("f", "x");
+	symlink("/inside", "jail/sub/abs");
+	symlink("../../..", "jail/sub/up");
+	SHOW(syscall(SYS_chroot, "missing"));
+	SHOW(syscall(SYS_chroot, "f"));
+	SHOW(syscall(SYS_chroot, BADPTR));
+	SHOW(syscall(SYS_chroot, ""));
+	pid_t k = probe_fork();
+	if (k == 0) {
+		int out = open(".", O_PATH | O_DIRECTORY);
+		SHOW(syscall(SYS_chroot, "jail"));
+		char buf[4200];
+		long n = syscall(SYS_getcwd, buf, sizeof buf);
+		say("cwd outside the root: %s",
+		    n > 0 && strncmp(buf, "(unreachable)", 13) == 0 ? "(unreachable)..." : buf);
+		say("/inside: %s", get_file("/inside"));
+		say("/../inside: %s", get_file("/../inside"));
+		say("/sub/abs: %s", get_file("/sub/abs"));
+		say("/sub/up/inside: %s", get_file("/sub/up/inside"));
+		SHOW(syscall(SYS_chdir, "/sub/../.."));
+		SHOW(syscall(SYS_getcwd, buf, sizeof buf));
+		say("cwd %s", buf);
+		SHOW(syscall(SYS_chdir, "/sub"));
+		SHOW(syscall(SYS_getcwd, buf, sizeof buf));
+		say("cwd %s", buf);
+		SHOW(access("/f", F_OK));
+		SHOW(syscall(SYS_fchdir, out));
+		SHOW(access("f", F_OK));
+		SHOW(syscall(SYS_chroot, "."));
+		SHOW(syscall(SYS_getcwd, buf, sizeof buf));
+		say("the cwd is the new root: %s", buf);
+		say("/jail/inside: %s", get_file("/jail/inside"));
+		chmod(".", 0755);
+		syscall(SYS_setresuid, 65534, 65534, 65534);
+		SHOW(syscall(SYS_chroot, "jail"));
+		_exit(0);
+	}
+	probe_wait("child", k);
+}
+
 SYSCALL_TEST(mkdir)
 {
 	SHOW(syscall(SYS_mkdir, "d", 0750));
