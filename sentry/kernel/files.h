@@ -45,6 +45,9 @@ struct file {
 		int sig;    /* F_SETSIG; 0: SIGIO */
 		int fd;	    /* the program's fd, for si_fd */
 		bool armed; /* the host signals the sentry for this file */
+		/* Who set the owner (real, effective uid): Linux's sigio_perm
+		 * lets the signal reach only processes they may signal. */
+		uid_t uid, euid;
 	} fown;
 	/* A socket's credentials as Linux records them (socketpair, listen,
 	 * connect, accept), which its peer's SO_PEERCRED reports; pid 0: none. */

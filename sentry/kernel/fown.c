@@ -100,6 +100,8 @@ int fown_set(struct task *t, struct file *f, int fd, int type, pid_t pid)
 	f->fown.type = type;
 	f->fown.pid = pid;
 	f->fown.fd = fd;
+	f->fown.uid = t->proc->ruid;
+	f->fown.euid = t->proc->euid;
 	return 0;
 }
 
@@ -111,6 +113,8 @@ int fown_arm_for(struct task *t, struct file *f, int fd, bool make_caller_owner)
 	if (make_caller_owner) {
 		f->fown.type = F_OWNER_PID;
 		f->fown.pid = t->proc->pid;
+		f->fown.uid = t->proc->ruid;
+		f->fown.euid = t->proc->euid;
 	}
 	f->fown.fd = fd;
 	return 0;
@@ -120,6 +124,17 @@ int fown_arm_for(struct task *t, struct file *f, int fd, bool make_caller_owner)
 static bool armed_with_host_fd(struct file *f, const void *key)
 {
 	return f->host_fd == *(const int *)key && f->fown.armed;
+}
+
+/* Linux's sigio_perm: whoever set the owner must be root (effective) or
+ * share a uid with the target, else the target is passed over. Without
+ * it a program could signal, with any F_SETSIG signal SIGKILL included,
+ * processes of other users (or the sandbox's root init) that kill(2)
+ * would refuse it. */
+static bool sigio_perm(const struct file *f, const struct process *p)
+{
+	return f->fown.euid == 0 || f->fown.euid == p->suid || f->fown.euid == p->ruid ||
+	       f->fown.uid == p->suid || f->fown.uid == p->ruid;
 }
 
 static void send_to_owner(struct sentry *s, struct file *f, const struct fown_event *ev)
@@ -137,20 +152,20 @@ static void send_to_owner(struct sentry *s, struct file *f, const struct fown_ev
 	}
 	if (f->fown.type == F_OWNER_TID) {
 		struct task *u = task_by_tid(s, f->fown.pid);
-		if (u && !u->exiting)
+		if (u && !u->exiting && sigio_perm(f, u->proc))
 			signal_send_task(u, sig, &si);
 		return;
 	}
 	if (f->fown.type == F_OWNER_PID) {
 		struct process *p = process_by_pid(s, f->fown.pid);
-		if (p && !p->zombie && !p->exiting)
+		if (p && !p->zombie && !p->exiting && sigio_perm(f, p))
 			signal_send_process(p, sig, &si);
 		return;
 	}
 	/* A process group: each member once, at its first task listed. */
 	for (struct task *u = s->tasks; u; u = u->next) {
 		struct process *p = u->proc;
-		if (p->pgid != f->fown.pid || p->zombie || p->exiting)
+		if (p->pgid != f->fown.pid || p->zombie || p->exiting || !sigio_perm(f, p))
 			continue;
 		struct task *first = s->tasks;
 		while (first->proc != p)

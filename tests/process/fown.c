@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -117,6 +118,40 @@ static void async_pipe(void)
 	close(p[1]);
 }
 
+/* A child makes the parent the owner of its pipe and has the signal
+ * sent: Linux checks, at send time, that whoever set the owner may signal
+ * it (sigio_perm), so a child that became nobody signals its root parent
+ * no more than kill(2) would let it. */
+static void async_owner_child(bool as_nobody)
+{
+	got[SIGUSR2] = 0;
+	catch_with(SIGUSR2, on_signal);
+	pid_t parent = getpid();
+	pid_t c = fork();
+	if (c == 0) {
+		int p[2];
+		if (as_nobody && setresuid(65534, 65534, 65534) != 0)
+			_exit(1);
+		if (pipe(p) != 0 || fcntl(p[0], F_SETOWN, parent) != 0 ||
+		    fcntl(p[0], F_SETSIG, SIGUSR2) != 0 ||
+		    fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_ASYNC) != 0)
+			_exit(2);
+		write(p[1], "x", 1);
+		usleep(100000); /* the pipe stays open while the signal goes */
+		/* The read end first: closing the write end while a reader
+		 * is left would signal the owner again. */
+		close(p[0]);
+		close(p[1]);
+		_exit(0);
+	}
+	int st = 0;
+	waitpid(c, &st, 0);
+	for (int i = 0; i < 50 && !got[SIGUSR2]; i++)
+		usleep(10000);
+	printf("O_ASYNC owner set by a %s child: child status %d, the parent got SIGUSR2 %d\n",
+	       as_nobody ? "nobody" : "root", WEXITSTATUS(st), got[SIGUSR2]);
+}
+
 static void dnotify(const char *dir)
 {
 	int d = open(dir, O_RDONLY | O_DIRECTORY);
@@ -173,6 +208,10 @@ int main(void)
 	lease_blocking_breaker(path);
 	unlink(path);
 	async_pipe();
+	if (geteuid() == 0) {
+		async_owner_child(true);
+		async_owner_child(false);
+	}
 	dnotify(dir);
 	owner_values();
 	rmdir(dir);
