@@ -8,7 +8,8 @@
  * capabilities, a process with a uid 0 (real or effective) gets its
  * bounding and inheritable sets (plus ambient) as permitted, and as
  * effective when its effective uid is 0; others keep only their ambient
- * set. A uid change applies Linux's fixup (no keepcaps), and capset and
+ * set. A uid change applies Linux's fixup (PR_SET_KEEPCAPS keeps the
+ * permitted set), and capset and
  * prctl change the sets under Linux's rules: nothing is ever raised
  * beyond the permitted and bounding sets.
  *
@@ -83,14 +84,20 @@ void caps_exec(struct process *p)
 	uint64_t prm = (root ? c->bnd | c->inh : 0) | c->amb;
 	c->prm = prm;
 	c->eff = p->euid == 0 ? prm : c->amb;
+	c->keep = false;
 }
 
 void caps_uid_changed(struct process *p, uid_t old_r, uid_t old_e, uid_t old_s)
 {
 	struct caps *c = &p->caps;
 	if ((old_r == 0 || old_e == 0 || old_s == 0) && p->ruid != 0 && p->euid != 0 &&
-	    p->suid != 0)
-		c->prm = c->eff = c->amb = 0;
+	    p->suid != 0) {
+		/* PR_SET_KEEPCAPS keeps the permitted set (setpriv, daemons
+		 * that drop root but keep a capability); ambient goes anyway. */
+		if (!c->keep)
+			c->prm = c->eff = 0;
+		c->amb = 0;
+	}
 	if (old_e == 0 && p->euid != 0)
 		c->eff = 0;
 	if (old_e != 0 && p->euid == 0)

@@ -161,6 +161,7 @@ struct ptimer {
 /* A process's capability sets, as Linux's (bit N: capability N). */
 struct caps {
 	uint64_t inh, prm, eff, bnd, amb;
+	bool keep; /* PR_SET_KEEPCAPS: leaving uid 0 keeps prm; execve clears it */
 };
 
 struct process {
@@ -174,8 +175,7 @@ struct process {
 	struct rlimit rlim[RLIM_NLIMITS];
 	uid_t ruid, euid, suid; /* credentials the program sees (host access stays msentry's) */
 	gid_t rgid, egid, sgid;
-	/* The file-system ids (setfsuid/setfsgid): they follow the effective
-	 * ids on every other change, and are what host file access uses. */
+	/* File-system ids (setfsuid/setfsgid): follow the effective ids; host access uses them. */
 	uid_t fsuid;
 	gid_t fsgid;
 	unsigned long personality; /* personality(2), inherited */

@@ -589,7 +589,11 @@ SYSCALL_HANDLER(prctl)
 	case PR_SET_PDEATHSIG:
 	case PR_SET_VMA:
 	case PR_SET_CHILD_SUBREAPER:
+		return 0;
 	case PR_SET_KEEPCAPS:
+		if (a[1] > 1)
+			return -EINVAL;
+		p->caps.keep = a[1] == 1;
 		return 0;
 	case PR_GET_NAME: {
 		char name[16] = {0};
@@ -600,8 +604,9 @@ SYSCALL_HANDLER(prctl)
 	case PR_GET_DUMPABLE:
 		return !p->not_dumpable;
 	case PR_GET_CHILD_SUBREAPER:
-	case PR_GET_KEEPCAPS:
 		return 0;
+	case PR_GET_KEEPCAPS:
+		return p->caps.keep;
 	case PR_SET_SECCOMP:
 	case PR_GET_SECCOMP:
 		return seccomp_prctl(t, a);

@@ -368,6 +368,27 @@ SYSCALL_TEST(capget)
 		_exit(0);
 	}
 	probe_wait("child", k);
+	/* PR_SET_KEEPCAPS: leaving uid 0 keeps the permitted set (effective
+	 * is still cleared), which capset may then raise again: setpriv's way. */
+	k = probe_fork();
+	if (k == 0) {
+		SHOW(prctl(PR_SET_KEEPCAPS, 2, 0, 0, 0));
+		SHOW(prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0));
+		SHOW(prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
+		syscall(SYS_setresuid, 1000, 1000, 1000);
+		struct __user_cap_header_struct ch = {_LINUX_CAPABILITY_VERSION_3, 0};
+		struct __user_cap_data_struct cd[2];
+		SHOW(syscall(SYS_capget, &ch, cd));
+		say("keepcaps child after setresuid(1000): effective %08x%08x permitted %08x%08x",
+		    cd[1].effective, cd[0].effective, cd[1].permitted, cd[0].permitted);
+		cd[0].effective = cd[0].permitted;
+		cd[1].effective = cd[1].permitted;
+		SHOW(syscall(SYS_capset, &ch, cd));
+		SHOW(syscall(SYS_capget, &ch, cd));
+		say("effective raised again: %08x%08x", cd[1].effective, cd[0].effective);
+		_exit(0);
+	}
+	probe_wait("keepcaps child", k);
 	struct __user_cap_header_struct other = {_LINUX_CAPABILITY_VERSION_3, NO_PID};
 	SHOW(syscall(SYS_capget, &other, d));
 	SHOW(syscall(SYS_capget, BADPTR, d));
