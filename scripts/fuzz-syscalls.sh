@@ -2,8 +2,8 @@
 # Syscall fuzzing: Debian's trinity run inside msentry (docs/design.md,
 # "Fuzzing").
 #   scripts/fuzz-syscalls.sh MINUTES [SEED]
-# trinity runs as nobody (--user=65534) in a sandbox whose root is the host's
-# /, read-only, with a private tmpfs at /tmp as its working directory and
+# trinity runs as nobody (below a root pid 1, as on the host) in a sandbox
+# whose root is the host's /, read-only, with a private tmpfs at /tmp as its working directory and
 # /dev/null, /dev/zero and /dev/urandom as its only devices. msentry itself
 # runs in throw-away namespaces (unshare: mount, pid, ipc, uts, net) in
 # which / is read-only too and /tmp is a fresh tmpfs, so not even a bug in
