@@ -41,7 +41,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -174,7 +176,7 @@ static char *fold(const struct task *t, const char *abs)
 	return xasprintf("%.*s%s", (int)cut, abs, strcmp(tail, "/") == 0 ? "" : tail);
 }
 
-static int open_in_root(const struct task *t, const char *abs, int flags, mode_t mode)
+static int open_in_root_unchecked(const struct task *t, const char *abs, int flags, mode_t mode)
 {
 	struct sentry *s = t->s;
 	/* Below a chroot root: resolved from it, which stops ".." and
@@ -201,6 +203,55 @@ static int open_in_root(const struct task *t, const char *abs, int flags, mode_t
 	};
 	long fd = syscall(SYS_openat2, root_fd, below_root(abs + cut), &how, sizeof(how));
 	return fd < 0 ? -errno : (int)fd;
+}
+
+/* Whether a host procfs path belongs to a process: /proc/PID/...,
+ * self and thread-self (which the kernel's own names resolve to PID). */
+static bool host_proc_of_process(const char *host, size_t *pid_end)
+{
+	if (strncmp(host, "/proc/", 6) != 0)
+		return false;
+	const char *p = host + 6;
+	size_t n = strspn(p, "0123456789");
+	if (n == 0 && strncmp(p, "self", 4) == 0)
+		n = 4;
+	else if (n == 0 && strncmp(p, "thread-self", 11) == 0)
+		n = 11;
+	*pid_end = 6 + n;
+	return n > 0 && (p[n] == '/' || p[n] == '\0');
+}
+
+/* The host's procfs, where a root that holds the host's /proc (`--root=/`,
+ * the default) lets a path reach it by a way the sandbox's procfs cannot
+ * see by its text ("//proc", "/tmp/../proc", a symlink to /proc/self):
+ * there /proc/self is the sentry, with its memory, environment, fds and
+ * maps, and /proc/PID any host process. A file of a process is never
+ * handed out (-ENOENT: the slow walk then finds the path's sandbox form,
+ * which procfs serves), but for reading the sentry's own net/, which
+ * shows the network namespace the sandbox shares with it. Host-wide
+ * files (cpuinfo, meminfo, sys/) stay as they are. */
+static int refuse_host_process_proc(int fd, int flags)
+{
+	struct statfs sf;
+	if (fd < 0 || (fstatfs(fd, &sf) == 0 && sf.f_type != PROC_SUPER_MAGIC))
+		return fd;
+	cleanup_free char *host = host_path_of_fd(fd);
+	size_t end;
+	if (host && !host_proc_of_process(host, &end))
+		return fd;
+	char own[32];
+	int n = snprintf(own, sizeof(own), "/proc/%d/net", (int)getpid());
+	bool reads = (flags & O_ACCMODE) == O_RDONLY && !(flags & (O_CREAT | O_TRUNC));
+	if (host && reads && strncmp(host, own, (size_t)n) == 0 &&
+	    (host[n] == '/' || host[n] == '\0'))
+		return fd;
+	close(fd);
+	return -ENOENT;
+}
+
+static int open_in_root(const struct task *t, const char *abs, int flags, mode_t mode)
+{
+	return refuse_host_process_proc(open_in_root_unchecked(t, abs, flags, mode), flags);
 }
 
 /* ---- the slow walk: magic links and symlinks to them ----

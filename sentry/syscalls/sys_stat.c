@@ -4,10 +4,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/stat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "sentry/fs/fs.h"
@@ -18,10 +22,66 @@
 
 /* ---- stat, access, readlink through (dirfd, path, AT_* flags) ---- */
 
+/* The access mode bits Linux gives a /proc/PID/fd/N link: r-x for a
+ * file open for reading, -wx for writing, rwx for both. */
+static mode_t fd_link_mode(struct task *t, const char *norm)
+{
+	const char *slash = strrchr(norm, '/');
+	if (!slash || slash - norm < 3 || strncmp(slash - 3, "/fd", 3) != 0)
+		return 0777;
+	struct file *f = fd_lookup(t, atoi(slash + 1));
+	int fl = f && f->host_fd >= 0 ? fcntl(f->host_fd, F_GETFL) : O_RDONLY;
+	int acc = fl < 0 ? O_RDONLY : fl & O_ACCMODE;
+	return (acc != O_WRONLY ? 0500 : 0) | (acc != O_RDONLY ? 0300 : 0);
+}
+
+/* lstat of a link the sandbox's procfs serves (/proc/PID/{exe,cwd,root,
+ * fd/N}, /proc/self): no host entry stands for it (the host's would be
+ * the sentry's own, which is never handed out), so its stat is made as
+ * Linux's procfs makes it: a symlink of the process's owner, now. */
+static bool procfs_link_lstat(struct task *t, int dirfd, uint64_t path_addr, struct stat *st,
+			      long *rc)
+{
+	char path[PATH_MAX];
+	cleanup_free char *abs = NULL;
+	if (task_read_string(t, path_addr, path, PATH_MAX) <= 0 ||
+	    path_absolute(t, dirfd, path, &abs) != 0)
+		return false;
+	cleanup_free char *norm = mount_normalize(abs);
+	char target[PATH_MAX];
+	long n;
+	if (!procfs_readlink(t, norm, target, sizeof(target), &n) || n == -EINVAL)
+		return false;
+	*rc = n < 0 ? n : 0;
+	if (n < 0)
+		return true;
+	struct stat proc;
+	memset(st, 0, sizeof(*st));
+	if (stat("/proc", &proc) == 0)
+		st->st_dev = proc.st_dev;
+	st->st_ino = 0x10000 + (ino_t)strlen(norm) * 131 + (ino_t)n;
+	st->st_mode = S_IFLNK | fd_link_mode(t, norm);
+	st->st_nlink = 1;
+	st->st_uid = t->proc->euid;
+	st->st_gid = t->proc->egid;
+	st->st_size = strstr(norm, "/fd/") ? 64 : 0;
+	st->st_blksize = 1024;
+	clock_gettime(CLOCK_REALTIME, &st->st_mtim);
+	st->st_atim = st->st_ctim = st->st_mtim;
+	return true;
+}
+
 static long stat_common(struct task *t, int dirfd, uint64_t path, uint64_t buf, int flags)
 {
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
+	struct stat link;
+	long link_rc;
+	if ((flags & AT_SYMLINK_NOFOLLOW) && procfs_link_lstat(t, dirfd, path, &link, &link_rc)) {
+		if (link_rc != 0)
+			return link_rc;
+		return task_write(t, buf, &link, sizeof(link)) == 0 ? 0 : -EFAULT;
+	}
 	cleanup_at_target struct at_target tg;
 	int rc = at_target_resolve(t, dirfd, path, flags, &tg);
 	if (rc != 0)
@@ -64,6 +124,26 @@ SYSCALL_HANDLER(statx)
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE) ||
 	    (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
 		return -EINVAL;
+	struct stat link;
+	long link_rc;
+	if ((flags & AT_SYMLINK_NOFOLLOW) &&
+	    procfs_link_lstat(t, (int)a[0], a[1], &link, &link_rc)) {
+		if (link_rc != 0)
+			return link_rc;
+		struct statx lx = {.stx_mask = STATX_BASIC_STATS,
+				   .stx_blksize = (uint32_t)link.st_blksize,
+				   .stx_nlink = (uint32_t)link.st_nlink,
+				   .stx_uid = link.st_uid,
+				   .stx_gid = link.st_gid,
+				   .stx_mode = (uint16_t)link.st_mode,
+				   .stx_ino = link.st_ino,
+				   .stx_size = (uint64_t)link.st_size,
+				   .stx_dev_major = major(link.st_dev),
+				   .stx_dev_minor = minor(link.st_dev)};
+		lx.stx_atime = lx.stx_ctime = lx.stx_mtime = (struct statx_timestamp){
+		    .tv_sec = link.st_mtim.tv_sec, .tv_nsec = (uint32_t)link.st_mtim.tv_nsec};
+		return task_write(t, a[4], &lx, sizeof(lx)) == 0 ? 0 : -EFAULT;
+	}
 	cleanup_at_target struct at_target tg;
 	int rc = at_target_resolve(t, (int)a[0], a[1], flags, &tg);
 	if (rc != 0)
@@ -134,7 +214,10 @@ static long readlink_common(struct task *t, int dirfd, uint64_t path_addr, uint6
 	int rc = path_absolute(t, dirfd, path, &abs);
 	if (rc != 0)
 		return rc;
-	if (procfs_readlink(t, abs, target, sizeof(target), &n)) {
+	/* Folded first: "//proc/self/exe" is procfs's too (the host's own
+	 * /proc, which that spelling would reach, is never handed out). */
+	cleanup_free char *norm = mount_normalize(abs);
+	if (procfs_readlink(t, norm, target, sizeof(target), &n)) {
 		/* procfs names sandbox paths; the reader sees them from its
 		 * own root (chroot), as Linux's d_path. */
 		if (t->fs->root && n > 0 && n < (long)sizeof(target) && target[0] == '/') {
