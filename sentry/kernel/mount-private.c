@@ -37,6 +37,8 @@
  * on a pipe only the sentry holds (the kernel closes it whatever way the
  * sentry dies) and then removes the tree; it ignores every signal it
  * can, so that a `pkill` of msentry's name leaves it to clean up.
+ * MSENTRY_PRIVATE_DIR=host takes the fallback even as root (for
+ * bench/startup.sh and tests/integration/tmpfs-cleanup.sh).
  *
  * Either way the directory's top is 0711 (the masked files' node is
  * opened under the program's ids through its O_PATH parent) and the
@@ -162,7 +164,10 @@ int mount_private_dir(struct sentry *s, struct error *e)
 	struct mount_table *mt = s->mounts;
 	if (mt->private_dir)
 		return 0;
-	if (private_tmpfs(mt) == 0)
+	/* MSENTRY_PRIVATE_DIR=host: the fallback even as root, so that
+	 * bench/startup.sh and tests can set the two side by side. */
+	const char *force = getenv("MSENTRY_PRIVATE_DIR");
+	if (!(force && strcmp(force, "host") == 0) && private_tmpfs(mt) == 0)
 		return 0;
 	return private_host_dir(mt, e);
 }

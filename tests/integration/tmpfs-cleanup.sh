@@ -118,6 +118,8 @@ cases() {
 flags=$tmp/flags
 mkdir -m 0777 "$flags"
 cases "as root" env
+# The fallback as root (MSENTRY_PRIVATE_DIR=host).
+cases "as root, /tmp fallback" env MSENTRY_PRIVATE_DIR=host
 # The fallback: msentry as nobody.
 cases "not root" setpriv --reuid=65534 --regid=65534 --clear-groups
 
