@@ -33,10 +33,14 @@
  *
  * The fallback (msentry not root: fsopen is refused): a directory
  * /tmp/msentry-mounts-XXXXXX, removed at exit and when the sentry is
- * killed by a small helper process forked at start, which waits for EOF
- * on a pipe only the sentry holds (the kernel closes it whatever way the
- * sentry dies) and then removes the tree; it ignores every signal it
- * can, so that a `pkill` of msentry's name leaves it to clean up.
+ * killed by a small helper process started with it: msentry itself
+ * (`msentry --mounts-cleanup-helper DIR`) through posix_spawn, a vfork
+ * and an exec, so the sentry's page tables are not copied, nor its pages
+ * made copy-on-write for the whole run, as a fork did. The helper waits
+ * for EOF on a pipe only the sentry holds (the kernel closes it whatever
+ * way the sentry dies) and then removes the tree; it blocks and ignores
+ * every signal it can, so that a `pkill` of msentry's name leaves it to
+ * clean up.
  * MSENTRY_PRIVATE_DIR=host takes the fallback even as root (for
  * bench/startup.sh and tests/integration/tmpfs-cleanup.sh).
  *
@@ -57,6 +61,7 @@
 #include <linux/magic.h>
 #include <linux/mount.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,30 +110,62 @@ static int private_tmpfs(struct mount_table *mt)
 	return 0;
 }
 
-/* The fallback's helper, in the forked child (see the essay). */
-static void cleanup_helper(const char *dir, int rfd)
+/* The fallback's helper, a process of its own (see the essay): fd 3 is
+ * the pipe; every signal it can is blocked from its start (the spawn's
+ * mask) and ignored. */
+int sentry_mounts_cleanup(const char *dir)
 {
-	/* Not the terminal's signals: only EOF ends the wait. */
 	for (int sig = 1; sig < 32; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_IGN);
-	setsid();
-	/* Nothing of the sentry's but the pipe: one call, not one per fd. */
-	if (rfd > 0)
-		syscall(SYS_close_range, 0, rfd - 1, 0);
-	syscall(SYS_close_range, rfd + 1, ~0U, 0);
+	/* Nothing of the sentry's but the pipe (its stdio, --pass-fd fds). */
+	syscall(SYS_close_range, 0, 2, 0);
+	syscall(SYS_close_range, 4, ~0U, 0);
 	char c;
-	while (read(rfd, &c, 1) != 0 && errno == EINTR)
+	ssize_t n;
+	while ((n = read(3, &c, 1)) != 0 && (n > 0 || errno == EINTR))
 		;
 	/* Often nothing was made in it (a directory prepared for a mount(2)
 	 * the program never made): two rmdirs then, and no rm to start,
 	 * which msentry's exit waits for. */
-	char sub[PATH_MAX];
-	snprintf(sub, sizeof(sub), "%s/t", dir);
+	cleanup_free char *sub = xasprintf("%s/t", dir);
 	if (rmdir(sub) == 0 && rmdir(dir) == 0)
-		_exit(0);
+		return 0;
 	execl("/bin/rm", "rm", "-rf", "--one-file-system", dir, (char *)NULL);
-	_exit(127);
+	return 127;
+}
+
+/* Start the helper: msentry itself (/proc/self/exe) through posix_spawn,
+ * a vfork: the sentry's page tables are not copied, as a fork copied
+ * them (and then every page the sentry wrote while the helper lived). */
+static pid_t spawn_helper(const char *dir, int rfd)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t all;
+	sigfillset(&all);
+	/* Above 3, so that the dup2 onto 3 is a real one, which leaves the
+	 * copy open across the exec (older C libraries keep the flag of a
+	 * dup2 onto itself). */
+	cleanup_close int above = fcntl(rfd, F_DUPFD_CLOEXEC, 4);
+	if (above < 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, above, 3);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigmask(&at, &all);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
+	char *const argv[] = {"msentry", SENTRY_MOUNTS_CLEANUP, (char *)dir, NULL};
+	char *const envp[] = {NULL};
+	pid_t pid = -1;
+	int rc = posix_spawn(&pid, "/proc/self/exe", &fa, &at, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	return pid;
 }
 
 /* The fallback: a directory in /tmp and its cleanup helper. */
@@ -147,13 +184,15 @@ static int private_host_dir(struct mount_table *mt, struct error *e)
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return error_sys(e, errno, "cannot create a pipe");
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		return error_sys(e, errno, "cannot fork the mounts' cleanup helper");
-	if (pid == 0)
-		cleanup_helper(tmpl, p[0]);
+	pid_t pid = spawn_helper(tmpl, p[0]);
 	close(p[0]);
+	if (pid < 0) {
+		int err = errno;
+		close(p[1]);
+		rmdir(sub); /* nobody else would remove them */
+		rmdir(tmpl);
+		return error_sys(e, err, "cannot start the mounts' cleanup helper");
+	}
 	mt->cleanup_fd = p[1];
 	mt->cleanup_pid = pid;
 	return 0;
