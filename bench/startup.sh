@@ -9,24 +9,30 @@
 #   msentry         `msentry run /bin/true` as it is: as root, the program
 #                   may mount, so the private directory is made (a detached
 #                   tmpfs when msentry is root)
-#   previous        the same with MSENTRY_PRIVATE_DIR=host: the mechanism
-#                   before, a /tmp directory and a forked cleanup helper
+#   /tmp fallback   the same with MSENTRY_PRIVATE_DIR=host: the directory
+#                   msentry makes when it is not root, a /tmp directory and
+#                   its cleanup helper (the mechanism before, but spawned
+#                   where it was forked)
+#   baseline        with BENCH_BASELINE=PATH, that msentry binary (e.g. one
+#                   built from before the change), as it is
 #   no private dir  `--user=1000`: the program may not mount, nothing is made
-#                   (the floor for the two above)
+#                   (the floor for the rows above)
 #   --root DIR      an OCI-like root of its own (a busybox copy), with and
 #                   without MSENTRY_PRIVATE_DIR=host, and with a --tmpfs
 #
 # The machine is shared and small: rows are interleaved within each of
-# BENCH_REPS repetitions (default 5) and each figure is the median of the
-# repetitions' medians; the CPU time (user + system, children included)
-# hardly moves with other load, the wall time does. Nothing is asserted.
-# BENCH_QUICK=1: fewer runs, for a smoke test.
+# BENCH_REPS repetitions (default 9) of BENCH_RUNS runs (default 20), and
+# each figure is the median of the repetitions' medians; the CPU time
+# (user + system, children included) moves less with other load than the
+# wall time does. Nothing is asserted.
+# BENCH_QUICK=1: fewer runs, for a smoke test. The whole script may run
+# under `nice -n -10` on a busy machine.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build
-reps=${BENCH_REPS:-5}
-n=40
+reps=${BENCH_REPS:-9}
+n=${BENCH_RUNS:-20}
 [ "${BENCH_QUICK:-}" = 1 ] && n=5 && reps=${BENCH_REPS:-1}
 if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" >&2
@@ -42,21 +48,34 @@ mkdir -p "$root/bin" "$root/proc" "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/true"
 
-labels=("native" "msentry run /bin/true" "previous (MSENTRY_PRIVATE_DIR=host)"
-	"no private dir (--user=1000)" "--root DIR" "--root DIR, previous"
-	"--root DIR --tmpfs /tmp" "--root DIR --tmpfs /tmp, previous")
-row() { # index: runs one row's measurement
-	local m=(env "$msentry" run) p=(env MSENTRY_PRIVATE_DIR=host "$msentry" run)
-	case $1 in
-	0) "$spawn" "$n" /bin/true ;;
-	1) "$spawn" "$n" "${m[@]}" /bin/true ;;
-	2) "$spawn" "$n" "${p[@]}" /bin/true ;;
-	3) "$spawn" "$n" "${m[@]}" --user=1000 /bin/true ;;
-	4) "$spawn" "$n" "${m[@]}" --root "$root" /bin/true ;;
-	5) "$spawn" "$n" "${p[@]}" --root "$root" /bin/true ;;
-	6) "$spawn" "$n" "${m[@]}" --root "$root" --tmpfs /tmp /bin/true ;;
-	7) "$spawn" "$n" "${p[@]}" --root "$root" --tmpfs /tmp /bin/true ;;
-	*) return 1 ;;
+# Rows that are compared sit side by side, so that a burst of load hits
+# them alike.
+labels=("native" "msentry run /bin/true")
+cmds=("/bin/true" "M /bin/true")
+if [ -n "${BENCH_BASELINE:-}" ]; then
+	labels+=("baseline: $BENCH_BASELINE run /bin/true")
+	cmds+=("B /bin/true")
+fi
+labels+=("/tmp fallback (MSENTRY_PRIVATE_DIR=host)" "no private dir (--user=1000)"
+	"--root DIR --tmpfs /tmp")
+cmds+=("P /bin/true" "M --user=1000 /bin/true" "M --root $root --tmpfs /tmp /bin/true")
+if [ -n "${BENCH_BASELINE:-}" ]; then
+	labels+=("baseline --root DIR --tmpfs /tmp")
+	cmds+=("B --root $root --tmpfs /tmp /bin/true")
+fi
+labels+=("--root DIR --tmpfs /tmp, /tmp fallback" "--root DIR" "--root DIR, /tmp fallback")
+cmds+=("P --root $root --tmpfs /tmp /bin/true" "M --root $root /bin/true"
+	"P --root $root /bin/true")
+
+row() { # index: one row's measurement (M: msentry, P: its /tmp fallback,
+	# B: the baseline binary; split on spaces: no spaces in $root)
+	local -a words
+	read -r -a words <<<"${cmds[$1]}"
+	case ${words[0]} in
+	M) "$spawn" "$n" "$msentry" run "${words[@]:1}" ;;
+	P) "$spawn" "$n" env MSENTRY_PRIVATE_DIR=host "$msentry" run "${words[@]:1}" ;;
+	B) "$spawn" "$n" "$BENCH_BASELINE" run "${words[@]:1}" ;;
+	*) "$spawn" "$n" "${words[@]}" ;;
 	esac
 }
 
