@@ -39,14 +39,18 @@
  * sentry is root it is a tmpfs made with fsopen/fsmount and attached
  * nowhere, held only by fds: the kernel frees it with the last of them,
  * however the sentry ends, so it needs no helper and leaves nothing on
- * the host. Chosen over spawning the old cleanup helper more cheaply
- * (vfork and exec) or making the directory lazily: both still paid for
- * a helper process and for a directory on the host's /tmp in every root
- * run (5-7 ms of a 15-20 ms `msentry run /bin/true`), this costs four
- * syscalls; its files' host paths read /proc/msentry-mounts/..., a name
- * no host file can have, so the host-path mapping below stays exact.
- * Otherwise (msentry not root) it is /tmp/msentry-mounts-XXXXXX/, which a
- * helper forked at start removes when the sentry exits or is killed.
+ * the host. Chosen over the other two ways out: a cheaper spawn of the
+ * cleanup helper (vfork and exec) still pays, in every root run, for a
+ * process and for a directory in the host's /tmp (mkdir, and rmdirs
+ * waited for at exit), and making the directory lazily still needs the
+ * helper at start, since the sentry's filter forbids starting one later.
+ * The forked helper cost 4-5 ms of CPU of a 16-21 ms `msentry run
+ * /bin/true` here (docs/benchmarks.md); this costs four syscalls. Its
+ * files' host paths read /proc/msentry-mounts/..., a name no host file
+ * can have, so the host-path mapping below stays exact. Otherwise
+ * (msentry not root) it is /tmp/msentry-mounts-XXXXXX/, which a helper
+ * spawned at start (msentry itself) removes when the sentry exits or is
+ * killed.
  * size= is reported by statfs (mount_statfs); it is not enforced.
  *
  * The program changes the table with mount(2) and umount2(2)
