@@ -53,7 +53,10 @@
  * Threats: the program never names the directory: its mounts reach it
  * through the fds opened here, confined below them (openat2
  * RESOLVE_IN_ROOT, mount.c). A detached tmpfs is not in any mount
- * namespace, so no host process can walk into it either.
+ * namespace, so no host process can walk into it either. Its files are
+ * memory, as any tmpfs's (charged to the sentry's cgroup; the kernel's
+ * default limit, half the RAM, as for runc's tmpfs mounts): size= is
+ * still not enforced, since one tmpfs serves every mount.
  */
 #include <errno.h>
 #include <fcntl.h>
