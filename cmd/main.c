@@ -42,6 +42,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* Not a command: the sentry's own helper (hidden from --help). */
+	if (argc == 3 && strcmp(argv[1], SENTRY_MOUNTS_CLEANUP) == 0)
+		return sentry_mounts_cleanup(argv[2]);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

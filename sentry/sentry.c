@@ -149,8 +149,8 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 	s->minsigstksz = getauxval(AT_MINSIGSTKSZ);
 	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus) != 0)
 		CPU_SET(0, &s->cpus);
-	/* The mounts before the platform: their cleanup helper is forked
-	 * while the sentry has one thread and no stub. */
+	/* The mounts (their private directory, when a configured mount
+	 * needs one, is made here: mount-private.c; it needs no fork). */
 	if (open_root(s, cfg->root, e) != 0 || mount_table_build(s, e) != 0 ||
 	    strace_start(s, e) != 0)
 		return -1;

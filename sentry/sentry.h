@@ -114,4 +114,11 @@ int sentry_run(const struct sentry_config *cfg, struct error *e);
 /* Print every syscall's support level and note, as Markdown. */
 void sentry_print_syscalls(FILE *out);
 
+/* The mounts' cleanup helper of the fallback private directory
+ * (sentry/kernel/mount-private.c): the sentry spawns msentry itself as
+ * `msentry SENTRY_MOUNTS_CLEANUP DIR`, with a pipe's read end as fd 3;
+ * sentry_mounts_cleanup waits for its EOF, removes DIR and exits. */
+#define SENTRY_MOUNTS_CLEANUP "--mounts-cleanup-helper"
+int sentry_mounts_cleanup(const char *dir);
+
 #endif

@@ -202,9 +202,11 @@ struct mount_table {
 	size_t n;
 	bool any_readonly; /* some entry is read-only: set as entries are added,
 			    * counted again when one changes or goes */
-	char *private_dir; /* tmpfs and empty views, or NULL */
+	char *private_dir; /* tmpfs and empty views: host path, or NULL */
+	int private_fd;	   /* O_PATH fd of private_dir, or -1 */
+	int private_mnt;   /* the detached tmpfs's fsmount fd, or -1 */
 	size_t next_dir;
-	int cleanup_fd; /* the helper removes private_dir at its EOF */
+	int cleanup_fd; /* fallback: the helper removes private_dir at its EOF, or -1 */
 	pid_t cleanup_pid;
 };
 struct mount_options {

@@ -211,9 +211,10 @@ long mount_change(struct task *t, const char *source, const char *target, const 
 
 int mount_prepare(struct sentry *s, const struct process *init, struct error *e)
 {
-	/* The cleanup helper is a fork, which the sentry's own filter
-	 * forbids once the program runs: made now for a program that may
-	 * mount a tmpfs later. */
+	/* The private directory needs fsopen and fsmount (or, in the
+	 * fallback, a fork), which the sentry's own filter forbids once the
+	 * program runs: made now for a program that may mount a tmpfs later
+	 * (mount-private.c). */
 	if (!caps_has(init, CAP_SYS_ADMIN))
 		return 0;
 	return mount_private_dir(s, e);

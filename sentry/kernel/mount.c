@@ -34,14 +34,24 @@
  * a file reached through a symlink or a hard-linked directory still
  * belongs to the mount that holds it.
  *
- * tmpfs directories live in one private host directory per sandbox,
- * /tmp/msentry-mounts-XXXXXX/t/ (mode 0700, root's when msentry is
- * root; the top directory is 0711, for the masked files' node).
- * They are removed at exit, and also when the sentry is killed: a small
- * helper process forked at start waits for EOF on a pipe only the sentry
- * holds (the kernel closes it whatever way the sentry dies) and then
- * removes the tree. size= is reported by statfs (mount_statfs); it is not
- * enforced.
+ * tmpfs directories (and the empty views, and the masked files' node)
+ * live in one private directory per sandbox (mount-private.c). Where the
+ * sentry is root it is a tmpfs made with fsopen/fsmount and attached
+ * nowhere, held only by fds: the kernel frees it with the last of them,
+ * however the sentry ends, so it needs no helper and leaves nothing on
+ * the host. Chosen over the other two ways out: a cheaper spawn of the
+ * cleanup helper (vfork and exec) still pays, in every root run, for a
+ * process and for a directory in the host's /tmp (mkdir, and rmdirs
+ * waited for at exit), and making the directory lazily still needs the
+ * helper at start, since the sentry's filter forbids starting one later.
+ * The forked helper cost 4-5 ms of CPU of a 16-21 ms `msentry run
+ * /bin/true` here (docs/benchmarks.md); this costs four syscalls. Its
+ * files' host paths read /proc/msentry-mounts/..., a name no host file
+ * can have, so the host-path mapping below stays exact. Otherwise
+ * (msentry not root) it is /tmp/msentry-mounts-XXXXXX/, which a helper
+ * spawned at start (msentry itself) removes when the sentry exits or is
+ * killed.
+ * size= is reported by statfs (mount_statfs); it is not enforced.
  *
  * The program changes the table with mount(2) and umount2(2)
  * (mount-change.c): entries are added at the end and removed anywhere.
@@ -56,15 +66,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sentry/kernel/files.h"
@@ -217,85 +224,16 @@ struct mount *mount_table_add(struct mount_table *mt, const char *dest, int fd, 
 	char *slash = strrchr(m->host, '/');
 	if (m->is_file && slash) {
 		/* Opened now, as msentry: the private directory (0700) is
-		 * not searchable under a program's ids. */
+		 * not searchable under a program's ids. Its host path may
+		 * name nothing on the host (mount-private.c): below its fd. */
+		m->dir_fd = mount_private_parent(mt, m->host);
 		*slash = '\0';
-		m->dir_fd = open(m->host[0] ? m->host : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (m->dir_fd < 0)
+			m->dir_fd =
+			    open(m->host[0] ? m->host : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		*slash = '/';
 	}
 	return m;
-}
-
-/* The private directory for tmpfs mounts and empty views, made on first
- * use, with its cleanup helper (see the essay). */
-static void cleanup_helper(const char *dir, int rfd)
-{
-	/* Not the terminal's signals: only EOF ends the wait. */
-	for (int sig = 1; sig < 32; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_IGN);
-	setsid();
-	for (int fd = 0; fd < 1024; fd++)
-		if (fd != rfd)
-			close(fd);
-	char c;
-	while (read(rfd, &c, 1) != 0 && errno == EINTR)
-		;
-	/* Often nothing was made in it (a directory prepared for a mount(2)
-	 * the program never made): two rmdirs then, and no rm to start,
-	 * which msentry's exit waits for. */
-	char sub[PATH_MAX];
-	snprintf(sub, sizeof(sub), "%s/t", dir);
-	if (rmdir(sub) == 0 && rmdir(dir) == 0)
-		_exit(0);
-	execl("/bin/rm", "rm", "-rf", "--one-file-system", dir, (char *)NULL);
-	_exit(127);
-}
-
-int mount_private_dir(struct sentry *s, struct error *e)
-{
-	struct mount_table *mt = s->mounts;
-	if (mt->private_dir)
-		return 0;
-	char tmpl[] = "/tmp/msentry-mounts-XXXXXX";
-	if (!mkdtemp(tmpl))
-		return error_sys(e, errno, "cannot create a directory for the sandbox's mounts");
-	mt->private_dir = xstrdup(tmpl);
-	/* Searchable (0711) for the masked files' node, which the program
-	 * names under its own ids; the mounts' directories are one level
-	 * below, in t/ (0700): the program reaches them only through fds
-	 * opened here, nobody else at all. */
-	cleanup_free char *sub = xasprintf("%s/t", tmpl);
-	if (chmod(tmpl, 0711) != 0 || mkdir(sub, 0700) != 0)
-		return error_sys(e, errno, "cannot set up `%s`", tmpl);
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) != 0)
-		return error_sys(e, errno, "cannot create a pipe");
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		return error_sys(e, errno, "cannot fork the mounts' cleanup helper");
-	if (pid == 0)
-		cleanup_helper(tmpl, p[0]);
-	close(p[0]);
-	mt->cleanup_fd = p[1];
-	mt->cleanup_pid = pid;
-	return 0;
-}
-
-int mount_private_subdir(struct sentry *s, int mode, struct error *e)
-{
-	if (mount_private_dir(s, e) != 0)
-		return -1;
-	struct mount_table *mt = s->mounts;
-	cleanup_free char *path = xasprintf("%s/t/%zu", mt->private_dir, mt->next_dir++);
-	/* mkdirat: the sentry's own seccomp filter (host-allow.def) lets
-	 * that through, not mkdir, once the program runs (mount(2)). */
-	if (mkdirat(AT_FDCWD, path, 0700) != 0 || chmod(path, (mode_t)mode) != 0)
-		return error_sys(e, errno, "cannot create `%s`", path);
-	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return error_sys(e, errno, "cannot open `%s`", path);
-	return fd;
 }
 
 /* The synthesized /dev (a tmpfs on /dev): the harmless host devices as
@@ -435,24 +373,6 @@ struct mount *mount_entry_add(struct sentry *s, const char *dest, int fd,
 	return m;
 }
 
-/* The node a masked file shows: a private null device (or, without the
- * right to make one, an empty read-only file), never the host's own, so
- * that changing it changes nothing outside. */
-static int masked_file(struct sentry *s, struct error *e)
-{
-	if (mount_private_dir(s, e) != 0)
-		return -1;
-	cleanup_free char *path = xasprintf("%s/null", s->mounts->private_dir);
-	if (access(path, F_OK) != 0 && mknod(path, S_IFCHR | 0666, makedev(1, 3)) != 0) {
-		int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
-		if (fd < 0)
-			return error_sys(e, errno, "cannot create `%s`", path);
-		close(fd);
-	}
-	int fd = open(path, O_PATH | O_CLOEXEC);
-	return fd < 0 ? error_sys(e, errno, "cannot open `%s`", path) : fd;
-}
-
 /* linux.maskedPaths and readonlyPaths: paths that do not exist are
  * skipped, as runc skips them. Under /proc, what exists is the host's
  * /proc (the view runc's containers have). */
@@ -472,7 +392,8 @@ static int add_path_rule(struct sentry *s, const char *path, bool masked, struct
 		return 0;
 	}
 	/* A directory: an empty read-only tmpfs, as runc's (mode 1777). */
-	int view = S_ISDIR(st.st_mode) ? mount_private_subdir(s, 01777, e) : masked_file(s, e);
+	int view =
+	    S_ISDIR(st.st_mode) ? mount_private_subdir(s, 01777, e) : mount_private_null(s, e);
 	if (view < 0)
 		return -1;
 	mount_table_add(s->mounts, norm, view, S_ISDIR(st.st_mode), "tmpfs", "tmpfs");
@@ -511,7 +432,7 @@ int mount_table_build(struct sentry *s, struct error *e)
 {
 	const struct sentry_config *cfg = s->cfg;
 	struct mount_table *mt = s->mounts = xcalloc(1, sizeof(*s->mounts));
-	mt->cleanup_fd = -1;
+	mt->cleanup_fd = mt->private_fd = mt->private_mnt = -1;
 	int root = fcntl(s->root_fd, F_DUPFD_CLOEXEC, 0);
 	if (root < 0)
 		return error_sys(e, errno, "cannot duplicate the root's fd");
@@ -549,14 +470,7 @@ void mount_table_release(struct sentry *s)
 	for (size_t i = 0; i < mt->n; i++)
 		mount_entry_free(&mt->v[i]);
 	free(mt->v);
-	if (mt->private_dir) {
-		/* The helper removes the tree once the pipe closes; wait for
-		 * it, so nothing is left when msentry returns. */
-		close(mt->cleanup_fd);
-		while (waitpid(mt->cleanup_pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		free(mt->private_dir);
-	}
+	mount_private_release(mt);
 	free(mt);
 	s->mounts = NULL;
 }
