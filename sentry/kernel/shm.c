@@ -22,9 +22,9 @@
 #include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 
+/* The limits are the sandbox's (s->ipc: kernel.shmmax, shmall, shmmni,
+ * shm_rmid_forced, shm_next_id; ipc-limits.c). */
 #define SHMMIN_K 1
-#define SHMMAX_K 0x7fffffffffffffffUL
-#define SHMMNI_K 4096
 #define SHMLBA_K PAGE_SIZE
 
 struct shm_segment {
@@ -78,15 +78,27 @@ static bool allowed(struct task *t, const struct shm_segment *g, int want)
 	return (bits & want & 7) == (want & 7);
 }
 
+static bool id_in_use(struct sentry *s, int id)
+{
+	return by_id(s, id) != NULL;
+}
+
 static long create(struct task *t, key_t key, size_t size, int flags)
 {
 	struct sentry *s = t->s;
-	if (size < SHMMIN_K || size > SHMMAX_K)
+	if (size < SHMMIN_K || size > s->ipc->shmmax)
 		return -EINVAL;
+	size_t pages = PAGE_UP(size) / PAGE_SIZE, total = 0;
 	int count = 0;
-	for (struct shm_segment *g = s->shm; g; g = g->next)
+	for (struct shm_segment *g = s->shm; g; g = g->next) {
 		count++;
-	if (count >= SHMMNI_K)
+		total += PAGE_UP(g->size) / PAGE_SIZE;
+	}
+	/* Linux: a size whose pages overflow, or all segments' pages over
+	 * shmall, is ENOSPC; so is a full table (shmmni). */
+	if (PAGE_UP(size) < size || total + pages < total || total + pages > s->ipc->shmall)
+		return -ENOSPC;
+	if (count >= s->ipc->shmmni)
 		return -ENOSPC;
 	char name[32];
 	snprintf(name, sizeof(name), "SYSV%08x", (unsigned)key);
@@ -98,13 +110,14 @@ static long create(struct task *t, key_t key, size_t size, int flags)
 		return -ENOMEM;
 	}
 	struct shm_segment *g = xcalloc(1, sizeof(*g));
-	*g = (struct shm_segment){.id = s->shm_next_id++,
-				  .key = key,
-				  .size = size,
-				  .fd = fd,
-				  .cpid = t->proc->pid,
-				  .ctime = time(NULL),
-				  .next = s->shm};
+	*g = (struct shm_segment){
+	    .id = ipc_new_id(s, &s->ipc->shm_next_id, &s->shm_id_counter, id_in_use),
+	    .key = key,
+	    .size = size,
+	    .fd = fd,
+	    .cpid = t->proc->pid,
+	    .ctime = time(NULL),
+	    .next = s->shm};
 	g->perm.__key = key;
 	g->perm.uid = g->perm.cuid = t->proc->euid;
 	g->perm.gid = g->perm.cgid = t->proc->egid;
@@ -173,8 +186,31 @@ static void unref(struct sentry *s, struct task *t, struct shm_segment *g)
 	g->dtime = time(NULL);
 	if (t)
 		g->lpid = t->proc->pid;
-	if (g->removed && g->nattch == 0)
+	/* Linux's shm_may_destroy: removed, or shm_rmid_forced. */
+	if (g->nattch == 0 && (g->removed || s->ipc->shm_rmid_forced))
 		destroy(s, g);
+}
+
+void shm_destroy_orphans(struct sentry *s)
+{
+	struct shm_segment *next;
+	for (struct shm_segment *g = s->shm; g; g = next) {
+		next = g->next;
+		if (g->nattch == 0 && !process_by_pid(s, g->cpid))
+			destroy(s, g);
+	}
+}
+
+void shm_process_exit(struct sentry *s, struct process *p)
+{
+	if (!s->ipc->shm_rmid_forced)
+		return;
+	struct shm_segment *next;
+	for (struct shm_segment *g = s->shm; g; g = next) {
+		next = g->next;
+		if (g->nattch == 0 && g->cpid == p->pid)
+			destroy(s, g);
+	}
 }
 
 long shm_detach(struct task *t, uint64_t addr)
@@ -259,11 +295,12 @@ static void fill_ds(const struct shm_segment *g, struct shmid_ds *ds)
 static long control_info(struct task *t, int cmd, uint64_t buf)
 {
 	if (cmd == IPC_INFO) {
-		struct shminfo info = {.shmmax = SHMMAX_K,
+		const struct ipc_limits *l = t->s->ipc;
+		struct shminfo info = {.shmmax = l->shmmax,
 				       .shmmin = SHMMIN_K,
-				       .shmmni = SHMMNI_K,
-				       .shmseg = SHMMNI_K,
-				       .shmall = SHMMAX_K / PAGE_SIZE};
+				       .shmmni = (unsigned long)l->shmmni,
+				       .shmseg = (unsigned long)l->shmmni,
+				       .shmall = l->shmall};
 		if (task_write(t, buf, &info, sizeof(info)) != 0)
 			return -EFAULT;
 	} else {
