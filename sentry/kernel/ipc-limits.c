@@ -13,7 +13,8 @@
  * one parser reads a write the way Linux's proc_dointvec_minmax and
  * proc_doulongvec_minmax do: blanks around numbers, an optional '-', base
  * 0 (0x.., 0..), a number followed by a blank or the end, EINVAL for
- * anything out of the parameter's range (nothing is changed then). The
+ * anything out of the parameter's range (nothing is changed then; but
+ * kernel.sem's semmni out of range is ERANGE, its other three kept). The
  * *_next_id values are consumed by the next object created (ipc_new_id),
  * which resets them to -1 as Linux does.
  *
@@ -216,7 +217,7 @@ long ipc_sysctl_store(struct ipc_limits *l, const struct ipc_sysctl *k, const ch
 		return err ? err : -EINVAL; /* Linux: a write with no number */
 	if (err == 0 && k->count == 4 && (l->sem[3] < 0 || l->sem[3] > IPCMNI_K)) {
 		l->sem[3] = saved.sem[3]; /* Linux keeps the other three */
-		return -EINVAL;
+		return -ERANGE;		  /* Linux's sem_check_semmni */
 	}
 	if (err != 0)
 		return err;

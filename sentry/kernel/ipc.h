@@ -61,7 +61,8 @@ const char *ipc_sysctl_key(const struct ipc_sysctl *k);
  * malloc'ed. */
 char *ipc_sysctl_show(const struct ipc_limits *l, const struct ipc_sysctl *k);
 /* A write of `len` bytes of `text` to its /proc/sys file, as Linux takes
- * it: the bytes consumed, or -EINVAL (not a number, out of range). */
+ * it: the bytes consumed, or -EINVAL (not a number, out of range;
+ * kernel.sem's semmni out of range: -ERANGE). */
 long ipc_sysctl_store(struct ipc_limits *l, const struct ipc_sysctl *k, const char *text,
 		      size_t len);
 /* May t open the file for writing (Linux: euid 0; *_next_id:
