@@ -88,8 +88,22 @@ static void shm_sem_part(void)
 	struct shminfo si;
 	if (shmctl(0, IPC_INFO, (struct shmid_ds *)&si) >= 0)
 		printf("IPC_INFO shmmni %lu shmmax %lu\n", si.shmmni, si.shmmax);
+	struct shmid_ds ds;
+	result("SHM_LOCK", shmctl(a, SHM_LOCK, NULL));
+	if (shmctl(a, IPC_STAT, &ds) == 0)
+		printf("SHM_LOCKED after SHM_LOCK: %s\n",
+		       ds.shm_perm.mode & SHM_LOCKED ? "yes" : "no");
+	result("SHM_UNLOCK", shmctl(a, SHM_UNLOCK, NULL));
+	if (shmctl(a, IPC_STAT, &ds) == 0)
+		printf("SHM_LOCKED after SHM_UNLOCK: %s\n",
+		       ds.shm_perm.mode & SHM_LOCKED ? "yes" : "no");
 	if (a >= 0)
 		shmctl(a, IPC_RMID, NULL);
+	/* The host's huge pages decide, natively and under msentry alike. */
+	int h = shmget(IPC_PRIVATE, 4096, SHM_HUGETLB | 0600);
+	result("shmget SHM_HUGETLB", h);
+	if (h >= 0)
+		shmctl(h, IPC_RMID, NULL);
 	if (b >= 0)
 		shmctl(b, IPC_RMID, NULL);
 	result("semget 6 semaphores", semget(IPC_PRIVATE, 6, 0600));
