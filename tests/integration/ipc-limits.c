@@ -14,6 +14,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *const files[] = {"kernel/shmmax",	     "kernel/shmall",
@@ -134,8 +135,41 @@ static void mq_part(void)
 	mq_unlink("/ipc-limits-probe");
 }
 
+/* kernel.shm_rmid_forced: a segment goes at its last detach, and with
+ * its creator when nothing is attached. */
+static void rmid_part(void)
+{
+	struct shmid_ds ds;
+	int a = shmget(IPC_PRIVATE, 4096, 0600);
+	void *at = shmat(a, NULL, 0);
+	result("shmat", at == (void *)-1 ? -1 : 0);
+	shmdt(at);
+	result("IPC_STAT after the last detach", shmctl(a, IPC_STAT, &ds));
+	int pipefd[2];
+	if (pipe(pipefd) != 0)
+		return;
+	pid_t child = fork();
+	if (child == 0) {
+		int id = shmget(IPC_PRIVATE, 4096, 0600);
+		if (write(pipefd[1], &id, sizeof(id)) != sizeof(id))
+			_exit(1);
+		_exit(0);
+	}
+	int id = -1;
+	if (read(pipefd[0], &id, sizeof(id)) != sizeof(id))
+		id = -1;
+	waitpid(child, NULL, 0);
+	result("IPC_STAT after its creator exited", shmctl(id, IPC_STAT, &ds));
+	shmctl(a, IPC_RMID, NULL);
+	shmctl(id, IPC_RMID, NULL);
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "rmid") == 0) {
+		rmid_part();
+		return 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "show") == 0) {
 		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 			show(files[i]);

@@ -46,6 +46,11 @@ fi
 check "/proc/sys values: a fresh namespace's" "$(unshare --ipc "$probe" show)" "$(M "$probe" show)"
 check "writes from inside: Linux's parsing and ranges" "$(unshare --ipc "$probe" writes)" \
 	"$(M "$probe" writes)"
+for v in 0 1; do
+	check "kernel.shm_rmid_forced=$v: segments without attachments" \
+		"$(unshare --ipc sh -c "echo $v >/proc/sys/kernel/shm_rmid_forced && \"\$0\" rmid" "$probe")" \
+		"$(M --sysctl kernel.shm_rmid_forced=$v "$probe" rmid)"
+done
 keys=(kernel.msgmni=2 kernel.msgmax=100 kernel.msgmnb=300 kernel.shmmni=1 "kernel.sem=5 10 2 1"
 	kernel.msg_next_id=77 fs.mqueue.msg_max=20 fs.mqueue.msg_default=15)
 native_set=""
