@@ -10,7 +10,9 @@
  * `write`): write(2) hands the program's bytes to ipc_sysctl_store, which
  * parses them as Linux does and changes the parameter, or fails with
  * EINVAL and changes nothing. Like Linux with sysctl_writes_strict, a
- * write that does not start at offset 0 is accepted and ignored. Who may
+ * write that does not start at offset 0 is accepted and ignored (only
+ * write(2) has the hook: writev and pwrite reach the memfd and change
+ * nothing, a known gap; shells and sysctl(8) use write). Who may
  * open for writing is Linux's rule (ipc_sysctl_writable): root, and for
  * *_next_id a checkpoint/restore capability; others get EACCES.
  *
