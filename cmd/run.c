@@ -50,6 +50,12 @@ static void run_usage(FILE *out)
 	      "  --pass-fd=N         hand msentry's open fd N (>= 3) to PROG at the same\n"
 	      "                      number; repeatable. PROG gets fds 0, 1, 2 and these\n"
 	      "                      only: every other fd msentry inherited is closed\n"
+	      "  --sysctl=KEY=VALUE  set a kernel parameter of the sandbox's IPC\n"
+	      "                      namespace (kernel.shmmax, shmall, shmmni,\n"
+	      "                      shm_rmid_forced, msgmax, msgmnb, msgmni, sem,\n"
+	      "                      msg_next_id, sem_next_id, shm_next_id;\n"
+	      "                      fs.mqueue.*), as writing VALUE to its /proc/sys\n"
+	      "                      file would; repeatable, applied in order\n"
 	      "  -h, --help          show this help\n"
 	      "\n"
 	      "Tracing (strace conventions; the trace goes to stderr unless -o):\n"
@@ -83,6 +89,7 @@ enum {
 	OPT_DEBUG,
 	OPT_NO_SELF_SECCOMP,
 	OPT_PASS_FD,
+	OPT_SYSCTL,
 };
 
 #define MAX_RUN_MOUNTS 32
@@ -188,7 +195,38 @@ static int add_pass_fd(const char *arg, struct sentry_config *cfg)
 	return 0;
 }
 
-/* The sandbox's view: --user, --hostname. 1: not one of these. */
+#define MAX_RUN_SYSCTLS 64
+
+/* --sysctl KEY=VALUE, checked now (a bad one never starts the sandbox)
+ * and added to cfg->sysctls (a static array like the mounts). */
+static int add_sysctl(const char *arg, struct sentry_config *cfg)
+{
+	static struct sentry_sysctl sysctls[MAX_RUN_SYSCTLS];
+	char *key = xstrdup(arg); /* lives until exit */
+	char *value = strchr(key, '=');
+	if (!value || value == key) {
+		fprintf(stderr, "msentry: --sysctl: expected KEY=VALUE, got `%s`\n", arg);
+		free(key);
+		return -1;
+	}
+	*value++ = '\0';
+	struct error e = {0};
+	if (sentry_sysctl_check(key, value, &e) != 0) {
+		fprintf(stderr, "msentry: --sysctl %s\n", e.msg);
+		free(key);
+		return -1;
+	}
+	if (cfg->nsysctls >= MAX_RUN_SYSCTLS) {
+		fprintf(stderr, "msentry: at most %d --sysctl\n", MAX_RUN_SYSCTLS);
+		free(key);
+		return -1;
+	}
+	sysctls[cfg->nsysctls++] = (struct sentry_sysctl){.key = key, .value = value};
+	cfg->sysctls = sysctls;
+	return 0;
+}
+
+/* The sandbox's view: --user, --hostname, --sysctl... 1: not one of these. */
 static int parse_view_option(int c, const char *arg, struct sentry_config *cfg)
 {
 	switch (c) {
@@ -209,6 +247,8 @@ static int parse_view_option(int c, const char *arg, struct sentry_config *cfg)
 		return 0;
 	case OPT_PASS_FD:
 		return add_pass_fd(arg, cfg);
+	case OPT_SYSCTL:
+		return add_sysctl(arg, cfg);
 	default:
 		return 1;
 	}
@@ -281,7 +321,8 @@ static int parse_max_tasks(const char *arg, int *out)
 	char *end;
 	long n = strtol(arg, &end, 10);
 	if (*end || end == arg || n < 1 || n > 1 << 22) {
-		fprintf(stderr, "msentry: --max-tasks: expected a number from 1 to 4194304, got `%s`\n",
+		fprintf(stderr,
+			"msentry: --max-tasks: expected a number from 1 to 4194304, got `%s`\n",
 			arg);
 		return -1;
 	}
@@ -310,6 +351,7 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 	    {"debug", no_argument, NULL, OPT_DEBUG},
 	    {"no-self-seccomp", no_argument, NULL, OPT_NO_SELF_SECCOMP},
 	    {"pass-fd", required_argument, NULL, OPT_PASS_FD},
+	    {"sysctl", required_argument, NULL, OPT_SYSCTL},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;

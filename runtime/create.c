@@ -43,6 +43,8 @@ struct create_inputs {
 	char *home_entry;	       /* "HOME=..." if added */
 	struct sentry_mount *mounts;   /* config mounts, bind sources made absolute */
 	struct sentry_device *devices; /* linux.devices */
+	struct sentry_sysctl *sysctls; /* linux.sysctl's IPC and mqueue keys */
+	size_t nsysctls;
 	char **sources;		       /* the sources this made (freed with them) */
 	char *strace_output;	       /* the trace file, absolute; NULL: no trace */
 	bool strace_json;
@@ -61,6 +63,7 @@ static void create_inputs_release(struct create_inputs *in)
 	free(in->sources);
 	free(in->mounts);
 	free(in->devices);
+	free(in->sysctls);
 	free(in->strace_output);
 }
 
@@ -125,9 +128,6 @@ static int mkdir_p(const char *path, mode_t mode)
 static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
 {
 	struct strbuf b = {0};
-	bool ipc = false;
-	for (size_t i = 0; i < c->linux.sysctl.n; i++)
-		ipc |= sysctl_is_ipc(c->linux.sysctl.v[i].key);
 	const struct oci_namespace *net = netns_of(c);
 	/* The sentry is every namespace but the network's (netns.c). */
 	const struct {
@@ -137,7 +137,6 @@ static void warn_unapplied(const struct runtime *rt, const struct oci_config *c)
 	    {c->linux.n_namespaces > (net ? 1u : 0u), "linux.namespaces (but network)"},
 	    {net && !net->path && geteuid() != 0,
 	     "a new network namespace (not privileged: the caller's network)"},
-	    {ipc, "linux.sysctl IPC limits"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(items); i++)
 		if (items[i].present)
@@ -226,6 +225,7 @@ static int check_inputs(const struct runtime *rt, const struct runtime_create_op
 		return -1;
 	build_env(in);
 	build_mounts(in);
+	in->nsysctls = sysctl_ipc_list(c, &in->sysctls);
 	warn_unapplied(rt, c);
 	return strace_inputs(rt, in, e);
 }
@@ -382,6 +382,8 @@ static struct sentry_config sentry_config_of(const struct runtime *rt,
 	    .cap_ambient = p->caps_ambient,
 	    .no_new_privs = p->no_new_privileges,
 	    .max_tasks = pids_limit(in->cfg),
+	    .sysctls = in->sysctls,
+	    .nsysctls = in->nsysctls,
 	};
 }
 

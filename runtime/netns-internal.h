@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "config-internal.h"
+#include "sentry/sentry.h"
 #include "util/util.h"
 
 /* The config's "network" namespace entry, or NULL. */
@@ -23,8 +24,11 @@ int netns_enter(const struct oci_namespace *ns, bool *own, struct error *e);
  * error. 0 or -1. */
 int sysctl_check(const struct oci_config *c, struct error *e);
 
-/* The key is an IPC or mqueue limit (accepted, not enforced yet). */
+/* The key is an IPC or mqueue limit: the sentry's (sentry_config.sysctls). */
 bool sysctl_is_ipc(const char *key);
+/* The config's IPC and mqueue keys, in order, as the sentry takes them
+ * (*out malloc'ed; its strings are the config's). Their count. */
+size_t sysctl_ipc_list(const struct oci_config *c, struct sentry_sysctl **out);
 
 /* In the init, in the container's network namespace (`own`): write the
  * net.* keys under /proc/sys/net; without a namespace of its own, a net.*

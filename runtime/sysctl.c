@@ -12,9 +12,13 @@
  *     once it is in it (netns.c), and refused when the container has no
  *     namespace of its own (runc: "not allowed in host network
  *     namespace");
- *   - the IPC and mqueue limits: accepted (the sandbox has its own IPC
- *     namespace: the sentry), not enforced yet: the sentry's limits are
- *     Linux's defaults (create's warning in the log says so).
+ *   - the IPC and mqueue limits (kernel.shmmax, shmall, shmmni,
+ *     shm_rmid_forced, msgmax, msgmnb, msgmni, sem, the *_next_id of
+ *     the namespace's own files, fs.mqueue.*): the sandbox has its own
+ *     IPC namespace, the sentry; each value is checked now as Linux would
+ *     take it (sentry_sysctl_check), and create hands them to the sentry
+ *     (sentry_config.sysctls), which sets them before the program starts,
+ *     as msentry run --sysctl does.
  *
  * Threats: a key is a path under /proc/sys/net: one with `..` or `/` in
  * a component could reach elsewhere, so keys are checked to be dotted
@@ -27,10 +31,12 @@
 #include <unistd.h>
 
 #include "netns-internal.h"
+#include "sentry/sentry.h"
 
-static const char *const ipc_keys[] = {"kernel.shmmax", "kernel.shmall", "kernel.shmmni",
-				       "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-				       "kernel.sem"};
+static const char *const ipc_keys[] = {
+    "kernel.shmmax",	  "kernel.shmall",	"kernel.shmmni",     "kernel.shm_rmid_forced",
+    "kernel.msgmax",	  "kernel.msgmnb",	"kernel.msgmni",     "kernel.sem",
+    "kernel.msg_next_id", "kernel.sem_next_id", "kernel.shm_next_id"};
 
 static bool key_ok(const char *key)
 {
@@ -60,8 +66,11 @@ int sysctl_check(const struct oci_config *c, struct error *e)
 		const char *key = c->linux.sysctl.v[i].key;
 		if (!key_ok(key))
 			return error_set(e, EINVAL, "linux.sysctl: %s: not a sysctl name", key);
-		if (sysctl_is_ipc(key))
+		if (sysctl_is_ipc(key)) {
+			if (sentry_sysctl_check(key, c->linux.sysctl.v[i].value, e) != 0)
+				return error_wrap(e, "linux.sysctl");
 			continue;
+		}
 		/* runc's rule: the UTS names come from config.json's own fields. */
 		if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
 			return error_set(
@@ -116,4 +125,16 @@ int sysctl_apply_net(const struct oci_config *c, bool own, struct error *e)
 			return -1;
 	}
 	return 0;
+}
+
+size_t sysctl_ipc_list(const struct oci_config *c, struct sentry_sysctl **out)
+{
+	*out = xcalloc(c->linux.sysctl.n + 1, sizeof(**out));
+	size_t n = 0;
+	for (size_t i = 0; i < c->linux.sysctl.n; i++) {
+		const struct oci_pair *kv = &c->linux.sysctl.v[i];
+		if (sysctl_is_ipc(kv->key))
+			(*out)[n++] = (struct sentry_sysctl){.key = kv->key, .value = kv->value};
+	}
+	return n;
 }

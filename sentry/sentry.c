@@ -25,6 +25,7 @@
 #include <cpuid.h>
 
 #include "sentry/guard.h"
+#include "sentry/sysctl.h"
 #include "sentry/control/control.h"
 #include "sentry/fs/fs.h"
 #include "sentry/kernel/files.h"
@@ -145,6 +146,8 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 		 cfg->hostname ? cfg->hostname : u.nodename);
 	snprintf(s->domainname, sizeof(s->domainname), "%s",
 		 cfg->domainname ? cfg->domainname : u.domainname);
+	if (sysctl_configure(s, cfg, e) != 0)
+		return -1;
 	s->hwcap2 = getauxval(AT_HWCAP2);
 	s->minsigstksz = getauxval(AT_MINSIGSTKSZ);
 	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus) != 0)

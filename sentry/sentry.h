@@ -27,6 +27,13 @@ struct sentry_device {
 	unsigned uid, gid;
 };
 
+/* A kernel parameter of the sandbox's IPC namespace (msentry run --sysctl,
+ * OCI linux.sysctl): key as sysctl(8) names it, value as written to its
+ * /proc/sys file. */
+struct sentry_sysctl {
+	const char *key, *value;
+};
+
 /* Frozen configuration: set once by the CLI, read-only afterwards. */
 struct sentry_config {
 	const char *root;	 /* sandbox root directory ("/" for msentry run) */
@@ -81,6 +88,10 @@ struct sentry_config {
 	 * fd msentry inherited is closed, never handed over. */
 	const int *pass_fds;
 	size_t npass_fds;
+	/* The IPC namespace's parameters, set in order at start over Linux's
+	 * defaults for a new namespace (each checked by sentry_sysctl_check). */
+	const struct sentry_sysctl *sysctls;
+	size_t nsysctls;
 };
 
 #define SENTRY_DEFAULT_MAX_TASKS 4096
@@ -110,6 +121,13 @@ struct sentry_config {
  * by signal N), or -1 with `e` set if the sandbox could not start (then
  * e->status holds the shell-style exit status). */
 int sentry_run(const struct sentry_config *cfg, struct error *e);
+
+/* Whether KEY=VALUE is a kernel parameter the sandbox takes (the System V
+ * IPC limits kernel.shmmax, shmall, shmmni, shm_rmid_forced, msgmax,
+ * msgmnb, msgmni, sem, msg_next_id, sem_next_id, shm_next_id, and
+ * fs.mqueue.*) with a value Linux accepts: 0, or -1 with `e` saying why
+ * ("KEY: ..."). */
+int sentry_sysctl_check(const char *key, const char *value, struct error *e);
 
 /* Print every syscall's support level and note, as Markdown. */
 void sentry_print_syscalls(FILE *out);

@@ -17,6 +17,11 @@ void procfs_dir_add(struct file *f, const char *name, unsigned char type, uint64
  * ino_base. */
 struct file *procfs_fd_list(struct task *t, const char *abs, unsigned char type, uint64_t ino_base);
 
+/* ---- procfs-sys.c: the IPC namespace's /proc/sys parameters ---- */
+/* If `abs` is one of them, open it into *out (*err 0) or refuse (*err
+ * -errno) and return true; false: not one of them. */
+bool procfs_sys_open(struct task *t, const char *abs, int flags, struct file **out, int *err);
+
 /* ---- procfs-task.c: per-task entries ---- */
 /* The state letter of /proc/PID/stat (R, S, T...) of task `t`. */
 char procfs_task_state(const struct task *t);

@@ -8,7 +8,8 @@
  * lines the stub's), statm, smaps and smaps_rollup (the stub's accounting,
  * which is the program's memory, smaps in maps' terms), comm, and
  * (procfs-task.c) task/, ns/, fdinfo/; and /proc/sysvipc/{shm,sem,msg}, which
- * list the sandbox's IPC objects.
+ * list the sandbox's IPC objects, and (procfs-sys.c) the IPC namespace's
+ * parameters under /proc/sys.
  * Synthesized contents are served from a memfd, so read, lseek and fstat
  * work on them like on any file. Other /proc/self entries fall through to
  * the host.
@@ -536,7 +537,7 @@ bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, 
 		return true;
 	const char *rest;
 	struct task *who;
-	if (open_uts_name(t, abs, flags, out, err))
+	if (open_uts_name(t, abs, flags, out, err) || procfs_sys_open(t, abs, flags, out, err))
 		return true;
 	/* /proc/mounts is a link to self/mounts. */
 	if (strcmp(abs, "/proc/mounts") == 0)

@@ -61,6 +61,10 @@ struct file {
 	/* Called at every close of a descriptor of it (close, dup2 over it,
 	 * close-on-exec) by process `p`, as Linux's ->flush; may be NULL. */
 	void (*flush)(struct file *f, struct process *p);
+	/* write(2) of a synthesized file that changes the sandbox (a
+	 * /proc/sys parameter: fs/procfs-sys.c), instead of the host write;
+	 * NULL for every other file. Bytes taken or -errno. */
+	long (*write)(struct task *t, struct file *f, uint64_t buf, size_t count);
 	bool tty;	/* a host terminal (job control in tty.c) */
 	dev_t tty_rdev; /* its device number */
 };

@@ -8,7 +8,9 @@
  * state and either completes or waits again. An object that is removed
  * wakes its waiters too; their next attempt no longer finds it, and a
  * retried call reports EIDRM. Ids are never reused within a sandbox, so a
- * retry cannot meet another object under the old id.
+ * retry cannot meet another object under the old id (unless the sandbox's
+ * root names a freed id in kernel.*_next_id, as Linux allows: then the
+ * retry meets the new object, as it could in Linux).
  */
 #include <errno.h>
 #include <string.h>

@@ -30,8 +30,53 @@ long ipc_block(struct task *t, const void *obj, bool restartable);
 /* Let every task blocked on `obj` try again. */
 void ipc_wake(struct sentry *s, const void *obj);
 
+/* The next id for a new object: *next_id (the sysctl, then -1) or the first
+ * free one from *counter; `in_use` says whether an id is taken. */
+int ipc_new_id(struct sentry *s, int *next_id, int *counter, bool (*in_use)(struct sentry *, int));
+
+/* ---- kernel parameters (ipc-limits.c) ---- */
+/* The IPC namespace's kernel parameters, /proc/sys/kernel/{shm*,msg*,sem,
+ * *_next_id} and /proc/sys/fs/mqueue/ (ipc-limits.c): state of the sandbox,
+ * set at start (--sysctl, OCI linux.sysctl) and by its root through /proc. */
+struct ipc_limits {
+	unsigned long shmmax, shmall; /* bytes a segment; pages in all */
+	int shmmni, shm_rmid_forced;
+	int msgmax, msgmnb, msgmni;
+	int sem[4]; /* kernel.sem: semmsl, semmns, semopm, semmni */
+	/* The id the next msgget/semget/shmget that creates takes; -1: none. */
+	int msg_next_id, sem_next_id, shm_next_id;
+	int mq_queues_max, mq_msg_max, mq_msgsize_max, mq_msg_default, mq_msgsize_default;
+};
+
+#define MQ_HARD_MSGMAX	   65536	      /* Linux's HARD_MSGMAX */
+#define MQ_HARD_MSGSIZEMAX (16 * 1024 * 1024) /* HARD_MSGSIZEMAX */
+struct ipc_sysctl;
+/* A new Linux IPC namespace's values. */
+void ipc_limits_init(struct ipc_limits *l);
+/* A parameter by its sysctl name ("kernel.msgmni", "fs.mqueue.msg_max"),
+ * or NULL if it is not one of the IPC namespace's. */
+const struct ipc_sysctl *ipc_sysctl_find(const char *key);
+const char *ipc_sysctl_key(const struct ipc_sysctl *k);
+/* Its /proc/sys text ("2\n"; kernel.sem: four values, tab-separated):
+ * malloc'ed. */
+char *ipc_sysctl_show(const struct ipc_limits *l, const struct ipc_sysctl *k);
+/* A write of `len` bytes of `text` to its /proc/sys file, as Linux takes
+ * it: the bytes consumed, or -EINVAL (not a number, out of range;
+ * kernel.sem's semmni out of range: -ERANGE). */
+long ipc_sysctl_store(struct ipc_limits *l, const struct ipc_sysctl *k, const char *text,
+		      size_t len);
+/* May t open the file for writing (Linux: euid 0; *_next_id:
+ * CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE)? */
+bool ipc_sysctl_writable(const struct task *t, const struct ipc_sysctl *k);
+
 /* /proc/sysvipc/shm (shm.c; the segments' calls are in kernel.h). */
 char *shm_proc_text(struct sentry *s);
+/* kernel.shm_rmid_forced became 1: segments no process is attached to and
+ * whose creator is gone go now (Linux's shm_destroy_orphaned). */
+void shm_destroy_orphans(struct sentry *s);
+/* Process p ends: with shm_rmid_forced, the unattached segments it created
+ * go (Linux's exit_shm). */
+void shm_process_exit(struct sentry *s, struct process *p);
 
 /* ---- System V semaphores (sem.c) ---- */
 long sem_get(struct task *t, key_t key, int nsems, int flags);

@@ -421,12 +421,12 @@ struct sentry {
 	 * makes a host syscall the sentry's own filter forbids. */
 	int test_trip_execs;
 	struct shm_segment *shm; /* the sandbox's System V segments (shm.c) */
-	int shm_next_id;
-	/* The rest of the IPC namespace (kernel/ipc.h). */
+	/* The rest of the IPC namespace (kernel/ipc.h); new ids from the
+	 * counters, or from the parameters' *_next_id. */
 	struct sem_set *sem;
-	int sem_next_id;
 	struct msg_queue *msg;
-	int msg_next_id;
+	int shm_id_counter, sem_id_counter, msg_id_counter;
+	struct ipc_limits *ipc;	    /* its kernel parameters (ipc-limits.c) */
 	struct mqueue *mqueues;	    /* the named POSIX queues */
 	int mqueue_count;	    /* every POSIX queue, named or still open */
 	int sigchld_fd;		    /* signalfd for SIGCHLD (stub stops) while tasks wait on fds */

@@ -42,13 +42,9 @@
 #include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 
-#define MQ_PRIO_MAX_K	  32768
-#define MQ_MSG_MAX_K	  10   /* /proc/sys/fs/mqueue/msg_max (and msg_default) */
-#define MQ_MSGSIZE_MAX_K  8192 /* msgsize_max (and msgsize_default) */
-#define MQ_QUEUES_MAX_K	  256  /* queues_max */
-#define HARD_MSGMAX_K	  65536
-#define HARD_MSGSIZEMAX_K (16 * 1024 * 1024)
-#define EVENTFD_FULL	  0xfffffffffffffffeULL
+#define MQ_PRIO_MAX_K 32768
+/* The other limits are the sandbox's /proc/sys/fs/mqueue (s->ipc). */
+#define EVENTFD_FULL 0xfffffffffffffffeULL
 
 /* The ABI's struct mq_attr (glibc's has the same layout). */
 struct mq_attr_k {
@@ -180,18 +176,23 @@ static bool may(const struct task *t, const struct mqueue *q, int want)
 static long create(struct task *t, const char *name, mode_t mode, uint64_t attr_addr,
 		   struct mqueue **out)
 {
-	struct mq_attr_k a = {.maxmsg = MQ_MSG_MAX_K, .msgsize = MQ_MSGSIZE_MAX_K};
+	const struct ipc_limits *l = t->s->ipc;
+	/* Linux: without attributes, the defaults, capped by the maxima. */
+	struct mq_attr_k a = {
+	    .maxmsg = l->mq_msg_default < l->mq_msg_max ? l->mq_msg_default : l->mq_msg_max,
+	    .msgsize = l->mq_msgsize_default < l->mq_msgsize_max ? l->mq_msgsize_default
+								 : l->mq_msgsize_max};
 	bool big = task_capable(t, CAP_SYS_RESOURCE);
 	if (attr_addr) {
 		if (task_read(t, attr_addr, &a, sizeof(a)) != 0)
 			return -EFAULT;
 		if (a.maxmsg <= 0 || a.msgsize <= 0)
 			return -EINVAL;
-		if (a.maxmsg > (big ? HARD_MSGMAX_K : MQ_MSG_MAX_K) ||
-		    a.msgsize > (big ? HARD_MSGSIZEMAX_K : MQ_MSGSIZE_MAX_K))
+		if (a.maxmsg > (big ? MQ_HARD_MSGMAX : l->mq_msg_max) ||
+		    a.msgsize > (big ? MQ_HARD_MSGSIZEMAX : l->mq_msgsize_max))
 			return -EINVAL;
 	}
-	if (t->s->mqueue_count >= MQ_QUEUES_MAX_K && !big)
+	if (t->s->mqueue_count >= l->mq_queues_max && !big)
 		return -ENOSPC;
 	int evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (evfd < 0)

@@ -5,8 +5,10 @@
  * msgsnd waits (ipc.c: BLOCK_IPC on the queue) while the message would
  * take the queue over msg_qbytes bytes or messages, msgrcv while no message
  * matches; every change to the queue (send, receive, IPC_SET, removal)
- * wakes all of its waiters, which try their call again. Limits are Linux's
- * defaults: MSGMAX 8192 bytes a message, MSGMNB 16384 bytes a queue.
+ * wakes all of its waiters, which try their call again. The limits are
+ * the sandbox's kernel parameters (s->ipc, ipc-limits.c): kernel.msgmax
+ * bytes a message, kernel.msgmnb a new queue's msg_qbytes, kernel.msgmni
+ * queues; msginfo's msgpool, msgmap and msgtql are Linux's constants.
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,8 +21,9 @@
 #include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 
+/* Linux's compile-time values (uapi/linux/msg.h), which IPC_INFO reports
+ * whatever the parameters say. */
 #define MSGMNI_K  32000
-#define MSGMAX_K  8192
 #define MSGMNB_K  16384
 #define MSGSSZ_K  16
 #define MSGSEG_K  0xffff
@@ -68,6 +71,11 @@ static void destroy(struct sentry *s, struct msg_queue *q)
 	free(q);
 }
 
+static bool id_in_use(struct sentry *s, int id)
+{
+	return by_id(s, id) != NULL;
+}
+
 long msg_get(struct task *t, key_t key, int flags)
 {
 	struct sentry *s = t->s;
@@ -85,12 +93,12 @@ long msg_get(struct task *t, key_t key, int flags)
 	int count = 0;
 	for (struct msg_queue *q = s->msg; q; q = q->next)
 		count++;
-	if (count >= MSGMNI_K)
+	if (count >= s->ipc->msgmni)
 		return -ENOSPC;
 	struct msg_queue *q = xcalloc(1, sizeof(*q));
-	q->id = s->msg_next_id++;
+	q->id = ipc_new_id(s, &s->ipc->msg_next_id, &s->msg_id_counter, id_in_use);
 	ipc_perm_init(t, &q->perm, key, flags);
-	q->qbytes = MSGMNB_K;
+	q->qbytes = (size_t)s->ipc->msgmnb;
 	q->ctime = time(NULL);
 	q->next = s->msg;
 	s->msg = q;
@@ -112,7 +120,7 @@ long msg_send(struct task *t, int id, uint64_t msgp, size_t size, int flags)
 	long type;
 	if (task_read(t, msgp, &type, sizeof(type)) != 0)
 		return -EFAULT;
-	if (size > MSGMAX_K || id < 0)
+	if (size > (size_t)t->s->ipc->msgmax || (long)size < 0 || id < 0)
 		return -EINVAL;
 	if (type < 1)
 		return -EINVAL;
@@ -214,9 +222,9 @@ static long info(struct task *t, int cmd, uint64_t buf)
 {
 	struct msginfo mi = {.msgpool = MSGPOOL_K,
 			     .msgmap = MSGMNB_K,
-			     .msgmax = MSGMAX_K,
-			     .msgmnb = MSGMNB_K,
-			     .msgmni = MSGMNI_K,
+			     .msgmax = t->s->ipc->msgmax,
+			     .msgmnb = t->s->ipc->msgmnb,
+			     .msgmni = t->s->ipc->msgmni,
 			     .msgssz = MSGSSZ_K,
 			     .msgtql = MSGMNB_K,
 			     .msgseg = MSGSEG_K};
@@ -264,7 +272,7 @@ static long set_queue(struct task *t, struct msg_queue *q, uint64_t buf)
 		return -EFAULT;
 	if (!ipc_owner(t, &q->perm))
 		return -EPERM;
-	if (ds.msg_qbytes > MSGMNB_K && !task_capable(t, CAP_SYS_RESOURCE))
+	if (ds.msg_qbytes > (msglen_t)t->s->ipc->msgmnb && !task_capable(t, CAP_SYS_RESOURCE))
 		return -EPERM;
 	q->qbytes = ds.msg_qbytes;
 	q->perm.uid = ds.msg_perm.uid;

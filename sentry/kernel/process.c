@@ -479,7 +479,8 @@ static void notify_parent(struct process *p)
 static void process_exited(struct process *p)
 {
 	struct sentry *s = p->s;
-	sem_undo_exit(s, p); /* before anyone learns of the exit, as Linux's exit_sem */
+	sem_undo_exit(s, p);	/* before anyone learns of the exit, as Linux's exit_sem */
+	shm_process_exit(s, p); /* Linux exit_shm: shm_rmid_forced */
 	if (p->vfork_parent) {
 		task_wake(p->vfork_parent);
 		p->vfork_parent = NULL;

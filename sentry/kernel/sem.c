@@ -26,14 +26,18 @@
 #include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 
-/* Linux's defaults (include/uapi/linux/sem.h). */
+/* Linux's compile-time values (include/uapi/linux/sem.h); semmsl, semmns,
+ * semopm and semmni are the sandbox's kernel.sem (s->ipc->sem[0..3]). */
 #define SEMMNI_K 32000
 #define SEMMSL_K 32000
 #define SEMMNS_K (SEMMNI_K * SEMMSL_K)
 #define SEMOPM_K 500
-#define SEMVMX_K 32767
-#define SEMAEM_K SEMVMX_K
-#define SEMUSZ_K 20
+/* The most operations one semop copies in (an allocation, as Linux's
+ * kvmalloc of them; more than this is ENOMEM whatever semopm allows). */
+#define SEMOPS_MAX_K (1 << 20)
+#define SEMVMX_K     32767
+#define SEMAEM_K     SEMVMX_K
+#define SEMUSZ_K     20
 
 struct sem_one {
 	int val;
@@ -95,18 +99,27 @@ static void destroy(struct sentry *s, struct sem_set *g)
 	free(g);
 }
 
+static bool id_in_use(struct sentry *s, int id)
+{
+	return by_id(s, id) != NULL;
+}
+
 static long create(struct task *t, key_t key, int nsems, int flags)
 {
 	struct sentry *s = t->s;
 	if (nsems == 0)
 		return -EINVAL;
 	int count = 0;
-	for (struct sem_set *g = s->sem; g; g = g->next)
+	long used = 0;
+	for (struct sem_set *g = s->sem; g; g = g->next) {
 		count++;
-	if (count >= SEMMNI_K)
+		used += g->nsems;
+	}
+	/* Linux: semaphores in all sets over semmns, then sets over semmni. */
+	if (used + nsems > s->ipc->sem[1] || count >= s->ipc->sem[3])
 		return -ENOSPC;
 	struct sem_set *g = xcalloc(1, sizeof(*g));
-	g->id = s->sem_next_id++;
+	g->id = ipc_new_id(s, &s->ipc->sem_next_id, &s->sem_id_counter, id_in_use);
 	g->nsems = nsems;
 	g->sems = xcalloc((size_t)nsems, sizeof(*g->sems));
 	ipc_perm_init(t, &g->perm, key, flags);
@@ -118,7 +131,7 @@ static long create(struct task *t, key_t key, int nsems, int flags)
 
 long sem_get(struct task *t, key_t key, int nsems, int flags)
 {
-	if (nsems < 0 || nsems > SEMMSL_K)
+	if (nsems < 0 || nsems > t->s->ipc->sem[0])
 		return -EINVAL;
 	if (key != IPC_PRIVATE) {
 		for (struct sem_set *g = t->s->sem; g; g = g->next) {
@@ -255,9 +268,11 @@ long sem_op(struct task *t, int id, uint64_t sops_addr, size_t nsops, uint64_t t
 {
 	if (nsops < 1)
 		return -EINVAL;
-	if (nsops > SEMOPM_K)
+	if (nsops > (size_t)t->s->ipc->sem[2])
 		return -E2BIG;
-	struct sembuf ops[SEMOPM_K];
+	if (nsops > SEMOPS_MAX_K)
+		return -ENOMEM;
+	cleanup_free struct sembuf *ops = xcalloc(nsops, sizeof(*ops));
 	bool alter, undo;
 	int max;
 	long r = read_ops(t, sops_addr, nsops, ops, &alter, &undo, &max);
@@ -322,12 +337,13 @@ static int waiters(struct sentry *s, const struct sem_set *g, int num, bool zero
 
 static long info(struct task *t, int cmd, uint64_t arg)
 {
+	const int *sem = t->s->ipc->sem;
 	struct seminfo si = {.semmap = SEMMNS_K,
-			     .semmni = SEMMNI_K,
-			     .semmns = SEMMNS_K,
+			     .semmni = sem[3],
+			     .semmns = sem[1],
 			     .semmnu = SEMMNS_K,
-			     .semmsl = SEMMSL_K,
-			     .semopm = SEMOPM_K,
+			     .semmsl = sem[0],
+			     .semopm = sem[2],
 			     .semume = SEMOPM_K,
 			     .semusz = SEMUSZ_K,
 			     .semvmx = SEMVMX_K,

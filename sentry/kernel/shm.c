@@ -11,10 +11,12 @@
  * segment marked IPC_RMID goes when its last attachment does.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,10 +24,15 @@
 #include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 
+/* The limits are the sandbox's (s->ipc: kernel.shmmax, shmall, shmmni,
+ * shm_rmid_forced, shm_next_id; ipc-limits.c). */
 #define SHMMIN_K 1
-#define SHMMAX_K 0x7fffffffffffffffUL
-#define SHMMNI_K 4096
 #define SHMLBA_K PAGE_SIZE
+/* SHM_HUGETLB's page size: log2 in bits 26..31 of the flags (the same
+ * encoding as memfd_create's), else x86-64's default 2 MiB. */
+#define SHM_HUGE_SHIFT_K 26
+#define SHM_HUGE_MASK_K	 0x3f
+#define HUGE_DEFAULT_K	 ((size_t)2 << 20)
 
 struct shm_segment {
 	int id;
@@ -37,6 +44,7 @@ struct shm_segment {
 	time_t atime, dtime, ctime;
 	int nattch;
 	bool removed; /* IPC_RMID: goes with its last attachment */
+	bool locked;  /* SHM_LOCK (SHM_LOCKED in its mode) */
 	struct shm_segment *next;
 };
 
@@ -78,33 +86,74 @@ static bool allowed(struct task *t, const struct shm_segment *g, int want)
 	return (bits & want & 7) == (want & 7);
 }
 
-static long create(struct task *t, key_t key, size_t size, int flags)
+/* The host memfd of a new segment, or -errno. SHM_HUGETLB (Linux's
+ * hugetlb_file_setup): EPERM without CAP_IPC_LOCK or the hugetlb group
+ * (vm.hugetlb_shm_group, 0 by default), then a host hugetlb memfd whose
+ * pages are reserved now by a mapping of it, so that a host without huge
+ * pages answers ENOMEM at shmget, as Linux does. */
+static int segment_memfd(struct task *t, key_t key, size_t size, int flags)
 {
-	struct sentry *s = t->s;
-	if (size < SHMMIN_K || size > SHMMAX_K)
-		return -EINVAL;
-	int count = 0;
-	for (struct shm_segment *g = s->shm; g; g = g->next)
-		count++;
-	if (count >= SHMMNI_K)
-		return -ENOSPC;
+	bool huge = (flags & SHM_HUGETLB) != 0;
+	if (huge && !task_capable(t, CAP_IPC_LOCK) && !creds_in_group(t->proc, 0))
+		return -EPERM;
 	char name[32];
 	snprintf(name, sizeof(name), "SYSV%08x", (unsigned)key);
-	int fd = memfd_create(name, MFD_CLOEXEC);
+	unsigned bits = ((unsigned)flags >> SHM_HUGE_SHIFT_K) & SHM_HUGE_MASK_K;
+	size_t len = PAGE_UP(size), unit = bits ? (size_t)1 << bits : HUGE_DEFAULT_K;
+	if (huge)
+		len = (size + unit - 1) / unit * unit;
+	int fd =
+	    memfd_create(name, MFD_CLOEXEC | (huge ? MFD_HUGETLB | (bits << SHM_HUGE_SHIFT_K) : 0));
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, (off_t)PAGE_UP(size)) != 0) {
+	if (ftruncate(fd, (off_t)len) != 0) {
 		close(fd);
 		return -ENOMEM;
 	}
+	void *probe = huge ? mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0) : NULL;
+	if (probe == MAP_FAILED) {
+		close(fd);
+		return -ENOMEM;
+	}
+	if (probe)
+		munmap(probe, len);
+	return fd;
+}
+
+static bool id_in_use(struct sentry *s, int id)
+{
+	return by_id(s, id) != NULL;
+}
+
+static long create(struct task *t, key_t key, size_t size, int flags)
+{
+	struct sentry *s = t->s;
+	if (size < SHMMIN_K || size > s->ipc->shmmax)
+		return -EINVAL;
+	size_t pages = PAGE_UP(size) / PAGE_SIZE, total = 0;
+	int count = 0;
+	for (struct shm_segment *g = s->shm; g; g = g->next) {
+		count++;
+		total += PAGE_UP(g->size) / PAGE_SIZE;
+	}
+	/* Linux: a size whose pages overflow, or all segments' pages over
+	 * shmall, is ENOSPC; so is a full table (shmmni). */
+	if (PAGE_UP(size) < size || total + pages < total || total + pages > s->ipc->shmall)
+		return -ENOSPC;
+	if (count >= s->ipc->shmmni)
+		return -ENOSPC;
+	int fd = segment_memfd(t, key, size, flags);
+	if (fd < 0)
+		return fd;
 	struct shm_segment *g = xcalloc(1, sizeof(*g));
-	*g = (struct shm_segment){.id = s->shm_next_id++,
-				  .key = key,
-				  .size = size,
-				  .fd = fd,
-				  .cpid = t->proc->pid,
-				  .ctime = time(NULL),
-				  .next = s->shm};
+	*g = (struct shm_segment){
+	    .id = ipc_new_id(s, &s->ipc->shm_next_id, &s->shm_id_counter, id_in_use),
+	    .key = key,
+	    .size = size,
+	    .fd = fd,
+	    .cpid = t->proc->pid,
+	    .ctime = time(NULL),
+	    .next = s->shm};
 	g->perm.__key = key;
 	g->perm.uid = g->perm.cuid = t->proc->euid;
 	g->perm.gid = g->perm.cgid = t->proc->egid;
@@ -173,8 +222,31 @@ static void unref(struct sentry *s, struct task *t, struct shm_segment *g)
 	g->dtime = time(NULL);
 	if (t)
 		g->lpid = t->proc->pid;
-	if (g->removed && g->nattch == 0)
+	/* Linux's shm_may_destroy: removed, or shm_rmid_forced. */
+	if (g->nattch == 0 && (g->removed || s->ipc->shm_rmid_forced))
 		destroy(s, g);
+}
+
+void shm_destroy_orphans(struct sentry *s)
+{
+	struct shm_segment *next;
+	for (struct shm_segment *g = s->shm; g; g = next) {
+		next = g->next;
+		if (g->nattch == 0 && !process_by_pid(s, g->cpid))
+			destroy(s, g);
+	}
+}
+
+void shm_process_exit(struct sentry *s, struct process *p)
+{
+	if (!s->ipc->shm_rmid_forced)
+		return;
+	struct shm_segment *next;
+	for (struct shm_segment *g = s->shm; g; g = next) {
+		next = g->next;
+		if (g->nattch == 0 && g->cpid == p->pid)
+			destroy(s, g);
+	}
 }
 
 long shm_detach(struct task *t, uint64_t addr)
@@ -224,8 +296,9 @@ char *shm_proc_text(struct sentry *s)
 		char *row = xasprintf(
 		    "%10d %10d  %4o %21zu %5d %5d  %5d %5u %5u %5u %5u %10llu %10llu %10llu %21zu "
 		    "%21d\n",
-		    g->perm.__key, g->id, g->perm.mode | (g->removed ? SHM_DEST : 0), g->size,
-		    g->cpid, g->lpid, g->nattch, g->perm.uid, g->perm.gid, g->perm.cuid,
+		    g->perm.__key, g->id,
+		    g->perm.mode | (g->removed ? SHM_DEST : 0) | (g->locked ? SHM_LOCKED : 0),
+		    g->size, g->cpid, g->lpid, g->nattch, g->perm.uid, g->perm.gid, g->perm.cuid,
 		    g->perm.cgid, (unsigned long long)g->atime, (unsigned long long)g->dtime,
 		    (unsigned long long)g->ctime, PAGE_UP(g->size), 0);
 		char *both = xasprintf("%s%s", out, row);
@@ -246,7 +319,7 @@ static void fill_ds(const struct shm_segment *g, struct shmid_ds *ds)
 {
 	memset(ds, 0, sizeof(*ds));
 	ds->shm_perm = g->perm;
-	ds->shm_perm.mode |= g->removed ? SHM_DEST : 0;
+	ds->shm_perm.mode |= (g->removed ? SHM_DEST : 0) | (g->locked ? SHM_LOCKED : 0);
 	ds->shm_segsz = g->size;
 	ds->shm_atime = g->atime;
 	ds->shm_dtime = g->dtime;
@@ -259,11 +332,12 @@ static void fill_ds(const struct shm_segment *g, struct shmid_ds *ds)
 static long control_info(struct task *t, int cmd, uint64_t buf)
 {
 	if (cmd == IPC_INFO) {
-		struct shminfo info = {.shmmax = SHMMAX_K,
+		const struct ipc_limits *l = t->s->ipc;
+		struct shminfo info = {.shmmax = l->shmmax,
 				       .shmmin = SHMMIN_K,
-				       .shmmni = SHMMNI_K,
-				       .shmseg = SHMMNI_K,
-				       .shmall = SHMMAX_K / PAGE_SIZE};
+				       .shmmni = (unsigned long)l->shmmni,
+				       .shmseg = (unsigned long)l->shmmni,
+				       .shmall = l->shmall};
 		if (task_write(t, buf, &info, sizeof(info)) != 0)
 			return -EFAULT;
 	} else {
@@ -281,6 +355,26 @@ static long control_info(struct task *t, int cmd, uint64_t buf)
 		if (g->id > highest)
 			highest = g->id;
 	return highest;
+}
+
+/* SHM_LOCK/SHM_UNLOCK as Linux: without CAP_IPC_LOCK, only the owner or
+ * creator, and SHM_LOCK needs a nonzero RLIMIT_MEMLOCK at least the
+ * segment's size (Linux counts the user's locked segments together). The
+ * pages are the host's memfd: the flag is what the sandbox sees. */
+static long lock(struct task *t, struct shm_segment *g, bool on)
+{
+	const struct process *p = t->proc;
+	if (!task_capable(t, CAP_IPC_LOCK)) {
+		if (p->euid != g->perm.uid && p->euid != g->perm.cuid)
+			return -EPERM;
+		rlim_t limit = p->rlim[RLIMIT_MEMLOCK].rlim_cur;
+		if (on && limit == 0)
+			return -EPERM;
+		if (on && !g->locked && limit != RLIM_INFINITY && PAGE_UP(g->size) > limit)
+			return -ENOMEM;
+	}
+	g->locked = on;
+	return 0;
 }
 
 long shm_control(struct task *t, int id, int cmd, uint64_t buf)
@@ -323,7 +417,7 @@ long shm_control(struct task *t, int id, int cmd, uint64_t buf)
 		return 0;
 	case SHM_LOCK:
 	case SHM_UNLOCK:
-		return owner ? 0 : -EPERM;
+		return lock(t, g, cmd == SHM_LOCK);
 	default:
 		return -EINVAL;
 	}

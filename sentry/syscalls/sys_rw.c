@@ -157,6 +157,8 @@ SYSCALL_HANDLER(write)
 {
 	long err;
 	struct file *f = transfer_file(t, a[0], &err);
+	if (f && f->write)
+		return f->write(t, f, a[1], a[2]);
 	if (f && f->host_nonblock && !f->nonblock)
 		return write_whole(t, f, a[1], a[2], false);
 	return f ? stream_io(t, f, POLLOUT, transfer_write, a[1], a[2]) : err;

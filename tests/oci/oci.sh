@@ -453,6 +453,13 @@ b=$(make_bundle sysctl-nonet '{"process":{"args":["true"]},"linux":{"namespaces"
 expect_error "linux.sysctl: net.* without a network namespace" 1 "not allowed in host network namespace" -- run --bundle "$b" sc2
 b=$(make_bundle sysctl-host '{"process":{"args":["true"]},"linux":{"sysctl":{"kernel.hostname":"h"}}}')
 expect_error "linux.sysctl: kernel.hostname" 1 "is not allowed as it conflicts with the OCI" -- run --bundle "$b" sc3
+# The IPC namespace's keys reach the container's /proc/sys (the sentry's
+# parameters; runc writes them in the container's IPC namespace), and a
+# value Linux refuses fails create.
+run_case sysctl-ipc "$(printf '1000\n4000\n32000\t1024000000\t500\t12')" 0 \
+	'{"process":{"args":["sh","-c","cat /proc/sys/kernel/shmmni /proc/sys/kernel/msgmax /proc/sys/kernel/sem"]},"linux":{"sysctl":{"kernel.shmmni":"1000","kernel.msgmax":"4000","kernel.sem":"32000 1024000000 500 12"}}}'
+b=$(make_bundle sysctl-ipc-bad '{"process":{"args":["true"]},"linux":{"sysctl":{"kernel.msgmax":"abc"}}}')
+expect_error "linux.sysctl: an IPC value Linux refuses" 1 "msgmax" -- run --bundle "$b" sc4
 
 # Network namespaces: the sentry makes the container's sockets, in the
 # namespace config.json names (joined: `ip netns add`) or in a new one
