@@ -76,8 +76,8 @@ static long transfer_writev(struct task *t, int fd, uint64_t addr, uint64_t len,
 
 /* read/write/readv/writev on the file position: wait (or EAGAIN) while the
  * fd is not ready, then one host transfer. */
-static long stream_io(struct task *t, struct file *f, short events, transfer_fn *fn, uint64_t addr,
-		      uint64_t len)
+static long stream_io(struct task *t, struct file *f, short events, transfer_fn *fn,
+		      uint64_t addr, uint64_t len)
 {
 	/* A background job and its terminal: SIGTTIN/SIGTTOU (kernel/tty.c). */
 	long r = f->tty ? tty_check_io(t, f, events == POLLOUT) : 0;
@@ -98,10 +98,8 @@ static struct file *transfer_file(struct task *t, uint64_t fd, long *err)
 {
 	struct file *f = fd_lookup(t, (int)fd);
 	*err = !f || f->host_fd < 0 ? -EBADF
-	       : f->kind == FILE_SIGNALFD || f->kind == FILE_MQUEUE || f->kind == FILE_PIDFD
-		   ? -EINVAL
-	       : f->kind == FILE_DIR_LIST ? -EISDIR
-					  : 0;
+	       : f->kind == FILE_SIGNALFD || f->kind == FILE_MQUEUE || f->kind == FILE_PIDFD ? -EINVAL
+	       : f->kind == FILE_DIR_LIST ? -EISDIR : 0;
 	return *err ? NULL : f;
 }
 
@@ -122,7 +120,8 @@ SYSCALL_HANDLER(read)
  * (t->call.io_done counts across attempts); a signal ends it early with the
  * bytes written so far. For writev, addr is the iovec array and len its
  * count. */
-static long write_whole(struct task *t, struct file *f, uint64_t addr, uint64_t len, bool vector)
+static long write_whole(struct task *t, struct file *f, uint64_t addr, uint64_t len,
+			bool vector)
 {
 	if (!t->call.retry)
 		t->call.io_done = 0;
@@ -134,10 +133,9 @@ static long write_whole(struct task *t, struct file *f, uint64_t addr, uint64_t 
 			return rc;
 	}
 	for (;;) {
-		long n = vector
-			     ? io_writev_skip(t, f->host_fd, addr, (int)len, NULL, t->call.io_done)
-			     : io_write(t, f->host_fd, addr + t->call.io_done,
-					len - t->call.io_done, NULL);
+		long n = vector ? io_writev_skip(t, f->host_fd, addr, (int)len, NULL, t->call.io_done)
+				: io_write(t, f->host_fd, addr + t->call.io_done,
+					   len - t->call.io_done, NULL);
 		if (n > 0) {
 			t->call.io_done += (size_t)n;
 			if (t->call.io_done < total)
