@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/stat.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -225,50 +226,12 @@ SYSCALL_HANDLER(statfs)
 	return statfs_view(t, fd, a[1]);
 }
 
-/* ustat: the free blocks and inodes of the mounted file system on a
- * device. Linux looks among all its superblocks; the sandbox knows the
- * file systems of its own mount table, so a device none of them is on is
- * EINVAL, as one no file system is on. Several mounts on one host file
- * system (a private tmpfs directory on the root's) answer for the first. */
-struct ustat_abi { /* x86-64's struct ustat */
-	int32_t f_tfree;
-	uint64_t f_tinode;
-	char f_fname[6];
-	char f_fpack[6];
-};
+/* ---- ustat and sysfs: what old programs ask of file systems ---- */
 
-SYSCALL_HANDLER(ustat)
+/* A host file read whole into buf (NUL-terminated): its length or -errno. */
+static long host_file_read(const char *path, char *buf, size_t len)
 {
-	/* The argument is a 32-bit device number in the kernel's new
-	 * encoding (new_decode_dev). */
-	uint32_t dev = (uint32_t)a[0];
-	unsigned int maj = (dev & 0xfff00) >> 8, min = (dev & 0xff) | ((dev >> 12) & 0xfff00);
-	const struct mount_table *mt = t->s->mounts;
-	for (size_t i = 0; i < mt->n; i++) {
-		struct stat st;
-		if (fstat(mt->v[i].fd, &st) != 0 || major(st.st_dev) != maj ||
-		    minor(st.st_dev) != min)
-			continue;
-		struct statfs sf;
-		int rc = statfs_fill(t, mt->v[i].fd, &sf);
-		if (rc != 0)
-			return rc;
-		struct ustat_abi u;
-		memset(&u, 0, sizeof(u));
-		u.f_tfree = (int32_t)sf.f_bfree;
-		u.f_tinode = sf.f_ffree;
-		return task_write(t, a[1], &u, sizeof(u)) == 0 ? 0 : -EFAULT;
-	}
-	return -EINVAL;
-}
-
-/* sysfs(2): the kernel's list of file-system types, by index (option 1),
- * name (2) and count (3). The list is the host's /proc/filesystems, read
- * at each call: the program's /proc/filesystems shows the same one, in
- * the same order, which is the kernel's. */
-static long fs_types(char *buf, size_t len)
-{
-	cleanup_close int fd = open("/proc/filesystems", O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	size_t used = 0;
@@ -284,6 +247,89 @@ static long fs_types(char *buf, size_t len)
 	return (long)used;
 }
 
+/* A host mount point the program can reach: below the host directory of
+ * a mount of its table, or below /proc, which procfs serves from the
+ * host's. */
+static bool ustat_visible(struct task *t, const char *point)
+{
+	const struct mount_table *mt = t->s->mounts;
+	for (size_t i = 0; i < mt->n; i++)
+		if (!mt->v[i].is_file && mount_below(point, mt->v[i].host[0] ? mt->v[i].host : "/"))
+			return true;
+	return mount_below(point, "/proc") != NULL;
+}
+
+/* The statfs of the file system on device maj:min: a mount of the
+ * sandbox's table (seen as statfs sees it), else a host mount the program
+ * can reach (the sentry's /proc/self/mountinfo). -EINVAL if none. */
+static int ustat_find(struct task *t, unsigned int maj, unsigned int min, struct statfs *sf)
+{
+	const struct mount_table *mt = t->s->mounts;
+	for (size_t i = 0; i < mt->n; i++) {
+		struct stat st;
+		if (fstat(mt->v[i].fd, &st) == 0 && major(st.st_dev) == maj &&
+		    minor(st.st_dev) == min)
+			return statfs_fill(t, mt->v[i].fd, sf);
+	}
+	char *buf = t->s->scratch;
+	if (host_file_read("/proc/self/mountinfo", buf, t->s->scratch_size) <= 0)
+		return -EINVAL;
+	for (char *line = buf, *next; *line; line = next) {
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = 0;
+		unsigned int a, b;
+		char point[PATH_MAX];
+		if (sscanf(line, "%*s %*s %u:%u %*s %4095s", &a, &b, point) != 3 || a != maj ||
+		    b != min)
+			continue;
+		/* mountinfo writes space, tab, newline and backslash as \ooo. */
+		char *w = point;
+		for (const char *r = point; *r; w++)
+			if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] && r[3]) {
+				*w = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+				r += 4;
+			} else {
+				*w = *r++;
+			}
+		*w = 0;
+		if (ustat_visible(t, point))
+			return statfs(point, sf) == 0 ? 0 : -errno;
+	}
+	return -EINVAL;
+}
+
+/* ustat: the free blocks and inodes of the mounted file system on a
+ * device. Linux looks among all its file systems; the sandbox, among
+ * those it can reach, so any other device is EINVAL, as one no file
+ * system is on. */
+struct ustat_abi { /* x86-64's struct ustat */
+	int32_t f_tfree;
+	uint64_t f_tinode;
+	char f_fname[6];
+	char f_fpack[6];
+};
+
+SYSCALL_HANDLER(ustat)
+{
+	/* The argument is a 32-bit device number in the kernel's new
+	 * encoding (new_decode_dev). */
+	uint32_t dev = (uint32_t)a[0];
+	struct statfs sf;
+	int rc = ustat_find(t, (dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00), &sf);
+	if (rc != 0)
+		return rc;
+	struct ustat_abi u;
+	memset(&u, 0, sizeof(u));
+	u.f_tfree = (int32_t)sf.f_bfree;
+	u.f_tinode = sf.f_ffree;
+	return task_write(t, a[1], &u, sizeof(u)) == 0 ? 0 : -EFAULT;
+}
+
+/* sysfs(2): the kernel's list of file-system types, by index (option 1),
+ * name (2) and count (3). The list is the host's /proc/filesystems, read
+ * at each call: the program's /proc/filesystems shows the same one, in
+ * the same order, which is the kernel's. */
 /* The name of the next type in the list at *p ("nodev\tname\n" or
  * "\tname\n"), NUL-terminated in place; NULL at the end. */
 static char *fs_type_next(char **p)
@@ -313,7 +359,7 @@ SYSCALL_HANDLER(sysfs)
 			return rc;
 	}
 	char *list = t->s->scratch;
-	long len = fs_types(list, t->s->scratch_size);
+	long len = host_file_read("/proc/filesystems", list, t->s->scratch_size);
 	if (len < 0)
 		return len;
 	/* Option 2's index is an unsigned int in Linux. */
