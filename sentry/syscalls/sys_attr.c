@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -109,23 +110,29 @@ SYSCALL_HANDLER(fchown)
 	return rc != 0 ? rc : ret_errno(fchown(host, (uid_t)a[1], (gid_t)a[2]));
 }
 
-SYSCALL_HANDLER(utimensat)
+/* Linux's do_utimes, behind utimensat, futimesat, utimes and utime: a
+ * NULL path with a real dirfd names the open file itself (futimens;
+ * futimesat(fd, NULL)), where no AT_* flag is allowed; otherwise the path
+ * is resolved in the root, and a NULL one is EFAULT as in any path
+ * lookup. The host makes the permission checks (EACCES to set the current
+ * time without write access, EPERM to set others without owning the
+ * file) with the program's identity (creds.c), and checks the times. */
+static long utimes_do(struct task *t, int dirfd, uint64_t path, const struct timespec *tsp,
+		      int flags)
 {
-	struct timespec ts[2], *tsp = NULL;
-	if (a[3] & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	if (a[2]) {
-		if (task_read(t, a[2], ts, sizeof(ts)) != 0)
-			return -EFAULT;
-		tsp = ts;
-	}
-	if (a[1] == 0) {
-		int host = fd_host(t, (int)a[0]);
+	if (path == 0 && dirfd != AT_FDCWD) {
+		if (flags != 0)
+			return -EINVAL;
+		int host = fd_host(t, dirfd);
 		int rc = host < 0 ? host : fd_writable(t, host);
 		return rc != 0 ? rc : ret_errno(futimens(host, tsp));
 	}
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (path == 0)
+		return -EFAULT;
 	cleanup_at_target struct at_target tg;
-	int rc = at_target_resolve(t, (int)a[0], a[1], (int)a[3], &tg);
+	int rc = at_target_resolve(t, dirfd, path, flags, &tg);
 	if (rc == 0)
 		rc = fd_writable(t, tg.dirfd);
 	if (rc != 0)
@@ -135,6 +142,58 @@ SYSCALL_HANDLER(utimensat)
 	char magic[PATH_MAX];
 	at_target_magic(&tg, magic, sizeof(magic));
 	return ret_errno(utimensat(AT_FDCWD, magic, tsp, 0));
+}
+
+SYSCALL_HANDLER(utimensat)
+{
+	struct timespec ts[2];
+	if (a[2]) {
+		if (task_read(t, a[2], ts, sizeof(ts)) != 0)
+			return -EFAULT;
+		/* Nothing to change: Linux does not even look at the path. */
+		if (ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT)
+			return 0;
+	}
+	return utimes_do(t, (int)a[0], a[1], a[2] ? ts : NULL, (int)a[3]);
+}
+
+/* futimesat and utimes: microseconds, checked before they are scaled (so
+ * that UTIME_NOW and UTIME_OMIT, which only utimensat knows, are EINVAL). */
+SYSCALL_HANDLER(futimesat)
+{
+	struct timeval tv[2];
+	struct timespec ts[2];
+	if (a[2]) {
+		if (task_read(t, a[2], tv, sizeof(tv)) != 0)
+			return -EFAULT;
+		for (int i = 0; i < 2; i++) {
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return -EINVAL;
+			ts[i] = (struct timespec){.tv_sec = tv[i].tv_sec,
+						  .tv_nsec = tv[i].tv_usec * 1000};
+		}
+	}
+	return utimes_do(t, (int)a[0], a[1], a[2] ? ts : NULL, 0);
+}
+
+SYSCALL_HANDLER(utimes)
+{
+	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], a[1]};
+	return sys_futimesat(t, b);
+}
+
+/* utime: whole seconds in a struct utimbuf (actime, modtime). */
+SYSCALL_HANDLER(utime)
+{
+	int64_t tb[2];
+	struct timespec ts[2];
+	if (a[1]) {
+		if (task_read(t, a[1], tb, sizeof(tb)) != 0)
+			return -EFAULT;
+		ts[0] = (struct timespec){.tv_sec = tb[0]};
+		ts[1] = (struct timespec){.tv_sec = tb[1]};
+	}
+	return utimes_do(t, AT_FDCWD, a[0], a[1] ? ts : NULL, 0);
 }
 
 SYSCALL_HANDLER(ftruncate)

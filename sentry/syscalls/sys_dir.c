@@ -1,4 +1,4 @@
-/* Directory syscalls: listing (getdents64), creating, removing, renaming
+/* Directory syscalls: listing (getdents, getdents64), creating, removing, renaming
  * and linking names, and the working directory and umask. Every path is
  * resolved by path.c, confined to the sandbox's root. */
 #include <dirent.h>
@@ -19,7 +19,32 @@
 
 /* ---- listing ---- */
 
-static long dirents_from_list(struct task *t, struct file *f, uint64_t buf, size_t count)
+/* Both getdents forms, as Linux lays them out on x86-64: a record is the
+ * inode (8 bytes), the offset of the next one (8), its length (2), then
+ * getdents64 puts the type byte before the name, while the old getdents
+ * puts it in the record's last byte, after the name's NUL. Both records
+ * round 19 + name + NUL up to 8 bytes, so they have the same length. */
+static size_t dirent_put(char *out, const char *name, uint64_t ino, uint64_t off,
+			 unsigned char type, bool old)
+{
+	size_t namelen = strlen(name);
+	size_t reclen = (offsetof(struct dirent64, d_name) + namelen + 1 + 7) & ~7UL;
+	uint16_t rl = (uint16_t)reclen;
+	memset(out, 0, reclen);
+	memcpy(out, &ino, 8);
+	memcpy(out + 8, &off, 8);
+	memcpy(out + 16, &rl, 2);
+	if (old) {
+		memcpy(out + 18, name, namelen);
+		out[reclen - 1] = (char)type;
+	} else {
+		out[18] = (char)type;
+		memcpy(out + 19, name, namelen);
+	}
+	return reclen;
+}
+
+static long dirents_from_list(struct task *t, struct file *f, uint64_t buf, size_t count, bool old)
 {
 	size_t used = 0;
 	char *out = t->s->scratch;
@@ -27,18 +52,11 @@ static long dirents_from_list(struct task *t, struct file *f, uint64_t buf, size
 		count = t->s->scratch_size;
 	while (f->pos < f->nentries) {
 		const struct dir_entry *e = &f->entries[f->pos];
-		size_t namelen = strlen(e->name);
-		size_t reclen = (offsetof(struct dirent64, d_name) + namelen + 1 + 7) & ~7UL;
+		size_t reclen =
+		    (offsetof(struct dirent64, d_name) + strlen(e->name) + 1 + 7) & ~7UL;
 		if (used + reclen > count)
 			break;
-		struct dirent64 *d = (struct dirent64 *)(out + used);
-		memset(d, 0, reclen);
-		d->d_ino = e->ino;
-		d->d_off = (off_t)f->pos + 1;
-		d->d_reclen = (unsigned short)reclen;
-		d->d_type = e->type;
-		memcpy(d->d_name, e->name, namelen);
-		used += reclen;
+		used += dirent_put(out + used, e->name, e->ino, f->pos + 1, e->type, old);
 		f->pos++;
 	}
 	if (used == 0 && f->pos < f->nentries)
@@ -46,18 +64,29 @@ static long dirents_from_list(struct task *t, struct file *f, uint64_t buf, size
 	return task_write(t, buf, out, used) == 0 ? (long)used : -EFAULT;
 }
 
-SYSCALL_HANDLER(getdents64)
+/* A host directory is read with the host's call of the same form. */
+static long getdents_common(struct task *t, const uint64_t *a, bool old)
 {
 	struct file *f = fd_lookup(t, (int)a[0]);
 	if (!f)
 		return -EBADF;
 	if (f->kind == FILE_DIR_LIST)
-		return dirents_from_list(t, f, a[1], a[2]);
+		return dirents_from_list(t, f, a[1], a[2], old);
 	size_t count = a[2] < t->s->scratch_size ? a[2] : t->s->scratch_size;
-	long n = syscall(SYS_getdents64, f->host_fd, t->s->scratch, count);
+	long n = syscall(old ? SYS_getdents : SYS_getdents64, f->host_fd, t->s->scratch, count);
 	if (n < 0)
 		return -errno;
 	return task_write(t, a[1], t->s->scratch, (size_t)n) == 0 ? n : -EFAULT;
+}
+
+SYSCALL_HANDLER(getdents64)
+{
+	return getdents_common(t, a, false);
+}
+
+SYSCALL_HANDLER(getdents)
+{
+	return getdents_common(t, a, true);
 }
 
 /* ---- directory entries: create, remove, rename, link ---- */

@@ -247,6 +247,22 @@ SYSCALL_HANDLER(fadvise64)
 	return host < 0 ? host : -posix_fadvise(host, (off_t)a[1], (off_t)a[2], (int)a[3]);
 }
 
+/* readahead: Linux wants a file open for reading (EBADF), then one whose
+ * pages it caches, a regular file or block device (EINVAL). A host file
+ * is given to the host's readahead, which makes both checks on the
+ * sentry's fd, opened with the program's access mode. The sentry's own
+ * kinds (synthetic directories, signalfd, pidfd, message queues) have no
+ * page cache. */
+SYSCALL_HANDLER(readahead)
+{
+	struct file *f = fd_lookup(t, (int)a[0]);
+	if (!f)
+		return -EBADF;
+	if (f->kind != FILE_HOST)
+		return -EINVAL;
+	return ret_errno(readahead(f->host_fd, (off_t)a[1], (size_t)a[2]));
+}
+
 SYSCALL_HANDLER(fallocate)
 {
 	int host = fd_host(t, (int)a[0]);

@@ -1,17 +1,19 @@
 /* File metadata syscalls: stat in its forms, statx, statfs, access and
- * readlink. The target of a *at call is found by at-target.c. */
+ * readlink; ustat and sysfs(2), what old programs ask of file systems. The target of a *at call is
+ * found by at-target.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/stat.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sentry/fs/fs.h"
@@ -257,23 +259,31 @@ SYSCALL_HANDLER(readlinkat)
 
 /* The host's statfs, seen through the mount table: a read-only mount
  * says so (ST_RDONLY), a tmpfs with size= has that size. */
+static int statfs_fill(struct task *t, int host, struct statfs *sf)
+{
+	if (fstatfs(host, sf) != 0)
+		return -errno;
+	if (mount_fd_readonly(t->s, host))
+		sf->f_flags |= ST_RDONLY;
+	unsigned long long size = 0;
+	if (mount_fd_tmpfs(t->s, host, &size))
+		sf->f_type = 0x01021994; /* TMPFS_MAGIC */
+	if (sf->f_bsize > 0 && size > 0) {
+		sf->f_blocks = size / (unsigned long long)sf->f_bsize;
+		if (sf->f_bfree > sf->f_blocks)
+			sf->f_bfree = sf->f_blocks;
+		if (sf->f_bavail > sf->f_blocks)
+			sf->f_bavail = sf->f_blocks;
+	}
+	return 0;
+}
+
 static long statfs_view(struct task *t, int host, uint64_t out)
 {
 	struct statfs sf;
-	if (fstatfs(host, &sf) != 0)
-		return -errno;
-	if (mount_fd_readonly(t->s, host))
-		sf.f_flags |= ST_RDONLY;
-	unsigned long long size = 0;
-	if (mount_fd_tmpfs(t->s, host, &size))
-		sf.f_type = 0x01021994; /* TMPFS_MAGIC */
-	if (sf.f_bsize > 0 && size > 0) {
-		sf.f_blocks = size / (unsigned long long)sf.f_bsize;
-		if (sf.f_bfree > sf.f_blocks)
-			sf.f_bfree = sf.f_blocks;
-		if (sf.f_bavail > sf.f_blocks)
-			sf.f_bavail = sf.f_blocks;
-	}
+	int rc = statfs_fill(t, host, &sf);
+	if (rc != 0)
+		return rc;
 	return task_write(t, out, &sf, sizeof(sf)) == 0 ? 0 : -EFAULT;
 }
 
@@ -295,4 +305,154 @@ SYSCALL_HANDLER(statfs)
 	if (fd < 0)
 		return fd;
 	return statfs_view(t, fd, a[1]);
+}
+
+/* ---- ustat and sysfs: what old programs ask of file systems ---- */
+
+/* A host file read whole into buf (NUL-terminated): its length or -errno. */
+static long host_file_read(const char *path, char *buf, size_t len)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t used = 0;
+	while (used + 1 < len) {
+		ssize_t n = read(fd, buf + used, len - 1 - used);
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = 0;
+	return (long)used;
+}
+
+/* A host mount point the program can reach: below the host directory of
+ * a mount of its table, or below /proc, which procfs serves from the
+ * host's. */
+static bool ustat_visible(struct task *t, const char *point)
+{
+	const struct mount_table *mt = t->s->mounts;
+	for (size_t i = 0; i < mt->n; i++)
+		if (!mt->v[i].is_file && mount_below(point, mt->v[i].host[0] ? mt->v[i].host : "/"))
+			return true;
+	return mount_below(point, "/proc") != NULL;
+}
+
+/* The statfs of the file system on device maj:min: a mount of the
+ * sandbox's table (seen as statfs sees it), else a host mount the program
+ * can reach (the sentry's /proc/self/mountinfo). -EINVAL if none. */
+static int ustat_find(struct task *t, unsigned int maj, unsigned int min, struct statfs *sf)
+{
+	const struct mount_table *mt = t->s->mounts;
+	for (size_t i = 0; i < mt->n; i++) {
+		struct stat st;
+		if (fstat(mt->v[i].fd, &st) == 0 && major(st.st_dev) == maj &&
+		    minor(st.st_dev) == min)
+			return statfs_fill(t, mt->v[i].fd, sf);
+	}
+	char *buf = t->s->scratch;
+	if (host_file_read("/proc/self/mountinfo", buf, t->s->scratch_size) <= 0)
+		return -EINVAL;
+	for (char *line = buf, *next; *line; line = next) {
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = 0;
+		unsigned int a, b;
+		char point[PATH_MAX];
+		if (sscanf(line, "%*s %*s %u:%u %*s %4095s", &a, &b, point) != 3 || a != maj ||
+		    b != min)
+			continue;
+		/* mountinfo writes space, tab, newline and backslash as \ooo. */
+		char *w = point;
+		for (const char *r = point; *r; w++)
+			if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] && r[3]) {
+				*w = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+				r += 4;
+			} else {
+				*w = *r++;
+			}
+		*w = 0;
+		/* Linux's ustat has no path to be refused on: a mount point
+		 * the program's identity may not reach is passed over. */
+		if (ustat_visible(t, point) && statfs(point, sf) == 0)
+			return 0;
+	}
+	return -EINVAL;
+}
+
+/* ustat: the free blocks and inodes of the mounted file system on a
+ * device. Linux looks among all its file systems; the sandbox, among
+ * those it can reach, so any other device is EINVAL, as one no file
+ * system is on. */
+struct ustat_abi { /* x86-64's struct ustat */
+	int32_t f_tfree;
+	uint64_t f_tinode;
+	char f_fname[6];
+	char f_fpack[6];
+};
+
+SYSCALL_HANDLER(ustat)
+{
+	/* The argument is a 32-bit device number in the kernel's new
+	 * encoding (new_decode_dev). */
+	uint32_t dev = (uint32_t)a[0];
+	struct statfs sf;
+	int rc = ustat_find(t, (dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00), &sf);
+	if (rc != 0)
+		return rc;
+	struct ustat_abi u;
+	memset(&u, 0, sizeof(u));
+	u.f_tfree = (int32_t)sf.f_bfree;
+	u.f_tinode = sf.f_ffree;
+	return task_write(t, a[1], &u, sizeof(u)) == 0 ? 0 : -EFAULT;
+}
+
+/* sysfs(2): the kernel's list of file-system types, by index (option 1),
+ * name (2) and count (3). The list is the host's /proc/filesystems, read
+ * at each call: the program's /proc/filesystems shows the same one, in
+ * the same order, which is the kernel's. */
+/* The name of the next type in the list at *p ("nodev\tname\n" or
+ * "\tname\n"), NUL-terminated in place; NULL at the end. */
+static char *fs_type_next(char **p)
+{
+	char *line = *p, *tab, *nl;
+	while (*line && (tab = strchr(line, '\t')) != NULL) {
+		nl = strchr(tab, '\n');
+		*p = nl ? nl + 1 : tab + strlen(tab);
+		if (nl)
+			*nl = 0;
+		if (tab[1])
+			return tab + 1;
+		line = *p;
+	}
+	return NULL;
+}
+
+SYSCALL_HANDLER(sysfs)
+{
+	int option = (int)a[0];
+	if (option < 1 || option > 3)
+		return -EINVAL;
+	char want[PATH_MAX];
+	if (option == 1) {
+		int rc = task_read_path(t, a[1], want);
+		if (rc != 0)
+			return rc;
+	}
+	char *list = t->s->scratch;
+	long len = host_file_read("/proc/filesystems", list, t->s->scratch_size);
+	if (len < 0)
+		return len;
+	/* Option 2's index is an unsigned int in Linux. */
+	uint32_t index = (uint32_t)a[1];
+	long i = 0;
+	for (char *p = list, *name; (name = fs_type_next(&p)) != NULL; i++) {
+		if (option == 1 && strcmp(name, want) == 0)
+			return i;
+		if (option == 2 && (uint64_t)i == index)
+			return task_write(t, a[2], name, strlen(name) + 1) == 0 ? 0 : -EFAULT;
+	}
+	return option == 3 ? i : -EINVAL;
 }

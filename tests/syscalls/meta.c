@@ -363,6 +363,13 @@ SYSCALL_TEST(utimensat)
 	SHOW(syscall(SYS_utimensat, AT_FDCWD, "missing", ts, 0));
 	SHOW(syscall(SYS_utimensat, 99, NULL, ts, 0));
 	SHOW(syscall(SYS_utimensat, AT_FDCWD, "f", BADPTR, 0));
+	/* No path: the open file itself, where no flag is allowed; with
+	 * AT_FDCWD a NULL path is a bad address. */
+	SHOW(syscall(SYS_utimensat, fd, NULL, ts, AT_SYMLINK_NOFOLLOW));
+	SHOW(syscall(SYS_utimensat, AT_FDCWD, NULL, ts, 0));
+	/* Both times omitted: nothing to do, the path is not even looked up. */
+	struct timespec both_omit[2] = {{0, UTIME_OMIT}, {0, UTIME_OMIT}};
+	SHOW(syscall(SYS_utimensat, AT_FDCWD, "missing", both_omit, 0));
 	close(fd);
 }
 
