@@ -88,6 +88,8 @@ struct fs_info {
 	 * O_PATH host fd of it; NULL and -1 while it is the sandbox's root. */
 	char *root;
 	int root_fd;
+	/* openat2's RESOLVE_* flags, only while one lookup runs with them. */
+	uint64_t resolve;
 	mode_t umask;
 };
 
@@ -172,6 +174,10 @@ char *path_visible(const struct task *t, const char *sandbox_path);
 bool path_outside_root(const struct task *t, const char *sandbox_path);
 /* chroot(2) for the process of `t` to the directory open as `dir`. */
 long path_set_root(struct task *t, struct file *dir);
+/* openat2: path_open_file under openat2's RESOLVE_* flags (checked by
+ * the caller): 0 or -errno (EXDEV, ELOOP as Linux). */
+int path_open_resolve(struct task *t, int dirfd, const char *path, int flags, mode_t mode,
+		      uint64_t resolve, struct file **out);
 /* Open a sandbox path, confined to the root (emulated /proc entries
  * included): a new struct file in *out, 0 or -errno. */
 int path_open_file(struct task *t, int dirfd, const char *path, int flags, mode_t mode,

@@ -195,11 +195,16 @@ static int open_in_root_unchecked(const struct task *t, const char *abs, int fla
 		return mount_open(s, folded, flags & VALID_OPEN_FLAGS, mode);
 	}
 	int root_fd = cut ? t->fs->root_fd : s->root_fd;
+	/* openat2's flags (path_open_resolve): a scope below dirfd refuses an
+	 * escape (BENEATH) instead of stopping it there. */
+	uint64_t scope =
+	    cut && (t->fs->resolve & RESOLVE_BENEATH) ? RESOLVE_BENEATH : RESOLVE_IN_ROOT;
 	struct open_how how = {
 	    .flags = (uint64_t)((flags & VALID_OPEN_FLAGS) | O_CLOEXEC),
 	    /* O_TMPFILE includes O_DIRECTORY: only the whole of it takes a mode. */
 	    .mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? (mode & 07777) : 0,
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .resolve = scope | RESOLVE_NO_MAGICLINKS |
+		       (t->fs->resolve & (RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV)),
 	};
 	long fd = syscall(SYS_openat2, root_fd, below_root(abs + cut), &how, sizeof(how));
 	return fd < 0 ? -errno : (int)fd;
@@ -592,4 +597,153 @@ long path_set_root(struct task *t, struct file *dir)
 	fs->root = root;
 	fs->root_fd = fd;
 	return 0;
+}
+
+/* ---- openat2's RESOLVE_* ----
+ *
+ * The lookup runs with a view of the task's fs_info: the scope (BENEATH,
+ * IN_ROOT) is made a root of its own for that one lookup, exactly as a
+ * chroot is (a path below it resolves from its fd, so IN_ROOT stops ".."
+ * and absolute symlinks there and BENEATH, asked of the host, refuses
+ * them with EXDEV), and the other flags go to the host's openat2 with the
+ * path. What the host cannot see, the sandbox's own links (procfs's) and
+ * its mounts, is judged here first. With the sandbox's mount table the
+ * host's part is folded lexically: a symlink escaping a BENEATH scope is
+ * stopped there rather than refused, and NO_SYMLINKS/NO_XDEV hold only
+ * for the sandbox's own mounts and links. */
+
+/* The most of a sandbox link on the way to `abs`: 2 a magic link (its
+ * target is an object's path), 1 a plain one (/proc/self), 0 none. */
+static int synthetic_links_on(struct task *t, const char *abs)
+{
+	cleanup_free char *norm = mount_normalize(abs);
+	int found = 0;
+	for (char *p = norm + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p, target[PATH_MAX];
+		long len;
+		*p = '\0';
+		/* procfs keeps its plain links (self, thread-self, mounts, net)
+		 * as names; they are links all the same. */
+		bool plain = !strcmp(norm, "/proc/self") || !strcmp(norm, "/proc/thread-self") ||
+			     !strcmp(norm, "/proc/mounts") || !strcmp(norm, "/proc/net");
+		if (plain)
+			found = found > 1 ? found : 1;
+		else if (t->s->hooks->synthetic_link(t, norm, target, sizeof(target) - 1, &len) &&
+			 len > 0)
+			found = target[0] == '/' ? 2 : found > 1 ? found : 1;
+		*p = c;
+		if (c == '\0')
+			return found;
+	}
+}
+
+/* Whether `rel` climbs above where it starts ("..", lexically). */
+static bool climbs_out(const char *rel)
+{
+	int depth = 0;
+	for (const char *p = rel; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			depth--;
+		else if (n > 0 && !(n == 1 && p[0] == '.'))
+			depth++;
+		if (depth < 0)
+			return true;
+		p += n;
+		p += strspn(p, "/");
+	}
+	return false;
+}
+
+/* NO_XDEV: the sandbox's procfs and its mounts are file systems of their
+ * own, which the host's openat2 cannot see being crossed. */
+static bool crosses_sandbox_fs(struct task *t, const char *start, const char *abs)
+{
+	cleanup_free char *a = mount_normalize(abs), *b = mount_normalize(start);
+	if ((mount_below(a, "/proc") != NULL) != (mount_below(b, "/proc") != NULL))
+		return true;
+	if (!has_mounts(t->s))
+		return false;
+	const char *rest;
+	return mount_lookup(t->s->mounts, a, &rest) != mount_lookup(t->s->mounts, b, &rest);
+}
+
+/* The scope's fd (an O_PATH dup of dirfd's directory, or of the cwd). */
+static int scope_fd_of(struct task *t, int dirfd)
+{
+	if (dirfd == AT_FDCWD)
+		return path_open(t, PATH_AT_SANDBOX, t->fs->cwd, O_PATH | O_DIRECTORY, 0);
+	struct file *f = fd_lookup(t, dirfd);
+	if (!f)
+		return -EBADF;
+	/* A synthetic directory's host fd is the sentry's own /proc/self. */
+	if (f->kind == FILE_DIR_LIST || f->host_fd < 0)
+		return -EXDEV;
+	int fd = fcntl(f->host_fd, F_DUPFD_CLOEXEC, 3);
+	return fd < 0 ? -errno : fd;
+}
+
+static int open_with_view(struct task *t, int dirfd, const char *path, int flags, mode_t mode,
+			  uint64_t resolve, struct file **out)
+{
+	bool scoped = resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT);
+	cleanup_free char *abs = NULL, *start = NULL;
+	int rc = path_absolute(t, dirfd, path, &abs);
+	if (rc == 0 && path[0] != '/')
+		rc = dirfd_path(t, dirfd, &start);
+	if (rc != 0)
+		return rc;
+	int links = synthetic_links_on(t, abs);
+	if (links && (resolve & RESOLVE_NO_SYMLINKS))
+		return -ELOOP;
+	if (links == 2 && (resolve & RESOLVE_NO_MAGICLINKS))
+		return -ELOOP;
+	if (links == 2 && scoped)
+		return -EXDEV; /* Linux: magic links are not safe in a scope */
+	if ((resolve & RESOLVE_NO_XDEV) && crosses_sandbox_fs(t,
+							      start	    ? start
+							      : t->fs->root ? t->fs->root
+									    : "/",
+							      abs))
+		return -EXDEV;
+	rc = open_abs(t, abs, flags, mode, out);
+	if (!walk_may_help(rc) || (resolve & (RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)))
+		return rc;
+	cleanup_free char *walked = NULL;
+	bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+	if (path_walk(t, abs, follow ? WALK_FOLLOW : WALK_NOFOLLOW, &walked) != 0 ||
+	    strcmp(walked, abs) == 0)
+		return rc;
+	return open_abs(t, walked, flags, mode, out);
+}
+
+int path_open_resolve(struct task *t, int dirfd, const char *path, int flags, mode_t mode,
+		      uint64_t resolve, struct file **out)
+{
+	bool scoped = resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT);
+	if ((resolve & RESOLVE_BENEATH) && (path[0] == '/' || climbs_out(path)))
+		return -EXDEV;
+	struct fs_info view = *t->fs, *own = t->fs;
+	cleanup_free char *scope = NULL;
+	cleanup_close int scope_fd = -1;
+	view.resolve = resolve;
+	if (scoped) {
+		int rc = dirfd_path(t, dirfd, &scope);
+		if (rc != 0)
+			return rc;
+		if ((scope_fd = scope_fd_of(t, dirfd)) < 0)
+			return scope_fd;
+		/* The sandbox's root is no scope of its own: the usual way. */
+		view.root = strcmp(scope, "/") != 0 ? scope : NULL;
+		view.root_fd = view.root ? scope_fd : -1;
+	}
+	/* The view is the task's for this one lookup: the sentry's one
+	 * thread runs nothing else meanwhile, and it is put back before
+	 * anything can keep it. */
+	t->fs = &view;
+	int rc = open_with_view(t, dirfd, path, flags, mode, resolve, out);
+	t->fs = own;
+	return rc;
 }

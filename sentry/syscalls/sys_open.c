@@ -25,6 +25,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -64,10 +66,10 @@ long open_wait_blocking(struct task *t, int held_fd, int flags)
 }
 
 /* The nonblocking open failed with ENXIO or EWOULDBLOCK: wait in a
- * blocking open if it is a FIFO without a reader or a leased file. */
-static long open_after_refusal(struct task *t, int dirfd, const char *path, int flags, long rc)
+ * blocking open if it is a FIFO without a reader or a leased file
+ * (`opath`: an O_PATH fd of it, resolved as the open was). */
+static long open_after_refusal(struct task *t, int opath, int flags, long rc)
 {
-	int opath = path_open(t, dirfd, path, O_PATH | (flags & O_NOFOLLOW), 0);
 	if (opath < 0)
 		return rc;
 	struct stat st;
@@ -83,6 +85,8 @@ static long install(struct task *t, struct file *f, int flags)
 {
 	return fd_install(t, f, (flags & O_CLOEXEC) != 0, 0);
 }
+
+static long finish_open(struct task *t, struct file *f, int flags);
 
 SYSCALL_HANDLER(openat)
 {
@@ -106,9 +110,18 @@ SYSCALL_HANDLER(openat)
 	}
 	rc = path_open_file(t, dirfd, path, flags | O_NONBLOCK, (mode_t)a[3], &f);
 	if (rc == -ENXIO || rc == -EWOULDBLOCK)
-		return open_after_refusal(t, dirfd, path, flags, rc);
+		return open_after_refusal(
+		    t, path_open(t, dirfd, path, O_PATH | (flags & O_NOFOLLOW), 0), flags, rc);
 	if (rc != 0)
 		return rc;
+	return finish_open(t, f, flags);
+}
+
+/* A file opened O_NONBLOCK for a program that did not ask for it: a FIFO
+ * read end waits for a writer on the helper; anything else is installed
+ * without O_NONBLOCK. */
+static long finish_open(struct task *t, struct file *f, int flags)
+{
 	if (f->kind != FILE_HOST)
 		return install(t, f, flags);
 	struct stat st;
@@ -132,4 +145,87 @@ SYSCALL_HANDLER(creat)
 {
 	const uint64_t b[6] = {(uint64_t)AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1]};
 	return sys_openat(t, b);
+}
+
+/* ---- openat2: openat with its arguments checked and RESOLVE_* ---- */
+
+#define RESOLVE_ALL                                                                                \
+	(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |         \
+	 RESOLVE_IN_ROOT | RESOLVE_CACHED)
+#define OPEN_FLAGS_ALL                                                                             \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC |     \
+	 FASYNC | O_DIRECT | 0100000 /* O_LARGEFILE */ | O_DIRECTORY | O_NOFOLLOW | O_NOATIME |    \
+	 O_CLOEXEC | O_PATH | O_TMPFILE | O_SYNC)
+
+/* Linux's build_open_flags: openat2 refuses what openat ignores. */
+static long check_how(const struct open_how *how)
+{
+	uint64_t flags = how->flags;
+	if ((flags & ~(uint64_t)OPEN_FLAGS_ALL) || (how->resolve & ~(uint64_t)RESOLVE_ALL))
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_BENEATH) && (how->resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
+	bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+	if (creates ? (how->mode & ~(uint64_t)07777) != 0 : how->mode != 0)
+		return -EINVAL;
+	if ((flags & O_DIRECTORY) && (flags & O_CREAT))
+		return -EINVAL;
+	if ((flags & O_TMPFILE) == O_TMPFILE && (flags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL;
+	if ((flags & O_PATH) &&
+	    (flags & ~(uint64_t)(O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)))
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_CACHED) && (flags & (O_TRUNC | O_CREAT | O_TMPFILE)))
+		return -EAGAIN;
+	return 0;
+}
+
+SYSCALL_HANDLER(openat2)
+{
+	/* copy_struct_from_user: a smaller struct is EINVAL, a larger one
+	 * must be zero past what Linux knows (E2BIG). */
+	uint64_t size = a[3];
+	if (size < 24 /* OPEN_HOW_SIZE_VER0 */)
+		return -EINVAL;
+	if (size > 4096)
+		return -E2BIG;
+	struct open_how how = {0};
+	if (task_read(t, a[2], &how, size < sizeof(how) ? size : sizeof(how)) != 0)
+		return -EFAULT;
+	for (uint64_t off = sizeof(how); off < size; off++) {
+		uint8_t byte;
+		if (task_read(t, a[2] + off, &byte, 1) != 0)
+			return -EFAULT;
+		if (byte)
+			return -E2BIG;
+	}
+	long rc = check_how(&how);
+	if (rc != 0)
+		return rc;
+	int dirfd = (int)a[0], flags = (int)how.flags;
+	uint64_t resolve = how.resolve & ~(uint64_t)RESOLVE_CACHED;
+	if (resolve == 0) { /* openat's own way, with the blocking opens */
+		const uint64_t b[6] = {a[0], a[1], how.flags, how.mode};
+		return sys_openat(t, b);
+	}
+	char path[PATH_MAX];
+	if ((rc = task_read_path(t, a[1], path)) != 0)
+		return rc;
+	struct file *f;
+	bool plain = flags & (O_NONBLOCK | O_PATH);
+	rc = path_open_resolve(t, dirfd, path, plain ? flags : flags | O_NONBLOCK, (mode_t)how.mode,
+			       resolve, &f);
+	if (!plain && (rc == -ENXIO || rc == -EWOULDBLOCK)) {
+		struct file *p;
+		int opath = path_open_resolve(t, dirfd, path, O_PATH | (flags & O_NOFOLLOW), 0,
+					      resolve, &p);
+		if (opath == 0) {
+			opath = fcntl(p->host_fd, F_DUPFD_CLOEXEC, 0);
+			file_put(p);
+		}
+		return open_after_refusal(t, opath, flags, rc);
+	}
+	if (rc != 0)
+		return rc;
+	return plain ? install(t, f, flags) : finish_open(t, f, flags);
 }
