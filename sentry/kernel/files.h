@@ -38,6 +38,10 @@ struct file {
 	bool nonblock;
 	int host_fd; /* FILE_HOST: the sentry's own fd; -1 otherwise */
 	char *path;  /* sandbox path it was opened by, or NULL */
+	/* A regular file opened for writing by path: its identity, which
+	 * execve refuses while it is open (ETXTBSY); 0, 0 otherwise. */
+	dev_t write_dev;
+	ino_t write_ino;
 	/* F_SETOWN/F_SETSIG as the program set them (fown.c). */
 	struct file_owner {
 		int type;   /* F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP */
@@ -172,6 +176,12 @@ int path_absolute(struct task *t, int dirfd, const char *path, char **out);
 char *path_visible(const struct task *t, const char *sandbox_path);
 /* Whether `sandbox_path` lies outside the root of `t` (chroot). */
 bool path_outside_root(const struct task *t, const char *sandbox_path);
+/* Whether a live address space runs the file (dev, ino) (task.c): Linux
+ * refuses to open it for writing (ETXTBSY). */
+bool exe_in_use(struct sentry *s, dev_t dev, ino_t ino);
+/* Whether a file of the sandbox has (dev, ino) open for writing: Linux
+ * refuses to execute it (ETXTBSY). */
+bool file_open_for_writing(struct sentry *s, dev_t dev, ino_t ino);
 /* chroot(2) for the process of `t` to the directory open as `dir`. */
 long path_set_root(struct task *t, struct file *dir);
 /* openat2: path_open_file under openat2's RESOLVE_* flags (checked by

@@ -81,11 +81,12 @@ struct mm {
 	uint64_t auxv[LOADER_AUXV_MAX * 2];
 	size_t auxv_words;
 	char *exe_path;		 /* sandbox path of the executable (/proc/self/exe) */
+	dev_t exe_dev;		 /* and its file, which refuses writers while it runs */
+	ino_t exe_ino;		 /* (ETXTBSY; 0, 0: unknown) */
 	uint64_t vsyscall_tramp; /* page of jumps to vDSO functions, or 0 */
 	struct shm_attach *shm;	 /* System V segments attached here (shm.c) */
-	/* The program has mapped MAP_SHARED memory (mmap, shmat) into this
-	 * address space or the one it was forked from: only then may a futex
-	 * word have a shared key (futex.c reads the mappings). */
+	/* MAP_SHARED memory mapped here or in the mm it was forked from: only
+	 * then may a futex word have a shared key (futex.c reads the maps). */
 	bool has_shared;
 };
 
@@ -106,8 +107,7 @@ struct sigqueued {
 struct sigpending {
 	uint64_t set;
 	siginfo_t info[64]; /* each pending signal's (first) instance */
-	/* Real-time signals queue: their further instances, in arrival
-	 * order (standard signals do not: a second one is dropped). */
+	/* Real-time signals' further instances, in arrival order. */
 	struct sigqueued *rt_more;
 	unsigned rt_count;
 };

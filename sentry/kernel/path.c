@@ -442,6 +442,19 @@ static int check_open_writable(const struct task *t, const char *abs, int flags)
 	return ro ? -EROFS : 0;
 }
 
+/* A running executable refuses writers, as Linux's deny_write_access:
+ * ETXTBSY, checked before O_TRUNC could cut it. */
+static int check_not_running(const struct task *t, const char *abs, int flags, int fd)
+{
+	struct stat st;
+	cleanup_close int opath = -1;
+	if (fd < 0 && (opath = open_in_root(t, abs, O_PATH | (flags & O_NOFOLLOW), 0)) < 0)
+		return 0; /* nothing there yet: the open itself answers */
+	if (fstat(fd >= 0 ? fd : opath, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return exe_in_use(t->s, st.st_dev, st.st_ino) ? -ETXTBSY : 0;
+}
+
 static int open_abs(struct task *t, const char *abs, int flags, mode_t mode, struct file **out)
 {
 	int rc;
@@ -449,9 +462,24 @@ static int open_abs(struct task *t, const char *abs, int flags, mode_t mode, str
 		return rc;
 	if ((rc = check_open_writable(t, abs, flags)) != 0)
 		return rc;
+	bool writes = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+	if (writes && (flags & O_TRUNC) && !(flags & O_PATH) &&
+	    (rc = check_not_running(t, abs, flags, -1)) != 0)
+		return rc;
 	int fd = open_in_root(t, abs, flags, mode & ~t->fs->umask);
 	if (fd < 0)
 		return fd;
+	struct stat st;
+	if (writes && !(flags & O_PATH) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (exe_in_use(t->s, st.st_dev, st.st_ino)) {
+			close(fd);
+			return -ETXTBSY;
+		}
+		*out = file_new_host(fd, abs);
+		(*out)->write_dev = st.st_dev;
+		(*out)->write_ino = st.st_ino;
+		return 0;
+	}
 	*out = file_new_host(fd, abs);
 	return 0;
 }

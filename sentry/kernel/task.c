@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <sys/wait.h>
 
@@ -85,7 +86,35 @@ static int exec_open(void *ctx, const char *path)
 	/* Interpreters (PT_INTERP, "#!") are named as the program names paths. */
 	int base = c->base;
 	c->base = AT_FDCWD;
-	return path_open(c->t, base, path, O_RDONLY, 0);
+	int fd = path_open(c->t, base, path, O_RDONLY, 0);
+	/* Linux's open_exec refuses a file someone has open for writing. */
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    file_open_for_writing(c->t->s, st.st_dev, st.st_ino)) {
+		close(fd);
+		return -ETXTBSY;
+	}
+	return fd;
+}
+
+static bool writer_of(struct file *f, const void *key)
+{
+	const struct stat *st = key;
+	return f->write_ino == st->st_ino && f->write_dev == st->st_dev;
+}
+
+bool file_open_for_writing(struct sentry *s, dev_t dev, ino_t ino)
+{
+	struct stat key = {.st_dev = dev, .st_ino = ino};
+	return ino != 0 && file_find(s, writer_of, &key) != NULL;
+}
+
+bool exe_in_use(struct sentry *s, dev_t dev, ino_t ino)
+{
+	for (struct task *t = s->tasks; t; t = t->next)
+		if (t->mm && t->mm->exe_ino == ino && t->mm->exe_dev == dev && ino != 0)
+			return true;
+	return false;
 }
 
 static long exec_map(void *ctx, uint64_t addr, uint64_t len, int prot, int flags, int fd,
@@ -103,10 +132,15 @@ static int exec_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 
 /* /proc/self/exe names the file canonically (symlinks resolved, as Linux's
  * d_path does), however it was run. */
-static char *absolute_exe(struct task *t, int base, const char *path)
+static char *absolute_exe(struct task *t, int base, const char *path, struct mm *mm)
 {
 	int fd = path_open(t, base, path, O_PATH, 0);
 	char *canon = fd >= 0 ? path_of_host_fd(t->s, fd) : NULL;
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		mm->exe_dev = st.st_dev;
+		mm->exe_ino = st.st_ino;
+	}
 	if (fd >= 0)
 		close(fd);
 	return canon ? canon : xstrdup(path);
@@ -171,20 +205,22 @@ int task_exec(struct task *t, int base, const char *path, const char *const *arg
 	}
 	KERNEL_OBSERVE(t->s, exec, t, path, &res);
 	struct mm *mm = xcalloc(1, sizeof(*mm));
-	*mm = (struct mm){.refs = 1,
-			  .stub_pid = platform_thread_tid(th),
-			  .brk_start = res.brk_start,
-			  .brk_end = res.brk_start,
-			  .stack_start = res.stack_start,
-			  .stack_end = res.stack_end,
-			  .vdso_base = res.vdso_base,
-			  .arg_start = res.arg_start,
-			  .arg_end = res.arg_end,
-			  .env_start = res.env_start,
-			  .env_end = res.env_end,
-			  .auxv_words = res.auxv_words,
-			  .exe_path = absolute_exe(
-			      t, strcmp(res.exe_path, path) == 0 ? base : AT_FDCWD, res.exe_path)};
+	*mm = (struct mm){
+	    .refs = 1,
+	    .stub_pid = platform_thread_tid(th),
+	    .brk_start = res.brk_start,
+	    .brk_end = res.brk_start,
+	    .stack_start = res.stack_start,
+	    .stack_end = res.stack_end,
+	    .vdso_base = res.vdso_base,
+	    .arg_start = res.arg_start,
+	    .arg_end = res.arg_end,
+	    .env_start = res.env_start,
+	    .env_end = res.env_end,
+	    .auxv_words = res.auxv_words,
+	};
+	mm->exe_path =
+	    absolute_exe(t, strcmp(res.exe_path, path) == 0 ? base : AT_FDCWD, res.exe_path, mm);
 	memcpy(mm->auxv, res.auxv, sizeof(mm->auxv));
 	start_registers(th, &res);
 	loader_result_release(&res);

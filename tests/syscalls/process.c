@@ -229,6 +229,50 @@ SYSCALL_TEST(execve)
 		_exit(99);
 	}
 	probe_wait("/bin/true", k);
+	/* ETXTBSY both ways: a file open for writing is not executed, and a
+	 * running program's file is not opened for writing (nor cut). */
+	int src = open("/bin/sleep", O_RDONLY), dst = open("busy", O_WRONLY | O_CREAT, 0755);
+	char chunk[65536];
+	for (ssize_t n; (n = read(src, chunk, sizeof chunk)) > 0;)
+		(void)!write(dst, chunk, (size_t)n);
+	close(src);
+	k = probe_fork();
+	if (k == 0) {
+		syscall(SYS_execve, "./busy", (char *[]){"busy", "0", NULL}, (char *[]){NULL});
+		say("exec of a file open for writing: %s", errname(errno));
+		_exit(0);
+	}
+	probe_wait("exec while open for writing", k);
+	close(dst);
+	k = probe_fork();
+	if (k == 0) {
+		syscall(SYS_execve, "./busy", (char *[]){"busy", "2", NULL}, (char *[]){NULL});
+		_exit(99);
+	}
+	/* Until it runs (its name is the file's): no open for writing before,
+	 * which would make its exec fail. */
+	char comm_path[64], comm[32] = "";
+	snprintf(comm_path, sizeof comm_path, "/proc/%d/comm", k);
+	for (int i = 0; i < 200 && strncmp(comm, "busy", 4) != 0; i++) {
+		usleep(20000);
+		int c = open(comm_path, O_RDONLY);
+		if (c >= 0) {
+			(void)!read(c, comm, sizeof comm - 1);
+			close(c);
+		}
+	}
+	struct stat before, after;
+	stat("busy", &before);
+	SHOW(open("busy", O_WRONLY));
+	SHOW(open("busy", O_WRONLY | O_TRUNC));
+	SHOW(truncate("busy", 0));
+	stat("busy", &after);
+	say("the running file kept its size: %d", before.st_size == after.st_size);
+	probe_wait("busy", k);
+	int w = open("busy", O_WRONLY);
+	say("after it ended, open for writing: %s", w >= 0 ? "ok" : errname(errno));
+	if (w >= 0)
+		close(w);
 	put_file("plain", "not a program");
 	put_file("garbage", "\x7f"
 			    "ELF garbage garbage garbage");
