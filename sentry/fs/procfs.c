@@ -517,6 +517,11 @@ static bool open_uts_name(struct task *t, const char *abs, int flags, struct fil
  * it; never the sentry's own /proc directory behind its host fd. */
 static void name_dir_by_pid(struct task *t, struct file *f)
 {
+	/* As Linux's d_path: no trailing slash ("ls /proc/self/fd/" opened
+	 * it so; its fd link reads /proc/PID/fd). */
+	size_t len = strlen(f->path);
+	while (len > 1 && f->path[len - 1] == '/')
+		f->path[--len] = '\0';
 	const char *p = f->path;
 	char *named = NULL;
 	if (strncmp(p, "/proc/self", 10) == 0 && (p[10] == '/' || !p[10]))
