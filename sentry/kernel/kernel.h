@@ -35,6 +35,7 @@
 #include "loader/loader.h"
 #include "platform/platform.h"
 #include "sentry/sentry.h"
+#include "sentry/kernel/task-sched.h"
 
 /* x86-64 syscall numbers are below this (the table's size). */
 #define SYSCALL_TABLE_SIZE 512
@@ -272,15 +273,9 @@ struct task {
 	struct fd_table *files;
 	struct fs_info *fs;
 	uint64_t sigmask;
-	/* Scheduling as the program sees it (sched_setscheduler, nice): the
-	 * sandbox's view; the host schedules every stub as msentry itself. */
-	struct task_sched {
-		int policy;	    /* SCHED_OTHER... */
-		int priority;	    /* 1..99 for SCHED_FIFO/RR, else 0 */
-		int nice;	    /* -20..19 */
-		bool reset_on_fork; /* SCHED_RESET_ON_FORK */
-	} sched;
-	uint64_t saved_sigmask; /* sigsuspend/ppoll: restored after the handler */
+	struct task_sched sched; /* policy, nice: the sandbox's view (task-sched.h) */
+	struct io_context *io;	 /* I/O priority (task-sched.h); NULL: none yet */
+	uint64_t saved_sigmask;	 /* sigsuspend/ppoll: restored after the handler */
 	bool restore_sigmask;
 	stack_t altstack;
 	struct sigpending pending; /* thread-directed signals */
@@ -417,6 +412,7 @@ struct sentry {
 	 * does not need (sentry/guard.c): what an unconfigured sandbox
 	 * starts from, so the program's view does not depend on the drop. */
 	struct caps host_caps_start;
+	uint64_t kcmp_key[2]; /* random, set at start: kcmp's order (sys_kcmp.c) */
 	/* Tests only (MSENTRY_TEST_FORBIDDEN_SYSCALL=N): the Nth execve
 	 * makes a host syscall the sentry's own filter forbids. */
 	int test_trip_execs;

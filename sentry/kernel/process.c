@@ -110,6 +110,23 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 	return p;
 }
 
+/* Linux's copy_io: CLONE_IO shares the context; otherwise the child gets
+ * its own copy of a priority that was set (class other than NONE). */
+static struct io_context *io_context_clone(struct io_context *io, uint64_t flags)
+{
+	if (!io)
+		return NULL;
+	if (flags & CLONE_IO) {
+		io->refs++;
+		return io;
+	}
+	if ((io->ioprio >> 13) == 0)
+		return NULL;
+	struct io_context *c = xcalloc(1, sizeof(*c));
+	*c = (struct io_context){.refs = 1, .ioprio = io->ioprio};
+	return c;
+}
+
 /* The child's registers: the caller's, returning 0, on its own stack/TLS. */
 static void child_registers(const struct user_regs_struct *parent, struct task *c, uint64_t flags,
 			    uint64_t stack, uint64_t tls)
@@ -232,6 +249,7 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 	}
 	c->sigmask = t->sigmask;
 	c->seccomp = seccomp_chain_get(t->seccomp); /* shared, as Linux shares it */
+	c->io = io_context_clone(t->io, flags);
 	c->sched = t->sched;
 	if (c->sched.reset_on_fork) {
 		/* As Linux: the child starts as an ordinary task. */
@@ -419,6 +437,8 @@ static void task_release(struct task *t)
 	platform_thread_free(t->th);
 	fd_table_put(t->files);
 	fs_release(t->fs);
+	if (t->io && --t->io->refs == 0)
+		free(t->io);
 	sched_forget(t);
 	offload_abandon(t);
 	sigpending_release(&t->pending);

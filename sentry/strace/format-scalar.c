@@ -561,6 +561,36 @@ void sfmt_itimer_which(struct strbuf *b, uint64_t v)
 	ENUM(b, v & 0xffffffff, t, "ITIMER_");
 }
 
+/* ioprio_get/ioprio_set's `which` (linux/ioprio.h). */
+void sfmt_ioprio_which(struct strbuf *b, uint64_t v)
+{
+	static const struct flag t[] = {
+	    {1, "IOPRIO_WHO_PROCESS"}, {2, "IOPRIO_WHO_PGRP"}, {3, "IOPRIO_WHO_USER"}};
+	ENUM(b, v & 0xffffffff, t, "IOPRIO_WHO_");
+}
+
+/* An I/O priority: class in bits 13..15, hints in 3..12, level in 0..2;
+ * printed as strace prints it. */
+void sfmt_ioprio(struct strbuf *b, uint64_t v)
+{
+	static const char *const cls[] = {"IOPRIO_CLASS_NONE", "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE",
+					  "IOPRIO_CLASS_IDLE"};
+	uint32_t p = (uint32_t)v;
+	if (p >> 16 || (p >> 13) > 3) {
+		strbuf_printf(b, "%#x", p);
+		return;
+	}
+	strbuf_printf(b, "IOPRIO_PRIO_VALUE(%s, %u)", cls[p >> 13], p & 0x1fff);
+}
+
+void sfmt_kcmp_type(struct strbuf *b, uint64_t v)
+{
+	static const struct flag t[] = {
+	    {0, "KCMP_FILE"},	 {1, "KCMP_VM"}, {2, "KCMP_FILES"},   {3, "KCMP_FS"},
+	    {4, "KCMP_SIGHAND"}, {5, "KCMP_IO"}, {6, "KCMP_SYSVSEM"}, {7, "KCMP_EPOLL_TFD"}};
+	ENUM(b, v & 0xffffffff, t, "KCMP_");
+}
+
 /* ---- time ---- */
 
 void sfmt_clockid(struct strbuf *b, uint64_t v)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <string.h>
@@ -222,6 +223,17 @@ SYSCALL_HANDLER(execveat)
 		}
 	}
 	return task_execve(t, (int)a[0], a[1], a[2], a[3], (int)a[4]);
+}
+
+/* vhangup: with CAP_SYS_TTY_CONFIG (the sandbox's view) Linux hangs up
+ * the caller's controlling terminal. The program's terminal is the
+ * host's (or a pipe): the sentry never hangs it up, for that would reach
+ * the user's session outside the sandbox. So the call succeeds and does
+ * nothing; without the capability it fails, as in Linux. */
+SYSCALL_HANDLER(vhangup)
+{
+	(void)a;
+	return caps_has(t->proc, CAP_SYS_TTY_CONFIG) ? 0 : -EPERM;
 }
 
 SYSCALL_HANDLER(setsid)

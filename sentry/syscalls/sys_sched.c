@@ -1,11 +1,17 @@
-/* Scheduling syscalls: policies and real-time priorities (sched_*), and
- * nice values (getpriority/setpriority).
+/* Scheduling syscalls: policies and real-time priorities (sched_*,
+ * sched_setattr/sched_getattr), and nice values (getpriority/setpriority).
  *
  * These are the sandbox's view, kept per task (struct task_sched) with
  * Linux's rules: which policies exist, their priority ranges, who may raise
  * a priority (CAP_SYS_NICE: the sandbox's root, and only if msentry itself
  * has it), SCHED_RESET_ON_FORK. The host keeps scheduling every stub as it
  * schedules msentry: a program cannot make itself real-time on the host.
+ * Every change goes through sched_apply, Linux's __sched_setscheduler
+ * checks in its order (RLIMIT_RTPRIO, RLIMIT_NICE, owner, reset-on-fork).
+ * SCHED_DEADLINE is validated as Linux validates it, then refused (EPERM,
+ * as Linux refuses a deadline task it cannot admit): a bandwidth
+ * guarantee is not something the sandbox can give. Utilization clamps are
+ * EOPNOTSUPP, as on a kernel built without them.
  */
 #include <errno.h>
 #include <linux/capability.h>
@@ -22,6 +28,20 @@
 #define NICE_MIN	      (-20)
 #define NICE_MAX	      19
 #define RR_TIMESLICE_NS	      100000000L /* Linux's default SCHED_RR slice */
+/* sched_attr.sched_flags (linux/sched.h; not in every libc). */
+#define SCHED_FLAG_RESET_ON_FORK_K 0x01
+#define SCHED_FLAG_KEEP_POLICY_K   0x08
+#define SCHED_FLAG_KEEP_PARAMS_K   0x10
+#define SCHED_FLAG_UTIL_CLAMP_K	   0x60
+#define SCHED_FLAGS_ALL		   0x7f
+#define SCHED_FLAG_SUGOV_K	   0x10000000
+/* A fair task's slice (EEVDF, sched_attr.sched_runtime): Linux clamps a
+ * custom one to 0.1..100 ms. The default depends on the host's CPU count
+ * in Linux (0.7 ms scaled by 1 + log2 of up to 8 CPUs); the sandbox's
+ * view is the value for 2 CPUs, whatever the host has. */
+#define SLICE_MIN_NS	 100000ULL
+#define SLICE_MAX_NS	 100000000ULL
+#define SLICE_DEFAULT_NS 1400000ULL
 
 static bool realtime(int policy)
 {
@@ -83,29 +103,114 @@ SYSCALL_HANDLER(sched_getparam)
 	return task_write(t, a[1], &p, sizeof(p)) == 0 ? 0 : -EFAULT;
 }
 
-/* Change u's policy and priority as Linux's __sched_setscheduler checks. */
+/* A change of policy as Linux's __sched_setscheduler takes it, from
+ * sched_setscheduler/sched_setparam (nice kept) or sched_setattr. */
+struct sched_req {
+	int policy; /* -1: keep the current one (sched_setparam, SCHED_FLAG_KEEP_POLICY) */
+	uint64_t flags;
+	int priority;
+	int nice;
+	uint64_t runtime, deadline, period; /* runtime: the slice of a fair policy */
+};
+
+static bool fair(int policy)
+{
+	return policy == SCHED_OTHER || policy == SCHED_BATCH;
+}
+
+/* Linux's can_nice without the capability: RLIMIT_NICE allows 20 - nice. */
+static bool rlimit_allows_nice(const struct task *u, int nice)
+{
+	return (rlim_t)(20 - nice) <= u->proc->rlim[RLIMIT_NICE].rlim_cur;
+}
+
+/* Linux's __checkparam_dl: runtime <= deadline <= period, within the
+ * default sysctl bounds (100 us .. 4.19 s). */
+static bool deadline_params_ok(const struct sched_req *r)
+{
+	const uint64_t msb = 1ULL << 63, min = 100 * 1000ULL, max = (1ULL << 22) * 1000;
+	if (r->deadline == 0 || r->runtime < 1024 || (r->deadline & msb) || (r->period & msb))
+		return false;
+	uint64_t period = r->period ? r->period : r->deadline;
+	return period >= r->deadline && r->deadline >= r->runtime && period >= min && period <= max;
+}
+
+/* Linux's user_check_sched_setscheduler: 0 or -EPERM. */
+static long sched_may(struct task *t, struct task *u, const struct sched_req *r, bool reset)
+{
+	const struct process *p = u->proc;
+	rlim_t rtprio = p->rlim[RLIMIT_RTPRIO].rlim_cur;
+	bool priv = fair(r->policy) && r->nice < u->sched.nice && !rlimit_allows_nice(u, r->nice);
+	if (realtime(r->policy))
+		priv |= (r->policy != u->sched.policy && rtprio == 0) ||
+			(r->priority > u->sched.priority && (rlim_t)r->priority > rtprio);
+	priv |= r->policy == SCHED_DEADLINE_K;
+	priv |= u->sched.policy == SCHED_IDLE && r->policy != SCHED_IDLE &&
+		!rlimit_allows_nice(u, u->sched.nice);
+	priv |= t->proc->euid != p->euid && t->proc->euid != p->ruid;
+	priv |= u->sched.reset_on_fork && !reset;
+	return priv && !task_capable(t, CAP_SYS_NICE) ? -EPERM : 0;
+}
+
+/* Validate and apply r to u, in Linux's order of checks. */
+static long sched_apply(struct task *t, struct task *u, struct sched_req *r)
+{
+	bool reset = (r->flags & SCHED_FLAG_RESET_ON_FORK_K) != 0;
+	if (r->policy < 0) {
+		r->policy = u->sched.policy;
+		reset = u->sched.reset_on_fork;
+	} else if (!known_policy(r->policy) && r->policy != SCHED_DEADLINE_K) {
+		return -EINVAL;
+	}
+	if (r->flags & ~(SCHED_FLAGS_ALL | SCHED_FLAG_SUGOV_K))
+		return -EINVAL;
+	if (r->priority < 0 || r->priority > RT_PRIO_MAX ||
+	    (r->policy == SCHED_DEADLINE_K && !deadline_params_ok(r)) ||
+	    realtime(r->policy) != (r->priority != 0))
+		return -EINVAL;
+	long rc = sched_may(t, u, r, reset);
+	if (rc != 0)
+		return rc;
+	if (r->flags & SCHED_FLAG_SUGOV_K)
+		return -EINVAL;
+	/* A kernel without CONFIG_UCLAMP_TASK, as many distribution hosts. */
+	if (r->flags & SCHED_FLAG_UTIL_CLAMP_K)
+		return -EOPNOTSUPP;
+	/* No deadline task is admitted: the host would run it as msentry, so
+	 * its bandwidth guarantee would be a lie. Linux answers EPERM when
+	 * it cannot admit one (a task not spanning its root domain). */
+	if (r->policy == SCHED_DEADLINE_K)
+		return -EPERM;
+	u->sched.policy = r->policy;
+	u->sched.priority = r->priority;
+	u->sched.reset_on_fork = reset;
+	if (fair(r->policy)) {
+		u->sched.nice = r->nice;
+		u->sched.slice_ns = r->runtime == 0		? 0
+				    : r->runtime < SLICE_MIN_NS ? SLICE_MIN_NS
+				    : r->runtime > SLICE_MAX_NS ? SLICE_MAX_NS
+								: r->runtime;
+	}
+	return 0;
+}
+
+/* sched_setscheduler and sched_setparam: the nice value and slice stay. */
 static long set_scheduler(struct task *t, struct task *u, int policy, uint64_t param_addr)
 {
-	bool reset = (policy & SCHED_RESET_ON_FORK_K) != 0;
-	policy &= ~SCHED_RESET_ON_FORK_K;
-	if (!known_policy(policy) || !param_addr)
+	if (!param_addr)
 		return -EINVAL;
 	struct sched_param p;
 	if (task_read(t, param_addr, &p, sizeof(p)) != 0)
 		return -EFAULT;
-	if (realtime(policy) ? p.sched_priority < 1 || p.sched_priority > RT_PRIO_MAX
-			     : p.sched_priority != 0)
-		return -EINVAL;
-	bool raise = realtime(policy) &&
-		     (!realtime(u->sched.policy) || p.sched_priority > u->sched.priority);
-	bool other = u->proc != t->proc && u->proc->euid != t->proc->euid;
-	if ((raise || other || (u->sched.reset_on_fork && !reset)) &&
-	    !task_capable(t, CAP_SYS_NICE))
-		return -EPERM;
-	u->sched.policy = policy;
-	u->sched.priority = p.sched_priority;
-	u->sched.reset_on_fork = reset;
-	return 0;
+	struct sched_req r = {.policy = policy,
+			      .priority = p.sched_priority,
+			      .nice = u->sched.nice,
+			      .runtime = u->sched.slice_ns};
+	if (policy >= 0 && (policy & SCHED_RESET_ON_FORK_K)) {
+		r.flags = SCHED_FLAG_RESET_ON_FORK_K;
+		r.policy = policy & ~SCHED_RESET_ON_FORK_K;
+	}
+	return sched_apply(t, u, &r);
 }
 
 SYSCALL_HANDLER(sched_setscheduler)
@@ -123,8 +228,7 @@ SYSCALL_HANDLER(sched_setparam)
 	long rc = target_task(t, (int64_t)a[0], &u);
 	if (rc != 0)
 		return rc;
-	int policy = u->sched.policy | (u->sched.reset_on_fork ? SCHED_RESET_ON_FORK_K : 0);
-	return set_scheduler(t, u, policy, a[1]);
+	return set_scheduler(t, u, -1, a[1]);
 }
 
 SYSCALL_HANDLER(sched_rr_get_interval)
@@ -190,4 +294,138 @@ SYSCALL_HANDLER(setpriority)
 			rc = 0;
 	}
 	return rc;
+}
+
+/* struct sched_attr (linux/sched/types.h): 48 bytes in its first version,
+ * 56 with the utilization clamps. */
+struct sched_attr_k {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+	uint32_t util_min, util_max;
+};
+#define SCHED_ATTR_SIZE_VER0 48
+#define SCHED_ATTR_PAGE	     4096
+
+/* Are the bytes [from, to) of the program's attr all zero (Linux's
+ * copy_struct_from_user for a newer, larger struct)? 0, -E2BIG or -EFAULT. */
+static long tail_is_zero(struct task *t, uint64_t addr, uint32_t from, uint32_t to)
+{
+	uint8_t buf[256];
+	for (uint32_t off = from; off < to; off += sizeof(buf)) {
+		size_t n = to - off < sizeof(buf) ? to - off : sizeof(buf);
+		if (task_read(t, addr + off, buf, n) != 0)
+			return -EFAULT;
+		for (size_t i = 0; i < n; i++)
+			if (buf[i])
+				return -E2BIG;
+	}
+	return 0;
+}
+
+/* Linux's sched_copy_attr: a size the kernel cannot take is answered
+ * E2BIG, with the size it knows written back. */
+static long read_sched_attr(struct task *t, uint64_t addr, struct sched_attr_k *attr)
+{
+	*attr = (struct sched_attr_k){0};
+	uint32_t size;
+	if (task_read(t, addr, &size, sizeof(size)) != 0)
+		return -EFAULT;
+	if (size == 0)
+		size = SCHED_ATTR_SIZE_VER0; /* Linux's ABI quirk */
+	long rc = size < SCHED_ATTR_SIZE_VER0 || size > SCHED_ATTR_PAGE ? -E2BIG : 0;
+	if (rc == 0 && size > sizeof(*attr))
+		rc = tail_is_zero(t, addr, sizeof(*attr), size);
+	if (rc == -E2BIG) {
+		uint32_t known = sizeof(*attr);
+		return task_write(t, addr, &known, sizeof(known)) == 0 ? -E2BIG : -EFAULT;
+	}
+	if (rc != 0)
+		return rc;
+	if (task_read(t, addr, attr, size < sizeof(*attr) ? size : sizeof(*attr)) != 0)
+		return -EFAULT;
+	if ((attr->flags & SCHED_FLAG_UTIL_CLAMP_K) && size < sizeof(*attr))
+		return -EINVAL;
+	attr->nice = attr->nice < NICE_MIN   ? NICE_MIN
+		     : attr->nice > NICE_MAX ? NICE_MAX
+					     : attr->nice;
+	return 0;
+}
+
+/* Linux's get_params: what SCHED_FLAG_KEEP_PARAMS keeps and sched_getattr reports. */
+static void current_params(const struct task *u, struct sched_req *r)
+{
+	if (realtime(u->sched.policy)) {
+		r->priority = u->sched.priority;
+	} else {
+		r->nice = u->sched.nice;
+		r->runtime = u->sched.slice_ns ? u->sched.slice_ns : SLICE_DEFAULT_NS;
+	}
+}
+
+SYSCALL_HANDLER(sched_setattr)
+{
+	int64_t pid = (int32_t)a[0];
+	if (!a[1] || pid < 0 || (uint32_t)a[2] != 0)
+		return -EINVAL;
+	struct sched_attr_k attr;
+	long rc = read_sched_attr(t, a[1], &attr);
+	if (rc != 0)
+		return rc;
+	if ((int32_t)attr.policy < 0)
+		return -EINVAL;
+	struct sched_req r = {.policy = (int)attr.policy,
+			      .flags = attr.flags,
+			      .priority =
+				  attr.priority > INT32_MAX ? INT32_MAX : (int)attr.priority,
+			      .nice = attr.nice,
+			      .runtime = attr.runtime,
+			      .deadline = attr.deadline,
+			      .period = attr.period};
+	if (attr.flags & SCHED_FLAG_KEEP_POLICY_K)
+		r.policy = -1;
+	struct task *u;
+	if ((rc = target_task(t, pid, &u)) != 0)
+		return rc;
+	if (attr.flags & SCHED_FLAG_KEEP_PARAMS_K)
+		current_params(u, &r);
+	return sched_apply(t, u, &r);
+}
+
+SYSCALL_HANDLER(sched_getattr)
+{
+	int64_t pid = (int32_t)a[0];
+	uint32_t usize = (uint32_t)a[2];
+	if (!a[1] || pid < 0 || usize > SCHED_ATTR_PAGE || usize < SCHED_ATTR_SIZE_VER0 ||
+	    (uint32_t)a[3] != 0)
+		return -EINVAL;
+	struct task *u;
+	long rc = target_task(t, pid, &u);
+	if (rc != 0)
+		return rc;
+	struct sched_req r = {0};
+	current_params(u, &r);
+	/* Without utilization clamps (see sched_apply) both read 0, as on
+	 * such a host. */
+	struct sched_attr_k k = {
+	    .policy = (uint32_t)u->sched.policy,
+	    .flags = u->sched.reset_on_fork ? SCHED_FLAG_RESET_ON_FORK_K : 0,
+	    .nice = r.nice,
+	    .priority = (uint32_t)r.priority,
+	    .runtime = r.runtime,
+	};
+	k.size = usize < sizeof(k) ? usize : sizeof(k);
+	if (task_write(t, a[1], &k, k.size) != 0)
+		return -EFAULT;
+	/* A larger, newer struct: Linux (6.13 on, copy_struct_to_user)
+	 * clears the fields it does not know. */
+	static const uint8_t zeros[256];
+	for (uint32_t off = k.size; off < usize; off += sizeof(zeros)) {
+		size_t n = usize - off < sizeof(zeros) ? usize - off : sizeof(zeros);
+		if (task_write(t, a[1] + off, zeros, n) != 0)
+			return -EFAULT;
+	}
+	return 0;
 }

@@ -234,3 +234,15 @@ SYSCALL_HANDLER(rt_sigtimedwait)
 	t->block.sigwait_set = set;
 	return r;
 }
+
+/* Linux rewrites an interrupted call that must restart with changed
+ * arguments (nanosleep, poll with a timeout...) into restart_syscall, and
+ * sets what it then runs. The sentry restarts its calls itself and never
+ * sets one, so a program that calls it meets Linux's empty restart block,
+ * whose answer is EINTR. */
+SYSCALL_HANDLER(restart_syscall)
+{
+	(void)t;
+	(void)a;
+	return -EINTR;
+}
