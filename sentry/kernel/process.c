@@ -692,6 +692,8 @@ long task_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_ad
 		return n;
 	if (n == 0 && !(flags & AT_EMPTY_PATH))
 		return -ENOENT;
+	if (n == 0 && dirfd != AT_FDCWD && !fd_lookup(t, dirfd))
+		return -EBADF;
 	cleanup_free char *abs = NULL;
 	int rc = n == 0 ? (abs = xasprintf("/proc/self/fd/%d", dirfd), 0)
 			: path_absolute(t, dirfd, path, &abs);
@@ -700,6 +702,13 @@ long task_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_ad
 	char **argv = NULL, **envp = NULL;
 	size_t total = 0;
 	rc = read_string_array(t, argv_addr, &argv, &total);
+	if (rc == 0 && !argv[0]) {
+		/* Linux (5.18 on) gives a program run with no argv an empty
+		 * argv[0], so that argc is never 0. */
+		free(argv);
+		argv = xcalloc(2, sizeof(char *));
+		argv[0] = xstrdup("");
+	}
 	if (rc == 0)
 		rc = read_string_array(t, envp_addr, &envp, &total);
 	if (rc == 0) {

@@ -340,6 +340,10 @@ SYSCALL_HANDLER(arch_prctl)
 	}
 	case ARCH_GET_CPUID:
 		return 1; /* cpuid is not faulting */
+	case ARCH_SET_CPUID:
+		/* The stub runs cpuid itself: the sandbox is a CPU without
+		 * CPUID faulting, which Linux answers so. */
+		return -ENODEV;
 	default:
 		return -EINVAL;
 	}

@@ -29,6 +29,7 @@
  * syscalls-internal.h.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/filter.h>
@@ -322,6 +323,30 @@ SYSCALL_HANDLER(socketpair)
 	return 0;
 }
 
+/* An IPv4/IPv6 port below the network namespace's
+ * ip_unprivileged_port_start (1024 by default), which only
+ * CAP_NET_BIND_SERVICE may bind: the sandbox's view of that capability
+ * decides, not msentry's own (the host would let a program that is
+ * nobody in the sandbox bind port 80 as msentry). */
+static bool privileged_port(const struct host_addr *ha)
+{
+	int family = ha->ss.ss_family;
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	unsigned port =
+	    ntohs(family == AF_INET ? ((const struct sockaddr_in *)&ha->ss)->sin_port
+				    : ((const struct sockaddr_in6 *)&ha->ss)->sin6_port);
+	if (port == 0)
+		return false;
+	unsigned start = 1024;
+	cleanup_close int fd =
+	    open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC);
+	char buf[16] = {0};
+	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0)
+		start = (unsigned)strtoul(buf, NULL, 10);
+	return port < start;
+}
+
 SYSCALL_HANDLER(bind)
 {
 	long err;
@@ -333,6 +358,8 @@ SYSCALL_HANDLER(bind)
 	int rc = sock_addr_in(t, f, a[1], a[2], true, &ha, &un);
 	if (rc != 0)
 		return rc;
+	if (privileged_port(&ha) && !caps_has(t->proc, CAP_NET_BIND_SERVICE))
+		return -EACCES;
 	/* The socket file's mode follows the program's umask; the sentry is
 	 * one thread, so its own umask can stand in for the call. */
 	mode_t old_umask = umask(t->fs->umask);

@@ -166,6 +166,18 @@ static long access_common(struct task *t, int dirfd, uint64_t path, int mode, in
 	int rc = at_target_resolve(t, dirfd, path, flags, &tg);
 	if (rc != 0)
 		return rc;
+	/* Write access to a file, directory or link of a read-only mount of
+	 * the sandbox's: EROFS, as Linux's access() says. */
+	if ((mode & W_OK) && t->s->mounts && t->s->mounts->any_readonly) {
+		cleanup_close int fd =
+		    tg.name[0] ? openat(tg.dirfd, tg.name, O_PATH | O_NOFOLLOW | O_CLOEXEC)
+			       : fcntl(tg.dirfd, F_DUPFD_CLOEXEC, 3);
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) == 0 &&
+		    (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) &&
+		    mount_fd_readonly(t->s, fd))
+			return -EROFS;
+	}
 	/* The host's faccessat2 would check msentry's real ids: the thread
 	 * takes the program's real ids (or keeps its effective ones for
 	 * AT_EACCESS) and asks with AT_EACCESS. */

@@ -18,7 +18,8 @@ static void show_ds(int id)
 	struct shmid_ds ds;
 	if (SHOW(shmctl(id, IPC_STAT, &ds)) == 0)
 		say("segsz %zu nattch %lu mode %o cpid==me %d", ds.shm_segsz,
-		    (unsigned long)ds.shm_nattch, ds.shm_perm.mode & 01777, ds.shm_cpid == getpid());
+		    (unsigned long)ds.shm_nattch, ds.shm_perm.mode & 01777,
+		    ds.shm_cpid == getpid());
 }
 
 SYSCALL_TEST(shmget)

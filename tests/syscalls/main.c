@@ -327,6 +327,11 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "--exec-helper") == 0)
 		return exec_helper(argc, argv);
+	/* Run by execve with an empty argv (the execve probe). */
+	if (getenv("PROBE_ARGC")) {
+		printf("helper: argc=%d argv[0]=\"%s\"\n", argc, argc > 0 ? argv[0] : "(none)");
+		return 0;
+	}
 	if (argc != 2) {
 		fprintf(stderr, "usage: syscall-probe NAME | --list\n");
 		return 2;

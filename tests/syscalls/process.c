@@ -229,6 +229,13 @@ SYSCALL_TEST(execve)
 		_exit(99);
 	}
 	probe_wait("/bin/true", k);
+	/* No argv at all: Linux makes it one empty argument. */
+	k = probe_fork();
+	if (k == 0) {
+		syscall(SYS_execve, probe_self, NULL, (char *[]){"PROBE_ARGC=1", NULL});
+		_exit(99);
+	}
+	probe_wait("empty argv", k);
 	/* ETXTBSY both ways: a file open for writing is not executed, and a
 	 * running program's file is not opened for writing (nor cut). */
 	int src = open("/bin/sleep", O_RDONLY), dst = open("busy", O_WRONLY | O_CREAT, 0755);
@@ -323,6 +330,8 @@ SYSCALL_TEST(execveat)
 	char *argv[] = {"x", NULL};
 	int d = open(dir, O_PATH | O_DIRECTORY);
 	MUST_NOT_EXEC(syscall(SYS_execveat, AT_FDCWD, "link", argv, NULL, AT_SYMLINK_NOFOLLOW));
+	MUST_NOT_EXEC(syscall(SYS_execveat, -1, "", argv, NULL, AT_EMPTY_PATH));
+	MUST_NOT_EXEC(syscall(SYS_execveat, 99, "", argv, NULL, AT_EMPTY_PATH));
 	MUST_NOT_EXEC(syscall(SYS_execveat, 99, "x", argv, NULL, 0));
 	MUST_NOT_EXEC(syscall(SYS_execveat, d, "missing", argv, NULL, 0));
 	MUST_NOT_EXEC(syscall(SYS_execveat, d, base, argv, NULL, 0x1));

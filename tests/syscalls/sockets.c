@@ -168,6 +168,16 @@ SYSCALL_TEST(bind)
 	socklen_t glen = sizeof got;
 	getsockname(s4, (struct sockaddr *)&got, &glen);
 	say("autobound: abstract %d, len %u", got.sun_path[0] == 0, glen);
+	/* A port below 1024 is root's (CAP_NET_BIND_SERVICE): not nobody's. */
+	pid_t k = probe_fork();
+	if (k == 0) {
+		syscall(SYS_setresuid, 65534, 65534, 65534);
+		struct sockaddr_in low = loopback(80);
+		int ls = socket(AF_INET, SOCK_STREAM, 0);
+		SHOW(syscall(SYS_bind, ls, &low, sizeof low));
+		_exit(0);
+	}
+	probe_wait("nobody", k);
 	struct sockaddr_in in = loopback(0);
 	int t = socket(AF_INET, SOCK_STREAM, 0);
 	SHOW(syscall(SYS_bind, t, &in, sizeof in));

@@ -362,6 +362,7 @@ SYSCALL_TEST(arch_prctl)
 {
 	unsigned long fs = 0, self = 0;
 	SHOW(syscall(SYS_arch_prctl, ARCH_GET_FS, &fs));
+	SHOW(syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0));
 	__asm__ volatile("mov %%fs:0, %0" : "=r"(self));
 	say("FS base is the thread pointer (%%fs:0): %d", fs == self);
 	static unsigned long gsbuf[2] = {0x1234, 0x5678};
