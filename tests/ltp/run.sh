@@ -31,8 +31,9 @@ jobs=${LTP_JOBS:-2}
 out=$(mktemp -d)
 chmod 0755 "$out" # see run_one
 trap 'rm -rf "$out"' EXIT
-# Natively, these change the machine itself.
-never='settimeofday* stime* clock_settime* clock_adjtime* adjtimex* leapsec* reboot* swapon* swapoff* sethostname* setdomainname* acct* delete_module* init_module* finit_module* syslog* kexec* quotactl* ioperm* iopl*'
+# Natively, these change the machine itself (gethostid01 writes /etc/hostid
+# through sethostid).
+never='settimeofday* gethostid* sethostid* stime* clock_settime* clock_adjtime* adjtimex* leapsec* reboot* swapon* swapoff* sethostname* setdomainname* acct* delete_module* init_module* finit_module* syslog* kexec* quotactl* ioperm* iopl*'
 
 list_tests() {
 	find "$ltp/testcases/kernel/syscalls" -mindepth 2 -maxdepth 2 -type f -perm -u+x \
