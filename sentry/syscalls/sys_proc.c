@@ -366,10 +366,15 @@ SYSCALL_HANDLER(set_robust_list)
 
 SYSCALL_HANDLER(get_robust_list)
 {
-	if (a[0] != 0 && (pid_t)a[0] != t->tid)
+	/* Another thread's list: ESRCH, or EPERM unless the caller may
+	 * ptrace-read it, as Linux (in the sandbox's ids). */
+	struct task *u = a[0] == 0 ? t : task_by_tid(t->s, (pid_t)a[0]);
+	if (!u || (pid_t)a[0] < 0)
 		return -ESRCH;
-	if (task_write(t, a[1], &t->robust_list, sizeof(uint64_t)) != 0 ||
-	    task_write(t, a[2], &t->robust_len, sizeof(uint64_t)) != 0)
+	if (u != t && !process_may_attach(t, u->proc))
+		return -EPERM;
+	if (task_write(t, a[1], &u->robust_list, sizeof(uint64_t)) != 0 ||
+	    task_write(t, a[2], &u->robust_len, sizeof(uint64_t)) != 0)
 		return -EFAULT;
 	return 0;
 }

@@ -457,6 +457,18 @@ SYSCALL_TEST(get_robust_list)
 	SHOW(syscall(SYS_get_robust_list, NO_PID, &h, &len));
 	SHOW(syscall(SYS_get_robust_list, 0, BADPTR, &len));
 	SHOW(syscall(SYS_get_robust_list, 0, &h, BADPTR));
+	/* Another process's: the parent's (its list), then as nobody (EPERM). */
+	pid_t parent = getpid();
+	pid_t k = probe_fork();
+	if (k == 0) {
+		struct robust_list_head *ph = NULL;
+		SHOW(syscall(SYS_get_robust_list, parent, &ph, &len));
+		say("the parent's list: %d", ph == h);
+		syscall(SYS_setresuid, 65534, 65534, 65534);
+		SHOW(syscall(SYS_get_robust_list, parent, &ph, &len));
+		_exit(0);
+	}
+	probe_wait("child", k);
 }
 
 /* rseq is partial (registered with the host kernel for the stub thread). */
