@@ -16,6 +16,10 @@ int at_target_resolve(struct task *t, int dirfd, uint64_t path_addr, int at_flag
 {
 	*tg = (struct at_target){.dirfd = -1, .owned = -1};
 	char path[PATH_MAX];
+	/* NULL is a bad address, but with AT_EMPTY_PATH (Linux 6.11 on):
+	 * the empty path then. */
+	if (!path_addr && !(at_flags & AT_EMPTY_PATH))
+		return -EFAULT;
 	long n = path_addr ? task_read_string(t, path_addr, path, PATH_MAX) : 0;
 	if (n < 0)
 		return (int)n;

@@ -127,6 +127,8 @@ SYSCALL_TEST(lstat)
 	SHOW(syscall(SYS_stat, "dangling", &st));
 	SHOW(syscall(SYS_lstat, "missing", &st));
 	SHOW(syscall(SYS_lstat, "sl", BADPTR));
+	SHOW(syscall(SYS_lstat, NULL, &st));
+	SHOW(syscall(SYS_stat, NULL, &st));
 	SHOW(syscall(SYS_lstat, "sl/x", &st));
 }
 
