@@ -410,6 +410,13 @@ static int ioctl_arg_size(unsigned long req, bool *out)
 	case TCSETSW:
 	case TCSETSF:
 		return KERNEL_TERMIOS_SIZE;
+	case TCGETA: /* the old struct termio */
+		*out = true;
+		return sizeof(struct termio);
+	case TCSETA:
+	case TCSETAW:
+	case TCSETAF:
+		return sizeof(struct termio);
 	case TIOCGWINSZ:
 		*out = true;
 		return sizeof(struct winsize);

@@ -500,6 +500,13 @@ SYSCALL_TEST(ioctl)
 	SHOW(syscall(SYS_ioctl, m, TIOCGWINSZ, &ws));
 	say("window %dx%d", ws.ws_col, ws.ws_row);
 	SHOW(syscall(SYS_ioctl, m, TCGETS, &tio));
+	/* The old struct termio: read, written back, bad addresses. */
+	struct termio old;
+	SHOW(syscall(SYS_ioctl, m, TCGETA, &old));
+	SHOW(syscall(SYS_ioctl, m, TCSETA, &old));
+	SHOW(syscall(SYS_ioctl, m, TCGETA, BADPTR));
+	SHOW(syscall(SYS_ioctl, m, TCGETA, NULL));
+	SHOW(syscall(SYS_ioctl, fd, TCGETA, &old));
 	ioctl_job_control(m);
 	close(m);
 }
