@@ -2,12 +2,14 @@
  * and read its extended attributes. The target of a *at call is found by
  * at-target.c. */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/xattr.h>
@@ -196,11 +198,26 @@ SYSCALL_HANDLER(utime)
 	return utimes_do(t, AT_FDCWD, a[0], a[1] ? ts : NULL, 0);
 }
 
+/* Linux's inode_newsize_ok: growing a file past RLIMIT_FSIZE is EFBIG,
+ * and the caller gets SIGXFSZ (the sandbox's limit: the host only knows
+ * msentry's own). */
+static long truncate_to(struct task *t, int fd, off_t length)
+{
+	rlim_t limit = t->proc->rlim[RLIMIT_FSIZE].rlim_cur;
+	struct stat st;
+	if (limit != RLIM_INFINITY && length >= 0 && (rlim_t)length > limit &&
+	    fstat(fd, &st) == 0 && st.st_size < length) {
+		signal_send_task(t, SIGXFSZ, NULL);
+		return -EFBIG;
+	}
+	return ret_errno(ftruncate(fd, length));
+}
+
 SYSCALL_HANDLER(ftruncate)
 {
 	int host = fd_host(t, (int)a[0]);
 	int rc = host < 0 ? host : fd_writable(t, host);
-	return rc != 0 ? rc : ret_errno(ftruncate(host, (off_t)a[1]));
+	return rc != 0 ? rc : truncate_to(t, host, (off_t)a[1]);
 }
 
 /* truncate opens the file for writing, which waits while another
@@ -212,7 +229,7 @@ SYSCALL_HANDLER(truncate)
 		long fd = task_offload_interruptible(t, NULL, NULL);
 		if (fd < 0)
 			return fd;
-		long r = ret_errno(ftruncate((int)fd, (off_t)a[1]));
+		long r = truncate_to(t, (int)fd, (off_t)a[1]);
 		close((int)fd);
 		return r;
 	}
@@ -236,7 +253,7 @@ SYSCALL_HANDLER(truncate)
 	close(opath);
 	if (fd < 0)
 		return fd;
-	return ret_errno(ftruncate(fd, (off_t)a[1]));
+	return truncate_to(t, fd, (off_t)a[1]);
 }
 
 /* ---- extended attributes ---- */

@@ -1,6 +1,8 @@
 /* Paths: open, create, access, rename, link, remove, symlinks, nodes. */
 #include <linux/fs.h>
 
+#include <sys/resource.h>
+
 #include "probe.h"
 
 SYSCALL_TEST(open)
@@ -167,6 +169,22 @@ SYSCALL_TEST(faccessat2)
 
 SYSCALL_TEST(truncate)
 {
+	/* RLIMIT_FSIZE: growing past it is EFBIG (SIGXFSZ, ignored here);
+	 * shrinking is fine. */
+	put_file("big", "0123456789");
+	pid_t k = probe_fork();
+	if (k == 0) {
+		struct rlimit rl = {100, 100};
+		signal(SIGXFSZ, SIG_IGN);
+		setrlimit(RLIMIT_FSIZE, &rl);
+		SHOW(syscall(SYS_truncate, "big", 200));
+		SHOW(syscall(SYS_truncate, "big", 100));
+		SHOW(syscall(SYS_truncate, "big", 5));
+		int fd = open("big", O_WRONLY);
+		SHOW(syscall(SYS_ftruncate, fd, 4096));
+		_exit(0);
+	}
+	probe_wait("limited child", k);
 	put_file("f", "hello world");
 	SHOW(syscall(SYS_truncate, "f", 5));
 	say("after truncate 5: [%s]", get_file("f"));
