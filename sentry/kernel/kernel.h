@@ -554,6 +554,9 @@ enum deliver_result signal_deliver_pending(struct task *t, bool in_syscall, long
 bool signal_is_ignored(struct process *p, int sig);
 /* Linux's check_kill_permission between two sandbox processes. */
 bool signal_may_kill(const struct process *from, const struct process *to, int sig);
+/* A real-time signal with a code other than SI_USER that u's RLIMIT_SIGPENDING
+ * has no room for: Linux refuses it (EAGAIN) rather than drop it. */
+bool signal_queue_full(const struct task *u, int sig, int code);
 /* Free the queued real-time signals of a pending set. */
 void sigpending_release(struct sigpending *q);
 /* A signal is pending for t (thread or process) that its mask lets in: a

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -642,6 +643,17 @@ bool signal_may_kill(const struct process *from, const struct process *to, int s
 	return may_kill(from, to, sig);
 }
 
+bool signal_queue_full(const struct task *u, int sig, int code)
+{
+	rlim_t limit = u->proc->rlim[RLIMIT_SIGPENDING].rlim_cur;
+	if (sig < SIGRTMIN_K || code == SI_USER || limit == RLIM_INFINITY)
+		return false;
+	uint64_t n = (uint64_t)__builtin_popcountll(u->pending.set) + u->pending.rt_count +
+		     (uint64_t)__builtin_popcountll(u->proc->pending.set) +
+		     u->proc->pending.rt_count;
+	return n >= limit;
+}
+
 /* What a signal sent by t's kill/tkill says of its sender. */
 static siginfo_t sender_info(const struct task *t, int sig, int code)
 {
@@ -722,74 +734,16 @@ long signal_tkill(struct task *t, pid_t tgid, pid_t tid, int sig)
 	struct task *u = task_by_tid(t->s, tid);
 	if (!u || (tgid > 0 && u->proc->pid != tgid))
 		return -ESRCH;
+	if (!may_kill(t->proc, u->proc, sig))
+		return -EPERM;
 	if (sig == 0)
 		return 0;
+	if (signal_queue_full(u, sig, SI_TKILL))
+		return -EAGAIN;
 	siginfo_t si = sender_info(t, sig, SI_TKILL);
 	struct sentry *s = t->s;
 	pid_t caller = t->tid;
 	signal_send_task(u, sig, &si);
 	/* A SIGKILL of the caller's own process ends it (and frees t). */
 	return task_by_tid(s, caller) ? 0 : SYSRET_NORETURN;
-}
-
-static void timeval_to_ts(const struct timeval *tv, struct timespec *ts)
-{
-	ts->tv_sec = tv->tv_sec;
-	ts->tv_nsec = tv->tv_usec * 1000;
-}
-
-void process_alarm_remaining(const struct process *p, struct itimerval *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (p->alarm.tv_sec == 0 && p->alarm.tv_nsec == 0)
-		return;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	int64_t ns =
-	    (p->alarm.tv_sec - now.tv_sec) * 1000000000LL + (p->alarm.tv_nsec - now.tv_nsec);
-	if (ns < 1000)
-		ns = 1000;
-	out->it_value.tv_sec = ns / 1000000000LL;
-	out->it_value.tv_usec = (ns % 1000000000LL) / 1000;
-	out->it_interval.tv_sec = p->alarm_interval.tv_sec;
-	out->it_interval.tv_usec = p->alarm_interval.tv_nsec / 1000;
-}
-
-void process_alarm_set(struct process *p, const struct itimerval *v)
-{
-	struct deadline_heap *h = &p->s->deadlines;
-	if (v->it_value.tv_sec == 0 && v->it_value.tv_usec == 0) {
-		p->alarm = (struct timespec){0};
-		deadline_cancel(h, &p->alarm_dl);
-		return;
-	}
-	struct timespec now, d;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	timeval_to_ts(&v->it_value, &d);
-	p->alarm.tv_sec = now.tv_sec + d.tv_sec;
-	p->alarm.tv_nsec = now.tv_nsec + d.tv_nsec;
-	if (p->alarm.tv_nsec >= 1000000000L) {
-		p->alarm.tv_sec++;
-		p->alarm.tv_nsec -= 1000000000L;
-	}
-	timeval_to_ts(&v->it_interval, &p->alarm_interval);
-	p->alarm_dl.kind = DEADLINE_ALARM;
-	p->alarm_dl.owner = p;
-	deadline_arm(h, &p->alarm_dl, &p->alarm);
-}
-
-void process_alarm_expired(struct process *p, const struct timespec *now)
-{
-	if (p->alarm_interval.tv_sec || p->alarm_interval.tv_nsec) {
-		p->alarm.tv_sec = now->tv_sec + p->alarm_interval.tv_sec;
-		p->alarm.tv_nsec = now->tv_nsec + p->alarm_interval.tv_nsec;
-		if (p->alarm.tv_nsec >= 1000000000L) {
-			p->alarm.tv_sec++;
-			p->alarm.tv_nsec -= 1000000000L;
-		}
-		deadline_arm(&p->s->deadlines, &p->alarm_dl, &p->alarm);
-	} else {
-		p->alarm = (struct timespec){0};
-	}
-	signal_send_process(p, SIGALRM, NULL);
 }

@@ -1,5 +1,5 @@
 /* POSIX per-process timers (timer_create and friends; the handlers are
- * syscalls/sys_timer.c).
+ * syscalls/sys_timer.c), and the process's alarm (alarm, ITIMER_REAL).
  *
  * Each process has a small table of timers kept as CLOCK_MONOTONIC expiry
  * times, each armed one in the sentry's deadline heap (deadline.c); when
@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "sentry/kernel/kernel.h"
@@ -143,4 +144,68 @@ void ptimer_expired(struct process *p, int id, const struct timespec *now)
 		pt->overrun += (int)missed;
 	pt->expiry = ns_ts(ts_ns(&pt->expiry) + iv * (missed + 1));
 	arm(p, pt);
+}
+
+/* ---- the alarm: alarm(2) and setitimer(ITIMER_REAL) ---- */
+
+static void timeval_to_ts(const struct timeval *tv, struct timespec *ts)
+{
+	ts->tv_sec = tv->tv_sec;
+	ts->tv_nsec = tv->tv_usec * 1000;
+}
+
+void process_alarm_remaining(const struct process *p, struct itimerval *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (p->alarm.tv_sec == 0 && p->alarm.tv_nsec == 0)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t ns =
+	    (p->alarm.tv_sec - now.tv_sec) * 1000000000LL + (p->alarm.tv_nsec - now.tv_nsec);
+	if (ns < 1000)
+		ns = 1000;
+	out->it_value.tv_sec = ns / 1000000000LL;
+	out->it_value.tv_usec = (ns % 1000000000LL) / 1000;
+	out->it_interval.tv_sec = p->alarm_interval.tv_sec;
+	out->it_interval.tv_usec = p->alarm_interval.tv_nsec / 1000;
+}
+
+void process_alarm_set(struct process *p, const struct itimerval *v)
+{
+	struct deadline_heap *h = &p->s->deadlines;
+	if (v->it_value.tv_sec == 0 && v->it_value.tv_usec == 0) {
+		p->alarm = (struct timespec){0};
+		deadline_cancel(h, &p->alarm_dl);
+		return;
+	}
+	struct timespec now, d;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	timeval_to_ts(&v->it_value, &d);
+	p->alarm.tv_sec = now.tv_sec + d.tv_sec;
+	p->alarm.tv_nsec = now.tv_nsec + d.tv_nsec;
+	if (p->alarm.tv_nsec >= 1000000000L) {
+		p->alarm.tv_sec++;
+		p->alarm.tv_nsec -= 1000000000L;
+	}
+	timeval_to_ts(&v->it_interval, &p->alarm_interval);
+	p->alarm_dl.kind = DEADLINE_ALARM;
+	p->alarm_dl.owner = p;
+	deadline_arm(h, &p->alarm_dl, &p->alarm);
+}
+
+void process_alarm_expired(struct process *p, const struct timespec *now)
+{
+	if (p->alarm_interval.tv_sec || p->alarm_interval.tv_nsec) {
+		p->alarm.tv_sec = now->tv_sec + p->alarm_interval.tv_sec;
+		p->alarm.tv_nsec = now->tv_nsec + p->alarm_interval.tv_nsec;
+		if (p->alarm.tv_nsec >= 1000000000L) {
+			p->alarm.tv_sec++;
+			p->alarm.tv_nsec -= 1000000000L;
+		}
+		deadline_arm(&p->s->deadlines, &p->alarm_dl, &p->alarm);
+	} else {
+		p->alarm = (struct timespec){0};
+	}
+	signal_send_process(p, SIGALRM, NULL);
 }

@@ -8,9 +8,9 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/syscalls/syscalls.h"
 
-#define SIGSET_SIZE 8
+#define SIGSET_SIZE	   8
 #define SS_AUTODISARM_FLAG (1U << 31) /* <linux/signal.h> SS_AUTODISARM */
-#define MIN_ALTSTACK 2048 /* the kernel's MINSIGSTKSZ */
+#define MIN_ALTSTACK	   2048	      /* the kernel's MINSIGSTKSZ */
 
 SYSCALL_HANDLER(rt_sigaction)
 {
@@ -40,10 +40,17 @@ SYSCALL_HANDLER(rt_sigprocmask)
 		return -EFAULT;
 	if (a[1]) {
 		switch (a[0]) {
-		case SIG_BLOCK: t->sigmask |= set; break;
-		case SIG_UNBLOCK: t->sigmask &= ~set; break;
-		case SIG_SETMASK: t->sigmask = set; break;
-		default: return -EINVAL;
+		case SIG_BLOCK:
+			t->sigmask |= set;
+			break;
+		case SIG_UNBLOCK:
+			t->sigmask &= ~set;
+			break;
+		case SIG_SETMASK:
+			t->sigmask = set;
+			break;
+		default:
+			return -EINVAL;
 		}
 		t->sigmask &= ~SIG_UNBLOCKABLE;
 	}
@@ -61,9 +68,9 @@ SYSCALL_HANDLER(sigaltstack)
 	 * SS_ONSTACK, and the stack cannot be changed from there. */
 	bool on = false;
 	struct user_regs_struct regs;
-	if (!(old.ss_flags & SS_DISABLE) && old.ss_size &&
-	    platform_get_regs(t->th, &regs) == 0)
-		on = regs.rsp > (uint64_t)old.ss_sp && regs.rsp - (uint64_t)old.ss_sp <= old.ss_size;
+	if (!(old.ss_flags & SS_DISABLE) && old.ss_size && platform_get_regs(t->th, &regs) == 0)
+		on =
+		    regs.rsp > (uint64_t)old.ss_sp && regs.rsp - (uint64_t)old.ss_sp <= old.ss_size;
 	if (on)
 		old.ss_flags = SS_ONSTACK | (old.ss_flags & (int)SS_AUTODISARM_FLAG);
 	if (a[0] && on)
@@ -125,8 +132,13 @@ SYSCALL_HANDLER(rt_sigqueueinfo)
 		return -ESRCH;
 	if (sig < 0 || sig > 64)
 		return -EINVAL;
+	if (!signal_may_kill(t->proc, p, sig))
+		return -EPERM;
 	if (sig == 0)
 		return 0; /* as kill: only whether the target exists */
+	struct task *main_thread = task_by_tid(t->s, p->pid);
+	if (main_thread && signal_queue_full(main_thread, sig, si.si_code))
+		return -EAGAIN;
 	si.si_signo = sig;
 	struct sentry *s = t->s;
 	pid_t caller = t->tid;
@@ -158,6 +170,8 @@ SYSCALL_HANDLER(rt_tgsigqueueinfo)
 		return -EPERM;
 	if (sig == 0)
 		return 0;
+	if (signal_queue_full(u, sig, si.si_code))
+		return -EAGAIN;
 	si.si_signo = sig;
 	struct sentry *s = t->s;
 	pid_t caller = t->tid;

@@ -2,6 +2,7 @@
  * and reading them from a signalfd. */
 #include <poll.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
@@ -204,6 +205,27 @@ SYSCALL_TEST(tgkill)
 	SHOW(syscall(SYS_tgkill, me, k, 0));
 	SHOW(syscall(SYS_tgkill, k, k, SIGKILL));
 	probe_wait("child", k);
+	/* A nobody may not signal root's thread; with RLIMIT_SIGPENDING 0 a
+	 * real-time signal has no room: EAGAIN, not a silent loss. */
+	k = probe_fork();
+	if (k == 0) {
+		syscall(SYS_setresuid, 65534, 65534, 65534);
+		SHOW(syscall(SYS_tgkill, me, tid, 0));
+		SHOW(syscall(SYS_tgkill, me, tid, SIGUSR1));
+		_exit(0);
+	}
+	probe_wait("nobody", k);
+	k = probe_fork();
+	if (k == 0) {
+		struct rlimit none = {0, 0};
+		mask_signal(SIG_BLOCK, SIGRTMIN);
+		setrlimit(RLIMIT_SIGPENDING, &none);
+		pid_t self = (pid_t)syscall(SYS_gettid);
+		SHOW(syscall(SYS_tgkill, getpid(), self, SIGRTMIN));
+		SHOW(syscall(SYS_tgkill, getpid(), self, SIGUSR1));
+		_exit(0);
+	}
+	probe_wait("no room", k);
 }
 
 /* pause only returns when a handler ran: -1 EINTR. */
