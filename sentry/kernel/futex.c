@@ -18,8 +18,9 @@
  * wake or requeue matches any of them, and the index of the key a
  * FUTEX_WAKE picked is what the call returns (1 + index in futex_woken).
  * As in Linux, every entry is checked, then every key taken (alignment,
- * shared-page lookup), then every value compared, before it sleeps; a
- * wakeup anywhere ends the whole wait, so a word woken twice counts once.
+ * shared-page lookup), then every value compared, before it sleeps. Linux
+ * queues each entry on its own, so a wake takes (and counts) every entry of
+ * the waiter on its word, up to its maximum, and the last index is returned.
  */
 #include <errno.h>
 #include <linux/futex.h>
@@ -127,6 +128,15 @@ static struct futex_key *waits_on(struct task *u, const struct futex_key *key, u
 	return NULL;
 }
 
+/* The first of a futex_waitv waiter's keys from *index on that is `key`. */
+static bool next_on(const struct task *u, const struct futex_key *key, uint32_t *index)
+{
+	for (; *index < u->block.futex_nv; (*index)++)
+		if (key_eq(&u->block.futex_v[*index], key))
+			return true;
+	return false;
+}
+
 /* Wake up to `max` waiters on `key` matching `bitset`. */
 static int futex_wake(struct task *t, const struct futex_key *key, uint32_t bitset, int max)
 {
@@ -135,9 +145,15 @@ static int futex_wake(struct task *t, const struct futex_key *key, uint32_t bits
 	for (struct task *u = t->s->tasks; u && n < max; u = u->next) {
 		if (!waits_on(u, key, &i) || !(u->block.futex_bitset & bitset))
 			continue;
-		u->call.futex_woken = (int)i + 1;
+		/* Linux queues each word of a futex_waitv on its own: a wake
+		 * takes (and counts) every one of them on this key, in order,
+		 * up to `max`, and the waiter returns the last one's index. */
+		do {
+			u->call.futex_woken = (int)i + 1;
+			n++;
+		} while (u->block.futex_v && n < max && ++i < u->block.futex_nv &&
+			 next_on(u, key, &i));
 		task_make_ready(u);
-		n++;
 	}
 	return n;
 }
@@ -224,25 +240,15 @@ static long waitv_keys(struct task *t, uint64_t uv, uint32_t n, struct futex_key
 	return 0;
 }
 
-/* The absolute timeout at `addr` as Linux reads it (timespec64_to_ktime):
- * not checked for a valid tv_nsec, before 0 is past, and from about year
- * 2262 on it is never. False for never (no timeout). */
-static bool waitv_timeout(const struct timespec *in, struct timespec *out)
+/* Whether the absolute timeout `in` is one (a valid timespec: EINVAL
+ * otherwise, as Linux's futex_init_timeout), and never from about year
+ * 2262 on, where Linux's nanosecond count stops. */
+static long waitv_timeout(const struct timespec *in, bool *has_timeout)
 {
-	const int64_t sec_max = INT64_MAX / 1000000000LL;
-	if (in->tv_sec >= sec_max)
-		return false;
-	int64_t ns = 0;
-	bool far = in->tv_sec <= -sec_max ||
-		   __builtin_add_overflow(in->tv_sec * 1000000000LL, in->tv_nsec, &ns);
-	if (far && in->tv_sec > 0)
-		return false; /* far future: never */
-	if (far)
-		ns = 0; /* far past: at once */
-	if (ns < 0)
-		ns = 0;
-	*out = (struct timespec){ns / 1000000000LL, ns % 1000000000LL};
-	return true;
+	if (in->tv_sec < 0 || in->tv_nsec < 0 || in->tv_nsec >= 1000000000L)
+		return -EINVAL;
+	*has_timeout = in->tv_sec < INT64_MAX / 1000000000LL;
+	return 0;
 }
 
 long futex_waitv(struct task *t, uint64_t uv, uint32_t n, uint64_t timeout_addr, clockid_t clk)
@@ -261,7 +267,9 @@ long futex_waitv(struct task *t, uint64_t uv, uint32_t n, uint64_t timeout_addr,
 			return -EINVAL;
 		if (task_read(t, timeout_addr, &ts, sizeof(ts)) != 0)
 			return -EFAULT;
-		has_timeout = waitv_timeout(&ts, &ts);
+		long err = waitv_timeout(&ts, &has_timeout);
+		if (err != 0)
+			return err;
 	}
 	cleanup_free struct futex_key *keys = xcalloc(n, sizeof(*keys));
 	long r = waitv_keys(t, uv, n, keys);

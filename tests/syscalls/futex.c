@@ -41,24 +41,26 @@ static struct timespec in_ms(clockid_t clk, long ms)
 static uint32_t words[3];
 static long thread_result;
 
+/* Waits on words 0, 1, 2, or (arg not NULL) on 0, 1, 1. */
 static void *waiter(void *arg)
 {
-	(void)arg;
 	struct futex_waitv w[3];
 	for (int i = 0; i < 3; i++)
 		set(&w[i], &words[i], 0, W_U32 | W_PRIVATE);
+	if (arg)
+		w[2].uaddr = (uintptr_t)&words[1];
 	long r = waitv(w, 3, 0, NULL, 0);
 	__atomic_store_n(&thread_result, r < 0 ? -errno : r, __ATOMIC_SEQ_CST);
 	return NULL;
 }
 
 /* Wake `addr` (op: private or shared) until a waiter was there; the count. */
-static long wake_until(uint32_t *addr, int op)
+static long wake_until(uint32_t *addr, int op, int max)
 {
 	long n = 0;
 	for (int i = 0; i < 2000 && n == 0; i++) {
 		usleep(1000);
-		n = syscall(SYS_futex, addr, op, 1, NULL, NULL, 0);
+		n = syscall(SYS_futex, addr, op, max, NULL, NULL, 0);
 	}
 	return n;
 }
@@ -151,9 +153,17 @@ SYSCALL_TEST(futex_waitv)
 	/* A thread waits on three words; waking the second returns 1. */
 	pthread_t t;
 	pthread_create(&t, NULL, waiter, NULL);
-	long n = wake_until(&words[1], FUTEX_WAKE_PRIVATE);
+	long n = wake_until(&words[1], FUTEX_WAKE_PRIVATE, 1);
 	pthread_join(t, NULL);
 	say("woke %ld; the waiter returned %ld", n, thread_result);
+	/* A word given twice is queued twice: one wake takes one entry, a
+	 * wider one both (counted twice), and the last index is returned. */
+	for (int max = 1; max <= 5; max += 4) {
+		pthread_create(&t, NULL, waiter, words);
+		n = wake_until(&words[1], FUTEX_WAKE_PRIVATE, max);
+		pthread_join(t, NULL);
+		say("wake of %d woke %ld; the waiter returned %ld", max, n, thread_result);
+	}
 
 	/* Shared words in MAP_SHARED memory: a forked child waits on two,
 	 * the parent wakes the second with a shared FUTEX_WAKE. */
@@ -166,7 +176,7 @@ SYSCALL_TEST(futex_waitv)
 		SHOW(waitv(cw, 2, 0, NULL, 0));
 		_exit(0);
 	}
-	n = wake_until(&sh[8], FUTEX_WAKE);
+	n = wake_until(&sh[8], FUTEX_WAKE, 1);
 	probe_wait("child", k);
 	say("shared wake woke %ld", n);
 
@@ -187,7 +197,7 @@ SYSCALL_TEST(futex_waitv)
 		probe_wait_sleeping(k, 2000);
 		kill(k, SIGUSR1);
 		if (restart)
-			say("restarted wait woken: %ld", wake_until(&sh[16], FUTEX_WAKE));
+			say("restarted wait woken: %ld", wake_until(&sh[16], FUTEX_WAKE, 1));
 		probe_wait("child", k);
 	}
 	munmap(sh, 4096);
