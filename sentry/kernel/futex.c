@@ -12,6 +12,15 @@
  * (pshared mutexes, POSIX semaphores) meet. The PI operations and FUTEX_WAKE_OP return ENOSYS
  * (glibc needs neither for its ordinary mutexes, condition variables and
  * thread joins). futex(2) itself is decoded in syscalls/sys_futex.c.
+ *
+ * futex_waitv(2) waits on up to 128 words at once on the same queues: the
+ * waiter keeps one key per word (block.futex_v) instead of block.futex, a
+ * wake or requeue matches any of them, and the index of the key a
+ * FUTEX_WAKE picked is what the call returns (1 + index in futex_woken).
+ * As in Linux, every entry is checked, then every key taken (alignment,
+ * shared-page lookup), then every value compared, before it sleeps. Linux
+ * queues each entry on its own, so a wake takes (and counts) every entry of
+ * the waiter on its word, up to its maximum, and the last index is returned.
  */
 #include <errno.h>
 #include <linux/futex.h>
@@ -19,6 +28,7 @@
 #include <time.h>
 
 #include "sentry/kernel/kernel.h"
+#include "util/util.h"
 
 struct shared_key_ctx {
 	uint64_t addr;
@@ -73,7 +83,7 @@ long futex_wait(struct task *t, uint64_t addr, uint32_t expected, uint64_t timeo
 		uint32_t bitset, bool absolute, clockid_t clk, bool private_key)
 {
 	if (t->call.retry && t->call.futex_woken) {
-		t->call.futex_woken = false;
+		t->call.futex_woken = 0;
 		return 0;
 	}
 	if (bitset == 0)
@@ -99,17 +109,51 @@ long futex_wait(struct task *t, uint64_t addr, uint32_t expected, uint64_t timeo
 	return r;
 }
 
+/* The key of u's wait that is `key` (futex(2): its one key; futex_waitv:
+ * the first of its keys that is), with its index; NULL when u does not
+ * wait there. */
+static struct futex_key *waits_on(struct task *u, const struct futex_key *key, uint32_t *index)
+{
+	if (u->state != TASK_BLOCKED || u->block.kind != BLOCK_FUTEX)
+		return NULL;
+	*index = 0;
+	if (!u->block.futex_v)
+		return key_eq(&u->block.futex, key) ? &u->block.futex : NULL;
+	for (uint32_t i = 0; i < u->block.futex_nv; i++) {
+		if (key_eq(&u->block.futex_v[i], key)) {
+			*index = i;
+			return &u->block.futex_v[i];
+		}
+	}
+	return NULL;
+}
+
+/* The first of a futex_waitv waiter's keys from *index on that is `key`. */
+static bool next_on(const struct task *u, const struct futex_key *key, uint32_t *index)
+{
+	for (; *index < u->block.futex_nv; (*index)++)
+		if (key_eq(&u->block.futex_v[*index], key))
+			return true;
+	return false;
+}
+
 /* Wake up to `max` waiters on `key` matching `bitset`. */
 static int futex_wake(struct task *t, const struct futex_key *key, uint32_t bitset, int max)
 {
 	int n = 0;
+	uint32_t i;
 	for (struct task *u = t->s->tasks; u && n < max; u = u->next) {
-		if (u->state != TASK_BLOCKED || u->block.kind != BLOCK_FUTEX ||
-		    !key_eq(&u->block.futex, key) || !(u->block.futex_bitset & bitset))
+		if (!waits_on(u, key, &i) || !(u->block.futex_bitset & bitset))
 			continue;
-		u->call.futex_woken = true;
+		/* Linux queues each word of a futex_waitv on its own: a wake
+		 * takes (and counts) every one of them on this key, in order,
+		 * up to `max`, and the waiter returns the last one's index. */
+		do {
+			u->call.futex_woken = (int)i + 1;
+			n++;
+		} while (u->block.futex_v && n < max && ++i < u->block.futex_nv &&
+			 next_on(u, key, &i));
 		task_make_ready(u);
-		n++;
 	}
 	return n;
 }
@@ -145,12 +189,99 @@ long futex_requeue(struct task *t, uint64_t addr, int nr_wake, int nr_requeue, u
 	}
 	int woken = futex_wake(t, &from, FUTEX_BITSET_MATCH_ANY, nr_wake);
 	int moved = 0;
+	uint32_t i;
 	for (struct task *u = t->s->tasks; u && moved < nr_requeue; u = u->next) {
-		if (u->state != TASK_BLOCKED || u->block.kind != BLOCK_FUTEX ||
-		    !key_eq(&u->block.futex, &from))
+		struct futex_key *k = waits_on(u, &from, &i);
+		if (!k)
 			continue;
-		u->block.futex = to;
+		*k = to;
 		moved++;
 	}
 	return compare ? woken + moved : woken;
+}
+
+/* futex_waitv's flags per word (linux/futex.h names them only in newer
+ * headers). FUTEX2_NUMA and FUTEX2_MPOL (Linux 6.16) are refused, as by
+ * the Linux versions before them. */
+#define WAITV_SIZE_MASK 0x03u
+#define WAITV_SIZE_U32	0x02u
+#define WAITV_PRIVATE	128u
+
+/* Check the `n` entries at `uv` and take their keys, as Linux does: every
+ * entry (EFAULT, EINVAL), then every key (EINVAL for a misaligned word,
+ * EFAULT for a shared one that is not there), then every value (EFAULT,
+ * EAGAIN at the first that changed). */
+static long waitv_keys(struct task *t, uint64_t uv, uint32_t n, struct futex_key *keys)
+{
+	struct futex_waitv w[FUTEX_WAITV_MAX];
+	for (uint32_t i = 0; i < n; i++) {
+		if (task_read(t, uv + i * sizeof(w[0]), &w[i], sizeof(w[i])) != 0)
+			return -EFAULT;
+		if ((w[i].flags & ~(WAITV_SIZE_MASK | WAITV_PRIVATE)) || w[i].__reserved)
+			return -EINVAL;
+		/* Only 32-bit words, and a value that fits one (Linux 6.7's
+		 * futex_validate_input). */
+		if ((w[i].flags & WAITV_SIZE_MASK) != WAITV_SIZE_U32 || w[i].val > UINT32_MAX)
+			return -EINVAL;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (w[i].uaddr & 3)
+			return -EINVAL;
+		if (key_of(t, w[i].uaddr, (w[i].flags & WAITV_PRIVATE) != 0, &keys[i]) != 0)
+			return -EFAULT;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t val;
+		if (task_read(t, w[i].uaddr, &val, sizeof(val)) != 0)
+			return -EFAULT;
+		if (val != (uint32_t)w[i].val)
+			return -EAGAIN;
+	}
+	return 0;
+}
+
+/* Whether the absolute timeout `in` is one (a valid timespec: EINVAL
+ * otherwise, as Linux's futex_init_timeout), and never from about year
+ * 2262 on, where Linux's nanosecond count stops. */
+static long waitv_timeout(const struct timespec *in, bool *has_timeout)
+{
+	if (in->tv_sec < 0 || in->tv_nsec < 0 || in->tv_nsec >= 1000000000L)
+		return -EINVAL;
+	*has_timeout = in->tv_sec < INT64_MAX / 1000000000LL;
+	return 0;
+}
+
+long futex_waitv(struct task *t, uint64_t uv, uint32_t n, uint64_t timeout_addr, clockid_t clk)
+{
+	if (t->call.retry && t->call.futex_woken) {
+		long index = t->call.futex_woken - 1;
+		t->call.futex_woken = 0;
+		return index;
+	}
+	if (n == 0 || n > FUTEX_WAITV_MAX || uv == 0)
+		return -EINVAL;
+	struct timespec ts;
+	bool has_timeout = false;
+	if (timeout_addr) {
+		if (clk != CLOCK_MONOTONIC && clk != CLOCK_REALTIME)
+			return -EINVAL;
+		if (task_read(t, timeout_addr, &ts, sizeof(ts)) != 0)
+			return -EFAULT;
+		long err = waitv_timeout(&ts, &has_timeout);
+		if (err != 0)
+			return err;
+	}
+	cleanup_free struct futex_key *keys = xcalloc(n, sizeof(*keys));
+	long r = waitv_keys(t, uv, n, keys);
+	if (r != 0)
+		return r;
+	if (task_deadline(t, has_timeout ? &ts : NULL, true, clk))
+		return -ETIMEDOUT;
+	r = task_block(t, BLOCK_FUTEX);
+	if (r == SYSRET_BLOCK) {
+		t->block.futex_v = steal_ptr(keys);
+		t->block.futex_nv = n;
+		t->block.futex_bitset = FUTEX_BITSET_MATCH_ANY;
+	}
+	return r;
 }

@@ -230,8 +230,8 @@ struct block {
 	int nfds;
 	bool has_deadline;
 	struct timespec deadline; /* CLOCK_MONOTONIC */
-	struct futex_key futex;
-	uint32_t futex_bitset;
+	struct futex_key futex, *futex_v; /* futex_v: futex_waitv's futex_nv keys, owned */
+	uint32_t futex_bitset, futex_nv;
 	uint64_t sigwait_set; /* BLOCK_SIGNAL, rt_sigtimedwait: blocked signals that wake it */
 	const void *ipc_obj;  /* BLOCK_IPC: the set or queue waited on */
 	int ipc_semnum;	      /* semop: the semaphore that blocked it (GETNCNT/GETZCNT) */
@@ -253,7 +253,7 @@ struct syscall_call {
 	bool deadline_set;	  /* `deadline` is the call's timeout (task_deadline) */
 	struct timespec deadline; /* CLOCK_MONOTONIC, armed by the first attempt */
 	size_t io_done;		  /* bytes a blocking write/send/recv moved before it waited */
-	bool futex_woken;	  /* a FUTEX_WAKE picked this waiter */
+	int futex_woken;	  /* a FUTEX_WAKE picked this waiter: 1 + its key's index */
 	pid_t vfork_child;	  /* vfork: the child this parent waits for */
 	struct offload *offload;  /* a host call running on a helper (offload.c) */
 };
@@ -588,12 +588,12 @@ void signal_thaw_continued(struct sentry *s, struct process *p);
 int futex_wake_addr(struct task *t, uint64_t addr, bool private_key, int max);
 /* The same for waiters whose bitset meets `bitset`. */
 int futex_wake_bitset(struct task *t, uint64_t addr, bool private_key, uint32_t bitset, int max);
-/* Wait while the word at `addr` holds `expected` (else -EAGAIN), until a
- * wake whose bitset meets `bitset`, the timeout at `timeout_addr` (0: none;
- * relative unless `absolute`, on `clk`), or a signal. 0 or -errno; blocks
- * with SYSRET_BLOCK. */
+/* Wait while *addr == expected (else -EAGAIN) for a wake meeting `bitset`, the timeout
+ * at `timeout_addr` (0: none; relative unless `absolute`; on `clk`), a signal. 0/-errno. */
 long futex_wait(struct task *t, uint64_t addr, uint32_t expected, uint64_t timeout_addr,
 		uint32_t bitset, bool absolute, clockid_t clk, bool private_key);
+/* futex_waitv(2) on the `n` struct futex_waitv at `uv`: the woken index or -errno. */
+long futex_waitv(struct task *t, uint64_t uv, uint32_t n, uint64_t timeout_addr, clockid_t clk);
 /* FUTEX_REQUEUE/CMP_REQUEUE: wake nr_wake waiters at `addr` and move up to
  * nr_requeue others to `addr2` (compare: only if *addr == cmpval). */
 long futex_requeue(struct task *t, uint64_t addr, int nr_wake, int nr_requeue, uint64_t addr2,

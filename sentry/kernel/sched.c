@@ -162,6 +162,7 @@ void task_make_ready(struct task *t)
 static void clear_block(struct task *t)
 {
 	free(t->block.fds);
+	free(t->block.futex_v);
 	t->block = (struct block){0};
 	fdw_remove(t);
 	deadline_cancel(&t->s->deadlines, &t->wait_dl);

@@ -1,5 +1,6 @@
-/* futex(2): decodes the operation; the wait queues are the kernel's
- * (kernel/futex.c). The PI operations and FUTEX_WAKE_OP return ENOSYS. */
+/* futex(2) and futex_waitv(2): decode the call; the wait queues are the
+ * kernel's (kernel/futex.c). The PI operations and FUTEX_WAKE_OP return
+ * ENOSYS. */
 #include <errno.h>
 #include <linux/futex.h>
 #include <time.h>
@@ -34,8 +35,18 @@ SYSCALL_HANDLER(futex)
 	case FUTEX_REQUEUE:
 		return futex_requeue(t, a[0], (int)a[2], (int)a[3], a[4], false, 0, priv);
 	case FUTEX_CMP_REQUEUE:
-		return futex_requeue(t, a[0], (int)a[2], (int)a[3], a[4], true, (uint32_t)a[5], priv);
+		return futex_requeue(t, a[0], (int)a[2], (int)a[3], a[4], true, (uint32_t)a[5],
+				     priv);
 	default:
 		return -ENOSYS;
 	}
+}
+
+/* futex_waitv(2): Linux refuses any flags before it looks at the rest
+ * (none is defined yet). */
+SYSCALL_HANDLER(futex_waitv)
+{
+	if ((uint32_t)a[2] != 0)
+		return -EINVAL;
+	return futex_waitv(t, a[0], (uint32_t)a[1], a[3], (clockid_t)a[4]);
 }
