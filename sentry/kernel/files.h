@@ -132,6 +132,8 @@ long pidfd_new(struct task *t, pid_t pid, bool nonblock, struct file **out);
 pid_t pidfd_pid(struct task *t, int fd, struct file **out);
 /* Process `pid` has exited: its pidfds become readable. */
 void pidfd_notify_exit(struct sentry *s, pid_t pid);
+/* ioctl PIDFD_GET_INFO on pidfd `f`, with the struct's size from the request. */
+long pidfd_get_info(struct task *t, struct file *f, uint64_t arg, size_t usize);
 
 /* ---- POSIX record locks (fd.c) ----
  * Every host lock is taken by the one sentry process, so the host alone

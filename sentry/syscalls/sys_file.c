@@ -483,6 +483,11 @@ SYSCALL_HANDLER(ioctl)
 	int mode = f->host_fd >= 0 ? fcntl(f->host_fd, F_GETFL) : 0;
 	if (mode > 0 && (mode & O_PATH))
 		return -EBADF;
+	/* PIDFD_GET_INFO, _IOWR(0xFF, 11, struct pidfd_info) of any size from
+	 * the first version's 64 bytes on (a smaller one is no such ioctl). */
+	if (f->kind == FILE_PIDFD && _IOC_TYPE(req) == 0xFF && _IOC_NR(req) == 11 &&
+	    _IOC_DIR(req) == (_IOC_READ | _IOC_WRITE) && _IOC_SIZE(req) >= 64)
+		return pidfd_get_info(t, f, a[2], _IOC_SIZE(req));
 	switch (req) {
 	case FIOCLEX:
 	case FIONCLEX:

@@ -6,6 +6,8 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
+#include <sys/ioctl.h>
+
 #include "probe.h"
 
 #define NO_PID 0x3ffffff0
@@ -71,8 +73,53 @@ static void show_waitid(const char *label, int pidfd, pid_t k, int options)
 		    si.si_code, si.si_status);
 }
 
+/* PIDFD_GET_INFO (Linux 6.13 on; exit status from 6.15). */
+struct probe_pidfd_info {
+	uint64_t mask, cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+	uint32_t coredump_mask, spare;
+};
+#define PROBE_PIDFD_GET_INFO	   _IOWR(0xFF, 11, struct probe_pidfd_info)
+#define PROBE_PIDFD_GET_INFO_SHORT _IOWR(0xFF, 11, char[32])
+
+static void pidfd_get_info_probe(void)
+{
+	pid_t k = fork();
+	if (k == 0) {
+		usleep(200000);
+		_exit(7);
+	}
+	int pfd = (int)pidfd_open(k, 0);
+	struct probe_pidfd_info info = {.mask = 8 /* PIDFD_INFO_EXIT */};
+	long r = ioctl(pfd, PROBE_PIDFD_GET_INFO, &info);
+	if (r != 0 && (errno == ENOTTY || errno == EINVAL)) {
+		say("no PIDFD_GET_INFO on this host");
+		waitpid(k, NULL, 0);
+		close(pfd);
+		return;
+	}
+	say("running: %ld, mask pid %d creds %d exit %d, pid is the child's %d, ppid is us %d", r,
+	    (int)(info.mask & 1), (int)((info.mask >> 1) & 1), (int)((info.mask >> 3) & 1),
+	    (pid_t)info.pid == k, (pid_t)info.ppid == getpid());
+	SHOW(ioctl(pfd, PROBE_PIDFD_GET_INFO, NULL));
+	char small[32] = {0};
+	SHOW(ioctl(pfd, PROBE_PIDFD_GET_INFO_SHORT, small));
+	int status;
+	waitpid(k, &status, 0);
+	memset(&info, 0, sizeof info);
+	info.mask = 8;
+	r = ioctl(pfd, PROBE_PIDFD_GET_INFO, &info);
+	say("reaped: %ld, mask exit %d, exit status %d", r, (int)((info.mask >> 3) & 1),
+	    WEXITSTATUS(info.exit_code));
+	info.mask = 1;
+	SHOW(ioctl(pfd, PROBE_PIDFD_GET_INFO, &info));
+	close(pfd);
+}
+
 SYSCALL_TEST(pidfd_open)
 {
+	pidfd_get_info_probe();
 	SHOW(pidfd_open(getpid(), 0x1));
 	SHOW(pidfd_open(0, 0));
 	SHOW(pidfd_open(-1, 0));
