@@ -151,11 +151,11 @@ struct deadline_heap {
 struct ptimer {
 	bool used, armed;
 	clockid_t clk;
-	int signo, notify, overrun;
-	int overrun_last; /* of the last signal dequeued: timer_getoverrun */
-	pid_t tid;
+	int signo, notify, overrun, overrun_last; /* last: of the last signal dequeued */
+	pid_t tid, clk_tid; /* SIGEV_THREAD_ID's target; a thread CPU clock's thread */
 	uint64_t value;
 	struct timespec expiry, interval; /* expiry on CLOCK_MONOTONIC */
+	int64_t cpu_target;		  /* CPU-time clocks: the expiry on that clock (ns) */
 	struct deadline dl;		  /* armed while `armed` (deadline.c) */
 };
 
@@ -229,7 +229,7 @@ struct block {
 	struct pollfd *fds;
 	int nfds;
 	bool has_deadline;
-	struct timespec deadline; /* CLOCK_MONOTONIC */
+	struct timespec deadline;	  /* CLOCK_MONOTONIC */
 	struct futex_key futex, *futex_v; /* futex_v: futex_waitv's futex_nv keys, owned */
 	uint32_t futex_bitset, futex_nv;
 	uint64_t sigwait_set; /* BLOCK_SIGNAL, rt_sigtimedwait: blocked signals that wake it */

@@ -33,6 +33,42 @@ struct ptimer *process_timer(struct task *t, uint64_t id)
 	return &t->proc->timers[id];
 }
 
+/* ---- CPU-time clocks ----
+ * The host tells the sentry nothing when a stub's CPU time crosses a
+ * value, so a timer on CLOCK_PROCESS_CPUTIME_ID or CLOCK_THREAD_CPUTIME_ID
+ * is checked at a wall-clock deadline that cannot come too late: the
+ * time left on its CPU clock divided by how many threads may be using
+ * it at once. At that deadline it fires if its CPU time is reached, or
+ * is checked again for what is left: never early, late by at most the
+ * threads' idle share. */
+
+static bool cpu_clock(clockid_t clk)
+{
+	return clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID;
+}
+
+/* The timer's CPU clock now (ns), or -1 when its thread or process is gone. */
+static int64_t cpu_now(struct process *p, const struct ptimer *pt)
+{
+	bool thread = pt->clk == CLOCK_THREAD_CPUTIME_ID;
+	struct task *u = task_by_tid(p->s, thread ? pt->clk_tid : p->pid);
+	struct timespec ts;
+	if (!u || u->proc != p || !u->mm ||
+	    platform_cpu_time(thread ? platform_thread_tid(u->th) : u->mm->stub_pid, &ts) != 0)
+		return -1;
+	return ts_ns(&ts);
+}
+
+/* The wall-clock deadline for checking a CPU timer `left` ns from expiry. */
+static void cpu_deadline(struct process *p, struct ptimer *pt, int64_t left)
+{
+	int64_t threads = pt->clk == CLOCK_THREAD_CPUTIME_ID || p->nthreads < 1 ? 1 : p->nthreads;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t wait = left / threads;
+	pt->expiry = ns_ts(ts_ns(&now) + (wait > 100000 ? wait : 100000));
+}
+
 void ptimer_remaining(const struct ptimer *pt, struct itimerspec *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -41,6 +77,10 @@ void ptimer_remaining(const struct ptimer *pt, struct itimerspec *out)
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	int64_t left = ts_ns(&pt->expiry) - ts_ns(&now);
+	if (cpu_clock(pt->clk)) {
+		int64_t at = cpu_now(pt->dl.owner, pt);
+		left = at < 0 ? 0 : pt->cpu_target - at;
+	}
 	out->it_value = ns_ts(left > 1 ? left : 1);
 	out->it_interval = pt->interval;
 }
@@ -82,6 +122,14 @@ void ptimer_set(struct process *p, struct ptimer *pt, const struct itimerspec *n
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	int64_t delay = ts_ns(&next->it_value);
+	pt->dl.owner = p;
+	if (cpu_clock(pt->clk)) {
+		int64_t at = cpu_now(p, pt);
+		pt->cpu_target = absolute ? delay : (at < 0 ? 0 : at) + delay;
+		cpu_deadline(p, pt, pt->cpu_target - (at < 0 ? 0 : at));
+		arm(p, pt);
+		return;
+	}
 	if (absolute) {
 		struct timespec on_clk;
 		clock_gettime(pt->clk, &on_clk);
@@ -127,11 +175,42 @@ static void fire(struct sentry *s, struct process *p, int id, struct ptimer *pt)
 		signal_send_process(p, pt->signo, &si);
 }
 
+/* A CPU timer's check: fire and re-arm on its clock, or wait for what is left. */
+static void cpu_timer_due(struct process *p, int id, struct ptimer *pt)
+{
+	int64_t at = cpu_now(p, pt);
+	if (at < 0) {
+		pt->armed = false;
+		return;
+	}
+	if (at < pt->cpu_target) {
+		cpu_deadline(p, pt, pt->cpu_target - at);
+		arm(p, pt);
+		return;
+	}
+	fire(p->s, p, id, pt);
+	int64_t iv = ts_ns(&pt->interval);
+	if (iv <= 0) {
+		pt->armed = false;
+		return;
+	}
+	int64_t missed = (at - pt->cpu_target) / iv;
+	if (pt->notify != SIGEV_NONE)
+		pt->overrun += (int)missed;
+	pt->cpu_target += iv * (missed + 1);
+	cpu_deadline(p, pt, pt->cpu_target - at);
+	arm(p, pt);
+}
+
 void ptimer_expired(struct process *p, int id, const struct timespec *now)
 {
 	struct ptimer *pt = &p->timers[id];
 	if (!pt->used || !pt->armed)
 		return;
+	if (cpu_clock(pt->clk)) {
+		cpu_timer_due(p, id, pt);
+		return;
+	}
 	fire(p->s, p, id, pt);
 	int64_t iv = ts_ns(&pt->interval);
 	if (iv <= 0) {

@@ -2,6 +2,7 @@
  * per-process timers (timer_create...). The timers themselves, and firing
  * them, are the kernel's (kernel/timers.c, kernel/signal.c). */
 #include <errno.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/time.h>
@@ -25,8 +26,18 @@ SYSCALL_HANDLER(timer_create)
 {
 	clockid_t clk = (clockid_t)a[0];
 	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME &&
-	    clk != CLOCK_REALTIME_ALARM && clk != CLOCK_BOOTTIME_ALARM && clk != CLOCK_TAI)
-		return -EINVAL; /* CPU-time clocks: see the table note */
+	    clk != CLOCK_REALTIME_ALARM && clk != CLOCK_BOOTTIME_ALARM && clk != CLOCK_TAI &&
+	    clk != CLOCK_PROCESS_CPUTIME_ID && clk != CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL; /* another process's CPU clock: see the table note */
+	/* Linux's alarm timers need the host's RTC (EOPNOTSUPP without one,
+	 * which its clock_gettime shows) and CAP_WAKE_ALARM. */
+	struct timespec probe;
+	if ((clk == CLOCK_REALTIME_ALARM || clk == CLOCK_BOOTTIME_ALARM) &&
+	    clock_gettime(clk, &probe) != 0)
+		return -EOPNOTSUPP;
+	if ((clk == CLOCK_REALTIME_ALARM || clk == CLOCK_BOOTTIME_ALARM) &&
+	    !caps_has(t->proc, CAP_WAKE_ALARM))
+		return -EPERM;
 	struct process *p = t->proc;
 	int id = -1;
 	for (int i = 0; i < PROCESS_TIMERS && id < 0; i++)
@@ -37,6 +48,10 @@ SYSCALL_HANDLER(timer_create)
 	struct k_sigevent ev = {.value = (uint64_t)id, .signo = SIGALRM, .notify = SIGEV_SIGNAL};
 	if (a[1] && task_read(t, a[1], &ev, sizeof(ev)) != 0)
 		return -EFAULT;
+	/* The kernel takes SIGEV_THREAD (which libc makes of a thread of its
+	 * own) as SIGEV_SIGNAL: a signal to the process. */
+	if (ev.notify == SIGEV_THREAD)
+		ev.notify = SIGEV_SIGNAL;
 	if (ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_NONE && ev.notify != SIGEV_THREAD_ID_K)
 		return -EINVAL;
 	if (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > 64))
@@ -54,18 +69,22 @@ SYSCALL_HANDLER(timer_create)
 					.signo = ev.signo,
 					.notify = ev.notify,
 					.tid = ev.tid,
+					.clk_tid = t->tid,
 					.value = ev.value};
 	return 0;
 }
 
 SYSCALL_HANDLER(timer_settime)
 {
-	struct ptimer *pt = process_timer(t, a[0]);
-	if (!pt)
+	/* Linux: no new value is EINVAL, checked before the timer. */
+	if (!a[2])
 		return -EINVAL;
 	struct itimerspec next, old;
 	if (task_read(t, a[2], &next, sizeof(next)) != 0)
 		return -EFAULT;
+	struct ptimer *pt = process_timer(t, a[0]);
+	if (!pt)
+		return -EINVAL;
 	if (next.it_value.tv_nsec < 0 || next.it_value.tv_nsec >= 1000000000L ||
 	    next.it_interval.tv_nsec < 0 || next.it_interval.tv_nsec >= 1000000000L)
 		return -EINVAL;

@@ -59,8 +59,52 @@ static void arm(int id, long long value_ns, long long interval_ns)
 
 /* timer_create is partial: wall and monotonic clocks; CPU clocks are not
  * probed. */
+/* A timer on the caller's CPU clock: not fired while the process sleeps
+ * (no CPU time passes), fired once it has spun for the value. */
+static void cpu_clock_timer(clockid_t clk, const char *name)
+{
+	struct sigevent ev = signal_event(SIGUSR2, 9);
+	int id = -1;
+	if (syscall(SYS_timer_create, clk, &ev, &id) != 0) {
+		say("%s: timer_create %s", name, errname(errno));
+		return;
+	}
+	arm(id, 30 * MS, 0);
+	usleep(200000);
+	sigset_t set;
+	sigpending(&set);
+	say("%s: fired while sleeping: %d", name, sigismember(&set, SIGUSR2));
+	struct timespec start, now, wall0, wall;
+	clock_gettime(clk, &start);
+	clock_gettime(CLOCK_MONOTONIC, &wall0);
+	do {
+		sigpending(&set);
+		clock_gettime(clk, &now);
+		clock_gettime(CLOCK_MONOTONIC, &wall);
+	} while (!sigismember(&set, SIGUSR2) && ts_ns(&wall) - ts_ns(&wall0) < 5000000000LL);
+	say("%s: fired after spinning: %d, not before its CPU time was used: %d", name,
+	    sigismember(&set, SIGUSR2), ts_ns(&now) - ts_ns(&start) >= 29 * MS);
+	syscall(SYS_timer_delete, id);
+	sigset_t only;
+	sigemptyset(&only);
+	sigaddset(&only, SIGUSR2);
+	struct timespec zero = {0, 0};
+	while (sigtimedwait(&only, NULL, &zero) > 0)
+		;
+}
+
 SYSCALL_TEST(timer_create)
 {
+	mask_signal(SIG_BLOCK, SIGUSR2);
+	cpu_clock_timer(CLOCK_PROCESS_CPUTIME_ID, "process CPU clock");
+	cpu_clock_timer(CLOCK_THREAD_CPUTIME_ID, "thread CPU clock");
+	/* SIGEV_THREAD reaches the kernel as SIGEV_SIGNAL does. */
+	struct sigevent th = signal_event(SIGUSR2, 3);
+	th.sigev_notify = SIGEV_THREAD;
+	int tid_timer = -1;
+	SHOW(syscall(SYS_timer_create, CLOCK_MONOTONIC, &th, &tid_timer));
+	syscall(SYS_timer_delete, tid_timer);
+	SHOW(syscall(SYS_timer_settime, 0, 0, NULL, NULL));
 	mask_signal(SIG_BLOCK, SIGUSR1);
 	mask_signal(SIG_BLOCK, SIGALRM);
 	struct sigevent ev = signal_event(SIGUSR1, 5);
