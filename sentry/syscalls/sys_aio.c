@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sentry/fs/fs.h"
@@ -93,16 +94,19 @@ static long do_rw(struct task *t, const struct iocb *cb, int host, long *refused
 		*refused = -EINVAL;
 		return 0;
 	}
-	off_t off = (off_t)cb->aio_offset;
+	/* Pipes and sockets are streams: Linux ignores the offset there. */
+	struct stat st;
+	bool stream = fstat(host, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+	off_t pos = (off_t)cb->aio_offset, *off = stream ? NULL : &pos;
 	switch (cb->aio_lio_opcode) {
 	case IOCB_CMD_PREAD:
-		return io_read(t, host, cb->aio_buf, cb->aio_nbytes, &off);
+		return io_read(t, host, cb->aio_buf, cb->aio_nbytes, off);
 	case IOCB_CMD_PWRITE:
-		return io_write(t, host, cb->aio_buf, cb->aio_nbytes, &off);
+		return io_write(t, host, cb->aio_buf, cb->aio_nbytes, off);
 	case IOCB_CMD_PREADV:
-		return io_readv(t, host, cb->aio_buf, (int)cb->aio_nbytes, &off);
+		return io_readv(t, host, cb->aio_buf, (int)cb->aio_nbytes, off);
 	default:
-		return io_writev(t, host, cb->aio_buf, (int)cb->aio_nbytes, &off);
+		return io_writev(t, host, cb->aio_buf, (int)cb->aio_nbytes, off);
 	}
 }
 

@@ -3,7 +3,10 @@
  * timeout and the errors. Ids and iocb addresses are never printed: only
  * whether an event names the right iocb. */
 #include <linux/aio_abi.h>
+#include <linux/fs.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -135,6 +138,22 @@ SYSCALL_TEST(io_submit)
 	re.aio_resfd = (uint32_t)fd;
 	SHOW(submit(ctx, 1, rc));
 	SHOW(getev(ctx, 2, 4, ev, NULL));
+	/* A pipe is a stream: the offset is ignored; RWF_NOWAIT on an
+	 * empty one completes with -EAGAIN. */
+	int p[2];
+	SHOW(pipe(p));
+	SHOW(write(p[1], "xy", 2));
+	struct iocb pr = prep(IOCB_CMD_PREAD, p[0], in, 16, 5, 16);
+	pr.aio_rw_flags = RWF_NOWAIT;
+	struct iocb *pc[] = {&pr};
+	SHOW(submit(ctx, 1, pc));
+	SHOW(getev(ctx, 1, 1, ev, NULL));
+	show_events(ev, 1, pc);
+	SHOW(submit(ctx, 1, pc));
+	SHOW(getev(ctx, 1, 1, ev, NULL));
+	show_events(ev, 1, pc);
+	close(p[0]);
+	close(p[1]);
 	SHOW(syscall(SYS_io_destroy, ctx));
 	close(efd);
 	close(ro);
@@ -165,6 +184,46 @@ SYSCALL_TEST(io_getevents)
 	SHOW(getev(ctx, 2, 2, ev, &short_wait));
 	show_events(ev, 1, cbs);
 	SHOW(syscall(SYS_io_destroy, ctx));
+	close(fd);
+}
+
+static aio_context_t waited;
+
+static void *waiter(void *arg)
+{
+	struct io_event ev;
+	*(long *)arg = getev(waited, 1, 1, &ev, NULL);
+	return NULL;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A wait ends when another thread's request completes, or with EINTR
+ * for a signal. */
+SYSCALL_TEST(io_getevents_wait)
+{
+	int fd = open("aio-file", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	SHOW(setup(4, &waited));
+	long got = -2;
+	pthread_t th;
+	pthread_create(&th, NULL, waiter, &got);
+	struct timespec pause_ts = {0, 50000000};
+	nanosleep(&pause_ts, NULL);
+	struct iocb w = prep(IOCB_CMD_PWRITE, fd, "z", 1, 0, 31);
+	struct iocb *cbs[] = {&w};
+	SHOW(submit(waited, 1, cbs));
+	pthread_join(th, NULL);
+	say("waiter got %ld", got);
+	struct sigaction sa = {.sa_handler = on_alarm};
+	sigaction(SIGALRM, &sa, NULL);
+	struct itimerval it = {.it_value = {0, 50000}};
+	setitimer(ITIMER_REAL, &it, NULL);
+	struct io_event ev;
+	SHOW(getev(waited, 1, 1, &ev, NULL));
+	SHOW(syscall(SYS_io_destroy, waited));
 	close(fd);
 }
 
