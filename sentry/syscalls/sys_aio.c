@@ -90,7 +90,9 @@ static long do_rw(struct task *t, const struct iocb *cb, int host, long *refused
 		*refused = -EOPNOTSUPP;
 		return 0;
 	}
-	if (cb->aio_offset < 0) {
+	bool vector =
+	    cb->aio_lio_opcode == IOCB_CMD_PREADV || cb->aio_lio_opcode == IOCB_CMD_PWRITEV;
+	if (cb->aio_offset < 0 || (vector && cb->aio_nbytes > IOV_MAX)) {
 		*refused = -EINVAL;
 		return 0;
 	}
@@ -236,6 +238,10 @@ static long getevents(struct task *t, const uint64_t *a, const struct timespec *
 	bool zero = ts && ts->tv_sec == 0 && ts->tv_nsec == 0;
 	if (done >= min_nr || zero || task_deadline(t, ts, false, CLOCK_MONOTONIC))
 		return done;
+	/* A pending signal io_pgetevents' temporary mask lets through ends
+	 * the wait before it starts, as ppoll's does. */
+	if (t->restore_sigmask && signal_deliverable(t))
+		return done ? done : -EINTR;
 	r = ipc_block(t, c, false);
 	return r == -EINTR && done ? done : r;
 }
@@ -288,9 +294,6 @@ SYSCALL_HANDLER(io_pgetevents)
 	int rc = install_aio_sigmask(t, a[5]);
 	if (rc != 0)
 		return rc;
-	/* A signal the temporary mask lets through ends an empty wait. */
-	if (t->restore_sigmask && signal_deliverable(t) && !t->call.io_done)
-		return -EINTR;
 	return getevents(t, a, a[4] ? &ts : NULL);
 }
 

@@ -244,6 +244,21 @@ SYSCALL_TEST(io_pgetevents)
 	SHOW(syscall(SYS_io_pgetevents, ctx, 1, 1, ev, &short_wait, BADPTR));
 	SHOW(syscall(SYS_io_pgetevents, ctx, 1, 1, ev, BADPTR, &sig));
 	SHOW(syscall(SYS_io_pgetevents, 0, 1, 1, ev, &short_wait, &sig));
+	/* A blocked pending signal the temporary mask lets through: EINTR,
+	 * its handler runs, and the old mask is back. */
+	struct sigaction sa = {.sa_handler = on_alarm};
+	sigaction(SIGUSR1, &sa, NULL);
+	sigset_t block, now;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	raise(SIGUSR1);
+	SHOW(syscall(SYS_io_pgetevents, ctx, 1, 1, ev, &short_wait, &sig));
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	int still = sigismember(&now, SIGUSR1);
+	sigpending(&now);
+	say("SIGUSR1 still blocked: %d, pending: %d", still, sigismember(&now, SIGUSR1));
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
 	SHOW(syscall(SYS_io_destroy, ctx));
 }
 
