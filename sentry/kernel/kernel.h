@@ -86,6 +86,7 @@ struct mm {
 	ino_t exe_ino;		 /* (ETXTBSY; 0, 0: unknown) */
 	uint64_t vsyscall_tramp; /* page of jumps to vDSO functions, or 0 */
 	struct shm_attach *shm;	 /* System V segments attached here (shm.c) */
+	struct aio_ctx *aio;	 /* its AIO contexts (aio.c) */
 	/* MAP_SHARED memory mapped here or in the mm it was forked from: only
 	 * then may a futex word have a shared key (futex.c reads the maps). */
 	bool has_shared;

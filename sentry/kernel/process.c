@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include "sentry/kernel/aio.h"
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
@@ -62,6 +63,7 @@ static struct mm *mm_copy(const struct mm *src, pid_t stub_pid)
 	mm->stub_pid = stub_pid;
 	mm->exe_path = src->exe_path ? xstrdup(src->exe_path) : NULL;
 	shm_mm_copy(mm, src);
+	mm->aio = NULL; /* a fork child has no AIO contexts (aio.c) */
 	return mm;
 }
 
@@ -308,6 +310,7 @@ static void mm_release(struct task *t)
 	if (--mm->refs == 0) {
 		platform_kill(mm->stub_pid);
 		shm_mm_release(t->s, mm);
+		aio_mm_release(t->s, mm);
 		free(mm->exe_path);
 		free(mm);
 		return;

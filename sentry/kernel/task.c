@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <sys/wait.h>
 
+#include "sentry/kernel/aio.h"
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
 
@@ -65,6 +66,7 @@ static void drop_old_mm(struct task *t, struct stub_thread *old)
 	if (--mm->refs == 0) {
 		platform_kill(mm->stub_pid);
 		shm_mm_release(t->s, mm);
+		aio_mm_release(t->s, mm);
 		free(mm->exe_path);
 		free(mm);
 	} else {
