@@ -282,8 +282,9 @@ static long kc_setperm(struct task *t, int32_t id, uint32_t perm)
 	return 0;
 }
 
-/* Copy `len` bytes of a result the program asked for into buf (if any and
- * it is large enough: `whole`; else as much as fits). */
+/* Copy `len` bytes of a result the program asked for into buf, if any;
+ * `whole`: only if it all fits (Linux's reads and describe copy nothing
+ * into a short buffer and say how much is needed). */
 static long give(struct task *t, uint64_t buf, size_t buflen, const void *src, size_t len,
 		 bool whole)
 {
@@ -323,13 +324,12 @@ static long kc_read(struct task *t, int32_t id, uint64_t buf, size_t buflen)
 	if ((rc = key_validate(k)) != 0)
 		return rc;
 	if (k->kind != KT_KEYRING)
-		return give(t, buf, buflen, k->data, k->len, false);
+		return give(t, buf, buflen, k->data, k->len, true);
 	size_t len = k->n * sizeof(int32_t);
 	cleanup_text char *ids = xmalloc(len ? len : 1);
 	for (size_t i = 0; i < k->n; i++)
 		memcpy(ids + i * 4, &k->members[i]->serial, 4);
-	/* Whole serials only. */
-	return give(t, buf, buflen & ~(size_t)3, ids, len, false);
+	return give(t, buf, buflen, ids, len, true);
 }
 
 static long kc_link(struct task *t, int32_t id, int32_t ring_id, bool link)

@@ -87,7 +87,7 @@ void keyring_clear(struct sentry *s, struct key *ring);
 /* A key of kind and desc linked directly in ring, or NULL. */
 struct key *keyring_find(struct key *ring, enum key_kind kind, const char *desc);
 /* Search ring and the keyrings in it: 0 and *out, or -ENOKEY or the
- * error of a match that was skipped (revoked, expired, no permission). */
+ * error of a match that was skipped (revoked, expired). */
 long keyring_search(struct task *t, struct key *ring, bool possessed, enum key_kind kind,
 		    const char *desc, struct key **out);
 /* The same through t's thread, process and session keyrings. */

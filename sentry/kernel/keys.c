@@ -525,12 +525,14 @@ static struct key *search_in(struct task *t, struct key *ring, bool poss, enum k
 		if (k->kind != kind || strcmp(k->desc, desc) != 0 || k->invalid)
 			continue;
 		int v = key_validate(k);
-		if (v == 0 && !key_allowed(t, k, poss, KEYP_SEARCH))
-			v = -EACCES;
-		if (v == 0)
+		if (v != 0) {
+			*err = v;
+			return NULL; /* as Linux: a match in a bad state ends this keyring's search */
+		}
+		/* One the caller may not search is passed over (Linux then
+		 * answers ENOKEY, not EACCES). */
+		if (key_allowed(t, k, poss, KEYP_SEARCH))
 			return k;
-		*err = v;
-		return NULL; /* as Linux: a match in a bad state ends this keyring's search */
 	}
 	if (depth >= KEYRING_MAX_DEPTH)
 		return NULL;
