@@ -65,6 +65,7 @@ static long set_payload(struct sentry *s, struct key *k, const char *data, size_
 	if (rc != 0)
 		return rc;
 	free(k->data);
+	k->negative = 0; /* an update instantiates a negative key */
 	k->data = xmalloc(plen ? plen : 1);
 	memcpy(k->data, data, plen);
 	k->len = plen;
@@ -142,6 +143,34 @@ long keys_add_key(struct task *t, uint64_t type_addr, uint64_t desc_addr, uint64
 	return create_or_update(t, ring, poss, type, desc, data, plen);
 }
 
+/* A key to construct: Linux would run /sbin/request-key; here it is what
+ * Linux makes when that fails, a negative key (ENOKEY to whoever asks for
+ * it, for 60 seconds) in the destination keyring, which the caller must
+ * be allowed to write. */
+static long construct_negative(struct task *t, enum key_kind kind, const char *desc,
+			       struct key *dest)
+{
+	if (!dest)
+		dest = keys_reqkey_dest(t);
+	if (!key_allowed(t, dest, true, KEYP_WRITE))
+		return -EACCES;
+	if (kind == KT_KEYRING)
+		return -EPERM; /* keyrings are not constructed (no ->instantiate upcall) */
+	struct key *k;
+	long rc =
+	    key_alloc(t, kind, desc, kind == KT_LOGON ? 0x3d010000 : 0x3f010000, 0, false, &k);
+	if (rc != 0)
+		return rc;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	k->negative = -ENOKEY;
+	k->expiry = (int64_t)now.tv_sec + 60;
+	if (dest->kind == KT_KEYRING)
+		keyring_link(t->s, dest, k);
+	key_put(t->s, k);
+	return -ENOKEY;
+}
+
 long keys_request_key(struct task *t, uint64_t type_addr, uint64_t desc_addr, uint64_t callout,
 		      int32_t dest_id)
 {
@@ -165,8 +194,10 @@ long keys_request_key(struct task *t, uint64_t type_addr, uint64_t desc_addr, ui
 		return -ENOKEY;
 	struct key *k;
 	rc = keys_search_process(t, kind, desc, &k);
+	if (rc == -ENOKEY && callout)
+		return construct_negative(t, kind, desc, dest);
 	if (rc != 0)
-		return rc; /* no upcall: not found is ENOKEY */
+		return rc;
 	if (dest && dest->kind == KT_KEYRING && (rc = keyring_link(t->s, dest, k)) != 0)
 		return rc;
 	return k->serial;
@@ -204,7 +235,10 @@ static long kc_join(struct task *t, uint64_t name_addr)
 		return keys_join_session(t, NULL);
 	cleanup_text char *name = NULL;
 	long rc = read_desc(t, name_addr, &name);
-	return rc ? rc : keys_join_session(t, name);
+	if (rc != 0)
+		return rc;
+	/* "." keyrings are the kernel's own (CVE-2016-9604): never joined. */
+	return name[0] == '.' ? -EPERM : keys_join_session(t, name);
 }
 
 static long kc_update(struct task *t, int32_t id, uint64_t payload, size_t plen)
@@ -254,7 +288,7 @@ static long kc_chown(struct task *t, int32_t id, uid_t uid, gid_t gid)
 	if (uid == (uid_t)-1 && gid == (gid_t)-1)
 		return 0;
 	struct key *k;
-	long rc = key_lookup(t, id, LK_CREATE, KEYP_SETATTR, &k, NULL);
+	long rc = key_lookup(t, id, LK_CREATE | LK_PARTIAL, KEYP_SETATTR, &k, NULL);
 	if (rc != 0)
 		return rc;
 	if (!caps_has(t->proc, CAP_SYS_ADMIN) &&
@@ -262,7 +296,7 @@ static long kc_chown(struct task *t, int32_t id, uid_t uid, gid_t gid)
 	     (gid != (gid_t)-1 && gid != k->gid && !in_groups(t->proc, gid))))
 		return -EACCES;
 	if (uid != (uid_t)-1 && uid != k->uid)
-		k->uid = uid; /* the quota stays with whom it was charged to */
+		k->uid = uid;
 	if (gid != (gid_t)-1)
 		k->gid = gid;
 	return 0;
@@ -273,7 +307,7 @@ static long kc_setperm(struct task *t, int32_t id, uint32_t perm)
 	if (perm & ~0x3f3f3f3fu)
 		return -EINVAL;
 	struct key *k;
-	long rc = key_lookup(t, id, LK_CREATE, KEYP_SETATTR, &k, NULL);
+	long rc = key_lookup(t, id, LK_CREATE | LK_PARTIAL, KEYP_SETATTR, &k, NULL);
 	if (rc != 0)
 		return rc;
 	if (!caps_has(t->proc, CAP_SYS_ADMIN) && k->uid != t->proc->fsuid)
@@ -317,6 +351,8 @@ static long kc_read(struct task *t, int32_t id, uint64_t buf, size_t buflen)
 		return rc;
 	/* A possessed key (found by a search, so searchable) may be read
 	 * without the read bit, as Linux's keyctl_read_key allows. */
+	if (k->negative)
+		return k->negative;
 	if (!key_allowed(t, k, poss, KEYP_READ) && !poss)
 		return -EACCES;
 	if (k->kind == KT_LOGON)
@@ -338,7 +374,7 @@ static long kc_link(struct task *t, int32_t id, int32_t ring_id, bool link)
 	long rc = key_lookup(t, ring_id, link ? LK_CREATE : 0, KEYP_WRITE, &ring, NULL);
 	if (rc != 0)
 		return rc;
-	rc = key_lookup(t, id, 0, link ? KEYP_LINK : NEED_UNLINK, &k, NULL);
+	rc = key_lookup(t, id, LK_PARTIAL, link ? KEYP_LINK : NEED_UNLINK, &k, NULL);
 	if (rc != 0)
 		return rc;
 	if (ring->kind != KT_KEYRING)
@@ -383,7 +419,7 @@ static long kc_search(struct task *t, int32_t ring_id, uint64_t type_addr, uint6
 static long kc_timeout(struct task *t, int32_t id, unsigned secs)
 {
 	struct key *k;
-	long rc = key_lookup(t, id, LK_CREATE, KEYP_SETATTR, &k, NULL);
+	long rc = key_lookup(t, id, LK_CREATE | LK_PARTIAL, KEYP_SETATTR, &k, NULL);
 	if (rc != 0)
 		return rc;
 	struct timespec now;
@@ -414,7 +450,7 @@ static long kc_simple(struct task *t, int cmd, int32_t id, uint64_t a3, uint64_t
 		return 0;
 	case KC_GET_SECURITY:
 		/* No security module labels keys here: the empty string. */
-		if ((rc = key_lookup(t, id, 0, KEYP_VIEW, &k, NULL)) != 0)
+		if ((rc = key_lookup(t, id, LK_PARTIAL, KEYP_VIEW, &k, NULL)) != 0)
 			return rc;
 		return give(t, a3, (size_t)a4, "", 1, false);
 	default:
@@ -452,6 +488,8 @@ long keys_keyctl(struct task *t, int cmd, uint64_t a2, uint64_t a3, uint64_t a4,
 	case KC_REJECT:
 	case KC_INSTANTIATE_IOV:
 		return -EPERM; /* no key is under construction: no authority */
+	case KC_SET_REQKEY_KEYRING:
+		return keys_set_reqkey(t, (int)a2);
 	case KC_ASSUME_AUTHORITY:
 		return id == 0 ? 0 : -EPERM;
 	default:

@@ -21,6 +21,7 @@ struct key {
 	gid_t gid; /* (gid_t)-1: none (user keyrings) */
 	uint32_t perm;
 	bool revoked, invalid;
+	int negative;	/* -ENOKEY: negatively instantiated (request_key's), else 0 */
 	bool quota;	/* charged to its owner's quota */
 	size_t charged; /* bytes charged */
 	int64_t expiry; /* CLOCK_REALTIME seconds; 0: never */
@@ -44,6 +45,7 @@ struct key_user {
 struct key_holder {
 	const void *owner; /* struct task or struct process */
 	struct key *thread, *process, *session;
+	int reqkey; /* a process's KEYCTL_SET_REQKEY_KEYRING default (KEY_REQKEY_DEFL_*) */
 	struct key_holder *next;
 };
 
@@ -57,6 +59,7 @@ struct keys {
 
 /* Lookup flags and needs (Linux's KEY_LOOKUP_* and KEY_NEED_*). */
 #define LK_CREATE   1	  /* make the special keyring if missing */
+#define LK_PARTIAL  2	  /* a negative key will do */
 #define NEED_NONE   0x100 /* found and valid: no permission asked */
 #define NEED_UNLINK 0x200 /* no validity nor permission check */
 #define NEED_DEFER  0x400 /* the caller checks validity and permission */
@@ -92,6 +95,10 @@ long keyring_search(struct task *t, struct key *ring, bool possessed, enum key_k
 		    const char *desc, struct key **out);
 /* The same through t's thread, process and session keyrings. */
 long keys_search_process(struct task *t, enum key_kind kind, const char *desc, struct key **out);
+/* KEYCTL_SET_REQKEY_KEYRING: the previous default, or -errno. */
+long keys_set_reqkey(struct task *t, int defl);
+/* Where request_key puts a key it makes: the default keyring (or NULL). */
+struct key *keys_reqkey_dest(struct task *t);
 /* KEYCTL_JOIN_SESSION_KEYRING: name NULL: a new anonymous one. */
 long keys_join_session(struct task *t, const char *name);
 /* Invalidate k: gone from every keyring. */

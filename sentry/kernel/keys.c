@@ -404,10 +404,9 @@ long keys_join_session(struct task *t, const char *name)
 			    strcmp(r->desc, name) == 0 && key_allowed(t, r, false, KEYP_SEARCH) &&
 			    strncmp(r->desc, "_uid", 4) != 0)
 				k = r;
-		if (k == session_keyring(t))
-			return k->serial;
 		if (k) {
-			set_session(t, k);
+			if (k != session_keyring(t))
+				set_session(t, k);
 			return k->serial;
 		}
 	}
@@ -501,7 +500,7 @@ long key_lookup(struct task *t, int32_t id, unsigned lflags, unsigned need, stru
 		is_poss = possessed(t, k);
 	}
 	if (!(need & (NEED_UNLINK | NEED_DEFER))) {
-		int v = key_validate(k);
+		int v = k->negative && !(lflags & LK_PARTIAL) ? k->negative : key_validate(k);
 		if (v != 0)
 			return v;
 		if ((need & KEYP_ALL) && !key_allowed(t, k, is_poss, need & KEYP_ALL))
@@ -524,10 +523,11 @@ static struct key *search_in(struct task *t, struct key *ring, bool poss, enum k
 		struct key *k = ring->members[i];
 		if (k->kind != kind || strcmp(k->desc, desc) != 0 || k->invalid)
 			continue;
-		int v = key_validate(k);
+		int v = k->negative ? k->negative : key_validate(k);
 		if (v != 0) {
 			*err = v;
-			return NULL; /* as Linux: a match in a bad state ends this keyring's search */
+			return NULL; /* as Linux: a match in a bad state ends this keyring's search
+				      */
 		}
 		/* One the caller may not search is passed over (Linux then
 		 * answers ENOKEY, not EACCES). */
@@ -581,11 +581,56 @@ void keys_fork(struct process *child, const struct process *parent)
 	if (!s->keys)
 		return;
 	struct key_holder *ph = holder(s->keys, parent, false);
-	if (!ph || !ph->session)
+	if (!ph || (!ph->session && !ph->reqkey))
 		return;
 	struct key_holder *h = holder(s->keys, child, true);
+	h->reqkey = ph->reqkey;
 	h->session = ph->session;
-	h->session->refs++;
+	if (h->session)
+		h->session->refs++;
+}
+
+long keys_set_reqkey(struct task *t, int defl)
+{
+	struct key_holder *h = holder(keys_of(t->s), t->proc, true);
+	int old = h->reqkey;
+	if (defl == -1) /* KEY_REQKEY_DEFL_NO_CHANGE */
+		return old;
+	if (defl < 0 || defl > 7 || defl == 6) /* group keyrings: none */
+		return -EINVAL;
+	if (defl == 1 || defl == 2) /* the thread or process keyring is made now */
+		own_keyring(t, defl == 1, true);
+	h->reqkey = defl;
+	return old;
+}
+
+struct key *keys_reqkey_dest(struct task *t)
+{
+	struct key_holder *h = holder(keys_of(t->s), t->proc, false);
+	int defl = h ? h->reqkey : 0;
+	struct key *k = NULL;
+	/* Linux's construct_get_dest_keyring: from the chosen keyring on
+	 * down the list to the first that exists. */
+	switch (defl) {
+	case 4: /* KEY_REQKEY_DEFL_USER_KEYRING */
+		return user_keyring(t, false);
+	case 0: /* default */
+	case 7: /* requestor: none here */
+	case 1: /* thread */
+		if ((k = own_keyring(t, true, false)) != NULL)
+			return k;
+		/* fall through */
+	case 2: /* process */
+		if ((k = own_keyring(t, false, false)) != NULL)
+			return k;
+		/* fall through */
+	case 3: /* session */
+		if ((k = session_keyring(t)) != NULL)
+			return k;
+		/* fall through */
+	default: /* 5: user session */
+		return user_keyring(t, true);
+	}
 }
 
 void keys_exec(struct task *t)
