@@ -50,6 +50,8 @@ struct key_holder {
 };
 
 struct keys {
+	/* /proc/sys/kernel/keys/: quotas of a non-root uid and of root. */
+	long maxkeys, maxbytes, root_maxkeys, root_maxbytes, gc_delay, persistent_expiry;
 	struct key *all;
 	int32_t next_serial;
 	uint32_t rng;
@@ -65,6 +67,10 @@ struct keys {
 #define NEED_DEFER  0x400 /* the caller checks validity and permission */
 
 struct keys *keys_of(struct sentry *s);
+/* A uid's quota use, made on first use. */
+struct key_user *key_user(struct keys *ks, uid_t uid);
+/* Is k reachable from t's keyrings (so possessed)? */
+bool key_possessed(struct task *t, const struct key *k);
 const char *key_kind_name(enum key_kind k);
 /* A kind by type name: 0 and *out, or -1 (no such type here). */
 int key_kind_by_name(const char *name, enum key_kind *out);

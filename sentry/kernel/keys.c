@@ -76,6 +76,14 @@ struct keys *keys_of(struct sentry *s)
 		 * program cannot count on one. */
 		s->keys->next_serial = 3 + (int32_t)(r & 0x3fffffff);
 		s->keys->rng = r | 1;
+		*s->keys = (struct keys){.maxkeys = 200,
+					 .maxbytes = 20000,
+					 .root_maxkeys = 1000000,
+					 .root_maxbytes = 25000000,
+					 .gc_delay = 300,
+					 .persistent_expiry = 259200,
+					 .next_serial = s->keys->next_serial,
+					 .rng = s->keys->rng};
 	}
 	return s->keys;
 }
@@ -96,7 +104,7 @@ int key_kind_by_name(const char *name, enum key_kind *out)
 	return -1;
 }
 
-static struct key_user *key_user(struct keys *ks, uid_t uid)
+struct key_user *key_user(struct keys *ks, uid_t uid)
 {
 	for (struct key_user *u = ks->users; u; u = u->next)
 		if (u->uid == uid)
@@ -131,11 +139,11 @@ static int32_t new_serial(struct keys *ks)
 }
 
 /* Linux's key_quota_{maxkeys,maxbytes} and root's. */
-static bool over_quota(const struct key_user *u, int nkeys, size_t bytes)
+static bool over_quota(const struct keys *ks, const struct key_user *u, int nkeys, size_t bytes)
 {
-	int maxkeys = u->uid == 0 ? 1000000 : 200;
-	size_t maxbytes = u->uid == 0 ? 25000000 : 20000;
-	return u->nkeys + nkeys > maxkeys || u->nbytes + bytes > maxbytes;
+	long maxkeys = u->uid == 0 ? ks->root_maxkeys : ks->maxkeys;
+	long maxbytes = u->uid == 0 ? ks->root_maxbytes : ks->maxbytes;
+	return u->nkeys + nkeys > maxkeys || (long)(u->nbytes + bytes) > maxbytes;
 }
 
 long key_alloc(struct task *t, enum key_kind kind, const char *desc, uint32_t perm, size_t payload,
@@ -145,7 +153,7 @@ long key_alloc(struct task *t, enum key_kind kind, const char *desc, uint32_t pe
 	struct process *p = t->proc;
 	size_t bytes = strlen(desc) + 1 + payload;
 	struct key_user *u = key_user(ks, p->fsuid);
-	if (!overrun && over_quota(u, 1, bytes))
+	if (!overrun && over_quota(ks, u, 1, bytes))
 		return -EDQUOT;
 	struct key *k = xcalloc(1, sizeof(*k));
 	k->serial = new_serial(ks);
@@ -179,8 +187,9 @@ long key_recharge(struct sentry *s, struct key *k, long delta)
 {
 	if (!k->quota || delta == 0)
 		return 0;
-	struct key_user *u = key_user(keys_of(s), k->uid);
-	if (delta > 0 && over_quota(u, 0, (size_t)delta))
+	struct keys *ks = keys_of(s);
+	struct key_user *u = key_user(ks, k->uid);
+	if (delta > 0 && over_quota(ks, u, 0, (size_t)delta))
 		return -EDQUOT;
 	u->nbytes += (size_t)delta;
 	k->charged += (size_t)delta;
@@ -443,7 +452,7 @@ static bool reaches(struct task *t, const struct key *ring, const struct key *k,
 	return false;
 }
 
-static bool possessed(struct task *t, const struct key *k)
+bool key_possessed(struct task *t, const struct key *k)
 {
 	struct key *roots[3];
 	search_roots(t, roots);
@@ -497,7 +506,7 @@ long key_lookup(struct task *t, int32_t id, unsigned lflags, unsigned need, stru
 		}
 		if (id == 0 || !k || k->invalid)
 			return id == 0 ? -EINVAL : -ENOKEY;
-		is_poss = possessed(t, k);
+		is_poss = key_possessed(t, k);
 	}
 	if (!(need & (NEED_UNLINK | NEED_DEFER))) {
 		int v = k->negative && !(lflags & LK_PARTIAL) ? k->negative : key_validate(k);

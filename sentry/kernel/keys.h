@@ -49,6 +49,14 @@ long keys_add_key(struct task *t, uint64_t type, uint64_t desc, uint64_t payload
 long keys_request_key(struct task *t, uint64_t type, uint64_t desc, uint64_t callout, int32_t dest);
 long keys_keyctl(struct task *t, int cmd, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 
+/* ---- /proc (keys-proc.c) ---- */
+/* /proc/key-users (users) or /proc/keys as t reads it: malloc'ed. */
+char *keys_proc_text(struct task *t, bool users);
+/* /proc/sys/kernel/keys/NAME's text (malloc'ed), or NULL: no such file. */
+char *keys_sysctl_show(struct sentry *s, const char *name);
+/* A write of it: the bytes taken, or -EINVAL (not a number, out of range). */
+long keys_sysctl_store(struct sentry *s, const char *name, const char *text, size_t len);
+
 /* ---- lifetime hooks (keys.c) ---- */
 /* fork: the child process shares its parent's session keyring. */
 void keys_fork(struct process *child, const struct process *parent);
