@@ -29,7 +29,8 @@ struct key {
 	size_t len;
 	struct key **members; /* a keyring's links, in order */
 	size_t n, cap;
-	struct key *next; /* in keys->all */
+	uint64_t mark;	  /* the last walk that visited it (keys->walk) */
+	struct key *next; /* in keys->all; once freed, in key_put's list */
 };
 
 /* Per uid: quota use and the user keyrings, made on first use. */
@@ -55,6 +56,7 @@ struct keys {
 	struct key *all;
 	int32_t next_serial;
 	uint32_t rng;
+	uint64_t walk; /* walks through keyrings visit each keyring once */
 	struct key_user *users;
 	struct key_holder *holders;
 };
@@ -89,7 +91,8 @@ bool key_allowed(struct task *t, const struct key *k, bool possessed, unsigned w
 long key_lookup(struct task *t, int32_t id, unsigned lflags, unsigned need, struct key **out,
 		bool *possessed);
 /* Link k into ring, replacing a link of the same type and description:
- * 0, -EDEADLK (ring is k or within it). */
+ * 0, -EDEADLK (ring is k or within it) or -ELOOP (k nests deeper than a
+ * search goes, as Linux's cycle check). */
 long keyring_link(struct sentry *s, struct key *ring, struct key *k);
 long keyring_unlink(struct sentry *s, struct key *ring, struct key *k);
 void keyring_clear(struct sentry *s, struct key *ring);

@@ -196,22 +196,42 @@ long key_recharge(struct sentry *s, struct key *k, long delta)
 	return 0;
 }
 
+/* Free k and whatever only it held: iteratively (a keyring's members
+ * join the list), so that a long chain of keyrings cannot exhaust the
+ * sentry's stack. */
 void key_put(struct sentry *s, struct key *k)
 {
 	if (!k || --k->refs > 0)
 		return;
 	struct keys *ks = keys_of(s);
+	struct key *doomed = k;
 	for (struct key **pp = &ks->all; *pp; pp = &(*pp)->next)
 		if (*pp == k) {
 			*pp = k->next;
 			break;
 		}
-	key_uncharge(ks, k);
-	keyring_clear(s, k);
-	free(k->members);
-	free(k->desc);
-	free(k->data);
-	free(k);
+	k->next = NULL;
+	while (doomed) {
+		k = doomed;
+		doomed = k->next;
+		key_uncharge(ks, k);
+		for (size_t i = 0; i < k->n; i++) {
+			struct key *m = k->members[i];
+			if (--m->refs > 0)
+				continue;
+			for (struct key **pp = &ks->all; *pp; pp = &(*pp)->next)
+				if (*pp == m) {
+					*pp = m->next;
+					break;
+				}
+			m->next = doomed;
+			doomed = m;
+		}
+		free(k->members);
+		free(k->desc);
+		free(k->data);
+		free(k);
+	}
 }
 
 int key_validate(const struct key *k)
@@ -246,23 +266,44 @@ struct key *keyring_find(struct key *ring, enum key_kind kind, const char *desc)
 	return NULL;
 }
 
-static bool keyring_contains(const struct key *ring, const struct key *k, int depth)
+/* The first visit of k in walk `walk`: true once. Walks thus cost at
+ * most one pass over the keys however the keyrings share members. */
+static bool first_visit(struct key *k, uint64_t walk)
+{
+	if (k->mark == walk)
+		return false;
+	k->mark = walk;
+	return true;
+}
+
+/* Is `k` within `ring` (or ring itself), at most KEYRING_MAX_DEPTH down?
+ * -ELOOP if ring nests deeper than that, as Linux's cycle check says. */
+static int keyring_contains(struct key *ring, const struct key *k, int depth, uint64_t walk)
 {
 	if (ring == k)
-		return true;
-	if (depth > 16)
-		return true; /* deeper than any search: refuse as a cycle would be */
-	for (size_t i = 0; i < ring->n; i++)
-		if (ring->members[i]->kind == KT_KEYRING &&
-		    keyring_contains(ring->members[i], k, depth + 1))
-			return true;
-	return false;
+		return 1;
+	if (!first_visit(ring, walk))
+		return 0;
+	for (size_t i = 0; i < ring->n; i++) {
+		struct key *m = ring->members[i];
+		if (m->kind != KT_KEYRING)
+			continue;
+		if (depth >= KEYRING_MAX_DEPTH)
+			return -ELOOP;
+		int rc = keyring_contains(m, k, depth + 1, walk);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
 }
 
 long keyring_link(struct sentry *s, struct key *ring, struct key *k)
 {
-	if (k->kind == KT_KEYRING && keyring_contains(k, ring, 0))
-		return -EDEADLK;
+	if (k->kind == KT_KEYRING) {
+		int in = keyring_contains(k, ring, 0, ++keys_of(s)->walk);
+		if (in != 0)
+			return in < 0 ? in : -EDEADLK;
+	}
 	struct key *old = keyring_find(ring, k->kind, k->desc);
 	if (old == k)
 		return 0;
@@ -439,15 +480,15 @@ static void search_roots(struct task *t, struct key *roots[3])
 		roots[2] = user_keyring(t, true);
 }
 
-static bool reaches(struct task *t, const struct key *ring, const struct key *k, int depth)
+static bool reaches(struct task *t, struct key *ring, const struct key *k, int depth, uint64_t walk)
 {
 	if (ring == k) /* Linux matches the key found with its search permission */
 		return key_allowed(t, k, true, KEYP_SEARCH);
-	if (ring->kind != KT_KEYRING || depth > KEYRING_MAX_DEPTH ||
+	if (ring->kind != KT_KEYRING || depth > KEYRING_MAX_DEPTH || !first_visit(ring, walk) ||
 	    !key_allowed(t, ring, true, KEYP_SEARCH))
 		return false;
 	for (size_t i = 0; i < ring->n; i++)
-		if (reaches(t, ring->members[i], k, depth + 1))
+		if (reaches(t, ring->members[i], k, depth + 1, walk))
 			return true;
 	return false;
 }
@@ -456,8 +497,9 @@ bool key_possessed(struct task *t, const struct key *k)
 {
 	struct key *roots[3];
 	search_roots(t, roots);
+	uint64_t walk = ++keys_of(t->s)->walk;
 	for (int i = 0; i < 3; i++)
-		if (roots[i] && reaches(t, roots[i], k, 0))
+		if (roots[i] && reaches(t, roots[i], k, 0, walk))
 			return true;
 	return false;
 }
@@ -528,6 +570,8 @@ long key_lookup(struct task *t, int32_t id, unsigned lflags, unsigned need, stru
 static struct key *search_in(struct task *t, struct key *ring, bool poss, enum key_kind kind,
 			     const char *desc, int depth, long *err)
 {
+	if (!first_visit(ring, t->s->keys->walk))
+		return NULL;
 	for (size_t i = 0; i < ring->n; i++) {
 		struct key *k = ring->members[i];
 		if (k->kind != kind || strcmp(k->desc, desc) != 0 || k->invalid)
@@ -561,6 +605,7 @@ long keyring_search(struct task *t, struct key *ring, bool poss, enum key_kind k
 		    const char *desc, struct key **out)
 {
 	long err = -ENOKEY;
+	keys_of(t->s)->walk++;
 	*out = search_in(t, ring, poss, kind, desc, 0, &err);
 	return *out ? 0 : err;
 }
