@@ -227,6 +227,8 @@ enum {
 	KC_REJECT = 19,
 	KC_INSTANTIATE_IOV = 20,
 	KC_INVALIDATE = 21,
+	KC_MOVE = 30,
+	KC_CAPABILITIES = 31,
 };
 
 static long kc_join(struct task *t, uint64_t name_addr)
@@ -416,6 +418,39 @@ static long kc_search(struct task *t, int32_t ring_id, uint64_t type_addr, uint6
 	return k->serial;
 }
 
+/* KEYCTL_MOVE: k leaves `from` for `to` (KEYCTL_MOVE_EXCL: unless `to`
+ * has a key of its type and description). */
+static long kc_move(struct task *t, int32_t id, int32_t from_id, int32_t to_id, uint64_t flags)
+{
+	if (flags & ~1ULL)
+		return -EINVAL;
+	struct key *k, *from, *to;
+	long rc = key_lookup(t, id, LK_CREATE, KEYP_LINK, &k, NULL);
+	if (rc == 0)
+		rc = key_lookup(t, from_id, 0, KEYP_WRITE, &from, NULL);
+	if (rc == 0)
+		rc = key_lookup(t, to_id, LK_CREATE, KEYP_WRITE, &to, NULL);
+	if (rc != 0)
+		return rc;
+	if (from->kind != KT_KEYRING || to->kind != KT_KEYRING)
+		return -ENOTDIR;
+	if (from == to)
+		return 0;
+	bool linked = false;
+	for (size_t i = 0; i < from->n && !linked; i++)
+		linked = from->members[i] == k;
+	if (!linked)
+		return -ENOENT;
+	if ((flags & 1) && keyring_find(to, k->kind, k->desc))
+		return -EEXIST;
+	k->refs++; /* kept between the two keyrings */
+	rc = keyring_link(t->s, to, k);
+	if (rc == 0)
+		keyring_unlink(t->s, from, k);
+	key_put(t->s, k);
+	return rc;
+}
+
 static long kc_timeout(struct task *t, int32_t id, unsigned secs)
 {
 	struct key *k;
@@ -428,8 +463,9 @@ static long kc_timeout(struct task *t, int32_t id, unsigned secs)
 	return 0;
 }
 
-static long kc_simple(struct task *t, int cmd, int32_t id, uint64_t a3, uint64_t a4)
+static long kc_simple(struct task *t, int cmd, uint64_t a2, uint64_t a3, uint64_t a4)
 {
+	int32_t id = (int32_t)a2;
 	struct key *k;
 	long rc;
 	switch (cmd) {
@@ -453,6 +489,12 @@ static long kc_simple(struct task *t, int cmd, int32_t id, uint64_t a3, uint64_t
 		if ((rc = key_lookup(t, id, LK_PARTIAL, KEYP_VIEW, &k, NULL)) != 0)
 			return rc;
 		return give(t, a3, (size_t)a4, "", 1, false);
+	case KC_CAPABILITIES: {
+		/* What this service has: KEYCTL_CAPABILITIES, INVALIDATE and
+		 * MOVE (KEYCTL_CAPS0_*); nothing of KEYCTL_CAPS1_*. */
+		static const unsigned char caps[2] = {0x01 | 0x20 | 0x80, 0};
+		return give(t, a2, (size_t)a3, caps, sizeof(caps), false);
+	}
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -483,6 +525,8 @@ long keys_keyctl(struct task *t, int cmd, uint64_t a2, uint64_t a3, uint64_t a4,
 		return kc_read(t, id, a3, (size_t)a4);
 	case KC_SET_TIMEOUT:
 		return kc_timeout(t, id, (unsigned)a3);
+	case KC_MOVE:
+		return kc_move(t, id, (int32_t)a3, (int32_t)a4, a5);
 	case KC_INSTANTIATE:
 	case KC_NEGATE:
 	case KC_REJECT:
@@ -493,6 +537,6 @@ long keys_keyctl(struct task *t, int cmd, uint64_t a2, uint64_t a3, uint64_t a4,
 	case KC_ASSUME_AUTHORITY:
 		return id == 0 ? 0 : -EPERM;
 	default:
-		return kc_simple(t, cmd, id, a3, a4);
+		return kc_simple(t, cmd, a2, a3, a4);
 	}
 }

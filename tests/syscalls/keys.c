@@ -205,6 +205,15 @@ static void keyctl_body(long ses)
 	SHOW(kc(KC_CLEAR, ses, 0, 0, 0));
 	show_ring("session after clear", ses, 0);
 	SHOW(kc(999, 0, 0, 0, 0));
+	long m = add("user", "m", "x", 1, S_KEYRING);
+	long kr3 = add("keyring", "kr3", NULL, 0, S_KEYRING);
+	SHOW(kc(30 /* KEYCTL_MOVE */, m, ses, kr3, 2));
+	SHOW(kc(30, m, ses, kr3, 0));
+	show_ring("kr3 after move", kr3, m);
+	show_ring("session after move", ses, m);
+	SHOW(kc(30, m, ses, kr3, 0));
+	add("user", "m", "y", 1, S_KEYRING);
+	SHOW(kc(30, m, kr3, ses, 1 /* KEYCTL_MOVE_EXCL */));
 	long named = kc(KC_JOIN, (long)"probe-named", 0, 0, 0);
 	say("join named: new %d", named > 0 && named != ses);
 	show_desc(named);
