@@ -29,8 +29,10 @@ struct key {
 	size_t len;
 	struct key **members; /* a keyring's links, in order */
 	size_t n, cap;
-	uint64_t mark;	  /* the last walk that visited it (keys->walk) */
-	struct key *next; /* in keys->all; once freed, in key_put's list */
+	uint64_t mark;	     /* the last walk that visited it (keys->walk) */
+	struct id_node node; /* in keys->by_serial */
+	struct key *next;    /* in keys->all; once freed, in key_put's list */
+	struct key **pprev;
 };
 
 /* Per uid: quota use and the user keyrings, made on first use. */
@@ -54,6 +56,7 @@ struct keys {
 	/* /proc/sys/kernel/keys/: quotas of a non-root uid and of root. */
 	long maxkeys, maxbytes, root_maxkeys, root_maxbytes, gc_delay, persistent_expiry;
 	struct key *all;
+	struct id_map by_serial;
 	int32_t next_serial;
 	uint32_t rng;
 	uint64_t walk; /* walks through keyrings visit each keyring once */
@@ -73,6 +76,8 @@ struct keys *keys_of(struct sentry *s);
 struct key_user *key_user(struct keys *ks, uid_t uid);
 /* Is k reachable from t's keyrings (so possessed)? */
 bool key_possessed(struct task *t, const struct key *k);
+/* Mark every key t possesses: k->mark == the result. */
+uint64_t keys_mark_possessed(struct task *t);
 const char *key_kind_name(enum key_kind k);
 /* A kind by type name: 0 and *out, or -1 (no such type here). */
 int key_kind_by_name(const char *name, enum key_kind *out);

@@ -56,6 +56,12 @@ static void key_line(struct strbuf *sb, const struct key *k, int64_t now)
 		strbuf_printf(sb, ": empty\n");
 }
 
+static int by_serial(const void *a, const void *b)
+{
+	int32_t x = (*(struct key *const *)a)->serial, y = (*(struct key *const *)b)->serial;
+	return (x > y) - (x < y);
+}
+
 char *keys_proc_text(struct task *t, bool users)
 {
 	struct keys *ks = keys_of(t->s);
@@ -75,9 +81,20 @@ char *keys_proc_text(struct task *t, bool users)
 	}
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
+	/* In serial order, as Linux walks its tree of serials. */
+	size_t n = 0;
 	for (struct key *k = ks->all; k; k = k->next)
-		if (key_allowed(t, k, key_possessed(t, k), KEYP_VIEW))
-			key_line(&sb, k, now.tv_sec);
+		n++;
+	struct key **v = xcalloc(n ? n : 1, sizeof(*v));
+	n = 0;
+	for (struct key *k = ks->all; k; k = k->next)
+		v[n++] = k;
+	qsort(v, n, sizeof(*v), by_serial);
+	uint64_t walk = keys_mark_possessed(t);
+	for (size_t i = 0; i < n; i++)
+		if (key_allowed(t, v[i], v[i]->mark == walk, KEYP_VIEW))
+			key_line(&sb, v[i], now.tv_sec);
+	free(v);
 	return sb.data;
 }
 

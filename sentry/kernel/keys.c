@@ -118,10 +118,7 @@ struct key_user *key_user(struct keys *ks, uid_t uid)
 
 static bool serial_used(struct keys *ks, int32_t serial)
 {
-	for (struct key *k = ks->all; k; k = k->next)
-		if (k->serial == serial)
-			return true;
-	return false;
+	return idmap_find(&ks->by_serial, serial) != NULL;
 }
 
 static int32_t new_serial(struct keys *ks)
@@ -168,7 +165,11 @@ long key_alloc(struct task *t, enum key_kind kind, const char *desc, uint32_t pe
 	u->nkeys++;
 	u->nbytes += bytes;
 	k->next = ks->all;
+	if (ks->all)
+		ks->all->pprev = &k->next;
+	k->pprev = &ks->all;
 	ks->all = k;
+	idmap_insert(&ks->by_serial, &k->node, k->serial);
 	*out = k;
 	return 0;
 }
@@ -199,18 +200,23 @@ long key_recharge(struct sentry *s, struct key *k, long delta)
 /* Free k and whatever only it held: iteratively (a keyring's members
  * join the list), so that a long chain of keyrings cannot exhaust the
  * sentry's stack. */
+/* k leaves the lists of live keys. */
+static void key_unlist(struct keys *ks, struct key *k)
+{
+	*k->pprev = k->next;
+	if (k->next)
+		k->next->pprev = k->pprev;
+	k->next = NULL;
+	idmap_remove(&ks->by_serial, &k->node);
+}
+
 void key_put(struct sentry *s, struct key *k)
 {
 	if (!k || --k->refs > 0)
 		return;
 	struct keys *ks = keys_of(s);
+	key_unlist(ks, k);
 	struct key *doomed = k;
-	for (struct key **pp = &ks->all; *pp; pp = &(*pp)->next)
-		if (*pp == k) {
-			*pp = k->next;
-			break;
-		}
-	k->next = NULL;
 	while (doomed) {
 		k = doomed;
 		doomed = k->next;
@@ -219,11 +225,7 @@ void key_put(struct sentry *s, struct key *k)
 			struct key *m = k->members[i];
 			if (--m->refs > 0)
 				continue;
-			for (struct key **pp = &ks->all; *pp; pp = &(*pp)->next)
-				if (*pp == m) {
-					*pp = m->next;
-					break;
-				}
+			key_unlist(ks, m);
 			m->next = doomed;
 			doomed = m;
 		}
@@ -480,28 +482,35 @@ static void search_roots(struct task *t, struct key *roots[3])
 		roots[2] = user_keyring(t, true);
 }
 
-static bool reaches(struct task *t, struct key *ring, const struct key *k, int depth, uint64_t walk)
+/* Mark what t possesses in this walk: every key reachable from its
+ * keyrings through keyrings it may search (possessed: Linux's search
+ * with the possessor's rights), itself searchable. */
+static void mark_reachable(struct task *t, struct key *ring, int depth, uint64_t walk)
 {
-	if (ring == k) /* Linux matches the key found with its search permission */
-		return key_allowed(t, k, true, KEYP_SEARCH);
-	if (ring->kind != KT_KEYRING || depth > KEYRING_MAX_DEPTH || !first_visit(ring, walk) ||
-	    !key_allowed(t, ring, true, KEYP_SEARCH))
-		return false;
+	if (ring->mark == walk || !key_allowed(t, ring, true, KEYP_SEARCH))
+		return;
+	ring->mark = walk;
+	if (ring->kind != KT_KEYRING || depth > KEYRING_MAX_DEPTH)
+		return;
 	for (size_t i = 0; i < ring->n; i++)
-		if (reaches(t, ring->members[i], k, depth + 1, walk))
-			return true;
-	return false;
+		mark_reachable(t, ring->members[i], depth + 1, walk);
 }
 
-bool key_possessed(struct task *t, const struct key *k)
+uint64_t keys_mark_possessed(struct task *t)
 {
 	struct key *roots[3];
 	search_roots(t, roots);
 	uint64_t walk = ++keys_of(t->s)->walk;
 	for (int i = 0; i < 3; i++)
-		if (roots[i] && reaches(t, roots[i], k, 0, walk))
-			return true;
-	return false;
+		if (roots[i])
+			mark_reachable(t, roots[i], 0, walk);
+	return walk;
+}
+
+bool key_possessed(struct task *t, const struct key *k)
+{
+	uint64_t walk = keys_mark_possessed(t); /* before k->mark is read */
+	return k->mark == walk;
 }
 
 /* A special id's keyring (Linux's lookup_user_key cases), or -errno. */
@@ -544,8 +553,8 @@ long key_lookup(struct task *t, int32_t id, unsigned lflags, unsigned need, stru
 		if (rc != 0)
 			return rc;
 	} else {
-		for (k = keys_of(t->s)->all; k && k->serial != id; k = k->next) {
-		}
+		struct id_node *n = id > 0 ? idmap_find(&keys_of(t->s)->by_serial, id) : NULL;
+		k = n ? KERNEL_CONTAINER_OF(n, struct key, node) : NULL;
 		if (id == 0 || !k || k->invalid)
 			return id == 0 ? -EINVAL : -ENOKEY;
 		is_poss = key_possessed(t, k);
@@ -736,6 +745,7 @@ void keys_release_all(struct sentry *s)
 		free(k->data);
 		free(k);
 	}
+	idmap_release(&ks->by_serial);
 	while (ks->users) {
 		struct key_user *u = ks->users;
 		ks->users = u->next;
