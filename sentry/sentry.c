@@ -32,6 +32,7 @@
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/keys.h"
 #include "sentry/strace/strace.h"
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/clock/clock.h"
@@ -96,6 +97,7 @@ static void sentry_release(struct sentry *s)
 	sem_release_all(s);
 	msg_release_all(s);
 	mq_release_all(s);
+	keys_release_all(s);
 	strace_finish(s);
 	if (s->sigchld_fd >= 0)
 		close(s->sigchld_fd);

@@ -28,8 +28,10 @@
 #include "procfs-internal.h"
 #include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/keys.h"
 
 #define WRITE_MAX 4096
+#define KEYS_SYS  "/proc/sys/kernel/keys/"
 
 /* The parameter behind /proc/sys/PATH ("kernel/msgmni"), or NULL. */
 static const struct ipc_sysctl *param_of(const char *abs)
@@ -80,8 +82,69 @@ static long write_param(struct task *t, struct file *f, uint64_t buf, size_t cou
 	return r;
 }
 
+static long write_keys_param(struct task *t, struct file *f, uint64_t buf, size_t count)
+{
+	off_t pos = lseek(f->host_fd, 0, SEEK_CUR);
+	if (pos < 0 || strncmp(f->path, KEYS_SYS, strlen(KEYS_SYS)) != 0)
+		return -EIO;
+	if (count == 0)
+		return 0;
+	if (pos > 0) { /* as write_param */
+		lseek(f->host_fd, (off_t)count, SEEK_CUR);
+		return (long)count;
+	}
+	char text[64];
+	size_t n = count < sizeof(text) ? count : sizeof(text);
+	if (task_read(t, buf, text, n) != 0)
+		return -EFAULT;
+	long r = keys_sysctl_store(t->s, f->path + strlen(KEYS_SYS), text, n);
+	if (r > 0)
+		lseek(f->host_fd, (off_t)r, SEEK_CUR);
+	return r < 0 ? r : (long)count;
+}
+
+/* Serve `text` (malloc'ed, freed here) as the file `abs`. */
+static void serve_text(const char *abs, char *text, struct file **out, int *err)
+{
+	struct strbuf sb = {0};
+	strbuf_append(&sb, text, strlen(text));
+	free(text);
+	long fd = procfs_memfd_with(&sb);
+	strbuf_release(&sb);
+	*err = fd < 0 ? (int)fd : 0;
+	if (fd >= 0)
+		*out = file_new_host((int)fd, abs);
+}
+
+/* /proc/keys, /proc/key-users and /proc/sys/kernel/keys/: the sandbox's
+ * keys (kernel/keys-proc.c); the host's would list msentry's own. The
+ * parameters are written as the IPC ones (root only). */
+static bool open_keys(struct task *t, const char *abs, int flags, struct file **out, int *err)
+{
+	bool writing = (flags & O_ACCMODE) != O_RDONLY;
+	char *text = NULL;
+	if (strcmp(abs, "/proc/keys") == 0 || strcmp(abs, "/proc/key-users") == 0)
+		text = keys_proc_text(t, abs[9] == '-');
+	else if (strncmp(abs, KEYS_SYS, strlen(KEYS_SYS)) == 0)
+		text = keys_sysctl_show(t->s, abs + strlen(KEYS_SYS));
+	if (!text)
+		return false;
+	bool param = abs[6] == 's';
+	if (writing && (!param || t->proc->euid != 0)) {
+		free(text);
+		*err = -EACCES;
+		return true;
+	}
+	serve_text(abs, text, out, err);
+	if (*err == 0)
+		(*out)->write = writing ? write_keys_param : write_refused;
+	return true;
+}
+
 bool procfs_sys_open(struct task *t, const char *abs, int flags, struct file **out, int *err)
 {
+	if (open_keys(t, abs, flags, out, err))
+		return true;
 	const struct ipc_sysctl *k = param_of(abs);
 	if (!k)
 		return false;

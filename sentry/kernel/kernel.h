@@ -434,8 +434,8 @@ struct sentry {
 	struct strace *strace;	    /* --strace state; NULL (and frozen) when off */
 	const struct kernel_hooks *hooks;
 	const struct kernel_observer *observer; /* NULL: nobody traces */
-	/* The sandbox's UTS names (sethostname changes them, not the host's). */
-	char nodename[65], domainname[65];
+	char nodename[65], domainname[65];	/* UTS names (sethostname's, not the host's) */
+	struct keys *keys;			/* the key retention service (keys.c), or NULL */
 	/* The host identity the sentry's thread uses for file access now
 	 * (creds.c): switched to the running task's when `switch_ids`. */
 	bool switch_ids;

@@ -24,6 +24,7 @@
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/keys.h"
 #include "sentry/kernel/seccomp-filter.h"
 
 #define ARG_MAX_BYTES (2UL << 20)
@@ -104,6 +105,7 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 	}
 	if (flags & CLONE_SYSVSEM)
 		sem_undo_share(p, pp);
+	keys_fork(p, pp);
 	struct process *parent = (flags & CLONE_PARENT) && pp->parent ? pp->parent : pp;
 	p->parent = parent;
 	p->sibling = parent->children;
@@ -446,6 +448,7 @@ static void task_release(struct task *t)
 	offload_abandon(t);
 	sigpending_release(&t->pending);
 	seccomp_chain_put(t->seccomp);
+	keys_task_exit(t);
 	struct process *p = t->proc;
 	p->nthreads--;
 	process_put(p);
@@ -504,6 +507,7 @@ static void process_exited(struct process *p)
 	struct sentry *s = p->s;
 	sem_undo_exit(s, p);	/* before anyone learns of the exit, as Linux's exit_sem */
 	shm_process_exit(s, p); /* Linux exit_shm: shm_rmid_forced */
+	keys_process_exit(p);
 	if (p->vfork_parent) {
 		task_wake(p->vfork_parent);
 		p->vfork_parent = NULL;
@@ -727,6 +731,7 @@ long task_execve(struct task *t, int dirfd, uint64_t path_addr, uint64_t argv_ad
 			kill_other_threads(t);
 			signal_reset_on_exec(p);
 			caps_exec(p);
+			keys_exec(t);
 			p->did_exec = true;
 			if (vparent) {
 				task_wake(vparent);

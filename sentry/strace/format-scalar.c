@@ -654,3 +654,53 @@ void sfmt_getrandom_flags(struct strbuf *b, uint64_t v)
 	    {1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"}, {4, "GRND_INSECURE"}};
 	FLAGS(b, v & 0xffffffff, t, "0");
 }
+
+void sfmt_keyctl_cmd(struct strbuf *b, uint64_t v)
+{
+	static const struct flag t[] = {
+	    {0, "KEYCTL_GET_KEYRING_ID"},
+	    {1, "KEYCTL_JOIN_SESSION_KEYRING"},
+	    {2, "KEYCTL_UPDATE"},
+	    {3, "KEYCTL_REVOKE"},
+	    {4, "KEYCTL_CHOWN"},
+	    {5, "KEYCTL_SETPERM"},
+	    {6, "KEYCTL_DESCRIBE"},
+	    {7, "KEYCTL_CLEAR"},
+	    {8, "KEYCTL_LINK"},
+	    {9, "KEYCTL_UNLINK"},
+	    {10, "KEYCTL_SEARCH"},
+	    {11, "KEYCTL_READ"},
+	    {12, "KEYCTL_INSTANTIATE"},
+	    {13, "KEYCTL_NEGATE"},
+	    {14, "KEYCTL_SET_REQKEY_KEYRING"},
+	    {15, "KEYCTL_SET_TIMEOUT"},
+	    {16, "KEYCTL_ASSUME_AUTHORITY"},
+	    {17, "KEYCTL_GET_SECURITY"},
+	    {18, "KEYCTL_SESSION_TO_PARENT"},
+	    {19, "KEYCTL_REJECT"},
+	    {20, "KEYCTL_INSTANTIATE_IOV"},
+	    {21, "KEYCTL_INVALIDATE"},
+	    {22, "KEYCTL_GET_PERSISTENT"},
+	    {23, "KEYCTL_DH_COMPUTE"},
+	    {29, "KEYCTL_RESTRICT_KEYRING"},
+	    {30, "KEYCTL_MOVE"},
+	    {31, "KEYCTL_CAPABILITIES"},
+	    {32, "KEYCTL_WATCH_KEY"},
+	};
+	ENUM(b, v & 0xffffffff, t, "KEYCTL_");
+}
+
+/* A key serial: the special ids by name, others as numbers. */
+void sfmt_key_serial(struct strbuf *b, uint64_t v)
+{
+	static const char *const spec[] = {
+	    "KEY_SPEC_THREAD_KEYRING",	"KEY_SPEC_PROCESS_KEYRING",	 "KEY_SPEC_SESSION_KEYRING",
+	    "KEY_SPEC_USER_KEYRING",	"KEY_SPEC_USER_SESSION_KEYRING", "KEY_SPEC_GROUP_KEYRING",
+	    "KEY_SPEC_REQKEY_AUTH_KEY", "KEY_SPEC_REQUESTOR_KEYRING",
+	};
+	int32_t id = (int32_t)v;
+	if (id < 0 && id >= -8)
+		strbuf_printf(b, "%s", spec[-id - 1]);
+	else
+		sfmt_int(b, (uint64_t)(int64_t)id);
+}

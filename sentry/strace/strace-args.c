@@ -527,6 +527,8 @@ const struct strace_arg_format strace_arg_formats[A_FMT_COUNT] = {
     /* polling and events */
     [A_EPOLL_OP] = {.scalar = sfmt_epoll_op},
     [A_EVENTFD_FLAGS] = {.scalar = sfmt_eventfd_flags},
+    [A_KEYCTL_CMD] = {.scalar = sfmt_keyctl_cmd},
+    [A_KEY_SERIAL] = {.scalar = sfmt_key_serial},
     [A_POLLFD] = {.call = arg_pollfd},
     [A_EPOLL_EVENT] = {.call = arg_epoll_event},
     [A_EPOLL_EVENTS_OUT] = {.call = arg_epoll_events_out, .output = true},

@@ -93,6 +93,7 @@ sfmt_scalar_fn sfmt_wait_options, sfmt_idtype, sfmt_arch_prctl, sfmt_prctl_optio
 sfmt_scalar_fn sfmt_getrandom_flags, sfmt_rename_flags, sfmt_personality, sfmt_itimer_which;
 sfmt_scalar_fn sfmt_flock_op, sfmt_falloc_flags, sfmt_sched_policy, sfmt_eventfd_flags;
 sfmt_scalar_fn sfmt_inotify_mask, sfmt_statx_mask, sfmt_fd_flags, sfmt_epoll_events;
+sfmt_scalar_fn sfmt_keyctl_cmd, sfmt_key_serial;
 sfmt_scalar_fn sfmt_epoll_op, sfmt_unlink_flags, sfmt_ioprio_which, sfmt_ioprio, sfmt_kcmp_type;
 /* fcntl's third argument, as command `cmd` takes it. */
 void sfmt_fcntl_arg(struct strbuf *b, uint64_t cmd, uint64_t v);
