@@ -175,6 +175,25 @@ static void fire(struct sentry *s, struct process *p, int id, struct ptimer *pt)
 		signal_send_process(p, pt->signo, &si);
 }
 
+/* Fire the timer, then step its expiry (ns on its own clock) past `now`
+ * by whole intervals, the periods that passed unseen counted as overruns.
+ * False for a one-shot timer, which is now disarmed. */
+static bool fire_and_step(struct process *p, int id, struct ptimer *pt, int64_t now,
+			  int64_t *expiry)
+{
+	fire(p->s, p, id, pt);
+	int64_t iv = ts_ns(&pt->interval);
+	if (iv <= 0) {
+		pt->armed = false;
+		return false;
+	}
+	int64_t missed = (now - *expiry) / iv;
+	if (pt->notify != SIGEV_NONE)
+		pt->overrun += (int)missed;
+	*expiry += iv * (missed + 1);
+	return true;
+}
+
 /* A CPU timer's check: fire and re-arm on its clock, or wait for what is left. */
 static void cpu_timer_due(struct process *p, int id, struct ptimer *pt)
 {
@@ -188,18 +207,10 @@ static void cpu_timer_due(struct process *p, int id, struct ptimer *pt)
 		arm(p, pt);
 		return;
 	}
-	fire(p->s, p, id, pt);
-	int64_t iv = ts_ns(&pt->interval);
-	if (iv <= 0) {
-		pt->armed = false;
-		return;
+	if (fire_and_step(p, id, pt, at, &pt->cpu_target)) {
+		cpu_deadline(p, pt, pt->cpu_target - at);
+		arm(p, pt);
 	}
-	int64_t missed = (at - pt->cpu_target) / iv;
-	if (pt->notify != SIGEV_NONE)
-		pt->overrun += (int)missed;
-	pt->cpu_target += iv * (missed + 1);
-	cpu_deadline(p, pt, pt->cpu_target - at);
-	arm(p, pt);
 }
 
 void ptimer_expired(struct process *p, int id, const struct timespec *now)
@@ -211,18 +222,11 @@ void ptimer_expired(struct process *p, int id, const struct timespec *now)
 		cpu_timer_due(p, id, pt);
 		return;
 	}
-	fire(p->s, p, id, pt);
-	int64_t iv = ts_ns(&pt->interval);
-	if (iv <= 0) {
-		pt->armed = false;
-		return;
+	int64_t expiry = ts_ns(&pt->expiry);
+	if (fire_and_step(p, id, pt, ts_ns(now), &expiry)) {
+		pt->expiry = ns_ts(expiry);
+		arm(p, pt);
 	}
-	/* Periods that passed unseen are overruns too. */
-	int64_t missed = (ts_ns(now) - ts_ns(&pt->expiry)) / iv;
-	if (pt->notify != SIGEV_NONE)
-		pt->overrun += (int)missed;
-	pt->expiry = ns_ts(ts_ns(&pt->expiry) + iv * (missed + 1));
-	arm(p, pt);
 }
 
 /* ---- the alarm: alarm(2) and setitimer(ITIMER_REAL) ---- */

@@ -299,19 +299,31 @@ static long chdir_to(struct task *t, struct file *dir_file, int host_fd)
 	return 0;
 }
 
-SYSCALL_HANDLER(chdir)
+/* chdir and chroot: `act` on the directory the program's path names. */
+static long on_directory(struct task *t, uint64_t path_addr,
+			 long (*act)(struct task *t, struct file *dir))
 {
 	char path[PATH_MAX];
-	int rc = task_read_path(t, a[0], path);
+	int rc = task_read_path(t, path_addr, path);
 	if (rc != 0)
 		return rc;
 	struct file *f;
 	rc = path_open_file(t, AT_FDCWD, path, O_PATH | O_DIRECTORY, 0, &f);
 	if (rc != 0)
 		return rc;
-	long r = chdir_to(t, f, f->host_fd);
+	long r = act(t, f);
 	file_put(f);
 	return r;
+}
+
+static long chdir_to_file(struct task *t, struct file *dir)
+{
+	return chdir_to(t, dir, dir->host_fd);
+}
+
+SYSCALL_HANDLER(chdir)
+{
+	return on_directory(t, a[0], chdir_to_file);
 }
 
 SYSCALL_HANDLER(fchdir)
@@ -344,17 +356,7 @@ SYSCALL_HANDLER(getcwd)
 
 SYSCALL_HANDLER(chroot)
 {
-	char path[PATH_MAX];
-	int rc = task_read_path(t, a[0], path);
-	if (rc != 0)
-		return rc;
-	struct file *f;
-	rc = path_open_file(t, AT_FDCWD, path, O_PATH | O_DIRECTORY, 0, &f);
-	if (rc != 0)
-		return rc;
-	long r = path_set_root(t, f);
-	file_put(f);
-	return r;
+	return on_directory(t, a[0], path_set_root);
 }
 
 SYSCALL_HANDLER(umask)
