@@ -195,9 +195,9 @@ struct process {
 	struct task *vfork_parent; /* blocked in vfork until exec or exit */
 	struct timespec alarm;	   /* ITIMER_REAL expiry (CLOCK_MONOTONIC), 0: off */
 	struct timespec alarm_interval;
-	struct deadline alarm_dl; /* armed while `alarm` is set */
-	struct id_node pid_node;  /* in s->by_pid until reaped (lookup.c) */
-	struct ptimer timers[PROCESS_TIMERS];
+	struct deadline alarm_dl;		  /* armed while `alarm` is set */
+	struct id_node pid_node;		  /* in s->by_pid until reaped (lookup.c) */
+	struct ptimer timers[PROCESS_TIMERS + 2]; /* then ITIMER_VIRTUAL, ITIMER_PROF */
 	/* SEM_UNDO adjustments, applied when the last process sharing them
 	 * (CLONE_SYSVSEM) exits (sem.c); NULL until used. */
 	struct sem_undo_list *sem_undo;

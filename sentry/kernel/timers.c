@@ -104,7 +104,7 @@ void process_timers_exit(struct process *p)
 	struct deadline_heap *h = &p->s->deadlines;
 	deadline_cancel(h, &p->alarm_dl);
 	p->alarm = (struct timespec){0};
-	for (int i = 0; i < PROCESS_TIMERS; i++) {
+	for (int i = 0; i < PROCESS_TIMERS + 2; i++) {
 		deadline_cancel(h, &p->timers[i].dl);
 		p->timers[i].armed = false;
 	}
@@ -157,6 +157,13 @@ static void fire(struct sentry *s, struct process *p, int id, struct ptimer *pt)
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
 	si.si_signo = pt->signo;
+	/* ITIMER_VIRTUAL and ITIMER_PROF (after the POSIX timers) are the
+	 * kernel's own signals, as Linux sends them. */
+	if (id >= PROCESS_TIMERS) {
+		si.si_code = SI_KERNEL;
+		signal_send_process(p, pt->signo, &si);
+		return;
+	}
 	si.si_code = SI_TIMER;
 	si.si_timerid = id;
 	si.si_overrun = pt->overrun;

@@ -120,10 +120,34 @@ SYSCALL_HANDLER(timer_delete)
 	return 0;
 }
 
+/* ITIMER_VIRTUAL and ITIMER_PROF: timers on the process's CPU clock
+ * (timers.c; the stub's CPU time is nearly all user time, the sentry
+ * serving its syscalls, so the two count the same), kept after the POSIX
+ * timers and never handed out by timer_create. */
+static struct ptimer *cpu_itimer(struct process *p, int which)
+{
+	struct ptimer *pt = &p->timers[PROCESS_TIMERS + (which == ITIMER_PROF)];
+	if (!pt->used)
+		*pt = (struct ptimer){.used = true,
+				      .clk = CLOCK_PROCESS_CPUTIME_ID,
+				      .signo = which == ITIMER_PROF ? SIGPROF : SIGVTALRM,
+				      .notify = SIGEV_SIGNAL};
+	return pt;
+}
+
+static void itimer_of(const struct ptimer *pt, struct itimerval *out)
+{
+	struct itimerspec cur;
+	ptimer_remaining(pt, &cur);
+	out->it_value = (struct timeval){cur.it_value.tv_sec, cur.it_value.tv_nsec / 1000};
+	out->it_interval = (struct timeval){cur.it_interval.tv_sec, cur.it_interval.tv_nsec / 1000};
+}
+
 SYSCALL_HANDLER(setitimer)
 {
-	if (a[0] != ITIMER_REAL)
-		return -EINVAL; /* virtual/profiling timers: see the table note */
+	int which = (int)a[0];
+	if (which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF)
+		return -EINVAL;
 	struct itimerval next, old;
 	if (a[1] && task_read(t, a[1], &next, sizeof(next)) != 0)
 		return -EFAULT;
@@ -131,20 +155,34 @@ SYSCALL_HANDLER(setitimer)
 		     next.it_value.tv_usec >= 1000000 || next.it_interval.tv_sec < 0 ||
 		     next.it_interval.tv_usec < 0 || next.it_interval.tv_usec >= 1000000))
 		return -EINVAL;
-	process_alarm_remaining(t->proc, &old);
+	struct ptimer *pt = which == ITIMER_REAL ? NULL : cpu_itimer(t->proc, which);
+	if (pt)
+		itimer_of(pt, &old);
+	else
+		process_alarm_remaining(t->proc, &old);
 	if (a[2] && task_write(t, a[2], &old, sizeof(old)) != 0)
 		return -EFAULT;
-	if (a[1])
+	if (a[1] && !pt)
 		process_alarm_set(t->proc, &next);
+	if (a[1] && pt) {
+		struct itimerspec spec = {
+		    .it_value = {next.it_value.tv_sec, next.it_value.tv_usec * 1000},
+		    .it_interval = {next.it_interval.tv_sec, next.it_interval.tv_usec * 1000}};
+		ptimer_set(t->proc, pt, &spec, false);
+	}
 	return 0;
 }
 
 SYSCALL_HANDLER(getitimer)
 {
-	if (a[0] != ITIMER_REAL)
+	int which = (int)a[0];
+	if (which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF)
 		return -EINVAL;
 	struct itimerval cur;
-	process_alarm_remaining(t->proc, &cur);
+	if (which == ITIMER_REAL)
+		process_alarm_remaining(t->proc, &cur);
+	else
+		itimer_of(cpu_itimer(t->proc, which), &cur);
 	return task_write(t, a[1], &cur, sizeof(cur)) == 0 ? 0 : -EFAULT;
 }
 

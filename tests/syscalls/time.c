@@ -120,7 +120,7 @@ SYSCALL_TEST(clock_nanosleep)
 	SHOW(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, BADPTR, NULL));
 }
 
-/* getitimer and setitimer are partial: ITIMER_REAL only. */
+/* getitimer and setitimer: ITIMER_REAL, and the CPU-time ones below. */
 SYSCALL_TEST(getitimer)
 {
 	struct itimerval v = {{9, 9}, {9, 9}};
@@ -174,6 +174,36 @@ SYSCALL_TEST(setitimer)
 	SHOW(syscall(SYS_setitimer, 99, &set, NULL));
 	SHOW(syscall(SYS_setitimer, ITIMER_REAL, BADPTR, NULL));
 	SHOW(syscall(SYS_setitimer, ITIMER_REAL, &set, BADPTR));
+	/* ITIMER_VIRTUAL and ITIMER_PROF count CPU time: nothing passes while
+	 * the process sleeps; the signal comes once it has spun long enough. */
+	const int cpu_timers[][2] = {{ITIMER_VIRTUAL, SIGVTALRM}, {ITIMER_PROF, SIGPROF}};
+	for (int i = 0; i < 2; i++) {
+		int which = cpu_timers[i][0], sig = cpu_timers[i][1];
+		mask_signal(SIG_BLOCK, sig);
+		struct itimerval cpu = {{0, 0}, {0, 50000}}, v;
+		SHOW(syscall(SYS_setitimer, which, &cpu, NULL));
+		usleep(200000);
+		syscall(SYS_getitimer, which, &v);
+		say("%s after sleeping: more than 40 ms left %d",
+		    which == ITIMER_PROF ? "ITIMER_PROF" : "ITIMER_VIRTUAL",
+		    tv_ns(&v.it_value) > 40000000LL);
+		sigset_t pending;
+		struct timespec w0, w;
+		clock_gettime(CLOCK_MONOTONIC, &w0);
+		do {
+			sigpending(&pending);
+			clock_gettime(CLOCK_MONOTONIC, &w);
+		} while (!sigismember(&pending, sig) && w.tv_sec - w0.tv_sec < 5);
+		say("its signal after spinning: %d", sigismember(&pending, sig));
+		struct itimerval none = {{0, 0}, {0, 0}};
+		syscall(SYS_setitimer, which, &none, NULL);
+		sigset_t only;
+		sigemptyset(&only);
+		sigaddset(&only, sig);
+		struct timespec zero = {0, 0};
+		while (sigtimedwait(&only, NULL, &zero) > 0)
+			;
+	}
 }
 
 /* alarm cannot fail. The signal itself is checked with setitimer (an
