@@ -39,7 +39,7 @@ struct prog {
 /* The filter the stub loads, as the BPF program the kernel would run. */
 static void build_prog(struct prog *p)
 {
-	scmp_filter_ctx ctx = stub_seccomp_filter();
+	scmp_filter_ctx ctx = stub_seccomp_filter(false);
 	ck_assert_ptr_nonnull(ctx);
 	int fd = memfd_create("stub-filter", MFD_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
@@ -292,7 +292,7 @@ START_TEST(typed_calls_run_in_a_stub)
 {
 	struct error e;
 	struct platform *pf;
-	ck_assert_msg(platform_create(&pf, &e) == 0, "%s", e.msg);
+	ck_assert_msg(platform_create(&pf, PLATFORM_PTRACE, &e) == 0, "%s", e.msg);
 	struct stub_thread *th;
 	ck_assert_msg(platform_new_address_space(pf, &th, &e) == 0, "%s", e.msg);
 
