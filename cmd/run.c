@@ -318,6 +318,23 @@ static int parse_trace_option(int c, const char *arg, struct sentry_config *cfg,
 	}
 }
 
+/* --vsyscall=emulate|trap|none. */
+static int parse_vsyscall(const char *name, struct sentry_config *cfg)
+{
+	if (strcmp(name, "emulate") == 0) {
+		cfg->vsyscall = VSYSCALL_EMULATE;
+	} else if (strcmp(name, "none") == 0) {
+		cfg->vsyscall = VSYSCALL_NONE;
+	} else if (strcmp(name, "trap") == 0) {
+		cfg->vsyscall_no_patch = true;
+	} else {
+		fprintf(stderr, "msentry: --vsyscall: expected emulate, trap or none, got `%s`\n",
+			name);
+		return -1;
+	}
+	return 0;
+}
+
 /* --platform=NAME (or MSENTRY_PLATFORM, the default for a whole test
  * run): ptrace or systrap. */
 static int parse_platform(const char *what, const char *name, struct sentry_config *cfg)
@@ -389,19 +406,8 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 			run_usage(stdout);
 			exit(0);
 		case OPT_VSYSCALL:
-			if (strcmp(optarg, "emulate") == 0)
-				cfg->vsyscall = VSYSCALL_EMULATE;
-			else if (strcmp(optarg, "none") == 0)
-				cfg->vsyscall = VSYSCALL_NONE;
-			else if (strcmp(optarg, "trap") == 0)
-				cfg->vsyscall_no_patch = true;
-			else {
-				fprintf(stderr,
-					"msentry: --vsyscall: expected emulate, trap or none, "
-					"got `%s`\n",
-					optarg);
+			if (parse_vsyscall(optarg, cfg) != 0)
 				return -1;
-			}
 			break;
 		case OPT_QUIET:
 			cfg->quiet = true;

@@ -156,9 +156,11 @@ long platform_munlockall(struct stub_thread *th)
 long platform_rseq(struct stub_thread *th, uint64_t area, uint32_t len, int flags, uint32_t sig)
 {
 	/* systrap: injected calls run in the control thread, and rseq is a
-	 * thread's own. Not yet: the program runs without it. */
-	if (th->shm)
-		return -ENOSYS;
+	 * thread's own: the thread makes it itself. */
+	if (th->shm) {
+		const uint64_t args[6] = {area, len, (uint64_t)(int64_t)flags, sig, 0, 0};
+		return systrap_thread_syscall(th, __NR_rseq, args);
+	}
 	return call(th, __NR_rseq, area, len, (uint64_t)(int64_t)flags, sig, 0);
 }
 

@@ -46,7 +46,7 @@ struct stub_thread {
 	struct systrap_space *space;
 	struct systrap_slot *shm;
 	unsigned slot;
-	uint64_t fs_base;		/* as the sentry last set it */
+	uint64_t fs_base, gs_base;	/* as the sentry last set them */
 	bool running;			/* on the platform's running list */
 	struct stub_thread *run_next, *run_prev;
 	struct stub_thread *all_next, **all_pprev; /* every systrap handle */
@@ -120,6 +120,7 @@ long systrap_get_fpstate(struct stub_thread *th, void *buf, size_t len);
 int systrap_set_fpstate(struct stub_thread *th, const void *buf, size_t len);
 int systrap_resume(struct stub_thread *th, bool set_result, long result);
 void systrap_release_thread(struct stub_thread *th);
+long systrap_thread_syscall(struct stub_thread *th, long nr, const uint64_t args[6]);
 void systrap_running_remove(struct platform *p, struct stub_thread *th);
 int systrap_wait(struct platform *p, struct stop *st, bool nohang);
 void systrap_end_thread(struct stub_thread *th);

@@ -97,11 +97,25 @@ int platform_cpu_time(pid_t tid, struct timespec *out)
 	/* The kernel names another process's CPU clock ~pid << 3 |
 	 * CPUCLOCK_SCHED (2), readable for thread-group leaders only;
 	 * per-thread clocks (bit 4) only inside one's own thread group. So a
-	 * stub thread's time is its process clock, exact while each stub
-	 * thread leads its own process; threads sharing a stub will need
-	 * /proc/TID/schedstat. */
+	 * stub thread that leads its process is read by its clock, exact;
+	 * another (threads sharing a stub, systrap's program threads) by
+	 * its schedstat, the same nanoseconds as of its last tick. */
 	clockid_t clk = (clockid_t)(~(unsigned)tid << 3 | 2);
-	return clock_gettime(clk, out) == 0 ? 0 : -errno;
+	if (clock_gettime(clk, out) == 0)
+		return 0;
+	char name[64], buf[128];
+	snprintf(name, sizeof(name), "/proc/%d/schedstat", tid);
+	FILE *f = fopen(name, "re");
+	if (!f)
+		return -errno;
+	unsigned long long ns;
+	bool ok = fgets(buf, sizeof(buf), f) && sscanf(buf, "%llu", &ns) == 1;
+	fclose(f);
+	if (!ok)
+		return -EIO;
+	out->tv_sec = (time_t)(ns / 1000000000ULL);
+	out->tv_nsec = (long)(ns % 1000000000ULL);
+	return 0;
 }
 
 /* Read all of /proc/<pid>/<entry> into a NUL-terminated malloc'd buffer. */

@@ -19,7 +19,8 @@
  * Every host syscall of this code goes through the one `syscall`
  * instruction at msentry_systrap_site; the program threads' filter allows
  * only there, and only futex, write to the sentry's eventfd, arch_prctl,
- * exit and rt_sigreturn.
+ * exit, rt_sigreturn and rseq (which the sentry has a thread make for
+ * itself: SYSTRAP_CMD_SYSCALL).
  *
  * Threats. The slot is program memory: another program thread can change
  * it at any time. It can then only change what this thread does next,
@@ -88,22 +89,44 @@ __asm__(".pushsection .text.msentry_systrap, \"ax\", @progbits\n"
 	"3:	movl $0, " STR(SLOT_SLEEPING) "(%r13)\n"
 	"	cmpl $" STR(SYSTRAP_RESUME) ", " STR(SLOT_STATE) "(%r13)\n"
 	"	jne 1b\n"
-	"4:	movl $" STR(SYSTRAP_RUNNING) ", " STR(SLOT_STATE) "(%r13)\n"
+	"4:	cmpl $" STR(SYSTRAP_CMD_SYSCALL) ", " STR(SLOT_CMD) "(%r13)\n"
+	"	je 9f\n"
+	"	movl $" STR(SYSTRAP_RUNNING) ", " STR(SLOT_STATE) "(%r13)\n"
 	"	cmpl $" STR(SYSTRAP_CMD_EXIT) ", " STR(SLOT_CMD) "(%r13)\n"
 	"	je 6f\n"
-	"	cmpl $0, " STR(SLOT_FS_DIRTY) "(%r13)\n"
-	"	je 5f\n"
-	"	movl $0, " STR(SLOT_FS_DIRTY) "(%r13)\n"
+	"	testl $1, " STR(SLOT_FS_DIRTY) "(%r13)\n"
+	"	jz 7f\n"
 	"	mov $158, %eax\n" /* arch_prctl(ARCH_SET_FS, fs_base) */
 	"	mov $0x1002, %edi\n"
 	"	mov " STR(SLOT_FS_BASE) "(%r13), %rsi\n"
 	"	call msentry_systrap_site\n"
+	"7:	testl $2, " STR(SLOT_FS_DIRTY) "(%r13)\n"
+	"	jz 8f\n"
+	"	mov $158, %eax\n" /* arch_prctl(ARCH_SET_GS, gs_base) */
+	"	mov $0x1001, %edi\n"
+	"	mov " STR(SLOT_GS_BASE) "(%r13), %rsi\n"
+	"	call msentry_systrap_site\n"
+	"8:	movl $0, " STR(SLOT_FS_DIRTY) "(%r13)\n"
 	"5:	lea " STR(SLOT_GREGS) "(%r13), %rsi\n"
 	"	lea 40(%r12), %rdi\n"
 	"	mov $" STR(SYSTRAP_NGREGS) ", %ecx\n"
 	"	rep movsq\n"
 	"	movq $0, 296(%r12)\n"
 	"	ret\n" /* to the restorer the kernel pushed */
+	/* A call the sentry makes in this very thread (rseq): its result
+	 * in the slot, then stopped again, without a wakeup. */
+	"9:	mov " STR(SLOT_SYS_NR) "(%r13), %rax\n"
+	"	mov " STR(SLOT_SYS_ARGS) "(%r13), %rdi\n"
+	"	mov " STR(SLOT_SYS_ARGS) "+8(%r13), %rsi\n"
+	"	mov " STR(SLOT_SYS_ARGS) "+16(%r13), %rdx\n"
+	"	mov " STR(SLOT_SYS_ARGS) "+24(%r13), %r10\n"
+	"	mov " STR(SLOT_SYS_ARGS) "+32(%r13), %r8\n"
+	"	mov " STR(SLOT_SYS_ARGS) "+40(%r13), %r9\n"
+	"	call msentry_systrap_site\n"
+	"	mov %rax, " STR(SLOT_SYS_RET) "(%r13)\n"
+	"	movl $" STR(SYSTRAP_CMD_RETURN) ", " STR(SLOT_CMD) "(%r13)\n"
+	"	movl $" STR(SYSTRAP_REPORTED) ", " STR(SLOT_STATE) "(%r13)\n"
+	"	jmp 1b\n"
 	"6:	mov $60, %eax\n"
 	"	xor %edi, %edi\n"
 	"	call msentry_systrap_site\n"

@@ -39,6 +39,7 @@
 /* slot.cmd when resumed: return into the program, or end the thread. */
 #define SYSTRAP_CMD_RETURN 0
 #define SYSTRAP_CMD_EXIT 1
+#define SYSTRAP_CMD_SYSCALL 2 /* make sys_nr(sys_args) here, report again */
 
 /* The syscall number of a new thread's first trap (its entry code). */
 #define SYSTRAP_ENTRY_NR 0xfff
@@ -55,7 +56,11 @@
 #define SLOT_EVFD 48
 #define SLOT_ONE 56
 #define SLOT_GREGS 64	   /* 23 words: the kernel's sigcontext order */
+#define SLOT_GS_BASE 248
 #define SLOT_SIGINFO 256   /* 128 bytes */
+#define SLOT_SYS_NR 416
+#define SLOT_SYS_ARGS 424
+#define SLOT_SYS_RET 472
 #define SLOT_FILTER 512	   /* the program threads' filter, for its injected load */
 #define SLOT_FILTER_MAX 48 /* instructions */
 
@@ -65,7 +70,7 @@ struct systrap_slot {
 	volatile uint32_t state;    /* SYSTRAP_* */
 	volatile uint32_t sleeping; /* the stub waits in FUTEX_WAIT on state */
 	uint32_t cmd;		    /* SYSTRAP_CMD_* */
-	uint32_t fs_dirty;	    /* set fs_base before returning */
+	uint32_t fs_dirty;	    /* set fs_base (bit 0), gs_base (bit 1) before returning */
 	uint64_t fs_base;
 	uint64_t sig;	    /* the signal the stub reported */
 	uint64_t fpstate;   /* the frame's FPU state (stub address) */
@@ -73,9 +78,13 @@ struct systrap_slot {
 	uint64_t evfd;	    /* the sentry's eventfd, written after a report */
 	uint64_t one;	    /* 1: what is written to it */
 	uint64_t gregs[SYSTRAP_NGREGS];
-	uint64_t pad0[1];
+	uint64_t gs_base;
 	uint8_t siginfo[128];
-	uint8_t pad1[128];
+	uint8_t altstack_desc[32]; /* the stack_t of the injected sigaltstack */
+	uint64_t sys_nr;	   /* SYSTRAP_CMD_SYSCALL: the call, its arguments */
+	uint64_t sys_args[6];
+	uint64_t sys_ret; /* ...and its result */
+	uint8_t pad1[32];
 	struct sock_filter filter[SLOT_FILTER_MAX];
 	struct sock_fprog fprog;
 };

@@ -16,8 +16,6 @@
  * FSGSBASE) and the handler sets it when it changed.
  */
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <linux/audit.h>
 #include <linux/futex.h>
 #include <poll.h>
@@ -85,11 +83,11 @@ static bool at_syscall(const struct stub_thread *th)
 	return th->shm->sig == SIGSYS;
 }
 
-static int report_nr(const struct stub_thread *th)
+/* The number of a trapped syscall: the host put RAX back to it, all 64
+ * bits (si_syscall has only 32). */
+static uint64_t report_nr(const struct stub_thread *th)
 {
-	int nr;
-	memcpy(&nr, th->shm->siginfo + 24, sizeof(nr)); /* si_syscall */
-	return nr;
+	return th->shm->gregs[REG_RAX];
 }
 
 int systrap_load_regs(struct stub_thread *th)
@@ -104,8 +102,9 @@ int systrap_load_regs(struct stub_thread *th)
 	th->regs.cs = 0x33;
 	th->regs.ss = 0x2b;
 	th->regs.fs_base = th->fs_base;
+	th->regs.gs_base = th->gs_base;
 	if (at_syscall(th)) {
-		th->regs.orig_rax = (uint64_t)(int64_t)report_nr(th);
+		th->regs.orig_rax = report_nr(th);
 		th->regs.rax = (uint64_t)-ENOSYS;
 	} else {
 		th->regs.orig_rax = (uint64_t)-1;
@@ -123,7 +122,12 @@ static void store_regs(struct stub_thread *th)
 	if (th->regs.fs_base != th->fs_base) {
 		th->fs_base = th->regs.fs_base;
 		th->shm->fs_base = th->fs_base;
-		th->shm->fs_dirty = 1;
+		th->shm->fs_dirty |= 1;
+	}
+	if (th->regs.gs_base != th->gs_base) {
+		th->gs_base = th->regs.gs_base;
+		th->shm->gs_base = th->gs_base;
+		th->shm->fs_dirty |= 2;
 	}
 }
 
@@ -134,7 +138,7 @@ int systrap_syscall_info(struct stub_thread *th, struct syscall_stop *out)
 	const uint64_t *g = th->shm->gregs;
 	uint32_t arch;
 	memcpy(&arch, th->shm->siginfo + 28, sizeof(arch));
-	out->nr = (uint64_t)(int64_t)report_nr(th);
+	out->nr = report_nr(th);
 	out->args[0] = g[REG_RDI];
 	out->args[1] = g[REG_RSI];
 	out->args[2] = g[REG_RDX];
@@ -221,11 +225,32 @@ int systrap_resume(struct stub_thread *th, bool set_result, long result)
 	placement_follow(th);
 	th->stopped = false;
 	running_add(th->space->p, th);
-	if (getenv("STDBG")) fprintf(stderr, "resume tid %d rip %lx\n", th->tid, (unsigned long)sh->gregs[REG_RIP]);
 	__atomic_store_n(&sh->state, SYSTRAP_RESUME, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&sh->sleeping, __ATOMIC_SEQ_CST))
 		futex_wake(&sh->state);
 	return 0;
+}
+
+/* Have a stopped thread make a host call itself (rseq is a thread's
+ * own): its handler makes it and stops again. The raw result, or
+ * -ETIMEDOUT if it did not answer in time (the program garbled its slot). */
+long systrap_thread_syscall(struct stub_thread *th, long nr, const uint64_t args[6])
+{
+	struct systrap_slot *sh = th->shm;
+	sh->sys_nr = (uint64_t)nr;
+	memcpy(sh->sys_args, args, sizeof(sh->sys_args));
+	sh->cmd = SYSTRAP_CMD_SYSCALL;
+	__atomic_store_n(&sh->state, SYSTRAP_RESUME, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&sh->sleeping, __ATOMIC_SEQ_CST))
+		futex_wake(&sh->state);
+	for (int i = 0; i < 20000; i++) {
+		if (__atomic_load_n(&sh->state, __ATOMIC_ACQUIRE) == SYSTRAP_REPORTED &&
+		    sh->cmd == SYSTRAP_CMD_RETURN)
+			return (long)sh->sys_ret;
+		if (i > 100)
+			usleep(50);
+	}
+	return -ETIMEDOUT;
 }
 
 /* Tell a stopped thread to leave: it calls exit itself. */
@@ -322,7 +347,6 @@ static bool take_report(struct platform *p, struct stop *st)
 			continue;
 		systrap_running_remove(p, th);
 		classify_report(th, st);
-		if (getenv("STDBG")) fprintf(stderr, "report tid %d sig %d nr %d\n", th->tid, (int)th->shm->sig, report_nr(th));
 		return true;
 	}
 	return false;

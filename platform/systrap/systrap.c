@@ -65,6 +65,10 @@ _Static_assert(offsetof(struct systrap_slot, evfd) == SLOT_EVFD, "slot layout");
 _Static_assert(offsetof(struct systrap_slot, one) == SLOT_ONE, "slot layout");
 _Static_assert(offsetof(struct systrap_slot, gregs) == SLOT_GREGS, "slot layout");
 _Static_assert(offsetof(struct systrap_slot, siginfo) == SLOT_SIGINFO, "slot layout");
+_Static_assert(offsetof(struct systrap_slot, gs_base) == SLOT_GS_BASE, "slot layout");
+_Static_assert(offsetof(struct systrap_slot, sys_nr) == SLOT_SYS_NR, "slot layout");
+_Static_assert(offsetof(struct systrap_slot, sys_args) == SLOT_SYS_ARGS, "slot layout");
+_Static_assert(offsetof(struct systrap_slot, sys_ret) == SLOT_SYS_RET, "slot layout");
 _Static_assert(offsetof(struct systrap_slot, filter) == SLOT_FILTER, "slot layout");
 _Static_assert(sizeof(struct systrap_slot) <= SYSTRAP_STACK_OFFSET, "slot layout");
 
@@ -175,18 +179,18 @@ static int detach_into_slot(struct systrap_space *sp, struct stub_thread *th, un
 	/* The thread has the control thread's fs_base (the factory's, from
 	 * msentry): it gets the program's at its first resume, 0 unless the
 	 * sentry sets another. */
-	sh->fs_dirty = 1;
-	sh->fs_base = 0;
-	th->fs_base = 0;
+	sh->fs_dirty = 3;
+	sh->fs_base = sh->gs_base = 0;
+	th->fs_base = th->gs_base = 0;
 	unsigned n = systrap_build_filter(sh->filter, sp->p->evfd);
 	sh->fprog.len = (unsigned short)n;
 	sh->fprog.filter = (struct sock_filter *)(slot_addr(slot) + SLOT_FILTER);
 	/* The stack_t for sigaltstack, in the slot's spare bytes. */
-	stack_t *ss = (stack_t *)(void *)sh->pad1;
+	stack_t *ss = (stack_t *)(void *)sh->altstack_desc;
 	ss->ss_sp = (void *)(slot_addr(slot) + SYSTRAP_STACK_OFFSET);
 	ss->ss_size = SYSTRAP_SLOT_SIZE - SYSTRAP_STACK_OFFSET;
 	ss->ss_flags = 0;
-	uint64_t ss_addr = slot_addr(slot) + offsetof(struct systrap_slot, pad1);
+	uint64_t ss_addr = slot_addr(slot) + offsetof(struct systrap_slot, altstack_desc);
 	uint64_t fprog_addr = slot_addr(slot) + offsetof(struct systrap_slot, fprog);
 	int rc = inject(th, __NR_sigaltstack, ss_addr, 0, 0);
 	if (rc == 0)
