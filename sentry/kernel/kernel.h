@@ -36,6 +36,7 @@
 #include "platform/platform.h"
 #include "sentry/sentry.h"
 #include "sentry/kernel/task-sched.h"
+#include "sentry/kernel/usage.h"
 
 /* x86-64 syscall numbers are below this (the table's size). */
 #define SYSCALL_TABLE_SIZE 512
@@ -203,6 +204,8 @@ struct process {
 	struct sem_undo_list *sem_undo;
 	gid_t *groups; /* supplementary groups (setgroups), owned; creds.c */
 	int ngroups;
+	/* Resource use (usage.h): its own, captured as it exits; its reaped children's. */
+	struct proc_usage own_use, children_use;
 };
 
 enum block_kind {
@@ -668,12 +671,6 @@ long task_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t ptid, u
 		uint64_t tls);
 /* exit(2) of one thread: the process ends with its last thread. */
 void task_exit(struct task *t, int wait_status);
-/* A child state wait4/waitid can report. */
-struct wait_result {
-	pid_t pid;
-	int status; /* wait status; 0xffff: continued */
-	bool reaped;
-};
 /* Find a child of t matching `pid` (wait4's encoding) whose state can be
  * reported under `options` (WEXITED, WUNTRACED, WCONTINUED); `consume`
  * reaps it or clears its report. 0 found, -ECHILD none at all, -EAGAIN
