@@ -30,7 +30,7 @@
 
 enum self_kind { NOT_SELF, SELF_LINK, THREAD_SELF_LINK, SELF_ENTRY, DEV_FD };
 
-enum { PROC_ROOT = DEV_FD + 1, PROC_HIDDEN };
+enum { PROC_ROOT = DEV_FD + 1, PROC_HIDDEN, PROC_ZOMBIE };
 
 static bool all_digits(const char *p, size_t n)
 {
@@ -73,6 +73,10 @@ static int match_self(struct task *t, const char *abs, const char **rest, struct
 			return NOT_SELF;
 		struct process *target = process_by_pid(t->s, (pid_t)strtol(p, NULL, 10));
 		struct task *main_task = target ? task_by_tid(t->s, target->pid) : NULL;
+		if (target && target->zombie) {
+			*rest = p[n] ? p + n + 1 : "";
+			return PROC_ZOMBIE; /* no task left: procfs-zombie.c */
+		}
 		if (!main_task || !main_task->mm)
 			return PROC_HIDDEN;
 		*who = main_task;
@@ -326,6 +330,7 @@ static struct file *open_proc_root(struct task *t, const char *abs)
 		snprintf(name, sizeof(name), "%d", u->proc->pid);
 		procfs_dir_add(f, name, DT_DIR, 1000 + (uint64_t)u->proc->pid);
 	}
+	procfs_zombie_list(t, f);
 	return f;
 }
 
@@ -349,7 +354,7 @@ struct file *procfs_fd_list(struct task *t, const char *abs, unsigned char type,
 	return f;
 }
 
-static struct file *open_self_dir(const char *abs)
+struct file *procfs_self_dir(const char *abs)
 {
 	static const char *const names[] = {"auxv",   "cmdline", "comm",   "cwd",   "environ",
 					    "exe",    "fd",	 "fdinfo", "maps",  "mountinfo",
@@ -445,7 +450,7 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 		return 0;
 	}
 	if (strcmp(rest, "") == 0) {
-		*out = open_self_dir(abs);
+		*out = procfs_self_dir(abs);
 		return 0;
 	}
 	long fd = strncmp(rest, "fd/", 3) == 0 ? reopen_fd(t, rest + 3, flags)
@@ -559,6 +564,11 @@ bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, 
 		*err = 0;
 		return true;
 	}
+	if (k == PROC_ZOMBIE) {
+		const struct process *z = process_by_pid(t->s, (pid_t)strtol(abs + 6, NULL, 10));
+		*err = procfs_zombie_open(t, z, abs, rest, flags, out);
+		return true;
+	}
 	if (k == SELF_LINK || k == THREAD_SELF_LINK)
 		rest = "";
 	int rc = open_entry(who, abs, rest, flags, out);
@@ -610,8 +620,8 @@ bool procfs_readlink(struct task *t, const char *abs, char *buf, size_t len, lon
 	if (k == NOT_SELF || k == PROC_ROOT)
 		return false;
 	t = who;
-	if (k == PROC_HIDDEN) {
-		*result = -ENOENT;
+	if (k == PROC_HIDDEN || k == PROC_ZOMBIE) {
+		*result = k == PROC_ZOMBIE ? procfs_zombie_readlink(rest) : -ENOENT;
 		return true;
 	}
 	if (k == SELF_ENTRY) {

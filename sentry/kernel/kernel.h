@@ -206,6 +206,7 @@ struct process {
 	int ngroups;
 	/* Resource use (usage.h): its own, captured as it exits; its reaped children's. */
 	struct proc_usage own_use, children_use;
+	char exit_comm[16]; /* its name once its tasks are gone (a zombie's /proc) */
 };
 
 enum block_kind {

@@ -16,6 +16,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -581,6 +582,9 @@ void task_exit_group(struct task *t, int wait_status)
 	p->exiting = true;
 	p->exit_status = wait_status;
 	p->refs++; /* keep it while its tasks go */
+	struct task *main_task = task_by_tid(t->s, p->pid);
+	struct task *named = main_task && main_task->proc == p && main_task->mm ? main_task : t;
+	snprintf(p->exit_comm, sizeof(p->exit_comm), "%s", named->mm ? task_comm(named) : "");
 	/* While the memory is still there. */
 	for (struct task *u = t->s->tasks; u; u = u->next)
 		if (u->proc == p)
