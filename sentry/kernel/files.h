@@ -69,6 +69,9 @@ struct file {
 	 * /proc/sys parameter: fs/procfs-sys.c), instead of the host write;
 	 * NULL for every other file. Bytes taken or -errno. */
 	long (*write)(struct task *t, struct file *f, uint64_t buf, size_t count);
+	/* An epoll instance that has had an EPOLLEXCLUSIVE registration: its
+	 * waits are real host epoll_waits (syscalls/sys_poll.c). */
+	bool epoll_exclusive;
 	bool tty;	/* a host terminal (job control in tty.c) */
 	dev_t tty_rdev; /* its device number */
 };

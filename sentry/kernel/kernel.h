@@ -261,6 +261,7 @@ struct syscall_call {
 	int futex_woken;	  /* a FUTEX_WAKE picked this waiter: 1 + its key's index */
 	pid_t vfork_child;	  /* vfork: the child this parent waits for */
 	struct offload *offload;  /* a host call running on a helper (offload.c) */
+	void *offload_arg;	  /* its argument, when the handler reads it back */
 };
 
 enum task_state {
