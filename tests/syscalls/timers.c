@@ -1,4 +1,5 @@
 /* POSIX per-process timers and timerfds. */
+#include <limits.h>
 #include <poll.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -242,6 +243,17 @@ SYSCALL_TEST(timer_getoverrun)
 	long n = syscall(SYS_timer_getoverrun, id);
 	say("overrun after 30 ms of 1 ms periods: more than 5: %d, siginfo's: %d", n > 5,
 	    si.si_overrun == n);
+	arm(id, 0, 0);
+	/* An absolute expiry 3 s ago with a 1 ns period: more overruns than
+	 * an int holds, reported as DELAYTIMER_MAX (INT_MAX), never wrapped
+	 * (LTP timer_settime03). */
+	struct itimerspec past = {.it_interval = {0, 1}};
+	clock_gettime(CLOCK_MONOTONIC, &past.it_value);
+	past.it_value.tv_sec -= 3;
+	syscall(SYS_timer_settime, id, TIMER_ABSTIME, &past, NULL);
+	sigtimedwait(&s, &si, &sec);
+	n = syscall(SYS_timer_getoverrun, id);
+	say("overrun of 3e9 periods: INT_MAX %d, siginfo's: %d", n == INT_MAX, si.si_overrun == n);
 	arm(id, 0, 0);
 	SHOW(syscall(SYS_timer_getoverrun, 12345));
 	SHOW(syscall(SYS_timer_getoverrun, -1));
