@@ -464,6 +464,8 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 		return -EACCES;
 	}
 	*out = file_new_host((int)fd, abs);
+	if (strcmp(rest, "mounts") == 0 || strcmp(rest, "mountinfo") == 0)
+		mount_watch_attach(t->s, *out, strcmp(rest, "mountinfo") == 0);
 	return 0;
 }
 

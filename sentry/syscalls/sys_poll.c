@@ -47,6 +47,18 @@
 
 /* ---- shared by every call ---- */
 
+/* What poll and select report for program file f from the host's revents
+ * of its poll fd: the host's, but for a watched mounts file
+ * (kernel/mount-watch.c). */
+static short host_revents(struct task *t, struct file *f, const struct pollfd *host)
+{
+	if (!f || !f->mwatch)
+		return host->revents;
+	/* Only what was asked for, and the conditions always reported. */
+	short rev = mount_watch_revents(t->s, f, host->revents);
+	return (short)(rev & (host->events | POLLERR | POLLHUP | POLLNVAL));
+}
+
 /* The sigmask argument of ppoll/pselect6/epoll_pwait: installed on the
  * first attempt, restored when the call ends (after a handler if it ends
  * with EINTR), as rt_sigsuspend does. 0 or -errno. */
@@ -167,13 +179,13 @@ static int poll_scan(struct task *t, struct pollfd *pfds, int n, struct pollfd *
 		}
 		if (f->kind == FILE_SIGNALFD)
 			signalfd_sync(t, f);
-		host[k] = (struct pollfd){.fd = f->host_fd, .events = pfds[i].events};
+		host[k] = (struct pollfd){.fd = file_poll_fd(f), .events = pfds[i].events};
 		map[k++] = i;
 	}
 	if (k > 0 && poll(host, (nfds_t)k, 0) < 0)
 		k = 0; /* cannot fail on valid fds; treat as nothing ready */
 	for (int j = 0; j < k; j++)
-		pfds[map[j]].revents = host[j].revents;
+		pfds[map[j]].revents = host_revents(t, fd_lookup(t, pfds[map[j]].fd), &host[j]);
 	*nhost = k;
 	int ready = 0;
 	for (int i = 0; i < n; i++)
@@ -283,13 +295,13 @@ static int select_scan(struct task *t, struct fdsets *s, struct pollfd *host, in
 		}
 		if (f->kind == FILE_SIGNALFD)
 			signalfd_sync(t, f);
-		host[k] = (struct pollfd){.fd = f->host_fd, .events = events};
+		host[k] = (struct pollfd){.fd = file_poll_fd(f), .events = events};
 		map[k++] = fd;
 	}
 	if (k > 0 && poll(host, (nfds_t)k, 0) < 0)
 		k = 0;
 	for (int j = 0; j < k; j++)
-		revents[map[j]] = host[j].revents;
+		revents[map[j]] = host_revents(t, fd_lookup(t, map[j]), &host[j]);
 	*nhost = k;
 	int ready = 0;
 	size_t words = s->bytes / 8;
@@ -438,7 +450,10 @@ SYSCALL_HANDLER(epoll_ctl)
 	struct epoll_event ev = {0};
 	if (op != EPOLL_CTL_DEL && task_read(t, a[3], &ev, sizeof(ev)) != 0)
 		return -EFAULT;
-	if (epoll_ctl(ep->host_fd, op, f->host_fd, &ev) != 0)
+	/* A mounts file's change is one edge (kernel/mount-watch.c). */
+	if (f->mwatch && op != EPOLL_CTL_DEL)
+		ev.events |= EPOLLET;
+	if (epoll_ctl(ep->host_fd, op, file_poll_fd(f), &ev) != 0)
 		return -errno;
 	if (op == EPOLL_CTL_ADD && (ev.events & EPOLLEXCLUSIVE))
 		ep->epoll_exclusive = true;
