@@ -2,6 +2,8 @@
  * syncing, space allocation, ioctl. */
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <linux/if_tun.h>
+#include <linux/random.h>
 #include <pthread.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -455,6 +457,22 @@ SYSCALL_TEST(ioctl)
 	SHOW(syscall(SYS_ioctl, op, FIOCLEX));
 	SHOW(syscall(SYS_ioctl, op, FIONREAD, &n));
 	close(op);
+	/* Device queries: the entropy count (LTP ioctl07) and tun's features
+	 * (ioctl03), each answered by its own device only. */
+	int r = open("/dev/urandom", O_RDONLY), tun = open("/dev/net/tun", O_RDWR);
+	n = -1;
+	SHOW(syscall(SYS_ioctl, r, RNDGETENTCNT, &n));
+	say("entropy count not negative: %d", n >= 0);
+	SHOW(syscall(SYS_ioctl, p[0], RNDGETENTCNT, &n));
+	unsigned features = 0;
+	if (tun >= 0) {
+		SHOW(syscall(SYS_ioctl, tun, TUNGETFEATURES, &features));
+		say("tun offers IFF_TUN: %d", !!(features & IFF_TUN));
+	}
+	SHOW(syscall(SYS_ioctl, r, TUNGETFEATURES, &features));
+	close(r);
+	if (tun >= 0)
+		close(tun);
 	SHOW(syscall(SYS_ioctl, p[0], FIOCLEX));
 	say("after FIOCLEX: %s", fd_state(p[0]));
 	SHOW(syscall(SYS_ioctl, p[0], FIONCLEX));
