@@ -20,6 +20,13 @@ struct file *procfs_fd_list(struct task *t, const char *abs, unsigned char type,
 /* The listing of a process directory (/proc/PID/). */
 struct file *procfs_self_dir(const char *abs);
 
+/* The label maps gives a mapping of t's ("[heap]", "[vdso]"...) at
+ * `start` with host path `path`, or NULL to show its path. */
+const char *procfs_map_label(struct task *t, uint64_t start, const char *path);
+/* The task whose maps `abs` (/proc/self/maps, /proc/PID/maps, the
+ * thread-self and task/TID forms) is, as seen by t; NULL if it is none. */
+struct task *procfs_maps_owner(struct task *t, const char *abs);
+
 /* ---- procfs-zombie.c: /proc/PID of a process not yet waited for ---- */
 /* Open entry `rest` ("" for the directory) of zombie `z`: 0 with *out,
  * or -errno. */

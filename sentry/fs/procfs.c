@@ -111,7 +111,7 @@ int procfs_memfd_with(const struct strbuf *sb)
 	return fd;
 }
 
-static const char *map_label(struct task *t, uint64_t start, const char *path)
+const char *procfs_map_label(struct task *t, uint64_t start, const char *path)
 {
 	struct mm *mm = t->mm;
 	if (strncmp(path, "/memfd:msentry-vdso", 19) == 0)
@@ -139,7 +139,7 @@ static int add_map_line(void *ctx, const struct platform_mapping *m)
 	struct strbuf *sb = ((struct maps_ctx *)ctx)->sb;
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s", m->path);
-	const char *label = map_label(t, m->start, path);
+	const char *label = procfs_map_label(t, m->start, path);
 	cleanup_free char *shown = label	    ? xstrdup(label)
 				   : path[0] == '/' ? path_from_host(t->s, path)
 						    : xstrdup(path);
@@ -604,6 +604,16 @@ bool procfs_walk_link(struct task *t, const char *abs, char *buf, size_t len, lo
 	else if (*result >= 0 && (*result == 0 || buf[0] != '/'))
 		*result = -ENOTDIR; /* pipe:[N], anon_inode:...: no path below */
 	return true;
+}
+
+struct task *procfs_maps_owner(struct task *t, const char *abs)
+{
+	const char *rest;
+	struct task *who, *thread;
+	if (!t->mm || match_self(t, abs, &rest, &who) != SELF_ENTRY ||
+	    procfs_task_resolve(who, &rest, &thread) < 0 || strcmp(rest, "maps") != 0)
+		return NULL;
+	return thread->mm ? thread : NULL;
 }
 
 bool procfs_is_emulated(struct task *t, const char *abs)

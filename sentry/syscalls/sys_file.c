@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sentry/fs/fs.h"
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/syscalls/syscalls.h"
@@ -513,6 +514,10 @@ SYSCALL_HANDLER(ioctl)
 	if (f->kind == FILE_PIDFD && _IOC_TYPE(req) == 0xFF && _IOC_NR(req) == 11 &&
 	    _IOC_DIR(req) == (_IOC_READ | _IOC_WRITE) && _IOC_SIZE(req) >= 64)
 		return pidfd_get_info(t, f, a[2], _IOC_SIZE(req));
+	/* PROCMAP_QUERY, _IOWR('f', 17, struct procmap_query) (104 bytes):
+	 * served by procfs on a maps file, ENOTTY elsewhere. */
+	if (req == _IOC(_IOC_READ | _IOC_WRITE, 'f', 17, 104))
+		return procfs_map_query(t, f, a[2]);
 	switch (req) {
 	case FIOCLEX:
 	case FIONCLEX:
