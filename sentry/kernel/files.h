@@ -69,6 +69,12 @@ struct file {
 	 * /proc/sys parameter: fs/procfs-sys.c), instead of the host write;
 	 * NULL for every other file. Bytes taken or -errno. */
 	long (*write)(struct task *t, struct file *f, uint64_t buf, size_t count);
+	/* An epoll instance that has had an EPOLLEXCLUSIVE registration: its
+	 * waits are real host epoll_waits (syscalls/sys_poll.c). */
+	bool epoll_exclusive;
+	/* An open /proc/PID/mounts or mountinfo: its watch (mount-watch.c),
+	 * whose fd poll, select and epoll wait on; NULL for other files. */
+	struct mount_watch *mwatch;
 	bool tty;	/* a host terminal (job control in tty.c) */
 	dev_t tty_rdev; /* its device number */
 };
@@ -230,6 +236,8 @@ struct mount_table {
 	size_t next_dir;
 	int cleanup_fd; /* fallback: the helper removes private_dir at its EOF, or -1 */
 	pid_t cleanup_pid;
+	uint64_t changes;	     /* mounts, umounts, moves, remounts so far */
+	struct mount_watch *watches; /* open mounts files (mount-watch.c) */
 };
 struct mount_options {
 	bool readonly, bind;
@@ -259,6 +267,18 @@ bool mount_fd_readonly(struct sentry *s, int host_fd);
 char *mount_from_host(struct sentry *s, const char *host);
 /* /proc/mounts lines (or mountinfo's). */
 void mount_format(struct sentry *s, struct strbuf *sb, bool info);
+/* mount-watch.c: poll and epoll on an open mounts file. Attach a watch
+ * to `f` (its host fd a memfd of the table's text, mountinfo's if
+ * `info`); nothing if one cannot be made. */
+void mount_watch_attach(struct sentry *s, struct file *f, bool info);
+/* The table changed: rewrite every watched file, wake its pollers. */
+void mount_table_changed(struct sentry *s);
+/* poll's and select's revents for a watched file, from the host's: PRI and
+ * ERR once per change, as Linux's poll reports (and clears) it. */
+short mount_watch_revents(struct sentry *s, struct file *f, short host_revents);
+/* The host fd poll, select and epoll wait on for f: its own, or its
+ * watch's. */
+int file_poll_fd(const struct file *f);
 /* Whether the fd is in a tmpfs, and its size= (0: none), for statfs. */
 bool mount_fd_tmpfs(struct sentry *s, int host_fd, unsigned long long *size);
 /* The program's mount(2) and umount2(2) (mount-change.c): 0 or -errno. */

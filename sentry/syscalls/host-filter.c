@@ -22,8 +22,10 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <linux/fs.h>
+#include <linux/if_tun.h>
 #include <linux/membarrier.h>
 #include <linux/netlink.h>
+#include <linux/random.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
