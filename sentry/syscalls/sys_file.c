@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/fs.h>
+#include <linux/userfaultfd.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -488,6 +489,16 @@ SYSCALL_HANDLER(ioctl)
 	if (f->kind == FILE_PIDFD && _IOC_TYPE(req) == 0xFF && _IOC_NR(req) == 11 &&
 	    _IOC_DIR(req) == (_IOC_READ | _IOC_WRITE) && _IOC_SIZE(req) >= 64)
 		return pidfd_get_info(t, f, a[2], _IOC_SIZE(req));
+	/* userfaultfd's requests (kernel/userfaultfd.c); USERFAULTFD_IOC_NEW
+	 * of /dev/userfaultfd is made in the caller's stub, never by the
+	 * sentry, whose own memory the host would bind the new uffd to. */
+	if (_IOC_TYPE(req) == UFFDIO && f->host_fd >= 0) {
+		if (uffd_is(f))
+			return uffd_ioctl(t, f, req, a[2]);
+		if (uffd_is_device(f))
+			return req == USERFAULTFD_IOC_NEW ? uffd_create(t, (int)a[2], true)
+							  : -EINVAL;
+	}
 	switch (req) {
 	case FIOCLEX:
 	case FIONCLEX:
