@@ -79,10 +79,6 @@
 #include "sentry/kernel/kernel.h"
 #include "util/util.h"
 
-#ifndef UFFD_FEATURE_WP_UNPOPULATED
-#define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
-#endif
-
 /* Features whose events block a host call until the uffd is read, and the
  * one that reports host tids (the essay above). */
 #define UFFD_REFUSED                                                                               \
