@@ -6,7 +6,8 @@
  * access to the page fails: EFAULT, and above all no hang (the sentry
  * would otherwise wait in the host for a thread that needs the sentry).
  * Then the main thread touches the page itself (a user-mode fault), which
- * the thread serves in both worlds. uffd-no-hang.sh checks msentry's run. */
+ * the thread serves in both worlds. Last, requests aimed at msentry's stub
+ * page. uffd-no-hang.sh checks msentry's run. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
@@ -45,10 +46,31 @@ static void *server(void *arg)
 static void show(const char *what, long r)
 {
 	if (r < 0)
-		printf("%s = -1 %s\n", what, errno == EFAULT ? "EFAULT" : strerror(errno));
+		printf("%s = -1 %s\n", what,
+		       errno == EFAULT	 ? "EFAULT"
+		       : errno == EINVAL ? "EINVAL"
+					 : strerror(errno));
 	else
 		printf("%s = %ld\n", what, r);
 	fflush(stdout);
+}
+
+/* msentry's stub page (PROGRAM_ADDR_LIMIT, platform.h) lies above the
+ * program's memory: out of reach of every request (natively the address
+ * may be the stack, so only msentry's answers are checked). */
+static void stub_page(char *area)
+{
+	const uint64_t stub = 0x7fffffffe000ULL;
+	struct uffdio_register r = {.range = {stub, PAGE}, .mode = UFFDIO_REGISTER_MODE_MISSING};
+	show("stub page: register", ioctl(uffd, UFFDIO_REGISTER, &r));
+	r.range = (struct uffdio_range){(uintptr_t)area, stub + PAGE - (uintptr_t)area};
+	show("up to the stub page: register", ioctl(uffd, UFFDIO_REGISTER, &r));
+	struct uffdio_zeropage z = {.range = {stub, PAGE}};
+	show("stub page: zeropage", ioctl(uffd, UFFDIO_ZEROPAGE, &z));
+	struct uffdio_copy c = {.dst = stub, .src = (uintptr_t)src, .len = PAGE};
+	show("stub page: copy", ioctl(uffd, UFFDIO_COPY, &c));
+	uint64_t move[5] = {(uintptr_t)area, stub, PAGE, 0, 0}; /* dst, src, len */
+	show("stub page: move", ioctl(uffd, _IOC(_IOC_READ | _IOC_WRITE, 0xAA, 0x05, 40), move));
 }
 
 int main(void)
@@ -79,5 +101,6 @@ int main(void)
 	printf("touch: '%c'\n", area[2 * PAGE + 7]);
 	fflush(stdout);
 	pthread_join(th, NULL);
+	stub_page(area);
 	return 0;
 }
