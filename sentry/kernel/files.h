@@ -141,6 +141,24 @@ void pidfd_notify_exit(struct sentry *s, pid_t pid);
 /* ioctl PIDFD_GET_INFO on pidfd `f`, with the struct's size from the request. */
 long pidfd_get_info(struct task *t, struct file *f, uint64_t arg, size_t usize);
 
+/* ---- userfaultfd (userfaultfd.c) ---- */
+/* Requests newer than some hosts' headers (Linux 6.6 and 6.8). */
+#ifndef UFFDIO_MOVE
+#define UFFDIO_MOVE _IOC(_IOC_READ | _IOC_WRITE, 0xAA, 0x05, 40)
+#endif
+#ifndef UFFDIO_POISON
+#define UFFDIO_POISON _IOC(_IOC_READ | _IOC_WRITE, 0xAA, 0x08, 32)
+#endif
+/* userfaultfd(2) (`device`: USERFAULTFD_IOC_NEW of /dev/userfaultfd, which
+ * needs no further right): a host uffd bound to the caller's address
+ * space, installed as a program fd. fd or -errno. */
+long uffd_create(struct task *t, int flags, bool device);
+/* Whether `f` is a userfaultfd / the host's /dev/userfaultfd. */
+bool uffd_is(const struct file *f);
+bool uffd_is_device(const struct file *f);
+/* A UFFDIO_* request on userfaultfd `f`: 0 or -errno, as Linux. */
+long uffd_ioctl(struct task *t, struct file *f, unsigned long req, uint64_t arg);
+
 /* ---- POSIX record locks (fd.c) ----
  * Every host lock is taken by the one sentry process, so the host alone
  * would see one owner for all of the sandbox. A POSIX lock's owner in

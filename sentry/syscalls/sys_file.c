@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/if_tun.h>
 #include <linux/random.h>
+#include <linux/userfaultfd.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -518,6 +519,16 @@ SYSCALL_HANDLER(ioctl)
 	 * served by procfs on a maps file, ENOTTY elsewhere. */
 	if (req == _IOC(_IOC_READ | _IOC_WRITE, 'f', 17, 104))
 		return procfs_map_query(t, f, a[2]);
+	/* userfaultfd's requests (kernel/userfaultfd.c); USERFAULTFD_IOC_NEW
+	 * of /dev/userfaultfd is made in the caller's stub, never by the
+	 * sentry, whose own memory the host would bind the new uffd to. */
+	if (_IOC_TYPE(req) == UFFDIO && f->host_fd >= 0) {
+		if (uffd_is(f))
+			return uffd_ioctl(t, f, req, a[2]);
+		if (uffd_is_device(f))
+			return req == USERFAULTFD_IOC_NEW ? uffd_create(t, (int)a[2], true)
+							  : -EINVAL;
+	}
 	switch (req) {
 	case FIOCLEX:
 	case FIONCLEX:
