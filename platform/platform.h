@@ -245,6 +245,19 @@ long platform_rseq(struct stub_thread *th, uint64_t area, uint32_t len, int flag
 /* membarrier(2) made by `th`'s stub: registrations and private barriers
  * apply to the stub's address space, as they would to a native process. */
 long platform_membarrier(struct stub_thread *th, int cmd, unsigned flags, int cpu_id);
+/* A host userfaultfd made by `th`'s stub, so it is bound to the stub's
+ * address space (the program's memory): a host fd of the sentry's, always
+ * O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY (the one value the stub's
+ * filter allows). User mode only: a fault that the host kernel itself takes
+ * on that memory (the sentry's platform_read/platform_write, an injected
+ * call) fails with EFAULT instead of waiting for a resolution that only the
+ * waiting sentry could bring. fd or -errno. */
+long platform_userfaultfd(struct stub_thread *th);
+/* ioctl(fd, UFFDIO_MOVE, arg) made by `th`'s stub: Linux moves pages only
+ * within the calling process's own address space, so the call must come
+ * from the stub. `arg` is the program's struct uffdio_move, in its memory;
+ * `fd` a uffd of the sentry's. 0 or -errno. */
+long platform_uffd_move(struct stub_thread *th, int fd, uint64_t arg);
 
 /* ---- what the host knows about a stub ---- */
 

@@ -46,6 +46,12 @@ const struct stub_syscall stub_syscalls[] = {
      * address space so that registrations and private barriers are the
      * host's own, per address space, as for a native process. */
     {__NR_membarrier, "membarrier", 0, 0, {0}},
+    /* platform_userfaultfd: the program's userfaultfd, bound to its
+     * own address space, with exactly the flags the sentry uses. */
+    {__NR_userfaultfd, "userfaultfd", 0, 1, {STUB_UFFD_FLAGS}},
+    /* platform_uffd_move: UFFDIO_MOVE, which Linux takes only from a
+     * thread of the uffd's own address space; no other ioctl. */
+    {__NR_ioctl, "ioctl", 1, 1, {STUB_UFFDIO_MOVE}},
     /* New address spaces and threads (platform_new_address_space,
      * platform_fork, platform_new_thread): clone with exactly these
      * flags, never anything that would give the stub more. */
@@ -168,4 +174,14 @@ long platform_membarrier(struct stub_thread *th, int cmd, unsigned flags, int cp
 {
 	return call(th, __NR_membarrier, (uint64_t)(int64_t)cmd, flags, (uint64_t)(int64_t)cpu_id,
 		    0, 0);
+}
+
+long platform_userfaultfd(struct stub_thread *th)
+{
+	return call(th, __NR_userfaultfd, STUB_UFFD_FLAGS, 0, 0, 0, 0);
+}
+
+long platform_uffd_move(struct stub_thread *th, int fd, uint64_t arg)
+{
+	return call(th, __NR_ioctl, (uint64_t)(int64_t)fd, STUB_UFFDIO_MOVE, arg, 0, 0);
 }

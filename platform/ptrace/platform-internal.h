@@ -1,6 +1,9 @@
 #ifndef MSENTRY_PLATFORM_INTERNAL_H
 #define MSENTRY_PLATFORM_INTERNAL_H
 
+#include <fcntl.h>
+#include <linux/ioctl.h>
+#include <linux/userfaultfd.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <seccomp.h>
@@ -65,6 +68,14 @@ extern const char msentry_stub_start[], msentry_stub_syscall[], msentry_stub_end
 #define STUB_FORK_FLAGS (CLONE_PARENT | CLONE_FILES | SIGCHLD)
 #define STUB_THREAD_FLAGS                                                                          \
 	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
+
+/* The one flag set of an injected userfaultfd (platform_userfaultfd):
+ * user-mode faults only, so that no host access the sentry makes or
+ * injects can wait on the program's fault handling. */
+#define STUB_UFFD_FLAGS (O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY)
+
+/* UFFDIO_MOVE (Linux 6.8), which older headers lack. */
+#define STUB_UFFDIO_MOVE _IOC(_IOC_READ | _IOC_WRITE, 0xAA, 0x05, 40)
 
 /* Where the sentry and its stubs run (platform/ptrace/cpu.c). */
 #define PLACEMENT_MAX_CPUS 256

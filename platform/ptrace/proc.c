@@ -97,24 +97,27 @@ int platform_cpu_time(pid_t tid, struct timespec *out)
 	/* The kernel names another process's CPU clock ~pid << 3 |
 	 * CPUCLOCK_SCHED (2), readable for thread-group leaders only;
 	 * per-thread clocks (bit 4) only inside one's own thread group. So a
-	 * stub thread that leads its process is read by its clock, exact;
-	 * another (threads sharing a stub, systrap's program threads) by
-	 * its schedstat, the same nanoseconds as of its last tick. */
+	 * stub's leader's time is its process clock (the whole stub's, which
+	 * is the leader's own while it runs alone); the stub's other threads
+	 * (the program's threads) are read from /proc/TID/schedstat below. */
 	clockid_t clk = (clockid_t)(~(unsigned)tid << 3 | 2);
 	if (clock_gettime(clk, out) == 0)
 		return 0;
-	char name[64], buf[128];
-	snprintf(name, sizeof(name), "/proc/%d/schedstat", tid);
-	FILE *f = fopen(name, "re");
-	if (!f)
+	if (errno != EINVAL)
 		return -errno;
+	/* A stub thread that does not lead its thread group (the program's
+	 * second thread on): its own run time, in ns, from the scheduler's
+	 * statistics, as exact as the last tick or switch. */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", tid);
+	FILE *f = fopen(path, "re");
 	unsigned long long ns;
-	bool ok = fgets(buf, sizeof(buf), f) && sscanf(buf, "%llu", &ns) == 1;
-	fclose(f);
-	if (!ok)
-		return -EIO;
-	out->tv_sec = (time_t)(ns / 1000000000ULL);
-	out->tv_nsec = (long)(ns % 1000000000ULL);
+	int n = f ? fscanf(f, "%llu", &ns) : 0;
+	if (f)
+		fclose(f);
+	if (n != 1)
+		return -EINVAL;
+	*out = (struct timespec){(time_t)(ns / 1000000000ULL), (long)(ns % 1000000000ULL)};
 	return 0;
 }
 

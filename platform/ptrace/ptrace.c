@@ -7,6 +7,7 @@
  * reads the call with GET_SYSCALL_INFO, answers with POKEUSER, and the full
  * register set is only read (and written back) when a handler needs it.
  */
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -74,6 +76,20 @@ void platform_destroy(struct platform *p)
 	free(p);
 }
 
+/* Wait for the death of traced thread `tid` after a SIGKILL, past any
+ * stop queued before it. */
+static void reap_dead(pid_t tid)
+{
+	int status;
+	for (;;) {
+		pid_t r = waitpid(tid, &status, __WALL);
+		if (r < 0 && errno == EINTR)
+			continue; /* a signal to the sentry (the control channel's tick) */
+		if (r != tid || !WIFSTOPPED(status))
+			return;
+	}
+}
+
 void platform_kill(pid_t tid)
 {
 	/* A thread already gone has tid -1: kill(-1) or kill(0) would reach
@@ -81,11 +97,24 @@ void platform_kill(pid_t tid)
 	if (tid <= 0)
 		return;
 	kill(tid, SIGKILL);
-	/* Reap it if it is our child; traced threads of other processes are
-	 * reaped when their process goes. */
-	int status;
-	while (waitpid(tid, &status, __WALL) < 0 && errno == EINTR)
-		;
+	/* Its other threads, traced by the sentry, stay zombies until the
+	 * sentry reaps them, and the leader is reported only after them:
+	 * waiting for the leader alone would wait forever when the stub
+	 * still had threads (an execve by one of several threads: the others
+	 * were running, or waiting in a syscall or a page fault). */
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)tid);
+	DIR *d = opendir(dir);
+	for (struct dirent *de; d && (de = readdir(d));) {
+		pid_t other = (pid_t)atoi(de->d_name);
+		if (other > 0 && other != tid)
+			reap_dead(other);
+	}
+	if (d)
+		closedir(d);
+	/* Then the leader, if it is our child; traced threads of other
+	 * processes are reaped when their process goes. */
+	reap_dead(tid);
 }
 
 pid_t platform_thread_tid(const struct stub_thread *th)

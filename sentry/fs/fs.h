@@ -34,6 +34,9 @@ int io_read_iovec(struct task *t, uint64_t addr, int cnt, struct iovec **out, si
 bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, int *err);
 bool procfs_readlink(struct task *t, const char *abs, char *buf, size_t len, long *result);
 bool procfs_is_emulated(struct task *t, const char *abs);
+/* ioctl(PROCMAP_QUERY) on file f (procfs-mapquery.c): 0, -errno, or
+ * -ENOTTY if f is not a /proc/PID/maps file. */
+long procfs_map_query(struct task *t, struct file *f, uint64_t arg);
 /* The kernel's synthetic_link hook: what a path walk meets at `abs`. */
 bool procfs_walk_link(struct task *t, const char *abs, char *buf, size_t len, long *result);
 

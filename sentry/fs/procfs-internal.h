@@ -17,6 +17,26 @@ void procfs_dir_add(struct file *f, const char *name, unsigned char type, uint64
  * ino_base. */
 struct file *procfs_fd_list(struct task *t, const char *abs, unsigned char type, uint64_t ino_base);
 
+/* The listing of a process directory (/proc/PID/). */
+struct file *procfs_self_dir(const char *abs);
+
+/* The label maps gives a mapping of t's ("[heap]", "[vdso]"...) at
+ * `start` with host path `path`, or NULL to show its path. */
+const char *procfs_map_label(struct task *t, uint64_t start, const char *path);
+/* The task whose maps `abs` (/proc/self/maps, /proc/PID/maps, the
+ * thread-self and task/TID forms) is, as seen by t; NULL if it is none. */
+struct task *procfs_maps_owner(struct task *t, const char *abs);
+
+/* ---- procfs-zombie.c: /proc/PID of a process not yet waited for ---- */
+/* Open entry `rest` ("" for the directory) of zombie `z`: 0 with *out,
+ * or -errno. */
+int procfs_zombie_open(struct task *t, const struct process *z, const char *abs, const char *rest,
+		       int flags, struct file **out);
+/* readlink of its entry `rest`: -ENOENT for a link, -EINVAL for the rest. */
+long procfs_zombie_readlink(const char *rest);
+/* Add every zombie of the sandbox to the /proc listing `dir`. */
+void procfs_zombie_list(struct task *t, struct file *dir);
+
 /* ---- procfs-sys.c: the IPC namespace's /proc/sys parameters ---- */
 /* If `abs` is one of them, open it into *out (*err 0) or refuse (*err
  * -errno) and return true; false: not one of them. */

@@ -30,7 +30,7 @@
 
 enum self_kind { NOT_SELF, SELF_LINK, THREAD_SELF_LINK, SELF_ENTRY, DEV_FD };
 
-enum { PROC_ROOT = DEV_FD + 1, PROC_HIDDEN };
+enum { PROC_ROOT = DEV_FD + 1, PROC_HIDDEN, PROC_ZOMBIE };
 
 static bool all_digits(const char *p, size_t n)
 {
@@ -73,6 +73,10 @@ static int match_self(struct task *t, const char *abs, const char **rest, struct
 			return NOT_SELF;
 		struct process *target = process_by_pid(t->s, (pid_t)strtol(p, NULL, 10));
 		struct task *main_task = target ? task_by_tid(t->s, target->pid) : NULL;
+		if (target && target->zombie) {
+			*rest = p[n] ? p + n + 1 : "";
+			return PROC_ZOMBIE; /* no task left: procfs-zombie.c */
+		}
 		if (!main_task || !main_task->mm)
 			return PROC_HIDDEN;
 		*who = main_task;
@@ -107,7 +111,7 @@ int procfs_memfd_with(const struct strbuf *sb)
 	return fd;
 }
 
-static const char *map_label(struct task *t, uint64_t start, const char *path)
+const char *procfs_map_label(struct task *t, uint64_t start, const char *path)
 {
 	struct mm *mm = t->mm;
 	if (strncmp(path, "/memfd:msentry-vdso", 19) == 0)
@@ -135,7 +139,7 @@ static int add_map_line(void *ctx, const struct platform_mapping *m)
 	struct strbuf *sb = ((struct maps_ctx *)ctx)->sb;
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s", m->path);
-	const char *label = map_label(t, m->start, path);
+	const char *label = procfs_map_label(t, m->start, path);
 	cleanup_free char *shown = label	    ? xstrdup(label)
 				   : path[0] == '/' ? path_from_host(t->s, path)
 						    : xstrdup(path);
@@ -326,6 +330,7 @@ static struct file *open_proc_root(struct task *t, const char *abs)
 		snprintf(name, sizeof(name), "%d", u->proc->pid);
 		procfs_dir_add(f, name, DT_DIR, 1000 + (uint64_t)u->proc->pid);
 	}
+	procfs_zombie_list(t, f);
 	return f;
 }
 
@@ -349,7 +354,7 @@ struct file *procfs_fd_list(struct task *t, const char *abs, unsigned char type,
 	return f;
 }
 
-static struct file *open_self_dir(const char *abs)
+struct file *procfs_self_dir(const char *abs)
 {
 	static const char *const names[] = {"auxv",   "cmdline", "comm",   "cwd",   "environ",
 					    "exe",    "fd",	 "fdinfo", "maps",  "mountinfo",
@@ -445,7 +450,7 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 		return 0;
 	}
 	if (strcmp(rest, "") == 0) {
-		*out = open_self_dir(abs);
+		*out = procfs_self_dir(abs);
 		return 0;
 	}
 	long fd = strncmp(rest, "fd/", 3) == 0 ? reopen_fd(t, rest + 3, flags)
@@ -459,6 +464,8 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 		return -EACCES;
 	}
 	*out = file_new_host((int)fd, abs);
+	if (strcmp(rest, "mounts") == 0 || strcmp(rest, "mountinfo") == 0)
+		mount_watch_attach(t->s, *out, strcmp(rest, "mountinfo") == 0);
 	return 0;
 }
 
@@ -559,6 +566,11 @@ bool procfs_open(struct task *t, const char *abs, int flags, struct file **out, 
 		*err = 0;
 		return true;
 	}
+	if (k == PROC_ZOMBIE) {
+		const struct process *z = process_by_pid(t->s, (pid_t)strtol(abs + 6, NULL, 10));
+		*err = procfs_zombie_open(t, z, abs, rest, flags, out);
+		return true;
+	}
 	if (k == SELF_LINK || k == THREAD_SELF_LINK)
 		rest = "";
 	int rc = open_entry(who, abs, rest, flags, out);
@@ -594,6 +606,16 @@ bool procfs_walk_link(struct task *t, const char *abs, char *buf, size_t len, lo
 	return true;
 }
 
+struct task *procfs_maps_owner(struct task *t, const char *abs)
+{
+	const char *rest;
+	struct task *who, *thread;
+	if (!t->mm || match_self(t, abs, &rest, &who) != SELF_ENTRY ||
+	    procfs_task_resolve(who, &rest, &thread) < 0 || strcmp(rest, "maps") != 0)
+		return NULL;
+	return thread->mm ? thread : NULL;
+}
+
 bool procfs_is_emulated(struct task *t, const char *abs)
 {
 	const char *rest;
@@ -610,8 +632,8 @@ bool procfs_readlink(struct task *t, const char *abs, char *buf, size_t len, lon
 	if (k == NOT_SELF || k == PROC_ROOT)
 		return false;
 	t = who;
-	if (k == PROC_HIDDEN) {
-		*result = -ENOENT;
+	if (k == PROC_HIDDEN || k == PROC_ZOMBIE) {
+		*result = k == PROC_ZOMBIE ? procfs_zombie_readlink(rest) : -ENOENT;
 		return true;
 	}
 	if (k == SELF_ENTRY) {

@@ -69,6 +69,12 @@ struct file {
 	 * /proc/sys parameter: fs/procfs-sys.c), instead of the host write;
 	 * NULL for every other file. Bytes taken or -errno. */
 	long (*write)(struct task *t, struct file *f, uint64_t buf, size_t count);
+	/* An epoll instance that has had an EPOLLEXCLUSIVE registration: its
+	 * waits are real host epoll_waits (syscalls/sys_poll.c). */
+	bool epoll_exclusive;
+	/* An open /proc/PID/mounts or mountinfo: its watch (mount-watch.c),
+	 * whose fd poll, select and epoll wait on; NULL for other files. */
+	struct mount_watch *mwatch;
 	bool tty;	/* a host terminal (job control in tty.c) */
 	dev_t tty_rdev; /* its device number */
 };
@@ -134,6 +140,24 @@ pid_t pidfd_pid(struct task *t, int fd, struct file **out);
 void pidfd_notify_exit(struct sentry *s, pid_t pid);
 /* ioctl PIDFD_GET_INFO on pidfd `f`, with the struct's size from the request. */
 long pidfd_get_info(struct task *t, struct file *f, uint64_t arg, size_t usize);
+
+/* ---- userfaultfd (userfaultfd.c) ---- */
+/* Requests newer than some hosts' headers (Linux 6.6 and 6.8). */
+#ifndef UFFDIO_MOVE
+#define UFFDIO_MOVE _IOC(_IOC_READ | _IOC_WRITE, 0xAA, 0x05, 40)
+#endif
+#ifndef UFFDIO_POISON
+#define UFFDIO_POISON _IOC(_IOC_READ | _IOC_WRITE, 0xAA, 0x08, 32)
+#endif
+/* userfaultfd(2) (`device`: USERFAULTFD_IOC_NEW of /dev/userfaultfd, which
+ * needs no further right): a host uffd bound to the caller's address
+ * space, installed as a program fd. fd or -errno. */
+long uffd_create(struct task *t, int flags, bool device);
+/* Whether `f` is a userfaultfd / the host's /dev/userfaultfd. */
+bool uffd_is(const struct file *f);
+bool uffd_is_device(const struct file *f);
+/* A UFFDIO_* request on userfaultfd `f`: 0 or -errno, as Linux. */
+long uffd_ioctl(struct task *t, struct file *f, unsigned long req, uint64_t arg);
 
 /* ---- POSIX record locks (fd.c) ----
  * Every host lock is taken by the one sentry process, so the host alone
@@ -230,6 +254,8 @@ struct mount_table {
 	size_t next_dir;
 	int cleanup_fd; /* fallback: the helper removes private_dir at its EOF, or -1 */
 	pid_t cleanup_pid;
+	uint64_t changes;	     /* mounts, umounts, moves, remounts so far */
+	struct mount_watch *watches; /* open mounts files (mount-watch.c) */
 };
 struct mount_options {
 	bool readonly, bind;
@@ -259,6 +285,18 @@ bool mount_fd_readonly(struct sentry *s, int host_fd);
 char *mount_from_host(struct sentry *s, const char *host);
 /* /proc/mounts lines (or mountinfo's). */
 void mount_format(struct sentry *s, struct strbuf *sb, bool info);
+/* mount-watch.c: poll and epoll on an open mounts file. Attach a watch
+ * to `f` (its host fd a memfd of the table's text, mountinfo's if
+ * `info`); nothing if one cannot be made. */
+void mount_watch_attach(struct sentry *s, struct file *f, bool info);
+/* The table changed: rewrite every watched file, wake its pollers. */
+void mount_table_changed(struct sentry *s);
+/* poll's and select's revents for a watched file, from the host's: PRI and
+ * ERR once per change, as Linux's poll reports (and clears) it. */
+short mount_watch_revents(struct sentry *s, struct file *f, short host_revents);
+/* The host fd poll, select and epoll wait on for f: its own, or its
+ * watch's. */
+int file_poll_fd(const struct file *f);
 /* Whether the fd is in a tmpfs, and its size= (0: none), for statfs. */
 bool mount_fd_tmpfs(struct sentry *s, int host_fd, unsigned long long *size);
 /* The program's mount(2) and umount2(2) (mount-change.c): 0 or -errno. */

@@ -36,6 +36,7 @@
 #include "platform/platform.h"
 #include "sentry/sentry.h"
 #include "sentry/kernel/task-sched.h"
+#include "sentry/kernel/usage.h"
 
 /* x86-64 syscall numbers are below this (the table's size). */
 #define SYSCALL_TABLE_SIZE 512
@@ -203,6 +204,9 @@ struct process {
 	struct sem_undo_list *sem_undo;
 	gid_t *groups; /* supplementary groups (setgroups), owned; creds.c */
 	int ngroups;
+	/* Resource use (usage.h): its own, captured as it exits; its reaped children's. */
+	struct proc_usage own_use, children_use;
+	char exit_comm[16]; /* its name once its tasks are gone (a zombie's /proc) */
 };
 
 enum block_kind {
@@ -257,6 +261,7 @@ struct syscall_call {
 	int futex_woken;	  /* a FUTEX_WAKE picked this waiter: 1 + its key's index */
 	pid_t vfork_child;	  /* vfork: the child this parent waits for */
 	struct offload *offload;  /* a host call running on a helper (offload.c) */
+	void *offload_arg;	  /* its argument, when the handler reads it back */
 };
 
 enum task_state {
@@ -668,12 +673,6 @@ long task_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t ptid, u
 		uint64_t tls);
 /* exit(2) of one thread: the process ends with its last thread. */
 void task_exit(struct task *t, int wait_status);
-/* A child state wait4/waitid can report. */
-struct wait_result {
-	pid_t pid;
-	int status; /* wait status; 0xffff: continued */
-	bool reaped;
-};
 /* Find a child of t matching `pid` (wait4's encoding) whose state can be
  * reported under `options` (WEXITED, WUNTRACED, WCONTINUED); `consume`
  * reaps it or clears its report. 0 found, -ECHILD none at all, -EAGAIN

@@ -38,4 +38,8 @@ void mount_private_release(struct mount_table *mt);
  * serves it), anything else an empty read-only view. */
 int mount_fs_dir(struct sentry *s, const char *dest, const char *type, int mode, struct error *e);
 
+/* The table goes (mount-watch.c): files still open keep their watches,
+ * unlinked from it. */
+void mount_watch_forget(struct mount_table *mt);
+
 #endif

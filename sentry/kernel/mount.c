@@ -467,6 +467,7 @@ void mount_table_release(struct sentry *s)
 	struct mount_table *mt = s->mounts;
 	if (!mt)
 		return;
+	mount_watch_forget(mt);
 	for (size_t i = 0; i < mt->n; i++)
 		mount_entry_free(&mt->v[i]);
 	free(mt->v);

@@ -16,6 +16,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -555,6 +556,12 @@ static void kill_own_stub(struct process *p)
 	}
 	if (!mm || (size_t)mm->refs != n)
 		return;
+	/* The host forgets the stub's use once it is gone: keep it for
+	 * the parent's wait and for the zombie's /proc entry (usage.h). */
+	struct platform_cpu cpu;
+	if (platform_cpu_usage(mm->stub_pid, &cpu) == 0)
+		p->own_use = (struct proc_usage){cpu.utime, cpu.stime, cpu.minflt, cpu.majflt,
+						 cpu.maxrss_kb};
 	struct stub_thread **threads = xcalloc(n, sizeof(*threads));
 	size_t i = 0;
 	for (struct task *u = s->tasks; u; u = u->next)
@@ -575,6 +582,9 @@ void task_exit_group(struct task *t, int wait_status)
 	p->exiting = true;
 	p->exit_status = wait_status;
 	p->refs++; /* keep it while its tasks go */
+	struct task *main_task = task_by_tid(t->s, p->pid);
+	struct task *named = main_task && main_task->proc == p && main_task->mm ? main_task : t;
+	snprintf(p->exit_comm, sizeof(p->exit_comm), "%s", named->mm ? task_comm(named) : "");
 	/* While the memory is still there. */
 	for (struct task *u = t->s->tasks; u; u = u->next)
 		if (u->proc == p)
@@ -621,15 +631,20 @@ int process_find_waitable(struct task *t, pid_t pid, int options, bool consume,
 			continue;
 		any = true;
 		if (c->zombie && (options & WEXITED)) {
-			*out = (struct wait_result){c->pid, c->exit_status, consume};
-			if (consume)
+			*out = (struct wait_result){c->pid, c->exit_status, consume, c->own_use};
+			usage_add(&out->usage, &c->children_use);
+			if (consume) {
+				/* Linux's wait_task_zombie: the waiter's process
+				 * now counts the child and what it reaped. */
+				usage_add(&t->proc->children_use, &out->usage);
 				reap(c);
+			}
 			return 0;
 		}
 		bool stop = c->stop_report && c->stop_report != 0xffff;
 		if ((stop && (options & WUNTRACED)) ||
 		    (c->stop_report == 0xffff && (options & WCONTINUED))) {
-			*out = (struct wait_result){c->pid, c->stop_report, false};
+			*out = (struct wait_result){.pid = c->pid, .status = c->stop_report};
 			if (consume)
 				c->stop_report = 0;
 			return 0;

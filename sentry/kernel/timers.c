@@ -9,6 +9,7 @@
  * timer whose previous signal is still pending counts an overrun instead.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/time.h>
@@ -135,7 +136,10 @@ void ptimer_set(struct process *p, struct ptimer *pt, const struct itimerspec *n
 		clock_gettime(pt->clk, &on_clk);
 		delay -= ts_ns(&on_clk);
 	}
-	pt->expiry = ns_ts(ts_ns(&now) + (delay > 0 ? delay : 0));
+	/* An absolute time already past stays in the past (fired at once):
+	 * the periods since then are overruns, as Linux counts them. */
+	int64_t at = ts_ns(&now) + (absolute || delay > 0 ? delay : 0);
+	pt->expiry = ns_ts(at > 0 ? at : 0);
 	arm(p, pt);
 }
 
@@ -148,6 +152,14 @@ void ptimer_dequeued(struct process *p, siginfo_t *info)
 	info->si_overrun = pt->overrun;
 	pt->overrun_last = pt->overrun;
 	pt->overrun = 0;
+}
+
+/* Count `n` more overruns. Linux keeps the count in 64 bits and reports
+ * it clamped to DELAYTIMER_MAX (INT_MAX): a count that would pass it stays
+ * there, never wrapping negative. */
+static void add_overruns(struct ptimer *pt, int64_t n)
+{
+	pt->overrun = n >= INT_MAX - pt->overrun ? INT_MAX : pt->overrun + (int)n;
 }
 
 static void fire(struct sentry *s, struct process *p, int id, struct ptimer *pt)
@@ -172,7 +184,7 @@ static void fire(struct sentry *s, struct process *p, int id, struct ptimer *pt)
 	uint64_t bit = 1ULL << (pt->signo - 1);
 	bool pending = ((target ? target->pending.set : 0) | p->pending.set) & bit;
 	if (pending) {
-		pt->overrun++;
+		add_overruns(pt, 1);
 		return;
 	}
 	pt->overrun = 0;
@@ -196,7 +208,7 @@ static bool fire_and_step(struct process *p, int id, struct ptimer *pt, int64_t 
 	}
 	int64_t missed = (now - *expiry) / iv;
 	if (pt->notify != SIGEV_NONE)
-		pt->overrun += (int)missed;
+		add_overruns(pt, missed);
 	*expiry += iv * (missed + 1);
 	return true;
 }

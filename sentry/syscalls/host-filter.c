@@ -22,13 +22,17 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <linux/fs.h>
+#include <linux/if_tun.h>
 #include <linux/membarrier.h>
 #include <linux/netlink.h>
+#include <linux/random.h>
+#include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sentry/kernel/files.h"
 #include "sentry/syscalls/syscalls.h"
 
 enum host_allow_kind { ALLOW_ANY, ALLOW_IF, ALLOW_ENOSYS };

@@ -183,6 +183,29 @@ SYSCALL_HANDLER(rmdir)
 	return sys_unlinkat(t, b);
 }
 
+/* A directory renamed: the working directories in it follow it, as a
+ * Linux cwd (a reference to the directory, not a name) does. The sentry
+ * keeps a cwd as a sandbox path, so every one at or below `from` (the
+ * old name, in parent directory `from_dir`) is renamed to the new name. */
+static void cwds_follow(struct task *t, int from_dir, const char *from_last, int to_dir,
+			const char *to_last)
+{
+	cleanup_free char *fp = path_of_host_fd(t->s, from_dir);
+	cleanup_free char *tp = path_of_host_fd(t->s, to_dir);
+	if (!fp || !tp || fp[0] != '/' || tp[0] != '/')
+		return;
+	cleanup_free char *from = xasprintf("%s/%s", strcmp(fp, "/") ? fp : "", from_last);
+	cleanup_free char *to = xasprintf("%s/%s", strcmp(tp, "/") ? tp : "", to_last);
+	size_t n = strlen(from);
+	for (struct task *u = t->s->tasks; u; u = u->next) {
+		char *cwd = u->fs->cwd;
+		if (strncmp(cwd, from, n) != 0 || (cwd[n] != '\0' && cwd[n] != '/'))
+			continue;
+		u->fs->cwd = xasprintf("%s%s", to, cwd + n);
+		free(cwd);
+	}
+}
+
 SYSCALL_HANDLER(renameat2)
 {
 	cleanup_close int from = -1, to = -1;
@@ -194,7 +217,12 @@ SYSCALL_HANDLER(renameat2)
 		return rc;
 	if (strcmp(from_last, ".") == 0 || strcmp(to_last, ".") == 0)
 		return -EBUSY;
-	return ret_errno(renameat2(from, from_last, to, to_last, (unsigned)a[4]));
+	if (renameat2(from, from_last, to, to_last, (unsigned)a[4]) != 0)
+		return -errno;
+	/* Not followed: a cwd under either name of a RENAME_EXCHANGE. */
+	if (!((unsigned)a[4] & RENAME_EXCHANGE))
+		cwds_follow(t, from, from_last, to, to_last);
+	return 0;
 }
 
 SYSCALL_HANDLER(renameat)

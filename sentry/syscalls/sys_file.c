@@ -9,12 +9,18 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/fs.h>
+#include <linux/if_tun.h>
+#include <linux/random.h>
+#include <linux/userfaultfd.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "sentry/fs/fs.h"
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/syscalls/syscalls.h"
@@ -455,6 +461,27 @@ static long ioctl_struct(struct task *t, int host, unsigned long req, uint64_t a
 	return 0;
 }
 
+/* Read-only queries of one device, passed to the host only on that
+ * device (another driver may read the same number differently): the
+ * entropy count of /dev/random and /dev/urandom (char 1:8, 1:9), the
+ * features /dev/net/tun (char 10:200) offers. An int out; elsewhere
+ * -EINVAL from the random devices (their driver's answer), -ENOTTY from
+ * any other file (approximately: each driver answers for itself). */
+static long ioctl_device_query(struct task *t, struct file *f, unsigned long req, uint64_t arg)
+{
+	struct stat st;
+	if (fstat(f->host_fd, &st) != 0 || !S_ISCHR(st.st_mode))
+		return -ENOTTY;
+	unsigned maj = major(st.st_rdev), min = minor(st.st_rdev);
+	bool random = maj == 1 && (min == 8 || min == 9);
+	if (random && req != RNDGETENTCNT)
+		return -EINVAL; /* the random driver's answer to what it lacks */
+	if ((req == RNDGETENTCNT && !random) ||
+	    (req == TUNGETFEATURES && (maj != 10 || min != 200)))
+		return -ENOTTY;
+	return ioctl_struct(t, f->host_fd, req, arg, sizeof(int), true);
+}
+
 /* FS_IOC_SETFLAGS (chattr). Making a file immutable or append-only, or
  * undoing it, needs CAP_LINUX_IMMUTABLE: the sandbox's view is asked, the
  * host would ask msentry's own. The owner check is the host's (the
@@ -488,6 +515,20 @@ SYSCALL_HANDLER(ioctl)
 	if (f->kind == FILE_PIDFD && _IOC_TYPE(req) == 0xFF && _IOC_NR(req) == 11 &&
 	    _IOC_DIR(req) == (_IOC_READ | _IOC_WRITE) && _IOC_SIZE(req) >= 64)
 		return pidfd_get_info(t, f, a[2], _IOC_SIZE(req));
+	/* PROCMAP_QUERY, _IOWR('f', 17, struct procmap_query) (104 bytes):
+	 * served by procfs on a maps file, ENOTTY elsewhere. */
+	if (req == _IOC(_IOC_READ | _IOC_WRITE, 'f', 17, 104))
+		return procfs_map_query(t, f, a[2]);
+	/* userfaultfd's requests (kernel/userfaultfd.c); USERFAULTFD_IOC_NEW
+	 * of /dev/userfaultfd is made in the caller's stub, never by the
+	 * sentry, whose own memory the host would bind the new uffd to. */
+	if (_IOC_TYPE(req) == UFFDIO && f->host_fd >= 0) {
+		if (uffd_is(f))
+			return uffd_ioctl(t, f, req, a[2]);
+		if (uffd_is_device(f))
+			return req == USERFAULTFD_IOC_NEW ? uffd_create(t, (int)a[2], true)
+							  : -EINVAL;
+	}
 	switch (req) {
 	case FIOCLEX:
 	case FIONCLEX:
@@ -509,6 +550,9 @@ SYSCALL_HANDLER(ioctl)
 		return tty_ioctl(t, f, req, a[2]);
 	case FS_IOC_SETFLAGS:
 		return ioctl_setflags(t, f->host_fd, a[2]);
+	case RNDGETENTCNT:
+	case TUNGETFEATURES:
+		return ioctl_device_query(t, f, req, a[2]);
 	case TCFLSH:
 	case TCXONC:
 	case TCSBRK:

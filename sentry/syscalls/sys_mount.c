@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <sys/mount.h>
 
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
@@ -35,7 +36,12 @@ SYSCALL_HANDLER(mount)
 		r = optional_string(t, a[4], data, sizeof(data), &opts);
 	if (r != 0)
 		return r;
-	return mount_change(t, src, target, fstype, (unsigned long)a[3], opts);
+	unsigned long flags = (unsigned long)a[3];
+	long changed = mount_change(t, src, target, fstype, flags, opts);
+	/* Linux's mount namespace event: any change but of propagation. */
+	if (changed == 0 && !(flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)))
+		mount_table_changed(t->s);
+	return changed;
 }
 
 SYSCALL_HANDLER(umount2)
@@ -44,5 +50,8 @@ SYSCALL_HANDLER(umount2)
 	int rc = task_read_path(t, a[0], target);
 	if (rc != 0)
 		return rc;
-	return mount_remove(t, target, (int)a[1]);
+	long removed = mount_remove(t, target, (int)a[1]);
+	if (removed == 0)
+		mount_table_changed(t->s);
+	return removed;
 }

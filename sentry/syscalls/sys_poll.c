@@ -15,6 +15,15 @@
  * itself pollable, which is what a blocked epoll_wait waits on. Since the
  * host keys registrations by file description, closing the last program fd
  * of a file removes it from the epoll sets, as in Linux.
+ *
+ * EPOLLEXCLUSIVE (wake one waiter of several epoll instances watching one
+ * file) is the host's too, but the host wakes one *epoll_wait* only: an
+ * instance whose waiter is a poll() of its fd (as the sentry's loop polls)
+ * takes the event whatever the others do, so every instance would wake.
+ * An instance that has had an exclusive registration is therefore waited
+ * on by a real epoll_wait on a helper thread (task_offload_interruptible):
+ * the host then hands the event to one of them, as Linux does; a signal
+ * cancels that wait (EINTR), and events it got first are returned.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +46,18 @@
 #define SELECT_EX  (POLLPRI)
 
 /* ---- shared by every call ---- */
+
+/* What poll and select report for program file f from the host's revents
+ * of its poll fd: the host's, but for a watched mounts file
+ * (kernel/mount-watch.c). */
+static short host_revents(struct task *t, struct file *f, const struct pollfd *host)
+{
+	if (!f || !f->mwatch)
+		return host->revents;
+	/* Only what was asked for, and the conditions always reported. */
+	short rev = mount_watch_revents(t->s, f, host->revents);
+	return (short)(rev & (host->events | POLLERR | POLLHUP | POLLNVAL));
+}
 
 /* The sigmask argument of ppoll/pselect6/epoll_pwait: installed on the
  * first attempt, restored when the call ends (after a handler if it ends
@@ -158,13 +179,13 @@ static int poll_scan(struct task *t, struct pollfd *pfds, int n, struct pollfd *
 		}
 		if (f->kind == FILE_SIGNALFD)
 			signalfd_sync(t, f);
-		host[k] = (struct pollfd){.fd = f->host_fd, .events = pfds[i].events};
+		host[k] = (struct pollfd){.fd = file_poll_fd(f), .events = pfds[i].events};
 		map[k++] = i;
 	}
 	if (k > 0 && poll(host, (nfds_t)k, 0) < 0)
 		k = 0; /* cannot fail on valid fds; treat as nothing ready */
 	for (int j = 0; j < k; j++)
-		pfds[map[j]].revents = host[j].revents;
+		pfds[map[j]].revents = host_revents(t, fd_lookup(t, pfds[map[j]].fd), &host[j]);
 	*nhost = k;
 	int ready = 0;
 	for (int i = 0; i < n; i++)
@@ -274,13 +295,13 @@ static int select_scan(struct task *t, struct fdsets *s, struct pollfd *host, in
 		}
 		if (f->kind == FILE_SIGNALFD)
 			signalfd_sync(t, f);
-		host[k] = (struct pollfd){.fd = f->host_fd, .events = events};
+		host[k] = (struct pollfd){.fd = file_poll_fd(f), .events = events};
 		map[k++] = fd;
 	}
 	if (k > 0 && poll(host, (nfds_t)k, 0) < 0)
 		k = 0;
 	for (int j = 0; j < k; j++)
-		revents[map[j]] = host[j].revents;
+		revents[map[j]] = host_revents(t, fd_lookup(t, map[j]), &host[j]);
 	*nhost = k;
 	int ready = 0;
 	size_t words = s->bytes / 8;
@@ -429,7 +450,64 @@ SYSCALL_HANDLER(epoll_ctl)
 	struct epoll_event ev = {0};
 	if (op != EPOLL_CTL_DEL && task_read(t, a[3], &ev, sizeof(ev)) != 0)
 		return -EFAULT;
-	return epoll_ctl(ep->host_fd, op, f->host_fd, &ev) == 0 ? 0 : -errno;
+	/* A mounts file's change is one edge (kernel/mount-watch.c). */
+	if (f->mwatch && op != EPOLL_CTL_DEL)
+		ev.events |= EPOLLET;
+	if (epoll_ctl(ep->host_fd, op, file_poll_fd(f), &ev) != 0)
+		return -errno;
+	if (op == EPOLL_CTL_ADD && (ev.events & EPOLLEXCLUSIVE))
+		ep->epoll_exclusive = true;
+	return 0;
+}
+
+/* A wait on an instance with exclusive registrations, made on a helper:
+ * it owns the struct until its epoll_wait returns. */
+struct exclusive_wait {
+	int epfd; /* a duplicate of the instance's host fd; -1 once the helper closed it */
+	int max, ms;
+	struct epoll_event ev[];
+};
+
+static long exclusive_wait_host(void *arg)
+{
+	struct exclusive_wait *w = arg;
+	int n = epoll_wait(w->epfd, w->ev, w->max, w->ms);
+	long rc = n < 0 ? -errno : n;
+	close(w->epfd);
+	w->epfd = -1; /* published with the result (offload.c) */
+	return rc;
+}
+
+/* The blocking part of epoll_wait on such an instance: start the host
+ * wait, or collect its result (SYSRET_BLOCK until it ends). */
+static long exclusive_wait(struct task *t, struct file *ep, uint64_t events, int max,
+			   const struct timespec *timeout)
+{
+	struct exclusive_wait *w = t->call.offload_arg;
+	if (!w) {
+		int fd = fcntl(ep->host_fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		long ms = -1;
+		if (timeout) {
+			ms = timeout->tv_sec * 1000 + (timeout->tv_nsec + 999999) / 1000000;
+			ms = timeout->tv_sec > INT_MAX / 1000 || ms > INT_MAX ? INT_MAX : ms;
+		}
+		w = xmalloc(sizeof(*w) + (size_t)max * sizeof(struct epoll_event));
+		*w = (struct exclusive_wait){.epfd = fd, .max = max, .ms = (int)ms};
+		t->call.offload_arg = w;
+	}
+	long rc = task_offload_interruptible(t, exclusive_wait_host, w);
+	if (rc == SYSRET_BLOCK)
+		return rc;
+	if (w->epfd >= 0) /* the helper never started */
+		close(w->epfd);
+	t->call.offload_arg = NULL;
+	if (rc > 0 && task_write(t, events, w->ev, (size_t)rc * sizeof(struct epoll_event)) != 0)
+		rc = -EFAULT;
+	free(w);
+	/* epoll_wait is never restarted after a handler (Linux: EINTR). */
+	return rc == SYSRET_RESTARTSYS ? -EINTR : rc;
 }
 
 static long epoll_wait_common(struct task *t, int epfd, uint64_t events, int maxevents,
@@ -444,6 +522,8 @@ static long epoll_wait_common(struct task *t, int epfd, uint64_t events, int max
 	signalfd_sync_all(t);
 	size_t cap = t->s->scratch_size / sizeof(struct epoll_event);
 	int max = (size_t)maxevents < cap ? maxevents : (int)cap;
+	if (t->call.offload_arg) /* a host wait of an exclusive instance went on */
+		return exclusive_wait(t, ep, events, max, timeout);
 	int n = epoll_wait(ep->host_fd, (struct epoll_event *)(void *)t->s->scratch, max, 0);
 	if (n < 0)
 		return -errno;
@@ -452,10 +532,12 @@ static long epoll_wait_common(struct task *t, int epfd, uint64_t events, int max
 		return task_write(t, events, t->s->scratch, len) == 0 ? n : -EFAULT;
 	}
 	bool zero = timeout && timeout->tv_sec == 0 && timeout->tv_nsec == 0;
-	if (zero || task_deadline(t, timeout, false, CLOCK_MONOTONIC))
+	if (zero || (!ep->epoll_exclusive && task_deadline(t, timeout, false, CLOCK_MONOTONIC)))
 		return 0;
 	if (signal_ends_wait(t))
 		return -EINTR;
+	if (ep->epoll_exclusive)
+		return exclusive_wait(t, ep, events, max, timeout);
 	return task_block_fd(t, ep->host_fd, POLLIN);
 }
 

@@ -435,30 +435,21 @@ SYSCALL_HANDLER(setrlimit)
 }
 
 /* CPU use of the program is the platform's accounting of its stub
- * (platform_cpu_usage). */
-static struct timeval ticks_to_timeval(unsigned long ticks)
-{
-	long hz = sysconf(_SC_CLK_TCK);
-	return (struct timeval){.tv_sec = (time_t)(ticks / hz),
-				.tv_usec = (suseconds_t)(ticks % hz * 1000000 / hz)};
-}
-
+ * (platform_cpu_usage); its reaped children's is what the kernel summed as
+ * it reaped them (kernel/usage.h). */
 SYSCALL_HANDLER(getrusage)
 {
 	int who = (int)a[0];
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
-	struct rusage ru;
-	memset(&ru, 0, sizeof(ru));
+	struct proc_usage use = {0};
 	struct platform_cpu u;
-	/* No children yet: RUSAGE_CHILDREN stays zero. */
-	if (who != RUSAGE_CHILDREN && platform_cpu_usage(platform_thread_tid(t->th), &u) == 0) {
-		ru.ru_utime = ticks_to_timeval(u.utime);
-		ru.ru_stime = ticks_to_timeval(u.stime);
-		ru.ru_minflt = (long)u.minflt;
-		ru.ru_majflt = (long)u.majflt;
-		ru.ru_maxrss = u.maxrss_kb;
-	}
+	if (who == RUSAGE_CHILDREN)
+		use = t->proc->children_use;
+	else if (platform_cpu_usage(platform_thread_tid(t->th), &u) == 0)
+		use = (struct proc_usage){u.utime, u.stime, u.minflt, u.majflt, u.maxrss_kb};
+	struct rusage ru;
+	usage_to_rusage(&use, &ru);
 	return task_write(t, a[1], &ru, sizeof(ru)) == 0 ? 0 : -EFAULT;
 }
 
@@ -472,6 +463,8 @@ SYSCALL_HANDLER(times)
 		tms.tms_utime = (clock_t)u.utime;
 		tms.tms_stime = (clock_t)u.stime;
 	}
+	tms.tms_cutime = (clock_t)t->proc->children_use.utime;
+	tms.tms_cstime = (clock_t)t->proc->children_use.stime;
 	if (a[0] && task_write(t, a[0], &tms, sizeof(tms)) != 0)
 		return -EFAULT;
 	return now;

@@ -74,8 +74,7 @@ SYSCALL_HANDLER(clone3)
 			return -E2BIG;
 	}
 	if (ca.flags & ~(uint64_t)(KERNEL_CLONE_FLAGS | SANDBOX_NAMESPACE_FLAGS | CLONE_PIDFD) ||
-	    ca.exit_signal > 64 ||
-	    (ca.flags & CSIGNAL))
+	    ca.exit_signal > 64 || (ca.flags & CSIGNAL))
 		return -EINVAL;
 	if ((ca.flags & CLONE_PIDFD) && (ca.flags & CLONE_PARENT_SETTID) &&
 	    ca.pidfd == ca.parent_tid)
@@ -117,6 +116,17 @@ SYSCALL_HANDLER(exit)
 	return SYSRET_NORETURN;
 }
 
+/* wait4's and waitid's rusage: what the reaped child and its own reaped
+ * children used (Linux's getrusage(RUSAGE_BOTH) of the child); zero for a
+ * stop or continue report. 0 or -EFAULT. */
+static int write_child_rusage(struct task *t, uint64_t addr, const struct wait_result *r)
+{
+	struct proc_usage none = {0};
+	struct rusage ru;
+	usage_to_rusage(r->status == 0xffff || WIFSTOPPED(r->status) ? &none : &r->usage, &ru);
+	return task_write(t, addr, &ru, sizeof(ru));
+}
+
 SYSCALL_HANDLER(wait4)
 {
 	int options = (int)a[2];
@@ -132,20 +142,18 @@ SYSCALL_HANDLER(wait4)
 		return rc;
 	if (a[1] && task_write(t, a[1], &r.status, sizeof(int)) != 0)
 		return -EFAULT;
-	if (a[3]) {
-		struct rusage ru;
-		memset(&ru, 0, sizeof(ru));
-		if (task_write(t, a[3], &ru, sizeof(ru)) != 0)
-			return -EFAULT;
-	}
+	if (a[3] && write_child_rusage(t, a[3], &r) != 0)
+		return -EFAULT;
 	return r.pid;
 }
 
 SYSCALL_HANDLER(waitid)
 {
 	int idtype = (int)a[0], options = (int)a[3];
-	pid_t pid = idtype == P_ALL ? -1 : idtype == P_PID ? (pid_t)a[1]
-				       : idtype == P_PGID ? -(pid_t)a[1] : -2;
+	pid_t pid = idtype == P_ALL    ? -1
+		    : idtype == P_PID  ? (pid_t)a[1]
+		    : idtype == P_PGID ? -(pid_t)a[1]
+				       : -2;
 	if (pid == -2 || (idtype == P_PGID && a[1] == 0))
 		pid = idtype == P_PGID ? 0 : pid;
 	struct file *pidfd = NULL;
@@ -159,7 +167,7 @@ SYSCALL_HANDLER(waitid)
 		return -EINVAL;
 	struct wait_result r;
 	int rc = process_find_waitable(t, pid, options | ((options & WSTOPPED) ? WUNTRACED : 0),
-			       !(options & WNOWAIT), &r);
+				       !(options & WNOWAIT), &r);
 	if (rc == -EAGAIN) {
 		/* Linux: a nonblocking pidfd makes the wait nonblocking. */
 		if (!(options & WNOHANG) && pidfd && file_is_nonblocking(pidfd))
@@ -188,6 +196,8 @@ SYSCALL_HANDLER(waitid)
 		si.si_code = (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
 		si.si_status = WTERMSIG(st);
 	}
+	if (a[4] && write_child_rusage(t, a[4], &r) != 0)
+		return -EFAULT;
 	return a[2] && task_write(t, a[2], &si, sizeof(si)) != 0 ? -EFAULT : 0;
 }
 
@@ -269,7 +279,8 @@ SYSCALL_HANDLER(setpgid)
 	if (pgid != pid) {
 		bool found = false;
 		for (struct task *u = t->s->tasks; u && !found; u = u->next)
-			found = !u->exiting && u->proc->pgid == pgid && u->proc->sid == t->proc->sid;
+			found =
+			    !u->exiting && u->proc->pgid == pgid && u->proc->sid == t->proc->sid;
 		if (!found)
 			return -EPERM;
 	}

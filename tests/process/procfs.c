@@ -1,9 +1,11 @@
 /* /proc as programs poll it: the state letter of a sleeping and a stopped
  * child, CPU time that advances, the threads under task/, a thread's own
  * comm, fdinfo's flags, ns links shared by parent and child, credentials
- * and memory in status, statm, smaps and smaps_rollup. Prints only what is the same natively and
- * under msentry (no pids, inode numbers or times); run-compare.sh compares the runs. */
+ * and memory in status, statm, smaps and smaps_rollup, a zombie child's entries. Prints only what
+ * is the same natively and under msentry (no pids, inode numbers or times); run-compare.sh compares
+ * the runs. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -43,7 +45,7 @@ static void stat_field(pid_t pid, int n, char *out, size_t len)
 		p = p ? p + 1 : NULL;
 	}
 	if (p)
-		snprintf(out, len, "%.*s", (int)strcspn(p, " "), p);
+		snprintf(out, len, "%.*s", (int)strcspn(p, " \n"), p);
 }
 
 /* Wait (bounded) until pid's state letter is `want`; print what it became. */
@@ -71,6 +73,48 @@ static void child_states(void)
 	wait_state(c, "T", "child after SIGSTOP");
 	kill(c, SIGKILL);
 	waitpid(c, NULL, 0);
+}
+
+/* A child that has exited and not been waited for: listed in /proc, its
+ * stat and status say Z with its name and exit code, it has no command
+ * line, memory or links any more; once waited for it is gone. */
+static void zombie(void)
+{
+	pid_t c = fork();
+	if (c == 0)
+		_exit(7);
+	wait_state(c, "Z", "exited child");
+	char path[64], name[32] = "", f[32];
+	snprintf(name, sizeof(name), "%d", c);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool listed = false;
+	while (d && (e = readdir(d)))
+		listed |= strcmp(e->d_name, name) == 0;
+	if (d)
+		closedir(d);
+	printf("zombie listed in /proc: %d\n", listed);
+	snprintf(path, sizeof(path), "/proc/%d/stat", c);
+	const char *text = slurp(path), *open_paren = strchr(text, '(');
+	printf("zombie name %.*s\n", open_paren ? (int)strcspn(open_paren, ")") + 1 : 0,
+	       open_paren);
+	stat_field(c, 4, f, sizeof(f));
+	printf("zombie ppid is ours: %d\n", atoi(f) == getpid());
+	stat_field(c, 52, f, sizeof(f));
+	printf("zombie exit code %s\n", f);
+	snprintf(path, sizeof(path), "/proc/%d/status", c);
+	const char *st = slurp(path);
+	printf("status: Z (zombie) %d, Umask %d, VmRSS %d\n",
+	       strstr(st, "State:\tZ (zombie)") != NULL, strstr(st, "Umask:") != NULL,
+	       strstr(st, "VmRSS:") != NULL);
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", c);
+	printf("cmdline: \"%s\"\n", slurp(path));
+	snprintf(path, sizeof(path), "/proc/%d/exe", c);
+	char link[256];
+	printf("exe link: %s\n", readlink(path, link, sizeof(link)) < 0 ? strerror(errno) : "read");
+	waitpid(c, NULL, 0);
+	snprintf(path, sizeof(path), "/proc/%d/stat", c);
+	printf("after the wait: %s\n", slurp(path));
 }
 
 static void cpu_time_advances(void)
@@ -249,6 +293,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	child_states();
+	zombie();
 	cpu_time_advances();
 	threads();
 	fdinfo();

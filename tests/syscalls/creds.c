@@ -588,36 +588,95 @@ static long long tv_us(struct timeval tv)
 	return tv.tv_sec * 1000000LL + tv.tv_usec;
 }
 
-/* getrusage is partial (its note: zero usage). Only our own usage being
- * there is checked; the children's (zero in msentry) is not. */
+static long long ru_cpu_us(const struct rusage *ru)
+{
+	return tv_us(ru->ru_utime) + tv_us(ru->ru_stime);
+}
+
+/* A child that waits for a spinning grandchild, then exits: the
+ * grandchild's use reaches the parent through the child's wait. */
+static void child_of_spinner(void)
+{
+	pid_t k = probe_fork();
+	if (k == 0) {
+		struct rusage ru;
+		spinning_child();
+		syscall(SYS_getrusage, RUSAGE_CHILDREN, &ru);
+		_exit(ru_cpu_us(&ru) > 0 ? 0 : 1);
+	}
+	probe_wait("child of a spinner", k);
+}
+
+/* A child that touches `mb` MB, then exits. */
+static void big_child(int mb)
+{
+	pid_t k = probe_fork();
+	if (k == 0) {
+		size_t n = (size_t)mb << 20;
+		char *m = malloc(n);
+		for (size_t i = 0; m && i < n; i += 4096)
+			m[i] = 1;
+		_exit(m ? 0 : 1);
+	}
+	probe_wait("big child", k);
+}
+
+/* getrusage is partial (its note): CPU times and max RSS, no context
+ * switch or I/O counts. Amounts are not printed, relations are: our own
+ * use is there; children count once waited for, grandchildren through
+ * their parent's wait; maxrss of children is the largest child's, not a
+ * sum; a child reaped because SIGCHLD is ignored adds nothing. */
 SYSCALL_TEST(getrusage)
 {
-	struct rusage ru;
+	struct rusage ru, before;
 	memset(&ru, 0, sizeof ru);
 	SHOW(syscall(SYS_getrusage, RUSAGE_SELF, &ru));
 	say("max RSS > 0: %d", ru.ru_maxrss > 0);
+	SHOW(syscall(SYS_getrusage, RUSAGE_CHILDREN, &ru));
+	say("no children yet: cpu 0 %d, maxrss 0 %d", ru_cpu_us(&ru) == 0, ru.ru_maxrss == 0);
 	spinning_child();
 	memset(&ru, 0, sizeof ru);
 	SHOW(syscall(SYS_getrusage, RUSAGE_SELF, &ru));
 	say("own CPU not negative: %d", tv_us(ru.ru_utime) >= 0 && tv_us(ru.ru_stime) >= 0);
+	SHOW(syscall(SYS_getrusage, RUSAGE_CHILDREN, &before));
+	say("a waited child's CPU counts: %d", ru_cpu_us(&before) >= 10000);
+	child_of_spinner();
 	SHOW(syscall(SYS_getrusage, RUSAGE_CHILDREN, &ru));
+	say("a grandchild's CPU counts: %d", ru_cpu_us(&ru) >= ru_cpu_us(&before) + 10000);
+	big_child(64);
+	big_child(32);
+	SHOW(syscall(SYS_getrusage, RUSAGE_CHILDREN, &ru));
+	say("children's maxrss is the largest child's: >= 64 MB %d, < 96 MB %d",
+	    ru.ru_maxrss >= 64 * 1024, ru.ru_maxrss < 96 * 1024);
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	sigaction(SIGCHLD, &ign, &old);
+	pid_t k = probe_fork();
+	if (k == 0)
+		_exit(0);
+	SHOW(syscall(SYS_wait4, k, NULL, 0, NULL)); /* ECHILD once it is gone */
+	sigaction(SIGCHLD, &old, NULL);
+	before = ru;
+	SHOW(syscall(SYS_getrusage, RUSAGE_CHILDREN, &ru));
+	say("an auto-reaped child adds nothing: %d", ru_cpu_us(&ru) == ru_cpu_us(&before));
 	SHOW(syscall(SYS_getrusage, RUSAGE_THREAD, &ru));
 	SHOW(syscall(SYS_getrusage, 99, &ru));
 	SHOW(syscall(SYS_getrusage, RUSAGE_SELF, BADPTR));
 }
 
-/* times is partial (its note: zero CPU times); only relations are
- * checked, not the children's times. */
+/* times is partial (its note); only relations are checked: the
+ * children's times grow once a spinning child is waited for. */
 SYSCALL_TEST(times)
 {
 	struct tms t;
 	memset(&t, 0xff, sizeof t);
 	long r = syscall(SYS_times, &t);
-	say("returns ticks (not -1): %d", r != -1);
+	say("returns ticks (not -1): %d, no children's time yet: %d", r != -1,
+	    t.tms_cutime + t.tms_cstime == 0);
 	spinning_child();
 	long r2 = syscall(SYS_times, &t);
 	say("ticks do not go back: %d, own times not negative: %d", r2 >= r,
 	    (long)t.tms_utime >= 0 && (long)t.tms_stime >= 0);
+	say("a waited child's time counts: %d", t.tms_cutime + t.tms_cstime > 0);
 	say("NULL is fine: %d", syscall(SYS_times, NULL) != -1);
 	SHOW(syscall(SYS_times, BADPTR));
 }

@@ -2,6 +2,8 @@
  * syncing, space allocation, ioctl. */
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <linux/if_tun.h>
+#include <linux/random.h>
 #include <pthread.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -442,8 +444,65 @@ static void ioctl_job_control(int master)
 }
 
 /* ioctl is partial: terminal and FIO* requests; only those are probed. */
+/* Linux's struct procmap_query (6.11), not in the C library's headers. */
+struct map_query {
+	uint64_t size, query_flags, query_addr;
+	uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+#define MAP_QUERY _IOWR('f', 17, struct map_query)
+
+static long map_query(int fd, uint64_t addr, uint64_t flags, char *name, uint32_t name_size,
+		      struct map_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	*q = (struct map_query){.size = sizeof(*q),
+				.query_flags = flags,
+				.query_addr = addr,
+				.vma_name_size = name_size,
+				.vma_name_addr = (uintptr_t)name};
+	return syscall(SYS_ioctl, fd, MAP_QUERY, q);
+}
+
+/* PROCMAP_QUERY on /proc/self/maps (LTP ioctl10): our own code's mapping
+ * by address, with its name; none below the first one unless the next
+ * will do; the permissions asked for; bad flags; a short name buffer;
+ * another file. Where the host has no PROCMAP_QUERY both runs say so. */
+static void maps_query(void)
+{
+	int fd = open("/proc/self/maps", O_RDONLY);
+	struct map_query q;
+	char name[4096];
+	uint64_t code = (uintptr_t)(void *)maps_query;
+	if (map_query(fd, code, 0, name, sizeof name, &q) != 0) {
+		say("PROCMAP_QUERY: %s", errname(errno));
+		close(fd);
+		return;
+	}
+	const char *slash = strrchr(name, '/');
+	say("our code: covers it %d, r-x %d, name %s, name size right %d, page size %d",
+	    q.vma_start <= code && code < q.vma_end, (int)q.vma_flags == 5,
+	    slash ? slash + 1 : name, q.vma_name_size == strlen(name) + 1,
+	    q.vma_page_size == (uint64_t)getpagesize());
+	SHOW(map_query(fd, 0, 0, NULL, 0, &q));
+	SHOW(map_query(fd, 0, 0x10, NULL, 0, &q));
+	say("the next one is above 0: %d", q.vma_start > 0);
+	SHOW(map_query(fd, code, 0x2, NULL, 0, &q));
+	SHOW(map_query(fd, code, 0x40, NULL, 0, &q));
+	SHOW(map_query(fd, code, 0, name, 2, &q));
+	SHOW(map_query(fd, code, 0, NULL, 8, &q));
+	int p[2];
+	pipe(p);
+	SHOW(map_query(p[0], code, 0, NULL, 0, &q));
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+}
+
 SYSCALL_TEST(ioctl)
 {
+	maps_query();
 	int p[2];
 	pipe(p);
 	write(p[1], "12345", 5);
@@ -455,6 +514,22 @@ SYSCALL_TEST(ioctl)
 	SHOW(syscall(SYS_ioctl, op, FIOCLEX));
 	SHOW(syscall(SYS_ioctl, op, FIONREAD, &n));
 	close(op);
+	/* Device queries: the entropy count (LTP ioctl07) and tun's features
+	 * (ioctl03), each answered by its own device only. */
+	int r = open("/dev/urandom", O_RDONLY), tun = open("/dev/net/tun", O_RDWR);
+	n = -1;
+	SHOW(syscall(SYS_ioctl, r, RNDGETENTCNT, &n));
+	say("entropy count not negative: %d", n >= 0);
+	SHOW(syscall(SYS_ioctl, p[0], RNDGETENTCNT, &n));
+	unsigned features = 0;
+	if (tun >= 0) {
+		SHOW(syscall(SYS_ioctl, tun, TUNGETFEATURES, &features));
+		say("tun offers IFF_TUN: %d", !!(features & IFF_TUN));
+	}
+	SHOW(syscall(SYS_ioctl, r, TUNGETFEATURES, &features));
+	close(r);
+	if (tun >= 0)
+		close(tun);
 	SHOW(syscall(SYS_ioctl, p[0], FIOCLEX));
 	say("after FIOCLEX: %s", fd_state(p[0]));
 	SHOW(syscall(SYS_ioctl, p[0], FIONCLEX));

@@ -247,6 +247,20 @@ SYSCALL_TEST(rename)
 	SHOW(syscall(SYS_rename, BADPTR, "z"));
 	SHOW(syscall(SYS_rename, "d", "d2"));
 	say("d2/b: %s", get_file("d2/b"));
+	/* The working directory renamed, by a path through its parent and
+	 * then through itself: relative paths follow it (LTP inotify02). */
+	char cwd[4096], *slash;
+	SHOW(chdir("d2"));
+	SHOW(syscall(SYS_rename, "../d2", "../d3"));
+	say("b from inside: %s", get_file("b"));
+	say("getcwd ends in /d3: %d",
+	    getcwd(cwd, sizeof cwd) && (slash = strrchr(cwd, '/')) && strcmp(slash, "/d3") == 0);
+	char moved[4200];
+	snprintf(moved, sizeof moved, "%s4", cwd);
+	SHOW(syscall(SYS_rename, cwd, moved));
+	put_file("c", "C");
+	say("../d34/c: %s", get_file("../d34/c"));
+	SHOW(chdir(".."));
 }
 
 SYSCALL_TEST(renameat)

@@ -1,9 +1,13 @@
 /* mount and umount2: the sandbox's own mount table against Linux's, on
  * tmpfs and bind mounts in the test's directory (root only: without
- * CAP_SYS_ADMIN both runs see EPERM alike). Every mount is detached at
+ * CAP_SYS_ADMIN both runs see EPERM alike); poll and epoll on
+ * /proc/self/mounts as the table changes. Every mount is detached at
  * the end, so a failing native run leaves nothing mounted. */
 #include <linux/magic.h>
+#include <limits.h>
+#include <poll.h>
 #include <sched.h>
+#include <sys/epoll.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
 
@@ -27,6 +31,62 @@ static void show_tmpfs(const char *path)
 	    r != 0		       ? errname(errno)
 	    : sf.f_type == TMPFS_MAGIC ? "tmpfs"
 				       : "not tmpfs");
+}
+
+/* Whether the open mounts file `fd`, read again from its start, lists a
+ * mount on `dir`. */
+static bool lists(int fd, const char *dir)
+{
+	static char text[1 << 16];
+	char want[PATH_MAX + 4];
+	lseek(fd, 0, SEEK_SET);
+	ssize_t n, len = 0;
+	while (len < (ssize_t)sizeof(text) - 1 &&
+	       (n = read(fd, text + len, sizeof(text) - 1 - (size_t)len)) > 0)
+		len += n;
+	text[len] = '\0';
+	snprintf(want, sizeof(want), " %s ", dir);
+	return strstr(text, want) != NULL;
+}
+
+/* poll and epoll on /proc/self/mounts: always readable; PRI (and ERR for
+ * poll) once after each change of the table; read again, it shows the
+ * change (LTP epoll_wait10). An epoll instance's PRI and poll's are not
+ * compared on one file: the host's epoll cannot tell the sentry that it
+ * reported a change, which in Linux ends poll's PRI too. */
+static void mounts_poll(void)
+{
+	char dir[PATH_MAX];
+	if (!getcwd(dir, sizeof(dir) - 2))
+		return;
+	strcat(dir, "/m");
+	/* Two opens: each file has its own view of what it reported (Linux
+	 * keeps it per file, whichever of poll and epoll asked). */
+	int fd = open("/proc/self/mounts", O_RDONLY), e = epoll_create1(0);
+	int fd2 = open("/proc/self/mounts", O_RDONLY);
+	struct epoll_event ev = {.events = EPOLLPRI, .data.u64 = 7}, got;
+	SHOW(epoll_ctl(e, EPOLL_CTL_ADD, fd, &ev));
+	struct pollfd p = {.fd = fd2, .events = POLLIN | POLLPRI};
+	SHOW(poll(&p, 1, 0));
+	say("unchanged: revents IN %d PRI %d ERR %d", !!(p.revents & POLLIN),
+	    !!(p.revents & POLLPRI), !!(p.revents & POLLERR));
+	SHOW(epoll_wait(e, &got, 1, 0));
+	SHOW(mount("none", "m", "tmpfs", 0, NULL));
+	SHOW(epoll_wait(e, &got, 1, 1000));
+	say("epoll after mount: PRI %d, data %d", !!(got.events & EPOLLPRI), (int)got.data.u64);
+	SHOW(poll(&p, 1, 0));
+	say("poll after mount: IN %d PRI %d ERR %d", !!(p.revents & POLLIN),
+	    !!(p.revents & POLLPRI), !!(p.revents & POLLERR));
+	SHOW(poll(&p, 1, 0));
+	say("poll again: PRI %d", !!(p.revents & POLLPRI));
+	say("read again, it lists the mount: %d", lists(fd, dir));
+	SHOW(umount2("m", 0));
+	SHOW(epoll_wait(e, &got, 1, 1000));
+	say("epoll after umount: PRI %d", !!(got.events & EPOLLPRI));
+	say("read again, it lists the mount: %d", lists(fd, dir));
+	close(e);
+	close(fd);
+	close(fd2);
 }
 
 SYSCALL_TEST(mount)
@@ -60,6 +120,7 @@ SYSCALL_TEST(mount)
 	SHOW(umount2("m", MNT_DETACH));
 	SHOW(access("m/f", F_OK));
 	show_tmpfs("m");
+	mounts_poll();
 }
 
 SYSCALL_TEST(umount2)

@@ -2,6 +2,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/wait.h>
@@ -395,9 +396,72 @@ static void wait_common(int which)
 #undef WAIT
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* EPOLLEXCLUSIVE: three processes, each with its own epoll instance
+ * holding one pipe exclusively, wait on it; each byte written wakes one of
+ * them (the woken one takes its byte and leaves). Then an exclusive wait
+ * times out, and a signal ends it with EINTR. */
+static void exclusive_waiters(void)
+{
+	int p[2];
+	pipe(p);
+	int *woken = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t k[3];
+	for (int i = 0; i < 3; i++) {
+		k[i] = probe_fork();
+		if (k[i] == 0) {
+			int e = epoll_create1(0);
+			struct epoll_event ev = {.events = EPOLLIN | EPOLLET | EPOLLEXCLUSIVE};
+			epoll_ctl(e, EPOLL_CTL_ADD, p[0], &ev);
+			long n = syscall(SYS_epoll_wait, e, &ev, 1, 5000);
+			char c;
+			__atomic_add_fetch(woken, 1, __ATOMIC_SEQ_CST);
+			_exit(n == 1 && read(p[0], &c, 1) == 1 ? 0 : 1);
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		probe_wait_sleeping(k[i], 2000);
+	for (int round = 1; round <= 3; round++) {
+		write(p[1], "x", 1);
+		for (int ms = 0; ms < 2000 && __atomic_load_n(woken, __ATOMIC_SEQ_CST) < round;
+		     ms++)
+			usleep(1000);
+		usleep(50000); /* time for a second waiter to wake, if one would */
+		say("write %d woke %d in all", round, __atomic_load_n(woken, __ATOMIC_SEQ_CST));
+	}
+	for (int i = 0; i < 3; i++)
+		probe_wait("exclusive waiter", k[i]);
+	int e = epoll_create1(0);
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+	SHOW(epoll_ctl(e, EPOLL_CTL_ADD, p[0], &ev));
+	SHOW(syscall(SYS_epoll_wait, e, &ev, 1, 20));
+	pid_t me = getpid(), killer = probe_fork();
+	if (killer == 0) {
+		probe_wait_sleeping(me, 2000);
+		kill(me, SIGUSR1);
+		_exit(0);
+	}
+	struct sigaction sa = {.sa_handler = on_usr1}, old;
+	sigaction(SIGUSR1, &sa, &old);
+	SHOW(syscall(SYS_epoll_wait, e, &ev, 1, 5000));
+	sigaction(SIGUSR1, &old, NULL);
+	probe_wait("signaller", killer);
+	write(p[1], "y", 1);
+	SHOW(syscall(SYS_epoll_wait, e, &ev, 1, -1));
+	close(e);
+	close(p[0]);
+	close(p[1]);
+	munmap(woken, 4096);
+}
+
 SYSCALL_TEST(epoll_wait)
 {
 	wait_common(0);
+	exclusive_waiters();
 }
 
 /* The signal mask case runs in a child with a deadline. */

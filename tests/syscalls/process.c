@@ -433,6 +433,21 @@ SYSCALL_TEST(wait4)
 		_exit(3);
 	long r = wait4(k, &st, 0, &ru);
 	say("wait4 returns the pid: %d, %s", r == k, status_text(st));
+	/* The rusage is the child's: a spinning child's CPU time is in it. */
+	k = probe_fork();
+	if (k == 0) {
+		struct timespec ts;
+		do
+			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+		while (ts.tv_sec == 0 && ts.tv_nsec < 30000000);
+		_exit(0);
+	}
+	memset(&ru, 0, sizeof ru);
+	r = wait4(k, &st, 0, &ru);
+	say("a spinning child's rusage has its CPU time: %d",
+	    ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec + ru.ru_stime.tv_sec * 1000000 +
+		    ru.ru_stime.tv_usec >=
+		10000);
 	/* A running child: WNOHANG returns 0. */
 	int p[2];
 	pipe(p);

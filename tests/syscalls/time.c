@@ -1,6 +1,7 @@
 /* Clocks, sleeps and timers. Times are never printed, only whether they
  * fall in the range they must ("remaining in (9, 10] s"). */
 #include <poll.h>
+#include <pthread.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -281,8 +282,60 @@ static const struct {
 /* A dynamic clock named by an fd (a PTP device's). */
 #define FD_CLOCK(fd) ((clockid_t)((~(unsigned)(fd) << 3) | 3))
 
+static pthread_t main_thread;
+
+/* A thread that waits until the pipe `arg` is closed. */
+static void *block_thread(void *arg)
+{
+	char c;
+	read(*(int *)arg, &c, 1);
+	return NULL;
+}
+
+/* A second thread spins 10 ms of its own CPU time, then reads its own
+ * clock and the main thread's (pthread_getcpuclockid). */
+static void *spin_thread(void *arg)
+{
+	(void)arg;
+	struct timespec own = {0}, other = {0};
+	long long w0 = now_ns();
+	volatile unsigned long spin = 0;
+	do {
+		for (int i = 0; i < 100000; i++)
+			spin++;
+		if (syscall(SYS_clock_gettime, CLOCK_THREAD_CPUTIME_ID, &own) != 0)
+			break;
+	} while (ts_ns(&own) < 10 * MS && now_ns() - w0 < 500 * MS);
+	say("second thread's own CPU clock: %d", ts_ns(&own) >= 10 * MS);
+	clockid_t c;
+	pthread_getcpuclockid(main_thread, &c);
+	SHOW(syscall(SYS_clock_gettime, c, &other));
+	return NULL;
+}
+
+/* Threads' CPU clocks: a thread's own, the main thread's from another
+ * thread, another thread's from the main thread (LTP nice05). */
+static void thread_clocks(void)
+{
+	main_thread = pthread_self();
+	pthread_t th;
+	pthread_create(&th, NULL, spin_thread, NULL);
+	pthread_join(th, NULL);
+	int p[2];
+	pipe(p);
+	pthread_create(&th, NULL, block_thread, &p[0]);
+	clockid_t c;
+	struct timespec t;
+	pthread_getcpuclockid(th, &c);
+	SHOW(syscall(SYS_clock_gettime, c, &t));
+	close(p[1]);
+	pthread_join(th, NULL);
+	close(p[0]);
+}
+
 SYSCALL_TEST(clock_gettime)
 {
+	thread_clocks();
 	struct timespec t;
 	for (size_t i = 0; i < sizeof clocks / sizeof clocks[0]; i++) {
 		t.tv_nsec = -1;

@@ -16,6 +16,7 @@
 
 #include "tests/check-run.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/rseq.h>
@@ -324,6 +325,20 @@ START_TEST(typed_calls_run_in_a_stub)
 	ran(th, platform_rseq(th, at + PAGE_SIZE, sizeof(struct rseq), RSEQ_FLAG_UNREGISTER, 0),
 	    "rseq");
 	ran(th, platform_membarrier(th, 0 /* MEMBARRIER_CMD_QUERY */, 0, 0), "membarrier");
+	/* A userfaultfd lands in the sentry's (here: the test's) fd table. */
+	long uffd = platform_userfaultfd(th);
+	/* (A host without userfaultfd answers ENOSYS itself.) */
+	long own = syscall(__NR_userfaultfd, O_CLOEXEC | 1 /* UFFD_USER_MODE_ONLY */);
+	bool host_uffd = own >= 0 || errno != ENOSYS;
+	if (own >= 0)
+		close((int)own);
+	if (host_uffd)
+		ran(th, uffd, "userfaultfd");
+	if (uffd >= 0) {
+		/* Nothing to move: EINVAL before the handshake, but made. */
+		ran(th, platform_uffd_move(th, (int)uffd, at), "ioctl UFFDIO_MOVE");
+		close((int)uffd);
+	}
 	/* (The first page is a mapping of its own now: mprotect split it.) */
 	long moved =
 	    platform_mremap(th, at + PAGE_SIZE, PAGE_SIZE, 4 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
