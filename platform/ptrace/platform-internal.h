@@ -104,12 +104,14 @@ struct platform {
 	 * reported, every program thread, and stops made up for the loop
 	 * (deaths) not yet returned. */
 	int evfd, chld_fd;
+	unsigned stub_spin;	/* the handlers' spins before they sleep */
+	uint64_t sentry_spin_ns; /* the sentry's spin on a running thread before it sleeps */
 	struct stub_thread *running, *threads;
 	struct stop *queued;
 	size_t nqueued, cap_queued;
 };
 
-void placement_init(struct placement *pl);
+void placement_init(struct placement *pl, bool pin_cpu);
 void placement_release(struct placement *pl);
 void placement_tick(struct placement *pl, pid_t tid);
 /* Pin `th` to the sentry's CPU if it is not there yet. */

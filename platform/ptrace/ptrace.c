@@ -35,7 +35,8 @@ int platform_create(struct platform **out, enum platform_kind kind, struct error
 	p->evfd = p->chld_fd = -1;
 	/* Tracer and stubs share one CPU: the sentry and the stub it waits
 	 * for then hand the CPU back and forth without a cross-CPU wakeup. */
-	placement_init(&p->place);
+	const char *pin = getenv("MSENTRY_SYSTRAP_PIN");
+	placement_init(&p->place, !p->systrap || (pin && *pin == '1'));
 	if ((p->systrap && systrap_setup(p, e) != 0) ||
 	    stub_create_factory(&p->factory, p->systrap, e) != 0) {
 		if (p->evfd >= 0)

@@ -61,6 +61,7 @@
 #define SLOT_SYS_NR 416
 #define SLOT_SYS_ARGS 424
 #define SLOT_SYS_RET 472
+#define SLOT_SPIN 480
 #define SLOT_FILTER 512	   /* the program threads' filter, for its injected load */
 #define SLOT_FILTER_MAX 48 /* instructions */
 
@@ -84,7 +85,8 @@ struct systrap_slot {
 	uint64_t sys_nr;	   /* SYSTRAP_CMD_SYSCALL: the call, its arguments */
 	uint64_t sys_args[6];
 	uint64_t sys_ret; /* ...and its result */
-	uint8_t pad1[32];
+	uint32_t spin;	  /* the handler's spins before it sleeps in FUTEX_WAIT */
+	uint8_t pad1[28];
 	struct sock_filter filter[SLOT_FILTER_MAX];
 	struct sock_fprog fprog;
 };

@@ -13,6 +13,7 @@
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -85,6 +86,10 @@ int systrap_install_handlers(void)
 
 int systrap_setup(struct platform *p, struct error *e)
 {
+	const char *v = getenv("MSENTRY_SYSTRAP_STUB_SPIN");
+	p->stub_spin = v ? (unsigned)atoi(v) : 0;
+	v = getenv("MSENTRY_SYSTRAP_SENTRY_SPIN_NS");
+	p->sentry_spin_ns = v ? (uint64_t)atoll(v) : 0;
 	p->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (p->evfd < 0)
 		return error_sys(e, errno, "systrap: eventfd");

@@ -25,6 +25,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -352,6 +353,28 @@ static bool take_report(struct platform *p, struct stop *st)
 	return false;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* A thread on another CPU answers in a microsecond or two: look again
+ * for a while before paying for a sleep and a wakeup. */
+static bool spin_for_report(struct platform *p, struct stop *st)
+{
+	uint64_t until = now_ns() + p->sentry_spin_ns;
+	do {
+		for (int i = 0; i < 64; i++) {
+			if (take_report(p, st))
+				return true;
+			__builtin_ia32_pause();
+		}
+	} while (now_ns() < until);
+	return false;
+}
+
 int systrap_wait(struct platform *p, struct stop *st, bool nohang)
 {
 	for (;;) {
@@ -370,6 +393,8 @@ int systrap_wait(struct platform *p, struct stop *st, bool nohang)
 			continue;
 		if (nohang)
 			return -EAGAIN;
+		if (p->sentry_spin_ns && p->running && spin_for_report(p, st))
+			return 0;
 		struct pollfd pfds[2] = {{.fd = p->evfd, .events = POLLIN},
 					 {.fd = p->chld_fd, .events = POLLIN}};
 		if (poll(pfds, 2, -1) < 0 && errno == EINTR)

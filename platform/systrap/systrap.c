@@ -69,6 +69,7 @@ _Static_assert(offsetof(struct systrap_slot, gs_base) == SLOT_GS_BASE, "slot lay
 _Static_assert(offsetof(struct systrap_slot, sys_nr) == SLOT_SYS_NR, "slot layout");
 _Static_assert(offsetof(struct systrap_slot, sys_args) == SLOT_SYS_ARGS, "slot layout");
 _Static_assert(offsetof(struct systrap_slot, sys_ret) == SLOT_SYS_RET, "slot layout");
+_Static_assert(offsetof(struct systrap_slot, spin) == SLOT_SPIN, "slot layout");
 _Static_assert(offsetof(struct systrap_slot, filter) == SLOT_FILTER, "slot layout");
 _Static_assert(sizeof(struct systrap_slot) <= SYSTRAP_STACK_OFFSET, "slot layout");
 
@@ -179,6 +180,7 @@ static int detach_into_slot(struct systrap_space *sp, struct stub_thread *th, un
 	/* The thread has the control thread's fs_base (the factory's, from
 	 * msentry): it gets the program's at its first resume, 0 unless the
 	 * sentry sets another. */
+	sh->spin = sp->p->stub_spin;
 	sh->fs_dirty = 3;
 	sh->fs_base = sh->gs_base = 0;
 	th->fs_base = th->gs_base = 0;
