@@ -115,6 +115,7 @@ struct systrap_space {
 	char *area;		     /* the sentry's mapping of the slots */
 	unsigned nthreads;	     /* program threads whose handles exist */
 	uint64_t used[SYSTRAP_SLOTS / 64];
+	pid_t last_tid[SYSTRAP_SLOTS]; /* the host thread a slot last served */
 };
 
 /* Kill the stub process and reap it (once; safe after it was reaped). */

@@ -134,12 +134,16 @@ void systrap_space_free(struct systrap_space *sp)
 	free(sp);
 }
 
-/* A free slot: never used, or its thread is gone from the host (an ended
- * thread may still be leaving its signal stack when its handle goes). */
+/* A free slot: never used, or its thread is gone from the host. An ended
+ * thread may still be leaving through its signal stack (its exit call
+ * pushes a return address there) after its handle went. */
 static int slot_alloc(struct systrap_space *sp)
 {
 	for (unsigned i = 0; i < SYSTRAP_SLOTS; i++) {
 		if (sp->used[i / 64] & (1ULL << (i % 64)))
+			continue;
+		if (sp->last_tid[i] > 0 &&
+		    syscall(SYS_tgkill, sp->control->tid, sp->last_tid[i], 0) == 0)
 			continue;
 		sp->used[i / 64] |= 1ULL << (i % 64);
 		return (int)i;
@@ -211,6 +215,7 @@ static int detach_into_slot(struct systrap_space *sp, struct stub_thread *th, un
 	th->space = sp;
 	th->slot = slot;
 	th->shm = sh;
+	sp->last_tid[slot] = th->tid;
 	th->stopped = true;
 	th->regs_loaded = th->regs_dirty = false;
 	sp->nthreads++;
