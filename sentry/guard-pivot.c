@@ -33,9 +33,11 @@
  * is moved there (move_mount); then pivot_root(".", ".") in it, the old
  * root is detached (umount2 MNT_DETACH) and the new root's tmpfs made
  * read-only. The fds the sentry opened before (its root, the mounts')
- * still name the old, now detached, mounts, whose files the kernel names
- * from their own mount's root: they are reopened through the same paths
- * in the new root (and kept when the reopened file is not the same).
+ * still hold the old, now detached, mounts, whose files a kernel may name
+ * from their own mount's root once disconnected: they are reopened
+ * through the same paths in the new root, so every name the sentry maps
+ * back comes from an attached mount (an fd is kept when the reopened file
+ * is not the same one).
  *
  * Skipped, with one --debug line: a root of "/" (msentry run's default:
  * the root is the host's whole tree, nothing to cut), a mount that serves

@@ -9,8 +9,9 @@
  *     mount, IPC and UTS namespaces, the mounts made private so nothing
  *     the sentry could mount would reach the host. Needs CAP_SYS_ADMIN
  *     (root); without it the sentry runs in the caller's namespaces and
- *     --debug says so. The mount namespace is a copy of the caller's: it
- *     keeps the host's paths visible (not pivoted to the root alone).
+ *     --debug says so. The mount namespace, a copy of the caller's, is
+ *     cut down once start-up is over to the sandbox root, what it serves
+ *     and /proc (guard_pivot, guard-pivot.c; not for a root of "/").
  *  2. Capabilities (guard_drop_caps, once the stub factory exists and
  *     before any thread): only those its host calls need stay permitted
  *     (file access as the program's ids, its stubs, the program's own
