@@ -214,8 +214,8 @@ static int enter(struct sentry *s, const char **step)
 }
 
 /* `fd`, opened before the pivot, opened again at its host path, in place
- * (same number), if that is the same file. */
-static void reopen(int fd, const char *host)
+ * (same number), if that is the same file or `any` says it need not be. */
+static void reopen(int fd, const char *host, bool any)
 {
 	if (fd < 0)
 		return;
@@ -227,7 +227,8 @@ static void reopen(int fd, const char *host)
 	int again = open(host[0] ? host : "/", (flags & keep) | O_CLOEXEC);
 	if (again < 0)
 		return;
-	if (fstat(again, &now) == 0 && now.st_dev == was.st_dev && now.st_ino == was.st_ino)
+	if (any ||
+	    (fstat(again, &now) == 0 && now.st_dev == was.st_dev && now.st_ino == was.st_ino))
 		dup3(again, fd, O_CLOEXEC);
 	close(again);
 }
@@ -235,19 +236,23 @@ static void reopen(int fd, const char *host)
 static void reopen_all(struct sentry *s)
 {
 	struct mount_table *mt = s->mounts;
-	reopen(s->root_fd, s->root_host);
+	reopen(s->root_fd, s->root_host, false);
 	for (size_t i = 0; i < mt->n; i++) {
 		struct mount *m = &mt->v[i];
 		if (mt->private_mnt >= 0 && mount_below(m->host, mt->private_dir))
 			continue;
-		reopen(m->fd, m->host);
-		if (m->dir_fd >= 0) {
-			cleanup_free char *parent = xstrdup(m->host);
-			char *slash = strrchr(parent, '/');
-			if (slash)
-				*slash = '\0';
-			reopen(m->dir_fd, parent);
-		}
+		reopen(m->fd, m->host, false);
+		if (m->dir_fd < 0)
+			continue;
+		/* A file mount's directory (its point's changes go through it):
+		 * the new root's, where the file is a mount point, whether or
+		 * not the host's directory is served. Its old fd held the
+		 * host's, where unlinking the name removed the host's file. */
+		cleanup_free char *parent = xstrdup(m->host);
+		char *slash = strrchr(parent, '/');
+		if (slash)
+			*(slash == parent ? slash + 1 : slash) = '\0';
+		reopen(m->dir_fd, parent, true);
 	}
 }
 

@@ -3,8 +3,9 @@
 # and /proc (sentry/guard-pivot.c). Evidence from the host side only, while
 # the program sleeps: /proc/<sentry>/mountinfo lists no other mount point,
 # /proc/<sentry>/root/ (and a stub's) holds only the served paths' first
-# components, and a host file outside the root is not there. With the
-# default root "/" nothing is cut, and --debug says so.
+# components, and a host file outside the root is not there. A file
+# mount's point cannot be removed from the host. With the default root
+# "/" nothing is cut, and --debug says so.
 #
 # usage: pivot.sh MSENTRY
 set -u
@@ -86,6 +87,17 @@ fi
 	echo "ok: the root is at its path, a host file beside it is not reachable"
 grep -q "guard: mount namespace pivoted" "$tmp/debug" ||
 	bad "--debug does not name the pivot: $(grep guard "$tmp/debug")"
+
+# A file mount's point is changed through its directory, which is now the
+# new root's (the file a mount point there), never the host's: removing
+# the point must leave the host's file (it removed it before the pivot).
+timeout -k 5 60 "$msentry" run --quiet --root="$root" --mount="$src/file:/file" \
+	/bin/busybox rm -f /file 2>/dev/null
+if [ "$(cat "$src/file" 2>/dev/null)" = served ]; then
+	echo "ok: rm of a file mount's point leaves the host's file"
+else
+	bad "rm of a file mount's point removed the host's file"
+fi
 
 # The default root "/": nothing to cut, and --debug says so.
 line=$(timeout -k 5 60 "$msentry" run --debug --quiet /bin/true 2>&1 | grep "mount namespace")
