@@ -105,13 +105,23 @@ static int wait_for_start(const struct init_plan *plan, struct error *e)
 	return fd;
 }
 
-/* The sentry could not start the program: the error goes where the user
- * looks (the container's stderr and the --log file). */
-static _Noreturn void init_report_and_exit(const struct init_plan *plan, const struct error *e)
+/* The --log file, opened while its path is reachable: once started, the
+ * sentry's mount namespace holds only the container's root (the pivot,
+ * sentry/guard-pivot.c), and a start that fails after it still reports. */
+static int open_log(const struct init_plan *plan)
 {
-	struct runtime rt = {.opt = plan->rt->opt, .log_fd = -1};
-	if (rt.opt.log_path)
-		rt.log_fd = open(rt.opt.log_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	const char *path = plan->rt->opt.log_path;
+	return path ? open(path, O_WRONLY | O_APPEND | O_CLOEXEC) : -1;
+}
+
+/* The sentry could not start the program: the error goes where the user
+ * looks (the container's stderr and the --log file; `log_fd` if opened
+ * already, else -2). */
+static _Noreturn void init_report_and_exit(const struct init_plan *plan, int log_fd,
+					   const struct error *e)
+{
+	struct runtime rt = {.opt = plan->rt->opt,
+			     .log_fd = log_fd == -2 ? open_log(plan) : log_fd};
 	runtime_report(&rt, e);
 	runtime_close(&rt);
 	exit(e->status ? e->status : 1);
@@ -165,21 +175,22 @@ static _Noreturn void init_main(const struct init_plan *plan, int sync_fd)
 	struct error e = {0};
 	int fifo = plan->fifo_path ? wait_for_start(plan, &e) : -1;
 	if (plan->fifo_path && fifo < 0)
-		init_report_and_exit(plan, &e); /* stderr and the log, as every error */
+		init_report_and_exit(plan, -2, &e); /* stderr and the log, as every error */
 	struct hook_state hs = plan->hook_state;
 	hs.pid = getpid();
 	/* In the rootfs (the init's cwd): runc runs it in the container.
 	 * Before the byte: `start` (and its poststart hooks) wait for it, and
 	 * a failure is EOF, a container that stopped. */
 	if (plan->cfg && hooks_run(plan->cfg, HOOK_START_CONTAINER, &hs, NULL, &e) != 0)
-		init_report_and_exit(plan, &e);
+		init_report_and_exit(plan, -2, &e);
 	if (fifo >= 0) {
 		write_all(fifo, "0", 1);
 		close(fifo);
 	}
+	int log_fd = open_log(plan);
 	int status = sentry_run(&cfg, &e);
 	if (status < 0)
-		init_report_and_exit(plan, &e);
+		init_report_and_exit(plan, log_fd, &e);
 	exit(status);
 }
 

@@ -9,8 +9,9 @@
  *     mount, IPC and UTS namespaces, the mounts made private so nothing
  *     the sentry could mount would reach the host. Needs CAP_SYS_ADMIN
  *     (root); without it the sentry runs in the caller's namespaces and
- *     --debug says so. The mount namespace is a copy of the caller's: it
- *     keeps the host's paths visible (not pivoted to the root alone).
+ *     --debug says so. The mount namespace, a copy of the caller's, is
+ *     cut down once start-up is over to the sandbox root, what it serves
+ *     and /proc (guard_pivot, guard-pivot.c; not for a root of "/").
  *  2. Capabilities (guard_drop_caps, once the stub factory exists and
  *     before any thread): only those its host calls need stay permitted
  *     (file access as the program's ids, its stubs, the program's own
@@ -72,9 +73,14 @@ static const int keep_caps[] = {
     CAP_SETFCAP,	  /* the program's security.capability xattrs */
 };
 
-void guard_namespaces(const struct sentry_config *cfg)
+static void open_trap_log(const struct sentry_config *cfg);
+
+void guard_namespaces(const struct sentry_config *cfg, bool *own_ns)
 {
+	/* Its path may be outside the root the namespace is cut down to. */
+	open_trap_log(cfg);
 	const int flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+	*own_ns = false;
 	if (unshare(flags) != 0) {
 		if (cfg->debug)
 			fprintf(stderr,
@@ -86,6 +92,7 @@ void guard_namespaces(const struct sentry_config *cfg)
 	/* Nothing mounted here propagates back, nor does the host's reach
 	 * the sentry's copy. */
 	bool private = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
+	*own_ns = true;
 	if (cfg->debug)
 		fprintf(stderr, "msentry: guard: new mount, ipc, uts namespaces%s\n",
 			private ? " (mounts private)" : " (mounts not made private)");
@@ -181,14 +188,20 @@ static enum self_seccomp self_seccomp_mode(const struct sentry_config *cfg)
 	return SELF_SECCOMP_KILL;
 }
 
-static void setup_trap(void)
+/* Opened first thing, while every host path is reachable (guard-pivot.c
+ * cuts them away before the filter is loaded). */
+static void open_trap_log(const struct sentry_config *cfg)
 {
 	const char *log = getenv("MSENTRY_SELF_SECCOMP_LOG");
-	if (log) {
+	if (log && self_seccomp_mode(cfg) == SELF_SECCOMP_TRAP) {
 		int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 		if (fd >= 0)
 			trap_log_fd = fd;
 	}
+}
+
+static void setup_trap(void)
+{
 	struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSYS, &sa, NULL);

@@ -5,9 +5,14 @@
 
 #include "sentry/kernel/kernel.h"
 
-/* Fresh mount, IPC and UTS namespaces, where the host allows. Must run
- * while the sentry has one thread (a new mount namespace needs it). */
-void guard_namespaces(const struct sentry_config *cfg);
+/* Fresh mount, IPC and UTS namespaces, where the host allows (`own_ns`
+ * says whether). Must run while the sentry has one thread (a new mount
+ * namespace needs it). */
+void guard_namespaces(const struct sentry_config *cfg, bool *own_ns);
+/* Once start-up holds what it needs from the host: the mount namespace
+ * cut down to the sandbox root, what it serves and /proc (guard-pivot.c).
+ * Only in a namespace of its own (`own_ns`); skipped for a root of "/". */
+void guard_pivot(struct sentry *s, bool own_ns);
 /* Drop every capability the sentry's work does not use: before any
  * thread is made, so every thread has the reduced sets. */
 void guard_drop_caps(struct sentry *s);

@@ -241,11 +241,14 @@ int sentry_run(const struct sentry_config *cfg, struct error *e)
 	struct sentry s;
 	/* The program's umask is applied by the sentry itself. */
 	mode_t um = umask(0);
-	guard_namespaces(cfg); /* while msentry has one thread */
+	bool own_ns;
+	guard_namespaces(cfg, &own_ns); /* while msentry has one thread */
 	if (sentry_init(&s, cfg, e) != 0) {
 		sentry_release(&s);
 		return -1;
 	}
+	/* Everything start-up takes from the host by path is held now. */
+	guard_pivot(&s, own_ns);
 	struct task *init = task_create_init(&s, cfg->cwd, um);
 	raise_fd_limit(init->proc); /* after init took msentry's limits as the program's */
 	/* The program is loaded with its own access rights, as execve checks them. */

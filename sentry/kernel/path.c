@@ -259,6 +259,18 @@ static int open_in_root(const struct task *t, const char *abs, int flags, mode_t
 	return refuse_host_process_proc(open_in_root_unchecked(t, abs, flags, mode), flags);
 }
 
+/* Whether `fd` is the host's procfs itself, reached by a spelling the
+ * sandbox's procfs does not know ("//proc", "/tmp/../proc", a symlink to
+ * /proc): its listing would be the host's pids. */
+static bool host_proc_root(int fd)
+{
+	struct statfs sf;
+	if (fstatfs(fd, &sf) != 0 || sf.f_type != PROC_SUPER_MAGIC)
+		return false;
+	cleanup_free char *host = host_path_of_fd(fd);
+	return host && strcmp(host, "/proc") == 0;
+}
+
 /* ---- the slow walk: magic links and symlinks to them ----
  *
  * The host resolves a path in one openat2 call, which cannot know the
@@ -469,6 +481,13 @@ static int open_abs(struct task *t, const char *abs, int flags, mode_t mode, str
 	int fd = open_in_root(t, abs, flags, mode & ~t->fs->umask);
 	if (fd < 0)
 		return fd;
+	if (host_proc_root(fd)) {
+		/* The sandbox's /proc instead, as `ls /proc` lists it. */
+		close(fd);
+		if (t->s->hooks->synthetic_open(t, "/proc", flags, out, &rc))
+			return rc;
+		return -ENOENT;
+	}
 	struct stat st;
 	if (writes && !(flags & O_PATH) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		if (exe_in_use(t->s, st.st_dev, st.st_ino)) {

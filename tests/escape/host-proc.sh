@@ -8,7 +8,9 @@
 # entries or nothing, never the sentry's. Evidence: what the program reads
 # must not carry the sentry's marks (its binary's path, its own process
 # name, a token only in its environment), and a native run of the same
-# script must show them (its own /proc does), so the test can fail.
+# script must show them (its own /proc does), so the test can fail. And a
+# listing of /proc by any of those spellings is the sandbox's (its pid 1,
+# not the sentry's host pid), where natively it lists the host's.
 #
 # usage: host-proc.sh MSENTRY
 set -u
@@ -44,6 +46,11 @@ pid=\$(cat $tmp/sentry.pid 2>/dev/null)
 for f in status maps cmdline environ; do
 	cat //proc/\$pid/\$f /proc/\$pid/\$f $tmp/procdir/\$pid/\$f 2>/dev/null | tr '\0' '\n'
 done
+# Listings of /proc by every spelling: its pid entries, one LIST line each.
+for p in /proc //proc /./proc /tmp/../proc $tmp/procdir $tmp/procdir/ /proc/self/..; do
+	ls -1a "\$p" 2>/dev/null | grep -E '^[0-9]+\$' | sed "s|^|LIST \$p |"
+done
+(cd /tmp/../proc && ls -1a . 2>/dev/null | grep -E '^[0-9]+\$' | sed "s|^|LIST cd |")
 # Writes: the sentry's memory through its own /proc (the program's own is
 # fine: it is its own memory).
 for p in $tmp/abs-mem //proc/self/mem /./proc/self/mem; do
@@ -92,6 +99,21 @@ else
 	echo "FAIL: natively the routes did not reach /proc: the script proves nothing"
 	fail=1
 fi
+# The listings: under msentry every spelling lists the sandbox's /proc
+# (its pid 1, the shell reading the script; never the sentry's host pid),
+# natively the host's (the reader's, this script's, pid among them).
+spellings="/proc //proc /./proc /tmp/../proc $tmp/procdir $tmp/procdir/ /proc/self/.. cd"
+for p in $spellings; do
+	if grep -qx "LIST $p $sentry" "$tmp/msentry.out" || ! grep -qx "LIST $p 1" "$tmp/msentry.out"; then
+		echo "FAIL: under msentry \`ls $p\` listed the host's pids, not the sandbox's"
+		grep "^LIST $p " "$tmp/msentry.out" | head -5
+		fail=1
+	elif ! grep -qx "LIST $p $$" "$tmp/native.out"; then
+		echo "FAIL: natively \`ls $p\` did not list the host's pids: the check proves nothing"
+		fail=1
+	fi
+done
+[ $fail = 0 ] && echo "ok: every spelling of /proc lists the sandbox's pids under msentry, the host's natively"
 # And under msentry they still reach the program's own entries.
 n=$(grep -c '^Name:' "$tmp/msentry.out")
 if [ "$n" -ge 10 ]; then
