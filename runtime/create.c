@@ -151,11 +151,7 @@ static void build_env(struct create_inputs *in)
 	const struct oci_process *p = &in->cfg->process;
 	in->envp = xcalloc(p->env.n + 2, sizeof(char *));
 	memcpy(in->envp, p->env.v, p->env.n * sizeof(char *));
-	if (!env_lookup(p->env.v, "HOME")) {
-		cleanup_free char *home = home_for(in->cfg->rootfs, p->user.uid);
-		in->home_entry = xasprintf("HOME=%s", home);
-		in->envp[p->env.n] = in->home_entry;
-	}
+	env_finish(in->envp, p->env.n, in->cfg->rootfs, p->user.uid, &in->home_entry);
 }
 
 static const char *annotation(const struct oci_config *c, const char *key)

@@ -108,28 +108,15 @@ static int load_process_file(const struct container_state *st, const char *path,
 	return rc;
 }
 
-/* --env KEY=V replaces KEY in the environment, or is added. */
+/* --env KEY=V replaces KEY in the environment, or is added; then runc's
+ * rules (env_finish): each KEY once, HOME when missing or empty. */
 static void apply_env(struct exec_proc *p, const struct runtime_exec_options *o)
 {
 	const struct oci_strings *base = &p->cfg->process.env;
 	p->env = xcalloc(base->n + o->n_env + 2, sizeof(char *));
 	memcpy(p->env, base->v, base->n * sizeof(char *));
-	p->n_env = base->n;
-	for (size_t i = 0; i < o->n_env; i++) {
-		size_t key = strcspn(o->env[i], "=");
-		size_t k = 0;
-		while (k < p->n_env &&
-		       !(strncmp(p->env[k], o->env[i], key) == 0 && p->env[k][key] == '='))
-			k++;
-		p->env[k] = o->env[i];
-		if (k == p->n_env)
-			p->n_env++;
-	}
-	if (!env_lookup(p->env, "HOME")) {
-		cleanup_free char *home = home_for(p->cfg->rootfs, (uid_t)p->uid);
-		p->home = xasprintf("HOME=%s", home);
-		p->env[p->n_env++] = p->home;
-	}
+	memcpy(p->env + base->n, o->env, o->n_env * sizeof(char *));
+	p->n_env = env_finish(p->env, base->n + o->n_env, p->cfg->rootfs, (uid_t)p->uid, &p->home);
 }
 
 static bool parse_id(const char *text, unsigned long *out)
