@@ -286,6 +286,21 @@ static int detach_waiter(const struct runtime *rt, const char *id, int conn, pid
 	return 0;
 }
 
+/* runc fails exec (255) when it cannot write --pid-file; the process
+ * must then not run, so the file's directory is checked before. */
+static int check_pid_file(const char *path, struct error *e)
+{
+	if (!path)
+		return 0;
+	cleanup_free char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir ? 1 : 0] = '\0';
+	if (access(slash ? dir : ".", W_OK) != 0)
+		return error_sys(e, errno, "--pid-file: cannot write in `%s`", slash ? dir : ".");
+	return 0;
+}
+
 static int check_status(const struct runtime *rt, const char *id, bool ignore_paused,
 			struct container_state *st, struct error *e)
 {
@@ -343,6 +358,8 @@ int runtime_exec(const struct runtime *rt, const char *id, const struct runtime_
 	struct container_state st = {0};
 	struct exec_proc p = {.slave = -1};
 	int rc = check_status(rt, id, o->ignore_paused, &st, e);
+	if (rc == 0)
+		rc = check_pid_file(o->pid_file, e);
 	if (rc == 0)
 		rc = load_proc(&st, o, &p, e);
 	if (rc == 0 && p.terminal && o->console_socket) {

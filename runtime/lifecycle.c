@@ -118,7 +118,9 @@ int runtime_kill(const struct runtime *rt, const char *id, int sig, bool all, st
 	enum container_status status = container_status(rt, &st);
 	int rc;
 	struct error ignored = {0};
-	if (status == STATUS_STOPPED)
+	if (status == STATUS_STOPPED && all)
+		rc = 0; /* runc: --all signals whatever is left, nothing then */
+	else if (status == STATUS_STOPPED)
 		rc = error_set(e, ESRCH, "container not running");
 	else if (all && status != STATUS_CREATED && sig != SIGKILL &&
 		 control_signal(rt, id, 0, sig, false, &ignored) == 0)
