@@ -45,8 +45,8 @@ struct create_inputs {
 	struct sentry_device *devices; /* linux.devices */
 	struct sentry_sysctl *sysctls; /* linux.sysctl's IPC and mqueue keys */
 	size_t nsysctls;
-	char **sources;		       /* the sources this made (freed with them) */
-	char *strace_output;	       /* the trace file, absolute; NULL: no trace */
+	char **sources;	     /* the sources this made (freed with them) */
+	char *strace_output; /* the trace file, absolute; NULL: no trace */
 	bool strace_json;
 	bool strace_summary, strace_lines; /* -c: a table at exit; lines too (-C) */
 };
@@ -197,6 +197,33 @@ static int strace_inputs(const struct runtime *rt, struct create_inputs *in, str
 	return 0;
 }
 
+/* runc mounts proc and sysfs only on a directory (or a missing path it
+ * makes): a symlink there could point the mount anywhere in the rootfs,
+ * so it is refused with runc's message. The last component is not
+ * followed. */
+static int check_mount_points(const struct oci_config *c, struct error *e)
+{
+	cleanup_close int root_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; root_fd >= 0 && i < c->n_mounts; i++) {
+		const struct oci_mount *m = &c->mounts[i];
+		if (!m->type || (strcmp(m->type, "proc") != 0 && strcmp(m->type, "sysfs") != 0))
+			continue;
+		struct stat st;
+		int fd = open_in_root(root_fd, m->destination, O_PATH | O_NOFOLLOW);
+		if (fd < 0)
+			continue; /* missing: made as a directory */
+		int rc = fstat(fd, &st);
+		close(fd);
+		if (rc == 0 && !S_ISDIR(st.st_mode))
+			return error_set(
+			    e, ENOTDIR,
+			    "mounts: %s: filesystem \"%s\" must be mounted on ordinary "
+			    "directory",
+			    m->destination, m->type);
+	}
+	return 0;
+}
+
 static int check_inputs(const struct runtime *rt, const struct runtime_create_options *o,
 			struct create_inputs *in, struct error *e)
 {
@@ -215,7 +242,8 @@ static int check_inputs(const struct runtime *rt, const struct runtime_create_op
 		return error_sys(e, errno, "root.path: `%s`", c->rootfs);
 	if (!S_ISDIR(st.st_mode))
 		return error_sys(e, ENOTDIR, "root.path: `%s`", c->rootfs);
-	if (sysctl_check(c, e) != 0 || make_cwd(c->rootfs, c->process.cwd, e) != 0 ||
+	if (sysctl_check(c, e) != 0 || check_mount_points(c, e) != 0 ||
+	    make_cwd(c->rootfs, c->process.cwd, e) != 0 ||
 	    program_resolve(c->rootfs, c->process.cwd, c->process.env.v, c->process.args.v[0],
 			    &in->prog, e) != 0)
 		return -1;
