@@ -316,6 +316,13 @@ static int check_status(const struct runtime *rt, const char *id, bool ignore_pa
 					 "to override)");
 		return 0;
 	case STATUS_CREATED:
+		/* runc's exec joins the namespaces its init made at create;
+		 * msentry's sandbox (the sentry) starts with `start`, and until
+		 * then nothing would serve the request: refuse it at once
+		 * rather than wait for a start that may never come. */
+		return error_set(e, EAGAIN,
+				 "cannot exec in a created container: its sandbox starts "
+				 "with `start`");
 	case STATUS_RUNNING:
 	default:
 		return 0;

@@ -8,8 +8,11 @@
 # private temp dir (the containers' --root is inside it) and a time bound;
 # whatever a file leaves behind (containers, their processes) is deleted.
 # Prints one line per test (TAP), then
-#   runc-bats: N passed, N failed, N skipped (N excluded)
-# and exits 1 if a test failed, 77 if bats is missing, 0 otherwise.
+#   runc-bats: N passed, N failed, N skipped (N excluded, N known)
+# and exits 1 if a test failed, 77 if bats is missing, 0 otherwise. A
+# failure runc-bats/known-failures.txt lists (msentry's open gaps, each
+# with its reason) still counts as failed and is printed, but does not
+# fail the run by itself ("known"); one that passes is pointed out.
 # RUNC_BATS_FILTER=REGEX narrows further (bats --filter); RUNC_BATS_TIMEOUT
 # bounds each file (seconds, default 300).
 set -u
@@ -63,17 +66,18 @@ unset RUNC_USE_SYSTEMD ROOTLESS_FEATURES
 names_filter() {
 	local f=$1 name alt=
 	while IFS= read -r name; do
-		if awk -F' [|] ' -v f="$f" -v n="$name" \
-			'!/^#/ && $1 == f && $2 == n { found = 1 } END { exit !found }' "$dir/excluded.txt"; then
-			continue
-		fi
+		listed "$f" "$name" "$dir/excluded.txt" && continue
 		name=$(printf '%s' "$name" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
 		alt+="${alt:+|}$name"
 	done < <(sed -n 's/^@test "\(.*\)" {$/\1/p' "$dir/$f")
 	[ -n "$alt" ] && printf '^(%s)$' "$alt"
 }
 
-pass=0 failed=0 skipped=0 excluded=0
+pass=0 failed=0 skipped=0 excluded=0 known=0 unknown=0
+# Is "FILE | NAME" in FILE2 (a list of FILE | NAME | REASON lines)?
+listed() {
+	awk -F' [|] ' -v f="$1" -v n="$2" '!/^#/ && $1 == f && $2 == n { found = 1 } END { exit !found }' "$3"
+}
 for f in "${files[@]}"; do
 	n=$(awk -F' [|] ' -v f="$f" '!/^#/ && $1 == f' "$dir/excluded.txt" | wc -l)
 	excluded=$((excluded + n))
@@ -97,11 +101,22 @@ for f in "${files[@]}"; do
 	s=$(grep -c '^ok .* # skip' "$out" | head -1)
 	x=$(grep -c '^not ok ' "$out" | head -1)
 	pass=$((pass + p - s)) skipped=$((skipped + s)) failed=$((failed + x))
+	while IFS= read -r name; do
+		if listed "$f" "$name" "$dir/known-failures.txt"; then
+			known=$((known + 1))
+		else
+			unknown=$((unknown + 1))
+		fi
+	done < <(sed -n 's/^not ok [0-9]* \(.*\)$/\1/p' "$out")
+	while IFS= read -r name; do
+		listed "$f" "$name" "$dir/known-failures.txt" &&
+			echo "$f: note: \"$name\" passes: take it out of known-failures.txt"
+	done < <(sed -n 's/^ok [0-9]* \(.*\)$/\1/p' "$out" | grep -v ' # skip')
 	if [ "$rc" -ne 0 ] && [ "$x" -eq 0 ]; then
 		# bats itself failed (a time bound, a broken file): count it.
 		echo "$f: not ok - bats exited $rc"
-		failed=$((failed + 1))
+		failed=$((failed + 1)) unknown=$((unknown + 1))
 	fi
 done
-echo "runc-bats: $pass passed, $failed failed, $skipped skipped ($excluded excluded)"
-[ "$failed" -eq 0 ]
+echo "runc-bats: $pass passed, $failed failed, $skipped skipped ($excluded excluded, $known known)"
+[ "$unknown" -eq 0 ]
