@@ -412,7 +412,8 @@ static struct sentry_config sentry_config_of(const struct runtime *rt,
 }
 
 int create_container(const struct runtime *rt, const char *id,
-		     const struct runtime_create_options *o, pid_t *pid_out, struct error *e)
+		     const struct runtime_create_options *o, pid_t *pid_out,
+		     struct console_relay *relay, struct error *e)
 {
 	if (!container_id_valid(id))
 		return error_set(e, EINVAL, "invalid container ID format");
@@ -432,12 +433,14 @@ int create_container(const struct runtime *rt, const char *id,
 	pid_t pid = -1;
 	int rc = -1;
 	json_t *ann = NULL;
-	bool job = false; /* the caller's terminal was given to the init */
+	int slave = -1; /* foreground with a terminal: the relay's pty */
 	if (mkfifo(fifo, 0622) != 0) {
 		error_sys(e, errno, "cannot create `%s`", fifo);
 		goto out;
 	}
 	const struct oci_process *p = &in.cfg->process;
+	if (p->terminal && o->foreground && relay && console_relay_open(relay, &slave, e) != 0)
+		goto out;
 	ann = sorted_annotations(&in.cfg->annotations);
 	struct init_plan plan = {
 	    .rt = rt,
@@ -450,14 +453,10 @@ int create_container(const struct runtime *rt, const char *id,
 	    .console_socket = p->terminal ? o->console_socket : NULL,
 	    .cfg = in.cfg,
 	    .hook_state = {id, "created", in.bundle, 0, ann},
-	    .inherit_terminal = p->terminal && o->foreground,
+	    .terminal_slave = slave,
 	    .control_dir = dir,
 	};
 	pid = init_spawn(&plan, e);
-	/* `run` with the caller's terminal: the container is its job. */
-	job = pid > 0 && plan.inherit_terminal;
-	if (job)
-		console_foreground(pid);
 	if (pid < 0 || create_hooks(rt, &in, id, pid, ann, e) != 0 ||
 	    record(rt, id, &in, pid, ann, o, e) != 0)
 		goto out;
@@ -465,8 +464,10 @@ int create_container(const struct runtime *rt, const char *id,
 	*pid_out = pid;
 	rc = 0;
 out:
-	if (rc != 0 && job)
-		console_foreground(getpgrp());
+	if (slave >= 0)
+		close(slave);
+	if (rc != 0 && relay)
+		console_relay_close(relay);
 	if (rc != 0)
 		undo(dir, pid);
 	if (rc != 0 && pid > 0)
@@ -480,5 +481,5 @@ int runtime_create(const struct runtime *rt, const char *id, const struct runtim
 		   struct error *e)
 {
 	pid_t pid;
-	return create_container(rt, id, o, &pid, e);
+	return create_container(rt, id, o, &pid, NULL, e);
 }

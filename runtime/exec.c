@@ -119,6 +119,16 @@ static void apply_env(struct exec_proc *p, const struct runtime_exec_options *o)
 	p->n_env = env_finish(p->env, base->n + o->n_env, p->cfg->rootfs, (uid_t)p->uid, &p->home);
 }
 
+/* process.consoleSize, as runc sets it on a new pty. */
+static void set_console_size(int slave, const struct oci_process *cp)
+{
+	if (!cp->console_height || !cp->console_width)
+		return;
+	struct winsize ws = {.ws_row = (unsigned short)cp->console_height,
+			     .ws_col = (unsigned short)cp->console_width};
+	(void)!ioctl(slave, TIOCSWINSZ, &ws);
+}
+
 static bool parse_id(const char *text, unsigned long *out)
 {
 	char *end;
@@ -217,43 +227,58 @@ static void forwarded_set(sigset_t *set)
 		sigaddset(set, forwarded[i]);
 }
 
+/* The status line on `conn`: the process's exit status; 137 (as SIGKILL)
+ * when the sandbox ended first. */
+static int read_status(int conn)
+{
+	char buf[64];
+	ssize_t got;
+	do
+		got = recv(conn, buf, sizeof(buf) - 1, 0);
+	while (got < 0 && errno == EINTR);
+	int status = 128 + SIGKILL;
+	if (got > 0) {
+		buf[got] = '\0';
+		if (sscanf(buf, "exit %d", &status) != 1)
+			status = 255;
+	}
+	return status;
+}
+
 /* Wait for the process's status on `conn`, forwarding the signals in `set`
- * (blocked by the caller). The sandbox ending first kills the process:
- * 137, as SIGKILL. */
+ * (blocked by the caller) and relaying its terminal when it has one of
+ * ours (r, console.c: SIGWINCH then resizes that pty). */
 static int wait_forwarding(const struct runtime *rt, const char *id, int conn, pid_t pid,
-			   bool terminal, const sigset_t *set)
+			   bool terminal, const sigset_t *set, struct console_relay *r)
 {
 	int sfd = signalfd(-1, set, SFD_CLOEXEC);
 	for (;;) {
-		struct pollfd p[2] = {{.fd = conn, .events = POLLIN},
+		struct pollfd p[4] = {{.fd = conn, .events = POLLIN},
 				      {.fd = sfd, .events = POLLIN}};
-		if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0) {
+		console_relay_poll(r, p + 2);
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			return 255;
+			break;
 		}
 		struct signalfd_siginfo si;
 		if (sfd >= 0 && p[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			struct error ignored = {0};
-			bool from_tty = terminal && si.ssi_code == SI_KERNEL;
-			control_signal(rt, id, pid, (int)si.ssi_signo, from_tty, &ignored);
+			bool from_tty = terminal && si.ssi_code == SI_KERNEL && r->master < 0;
+			if (si.ssi_signo == SIGWINCH && r->master >= 0)
+				console_relay_resize(r);
+			else
+				control_signal(rt, id, pid, (int)si.ssi_signo, from_tty, &ignored);
 		}
-		if (!p[0].revents)
-			continue;
-		char buf[64];
-		ssize_t got = recv(conn, buf, sizeof(buf) - 1, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		int status = 128 + SIGKILL;
-		if (got > 0) {
-			buf[got] = '\0';
-			if (sscanf(buf, "exit %d", &status) != 1)
-				status = 255;
-		}
-		if (sfd >= 0)
-			close(sfd);
-		return status;
+		console_relay_io(r, p + 2);
+		if (p[0].revents)
+			break;
 	}
+	int status = read_status(conn);
+	if (sfd >= 0)
+		close(sfd);
+	console_relay_close(r);
+	return status;
 }
 
 /* --detach: the waiter, re-parented to our caller's subreaper. */
@@ -274,7 +299,8 @@ static int detach_waiter(const struct runtime *rt, const char *id, int conn, pid
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		for (int fd = 0; fd < 3 && null >= 0; fd++)
 			dup2(null, fd);
-		_exit(wait_forwarding(rt, id, conn, pid, p->terminal, set));
+		struct console_relay none = {.master = -1};
+		_exit(wait_forwarding(rt, id, conn, pid, p->terminal, set, &none));
 	}
 	close(conn);
 	if (o->pid_file) {
@@ -364,6 +390,7 @@ int runtime_exec(const struct runtime *rt, const char *id, const struct runtime_
 		return error_set(e, EINVAL, "--preserve-fds: at most %d", SENTRY_CONTROL_FDS - 3);
 	struct container_state st = {0};
 	struct exec_proc p = {.slave = -1};
+	struct console_relay relay = {.master = -1};
 	int rc = check_status(rt, id, o->ignore_paused, &st, e);
 	if (rc == 0)
 		rc = check_pid_file(o->pid_file, e);
@@ -373,6 +400,10 @@ int runtime_exec(const struct runtime *rt, const char *id, const struct runtime_
 		p.slave = console_open(o->console_socket, e);
 		rc = p.slave < 0 ? -1 : 0;
 	}
+	if (rc == 0 && p.terminal && !o->console_socket && !o->detach)
+		rc = console_relay_open(&relay, &p.slave, e);
+	if (rc == 0 && p.slave >= 0)
+		set_console_size(p.slave, &p.cfg->process);
 	sigset_t set, old;
 	forwarded_set(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
@@ -387,9 +418,10 @@ int runtime_exec(const struct runtime *rt, const char *id, const struct runtime_
 		int n = snprintf(text, sizeof(text), "%d", (int)host);
 		if (o->pid_file && write_file_atomic(o->pid_file, text, (size_t)n, 0644, e) != 0)
 			runtime_report(rt, e);
-		rc = wait_forwarding(rt, id, conn, pid, p.terminal, &set);
+		rc = wait_forwarding(rt, id, conn, pid, p.terminal, &set, &relay);
 		close(conn);
 	}
+	console_relay_close(&relay);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	exec_proc_release(&p);
 	container_state_release(&st);
