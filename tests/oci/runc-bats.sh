@@ -43,7 +43,7 @@ mkfifo "$tmp/stdin"
 # Deletes every container a file left in a state dir under $1.
 sweep() {
 	local state c
-	for state in $(find "$1" -maxdepth 3 -type d -name state 2>/dev/null); do
+	for state in $(find "$1" -maxdepth 5 -type d -name state 2>/dev/null); do
 		for c in $(timeout -k 5 30 "$runtime" --root "$state" list -q 2>/dev/null); do
 			timeout -k 5 30 "$runtime" --root "$state" delete --force "$c" >/dev/null 2>&1
 		done
@@ -54,12 +54,19 @@ sweep() {
 	done
 }
 trap 'sweep "$tmp"; rm -rf "$tmp"' EXIT
+# meson's timeout (SIGTERM) still runs the sweep.
+trap 'exit 143' TERM INT HUP
 
 # One shared busybox rootfs tarball for every file.
 export BUSYBOX_IMAGE=$tmp/busybox.tar
 "$dir/busybox-rootfs.sh" "$BUSYBOX_IMAGE" || exit 1
 export RUNC=$runtime
 unset RUNC_USE_SYSTEMD ROOTLESS_FEATURES
+
+# Is "FILE | NAME" in FILE2 (a list of FILE | NAME | REASON lines)?
+listed() {
+	awk -F' [|] ' -v f="$1" -v n="$2" '!/^#/ && $1 == f && $2 == n { found = 1 } END { exit !found }' "$3"
+}
 
 # The names a file may run: all its tests but the excluded ones, as one
 # anchored ERE for bats --filter (metacharacters escaped).
@@ -74,10 +81,6 @@ names_filter() {
 }
 
 pass=0 failed=0 skipped=0 excluded=0 known=0 unknown=0
-# Is "FILE | NAME" in FILE2 (a list of FILE | NAME | REASON lines)?
-listed() {
-	awk -F' [|] ' -v f="$1" -v n="$2" '!/^#/ && $1 == f && $2 == n { found = 1 } END { exit !found }' "$3"
-}
 for f in "${files[@]}"; do
 	n=$(awk -F' [|] ' -v f="$f" '!/^#/ && $1 == f' "$dir/excluded.txt" | wc -l)
 	excluded=$((excluded + n))
