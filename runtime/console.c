@@ -190,6 +190,13 @@ int console_relay_open(struct console_relay *r, int *slave, struct error *e)
 		return -1;
 	}
 	r->master = master;
+	/* "\n" stays "\n" on the way out, as runc clears ONLCR on its pty:
+	 * the output is copied to a file or a pipe as often as to a terminal. */
+	struct termios t;
+	if (tcgetattr(*slave, &t) == 0) {
+		t.c_oflag &= ~(tcflag_t)ONLCR;
+		tcsetattr(*slave, TCSANOW, &t);
+	}
 	console_relay_resize(r);
 	/* Keys go to the container's terminal as typed (^C included: its
 	 * line discipline makes the signal), as runc sets its console raw. */
