@@ -17,7 +17,8 @@ INTEGRATION_ROOT=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 
 : "${RUNC:="${INTEGRATION_ROOT}/../../runc"}"
 # msentry: recvtty is a python stand-in (recvtty.py); runc's other Go
-# helpers (sd-helper, seccompagent) are not built: their tests are excluded.
+# helpers (sd-helper, seccompagent) are not built: no vendored test that
+# runs here needs them (sd-helper only with RUNC_USE_SYSTEMD, unset).
 RECVTTY="${INTEGRATION_ROOT}/recvtty.py"
 SD_HELPER="${INTEGRATION_ROOT}/sd-helper-not-built"
 SECCOMP_AGENT="${INTEGRATION_ROOT}/seccompagent-not-built"
