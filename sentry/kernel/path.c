@@ -569,6 +569,15 @@ static int parent_of_abs(struct task *t, char *abs, int *parent_fd, char *last)
 	return 0;
 }
 
+int path_removable(struct task *t, int dirfd, const char *path)
+{
+	cleanup_free char *abs = NULL;
+	if (!has_mounts(t->s) || path_absolute(t, dirfd, path, &abs) != 0)
+		return 0;
+	cleanup_free char *norm = fold(t, abs);
+	return mount_point_busy(t->s, norm);
+}
+
 int path_parent(struct task *t, int dirfd, const char *path, int *parent_fd, char *last)
 {
 	cleanup_free char *abs = NULL, *walked = NULL;
