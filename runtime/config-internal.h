@@ -81,6 +81,7 @@ enum oci_hook_kind {
 
 struct oci_process {
 	bool terminal;
+	uint32_t console_height, console_width; /* consoleSize; 0: not set */
 	struct {
 		uint32_t uid, gid;
 		bool has_umask;

@@ -427,6 +427,12 @@ static int parse_process(struct parser *p, json_t *doc)
 		return rc < 0 ? -1 : parser_bad(p, "process.cwd", "is required");
 	if (pr->cwd[0] != '/')
 		return parser_bad(p, "process.cwd", "must be an absolute path");
+	json_t *size = NULL;
+	if (get_object(p, process, "consoleSize", "process.consoleSize", &size) < 0 ||
+	    (size &&
+	     (get_u32(p, size, "height", "process.consoleSize.height", &pr->console_height) < 0 ||
+	      get_u32(p, size, "width", "process.consoleSize.width", &pr->console_width) < 0)))
+		return -1;
 	if (get_bool(p, process, "terminal", "process.terminal", &pr->terminal) < 0 ||
 	    get_bool(p, process, "noNewPrivileges", "process.noNewPrivileges",
 		     &pr->no_new_privileges) < 0 ||

@@ -20,14 +20,17 @@
  * process group (sentry/kernel/tty.c keeps the sandbox's view of the
  * terminal: its session, its foreground group).
  *
- * `run` in the foreground with a terminal and no console socket: runc
- * makes a pty and relays between it and its own terminal (stdin must be
- * one: without, runc fails opening /dev/tty). msentry does not relay: the
- * init keeps the caller's terminal as fds 0-2, puts itself in a process
- * group of its own and `run` makes that group the terminal's foreground
- * group until the container exits (what a shell does for a job). The
- * program sees the same terminal runc's relay would show it, without the
- * copying; without a terminal on stdin the error is runc's.
+ * `run` (and `exec --tty`) in the foreground with a terminal and no
+ * console socket, as runc: the runtime makes a pty of its own
+ * (console_relay_open), the process gets the slave as fds 0-2 and its
+ * controlling terminal, and the runtime, which waits for the process,
+ * copies its stdin into the master and the master to its stdout until
+ * the process is gone. When stdin is a terminal it is set raw meanwhile
+ * (keys reach the pty as typed: ^C becomes the container's SIGINT in the
+ * pty's line discipline) and its size is the pty's, again on each
+ * SIGWINCH; stdin need not be a terminal (a pipe or /dev/null is copied
+ * until EOF), but, as runc opens it, a controlling terminal (/dev/tty)
+ * must exist: without, the error is runc's.
  *
  * `exec --tty --console-socket` (containerd's `ctr task exec -t`, podman's
  * `exec -t`): the runtime makes another pty the same way (console_open)
@@ -37,13 +40,14 @@
  * TIOCSCTTY), so the terminal's signals (^C, ^Z, SIGWINCH, SIGHUP when
  * the master closes) reach it, and it has them sent to the terminal's
  * foreground group in the sandbox (exec.c). `exec --tty` in the
- * foreground uses the caller's terminal, as `run` does.
+ * foreground relays through a pty of its own, as `run` does.
  *
  * Threats: the socket path comes from the caller (runc trusts it the same
  * way); the pty is made by and for the init; nothing else is opened.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,10 +75,6 @@ int console_check(bool terminal, bool detach, const char *console_socket, struct
 		if (fd < 0)
 			return error_set(e, errno, "open /dev/tty: %s", strerror(errno));
 		close(fd);
-		if (!isatty(0))
-			return error_set(e, ENOTTY,
-					 "process.terminal: `run` without --console-socket needs a "
-					 "terminal on stdin");
 	}
 	return 0;
 }
@@ -159,28 +159,110 @@ out:
 int console_setup(const char *console_socket, struct error *e)
 {
 	int slave = console_open(console_socket, e);
-	if (slave < 0)
-		return -1;
 	/* The slave as fds 0-2 and as the caller's controlling terminal. */
-	int rc = 0;
-	if (ioctl(slave, TIOCSCTTY, 0) != 0)
-		rc = error_set(e, errno, "TIOCSCTTY: %s", strerror(errno));
-	for (int fd = 0; fd < 3 && rc == 0; fd++)
-		if (dup2(slave, fd) < 0)
-			rc = error_set(e, errno, "dup2: %s", strerror(errno));
-	close(slave);
-	return rc;
+	return slave < 0 ? -1 : console_take(slave, e);
 }
 
-int console_foreground(pid_t pgrp)
+int console_take(int slave, struct error *e)
 {
-	/* Called by a process that may be in the background by now (after
-	 * the container's group ended): SIGTTOU must not stop it. */
-	sigset_t ttou, old;
-	sigemptyset(&ttou);
-	sigaddset(&ttou, SIGTTOU);
-	sigprocmask(SIG_BLOCK, &ttou, &old);
-	int rc = tcsetpgrp(0, pgrp) == 0 ? 0 : -errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return rc;
+	if (ioctl(slave, TIOCSCTTY, 0) != 0)
+		return error_set(e, errno, "TIOCSCTTY: %s", strerror(errno));
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			return error_set(e, errno, "dup2: %s", strerror(errno));
+	close(slave);
+	return 0;
+}
+
+int console_relay_open(struct console_relay *r, int *slave, struct error *e)
+{
+	*r = (struct console_relay){.master = -1, .in_open = true};
+	*slave = -1;
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	char name[64];
+	if (master < 0)
+		return error_set(e, errno, "open /dev/ptmx: %s", strerror(errno));
+	if (grantpt(master) != 0 || unlockpt(master) != 0 ||
+	    ptsname_r(master, name, sizeof(name)) != 0 ||
+	    (*slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+		error_set(e, errno, "/dev/ptmx: %s", strerror(errno));
+		close(master);
+		return -1;
+	}
+	r->master = master;
+	/* "\n" stays "\n" on the way out, as runc clears ONLCR on its pty:
+	 * the output is copied to a file or a pipe as often as to a terminal. */
+	struct termios t;
+	if (tcgetattr(*slave, &t) == 0) {
+		t.c_oflag &= ~(tcflag_t)ONLCR;
+		tcsetattr(*slave, TCSANOW, &t);
+	}
+	console_relay_resize(r);
+	/* Keys go to the container's terminal as typed (^C included: its
+	 * line discipline makes the signal), as runc sets its console raw. */
+	if (isatty(0) && tcgetattr(0, &r->saved) == 0) {
+		struct termios raw = r->saved;
+		cfmakeraw(&raw);
+		r->raw = tcsetattr(0, TCSANOW, &raw) == 0;
+	}
+	return 0;
+}
+
+void console_relay_resize(const struct console_relay *r)
+{
+	struct winsize ws;
+	if (r->master >= 0 && ioctl(0, TIOCGWINSZ, &ws) == 0)
+		(void)!ioctl(r->master, TIOCSWINSZ, &ws);
+}
+
+void console_relay_poll(const struct console_relay *r, struct pollfd p[2])
+{
+	p[0] = (struct pollfd){.fd = r->in_open ? 0 : -1, .events = POLLIN};
+	p[1] = (struct pollfd){.fd = r->master, .events = POLLIN};
+}
+
+/* Master to stdout until it would block; false once it is done (EIO:
+ * no process holds the slave any more). */
+static bool copy_out(int master)
+{
+	char buf[4096];
+	for (;;) {
+		ssize_t got = read(master, buf, sizeof(buf));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 && errno == EAGAIN)
+			return true;
+		if (got <= 0)
+			return false;
+		write_all(1, buf, (size_t)got);
+	}
+}
+
+void console_relay_io(struct console_relay *r, const struct pollfd p[2])
+{
+	if (r->in_open && p[0].revents) {
+		char buf[4096];
+		ssize_t got = read(0, buf, sizeof(buf));
+		/* EOF: nothing more is typed (runc sends nothing for it). */
+		if (got <= 0 && !(got < 0 && errno == EINTR))
+			r->in_open = false;
+		else if (got > 0)
+			write_all(r->master, buf, (size_t)got);
+	}
+	if (r->master >= 0 && p[1].revents && !copy_out(r->master)) {
+		close(r->master);
+		r->master = -1;
+	}
+}
+
+void console_relay_close(struct console_relay *r)
+{
+	if (r->master >= 0) {
+		copy_out(r->master);
+		close(r->master);
+		r->master = -1;
+	}
+	if (r->raw)
+		tcsetattr(0, TCSANOW, &r->saved);
+	r->raw = false;
 }

@@ -45,8 +45,8 @@ struct create_inputs {
 	struct sentry_device *devices; /* linux.devices */
 	struct sentry_sysctl *sysctls; /* linux.sysctl's IPC and mqueue keys */
 	size_t nsysctls;
-	char **sources;		       /* the sources this made (freed with them) */
-	char *strace_output;	       /* the trace file, absolute; NULL: no trace */
+	char **sources;	     /* the sources this made (freed with them) */
+	char *strace_output; /* the trace file, absolute; NULL: no trace */
 	bool strace_json;
 	bool systrap; /* the systrap platform (platform_inputs) */
 	bool strace_summary, strace_lines; /* -c: a table at exit; lines too (-C) */
@@ -152,11 +152,7 @@ static void build_env(struct create_inputs *in)
 	const struct oci_process *p = &in->cfg->process;
 	in->envp = xcalloc(p->env.n + 2, sizeof(char *));
 	memcpy(in->envp, p->env.v, p->env.n * sizeof(char *));
-	if (!env_lookup(p->env.v, "HOME")) {
-		cleanup_free char *home = home_for(in->cfg->rootfs, p->user.uid);
-		in->home_entry = xasprintf("HOME=%s", home);
-		in->envp[p->env.n] = in->home_entry;
-	}
+	env_finish(in->envp, p->env.n, in->cfg->rootfs, p->user.uid, &in->home_entry);
 }
 
 static const char *annotation(const struct oci_config *c, const char *key)
@@ -220,6 +216,33 @@ static int platform_inputs(const struct runtime *rt, struct create_inputs *in, s
 	return 0;
 }
 
+/* runc mounts proc and sysfs only on a directory (or a missing path it
+ * makes): a symlink there could point the mount anywhere in the rootfs,
+ * so it is refused with runc's message. The last component is not
+ * followed. */
+static int check_mount_points(const struct oci_config *c, struct error *e)
+{
+	cleanup_close int root_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; root_fd >= 0 && i < c->n_mounts; i++) {
+		const struct oci_mount *m = &c->mounts[i];
+		if (!m->type || (strcmp(m->type, "proc") != 0 && strcmp(m->type, "sysfs") != 0))
+			continue;
+		struct stat st;
+		int fd = open_in_root(root_fd, m->destination, O_PATH | O_NOFOLLOW);
+		if (fd < 0)
+			continue; /* missing: made as a directory */
+		int rc = fstat(fd, &st);
+		close(fd);
+		if (rc == 0 && !S_ISDIR(st.st_mode))
+			return error_set(
+			    e, ENOTDIR,
+			    "mounts: %s: filesystem \"%s\" must be mounted on ordinary "
+			    "directory",
+			    m->destination, m->type);
+	}
+	return 0;
+}
+
 static int check_inputs(const struct runtime *rt, const struct runtime_create_options *o,
 			struct create_inputs *in, struct error *e)
 {
@@ -238,7 +261,8 @@ static int check_inputs(const struct runtime *rt, const struct runtime_create_op
 		return error_sys(e, errno, "root.path: `%s`", c->rootfs);
 	if (!S_ISDIR(st.st_mode))
 		return error_sys(e, ENOTDIR, "root.path: `%s`", c->rootfs);
-	if (sysctl_check(c, e) != 0 || make_cwd(c->rootfs, c->process.cwd, e) != 0 ||
+	if (sysctl_check(c, e) != 0 || check_mount_points(c, e) != 0 ||
+	    make_cwd(c->rootfs, c->process.cwd, e) != 0 ||
 	    program_resolve(c->rootfs, c->process.cwd, c->process.env.v, c->process.args.v[0],
 			    &in->prog, e) != 0)
 		return -1;
@@ -410,7 +434,8 @@ static struct sentry_config sentry_config_of(const struct runtime *rt,
 }
 
 int create_container(const struct runtime *rt, const char *id,
-		     const struct runtime_create_options *o, pid_t *pid_out, struct error *e)
+		     const struct runtime_create_options *o, pid_t *pid_out,
+		     struct console_relay *relay, struct error *e)
 {
 	if (!container_id_valid(id))
 		return error_set(e, EINVAL, "invalid container ID format");
@@ -430,12 +455,14 @@ int create_container(const struct runtime *rt, const char *id,
 	pid_t pid = -1;
 	int rc = -1;
 	json_t *ann = NULL;
-	bool job = false; /* the caller's terminal was given to the init */
+	int slave = -1; /* foreground with a terminal: the relay's pty */
 	if (mkfifo(fifo, 0622) != 0) {
 		error_sys(e, errno, "cannot create `%s`", fifo);
 		goto out;
 	}
 	const struct oci_process *p = &in.cfg->process;
+	if (p->terminal && o->foreground && relay && console_relay_open(relay, &slave, e) != 0)
+		goto out;
 	ann = sorted_annotations(&in.cfg->annotations);
 	struct init_plan plan = {
 	    .rt = rt,
@@ -448,14 +475,10 @@ int create_container(const struct runtime *rt, const char *id,
 	    .console_socket = p->terminal ? o->console_socket : NULL,
 	    .cfg = in.cfg,
 	    .hook_state = {id, "created", in.bundle, 0, ann},
-	    .inherit_terminal = p->terminal && o->foreground,
+	    .terminal_slave = slave,
 	    .control_dir = dir,
 	};
 	pid = init_spawn(&plan, e);
-	/* `run` with the caller's terminal: the container is its job. */
-	job = pid > 0 && plan.inherit_terminal;
-	if (job)
-		console_foreground(pid);
 	if (pid < 0 || create_hooks(rt, &in, id, pid, ann, e) != 0 ||
 	    record(rt, id, &in, pid, ann, o, e) != 0)
 		goto out;
@@ -463,8 +486,10 @@ int create_container(const struct runtime *rt, const char *id,
 	*pid_out = pid;
 	rc = 0;
 out:
-	if (rc != 0 && job)
-		console_foreground(getpgrp());
+	if (slave >= 0)
+		close(slave);
+	if (rc != 0 && relay)
+		console_relay_close(relay);
 	if (rc != 0)
 		undo(dir, pid);
 	if (rc != 0 && pid > 0)
@@ -478,5 +503,5 @@ int runtime_create(const struct runtime *rt, const char *id, const struct runtim
 		   struct error *e)
 {
 	pid_t pid;
-	return create_container(rt, id, o, &pid, e);
+	return create_container(rt, id, o, &pid, NULL, e);
 }

@@ -108,28 +108,25 @@ static int load_process_file(const struct container_state *st, const char *path,
 	return rc;
 }
 
-/* --env KEY=V replaces KEY in the environment, or is added. */
+/* --env KEY=V replaces KEY in the environment, or is added; then runc's
+ * rules (env_finish): each KEY once, HOME when missing or empty. */
 static void apply_env(struct exec_proc *p, const struct runtime_exec_options *o)
 {
 	const struct oci_strings *base = &p->cfg->process.env;
 	p->env = xcalloc(base->n + o->n_env + 2, sizeof(char *));
 	memcpy(p->env, base->v, base->n * sizeof(char *));
-	p->n_env = base->n;
-	for (size_t i = 0; i < o->n_env; i++) {
-		size_t key = strcspn(o->env[i], "=");
-		size_t k = 0;
-		while (k < p->n_env &&
-		       !(strncmp(p->env[k], o->env[i], key) == 0 && p->env[k][key] == '='))
-			k++;
-		p->env[k] = o->env[i];
-		if (k == p->n_env)
-			p->n_env++;
-	}
-	if (!env_lookup(p->env, "HOME")) {
-		cleanup_free char *home = home_for(p->cfg->rootfs, (uid_t)p->uid);
-		p->home = xasprintf("HOME=%s", home);
-		p->env[p->n_env++] = p->home;
-	}
+	memcpy(p->env + base->n, o->env, o->n_env * sizeof(char *));
+	p->n_env = env_finish(p->env, base->n + o->n_env, p->cfg->rootfs, (uid_t)p->uid, &p->home);
+}
+
+/* process.consoleSize, as runc sets it on a new pty. */
+static void set_console_size(int slave, const struct oci_process *cp)
+{
+	if (!cp->console_height || !cp->console_width)
+		return;
+	struct winsize ws = {.ws_row = (unsigned short)cp->console_height,
+			     .ws_col = (unsigned short)cp->console_width};
+	(void)!ioctl(slave, TIOCSWINSZ, &ws);
 }
 
 static bool parse_id(const char *text, unsigned long *out)
@@ -230,43 +227,58 @@ static void forwarded_set(sigset_t *set)
 		sigaddset(set, forwarded[i]);
 }
 
+/* The status line on `conn`: the process's exit status; 137 (as SIGKILL)
+ * when the sandbox ended first. */
+static int read_status(int conn)
+{
+	char buf[64];
+	ssize_t got;
+	do
+		got = recv(conn, buf, sizeof(buf) - 1, 0);
+	while (got < 0 && errno == EINTR);
+	int status = 128 + SIGKILL;
+	if (got > 0) {
+		buf[got] = '\0';
+		if (sscanf(buf, "exit %d", &status) != 1)
+			status = 255;
+	}
+	return status;
+}
+
 /* Wait for the process's status on `conn`, forwarding the signals in `set`
- * (blocked by the caller). The sandbox ending first kills the process:
- * 137, as SIGKILL. */
+ * (blocked by the caller) and relaying its terminal when it has one of
+ * ours (r, console.c: SIGWINCH then resizes that pty). */
 static int wait_forwarding(const struct runtime *rt, const char *id, int conn, pid_t pid,
-			   bool terminal, const sigset_t *set)
+			   bool terminal, const sigset_t *set, struct console_relay *r)
 {
 	int sfd = signalfd(-1, set, SFD_CLOEXEC);
 	for (;;) {
-		struct pollfd p[2] = {{.fd = conn, .events = POLLIN},
+		struct pollfd p[4] = {{.fd = conn, .events = POLLIN},
 				      {.fd = sfd, .events = POLLIN}};
-		if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0) {
+		console_relay_poll(r, p + 2);
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			return 255;
+			break;
 		}
 		struct signalfd_siginfo si;
 		if (sfd >= 0 && p[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			struct error ignored = {0};
-			bool from_tty = terminal && si.ssi_code == SI_KERNEL;
-			control_signal(rt, id, pid, (int)si.ssi_signo, from_tty, &ignored);
+			bool from_tty = terminal && si.ssi_code == SI_KERNEL && r->master < 0;
+			if (si.ssi_signo == SIGWINCH && r->master >= 0)
+				console_relay_resize(r);
+			else
+				control_signal(rt, id, pid, (int)si.ssi_signo, from_tty, &ignored);
 		}
-		if (!p[0].revents)
-			continue;
-		char buf[64];
-		ssize_t got = recv(conn, buf, sizeof(buf) - 1, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		int status = 128 + SIGKILL;
-		if (got > 0) {
-			buf[got] = '\0';
-			if (sscanf(buf, "exit %d", &status) != 1)
-				status = 255;
-		}
-		if (sfd >= 0)
-			close(sfd);
-		return status;
+		console_relay_io(r, p + 2);
+		if (p[0].revents)
+			break;
 	}
+	int status = read_status(conn);
+	if (sfd >= 0)
+		close(sfd);
+	console_relay_close(r);
+	return status;
 }
 
 /* --detach: the waiter, re-parented to our caller's subreaper. */
@@ -287,7 +299,8 @@ static int detach_waiter(const struct runtime *rt, const char *id, int conn, pid
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		for (int fd = 0; fd < 3 && null >= 0; fd++)
 			dup2(null, fd);
-		_exit(wait_forwarding(rt, id, conn, pid, p->terminal, set));
+		struct console_relay none = {.master = -1};
+		_exit(wait_forwarding(rt, id, conn, pid, p->terminal, set, &none));
 	}
 	close(conn);
 	if (o->pid_file) {
@@ -296,6 +309,21 @@ static int detach_waiter(const struct runtime *rt, const char *id, int conn, pid
 		if (write_file_atomic(o->pid_file, text, (size_t)n, 0644, e) != 0)
 			return error_wrap(e, "--pid-file");
 	}
+	return 0;
+}
+
+/* runc fails exec (255) when it cannot write --pid-file; the process
+ * must then not run, so the file's directory is checked before. */
+static int check_pid_file(const char *path, struct error *e)
+{
+	if (!path)
+		return 0;
+	cleanup_free char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir ? 1 : 0] = '\0';
+	if (access(slash ? dir : ".", W_OK) != 0)
+		return error_sys(e, errno, "--pid-file: cannot write in `%s`", slash ? dir : ".");
 	return 0;
 }
 
@@ -314,6 +342,13 @@ static int check_status(const struct runtime *rt, const char *id, bool ignore_pa
 					 "to override)");
 		return 0;
 	case STATUS_CREATED:
+		/* runc's exec joins the namespaces its init made at create;
+		 * msentry's sandbox (the sentry) starts with `start`, and until
+		 * then nothing would serve the request: refuse it at once
+		 * rather than wait for a start that may never come. */
+		return error_set(e, EAGAIN,
+				 "cannot exec in a created container: its sandbox starts "
+				 "with `start`");
 	case STATUS_RUNNING:
 	default:
 		return 0;
@@ -355,13 +390,20 @@ int runtime_exec(const struct runtime *rt, const char *id, const struct runtime_
 		return error_set(e, EINVAL, "--preserve-fds: at most %d", SENTRY_CONTROL_FDS - 3);
 	struct container_state st = {0};
 	struct exec_proc p = {.slave = -1};
+	struct console_relay relay = {.master = -1};
 	int rc = check_status(rt, id, o->ignore_paused, &st, e);
+	if (rc == 0)
+		rc = check_pid_file(o->pid_file, e);
 	if (rc == 0)
 		rc = load_proc(&st, o, &p, e);
 	if (rc == 0 && p.terminal && o->console_socket) {
 		p.slave = console_open(o->console_socket, e);
 		rc = p.slave < 0 ? -1 : 0;
 	}
+	if (rc == 0 && p.terminal && !o->console_socket && !o->detach)
+		rc = console_relay_open(&relay, &p.slave, e);
+	if (rc == 0 && p.slave >= 0)
+		set_console_size(p.slave, &p.cfg->process);
 	sigset_t set, old;
 	forwarded_set(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
@@ -376,9 +418,10 @@ int runtime_exec(const struct runtime *rt, const char *id, const struct runtime_
 		int n = snprintf(text, sizeof(text), "%d", (int)host);
 		if (o->pid_file && write_file_atomic(o->pid_file, text, (size_t)n, 0644, e) != 0)
 			runtime_report(rt, e);
-		rc = wait_forwarding(rt, id, conn, pid, p.terminal, &set);
+		rc = wait_forwarding(rt, id, conn, pid, p.terminal, &set, &relay);
 		close(conn);
 	}
+	console_relay_close(&relay);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	exec_proc_release(&p);
 	container_state_release(&st);

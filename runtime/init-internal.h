@@ -19,7 +19,7 @@ struct init_plan {
 	mode_t umask;
 	struct sentry_config sentry;  /* root, prog, argv, envp, cwd */
 	const char *console_socket;   /* process.terminal: make a pty, send its master */
-	bool inherit_terminal;	      /* foreground `run`: keep the caller's terminal */
+	int terminal_slave;	      /* foreground `run`: the relay's pty slave, or -1 */
 	const struct oci_config *cfg; /* its startContainer hooks */
 	struct hook_state hook_state; /* for them; the pid is the init's own */
 	const char *control_dir;      /* bind the control channel's socket here (NULL: none) */

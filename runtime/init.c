@@ -130,13 +130,12 @@ static _Noreturn void init_report_and_exit(const struct init_plan *plan, int log
 static _Noreturn void init_main(const struct init_plan *plan, int sync_fd)
 {
 	reset_signals();
-	/* A job of the caller's terminal stays in its session (console.c). */
-	if (plan->inherit_terminal)
-		setpgid(0, 0);
-	else
-		setsid();
-	close_fds_from(3 + plan->preserve_fds, sync_fd);
+	setsid();
 	struct error ce = {0};
+	/* Before the fds are closed: the slave of `run`'s relay (console.c). */
+	if (plan->terminal_slave >= 0 && console_take(plan->terminal_slave, &ce) != 0)
+		init_fail(sync_fd, "%s", ce.msg);
+	close_fds_from(3 + plan->preserve_fds, sync_fd);
 	/* The sentry's sockets are the container's: made in its network
 	 * namespace (netns.c). */
 	bool own_net = false;

@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -118,7 +119,9 @@ int runtime_kill(const struct runtime *rt, const char *id, int sig, bool all, st
 	enum container_status status = container_status(rt, &st);
 	int rc;
 	struct error ignored = {0};
-	if (status == STATUS_STOPPED)
+	if (status == STATUS_STOPPED && all)
+		rc = 0; /* runc: --all signals whatever is left, nothing then */
+	else if (status == STATUS_STOPPED)
 		rc = error_set(e, ESRCH, "container not running");
 	else if (all && status != STATUS_CREATED && sig != SIGKILL &&
 		 control_signal(rt, id, 0, sig, false, &ignored) == 0)
@@ -179,22 +182,40 @@ int runtime_delete(const struct runtime *rt, const char *id, bool force, struct 
 static const int run_forwarded[] = {SIGINT,  SIGQUIT,  SIGTERM, SIGHUP,	 SIGUSR1,
 				    SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGALRM};
 
-/* Wait for the init (our child), forwarding signals to it. The signals
- * are blocked, so none is lost between fork and here. */
-static int wait_forwarding(pid_t pid, const sigset_t *set)
+/* Wait for the init (our child), forwarding signals to it, and relaying
+ * its terminal if it has one of ours (r->master >= 0; SIGWINCH then
+ * resizes that pty instead). The signals are blocked, so none is lost
+ * between fork and here. */
+static int wait_forwarding(pid_t pid, const sigset_t *set, struct console_relay *r)
 {
+	int sfd = signalfd(-1, set, SFD_CLOEXEC);
+	int status = 255;
 	for (;;) {
 		int ws;
-		pid_t r = waitpid(pid, &ws, WNOHANG);
-		if (r == pid)
-			return WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : WEXITSTATUS(ws);
-		if (r < 0 && errno != EINTR)
-			return 255;
-		siginfo_t si;
-		int sig = sigwaitinfo(set, &si);
-		if (sig > 0 && sig != SIGCHLD)
-			kill(pid, sig);
+		pid_t got = waitpid(pid, &ws, WNOHANG);
+		if (got == pid) {
+			status = WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : WEXITSTATUS(ws);
+			break;
+		}
+		if ((got < 0 && errno != EINTR) || sfd < 0)
+			break;
+		struct pollfd p[3] = {{.fd = sfd, .events = POLLIN}};
+		console_relay_poll(r, p + 1);
+		if (poll(p, 3, -1) < 0)
+			continue;
+		struct signalfd_siginfo si;
+		if (p[0].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGWINCH && r->master >= 0)
+				console_relay_resize(r);
+			else if (si.ssi_signo != SIGCHLD)
+				kill(pid, (int)si.ssi_signo);
+		}
+		console_relay_io(r, p + 1);
 	}
+	if (sfd >= 0)
+		close(sfd);
+	console_relay_close(r);
+	return status;
 }
 
 int runtime_run(const struct runtime *rt, const char *id, const struct runtime_run_options *o,
@@ -210,10 +231,8 @@ int runtime_run(const struct runtime *rt, const char *id, const struct runtime_r
 	pid_t pid;
 	struct runtime_create_options co = o->create;
 	co.foreground = !o->detach;
-	int rc = create_container(rt, id, &co, &pid, e);
-	/* A terminal kept from the caller: the container was made its
-	 * foreground job (console.c); the terminal comes back after. */
-	bool job = rc == 0 && co.foreground && isatty(0) && tcgetpgrp(0) == pid;
+	struct console_relay relay = {.master = -1};
+	int rc = create_container(rt, id, &co, &pid, co.foreground ? &relay : NULL, e);
 	if (rc == 0 && runtime_start(rt, id, e) != 0) {
 		/* Undo the create: the init is our child. delete --force also
 		 * runs the poststop hooks, as the runtime spec asks. */
@@ -224,13 +243,12 @@ int runtime_run(const struct runtime *rt, const char *id, const struct runtime_r
 		rc = -1;
 	}
 	if (rc == 0 && !o->detach) {
-		rc = wait_forwarding(pid, &set);
+		rc = wait_forwarding(pid, &set, &relay);
 		struct error ignored = {0};
 		if (!o->keep)
 			runtime_delete(rt, id, true, &ignored);
 	}
-	if (job)
-		console_foreground(getpgrp());
+	console_relay_close(&relay);
 	if (!o->detach)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;

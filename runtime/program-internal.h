@@ -23,4 +23,11 @@ int make_cwd(const char *rootfs, const char *cwd, struct error *e);
 /* The HOME runc gives a user whose config sets none (malloc'd). */
 char *home_for(const char *rootfs, uid_t uid);
 
+/* The environment as runc gives it to a process, in place: v holds n
+ * KEY=VALUE entries and has room for n + 2. Each KEY stays once, at its
+ * first place with its last value (runc sets them one by one); a HOME
+ * missing or empty becomes home_for()'s (*home, malloc'd, else NULL).
+ * Returns the new count; v[count] is NULL. */
+size_t env_finish(const char **v, size_t n, const char *rootfs, uid_t uid, char **home);
+
 #endif

@@ -128,6 +128,38 @@ char *home_for(const char *rootfs, uid_t uid)
 	return home && *home ? home : (free(home), xstrdup("/"));
 }
 
+static size_t key_len(const char *entry)
+{
+	return strcspn(entry, "=");
+}
+
+size_t env_finish(const char **v, size_t n, const char *rootfs, uid_t uid, char **home)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0, len = key_len(v[i]);
+		while (k < out && !(key_len(v[k]) == len && strncmp(v[k], v[i], len) == 0))
+			k++;
+		v[k] = v[i];
+		if (k == out)
+			out++;
+	}
+	v[out] = NULL;
+	*home = NULL;
+	const char *now = env_lookup(v, "HOME");
+	if (now && *now)
+		return out;
+	cleanup_free char *dir = home_for(rootfs, uid);
+	*home = xasprintf("HOME=%s", dir);
+	size_t k = 0;
+	while (k < out && strncmp(v[k], "HOME=", 5) != 0)
+		k++;
+	v[k] = *home;
+	if (k == out)
+		v[++out] = NULL;
+	return out;
+}
+
 int make_cwd(const char *rootfs, const char *cwd, struct error *e)
 {
 	cleanup_close int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

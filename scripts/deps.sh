@@ -6,7 +6,7 @@ set -euo pipefail
 what=${1:-build}
 build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libseccomp-dev libelf-dev zlib1g-dev libjansson-dev check)
 test_pkgs=(busybox-static python3 perl coreutils bash make musl-tools strace procps runc containerd
-	postgresql-15 util-linux man-db podman
+	postgresql-15 util-linux man-db podman bats jq gawk
 	clang libclang-rt-14-dev trinity)
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -106,6 +106,7 @@ struct platform {
 	int evfd, chld_fd;
 	unsigned stub_spin;	/* the handlers' spins before they sleep */
 	uint64_t sentry_spin_ns; /* the sentry's spin on a running thread before it sleeps */
+	int stub_cpu;		 /* MSENTRY_SYSTRAP_STUB_CPU: program threads pinned there, or -1 */
 	struct stub_thread *running, *threads;
 	struct stop *queued;
 	size_t nqueued, cap_queued;

@@ -90,6 +90,8 @@ int systrap_setup(struct platform *p, struct error *e)
 	p->stub_spin = v ? (unsigned)atoi(v) : 0;
 	v = getenv("MSENTRY_SYSTRAP_SENTRY_SPIN_NS");
 	p->sentry_spin_ns = v ? (uint64_t)atoll(v) : 0;
+	v = getenv("MSENTRY_SYSTRAP_STUB_CPU");
+	p->stub_cpu = v && *v ? atoi(v) : -1;
 	p->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (p->evfd < 0)
 		return error_sys(e, errno, "systrap: eventfd");

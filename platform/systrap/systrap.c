@@ -209,6 +209,12 @@ static int detach_into_slot(struct systrap_space *sp, struct stub_thread *th, un
 	if (ptrace(PTRACE_SETREGS, th->tid, 0, &r) != 0 ||
 	    ptrace(PTRACE_DETACH, th->tid, 0, 0) != 0)
 		return -errno;
+	if (sp->p->stub_cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(sp->p->stub_cpu, &set);
+		sched_setaffinity(th->tid, sizeof(set), &set);
+	}
 	rc = wait_first_report(sh);
 	if (rc != 0)
 		return rc;

@@ -244,19 +244,36 @@ struct exec_req {
 	const char *path, *cwd;
 	const char **argv, **envp;
 	unsigned long uid, gid;
+	gid_t groups[MAX_GROUPS]; /* supplementary groups (exec --additional-gids) */
+	int n_groups;
 	bool tty; /* fd 0 becomes its session's controlling terminal */
 };
+
+/* exec's supplementary groups: the "group" fields. */
+static const char *check_groups(const struct request *r, struct exec_req *x)
+{
+	int n = 0;
+	cleanup_free const char **v = values(r, "group", &n);
+	if (n > MAX_GROUPS)
+		return "group: too many additional groups";
+	for (int i = 0; i < n; i++) {
+		unsigned long g;
+		if (!parse_num(v[i], UINT32_MAX - 1, &g))
+			return "group: must be a number below 2^32-1";
+		x->groups[x->n_groups++] = (gid_t)g;
+	}
+	return NULL;
+}
 
 static const char *check_exec(const struct request *r, struct exec_req *x)
 {
 	bool dup = false;
-	int n_args, n_env, n_groups;
+	int n_args, n_env;
 	x->path = field(r, "path", &dup);
 	x->cwd = field(r, "cwd", &dup);
 	const char *uid = field(r, "uid", &dup), *gid = field(r, "gid", &dup);
 	x->argv = values(r, "arg", &n_args);
 	x->envp = values(r, "env", &n_env);
-	free(values(r, "group", &n_groups));
 	const char *tie = field(r, "tie", &dup), *tty = field(r, "tty", &dup);
 	if (!keys_known(r, " path arg env cwd uid gid group tie tty ") || dup ||
 	    (tie && strcmp(tie, "1") != 0) || (tty && strcmp(tty, "1") != 0))
@@ -277,11 +294,9 @@ static const char *check_exec(const struct request *r, struct exec_req *x)
 	if ((uid && !parse_num(uid, UINT32_MAX - 1, &x->uid)) ||
 	    (gid && !parse_num(gid, UINT32_MAX - 1, &x->gid)))
 		return "uid/gid: must be a number below 2^32-1";
-	if (n_groups > MAX_GROUPS)
-		return "group: too many additional groups";
 	if (r->n_fds < 3)
 		return "the process's fds 0, 1 and 2 must be passed";
-	return NULL;
+	return check_groups(r, x);
 }
 
 /* Start the process; its sandbox pid, or 0 if it could not start. */
@@ -305,6 +320,8 @@ static pid_t do_exec(struct sentry *s, int fd, const struct request *r)
 				.n_fds = r->n_fds};
 	struct task *t = task_create_detached(s, &sp);
 	pid_t pid = t->proc->pid;
+	if (x.n_groups > 0) /* else the groups every detached process starts with */
+		creds_set_groups(t->proc, x.groups, x.n_groups);
 	struct error e = {0};
 	/* It leads a session of its own: the terminal becomes its. */
 	int err = x.tty ? tty_take(t->proc, fd_lookup(t, 0)) : 0;

@@ -223,6 +223,8 @@ int path_open(struct task *t, int dirfd, const char *path, int flags, mode_t mod
 /* Resolve everything but the last component: parent host fd (O_PATH) and
  * the last name (in `last`, NAME_MAX+1 bytes). 0 or -errno. */
 int path_parent(struct task *t, int dirfd, const char *path, int *parent_fd, char *last);
+/* unlink/rmdir of a mount point: EBUSY, or EROFS (mount_point_busy). */
+int path_removable(struct task *t, int dirfd, const char *path);
 /* Map a host path back into the sandbox ("" prefix stripped), malloc'ed. */
 char *path_from_host(struct sentry *s, const char *host_path);
 /* Host path of a host fd (readlink of /proc/self/fd/N), malloc'ed or NULL. */
@@ -279,6 +281,9 @@ int mount_open(struct sentry *s, const char *abs, int flags, mode_t mode);
 /* If `abs` is a mount point: the (parent fd, last name) that names it,
  * 0 or -errno; 1 if it is not one. */
 int mount_point_parent(struct sentry *s, const char *abs, int *parent_fd, char *last);
+/* Removing the normalized sandbox path `norm`: -EBUSY if it is a mount
+ * point, -EROFS if also in a read-only mount, else 0. */
+int mount_point_busy(struct sentry *s, const char *norm);
 /* Whether the mount holding host fd's file is read-only. */
 bool mount_fd_readonly(struct sentry *s, int host_fd);
 /* The sandbox path of a host path (malloc'ed). */

@@ -521,6 +521,22 @@ int mount_point_parent(struct sentry *s, const char *abs, int *parent_fd, char *
 	return fd < 0 ? -errno : 0;
 }
 
+int mount_point_busy(struct sentry *s, const char *norm)
+{
+	const struct mount_table *mt = s->mounts;
+	const char *rest = norm + 1;
+	size_t i = mount_lookup(mt, norm, &rest);
+	if (i == 0 || *rest)
+		return 0;
+	/* Linux's unlink and rmdir take write access to the parent's mount
+	 * first (EROFS), then refuse a mount point (EBUSY). */
+	cleanup_free char *parent = xstrdup(norm);
+	char *slash = strrchr(parent, '/');
+	slash[slash == parent ? 1 : 0] = '\0';
+	size_t j = mount_lookup(mt, parent, NULL);
+	return mt->v[j].readonly ? -EROFS : -EBUSY;
+}
+
 /* The entry whose host side holds host path `host`: longest prefix. */
 static const struct mount *by_host(const struct mount_table *mt, const char *host,
 				   const char **rest)
@@ -569,12 +585,16 @@ void mount_format(struct sentry *s, struct strbuf *sb, bool info)
 	for (size_t i = 0; i < mt->n; i++) {
 		const struct mount *m = &mt->v[i];
 		const char *opts = m->readonly ? "ro" : "rw";
+		/* The mount's own options as Linux lists them: the access
+		 * mode, then the atime rule (relatime, Linux's default). */
+		const char *mnt_opts = m->readonly ? "ro,relatime" : "rw,relatime";
 		if (info)
 			strbuf_printf(sb, "%zu %zu 0:%zu / %s %s - %s %s %s\n", 100 + i,
-				      i == 0 ? (size_t)99 : (size_t)100, 30 + i, m->dest, opts,
+				      i == 0 ? (size_t)99 : (size_t)100, 30 + i, m->dest, mnt_opts,
 				      m->type, m->source, opts);
 		else
-			strbuf_printf(sb, "%s %s %s %s 0 0\n", m->source, m->dest, m->type, opts);
+			strbuf_printf(sb, "%s %s %s %s 0 0\n", m->source, m->dest, m->type,
+				      mnt_opts);
 	}
 }
 

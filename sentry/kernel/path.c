@@ -259,9 +259,8 @@ static int open_in_root(const struct task *t, const char *abs, int flags, mode_t
 	return refuse_host_process_proc(open_in_root_unchecked(t, abs, flags, mode), flags);
 }
 
-/* Whether `fd` is the host's procfs itself, reached by a spelling the
- * sandbox's procfs does not know ("//proc", "/tmp/../proc", a symlink to
- * /proc): its listing would be the host's pids. */
+/* Whether `fd` is the host's procfs root, reached by a spelling procfs does
+ * not know ("//proc", "/tmp/../proc", a link to /proc): it lists host pids. */
 static bool host_proc_root(int fd)
 {
 	struct statfs sf;
@@ -456,14 +455,12 @@ static int check_open_writable(const struct task *t, const char *abs, int flags)
 
 /* A running executable refuses writers, as Linux's deny_write_access:
  * ETXTBSY, checked before O_TRUNC could cut it. */
-static int check_not_running(const struct task *t, const char *abs, int flags, int fd)
+static int check_not_running(const struct task *t, const char *abs, int flags)
 {
 	struct stat st;
-	cleanup_close int opath = -1;
-	if (fd < 0 && (opath = open_in_root(t, abs, O_PATH | (flags & O_NOFOLLOW), 0)) < 0)
+	cleanup_close int fd = open_in_root(t, abs, O_PATH | (flags & O_NOFOLLOW), 0);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0; /* nothing there yet: the open itself answers */
-	if (fstat(fd >= 0 ? fd : opath, &st) != 0 || !S_ISREG(st.st_mode))
-		return 0;
 	return exe_in_use(t->s, st.st_dev, st.st_ino) ? -ETXTBSY : 0;
 }
 
@@ -476,17 +473,14 @@ static int open_abs(struct task *t, const char *abs, int flags, mode_t mode, str
 		return rc;
 	bool writes = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
 	if (writes && (flags & O_TRUNC) && !(flags & O_PATH) &&
-	    (rc = check_not_running(t, abs, flags, -1)) != 0)
+	    (rc = check_not_running(t, abs, flags)) != 0)
 		return rc;
 	int fd = open_in_root(t, abs, flags, mode & ~t->fs->umask);
 	if (fd < 0)
 		return fd;
-	if (host_proc_root(fd)) {
-		/* The sandbox's /proc instead, as `ls /proc` lists it. */
+	if (host_proc_root(fd)) { /* the sandbox's /proc instead, as `ls /proc` lists it */
 		close(fd);
-		if (t->s->hooks->synthetic_open(t, "/proc", flags, out, &rc))
-			return rc;
-		return -ENOENT;
+		return t->s->hooks->synthetic_open(t, "/proc", flags, out, &rc) ? rc : -ENOENT;
 	}
 	struct stat st;
 	if (writes && !(flags & O_PATH) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -567,6 +561,15 @@ static int parent_of_abs(struct task *t, char *abs, int *parent_fd, char *last)
 		return fd;
 	*parent_fd = fd;
 	return 0;
+}
+
+int path_removable(struct task *t, int dirfd, const char *path)
+{
+	cleanup_free char *abs = NULL;
+	if (!has_mounts(t->s) || path_absolute(t, dirfd, path, &abs) != 0)
+		return 0;
+	cleanup_free char *norm = fold(t, abs);
+	return mount_point_busy(t->s, norm);
 }
 
 int path_parent(struct task *t, int dirfd, const char *path, int *parent_fd, char *last)

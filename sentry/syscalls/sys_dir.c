@@ -168,6 +168,12 @@ SYSCALL_HANDLER(unlinkat)
 			return -ENOTEMPTY;
 		return strcmp(path, "/") == 0 ? -EBUSY : -EINVAL;
 	}
+	/* A mount point resolves to the host node behind it (path_parent):
+	 * removing it is refused, as Linux does. */
+	char path[PATH_MAX];
+	if ((rc = task_read_path(t, a[1], path)) != 0 ||
+	    (rc = path_removable(t, (int)a[0], path)) != 0)
+		return rc;
 	return ret_errno(unlinkat(parent, last, (int)a[2]));
 }
 

@@ -54,7 +54,7 @@ check "--read-only: the root refuses writes" "touch: /x: Read-only file system" 
 check "--read-only with a --tmpfs on /tmp: writes go there" "t" \
 	"$(R --read-only --tmpfs /tmp sh -c 'echo t >/tmp/t && cat /tmp/t')"
 check "--tmpfs: nothing reached the root" "no" "$([ -e "$root/tmp/t" ] && echo yes || echo no)"
-check "/proc/mounts lists the table" "/ ro|/tmp rw|/mnt/src rw" \
+check "/proc/mounts lists the table" "/ ro,relatime|/tmp rw,relatime|/mnt/src rw,relatime" \
 	"$(R --read-only --tmpfs /tmp --mount "$tmp/src:/mnt/src" awk '{print $2, $4}' /proc/mounts | tr '\n' '|' | sed 's/|$//')"
 check "a relative destination is refused" "2" "$(R --tmpfs tmp true 2>/dev/null; echo $?)"
 # The tmpfs directory is removed at exit.

@@ -431,8 +431,8 @@ for rt in $(runtimes); do
 done
 
 # run in the foreground with a terminal on stdin (script provides one):
-# runc relays through a pty of its own, msentry hands the container the
-# caller's terminal as a job; the program sees the same.
+# runc and msentry relay through a pty of their own, its size the
+# caller's terminal's.
 if command -v script >/dev/null; then
 	fgb=$(make_bundle ttyfg '{"process":{"terminal":true,"args":["sh","-c","[ -t 0 ] && echo isatty; stty size; exit 3"]}}')
 	for rt in $(runtimes); do
