@@ -21,7 +21,8 @@
 #               msentry only (--max-tasks raised above 5000); the figure
 #               should stay roughly flat as N grows (docs/benchmarks.md)
 #
-# Runners: native, `msentry run`, `strace -f -o /dev/null`, `proot`, and
+# Runners: native, `msentry run` (the ptrace platform), `msentry run
+# --platform=systrap`, `strace -f -o /dev/null`, `proot`, and
 # `runsc --platform=ptrace --network=none do` (gVisor). A runner that cannot
 # run here is reported with the reason and left out; the rest go on.
 #
@@ -89,6 +90,7 @@ runner_prefix() {
 	case $1 in
 	native) ;;
 	msentry) printf '%s\n' "$build/cmd/msentry" run ;;
+	systrap) printf '%s\n' "$build/cmd/msentry" run --platform=systrap ;;
 	strace) printf '%s\n' strace -f -o /dev/null ;;
 	proot) printf '%s\n' proot ;;
 	runsc) printf '%s\n' runsc --platform=ptrace --network=none do ;;
@@ -99,6 +101,8 @@ runner_prefix() {
 runner_title() {
 	case $1 in
 	strace) echo "strace -f" ;;
+	msentry) echo "msentry (ptrace)" ;;
+	systrap) echo "msentry (systrap)" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -168,7 +172,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 runners=()
 declare -A skipped=()
-for r in native msentry strace proot runsc; do
+for r in native msentry systrap strace proot runsc; do
 	if why=$(probe "$r"); then
 		runners+=("$r")
 	else

@@ -472,7 +472,8 @@ bool oci_is_command(const char *word)
 bool oci_is_global_option(const char *arg)
 {
 	static const char *const names[] = {
-	    "--root", "--log", "--log-format", "--debug", "--systemd-cgroup", "--strace-log", NULL};
+	    "--root",	"--log",	"--log-format", "--debug", "--systemd-cgroup",
+	    "--strace-log", "--platform", NULL};
 	for (const char *const *n = names; *n; n++) {
 		size_t len = strlen(*n);
 		if (strncmp(arg, *n, len) == 0 && (arg[len] == '\0' || arg[len] == '='))
@@ -495,6 +496,8 @@ static void oci_usage(FILE *out)
 	      "  --systemd-cgroup      accepted (no cgroups yet)\n"
 	      "  --strace-log FILE     trace each created container's syscalls to FILE\n"
 	      "                        (config.json's dev.msentry.strace annotation wins)\n"
+	      "  --platform NAME       ptrace (default) or systrap (experimental); also\n"
+	      "                        MSENTRY_PLATFORM, and the dev.msentry.platform annotation\n"
 	      "\n"
 	      "Commands:\n",
 	      out);
@@ -505,7 +508,7 @@ static void oci_usage(FILE *out)
 
 static int parse_globals(int argc, char **argv, struct runtime_options *opt, struct error *e)
 {
-	enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_DEBUG, G_SYSTEMD, G_STRACE_LOG, G_HELP };
+	enum { G_ROOT = 256, G_LOG, G_LOG_FORMAT, G_DEBUG, G_SYSTEMD, G_STRACE_LOG, G_PLATFORM, G_HELP };
 	static const struct option opts[] = {
 	    {"root", required_argument, NULL, G_ROOT},
 	    {"log", required_argument, NULL, G_LOG},
@@ -513,6 +516,7 @@ static int parse_globals(int argc, char **argv, struct runtime_options *opt, str
 	    {"debug", no_argument, NULL, G_DEBUG},
 	    {"systemd-cgroup", no_argument, NULL, G_SYSTEMD},
 	    {"strace-log", required_argument, NULL, G_STRACE_LOG},
+	    {"platform", required_argument, NULL, G_PLATFORM},
 	    {"help", no_argument, NULL, G_HELP},
 	    {NULL, 0, NULL, 0},
 	};
@@ -541,6 +545,9 @@ static int parse_globals(int argc, char **argv, struct runtime_options *opt, str
 		case G_STRACE_LOG:
 			opt->strace_log = optarg;
 			break;
+		case G_PLATFORM:
+			opt->platform = optarg;
+			break;
 		case 'h':
 		case G_HELP:
 			oci_usage(stdout);
@@ -564,7 +571,9 @@ static const struct oci_command *find_command(const char *name)
 
 int cmd_oci(int argc, char **argv)
 {
-	struct runtime_options opt = {.root = RUNTIME_DEFAULT_ROOT};
+	const char *platform = getenv("MSENTRY_PLATFORM");
+	struct runtime_options opt = {.root = RUNTIME_DEFAULT_ROOT,
+				      .platform = platform && *platform ? platform : NULL};
 	struct runtime rt = {.log_fd = -1};
 	struct error e = {0};
 	int first = parse_globals(argc, argv, &opt, &e);

@@ -44,6 +44,8 @@ static void run_usage(FILE *out)
 	      "                      sandbox (a bind mount; ro: read-only); repeatable\n"
 	      "  --tmpfs=DST         a private empty directory at DST, removed at exit\n"
 	      "  --read-only         the root refuses every write (EROFS)\n"
+	      "  --platform=NAME     where program code runs: ptrace (default) or\n"
+	      "                      systrap (experimental: syscalls trapped in the stub)\n"
 	      "  --max-tasks=N       at most N threads and processes at once (default\n"
 	      "                      4096): clone, fork and vfork beyond fail with EAGAIN\n"
 	      "  --debug             on SIGUSR2, print every task's state to stderr\n"
@@ -86,6 +88,7 @@ enum {
 	OPT_TMPFS,
 	OPT_READ_ONLY,
 	OPT_MAX_TASKS,
+	OPT_PLATFORM,
 	OPT_DEBUG,
 	OPT_NO_SELF_SECCOMP,
 	OPT_PASS_FD,
@@ -315,6 +318,38 @@ static int parse_trace_option(int c, const char *arg, struct sentry_config *cfg,
 	}
 }
 
+/* --vsyscall=emulate|trap|none. */
+static int parse_vsyscall(const char *name, struct sentry_config *cfg)
+{
+	if (strcmp(name, "emulate") == 0) {
+		cfg->vsyscall = VSYSCALL_EMULATE;
+	} else if (strcmp(name, "none") == 0) {
+		cfg->vsyscall = VSYSCALL_NONE;
+	} else if (strcmp(name, "trap") == 0) {
+		cfg->vsyscall_no_patch = true;
+	} else {
+		fprintf(stderr, "msentry: --vsyscall: expected emulate, trap or none, got `%s`\n",
+			name);
+		return -1;
+	}
+	return 0;
+}
+
+/* --platform=NAME (or MSENTRY_PLATFORM, the default for a whole test
+ * run): ptrace or systrap. */
+static int parse_platform(const char *what, const char *name, struct sentry_config *cfg)
+{
+	if (strcmp(name, "ptrace") == 0) {
+		cfg->platform = SENTRY_PLATFORM_PTRACE;
+	} else if (strcmp(name, "systrap") == 0) {
+		cfg->platform = SENTRY_PLATFORM_SYSTRAP;
+	} else {
+		fprintf(stderr, "msentry: %s: expected ptrace or systrap, got `%s`\n", what, name);
+		return -1;
+	}
+	return 0;
+}
+
 /* --max-tasks=N: 1 .. 4194304 (Linux's pid_max limit). */
 static int parse_max_tasks(const char *arg, int *out)
 {
@@ -348,6 +383,7 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
 	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
 	    {"max-tasks", required_argument, NULL, OPT_MAX_TASKS},
+	    {"platform", required_argument, NULL, OPT_PLATFORM},
 	    {"debug", no_argument, NULL, OPT_DEBUG},
 	    {"no-self-seccomp", no_argument, NULL, OPT_NO_SELF_SECCOMP},
 	    {"pass-fd", required_argument, NULL, OPT_PASS_FD},
@@ -370,19 +406,8 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 			run_usage(stdout);
 			exit(0);
 		case OPT_VSYSCALL:
-			if (strcmp(optarg, "emulate") == 0)
-				cfg->vsyscall = VSYSCALL_EMULATE;
-			else if (strcmp(optarg, "none") == 0)
-				cfg->vsyscall = VSYSCALL_NONE;
-			else if (strcmp(optarg, "trap") == 0)
-				cfg->vsyscall_no_patch = true;
-			else {
-				fprintf(stderr,
-					"msentry: --vsyscall: expected emulate, trap or none, "
-					"got `%s`\n",
-					optarg);
+			if (parse_vsyscall(optarg, cfg) != 0)
 				return -1;
-			}
 			break;
 		case OPT_QUIET:
 			cfg->quiet = true;
@@ -392,6 +417,10 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 			break;
 		case OPT_MAX_TASKS:
 			if (parse_max_tasks(optarg, &cfg->max_tasks) != 0)
+				return -1;
+			break;
+		case OPT_PLATFORM:
+			if (parse_platform("--platform", optarg, cfg) != 0)
 				return -1;
 			break;
 		case OPT_DEBUG:
@@ -412,6 +441,9 @@ static int parse_options(int argc, char **argv, struct sentry_config *cfg)
 int cmd_run(int argc, char **argv)
 {
 	struct sentry_config cfg = {.root = "/", .vsyscall = VSYSCALL_EMULATE};
+	const char *platform = getenv("MSENTRY_PLATFORM");
+	if (platform && *platform && parse_platform("MSENTRY_PLATFORM", platform, &cfg) != 0)
+		return 2;
 	int first = parse_options(argc, argv, &cfg);
 	if (first < 0)
 		return 2;

@@ -53,10 +53,10 @@
 #include "util/util.h"
 
 /* Program memory must stay below this address (the sentry's mm code
- * enforces it); the platform's own pages lie above. It is the ptrace
- * stub page's address, just below TASK_SIZE (0x7ffffffff000 with 4-level
- * paging). */
-#define PROGRAM_ADDR_LIMIT 0x7fffffffe000UL
+ * enforces it); the platform's own pages lie above: the systrap slots
+ * (256 MiB) and the stub page just below TASK_SIZE (0x7ffffffff000 with
+ * 4-level paging). */
+#define PROGRAM_ADDR_LIMIT 0x7fffe0000000UL
 /* ...and at or above this one when placed with MAP_FIXED (mmap, mremap,
  * shmat, the loader): Linux refuses addresses below vm.mmap_min_addr
  * (64 KiB by default) to a process without CAP_SYS_RAWIO, so that a kernel
@@ -80,7 +80,16 @@ struct stub_thread;
  * target) and forks the pristine factory stub from which every address
  * space is cloned. (platform/ptrace/cpu.c may later move them all to a
  * less busy CPU.) */
-int platform_create(struct platform **out, struct error *e);
+enum platform_kind {
+	PLATFORM_PTRACE,  /* every stop a ptrace stop (PTRACE_SYSEMU) */
+	PLATFORM_SYSTRAP, /* syscalls trapped in the stub, answered through shared memory */
+};
+int platform_create(struct platform **out, enum platform_kind kind, struct error *e);
+/* An fd that becomes readable when a stub has something to report that
+ * platform_wait would otherwise only see after the next SIGCHLD (systrap);
+ * -1 if stops always raise SIGCHLD (ptrace). The sentry polls it with its
+ * other fds; platform_wait drains it. */
+int platform_wakeup_fd(const struct platform *p);
 void platform_destroy(struct platform *p);
 
 /* Call once per stop, with the stopped thread: now and then checks whether
@@ -104,9 +113,12 @@ int platform_fork(struct stub_thread *parent, struct stub_thread **child);
 int platform_new_thread(struct stub_thread *th, struct stub_thread **child);
 
 /* The host tid of a stub thread (memory access, matching stops to
- * threads); -1 once it is gone, or for NULL. The first thread's tid is
- * its address space's pid (platform_kill, platform_for_each_mapping). */
+ * threads); -1 once it is gone, or for NULL. */
 pid_t platform_thread_tid(const struct stub_thread *th);
+/* The host pid of the stub process `th` belongs to, which names its
+ * address space (platform_kill, platform_for_each_mapping, the CPU clock):
+ * on ptrace its first thread's tid, on systrap its control thread's. */
+pid_t platform_space_pid(const struct stub_thread *th);
 /* The host thread died (a STOP_EXITED stop): the calls below then fail or
  * do nothing, and never reach another host thread by its old tid. */
 void platform_thread_exited(struct stub_thread *th);
@@ -156,7 +168,7 @@ struct syscall_stop {
 
 /* Wait for the next stop of any stub. Returns 0, or -errno (ECHILD: none left;
  * EINTR: interrupted; EAGAIN with nohang and nothing pending). */
-int platform_wait(struct stop *s, bool nohang);
+int platform_wait(struct platform *p, struct stop *s, bool nohang);
 /* Classify a raw wait status of `tid`. */
 void platform_classify(pid_t tid, int status, struct stop *s);
 

@@ -48,6 +48,7 @@ struct create_inputs {
 	char **sources;	     /* the sources this made (freed with them) */
 	char *strace_output; /* the trace file, absolute; NULL: no trace */
 	bool strace_json;
+	bool systrap; /* the systrap platform (platform_inputs) */
 	bool strace_summary, strace_lines; /* -c: a table at exit; lines too (-C) */
 };
 
@@ -197,6 +198,24 @@ static int strace_inputs(const struct runtime *rt, struct create_inputs *in, str
 	return 0;
 }
 
+/* The platform: the annotation `dev.msentry.platform` (ptrace or systrap)
+ * wins over the global --platform, which wins over MSENTRY_PLATFORM. */
+static int platform_inputs(const struct runtime *rt, struct create_inputs *in, struct error *e)
+{
+	const char *name = annotation(in->cfg, "dev.msentry.platform");
+	const char *what = "annotation dev.msentry.platform";
+	if (!name) {
+		name = rt->opt.platform;
+		what = "--platform";
+	}
+	if (!name || strcmp(name, "ptrace") == 0)
+		return 0;
+	if (strcmp(name, "systrap") != 0)
+		return error_set(e, EINVAL, "%s: want ptrace or systrap, got `%s`", what, name);
+	in->systrap = true;
+	return 0;
+}
+
 /* runc mounts proc and sysfs only on a directory (or a missing path it
  * makes): a symlink there could point the mount anywhere in the rootfs,
  * so it is refused with runc's message. The last component is not
@@ -251,6 +270,8 @@ static int check_inputs(const struct runtime *rt, const struct runtime_create_op
 	build_mounts(in);
 	in->nsysctls = sysctl_ipc_list(c, &in->sysctls);
 	warn_unapplied(rt, c);
+	if (platform_inputs(rt, in, e) != 0)
+		return -1;
 	return strace_inputs(rt, in, e);
 }
 
@@ -384,6 +405,7 @@ static struct sentry_config sentry_config_of(const struct runtime *rt,
 	    .strace_summary = in->strace_output != NULL && in->strace_summary,
 	    .strace_output = in->strace_output,
 	    .strace_json = in->strace_json,
+	    .platform = in->systrap ? SENTRY_PLATFORM_SYSTRAP : SENTRY_PLATFORM_PTRACE,
 	    .hostname = in->cfg->hostname,
 	    .domainname = in->cfg->domainname,
 	    .set_user = true,

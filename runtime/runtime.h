@@ -25,6 +25,7 @@ struct runtime_options {
 	bool debug;		/* --debug: debug lines in the log, syscall warnings shown */
 	bool systemd_cgroup;	/* --systemd-cgroup: accepted, no cgroups yet */
 	const char *strace_log; /* --strace-log: every container's sentry traces to it */
+	const char *platform;	/* --platform (or MSENTRY_PLATFORM): NULL for the default */
 };
 
 /* The runtime's context for one command: the options and the open log. */

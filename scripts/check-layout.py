@@ -19,7 +19,9 @@ ALLOWED = {
     "util": set(),
     "vdso": set(),  # freestanding: the image and its params header only
     "platform": BASE,  # platform.h: the interface, and nothing else
-    "platform/ptrace": BASE | {"platform"},  # an implementation of platform.h
+    "platform/ptrace": BASE | {"platform", "platform/systrap"},  # an implementation of platform.h
+    # the second one: its control threads are ptrace's, so it shares platform/ptrace's internals
+    "platform/systrap": BASE | {"platform", "platform/ptrace"},
     "loader": BASE,
     "sentry/clock": BASE | {"loader", "vdso"},
     "sentry/kernel": BASE | {"platform", "loader", "vdso", "sentry/clock"},

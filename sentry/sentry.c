@@ -164,8 +164,13 @@ static int sentry_init(struct sentry *s, const struct sentry_config *cfg, struct
 	if (open_root(s, cfg->root, e) != 0 || mount_table_build(s, e) != 0 ||
 	    strace_start(s, e) != 0)
 		return -1;
-	if (platform_create(&s->platform, e) != 0)
+	bool systrap = cfg->platform == SENTRY_PLATFORM_SYSTRAP;
+	if (platform_create(&s->platform, systrap ? PLATFORM_SYSTRAP : PLATFORM_PTRACE, e) != 0)
 		return -1;
+	if (cfg->debug)
+		fprintf(stderr, "msentry: platform: %s\n",
+			systrap ? "systrap (syscalls trapped in the stub, chosen)"
+				: "ptrace (PTRACE_SYSEMU, the default)");
 	/* After the stub factory (it keeps its sets), before the vDSO
 	 * clock's thread and any offload thread (they get the reduced ones). */
 	guard_drop_caps(s);

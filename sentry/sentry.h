@@ -79,6 +79,8 @@ struct sentry_config {
 	 * clone3 beyond it fail with EAGAIN. 0: SENTRY_DEFAULT_MAX_TASKS;
 	 * negative: no limit (OCI pids.limit <= 0). */
 	int max_tasks;
+	/* --platform: where program code runs (platform/platform.h). */
+	enum { SENTRY_PLATFORM_PTRACE, SENTRY_PLATFORM_SYSTRAP } platform;
 	/* --debug: SIGUSR2 to msentry prints every task to stderr, and the
 	 * sentry's own confinement says one line per layer (sentry/guard.c). */
 	bool debug;

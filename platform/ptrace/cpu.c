@@ -135,9 +135,13 @@ static int others_share(struct placement *pl, pid_t tid, uint64_t elapsed)
 	return busy > ours ? (int)((busy - ours) * 100 / elapsed) : 0;
 }
 
-void placement_init(struct placement *pl)
+void placement_init(struct placement *pl, bool pin_cpu)
 {
 	*pl = (struct placement){.cpu = sched_getcpu(), .want = -1, .stat_fd = -1};
+	if (!pin_cpu) {
+		pl->cpu = -1;
+		return;
+	}
 	/* Tracer and stubs start on the CPU the scheduler gave us at exec,
 	 * which it chose as the least loaded one. */
 	if (pl->cpu < 0 || sched_getaffinity(0, sizeof(pl->allowed), &pl->allowed) != 0 ||

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -55,6 +56,10 @@ const struct stub_syscall stub_syscalls[] = {
      * platform_fork, platform_new_thread): clone with exactly these
      * flags, never anything that would give the stub more. */
     {__NR_clone, "clone", 0, 2, {STUB_FORK_FLAGS, STUB_THREAD_FLAGS}},
+    /* systrap (platform/systrap/): a new program thread's signal stack
+     * and its own filter, stacked on this one. */
+    {__NR_sigaltstack, "sigaltstack", 0, 0, {0}},
+    {__NR_seccomp, "seccomp", 0, 1, {SECCOMP_SET_MODE_FILTER}},
     /* platform_end_thread. */
     {__NR_exit, "exit", 0, 0, {0}},
     /* Not injected: allowed so a stub that ever got that far could only
@@ -156,6 +161,12 @@ long platform_munlockall(struct stub_thread *th)
 
 long platform_rseq(struct stub_thread *th, uint64_t area, uint32_t len, int flags, uint32_t sig)
 {
+	/* systrap: injected calls run in the control thread, and rseq is a
+	 * thread's own: the thread makes it itself. */
+	if (th->shm) {
+		const uint64_t args[6] = {area, len, (uint64_t)(int64_t)flags, sig, 0, 0};
+		return systrap_thread_syscall(th, __NR_rseq, args);
+	}
 	return call(th, __NR_rseq, area, len, (uint64_t)(int64_t)flags, sig, 0);
 }
 

@@ -55,8 +55,8 @@ int platform_for_each_mapping(pid_t stub, int (*fn)(void *ctx, const struct plat
 		struct platform_mapping m;
 		if (!parse_map_line(line, &m))
 			continue;
-		if (m.start >= STUB_ADDR && m.end <= STUB_ADDR + PAGE_SIZE)
-			continue; /* the stub page is not the program's */
+		if (m.start >= PROGRAM_ADDR_LIMIT)
+			continue; /* the stub page, the systrap slots, the vsyscall page */
 		if (m.start == VSYSCALL_PAGE)
 			continue; /* the host's vsyscall mode, not the program's */
 		rc = fn(ctx, &m);
@@ -186,8 +186,7 @@ int platform_for_each_smap(pid_t stub,
 		}
 		char saved = *next;
 		*next = '\0';
-		if (ok && !(m.start >= STUB_ADDR && m.end <= STUB_ADDR + PAGE_SIZE) &&
-		    m.start != VSYSCALL_PAGE)
+		if (ok && m.start < PROGRAM_ADDR_LIMIT)
 			rc = fn(ctx, &m, detail);
 		*next = saved;
 		line = next;

@@ -24,21 +24,25 @@
 #include <sys/wait.h>
 
 #include "platform-internal.h"
+#include "platform/systrap/systrap-internal.h"
 
-int stub_create_factory(struct stub_thread *th, struct error *e);
+int stub_create_factory(struct stub_thread *th, bool systrap, struct error *e);
 
-struct platform {
-	struct stub_thread factory;
-	struct placement place;
-};
-
-int platform_create(struct platform **out, struct error *e)
+int platform_create(struct platform **out, enum platform_kind kind, struct error *e)
 {
 	struct platform *p = xcalloc(1, sizeof(*p));
+	p->systrap = kind == PLATFORM_SYSTRAP;
+	p->evfd = p->chld_fd = -1;
 	/* Tracer and stubs share one CPU: the sentry and the stub it waits
 	 * for then hand the CPU back and forth without a cross-CPU wakeup. */
-	placement_init(&p->place);
-	if (stub_create_factory(&p->factory, e) != 0) {
+	const char *pin = getenv("MSENTRY_SYSTRAP_PIN");
+	placement_init(&p->place, !p->systrap || (pin && *pin == '1'));
+	if ((p->systrap && systrap_setup(p, e) != 0) ||
+	    stub_create_factory(&p->factory, p->systrap, e) != 0) {
+		if (p->evfd >= 0)
+			close(p->evfd);
+		if (p->chld_fd >= 0)
+			close(p->chld_fd);
 		placement_release(&p->place);
 		free(p);
 		return -1;
@@ -47,12 +51,29 @@ int platform_create(struct platform **out, struct error *e)
 	return 0;
 }
 
+int platform_wakeup_fd(const struct platform *p)
+{
+	return p->systrap ? p->evfd : -1;
+}
+
+pid_t platform_space_pid(const struct stub_thread *th)
+{
+	if (!th)
+		return -1;
+	return th->space ? th->space->control->tid : th->tgid;
+}
+
 void platform_destroy(struct platform *p)
 {
 	if (!p)
 		return;
 	platform_kill(p->factory.tid);
 	placement_release(&p->place);
+	if (p->evfd >= 0)
+		close(p->evfd);
+	if (p->chld_fd >= 0)
+		close(p->chld_fd);
+	free(p->queued);
 	free(p);
 }
 
@@ -110,6 +131,10 @@ void platform_thread_exited(struct stub_thread *th)
 
 void platform_thread_free(struct stub_thread *th)
 {
+	if (th && th->shm) {
+		systrap_thread_free(th);
+		return;
+	}
 	free(th);
 }
 
@@ -120,6 +145,10 @@ void platform_kick(struct stub_thread *th)
 	 * at a time: a second would only add a stop nobody waits for. A
 	 * stopped thread may be kicked too: it stops again as soon as it is
 	 * resumed (the vsyscall patcher relies on that). */
+	if (th && th->shm) {
+		systrap_kick(th);
+		return;
+	}
 	if (th && th->tid > 0 && !th->kicked) {
 		syscall(SYS_tkill, th->tid, SIGURG);
 		th->kicked = true;
@@ -154,6 +183,10 @@ static bool stop_thread(struct stub_thread *th)
 
 void platform_end_thread(struct stub_thread *th)
 {
+	if (th && th->shm) {
+		systrap_end_thread(th);
+		return;
+	}
 	if (!th || th->tid <= 0 || !stop_thread(th))
 		return;
 	/* The stub's filter allows exit: the thread leaves, the rest stays. */
@@ -172,6 +205,10 @@ void platform_end_thread(struct stub_thread *th)
 
 void platform_kill_threads(struct stub_thread *const *threads, size_t n)
 {
+	if (n > 0 && threads[0]->shm) {
+		systrap_kill_threads(threads, n);
+		return;
+	}
 	pid_t tgid = 0;
 	bool leader_listed = false;
 	for (size_t i = 0; i < n; i++) {
@@ -249,8 +286,10 @@ void platform_classify(pid_t tid, int status, struct stop *s)
 	}
 }
 
-int platform_wait(struct stop *s, bool nohang)
+int platform_wait(struct platform *p, struct stop *s, bool nohang)
 {
+	if (p->systrap)
+		return systrap_wait(p, s, nohang);
 	int status;
 	pid_t tid = waitpid(-1, &status, __WALL | (nohang ? WNOHANG : 0));
 	if (tid < 0)
@@ -268,6 +307,8 @@ void platform_tick(struct platform *p, pid_t tid)
 
 int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out)
 {
+	if (th->shm)
+		return systrap_syscall_info(th, out);
 	struct __ptrace_syscall_info info;
 	long n = ptrace(PTRACE_GET_SYSCALL_INFO, th->tid, sizeof(info), &info);
 	if (n < 0)
@@ -284,6 +325,8 @@ int platform_syscall_info(struct stub_thread *th, struct syscall_stop *out)
 
 int platform_get_siginfo(struct stub_thread *th, siginfo_t *si)
 {
+	if (th->shm)
+		return systrap_get_siginfo(th, si);
 	return ptrace(PTRACE_GETSIGINFO, th->tid, 0, si) == 0 ? 0 : -errno;
 }
 
@@ -291,6 +334,8 @@ int platform_load_regs(struct stub_thread *th)
 {
 	if (th->regs_loaded)
 		return 0;
+	if (th->shm)
+		return systrap_load_regs(th);
 	if (ptrace(PTRACE_GETREGS, th->tid, 0, &th->regs) != 0)
 		return -errno;
 	th->regs_loaded = true;
@@ -314,6 +359,8 @@ void platform_set_regs(struct stub_thread *th, const struct user_regs_struct *in
 
 int platform_resume(struct stub_thread *th, bool set_result, long result)
 {
+	if (th->shm)
+		return systrap_resume(th, set_result, result);
 	if (th->regs_dirty) {
 		if (set_result)
 			th->regs.rax = (uint64_t)result;
@@ -410,6 +457,9 @@ void stub_inject_nowait(struct stub_thread *th, long nr, const uint64_t args[6])
 
 long stub_inject(struct stub_thread *th, long nr, const uint64_t args[6], unsigned long *event_msg)
 {
+	/* systrap: the typed calls are made by the stub's control thread. */
+	if (th->shm)
+		th = th->space->control;
 	long err = start_injection(th, nr, args);
 	if (err != 0)
 		return err;
@@ -444,7 +494,7 @@ static int take_new_child(pid_t tid, pid_t tgid, struct stub_thread **child)
 	return 0;
 }
 
-static int clone_stub(struct stub_thread *th, uint64_t flags, struct stub_thread **child)
+int stub_clone(struct stub_thread *th, uint64_t flags, struct stub_thread **child)
 {
 	const uint64_t args[6] = {flags, 0, 0, 0, 0, 0};
 	unsigned long new_tid = 0;
@@ -458,7 +508,9 @@ static int clone_stub(struct stub_thread *th, uint64_t flags, struct stub_thread
 
 int platform_new_address_space(struct platform *p, struct stub_thread **th, struct error *e)
 {
-	int rc = clone_stub(&p->factory, STUB_FORK_FLAGS, th);
+	if (p->systrap)
+		return systrap_new_address_space(p, th, e);
+	int rc = stub_clone(&p->factory, STUB_FORK_FLAGS, th);
 	if (rc != 0)
 		return error_sys(e, -rc, "cannot clone a stub process");
 	/* The factory keeps its registers as they were: nothing to restore. */
@@ -468,12 +520,16 @@ int platform_new_address_space(struct platform *p, struct stub_thread **th, stru
 
 int platform_fork(struct stub_thread *parent, struct stub_thread **child)
 {
-	return clone_stub(parent, STUB_FORK_FLAGS, child);
+	if (parent->shm)
+		return systrap_fork(parent, child);
+	return stub_clone(parent, STUB_FORK_FLAGS, child);
 }
 
 int platform_new_thread(struct stub_thread *th, struct stub_thread **child)
 {
-	return clone_stub(th, STUB_THREAD_FLAGS, child);
+	if (th->shm)
+		return systrap_new_thread(th, child);
+	return stub_clone(th, STUB_THREAD_FLAGS, child);
 }
 
 int platform_read(pid_t tid, uint64_t addr, void *buf, size_t len)
@@ -534,6 +590,8 @@ long platform_read_string(pid_t tid, uint64_t addr, char *buf, size_t max)
 
 long platform_get_fpstate(struct stub_thread *th, void *buf, size_t len)
 {
+	if (th->shm)
+		return systrap_get_fpstate(th, buf, len);
 	struct iovec iov = {buf, len};
 	if (ptrace(PTRACE_GETREGSET, th->tid, NT_X86_XSTATE, &iov) != 0)
 		return -errno;
@@ -542,6 +600,8 @@ long platform_get_fpstate(struct stub_thread *th, void *buf, size_t len)
 
 int platform_set_fpstate(struct stub_thread *th, const void *buf, size_t len)
 {
+	if (th->shm)
+		return systrap_set_fpstate(th, buf, len);
 	struct iovec iov = {(void *)buf, len};
 	if (ptrace(PTRACE_SETREGSET, th->tid, NT_X86_XSTATE, &iov) != 0)
 		return -errno;

@@ -24,9 +24,12 @@
 static const int vsyscall_syscalls[] = {SCMP_SYS(gettimeofday), SCMP_SYS(time),
 					SCMP_SYS(getcpu)};
 
-scmp_filter_ctx stub_seccomp_filter(void)
+scmp_filter_ctx stub_seccomp_filter(bool systrap)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	/* systrap: program syscalls do reach this filter (no SYSEMU); they
+	 * must trap, to the handler, whose filter stacked on this one decides
+	 * (platform/systrap/systrap-life.c). */
+	scmp_filter_ctx ctx = seccomp_init(systrap ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS);
 	if (!ctx)
 		return NULL;
 	int rc = 0;
@@ -41,6 +44,12 @@ scmp_filter_ctx stub_seccomp_filter(void)
 			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, (int)e->nr, 1, &cmp);
 		}
 	}
+	/* systrap: what the handler calls; the program threads' own filter
+	 * allows them only from the stub's syscall site. */
+	static const int handler_calls[] = {SCMP_SYS(futex), SCMP_SYS(write),
+					    SCMP_SYS(rt_sigreturn), SCMP_SYS(arch_prctl)};
+	for (size_t i = 0; systrap && i < ARRAY_SIZE(handler_calls) && rc == 0; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, handler_calls[i], 0);
 	for (size_t i = 0; i < ARRAY_SIZE(vsyscall_syscalls) && rc == 0; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(VSYSCALL_TRACE_DATA),
 				      vsyscall_syscalls[i], 0);
@@ -51,10 +60,10 @@ scmp_filter_ctx stub_seccomp_filter(void)
 	return ctx;
 }
 
-int stub_install_seccomp(void)
+int stub_install_seccomp(bool systrap)
 {
 	/* Not released: the stub is about to unmap the allocator anyway. */
-	scmp_filter_ctx ctx = stub_seccomp_filter();
+	scmp_filter_ctx ctx = stub_seccomp_filter(systrap);
 	if (!ctx)
 		return -ENOMEM;
 	return seccomp_load(ctx);

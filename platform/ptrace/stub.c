@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 
 #include "platform-internal.h"
+#include "platform/systrap/systrap-internal.h"
 
 /* The stub code: position independent, no stack, no data. */
 __asm__(".pushsection .text.msentry_stub, \"ax\", @progbits\n"
@@ -43,6 +44,7 @@ __asm__(".pushsection .text.msentry_stub, \"ax\", @progbits\n"
 
 struct factory_args {
 	pid_t sentry;
+	bool systrap;
 };
 
 static void reset_signals(void)
@@ -89,9 +91,17 @@ static int factory_main(void *arg)
 	if (page != (void *)STUB_ADDR)
 		_exit(122);
 	memcpy(page, msentry_stub_start, (size_t)(msentry_stub_end - msentry_stub_start));
+	/* systrap: its handler code in the page's second half, and the
+	 * handlers every stub cloned from here inherits. */
+	if (a->systrap) {
+		memcpy((char *)page + SYSTRAP_CODE_OFFSET, msentry_systrap_start,
+		       (size_t)(msentry_systrap_end - msentry_systrap_start));
+		if (systrap_install_handlers() != 0)
+			_exit(126);
+	}
 	if (mprotect(page, PAGE_SIZE, PROT_READ | PROT_EXEC) != 0)
 		_exit(123);
-	if (stub_install_seccomp() != 0)
+	if (stub_install_seccomp(a->systrap) != 0)
 		_exit(124);
 	((void (*)(void))STUB_ADDR)();
 	_exit(125);
@@ -105,16 +115,17 @@ static const char *factory_failure(int code)
 	case 122: return "cannot map the stub page";
 	case 123: return "cannot protect the stub page";
 	case 124: return "cannot load the seccomp filter";
+	case 126: return "cannot install the systrap handlers";
 	default: return "unexpected exit";
 	}
 }
 
-int stub_create_factory(struct stub_thread *th, struct error *e);
-int stub_create_factory(struct stub_thread *th, struct error *e)
+int stub_create_factory(struct stub_thread *th, bool systrap, struct error *e);
+int stub_create_factory(struct stub_thread *th, bool systrap, struct error *e)
 {
 	enum { STACK_SIZE = 256 * 1024 };
 	cleanup_free char *stack = xmalloc(STACK_SIZE);
-	struct factory_args args = {.sentry = getpid()};
+	struct factory_args args = {.sentry = getpid(), .systrap = systrap};
 	pid_t pid = clone(factory_main, stack + STACK_SIZE, CLONE_FILES | SIGCHLD, &args);
 	if (pid < 0)
 		return error_sys(e, errno, "cannot fork the stub process");

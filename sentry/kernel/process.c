@@ -234,7 +234,7 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 		c->mm = t->mm;
 		c->mm->refs++;
 	} else {
-		c->mm = mm_copy(t->mm, platform_thread_tid(th));
+		c->mm = mm_copy(t->mm, platform_space_pid(th));
 	}
 	if (flags & CLONE_FILES) {
 		c->files = t->files;

@@ -330,9 +330,10 @@ static bool any_fd_waiters(struct sentry *s)
 }
 
 #define SERVICE_FDS_MAX 72
-#define POLL_HEAD	(1 + SERVICE_FDS_MAX)
+#define POLL_HEAD	(2 + SERVICE_FDS_MAX)
 
-/* The poll set: pfds[0] the SIGCHLD signalfd, then SERVICE_FDS_MAX slots
+/* The poll set: pfds[0] the SIGCHLD signalfd, pfds[1] the platform's
+ * wakeup fd (systrap: reports that raise no SIGCHLD), then SERVICE_FDS_MAX slots
  * for the service fds (unused ones -1, which poll skips), then the fds of
  * every task blocked on host fds, in fd_waiters order. The waiters' part
  * is kept across passes and rebuilt only when a task joined, left or was
@@ -360,8 +361,9 @@ static void fill_pollfds(struct sentry *s, int *n_service)
 	}
 	struct pollfd *pfds = s->pollset;
 	pfds[0] = (struct pollfd){.fd = s->sigchld_fd, .events = POLLIN};
-	*n_service = s->control ? s->hooks->service_fds(s, pfds + 1, SERVICE_FDS_MAX) : 0;
-	for (int i = 1 + *n_service; i < POLL_HEAD; i++)
+	pfds[1] = (struct pollfd){.fd = platform_wakeup_fd(s->platform), .events = POLLIN};
+	*n_service = s->control ? s->hooks->service_fds(s, pfds + 2, SERVICE_FDS_MAX) : 0;
+	for (int i = 2 + *n_service; i < POLL_HEAD; i++)
 		pfds[i] = (struct pollfd){.fd = -1};
 }
 
@@ -417,7 +419,7 @@ static void poll_waiters(struct sentry *s, const struct timespec *nearest, bool 
 	 * change the poll set. */
 	if (n_service > 0) {
 		struct pollfd service[SERVICE_FDS_MAX];
-		memcpy(service, pfds + 1, (size_t)n_service * sizeof(*service));
+		memcpy(service, pfds + 2, (size_t)n_service * sizeof(*service));
 		s->hooks->service_ready(s, service, n_service);
 	}
 }
@@ -487,7 +489,7 @@ void sentry_loop(struct sentry *s)
 			continue;
 		struct stop st;
 		bool must_poll = have_deadline || any_fd_waiters(s) || s->frozen;
-		int rc = platform_wait(&st, must_poll);
+		int rc = platform_wait(s->platform, &st, must_poll);
 		if (rc == 0) {
 			platform_tick(s->platform, st.tid);
 			if (s->frozen)

@@ -209,7 +209,7 @@ int task_exec(struct task *t, int base, const char *path, const char *const *arg
 	struct mm *mm = xcalloc(1, sizeof(*mm));
 	*mm = (struct mm){
 	    .refs = 1,
-	    .stub_pid = platform_thread_tid(th),
+	    .stub_pid = platform_space_pid(th),
 	    .brk_start = res.brk_start,
 	    .brk_end = res.brk_start,
 	    .stack_start = res.stack_start,

@@ -8,6 +8,7 @@
 #include <elf.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -181,6 +182,66 @@ int attack_gadgets(const struct target *t)
 	snprintf(line, sizeof(line), "gadgets %d jumps (vdso %s, stub page %s)\n", n,
 		 vdso ? "found" : "none", shared_copy[4096] ? "readable" : "unreadable");
 	out_append(t, "log", line, strlen(line));
+	return 42;
+}
+
+/* The platform's own memory above the program's (the systrap platform's
+ * slots: registers and signal stacks shared with the sentry; on ptrace
+ * nothing is mapped there): every writable page found is filled with
+ * values that are addresses and syscall numbers of the attack's choosing,
+ * a thread of the process is left making syscalls meanwhile, then the
+ * canary and the victim are aimed at from the garbled state. Whatever
+ * the platform reads back must not let a call reach the host. */
+#define PLATFORM_AREA 0x7fffe0000000UL
+#define SLOT 0x10000UL
+static sigjmp_buf garble_jmp;
+static volatile int garbling;
+
+static void skip_page(int sig)
+{
+	(void)sig;
+	siglongjmp(garble_jmp, 1);
+}
+
+/* A thread making syscalls while its slot is being garbled. */
+static void *busy_thread(void *arg)
+{
+	(void)arg;
+	while (garbling)
+		raw6(SYS_getppid, 0, 0, 0, 0, 0, 0);
+	return NULL;
+}
+
+/* One slot's shared page, if it is mapped (not on ptrace). */
+static void garble_slot(volatile long *w, long salt)
+{
+	if (sigsetjmp(garble_jmp, 1) != 0)
+		return;
+	for (int i = 0; i < 512; i++)
+		w[i] = i % 3 == 0 ? (long)SYS_kill : i % 3 == 1 ? tg->canary : (long)STUB_PAGE + salt;
+}
+
+static void garble(long seed)
+{
+	signal(SIGSEGV, skip_page);
+	signal(SIGBUS, skip_page);
+	garbling = 1;
+	pthread_t th;
+	pthread_create(&th, NULL, busy_thread, NULL);
+	for (int round = 0; round < 200; round++)
+		for (unsigned long slot = 0; slot < 8; slot++)
+			garble_slot((volatile long *)(PLATFORM_AREA + slot * SLOT), seed + round);
+	garbling = 0;
+	set_regs((int)(seed & 3), seed & 1 ? SYS_tgkill : SYS_kill);
+	do_syscall(0);
+}
+
+int attack_slots(const struct target *t)
+{
+	tg = t;
+	for (long seed = 0; seed < 16; seed++)
+		in_child(garble, seed, 2000);
+	out_append(t, "log", "slots garbled\n", 14);
 	return 42;
 }
 

@@ -298,6 +298,8 @@ int main(int argc, char **argv)
 		return attack_int80(&t);
 	if (strcmp(m, "gadgets") == 0)
 		return attack_gadgets(&t);
+	if (strcmp(m, "slots") == 0)
+		return attack_slots(&t);
 	if (strcmp(m, "sigreturn") == 0) {
 		extern int sigreturn_only;
 		sigreturn_only = argc > 3 ? atoi(argv[3]) : -1;

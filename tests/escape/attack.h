@@ -38,6 +38,7 @@ int in_child(void (*fn)(long), long arg, int ms);
 int attack_sweep(const struct target *t);
 int attack_int80(const struct target *t);
 int attack_gadgets(const struct target *t);
+int attack_slots(const struct target *t);
 int attack_sigreturn(const struct target *t);
 int attack_seccomp(const struct target *t);
 

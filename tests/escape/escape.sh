@@ -259,11 +259,12 @@ expect_caught "hostpids, native control" $?
 
 # 3. Raw host syscalls: every number by `syscall` and `int $0x80`, jumps
 # into the vDSO's and the stub page's syscall instructions, forged
-# sigreturn frames, the program's own seccomp filters.
+# sigreturn frames, the program's own seccomp filters, and the platform's
+# memory above the program's (systrap's slots) garbled.
 # Forged sigreturn frames once hung the sentry (a stub that could not run
 # its own code, resumed forever: platform/ptrace/ptrace.c); every variant
 # runs, the kernel-rsp one (7) on its own as well.
-for mode in sweep int80 gadgets seccomp sigreturn; do
+for mode in sweep int80 gadgets seccomp sigreturn slots; do
 	run_m "$mode"
 	rc=$?
 	expect_safe "$mode: no host syscall reached the canary or msentry (run): $(tr '\n' ' ' <"$root/out/log" 2>/dev/null)" 42 $rc

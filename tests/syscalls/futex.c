@@ -196,9 +196,12 @@ SYSCALL_TEST(futex_waitv)
 		}
 		probe_wait_sleeping(k, 2000);
 		kill(k, SIGUSR1);
-		if (restart)
-			say("restarted wait woken: %ld", wake_until(&sh[16], FUTEX_WAKE, 1));
+		/* Said after the child ended: its lines and ours would
+		 * otherwise come in whichever order the two were scheduled. */
+		long woken = restart ? wake_until(&sh[16], FUTEX_WAKE, 1) : 0;
 		probe_wait("child", k);
+		if (restart)
+			say("restarted wait woken: %ld", woken);
 	}
 	munmap(sh, 4096);
 }

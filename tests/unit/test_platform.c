@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "platform/ptrace/platform-internal.h"
+#include "platform/systrap/systrap-internal.h"
 
 #define MAX_INSNS 4096
 
@@ -40,7 +41,7 @@ struct prog {
 /* The filter the stub loads, as the BPF program the kernel would run. */
 static void build_prog(struct prog *p)
 {
-	scmp_filter_ctx ctx = stub_seccomp_filter();
+	scmp_filter_ctx ctx = stub_seccomp_filter(false);
 	ck_assert_ptr_nonnull(ctx);
 	int fd = memfd_create("stub-filter", MFD_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
@@ -293,7 +294,7 @@ START_TEST(typed_calls_run_in_a_stub)
 {
 	struct error e;
 	struct platform *pf;
-	ck_assert_msg(platform_create(&pf, &e) == 0, "%s", e.msg);
+	ck_assert_msg(platform_create(&pf, PLATFORM_PTRACE, &e) == 0, "%s", e.msg);
 	struct stub_thread *th;
 	ck_assert_msg(platform_new_address_space(pf, &th, &e) == 0, "%s", e.msg);
 
@@ -376,6 +377,43 @@ START_TEST(typed_calls_run_in_a_stub)
 }
 END_TEST
 
+/* The systrap program threads' filter (systrap_build_filter): the handler's
+ * few calls pass at the stub's one syscall site and nowhere else; every
+ * other call, and any call from another architecture, traps. */
+static uint32_t systrap_verdict(int nr, uint64_t ip, uint64_t arg0, uint32_t arch)
+{
+	struct prog p = {0};
+	p.len = systrap_build_filter(p.insn, 7);
+	struct seccomp_data d = {.nr = nr, .arch = arch, .instruction_pointer = ip};
+	d.args[0] = arg0;
+	return run_prog(&p, &d);
+}
+
+START_TEST(systrap_filter_allows_only_the_handler)
+{
+	const uint64_t site = SYSTRAP_ADDR(msentry_systrap_site) + 2;
+	const uint32_t x86_64 = AUDIT_ARCH_X86_64;
+	const int handler_calls[] = {__NR_futex, __NR_rt_sigreturn, __NR_arch_prctl, __NR_exit,
+				     __NR_rseq};
+	for (size_t i = 0; i < ARRAY_SIZE(handler_calls); i++) {
+		int nr = handler_calls[i];
+		ck_assert_uint_eq(systrap_verdict(nr, site, 0, x86_64), SECCOMP_RET_ALLOW);
+		ck_assert_uint_eq(systrap_verdict(nr, site + 4096, 0, x86_64), SECCOMP_RET_TRAP);
+		ck_assert_uint_eq(systrap_verdict(nr, site ^ (1ULL << 40), 0, x86_64),
+				  SECCOMP_RET_TRAP);
+		ck_assert_uint_eq(systrap_verdict(nr, site, 0, AUDIT_ARCH_I386), SECCOMP_RET_TRAP);
+	}
+	/* write: only to the sentry's eventfd (7 here). */
+	ck_assert_uint_eq(systrap_verdict(__NR_write, site, 7, x86_64), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(systrap_verdict(__NR_write, site, 1, x86_64), SECCOMP_RET_TRAP);
+	/* The typed calls are the control thread's: never a program thread's. */
+	const int others[] = {__NR_mmap, __NR_mprotect, __NR_clone, __NR_seccomp, __NR_sigaltstack,
+			      __NR_rt_sigaction, __NR_rt_sigprocmask, __NR_openat, __NR_getpid};
+	for (size_t i = 0; i < ARRAY_SIZE(others); i++)
+		ck_assert_uint_eq(systrap_verdict(others[i], site, 7, x86_64), SECCOMP_RET_TRAP);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("platform");
@@ -383,6 +421,7 @@ int main(void)
 	tcase_add_test(tc, every_entry_is_in_the_filter);
 	tcase_add_test(tc, nothing_else_is_allowed);
 	tcase_add_test(tc, typed_calls_run_in_a_stub);
+	tcase_add_test(tc, systrap_filter_allows_only_the_handler);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
