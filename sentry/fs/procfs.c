@@ -356,10 +356,10 @@ struct file *procfs_fd_list(struct task *t, const char *abs, unsigned char type,
 
 struct file *procfs_self_dir(const char *abs)
 {
-	static const char *const names[] = {"auxv",   "cmdline", "comm",   "cwd",   "environ",
-					    "exe",    "fd",	 "fdinfo", "maps",  "mountinfo",
-					    "mounts", "ns",	 "root",   "smaps", "smaps_rollup",
-					    "stat",   "statm",	 "status", "task"};
+	static const char *const names[] = {
+	    "auxv",	    "cmdline", "comm",	    "cwd",    "environ", "exe",		 "fd",
+	    "fdinfo",	    "maps",    "mountinfo", "mounts", "ns",	 "root",	 "smaps",
+	    "smaps_rollup", "stat",    "statm",	    "status", "task",	 "timerslack_ns"};
 	struct file *f = procfs_dir_new(abs);
 	procfs_dir_add(f, ".", DT_DIR, 1);
 	procfs_dir_add(f, "..", DT_DIR, 2);
@@ -415,6 +415,10 @@ static long open_synthesized(struct task *t, const char *rest)
 		rc = synth_smaps(t, &sb, strcmp(rest, "smaps_rollup") == 0);
 	else if (strcmp(rest, "comm") == 0)
 		strbuf_printf(&sb, "%.15s\n", comm_of(t));
+	else if (strcmp(rest, "timerslack_ns") == 0)
+		strbuf_printf(&sb, "%llu\n",
+			      (unsigned long long)(t->sched.slack_ns ? t->sched.slack_ns
+								     : TIMER_SLACK_DEFAULT_NS));
 	else if (strcmp(rest, "mounts") == 0 || strcmp(rest, "mountinfo") == 0)
 		mount_format(t->s, &sb, strcmp(rest, "mountinfo") == 0);
 	else

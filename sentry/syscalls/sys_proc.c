@@ -555,6 +555,59 @@ SYSCALL_HANDLER(capset)
 	return caps_capset(t, a[0], a[1]);
 }
 
+/* PR_GET_SPECULATION_CTRL: the host's answer, since the stubs run on its
+ * CPU with its mitigations (the sentry asks for itself; the program's
+ * stubs inherit msentry's state). */
+static long speculation_ctrl(const uint64_t *a)
+{
+	if (a[2] || a[3] || a[4])
+		return -EINVAL;
+	long r = prctl(PR_GET_SPECULATION_CTRL, a[1], 0, 0, 0);
+	return r < 0 ? -errno : r;
+}
+
+/* The prctl options about a task's relations and timers (Linux's
+ * semantics; the comments in kernel.h and task-sched.h say what acts). */
+static long prctl_more(struct task *t, const uint64_t *a)
+{
+	struct process *p = t->proc;
+	int v;
+	switch (a[0]) {
+	case PR_SET_PDEATHSIG:
+		if (a[1] > 64)
+			return -EINVAL;
+		t->pdeath_signal = (int)a[1];
+		return 0;
+	case PR_GET_PDEATHSIG:
+		v = t->pdeath_signal;
+		return task_write(t, a[1], &v, sizeof(v)) == 0 ? 0 : -EFAULT;
+	case PR_SET_CHILD_SUBREAPER:
+		p->child_subreaper = a[1] != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		v = p->child_subreaper;
+		return task_write(t, a[1], &v, sizeof(v)) == 0 ? 0 : -EFAULT;
+	case PR_SET_TIMERSLACK:
+		t->sched.slack_ns = a[1] ? a[1] : t->sched.default_slack_ns;
+		return 0;
+	case PR_GET_TIMERSLACK:
+		return t->sched.slack_ns ? (long)t->sched.slack_ns : TIMER_SLACK_DEFAULT_NS;
+	case PR_SET_THP_DISABLE:
+		if (a[2] || a[3] || a[4])
+			return -EINVAL;
+		p->thp_disable = a[1] != 0;
+		return 0;
+	case PR_GET_THP_DISABLE:
+		if (a[1] || a[2] || a[3] || a[4])
+			return -EINVAL;
+		return p->thp_disable;
+	case PR_GET_SPECULATION_CTRL:
+		return speculation_ctrl(a);
+	default:
+		return -EINVAL;
+	}
+}
+
 SYSCALL_HANDLER(prctl)
 {
 	struct process *p = t->proc;
@@ -588,14 +641,7 @@ SYSCALL_HANDLER(prctl)
 		if (a[1] || a[2] || a[3] || a[4])
 			return -EINVAL;
 		return p->no_new_privs;
-	case PR_SET_PDEATHSIG:
 	case PR_SET_VMA:
-	case PR_SET_CHILD_SUBREAPER:
-		return 0;
-	case PR_SET_KEEPCAPS:
-		if (a[1] > 1)
-			return -EINVAL;
-		p->caps.keep = a[1] == 1;
 		return 0;
 	case PR_GET_NAME: {
 		char name[16] = {0};
@@ -605,18 +651,18 @@ SYSCALL_HANDLER(prctl)
 	}
 	case PR_GET_DUMPABLE:
 		return !p->not_dumpable;
-	case PR_GET_CHILD_SUBREAPER:
-		return 0;
-	case PR_GET_KEEPCAPS:
-		return p->caps.keep;
 	case PR_SET_SECCOMP:
 	case PR_GET_SECCOMP:
 		return seccomp_prctl(t, a);
 	case PR_CAPBSET_READ:
 	case PR_CAPBSET_DROP:
 	case PR_CAP_AMBIENT:
+	case PR_GET_SECUREBITS:
+	case PR_SET_SECUREBITS:
+	case PR_GET_KEEPCAPS:
+	case PR_SET_KEEPCAPS:
 		return caps_prctl(t, a);
 	default:
-		return -EINVAL;
+		return prctl_more(t, a);
 	}
 }
