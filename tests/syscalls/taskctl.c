@@ -48,3 +48,36 @@ SYSCALL_TEST(pidfd_send_signal_procdir)
 	SHOW(syscall(SYS_pidfd_send_signal, child, SIGTERM, NULL, 0));
 	close(child);
 }
+
+/* STICKY_TIMEOUTS: select and pselect6 leave the timeout as given. */
+SYSCALL_TEST(personality_sticky_timeouts)
+{
+	int p[2];
+	if (pipe(p) != 0)
+		return;
+	for (int sticky = 0; sticky < 2; sticky++) {
+		personality(PER_LINUX | (sticky ? STICKY_TIMEOUTS : 0));
+		fd_set r;
+		FD_ZERO(&r);
+		FD_SET(p[0], &r);
+		struct timeval tv = {0, 20000};
+		SHOW(select(p[0] + 1, &r, NULL, NULL, &tv));
+		say("sticky %d: select's timeout kept %d", sticky,
+		    tv.tv_sec == 0 && tv.tv_usec == 20000);
+		FD_SET(p[0], &r);
+		struct timespec ts = {0, 20000000};
+		SHOW(pselect(p[0] + 1, &r, NULL, NULL, &ts, NULL));
+		/* glibc's pselect passes a copy: ask the kernel directly. */
+		FD_SET(p[0], &r);
+		struct {
+			const void *mask;
+			size_t size;
+		} no_mask = {NULL, 8};
+		SHOW(syscall(SYS_pselect6, p[0] + 1, &r, NULL, NULL, &ts, &no_mask));
+		say("sticky %d: pselect6's timeout kept %d", sticky,
+		    ts.tv_sec == 0 && ts.tv_nsec == 20000000);
+	}
+	personality(PER_LINUX);
+	close(p[0]);
+	close(p[1]);
+}
