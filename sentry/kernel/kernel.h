@@ -202,7 +202,7 @@ struct process {
 	struct timespec alarm_interval;
 	struct deadline alarm_dl;		  /* armed while `alarm` is set */
 	struct id_node pid_node;		  /* in s->by_pid until reaped (lookup.c) */
-	struct ptimer timers[PROCESS_TIMERS + 2]; /* then ITIMER_VIRTUAL, ITIMER_PROF */
+	struct ptimer timers[PROCESS_TIMERS + 3]; /* then ITIMER_VIRTUAL, ITIMER_PROF, RLIMIT_CPU */
 	/* SEM_UNDO adjustments, applied when the last process sharing them
 	 * (CLONE_SYSVSEM) exits (sem.c); NULL until used. */
 	struct sem_undo_list *sem_undo;
@@ -504,8 +504,7 @@ void task_wake(struct task *t);
 void task_make_ready(struct task *t);
 /* Forget a task the loop may have queued (it is being freed). */
 void sched_forget(struct task *t);
-/* Wake up to `max` tasks blocked with `kind` (not futexes: see
- * futex_wake_addr()); returns how many. */
+/* Wake up to `max` tasks blocked with `kind` (not futexes: futex_wake_addr); how many. */
 int task_wake_all(struct sentry *s, enum block_kind kind, int max);
 /* Finish the current syscall of a stopped task with `ret` and let it run. */
 void task_resume(struct task *t, long ret);
@@ -691,9 +690,10 @@ bool process_may_attach(const struct task *t, const struct process *p);
 struct task *task_by_tid(struct sentry *s, pid_t tid);
 /* ITIMER_REAL expired (deadline.c): SIGALRM, and the next period. */
 void process_alarm_expired(struct process *p, const struct timespec *now);
-/* A process exits: its itimer and POSIX timers stop (as Linux's
- * exit_itimers), and it leaves the deadline heap. */
+/* A process exits: its itimers and POSIX timers stop (exit_itimers), off the deadline heap. */
 void process_timers_exit(struct process *p);
+/* RLIMIT_CPU changed or the process is new: arm its check at the soft limit (timers.c). */
+void process_cpu_limit_arm(struct process *p);
 /* POSIX timer `id` of t's process, or NULL if it does not exist. */
 struct ptimer *process_timer(struct task *t, uint64_t id);
 /* Time left on a timer (0 if disarmed); arm it (absolute: it_value is a

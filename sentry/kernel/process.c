@@ -108,6 +108,7 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 	if (flags & CLONE_SYSVSEM)
 		sem_undo_share(p, pp);
 	keys_fork(p, pp);
+	process_cpu_limit_arm(p); /* the child's CPU time starts at 0 */
 	struct process *parent = (flags & CLONE_PARENT) && pp->parent ? pp->parent : pp;
 	p->parent = parent;
 	p->sibling = parent->children;
@@ -502,8 +503,7 @@ static struct process *new_reaper(struct process *p)
 	return p->s->init;
 }
 
-/* PR_SET_PDEATHSIG: each thread of p's children that asked is sent its
- * signal as from p (Linux: SI_USER from the exiting parent). */
+/* PR_SET_PDEATHSIG: p's children that asked get their signal, SI_USER from p (as Linux). */
 static void send_pdeath_signals(struct process *p)
 {
 	for (struct task *u = p->s->tasks; u; u = u->next) {

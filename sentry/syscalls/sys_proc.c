@@ -416,6 +416,8 @@ static long rlimit_common(struct task *t, pid_t pid, unsigned res, uint64_t new_
 		return -EFAULT;
 	if (new_addr)
 		*cur = next;
+	if (new_addr && res == RLIMIT_CPU)
+		process_cpu_limit_arm(p);
 	return 0;
 }
 

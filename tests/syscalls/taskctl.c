@@ -81,3 +81,37 @@ SYSCALL_TEST(personality_sticky_timeouts)
 	close(p[0]);
 	close(p[1]);
 }
+
+static volatile sig_atomic_t xcpu;
+
+static void on_xcpu(int sig)
+{
+	(void)sig;
+	xcpu++;
+}
+
+/* RLIMIT_CPU {1, 2}: SIGXCPU after a second of CPU, SIGKILL at two. The
+ * count travels in the exit status of a shared page, read by the parent. */
+SYSCALL_TEST(setrlimit_cpu)
+{
+	volatile int *seen =
+	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (seen == MAP_FAILED)
+		return;
+	*seen = 0;
+	pid_t k = probe_fork();
+	if (k == 0) {
+		signal(SIGXCPU, on_xcpu);
+		struct rlimit lim = {1, 2};
+		if (setrlimit(RLIMIT_CPU, &lim) != 0)
+			_exit(1);
+		alarm(25);
+		for (;;)
+			*seen = xcpu;
+	}
+	probe_wait("busy child", k);
+	say("SIGXCPU seen before the kill: %d", *seen >= 1);
+	struct rlimit lim;
+	getrlimit(RLIMIT_CPU, &lim);
+	say("the parent's limit untouched: %d", lim.rlim_cur == RLIM_INFINITY);
+}
