@@ -485,10 +485,17 @@ static size_t host_cpumask_size(void)
 	return size;
 }
 
+/* The task an affinity call names: 0 is the caller; others are sandbox
+ * tids (Linux's find_process_by_pid). */
+static struct task *affinity_target(struct task *t, uint64_t pid)
+{
+	if (pid == 0)
+		return t;
+	return (int64_t)(pid_t)pid > 0 ? task_by_tid(t->s, (pid_t)pid) : NULL;
+}
+
 SYSCALL_HANDLER(sched_getaffinity)
 {
-	if (a[0] != 0 && (pid_t)a[0] != t->tid && (pid_t)a[0] != t->proc->pid)
-		return -ESRCH;
 	/* What the program may use is what msentry was given, not the single
 	 * CPU the sentry pins its stubs to. */
 	size_t len = host_cpumask_size();
@@ -501,6 +508,8 @@ SYSCALL_HANDLER(sched_getaffinity)
 			return -EINVAL;
 		len = a[1];
 	}
+	if (!affinity_target(t, a[0]))
+		return -ESRCH;
 	if (len > sizeof(cpu_set_t))
 		len = sizeof(cpu_set_t);
 	return task_write(t, a[2], &t->s->cpus, len) == 0 ? (long)len : -EFAULT;
@@ -508,13 +517,18 @@ SYSCALL_HANDLER(sched_getaffinity)
 
 SYSCALL_HANDLER(sched_setaffinity)
 {
-	if (a[0] != 0 && (pid_t)a[0] != t->tid && (pid_t)a[0] != t->proc->pid)
-		return -ESRCH;
 	cpu_set_t want;
 	CPU_ZERO(&want);
 	size_t len = a[1] < sizeof(want) ? a[1] : sizeof(want);
 	if (task_read(t, a[2], &want, len) != 0)
 		return -EFAULT;
+	struct task *u = affinity_target(t, a[0]);
+	if (!u)
+		return -ESRCH;
+	/* Linux's check_same_owner, or CAP_SYS_NICE. */
+	const struct process *me = t->proc, *p = u->proc;
+	if (me->euid != p->euid && me->euid != p->ruid && !caps_has(me, CAP_SYS_NICE))
+		return -EPERM;
 	/* Accepted and ignored, but a set with none of the usable CPUs is
 	 * refused as Linux does. */
 	CPU_AND(&want, &want, &t->s->cpus);

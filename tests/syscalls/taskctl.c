@@ -115,3 +115,36 @@ SYSCALL_TEST(setrlimit_cpu)
 	getrlimit(RLIMIT_CPU, &lim);
 	say("the parent's limit untouched: %d", lim.rlim_cur == RLIM_INFINITY);
 }
+
+/* Another task of the sandbox: allowed to its owner (or CAP_SYS_NICE). */
+SYSCALL_TEST(sched_setaffinity_other)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	SHOW(sched_getaffinity(0, sizeof(set), &set));
+	pid_t k = probe_fork();
+	if (k == 0) {
+		pause();
+		_exit(0);
+	}
+	cpu_set_t got;
+	SHOW(sched_getaffinity(k, sizeof(got), &got) == 0);
+	SHOW(sched_setaffinity(k, sizeof(set), &set));
+	SHOW(sched_setaffinity(-1, sizeof(set), &set));
+	SHOW(sched_setaffinity(0x7ffffff0, sizeof(set), &set));
+	SHOW(sched_setaffinity(k, sizeof(set), BADPTR));
+	if (geteuid() == 0) {
+		pid_t n = probe_fork();
+		if (n == 0) {
+			/* Not the child's owner and no CAP_SYS_NICE left. */
+			if (seteuid(65534) != 0)
+				_exit(1);
+			SHOW(sched_setaffinity(k, sizeof(set), &set));
+			SHOW(sched_setaffinity(0, sizeof(set), &set));
+			_exit(0);
+		}
+		probe_wait("nobody", n);
+	}
+	kill(k, SIGKILL);
+	probe_wait("child", k);
+}
