@@ -148,3 +148,20 @@ SYSCALL_TEST(sched_setaffinity_other)
 	kill(k, SIGKILL);
 	probe_wait("child", k);
 }
+
+/* A zombie (exited, not reaped) still answers the scheduling readers. */
+SYSCALL_TEST(sched_getparam_zombie)
+{
+	pid_t k = probe_fork();
+	if (k == 0)
+		_exit(0);
+	siginfo_t si;
+	SHOW(waitid(P_PID, (id_t)k, &si, WEXITED | WNOWAIT));
+	struct sched_param p = {.sched_priority = 5};
+	SHOW(sched_getscheduler(k));
+	SHOW(sched_getparam(k, &p));
+	say("zombie's priority: %d", p.sched_priority);
+	probe_wait("child", k);
+	SHOW(sched_getscheduler(k));
+	SHOW(sched_getparam(k, &p));
+}
