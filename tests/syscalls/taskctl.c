@@ -165,3 +165,18 @@ SYSCALL_TEST(sched_getparam_zombie)
 	SHOW(sched_getscheduler(k));
 	SHOW(sched_getparam(k, &p));
 }
+
+/* A /proc file opened read-only takes no write, not even from an empty
+ * pipe's splice (EBADF at once, where a wait would never end). */
+SYSCALL_TEST(splice_proc_readonly)
+{
+	int maps = open("/proc/self/maps", O_RDONLY);
+	int p[2];
+	if (maps < 0 || pipe(p) != 0)
+		return;
+	SHOW(write(maps, "x", 1));
+	SHOW(splice(p[0], NULL, maps, NULL, 1, 0));
+	close(maps);
+	close(p[0]);
+	close(p[1]);
+}
