@@ -356,10 +356,10 @@ struct file *procfs_fd_list(struct task *t, const char *abs, unsigned char type,
 
 struct file *procfs_self_dir(const char *abs)
 {
-	static const char *const names[] = {"auxv",   "cmdline", "comm",   "cwd",   "environ",
-					    "exe",    "fd",	 "fdinfo", "maps",  "mountinfo",
-					    "mounts", "ns",	 "root",   "smaps", "smaps_rollup",
-					    "stat",   "statm",	 "status", "task"};
+	static const char *const names[] = {
+	    "auxv",	    "cmdline", "comm",	    "cwd",    "environ", "exe",		 "fd",
+	    "fdinfo",	    "maps",    "mountinfo", "mounts", "ns",	 "root",	 "smaps",
+	    "smaps_rollup", "stat",    "statm",	    "status", "task",	 "timerslack_ns"};
 	struct file *f = procfs_dir_new(abs);
 	procfs_dir_add(f, ".", DT_DIR, 1);
 	procfs_dir_add(f, "..", DT_DIR, 2);
@@ -393,6 +393,19 @@ static long reopen_fd(struct task *t, const char *num, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/* A synthesized file's memfd, reopened read-only as the program opened
+ * it: the host then refuses what Linux refuses on a read-only file
+ * (write, splice into it: EBADF) instead of changing the copy. */
+static long read_only(long fd)
+{
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%ld", fd);
+	int ro = open(link, O_RDONLY | O_CLOEXEC);
+	long rc = ro < 0 ? -errno : ro;
+	close((int)fd);
+	return rc;
+}
+
 static long open_synthesized(struct task *t, const char *rest)
 {
 	struct strbuf sb = {0};
@@ -415,6 +428,10 @@ static long open_synthesized(struct task *t, const char *rest)
 		rc = synth_smaps(t, &sb, strcmp(rest, "smaps_rollup") == 0);
 	else if (strcmp(rest, "comm") == 0)
 		strbuf_printf(&sb, "%.15s\n", comm_of(t));
+	else if (strcmp(rest, "timerslack_ns") == 0)
+		strbuf_printf(&sb, "%llu\n",
+			      (unsigned long long)(t->sched.slack_ns ? t->sched.slack_ns
+								     : TIMER_SLACK_DEFAULT_NS));
 	else if (strcmp(rest, "mounts") == 0 || strcmp(rest, "mountinfo") == 0)
 		mount_format(t->s, &sb, strcmp(rest, "mountinfo") == 0);
 	else
@@ -463,8 +480,13 @@ static int open_entry(struct task *t, const char *abs, const char *rest, int fla
 		close((int)fd);
 		return -EACCES;
 	}
+	bool mounts = strcmp(rest, "mounts") == 0 || strcmp(rest, "mountinfo") == 0;
+	if (strncmp(rest, "fd/", 3) != 0 && !mounts) /* the mount watch rewrites those */
+		fd = read_only(fd);
+	if (fd < 0)
+		return (int)fd;
 	*out = file_new_host((int)fd, abs);
-	if (strcmp(rest, "mounts") == 0 || strcmp(rest, "mountinfo") == 0)
+	if (mounts)
 		mount_watch_attach(t->s, *out, strcmp(rest, "mountinfo") == 0);
 	return 0;
 }

@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -84,7 +85,7 @@ void caps_exec(struct process *p)
 	uint64_t prm = (root ? c->bnd | c->inh : 0) | c->amb;
 	c->prm = prm;
 	c->eff = p->euid == 0 ? prm : c->amb;
-	c->keep = false;
+	c->securebits &= ~(unsigned)SECBIT_KEEP_CAPS;
 }
 
 void caps_uid_changed(struct process *p, uid_t old_r, uid_t old_e, uid_t old_s)
@@ -94,7 +95,7 @@ void caps_uid_changed(struct process *p, uid_t old_r, uid_t old_e, uid_t old_s)
 	    p->suid != 0) {
 		/* PR_SET_KEEPCAPS keeps the permitted set (setpriv, daemons
 		 * that drop root but keep a capability); ambient goes anyway. */
-		if (!c->keep)
+		if (!(c->securebits & SECBIT_KEEP_CAPS))
 			c->prm = c->eff = 0;
 		c->amb = 0;
 	}
@@ -231,7 +232,8 @@ static long ambient(struct process *p, const uint64_t *a)
 	case PR_CAP_AMBIENT_IS_SET:
 		return (c->amb & bit) != 0;
 	case PR_CAP_AMBIENT_RAISE:
-		if (!(c->prm & bit) || !(c->inh & bit))
+		if (!(c->prm & bit) || !(c->inh & bit) ||
+		    (c->securebits & SECBIT_NO_CAP_AMBIENT_RAISE))
 			return -EPERM;
 		c->amb |= bit;
 		return 0;
@@ -241,6 +243,18 @@ static long ambient(struct process *p, const uint64_t *a)
 	default:
 		return -EINVAL;
 	}
+}
+
+/* PR_SET_SECUREBITS as Linux checks it: a locked bit may not change, a
+ * lock may not be released, no unknown bit, and CAP_SETPCAP. */
+static long set_securebits(struct process *p, uint64_t want)
+{
+	unsigned old = p->caps.securebits;
+	if ((((old & SECURE_ALL_LOCKS) >> 1) & (old ^ want)) || (old & SECURE_ALL_LOCKS & ~want) ||
+	    (want & ~(uint64_t)(SECURE_ALL_LOCKS | SECURE_ALL_BITS)) || !caps_has(p, CAP_SETPCAP))
+		return -EPERM;
+	p->caps.securebits = (unsigned)want;
+	return 0;
 }
 
 long caps_prctl(struct task *t, const uint64_t *a)
@@ -258,6 +272,20 @@ long caps_prctl(struct task *t, const uint64_t *a)
 		return 0;
 	case PR_CAP_AMBIENT:
 		return ambient(p, a);
+	case PR_GET_SECUREBITS:
+		return p->caps.securebits; /* only KEEP_CAPS, NO_CAP_AMBIENT_RAISE act */
+	case PR_SET_SECUREBITS:
+		return set_securebits(p, a[1]);
+	case PR_GET_KEEPCAPS:
+		return !!(p->caps.securebits & SECBIT_KEEP_CAPS);
+	case PR_SET_KEEPCAPS:
+		if (a[1] > 1)
+			return -EINVAL;
+		if (p->caps.securebits & SECBIT_KEEP_CAPS_LOCKED)
+			return -EPERM;
+		p->caps.securebits = (p->caps.securebits & ~(unsigned)SECBIT_KEEP_CAPS) |
+				     (a[1] ? SECBIT_KEEP_CAPS : 0);
+		return 0;
 	default:
 		return -EINVAL;
 	}

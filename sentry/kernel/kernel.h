@@ -164,7 +164,9 @@ struct ptimer {
 /* A process's capability sets, as Linux's (bit N: capability N). */
 struct caps {
 	uint64_t inh, prm, eff, bnd, amb;
-	bool keep; /* PR_SET_KEEPCAPS: leaving uid 0 keeps prm; execve clears it */
+	/* PR_SET_SECUREBITS; SECBIT_KEEP_CAPS (PR_SET_KEEPCAPS): leaving uid 0 keeps
+	 * prm, execve clears it. NO_CAP_AMBIENT_RAISE acts; others are recorded. */
+	unsigned securebits;
 };
 
 struct process {
@@ -184,6 +186,8 @@ struct process {
 	unsigned long personality; /* personality(2), inherited */
 	bool not_dumpable;	   /* PR_SET_DUMPABLE 0 */
 	bool no_new_privs;	   /* PR_SET_NO_NEW_PRIVS, inherited */
+	bool child_subreaper;	   /* PR_SET_CHILD_SUBREAPER: adopts orphaned descendants */
+	bool thp_disable;	   /* PR_SET_THP_DISABLE: recorded, inherited */
 	bool did_exec;		   /* has called execve (setpgid's EACCES) */
 	struct caps caps;	   /* the sandbox's view of its capabilities (caps.c) */
 	int nthreads;
@@ -198,7 +202,7 @@ struct process {
 	struct timespec alarm_interval;
 	struct deadline alarm_dl;		  /* armed while `alarm` is set */
 	struct id_node pid_node;		  /* in s->by_pid until reaped (lookup.c) */
-	struct ptimer timers[PROCESS_TIMERS + 2]; /* then ITIMER_VIRTUAL, ITIMER_PROF */
+	struct ptimer timers[PROCESS_TIMERS + 3]; /* then ITIMER_VIRTUAL, ITIMER_PROF, RLIMIT_CPU */
 	/* SEM_UNDO adjustments, applied when the last process sharing them
 	 * (CLONE_SYSVSEM) exits (sem.c); NULL until used. */
 	struct sem_undo_list *sem_undo;
@@ -288,6 +292,7 @@ struct task {
 	uint64_t clear_child_tid, robust_list, robust_len;
 	char comm[16]; /* PR_SET_NAME; valid while comm_mm == mm (exec resets it) */
 	const struct mm *comm_mm;
+	int pdeath_signal;	  /* PR_SET_PDEATHSIG: sent to its process when the parent ends */
 	struct syscall_stop sc;	  /* the syscall being served */
 	struct syscall_call call; /* its per-call state (above) */
 	enum task_state state;
@@ -311,8 +316,7 @@ struct task {
 	struct seccomp_filter *seccomp; /* the program's filters, newest first; NULL: none */
 };
 
-/* The thread's name (comm): set by PR_SET_NAME, else the program's
- * base name, as Linux sets it at exec. */
+/* The thread's name (comm): set by PR_SET_NAME, else the program's base name (exec). */
 static inline const char *task_comm(const struct task *t)
 {
 	if (t->comm_mm == t->mm && t->comm[0])
@@ -322,8 +326,7 @@ static inline const char *task_comm(const struct task *t)
 	return slash ? slash + 1 : exe;
 }
 
-/* What the layers above the kernel provide; set once by sentry_run and
- * frozen. Every member is set. */
+/* What the layers above the kernel provide; set once by sentry_run, frozen, all set. */
 struct kernel_hooks {
 	/* Serve the syscall in t->sc: its result, or a SYSRET_* code. */
 	long (*dispatch)(struct task *t);
@@ -368,8 +371,7 @@ struct kernel_observer {
 	void (*exec_failed)(struct task *t, const char *path, const struct error *e);
 };
 
-/* Report an event to the observer, if any: one predictable branch when
- * tracing is off. */
+/* Report an event to the observer, if any: one predictable branch when off. */
 #define KERNEL_OBSERVE(s, event, ...)                                                              \
 	do {                                                                                       \
 		if (__builtin_expect((s)->observer != NULL, 0))                                    \
@@ -482,8 +484,7 @@ long tty_check_io(struct task *t, struct file *f, bool write);
 /* ---- program memory (usermem.c) ---- */
 int task_read(struct task *t, uint64_t addr, void *buf, size_t len);
 int task_write(struct task *t, uint64_t addr, const void *buf, size_t len);
-/* A NUL-terminated string of at most `max` bytes (NUL included): its
- * length, -EFAULT or -ENAMETOOLONG. */
+/* A NUL-terminated string of at most `max` bytes (with NUL): length/-EFAULT/-ENAMETOOLONG. */
 long task_read_string(struct task *t, uint64_t addr, char *buf, size_t max);
 /* A path argument: 0 or -EFAULT/-ENAMETOOLONG/-ENOENT (empty). `buf` PATH_MAX. */
 int task_read_path(struct task *t, uint64_t addr, char *buf);
@@ -503,8 +504,7 @@ void task_wake(struct task *t);
 void task_make_ready(struct task *t);
 /* Forget a task the loop may have queued (it is being freed). */
 void sched_forget(struct task *t);
-/* Wake up to `max` tasks blocked with `kind` (not futexes: see
- * futex_wake_addr()); returns how many. */
+/* Wake up to `max` tasks blocked with `kind` (not futexes: futex_wake_addr); how many. */
 int task_wake_all(struct sentry *s, enum block_kind kind, int max);
 /* Finish the current syscall of a stopped task with `ret` and let it run. */
 void task_resume(struct task *t, long ret);
@@ -690,9 +690,10 @@ bool process_may_attach(const struct task *t, const struct process *p);
 struct task *task_by_tid(struct sentry *s, pid_t tid);
 /* ITIMER_REAL expired (deadline.c): SIGALRM, and the next period. */
 void process_alarm_expired(struct process *p, const struct timespec *now);
-/* A process exits: its itimer and POSIX timers stop (as Linux's
- * exit_itimers), and it leaves the deadline heap. */
+/* A process exits: its itimers and POSIX timers stop (exit_itimers), off the deadline heap. */
 void process_timers_exit(struct process *p);
+/* RLIMIT_CPU changed or the process is new: arm its check at the soft limit (timers.c). */
+void process_cpu_limit_arm(struct process *p);
 /* POSIX timer `id` of t's process, or NULL if it does not exist. */
 struct ptimer *process_timer(struct task *t, uint64_t id);
 /* Time left on a timer (0 if disarmed); arm it (absolute: it_value is a

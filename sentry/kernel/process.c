@@ -95,6 +95,7 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 	p->personality = pp->personality;
 	p->not_dumpable = pp->not_dumpable;
 	p->no_new_privs = pp->no_new_privs;
+	p->thp_disable = pp->thp_disable;
 	p->caps = pp->caps;
 	if (flags & CLONE_SIGHAND) {
 		p->sighand = pp->sighand;
@@ -107,6 +108,7 @@ static struct process *process_new(struct task *parent_task, pid_t pid, uint64_t
 	if (flags & CLONE_SYSVSEM)
 		sem_undo_share(p, pp);
 	keys_fork(p, pp);
+	process_cpu_limit_arm(p); /* the child's CPU time starts at 0 */
 	struct process *parent = (flags & CLONE_PARENT) && pp->parent ? pp->parent : pp;
 	p->parent = parent;
 	p->sibling = parent->children;
@@ -258,8 +260,10 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t stack, uint64_t pt
 	c->sched = t->sched;
 	if (c->sched.reset_on_fork) {
 		/* As Linux: the child starts as an ordinary task. */
-		c->sched = (struct task_sched){.nice = t->sched.nice < 0 ? 0 : t->sched.nice};
+		c->sched = (struct task_sched){.nice = t->sched.nice < 0 ? 0 : t->sched.nice,
+					       .slack_ns = t->sched.slack_ns};
 	}
+	c->sched.default_slack_ns = t->sched.slack_ns; /* as Linux's copy_process */
 	c->altstack = ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
 			  ? (stack_t){.ss_flags = SS_DISABLE}
 			  : t->altstack;
@@ -467,20 +471,6 @@ static void reap(struct process *p)
 	process_put(p);
 }
 
-static void reparent_children(struct process *p)
-{
-	struct process *init = p->s->init;
-	while (p->children) {
-		struct process *c = p->children;
-		p->children = c->sibling;
-		c->parent = init;
-		c->sibling = init->children;
-		init->children = c;
-		if (c->zombie)
-			task_wake_all(p->s, BLOCK_CHILD, 1 << 30);
-	}
-}
-
 static void notify_parent(struct process *p)
 {
 	struct process *parent = p->parent;
@@ -501,6 +491,50 @@ static void notify_parent(struct process *p)
 	task_wake_all(p->s, BLOCK_CHILD, 1 << 30);
 	if (autoreap)
 		reap(p);
+}
+
+/* Who adopts exiting p's children (Linux's find_new_reaper): its nearest
+ * living PR_SET_CHILD_SUBREAPER ancestor, else the sandbox's init. */
+static struct process *new_reaper(struct process *p)
+{
+	for (struct process *a = p->parent; a && a != p->s->init; a = a->parent)
+		if (a->child_subreaper && !a->exiting)
+			return a;
+	return p->s->init;
+}
+
+/* PR_SET_PDEATHSIG: p's children that asked get their signal, SI_USER from p (as Linux). */
+static void send_pdeath_signals(struct process *p)
+{
+	for (struct task *u = p->s->tasks; u; u = u->next) {
+		if (!u->pdeath_signal || u->proc->parent != p || u->proc->exiting)
+			continue;
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		si.si_signo = u->pdeath_signal;
+		si.si_code = SI_USER;
+		si.si_pid = p->pid;
+		si.si_uid = p->ruid;
+		signal_send_process(u->proc, u->pdeath_signal, &si);
+	}
+}
+
+/* As Linux's forget_original_parent: the children go to the new reaper and
+ * will signal it with SIGCHLD; one already a zombie tells it at once. */
+static void reparent_children(struct process *p)
+{
+	send_pdeath_signals(p);
+	struct process *reaper = new_reaper(p);
+	while (p->children) {
+		struct process *c = p->children;
+		p->children = c->sibling;
+		c->parent = reaper;
+		c->sibling = reaper->children;
+		reaper->children = c;
+		c->exit_signal = SIGCHLD;
+		if (c->zombie)
+			notify_parent(c);
+	}
 }
 
 static void process_exited(struct process *p)

@@ -11,12 +11,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Linux's default timer slack (the init task's), in ns. */
+#define TIMER_SLACK_DEFAULT_NS 50000
+
 struct task_sched {
 	int policy;	    /* SCHED_OTHER... */
 	int priority;	    /* 1..99 for SCHED_FIFO/RR, else 0 */
 	int nice;	    /* -20..19 */
 	bool reset_on_fork; /* SCHED_RESET_ON_FORK */
 	uint64_t slice_ns;  /* sched_setattr's custom fair slice; 0: the default */
+	/* PR_SET_TIMERSLACK's value and what setting 0 restores (a child's is
+	 * its parent's value at fork); 0: Linux's default, 50 us. Recorded:
+	 * the host's slack applies to the stubs' sleeps. */
+	uint64_t slack_ns, default_slack_ns;
 };
 
 /* Linux's io_context, reduced to the I/O priority: shared by CLONE_IO;

@@ -12,10 +12,14 @@
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 
 #include "sentry/kernel/kernel.h"
+
+/* The slot after ITIMER_VIRTUAL and ITIMER_PROF: RLIMIT_CPU's check. */
+#define CPU_LIMIT_TIMER (PROCESS_TIMERS + 2)
 
 static int64_t ts_ns(const struct timespec *ts)
 {
@@ -105,7 +109,7 @@ void process_timers_exit(struct process *p)
 	struct deadline_heap *h = &p->s->deadlines;
 	deadline_cancel(h, &p->alarm_dl);
 	p->alarm = (struct timespec){0};
-	for (int i = 0; i < PROCESS_TIMERS + 2; i++) {
+	for (int i = 0; i < PROCESS_TIMERS + 3; i++) {
 		deadline_cancel(h, &p->timers[i].dl);
 		p->timers[i].armed = false;
 	}
@@ -162,6 +166,49 @@ static void add_overruns(struct ptimer *pt, int64_t n)
 	pt->overrun = n >= INT_MAX - pt->overrun ? INT_MAX : pt->overrun + (int)n;
 }
 
+/* ---- RLIMIT_CPU ----
+ * A CPU timer of the process in its own slot, due at the soft limit, then
+ * every second: SIGXCPU, the soft limit raised by a second (as Linux does,
+ * so that the next comes a second later), and SIGKILL once the CPU time
+ * reaches the hard limit. Checked like any CPU timer (above): never early,
+ * late by at most the threads' idle share. */
+
+void process_cpu_limit_arm(struct process *p)
+{
+	struct ptimer *pt = &p->timers[CPU_LIMIT_TIMER];
+	deadline_cancel(&p->s->deadlines, &pt->dl);
+	rlim_t soft = p->rlim[RLIMIT_CPU].rlim_cur;
+	if (soft == RLIM_INFINITY) {
+		*pt = (struct ptimer){0};
+		return;
+	}
+	*pt = (struct ptimer){.used = true, .clk = CLOCK_PROCESS_CPUTIME_ID, .signo = SIGXCPU};
+	/* 0 asks for an expiry at once: Linux makes it a second. */
+	time_t secs = soft == 0 ? 1 : soft > (rlim_t)INT32_MAX ? INT32_MAX : (time_t)soft;
+	struct itimerspec at = {.it_interval = {1, 0}, .it_value = {secs, 0}};
+	ptimer_set(p, pt, &at, true);
+}
+
+static void cpu_limit_reached(struct process *p, struct ptimer *pt)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_code = SI_KERNEL;
+	struct rlimit *lim = &p->rlim[RLIMIT_CPU];
+	int64_t at = cpu_now(p, pt);
+	if (lim->rlim_max != RLIM_INFINITY && at >= 0 &&
+	    (uint64_t)at / 1000000000u >= (uint64_t)lim->rlim_max) {
+		pt->interval = (struct timespec){0}; /* the last: the process ends */
+		si.si_signo = SIGKILL;
+		signal_send_process(p, SIGKILL, &si);
+		return;
+	}
+	si.si_signo = SIGXCPU;
+	signal_send_process(p, SIGXCPU, &si);
+	if (lim->rlim_cur != RLIM_INFINITY)
+		lim->rlim_cur++;
+}
+
 static void fire(struct sentry *s, struct process *p, int id, struct ptimer *pt)
 {
 	if (pt->notify == SIGEV_NONE)
@@ -171,6 +218,10 @@ static void fire(struct sentry *s, struct process *p, int id, struct ptimer *pt)
 	si.si_signo = pt->signo;
 	/* ITIMER_VIRTUAL and ITIMER_PROF (after the POSIX timers) are the
 	 * kernel's own signals, as Linux sends them. */
+	if (id == CPU_LIMIT_TIMER) {
+		cpu_limit_reached(p, pt);
+		return;
+	}
 	if (id >= PROCESS_TIMERS) {
 		si.si_code = SI_KERNEL;
 		signal_send_process(p, pt->signo, &si);

@@ -529,6 +529,8 @@ SYSCALL_HANDLER(ioctl)
 			return req == USERFAULTFD_IOC_NEW ? uffd_create(t, (int)a[2], true)
 							  : -EINVAL;
 	}
+	if ((req & ~0xffUL) == 0x8900) /* the sockets' SIOC* range: sock-ioctl.c */
+		return sock_ioctl(t, f, req, a[2]);
 	switch (req) {
 	case FIOCLEX:
 	case FIONCLEX:

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -103,6 +104,23 @@ static long send_scoped(struct task *t, pid_t pid, int sig, siginfo_t *si, unsig
 	return task_by_tid(s, caller) ? 0 : SYSRET_NORETURN;
 }
 
+/* Linux's pidfd_send_signal also takes an open /proc/<pid> directory (not
+ * a task/ one) for the process it names. The directory keeps the path it
+ * was opened by (/proc/self resolves to /proc/<pid>), not the process: a
+ * pid reused since would be taken for it, where Linux answers ESRCH. */
+static pid_t proc_dir_pid(struct task *t, int fd)
+{
+	struct file *f = fd_lookup(t, fd);
+	if (!f || f->kind != FILE_DIR_LIST || !f->path || strncmp(f->path, "/proc/", 6) != 0)
+		return -EBADF;
+	const char *d = f->path + 6;
+	if (!*d || strspn(d, "0123456789") != strlen(d))
+		return -EBADF;
+	pid_t pid = (pid_t)strtol(d, NULL, 10);
+	struct process *p = process_by_pid(t->s, pid);
+	return p && p->pid == pid ? pid : -ESRCH; /* a zombie takes signals, as kill(2) */
+}
+
 SYSCALL_HANDLER(pidfd_send_signal)
 {
 	int sig = (int)a[1], fd = (int)a[0];
@@ -114,6 +132,8 @@ SYSCALL_HANDLER(pidfd_send_signal)
 	pid_t pid = fd == SELF_THREAD_FD	 ? t->tid
 		    : fd == SELF_THREAD_GROUP_FD ? t->proc->pid
 						 : pidfd_pid(t, fd, NULL);
+	if (pid == -EBADF)
+		pid = proc_dir_pid(t, fd);
 	if (pid < 0)
 		return pid;
 	unsigned scope = flags ? flags : fd == SELF_THREAD_FD ? SIGNAL_THREAD : SIGNAL_THREAD_GROUP;

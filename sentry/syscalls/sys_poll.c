@@ -31,6 +31,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/personality.h>
 #include <sys/select.h>
 #include <time.h>
 
@@ -144,6 +145,13 @@ static int timeout_and_mask(struct task *t, uint64_t ts_addr, uint64_t mask_addr
 
 /* Time left before the deadline, for the timeout write-back of
  * select and ppoll. */
+/* personality(STICKY_TIMEOUTS): select, pselect6 and ppoll leave the
+ * timeout as given, as Linux's poll_select_finish. */
+static bool sticky_timeouts(const struct task *t)
+{
+	return (t->proc->personality & STICKY_TIMEOUTS) != 0;
+}
+
 static struct timespec remaining(struct task *t)
 {
 	struct timespec now, left = {0, 0};
@@ -229,7 +237,7 @@ SYSCALL_HANDLER(ppoll)
 	long r = poll_common(t, a[0], a[1], tsp);
 	/* Linux writes the time left back (ready or interrupted); before any
 	 * wait was armed that is the whole timeout. */
-	if (tsp && (r >= 0 || r == -EINTR)) {
+	if (tsp && (r >= 0 || r == -EINTR) && !sticky_timeouts(t)) {
 		bool zero = ts.tv_sec == 0 && ts.tv_nsec == 0;
 		struct timespec left = zero || !t->call.deadline_set ? ts : remaining(t);
 		(void)task_write(t, a[2], &left, sizeof(left));
@@ -362,7 +370,7 @@ static long select_common(struct task *t, const uint64_t *a, const struct timesp
 		return ready;
 	if (write_sets(t, &s, a + 1) != 0)
 		return -EFAULT;
-	if (timeout && a[4]) {
+	if (timeout && a[4] && !sticky_timeouts(t)) {
 		bool zero = timeout->tv_sec == 0 && timeout->tv_nsec == 0;
 		struct timespec left = zero ? (struct timespec){0, 0} : remaining(t);
 		struct timeval tv = {left.tv_sec, left.tv_nsec / 1000};

@@ -416,6 +416,8 @@ static long rlimit_common(struct task *t, pid_t pid, unsigned res, uint64_t new_
 		return -EFAULT;
 	if (new_addr)
 		*cur = next;
+	if (new_addr && res == RLIMIT_CPU)
+		process_cpu_limit_arm(p);
 	return 0;
 }
 
@@ -483,10 +485,17 @@ static size_t host_cpumask_size(void)
 	return size;
 }
 
+/* The task an affinity call names: 0 is the caller; others are sandbox
+ * tids (Linux's find_process_by_pid). */
+static struct task *affinity_target(struct task *t, uint64_t pid)
+{
+	if (pid == 0)
+		return t;
+	return (int64_t)(pid_t)pid > 0 ? task_by_tid(t->s, (pid_t)pid) : NULL;
+}
+
 SYSCALL_HANDLER(sched_getaffinity)
 {
-	if (a[0] != 0 && (pid_t)a[0] != t->tid && (pid_t)a[0] != t->proc->pid)
-		return -ESRCH;
 	/* What the program may use is what msentry was given, not the single
 	 * CPU the sentry pins its stubs to. */
 	size_t len = host_cpumask_size();
@@ -499,6 +508,8 @@ SYSCALL_HANDLER(sched_getaffinity)
 			return -EINVAL;
 		len = a[1];
 	}
+	if (!affinity_target(t, a[0]))
+		return -ESRCH;
 	if (len > sizeof(cpu_set_t))
 		len = sizeof(cpu_set_t);
 	return task_write(t, a[2], &t->s->cpus, len) == 0 ? (long)len : -EFAULT;
@@ -506,13 +517,18 @@ SYSCALL_HANDLER(sched_getaffinity)
 
 SYSCALL_HANDLER(sched_setaffinity)
 {
-	if (a[0] != 0 && (pid_t)a[0] != t->tid && (pid_t)a[0] != t->proc->pid)
-		return -ESRCH;
 	cpu_set_t want;
 	CPU_ZERO(&want);
 	size_t len = a[1] < sizeof(want) ? a[1] : sizeof(want);
 	if (task_read(t, a[2], &want, len) != 0)
 		return -EFAULT;
+	struct task *u = affinity_target(t, a[0]);
+	if (!u)
+		return -ESRCH;
+	/* Linux's check_same_owner, or CAP_SYS_NICE. */
+	const struct process *me = t->proc, *p = u->proc;
+	if (me->euid != p->euid && me->euid != p->ruid && !caps_has(me, CAP_SYS_NICE))
+		return -EPERM;
 	/* Accepted and ignored, but a set with none of the usable CPUs is
 	 * refused as Linux does. */
 	CPU_AND(&want, &want, &t->s->cpus);
@@ -555,6 +571,59 @@ SYSCALL_HANDLER(capset)
 	return caps_capset(t, a[0], a[1]);
 }
 
+/* PR_GET_SPECULATION_CTRL: the host's answer, since the stubs run on its
+ * CPU with its mitigations (the sentry asks for itself; the program's
+ * stubs inherit msentry's state). */
+static long speculation_ctrl(const uint64_t *a)
+{
+	if (a[2] || a[3] || a[4])
+		return -EINVAL;
+	long r = prctl(PR_GET_SPECULATION_CTRL, a[1], 0, 0, 0);
+	return r < 0 ? -errno : r;
+}
+
+/* The prctl options about a task's relations and timers (Linux's
+ * semantics; the comments in kernel.h and task-sched.h say what acts). */
+static long prctl_more(struct task *t, const uint64_t *a)
+{
+	struct process *p = t->proc;
+	int v;
+	switch (a[0]) {
+	case PR_SET_PDEATHSIG:
+		if (a[1] > 64)
+			return -EINVAL;
+		t->pdeath_signal = (int)a[1];
+		return 0;
+	case PR_GET_PDEATHSIG:
+		v = t->pdeath_signal;
+		return task_write(t, a[1], &v, sizeof(v)) == 0 ? 0 : -EFAULT;
+	case PR_SET_CHILD_SUBREAPER:
+		p->child_subreaper = a[1] != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		v = p->child_subreaper;
+		return task_write(t, a[1], &v, sizeof(v)) == 0 ? 0 : -EFAULT;
+	case PR_SET_TIMERSLACK:
+		t->sched.slack_ns = a[1] ? a[1] : t->sched.default_slack_ns;
+		return 0;
+	case PR_GET_TIMERSLACK:
+		return t->sched.slack_ns ? (long)t->sched.slack_ns : TIMER_SLACK_DEFAULT_NS;
+	case PR_SET_THP_DISABLE:
+		if (a[2] || a[3] || a[4])
+			return -EINVAL;
+		p->thp_disable = a[1] != 0;
+		return 0;
+	case PR_GET_THP_DISABLE:
+		if (a[1] || a[2] || a[3] || a[4])
+			return -EINVAL;
+		return p->thp_disable;
+	case PR_GET_SPECULATION_CTRL:
+		return speculation_ctrl(a);
+	default:
+		return -EINVAL;
+	}
+}
+
 SYSCALL_HANDLER(prctl)
 {
 	struct process *p = t->proc;
@@ -588,14 +657,7 @@ SYSCALL_HANDLER(prctl)
 		if (a[1] || a[2] || a[3] || a[4])
 			return -EINVAL;
 		return p->no_new_privs;
-	case PR_SET_PDEATHSIG:
 	case PR_SET_VMA:
-	case PR_SET_CHILD_SUBREAPER:
-		return 0;
-	case PR_SET_KEEPCAPS:
-		if (a[1] > 1)
-			return -EINVAL;
-		p->caps.keep = a[1] == 1;
 		return 0;
 	case PR_GET_NAME: {
 		char name[16] = {0};
@@ -605,18 +667,18 @@ SYSCALL_HANDLER(prctl)
 	}
 	case PR_GET_DUMPABLE:
 		return !p->not_dumpable;
-	case PR_GET_CHILD_SUBREAPER:
-		return 0;
-	case PR_GET_KEEPCAPS:
-		return p->caps.keep;
 	case PR_SET_SECCOMP:
 	case PR_GET_SECCOMP:
 		return seccomp_prctl(t, a);
 	case PR_CAPBSET_READ:
 	case PR_CAPBSET_DROP:
 	case PR_CAP_AMBIENT:
+	case PR_GET_SECUREBITS:
+	case PR_SET_SECUREBITS:
+	case PR_GET_KEEPCAPS:
+	case PR_SET_KEEPCAPS:
 		return caps_prctl(t, a);
 	default:
-		return -EINVAL;
+		return prctl_more(t, a);
 	}
 }

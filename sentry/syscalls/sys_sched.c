@@ -63,6 +63,25 @@ static long target_task(struct task *t, int64_t pid, struct task **out)
 	return *out ? 0 : -ESRCH;
 }
 
+/* The scheduling a reader reports for `pid`. A zombie (exited, not yet
+ * reaped) still answers in Linux; its tasks are gone here, and with them
+ * its policy: it reads as an ordinary task (SCHED_OTHER, priority 0). */
+static long target_sched(struct task *t, int64_t pid, const struct task_sched **out)
+{
+	static const struct task_sched zombie;
+	struct task *u;
+	long rc = target_task(t, pid, &u);
+	if (rc == -ESRCH) {
+		struct process *p = process_by_pid(t->s, (pid_t)pid);
+		if (!p || p->pid != (pid_t)pid || !p->zombie)
+			return rc;
+		*out = &zombie;
+		return 0;
+	}
+	*out = rc == 0 ? &u->sched : NULL;
+	return rc;
+}
+
 SYSCALL_HANDLER(sched_get_priority_max)
 {
 	(void)t;
@@ -84,22 +103,22 @@ SYSCALL_HANDLER(sched_get_priority_min)
 
 SYSCALL_HANDLER(sched_getscheduler)
 {
-	struct task *u;
-	long rc = target_task(t, (int64_t)a[0], &u);
+	const struct task_sched *u;
+	long rc = target_sched(t, (int64_t)a[0], &u);
 	if (rc != 0)
 		return rc;
-	return u->sched.policy | (u->sched.reset_on_fork ? SCHED_RESET_ON_FORK_K : 0);
+	return u->policy | (u->reset_on_fork ? SCHED_RESET_ON_FORK_K : 0);
 }
 
 SYSCALL_HANDLER(sched_getparam)
 {
-	struct task *u;
-	long rc = target_task(t, (int64_t)a[0], &u);
+	const struct task_sched *u;
+	long rc = target_sched(t, (int64_t)a[0], &u);
 	if (rc != 0)
 		return rc;
 	if (!a[1])
 		return -EINVAL;
-	struct sched_param p = {.sched_priority = u->sched.priority};
+	struct sched_param p = {.sched_priority = u->priority};
 	return task_write(t, a[1], &p, sizeof(p)) == 0 ? 0 : -EFAULT;
 }
 
@@ -233,11 +252,11 @@ SYSCALL_HANDLER(sched_setparam)
 
 SYSCALL_HANDLER(sched_rr_get_interval)
 {
-	struct task *u;
-	long rc = target_task(t, (int64_t)a[0], &u);
+	const struct task_sched *u;
+	long rc = target_sched(t, (int64_t)a[0], &u);
 	if (rc != 0)
 		return rc;
-	struct timespec ts = {0, u->sched.policy == SCHED_RR ? RR_TIMESLICE_NS : 0};
+	struct timespec ts = {0, u->policy == SCHED_RR ? RR_TIMESLICE_NS : 0};
 	return task_write(t, a[1], &ts, sizeof(ts)) == 0 ? 0 : -EFAULT;
 }
 

@@ -62,6 +62,8 @@ void at_target_magic(const struct at_target *tg, char *buf, size_t len);
 
 /* The socket behind program fd `fd`, or NULL with *err = -EBADF/-ENOTSOCK. */
 struct file *sock_file(struct task *t, int fd, long *err);
+/* sock-ioctl.c: SIOCATMARK and the SIOC*IF* interface requests on a socket. */
+long sock_ioctl(struct task *t, struct file *f, unsigned long req, uint64_t arg);
 /* sock-peer.c: record the caller's credentials on a socket; SO_PEERCRED of
  * `f` in the sandbox's terms (0 or -errno). */
 void sock_cred_record(struct task *t, struct file *f);
