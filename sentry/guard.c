@@ -71,6 +71,7 @@ static const int keep_caps[] = {
     CAP_MKNOD,		  /* the synthesized /dev; the program's mknod */
     CAP_LEASE,		  /* the program's leases */
     CAP_SETFCAP,	  /* the program's security.capability xattrs */
+    CAP_LINUX_IMMUTABLE,  /* the program's immutable/append-only flags (its own cap checked first) */
 };
 
 static void open_trap_log(const struct sentry_config *cfg);
