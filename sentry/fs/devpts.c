@@ -160,10 +160,10 @@ static int open_number(struct task *t, const char *name, int flags)
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", host);
 		fd = open(link, (flags & ~O_CREAT) | O_NOCTTY | O_CLOEXEC);
 	} else {
-		if (flags & O_PATH)
-			return -ENOENT; /* no path to the peer: stat it once opened */
+		/* O_PATH too: a stat must not open the slave (its last close
+		 * would hang up the master). */
 		fd = ioctl(host, TIOCGPTPEER,
-			   (flags & (O_ACCMODE | O_NONBLOCK)) | O_NOCTTY | O_CLOEXEC);
+			   (flags & (O_ACCMODE | O_NONBLOCK | O_PATH)) | O_NOCTTY | O_CLOEXEC);
 	}
 	return fd < 0 ? -errno : fd;
 }

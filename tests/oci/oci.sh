@@ -447,6 +447,24 @@ for rt in $(runtimes); do
 done
 kill "$hostpty_pid" 2>/dev/null
 wait "$hostpty_pid" 2>/dev/null
+# msentry only (runc's /dev/pts is a new instance): a pty master passed in
+# (--preserve-fds) counts as held, its slave listed and opened (stat too)
+# under the host's number.
+masterb=$(make_bundle ptsmaster '{"process":{"args":["sh","-c","ls /dev/pts; stat -c %F /dev/pts/$(ls /dev/pts); exec 4<>/dev/pts/$(ls /dev/pts) && tty <&4"]}}')
+got=$(python3 - "$msentry" "$tmp/root-msentry" "$masterb" <<'PY'
+import os, subprocess, sys
+m, s = os.openpty()
+n = os.ttyname(s).rsplit("/", 1)[1]
+os.close(s)
+os.dup2(m, 3)
+r = subprocess.run(["timeout", "-k", "5", "60", sys.argv[1], "--root", sys.argv[2], "run",
+                    "--preserve-fds", "1", "--bundle", sys.argv[3], "ptsmaster"],
+                   pass_fds=(3,), capture_output=True, text=True)
+print(r.stdout.replace(n, "N") + f"status={r.returncode}")
+PY
+)
+check "msentry: a pty master passed in lists and opens its slave" \
+	"$(printf 'N\ncharacter special file\n/dev/pts/N\nstatus=0')" "$got"
 
 # run in the foreground with a terminal on stdin (script provides one):
 # runc and msentry relay through a pty of their own, its size the
