@@ -27,6 +27,11 @@ int console_setup(const char *console_socket, struct error *e);
  * terminal. 0 or -1. */
 int console_take(int slave, struct error *e);
 
+/* The slave owned as runc's devpts (gid=5,mode=620) leaves it: by the
+ * process's uid, group tty (5), mode 0620. Best effort (a rootless
+ * runtime may not chown). */
+void console_own(int slave, uid_t uid);
+
 /* runc's foreground terminal: a pty of the runtime's own, relayed to the
  * runtime's stdio (console.c). */
 struct console_relay {

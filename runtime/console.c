@@ -53,6 +53,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -172,6 +173,16 @@ int console_take(int slave, struct error *e)
 			return error_set(e, errno, "dup2: %s", strerror(errno));
 	close(slave);
 	return 0;
+}
+
+/* runc's devpts makes a pty as the process's own (the mount's gid=5 and
+ * mode=620); msentry's ptys are the host's, so the owner is set on the
+ * host node, which the sandbox's /dev/pts shows (sentry/fs/devpts.c). */
+void console_own(int slave, uid_t uid)
+{
+	enum { TTY_GID = 5 };
+	(void)!fchown(slave, uid, TTY_GID);
+	(void)!fchmod(slave, 0620);
 }
 
 int console_relay_open(struct console_relay *r, int *slave, struct error *e)

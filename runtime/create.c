@@ -463,6 +463,8 @@ int create_container(const struct runtime *rt, const char *id,
 	const struct oci_process *p = &in.cfg->process;
 	if (p->terminal && o->foreground && relay && console_relay_open(relay, &slave, e) != 0)
 		goto out;
+	if (slave >= 0)
+		console_own(slave, p->user.uid);
 	ann = sorted_annotations(&in.cfg->annotations);
 	struct init_plan plan = {
 	    .rt = rt,

@@ -402,8 +402,10 @@ int runtime_exec(const struct runtime *rt, const char *id, const struct runtime_
 	}
 	if (rc == 0 && p.terminal && !o->console_socket && !o->detach)
 		rc = console_relay_open(&relay, &p.slave, e);
-	if (rc == 0 && p.slave >= 0)
+	if (rc == 0 && p.slave >= 0) {
 		set_console_size(p.slave, &p.cfg->process);
+		console_own(p.slave, (uid_t)p.uid);
+	}
 	sigset_t set, old;
 	forwarded_set(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);

@@ -144,6 +144,8 @@ static _Noreturn void init_main(const struct init_plan *plan, int sync_fd)
 		init_fail(sync_fd, "%s", ce.msg);
 	if (plan->console_socket && console_setup(plan->console_socket, &ce) != 0)
 		init_fail(sync_fd, "%s", ce.msg);
+	if (plan->console_socket && plan->cfg)
+		console_own(0, plan->cfg->process.user.uid);
 	/* Not close-on-exec: the sentry closes what it inherited open once
 	 * it holds its dups (kernel/task.c), these included. */
 	for (int fd = 3; fd < 3 + plan->preserve_fds; fd++)

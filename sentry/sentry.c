@@ -40,12 +40,19 @@
 
 #define SCRATCH_SIZE (1UL << 20)
 
+/* The synthesized files: the sandbox's ptys below a devpts mount, then
+ * /proc (sentry/fs). */
+static bool synthetic_open(struct task *t, const char *abs, int flags, struct file **out, int *err)
+{
+	return devpts_open(t, abs, flags, out, err) || procfs_open(t, abs, flags, out, err);
+}
+
 static const struct kernel_hooks hooks = {
     .dispatch = syscall_dispatch,
     .vsyscall_seccomp_stop = vsyscall_seccomp_stop,
     .vsyscall_fault_stop = vsyscall_fault_stop,
     .vsyscall_patch_pending = vsyscall_patch_pending,
-    .synthetic_open = procfs_open,
+    .synthetic_open = synthetic_open,
     .synthetic_link = procfs_walk_link,
     .service_fds = control_fds,
     .service_ready = control_ready,

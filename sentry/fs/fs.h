@@ -27,6 +27,13 @@ long io_writev_skip(struct task *t, int fd, uint64_t iov, int cnt, const off_t *
 /* Read and validate a program iovec array. 0 or -errno; *out malloc'ed. */
 int io_read_iovec(struct task *t, uint64_t addr, int cnt, struct iovec **out, size_t *total);
 
+/* ---- devpts (devpts.c): the program's view of a devpts mount ---- */
+/* As procfs_open, for the ptys the sandbox holds below a devpts mount. */
+bool devpts_open(struct task *t, const char *abs, int flags, struct file **out, int *err);
+/* If `abs` names an entry below a devpts mount (not the directory):
+ * true, with *fd its host fd opened with `flags`, or -errno. */
+bool devpts_node(struct task *t, const char *abs, int flags, int *fd);
+
 /* ---- procfs (procfs.c): the program's view of /proc ---- */
 /* If `abs` is one of the emulated /proc paths, open it into *out and
  * return true (*err = 0 or -errno); false: not procfs's. The kernel's

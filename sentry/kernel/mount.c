@@ -20,7 +20,8 @@
  * Kinds: bind (a host directory or file), tmpfs (a private host directory
  * made for the sandbox, see below), proc (the sentry's procfs already
  * serves /proc; elsewhere an empty directory), sysfs, devpts, mqueue,
- * cgroup (an empty read-only directory: no host state is shown), a masked
+ * cgroup (an empty read-only directory: no host state is shown; below a
+ * devpts one sentry/fs/devpts.c serves the sandbox's own ptys), a masked
  * file (the host's /dev/null) and a masked directory (an empty read-only
  * directory).
  *

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "sentry/fs/fs.h"
 #include "sentry/kernel/files.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/syscalls/syscalls.h"
@@ -37,6 +38,18 @@ int at_target_resolve(struct task *t, int dirfd, uint64_t path_addr, int at_flag
 	}
 	/* A trailing slash names a directory: symlinks to one are followed
 	 * even by lstat(). */
+	/* The sandbox's ptys are no links (sentry/fs/devpts.c): their node
+	 * whether followed or not. */
+	cleanup_free char *abs = NULL;
+	int pty = -1;
+	if ((at_flags & AT_SYMLINK_NOFOLLOW) && path_absolute(t, dirfd, path, &abs) == 0 &&
+	    devpts_node(t, abs, O_PATH, &pty)) {
+		if (pty < 0)
+			return pty;
+		tg->dirfd = tg->owned = pty;
+		tg->flags = AT_EMPTY_PATH;
+		return 0;
+	}
 	if ((at_flags & AT_SYMLINK_NOFOLLOW) && path[n - 1] != '/') {
 		int rc = path_parent(t, dirfd, path, &tg->owned, tg->name);
 		tg->dirfd = tg->owned;

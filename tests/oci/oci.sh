@@ -430,6 +430,42 @@ for rt in $(runtimes); do
 		"$(printf 'received=1 name=nonempty\nexit=5\nready\n40 100')" "$got"
 done
 
+# The container's /dev/pts lists its own terminal, under the name tty(1)
+# and its /proc/self/fd link give, owned as runc's devpts leaves it
+# (mode 620, group tty), and nothing else: a pty the host holds (opened
+# here first) is neither listed nor reachable by its number.
+python3 -c 'import os, time; m, s = os.openpty(); print(os.ttyname(s).rsplit("/", 1)[1], flush=True); time.sleep(300)' >"$tmp/hostpty" &
+hostpty_pid=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/hostpty" ] && break; sleep 0.2; done
+hostn=$(cat "$tmp/hostpty")
+ptsb=$(make_bundle ptslist '{"process":{"terminal":true,"args":["sh","-c","t=$(tty); l=$(ls /dev/pts | grep -v ptmx); [ \"/dev/pts/$l\" = \"$t\" ] && echo only-own; [ \"$(readlink /proc/self/fd/0)\" = \"$t\" ] && echo fd-link; { [ \"/dev/pts/'"$hostn"'\" = \"$t\" ] || ! [ -e /dev/pts/'"$hostn"' ]; } && echo host-pty-hidden; stat -c %a:%g $t"]}}')
+for rt in $(runtimes); do
+	bin=$([ "$rt" = M ] && echo "$msentry" || echo runc)
+	got=$(timeout 90 python3 "$console" "$bin" "$tmp/root-$(name_of "$rt")" "$ptsb" "pts-$rt" 33 77 2>&1)
+	check "$(name_of "$rt") /dev/pts lists the container's terminal alone (host pty $hostn held)" \
+		"$(printf 'received=1 name=nonempty\nexit=0\nonly-own\nfd-link\nhost-pty-hidden\n620:5')" "$got"
+done
+kill "$hostpty_pid" 2>/dev/null
+wait "$hostpty_pid" 2>/dev/null
+# msentry only (runc's /dev/pts is a new instance): a pty master passed in
+# (--preserve-fds) counts as held, its slave listed and opened (stat too)
+# under the host's number.
+masterb=$(make_bundle ptsmaster '{"process":{"args":["sh","-c","ls /dev/pts; stat -c %F /dev/pts/$(ls /dev/pts); exec 4<>/dev/pts/$(ls /dev/pts) && tty <&4"]}}')
+got=$(python3 - "$msentry" "$tmp/root-msentry" "$masterb" <<'PY'
+import os, subprocess, sys
+m, s = os.openpty()
+n = os.ttyname(s).rsplit("/", 1)[1]
+os.close(s)
+os.dup2(m, 3)
+r = subprocess.run(["timeout", "-k", "5", "60", sys.argv[1], "--root", sys.argv[2], "run",
+                    "--preserve-fds", "1", "--bundle", sys.argv[3], "ptsmaster"],
+                   pass_fds=(3,), capture_output=True, text=True)
+print(r.stdout.replace(n, "N") + f"status={r.returncode}")
+PY
+)
+check "msentry: a pty master passed in lists and opens its slave" \
+	"$(printf 'N\ncharacter special file\n/dev/pts/N\nstatus=0')" "$got"
+
 # run in the foreground with a terminal on stdin (script provides one):
 # runc and msentry relay through a pty of their own, its size the
 # caller's terminal's.
