@@ -61,9 +61,10 @@ check "ctr task kill -s SIGKILL: the exit status the shim saw" "137" \
 	"$(ctr_ task rm c12 2>&1 | sed -n 's/.*exit code \([0-9]*\).*/\1/p')"
 ctr_ c rm c12 >/dev/null 2>&1
 # A terminal: `ctr run -t` (script gives ctr a terminal of a known size);
-# the shim's console socket gets the pty master, ctr copies its size.
+# the shim's console socket gets the pty master, ctr copies its size once
+# the task has started (as for exec -t below: the program waits for it).
 if command -v script >/dev/null; then
-	got=$(timeout -k 5 90 script -qc "stty cols 77 rows 33; timeout --foreground -k 5 60 ctr --address $tmp/containerd.sock -n $ns run --rm -t --rootfs --runc-binary $msentry $rootfs c6 /bin/busybox sh -c '[ -t 0 ] && [ -t 1 ] && echo isatty; stty size; exit 3'; echo status=\$?" /dev/null </dev/null | tr -d '\r\0' | sed 's/\^@//g')
+	got=$(timeout -k 5 90 script -qc "stty cols 77 rows 33; timeout --foreground -k 5 60 ctr --address $tmp/containerd.sock -n $ns run --rm -t --rootfs --runc-binary $msentry $rootfs c6 /bin/busybox sh -c '[ -t 0 ] && [ -t 1 ] && echo isatty; i=0; until [ -n \"\$(stty size 2>/dev/null)\" ] || [ \$i -ge 100 ]; do /bin/busybox sleep 0.1; i=\$((i+1)); done; stty size; exit 3'; echo status=\$?" /dev/null </dev/null | tr -d '\r\0' | sed 's/\^@//g')
 	check "ctr run -t: a terminal of ctr's size, the exit status" "$(printf 'isatty\n33 77\nstatus=3')" "$got"
 fi
 # Tracing through containerd: `ctr run --config` takes a whole OCI spec, so
