@@ -45,7 +45,11 @@ def read(path):
 
 def children_of(pid):
     out = []
-    for task in os.listdir(f"/proc/{pid}/task") if os.path.isdir(f"/proc/{pid}/task") else []:
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []  # gone meanwhile (a fuzzed tree changes all the time)
+    for task in tasks:
         out += read(f"/proc/{pid}/task/{task}/children").split()
     return [int(c) for c in out]
 
