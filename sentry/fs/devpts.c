@@ -179,6 +179,7 @@ static bool devpts_path(struct task *t, const char *abs, char **norm, const char
 	const struct mount *m = &s->mounts->v[mount_lookup(s->mounts, *norm, rest)];
 	if (!m->type || strcmp(m->type, "devpts") != 0 || m->is_file) {
 		free(*norm);
+		*norm = NULL; /* the callers' cleanup frees it too */
 		return false;
 	}
 	while (**rest == '/')

@@ -437,6 +437,10 @@ done
 python3 -c 'import os, time; m, s = os.openpty(); print(os.ttyname(s).rsplit("/", 1)[1], flush=True); time.sleep(300)' >"$tmp/hostpty" &
 hostpty_pid=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/hostpty" ] && break; sleep 0.2; done
+# /dev/pts/.. leaves the devpts mount: it once freed a path twice and
+# crashed the sentry (sentry/fs/devpts.c).
+run_case pts-dotdot "$(printf 'directory\nalive')" 0 \
+	'{"process":{"args":["sh","-c","ls -la /dev/pts/ >/dev/null; stat -c %F /dev/pts/..; echo alive"]}}'
 hostn=$(cat "$tmp/hostpty")
 ptsb=$(make_bundle ptslist '{"process":{"terminal":true,"args":["sh","-c","t=$(tty); l=$(ls /dev/pts | grep -v ptmx); [ \"/dev/pts/$l\" = \"$t\" ] && echo only-own; [ \"$(readlink /proc/self/fd/0)\" = \"$t\" ] && echo fd-link; { [ \"/dev/pts/'"$hostn"'\" = \"$t\" ] || ! [ -e /dev/pts/'"$hostn"' ]; } && echo host-pty-hidden; stat -c %a:%g $t"]}}')
 for rt in $(runtimes); do
